@@ -1,0 +1,240 @@
+"""Parse and validate one case against the contract, and lay cases out as engine columns.
+
+`parse_case` is the scalar reader (a JSON object, a dict, a table row as a dict); the batch layer
+has a vectorised reader that must agree with it, and the tests hold the two to each other.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import math
+import re
+
+from .exceptions import CaseError, FieldProblem
+from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
+FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def is_unknown(value) -> bool:
+    """An empty cell: None, '', whitespace, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pandas.NA / NaT without importing pandas: both refuse bool() or equal nothing
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+class _Bad(Exception):
+    pass
+
+
+def _parse_bool(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        word = v.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise _Bad(f"{v!r} is not a boolean; use true/false, yes/no or 1/0")
+
+
+def _parse_number(v):
+    if isinstance(v, bool):
+        raise _Bad(f"{v!r} is a boolean, not a number")
+    if isinstance(v, (int, float)):
+        x = float(v)
+    elif isinstance(v, str) and _NUMBER.match(v.strip()):
+        x = float(v.strip())
+    elif type(v).__name__ == "Decimal" or hasattr(v, "__float__") and not isinstance(v, str):
+        x = float(v)
+    else:
+        raise _Bad(f"{v!r} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)")
+    if math.isnan(x) or math.isinf(x):
+        raise _Bad(f"{v!r} is not a finite number")
+    return x
+
+
+def _parse_int(v):
+    x = _parse_number(v)
+    if x != int(x):
+        raise _Bad(f"{v!r} is not a whole number")
+    return int(x)
+
+
+def _parse_date(v):
+    if isinstance(v, _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, str) and _ISO_DATE.match(v.strip()):
+        try:
+            return _dt.date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+        raise _Bad(f"{v!r} is not a real date")
+    raise _Bad(f"{v!r} is not a date in the form YYYY-MM-DD")
+
+
+def _parse_string(v):
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # spreadsheets read order numbers as floats
+    if isinstance(v, (int, float)):
+        return str(v)
+    raise _Bad(f"{v!r} is not text")
+
+
+def _parse_pattern(pattern, what, normalise):
+    def parse(v):
+        s = _parse_string(v)
+        if not pattern.match(s):
+            raise _Bad(f"{v!r} is not {what}")
+        return normalise(s)
+    return parse
+
+
+def _parse_enum(field):
+    def parse(v):
+        s = _parse_string(v).lower()
+        if s in field.choices:
+            return s
+        hint = difflib.get_close_matches(s, field.choices, n=1)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+        raise _Bad(f"{v!r} is not one of {', '.join(field.choices)}{suggestion}")
+    return parse
+
+
+_PARSERS = {
+    "bool": _parse_bool,
+    "decimal": _parse_number,
+    "int": _parse_int,
+    "date": _parse_date,
+    "string": _parse_string,
+    "currency": _parse_pattern(_CURRENCY, "a 3-letter ISO 4217 currency code such as USD", str.upper),
+    "language": _parse_pattern(_LANGUAGE, "a language code such as en or zh",
+                               lambda s: re.split(r"[-_]", s)[0].lower()),
+    "country": _parse_pattern(_COUNTRY, "a 2-letter ISO 3166 country code such as US", str.upper),
+}
+FIELD_PARSERS = {f.name: (_parse_enum(f) if f.kind == "enum" else _PARSERS[f.kind]) for f in FIELDS}
+
+
+def _check_range(field, value):
+    if field.minimum is None or value is None:
+        return None
+    if field.exclusive_minimum and value <= field.minimum:
+        return f"{value:g} must be greater than {field.minimum:g}"
+    if value < field.minimum:
+        return f"{value:g} must be at least {field.minimum:g}"
+    return None
+
+
+SHIPPED_STATUSES = ("in_transit", "stalled", "customs_hold", "delivered", "returned_to_sender", "lost")
+
+
+def cross_field_problems(case: dict) -> list[tuple[str, str]]:
+    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader."""
+    out = []
+    order, ship, deliv, as_of = (case.get(k) for k in ("order_date", "ship_date", "delivery_date", "as_of_date"))
+    if order and ship and ship < order:
+        out.append(("ship_date", f"{ship} is before order_date {order}"))
+    if ship and deliv and deliv < ship:
+        out.append(("delivery_date", f"{deliv} is before ship_date {ship}"))
+    if order and deliv and not ship and deliv < order:
+        out.append(("delivery_date", f"{deliv} is before order_date {order}"))
+    for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv)):
+        if when and as_of and when > as_of:
+            out.append((name, f"{when} is after the review date (as_of_date) {as_of}"))
+    if case.get("tracking_status") in SHIPPED_STATUSES and not ship:
+        out.append(("ship_date", f"is empty (not shipped) but tracking_status is {case['tracking_status']}; "
+                                 "add the ship date"))
+    return out
+
+
+def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
+               ignore_unknown_fields: bool = False) -> dict:
+    """Validate one case and return it with every contract field typed and defaulted.
+
+    Raises CaseError naming the case and every faulty field. `as_of` (the batch's --as-of)
+    overrides the case's own as_of_date; with neither, the review date is today.
+    """
+    if not isinstance(data, dict):
+        raise CaseError([FieldProblem(None, "(case)", f"a case must be an object of fields, not {type(data).__name__}", row)])
+    raw_id = data.get("case_id")
+    case_id = None if is_unknown(raw_id) else _parse_string(raw_id) if not isinstance(raw_id, (list, dict)) else str(raw_id)
+    problems = []
+    if not ignore_unknown_fields:
+        for key in data:
+            if key not in FIELD_BY_NAME:
+                hint = difflib.get_close_matches(str(key), FIELD_BY_NAME, n=1)
+                problems.append(FieldProblem(case_id, str(key), "is not a field of the case contract"
+                                             + (f"; did you mean {hint[0]!r}?" if hint else ""), row))
+    case = {}
+    for field in FIELDS:
+        value = data.get(field.name)
+        if is_unknown(value):
+            if field.required:
+                problems.append(FieldProblem(case_id, field.name, "is required but empty", row))
+            case[field.name] = field.default
+            continue
+        try:
+            parsed = FIELD_PARSERS[field.name](value)
+        except _Bad as bad:
+            problems.append(FieldProblem(case_id, field.name, str(bad), row))
+            case[field.name] = None
+            continue
+        range_problem = _check_range(field, parsed) if field.kind in ("decimal", "int") else None
+        if range_problem:
+            problems.append(FieldProblem(case_id, field.name, range_problem, row))
+        case[field.name] = parsed
+    if as_of is not None:
+        case["as_of_date"] = as_of
+    elif case["as_of_date"] is None:
+        case["as_of_date"] = _dt.date.today()
+    if not problems:
+        problems = [FieldProblem(case_id, f, m, row) for f, m in cross_field_problems(case)]
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+def to_columns(cases: list[dict]):
+    """Lay parsed cases out as the engine's columns.
+
+    Everything a rule may test becomes float64 with NaN for unknown: numbers, booleans (1/0),
+    dates (day ordinals) and enums (the value's index in its choices). Text stays as object arrays.
+    """
+    import numpy as np
+    cols = {}
+    for field in FIELDS:
+        values = [c[field.name] for c in cases]
+        if field.kind == "date":
+            values = [None if v is None else v.toordinal() for v in values]
+        elif field.kind == "enum":
+            values = [None if v is None else field.choices.index(v) for v in values]
+        if field.kind in NUMERIC_KINDS or field.kind == "enum":
+            cols[field.name] = np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
+        else:
+            cols[field.name] = np.array(["" if v is None else v for v in values], dtype=object)
+    return cols
+
+
+def case_to_json(case: dict) -> dict:
+    """A parsed case back to contract JSON (dates as ISO strings)."""
+    return {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in case.items()}

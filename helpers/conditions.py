@@ -1,0 +1,241 @@
+"""Rule conditions: parse the YAML form, evaluate over engine columns, reason about shadowing.
+
+A condition is `{name: value}` (equals), `{name: {op: value, ...}}`, or a group `all`/`any`/`not`.
+`name` is a case field or a derived fact; a value written `$name` is a playbook parameter.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exceptions import PlaybookProblem
+from .facts import FACT_BY_NAME
+from .fields import FIELD_BY_NAME, MESSAGE_ONLY
+from .yamlio import line_of
+
+OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "known")
+
+
+@dataclass(frozen=True)
+class Atom:
+    name: str
+    op: str
+    value: object  # already encoded: float, tuple of floats, or bool for `known`
+
+    def mask(self, cols):
+        x = cols[self.name]
+        v = self.value
+        with np.errstate(invalid="ignore"):
+            if self.op == "eq":
+                return x == v
+            if self.op == "ne":
+                return x != v  # unknown (NaN) counts as "not equal"
+            if self.op == "in":
+                return np.isin(x, v)
+            if self.op == "not_in":
+                return ~np.isin(x, v)
+            if self.op == "gt":
+                return x > v
+            if self.op == "gte":
+                return x >= v
+            if self.op == "lt":
+                return x < v
+            if self.op == "lte":
+                return x <= v
+            known = ~np.isnan(x)
+            return known if v else ~known
+
+    def holds(self, x: float) -> bool:
+        return bool(self.mask({self.name: np.array([x])})[0])
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str  # all | any | not
+    parts: tuple
+
+    def mask(self, cols):
+        if self.kind == "not":
+            return ~self.parts[0].mask(cols)
+        masks = [p.mask(cols) for p in self.parts]
+        if not masks:
+            n = len(next(iter(cols.values())))
+            return np.full(n, self.kind == "all")
+        out = masks[0].copy()
+        for m in masks[1:]:
+            if self.kind == "all":
+                out &= m
+            else:
+                out |= m
+        return out
+
+
+def kind_of(name):
+    """'enum' | 'bool' | 'number' | 'date' for a testable name, or None."""
+    if name in FACT_BY_NAME:
+        return FACT_BY_NAME[name].kind
+    f = FIELD_BY_NAME.get(name)
+    if f is None or f.name in MESSAGE_ONLY or f.kind in ("string", "currency", "language", "country"):
+        return None
+    return {"decimal": "number", "int": "number"}.get(f.kind, f.kind)
+
+
+class ConditionParser:
+    """Turns YAML conditions into Atom/Group trees, collecting problems with their lines."""
+
+    def __init__(self, path, params: dict, problems: list):
+        self.path, self.params, self.problems = path, params, problems
+        self.used_params: set = set()
+
+    def problem(self, line, message, fix=""):
+        self.problems.append(PlaybookProblem(self.path, line, message, fix))
+
+    def parse(self, node, line):
+        if isinstance(node, list):  # a bare list means all of them
+            return Group("all", tuple(p for i, c in enumerate(node)
+                                      if (p := self.parse(c, line_of(node, i, line))) is not None))
+        if not isinstance(node, dict) or len(node) != 1:
+            self.problem(line, "a condition must be one `name: value` pair or a group all/any/not",
+                         "write each condition on its own list line, e.g. `- shipped: true`")
+            return None
+        (key, value), = node.items()
+        line = line_of(node, key, line)
+        if key in ("all", "any"):
+            if not isinstance(value, list):
+                self.problem(line, f"`{key}` needs a list of conditions", f"write `{key}:` followed by `- name: value` lines")
+                return None
+            parts = tuple(p for i, c in enumerate(value) if (p := self.parse(c, line_of(value, i, line))) is not None)
+            return Group(key, parts)
+        if key == "not":
+            part = self.parse(value, line)
+            return None if part is None else Group("not", (part,))
+        return self.parse_atom(key, value, line)
+
+    def parse_atom(self, name, spec, line):
+        kind = kind_of(name)
+        if kind is None:
+            hint = ("it is message text, which rules may not test" if name in FIELD_BY_NAME
+                    else "see the README's list of case fields and derived facts")
+            self.problem(line, f"unknown field or fact {name!r}", hint)
+            return None
+        if not isinstance(spec, dict):
+            spec = {"eq": spec}
+        parts = []
+        for op, raw in spec.items():
+            if op not in OPERATORS:
+                self.problem(line_of(spec, op, line), f"unknown operator {op!r} for {name}",
+                             f"use one of: {', '.join(OPERATORS)}")
+                continue
+            value = self.encode(name, kind, op, raw, line_of(spec, op, line))
+            if value is not None:
+                parts.append(Atom(name, op, value))
+        if len(parts) == 1:
+            return parts[0]
+        return Group("all", tuple(parts)) if parts else None
+
+    def resolve(self, raw, line):
+        if isinstance(raw, str) and raw.startswith("$"):
+            pname = raw[1:]
+            if pname not in self.params:
+                self.problem(line, f"unknown parameter {raw}", "declare it in playbook/parameters.yaml")
+                return None
+            self.used_params.add(pname)
+            return self.params[pname]
+        return raw
+
+    def encode(self, name, kind, op, raw, line):
+        if op == "known":
+            if not isinstance(raw, bool):
+                self.problem(line, f"`known` takes true or false, not {raw!r}")
+                return None
+            return raw
+        if op in ("in", "not_in"):
+            if not isinstance(raw, list) or not raw:
+                self.problem(line, f"`{op}` needs a non-empty list of values", "write e.g. `in: [stalled, lost]`")
+                return None
+            values = [self.encode_one(name, kind, op, self.resolve(r, line), line) for r in raw]
+            return None if any(v is None for v in values) else tuple(values)
+        value = self.resolve(raw, line)
+        if value is None:
+            return None
+        if op in ("gt", "gte", "lt", "lte") and kind not in ("number",):
+            self.problem(line, f"`{op}` compares numbers, but {name} is a {kind}", "use eq, ne, in or not_in")
+            return None
+        return self.encode_one(name, kind, op, value, line)
+
+    def encode_one(self, name, kind, op, value, line):
+        if value is None:
+            return None
+        if kind == "bool":
+            if isinstance(value, bool):
+                return 1.0 if value else 0.0
+            self.problem(line, f"{name} is true or false, not {value!r}")
+        elif kind == "enum":
+            choices = FIELD_BY_NAME[name].choices
+            if value in choices:
+                return float(choices.index(value))
+            self.problem(line, f"{value!r} is not a value of {name}", f"use one of: {', '.join(choices)}")
+        elif kind == "number":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+            self.problem(line, f"{name} is a number, not {value!r}")
+        else:
+            self.problem(line, f"{name} is a date; rules test dates through facts such as days_since_shipping",
+                         "use a derived fact, or `known: true`")
+        return None
+
+
+def atoms_of_conjunction(cond):
+    """(atoms, opaque groups) if `cond` is a plain conjunction, for shadow checks."""
+    atoms, opaque = [], []
+    stack = [cond] if cond is not None else []
+    while stack:
+        c = stack.pop()
+        if isinstance(c, Atom):
+            atoms.append(c)
+        elif c.kind == "all":
+            stack.extend(c.parts)
+        else:
+            opaque.append(c)
+    return atoms, opaque
+
+
+def _test_points(name, atoms):
+    if kind_of(name) in ("bool",):
+        return [0.0, 1.0, math.nan]
+    if kind_of(name) == "enum":
+        return [float(i) for i in range(len(FIELD_BY_NAME[name].choices))] + [math.nan]
+    cuts = sorted({float(x) for a in atoms if a.name == name and a.op != "known"
+                   for x in (a.value if isinstance(a.value, tuple) else (a.value,))})
+    points = [math.nan]
+    for c in cuts:
+        points += [c - 0.5, c, c + 0.5]
+    return points or [0.0, math.nan]
+
+
+def covers(general, specific) -> bool:
+    """True if every case matching `specific` also matches `general` (so `general` shadows it)."""
+    g_atoms, g_opaque = atoms_of_conjunction(general)
+    s_atoms, s_opaque = atoms_of_conjunction(specific)
+    if any(o not in s_opaque for o in g_opaque):
+        return False
+    for name in {a.name for a in g_atoms}:
+        both = [a for a in g_atoms + s_atoms if a.name == name]
+        for x in _test_points(name, both):
+            s_ok = all(a.holds(x) for a in s_atoms if a.name == name)
+            g_ok = all(a.holds(x) for a in g_atoms if a.name == name)
+            if s_ok and not g_ok:
+                return False
+    return True
+
+
+def unsatisfiable(cond) -> str | None:
+    """The field whose conditions contradict each other, if any."""
+    atoms, _ = atoms_of_conjunction(cond)
+    for name in {a.name for a in atoms}:
+        mine = [a for a in atoms if a.name == name]
+        if not any(all(a.holds(x) for a in mine) for x in _test_points(name, mine)):
+            return name
+    return None

@@ -1,0 +1,75 @@
+"""Every error the toolkit raises on purpose, each with a message that says what to do next."""
+from __future__ import annotations
+
+
+class PlaybookToolError(Exception):
+    """Base class: catch this to handle any error the toolkit raises on purpose."""
+
+
+class FieldProblem:
+    """One problem with one field of one case."""
+
+    __slots__ = ("case_id", "field", "message", "row")
+
+    def __init__(self, case_id, field: str, message: str, row: int | None = None):
+        self.case_id, self.field, self.message, self.row = case_id, field, message, row
+
+    def __str__(self):
+        case = self.case_id if self.case_id not in (None, "") else "(no case_id)"
+        where = f"row {self.row}, " if self.row is not None else ""
+        return f"{where}case {case}: {self.field}: {self.message}"
+
+    def __repr__(self):
+        return f"FieldProblem({str(self)!r})"
+
+    def to_dict(self):
+        return {"row": self.row, "case_id": self.case_id, "field": self.field, "message": self.message}
+
+
+class CaseError(PlaybookToolError, ValueError):
+    """A case that breaks the contract. `problems` lists every field at fault, not just the first."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems)
+                         + " — fix these fields (see the case contract in the README) and try again")
+
+    @property
+    def case_id(self):
+        return self.problems[0].case_id if self.problems else None
+
+    @property
+    def fields(self):
+        return [p.field for p in self.problems]
+
+
+class PlaybookProblem:
+    """One problem in a playbook file, located by file and line, with how to fix it."""
+
+    __slots__ = ("path", "line", "message", "fix")
+
+    def __init__(self, path, line: int | None, message: str, fix: str = ""):
+        self.path, self.line, self.message, self.fix = str(path), line, message, fix
+
+    def __str__(self):
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}" + (f" — {self.fix}" if self.fix else "")
+
+    def __repr__(self):
+        return f"PlaybookProblem({str(self)!r})"
+
+
+class PlaybookError(PlaybookToolError):
+    """The playbook folder cannot be used; run `dispute-playbook validate` for the full list."""
+
+    def __init__(self, problems: list[PlaybookProblem]):
+        self.problems = list(problems)
+        super().__init__("the playbook has errors:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class UnknownParameterError(PlaybookToolError, KeyError):
+    def __init__(self, name, known):
+        super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))}")
+
+    def __str__(self):
+        return self.args[0]

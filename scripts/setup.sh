@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run the main job on the bundled sample cases.
+# Installs: a virtualenv in .venv with the package and its test tools, and Debian's chromium for
+# the browser tests (apt, as root or through sudo). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev]'
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+.venv/bin/dispute-playbook validate
+.venv/bin/dispute-playbook batch samples/cases.csv --out out/sample-review --as-of 2026-11-01

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import cli_app, cli_batch, cli_workshop
 
-def _params(pairs):
+
+def parse_params(pairs):
     out = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
@@ -24,7 +26,7 @@ def cmd_recommend(args) -> int:
     from .recommend import recommend
     try:
         rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
-                        params=_params(args.set), lang=args.lang)
+                        params=parse_params(args.set), lang=args.lang)
     except CaseError as exc:
         print(f"dispute-playbook: bad case: {exc}", file=sys.stderr)
         return 2
@@ -53,11 +55,6 @@ def cmd_samples(args) -> int:
     return 0
 
 
-def cmd_batch(args) -> int:
-    from .batch import run_batch_cli
-    return run_batch_cli(args)
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dispute-playbook", description="Decide buyer disputes with the playbook.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -80,15 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.set_defaults(func=cmd_samples)
 
-    b = sub.add_parser("batch", help="decide every case of a CSV/XLSX/XLS/Parquet file")
-    b.add_argument("cases", help="input file")
-    b.add_argument("--out", required=True, help="output folder")
-    b.add_argument("--as-of", help="review date for the whole batch, YYYY-MM-DD")
-    b.add_argument("--playbook", help="playbook folder")
-    b.add_argument("--set", action="append", metavar="PARAM=VALUE", help="what-if: override a playbook parameter")
-    b.add_argument("--strict", action="store_true", help="exit non-zero if any row is rejected")
-    b.add_argument("--no-report", action="store_true", help="skip the review notebook and its HTML")
-    b.set_defaults(func=cmd_batch)
+    # Each area declares its own subcommands (arguments only; heavy imports stay inside commands).
+    for area in (cli_batch, cli_app, cli_workshop):
+        area.register(sub)
     return p
 
 

@@ -6,6 +6,7 @@ caller's job.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,19 +47,42 @@ def _num(v):
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
 
 
-def match(pb, cols: dict) -> tuple[np.ndarray, dict]:
-    """The first matching rule (global index) per row, and the derived facts."""
+# derive() reads these fields: a change to any of them may change every derived fact.
+_FACT_INPUTS = frozenset({"as_of_date", "order_date", "ship_date", "delivery_date", "promised_delivery_days",
+                          "order_value", "item_cost", "shipping_cost", "return_shipping_cost", "tracking_number",
+                          "platform"})
+
+
+def condition_names(cond) -> set:
+    """Every field or fact a condition tree tests."""
+    if cond is None:
+        return set()
+    if hasattr(cond, "parts"):
+        return set().union(*(condition_names(p) for p in cond.parts))
+    return {cond.name}
+
+
+def _table_names(table) -> set:
+    return set().union(*(condition_names(r.when) for r in table.rules))
+
+
+def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
+    """The first matching rule (global index) per row, and the derived facts.
+
+    `only` limits the work to those dispute types (other rows keep -1): a caller that knows the
+    rest cannot change uses it to skip them.
+    """
     facts = derive(cols, platform_column(pb, cols, "no_reason_return_days"))
     allcols = {**cols, **facts}
-    rules = list(pb.all_rules())
     n = len(cols["order_value"])
     chosen = np.full(n, -1, dtype=np.int64)
     offset = 0
     for code, dt in enumerate(DISPUTE_TYPES):
         table = pb.tables[dt]
-        rows = np.flatnonzero(cols["dispute_type"] == code)
+        rows = np.flatnonzero(cols["dispute_type"] == code) if only is None or dt in only else ()
         if len(rows):
-            sub = {k: v[rows] for k, v in allcols.items()} if len(rows) < n else allcols
+            # only the columns this table tests are cut down to its rows
+            sub = {k: allcols[k][rows] for k in _table_names(table)} if len(rows) < n else allcols
             pending = np.ones(len(rows), dtype=bool)
             picked = np.full(len(rows), -1, dtype=np.int64)
             for rule in table.rules:
@@ -72,14 +96,46 @@ def match(pb, cols: dict) -> tuple[np.ndarray, dict]:
     return chosen, allcols
 
 
-def _by_rule(rules, chosen, fn, n):
-    """Apply `fn(rule, row_mask)` for every rule that decided some rows; concatenate by row."""
-    out = np.zeros(n)
-    for i in np.unique(chosen):
-        if i >= 0:
-            rows = chosen == i
-            out[rows] = fn(rules[i], rows)[rows]
-    return out
+_COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date")
+
+
+def _by_rule(rules, chosen, cols, margin):
+    """Refund and cost per row, each computed on the rows its rule decided (element-wise, so equal)."""
+    n = len(chosen)
+    refund, cost = np.zeros(n), np.zeros(n)
+    order = np.argsort(chosen, kind="stable")
+    bounds = np.searchsorted(chosen[order], np.arange(len(rules) + 1))
+    start = np.searchsorted(chosen[order], 0)
+    for i, rule in enumerate(rules):
+        rows = order[max(bounds[i], start):bounds[i + 1]]
+        if len(rows) == 0:
+            continue
+        sub = {k: cols[k][rows] for k in _COST_INPUTS}
+        r = refund_amounts(rule.resolution, sub, rule.refund_share, rule.within_profit, margin[rows])
+        refund[rows] = r
+        cost[rows] = est_costs(rule.resolution, sub, r)
+    return refund, cost
+
+
+class _Alternatives(Mapping):
+    """resolution -> (refund, cost) arrays, computed when first read (the batch table never reads them)."""
+
+    def __init__(self, resolutions, cols, share, margin):
+        self._keys, self._cols, self._share, self._margin, self._done = tuple(resolutions), cols, share, margin, {}
+
+    def __getitem__(self, res):
+        if res not in self._keys:
+            raise KeyError(res)
+        if res not in self._done:
+            alt_refund = refund_amounts(res, self._cols, self._share, True, self._margin)
+            self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund))
+        return self._done[res]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
 
 
 def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
@@ -87,12 +143,7 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     chosen, allcols = match(pb, cols)
     n = len(chosen)
     margin = allcols["margin"]
-
-    def refund_of(rule, _rows):
-        return refund_amounts(rule.resolution, cols, rule.refund_share, rule.within_profit, margin)
-
-    refund = _by_rule(rules, chosen, refund_of, n)
-    cost = _by_rule(rules, chosen, lambda r, _m: est_costs(r.resolution, cols, refund), n)
+    refund, cost = _by_rule(rules, chosen, cols, margin)
 
     flag_ids = list(pb.risk_flags)
     flags = np.zeros((n, len(flag_ids)), dtype=bool)
@@ -102,8 +153,11 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     evidence_ids = list(EVIDENCE)
     missing = np.zeros((n, len(evidence_ids)), dtype=bool)
     wanted = np.array([[e in r.evidence for e in evidence_ids] for r in rules] or [[False] * len(evidence_ids)])
+    wanted_here = wanted[np.maximum(chosen, 0)]
     for j, e in enumerate(evidence_ids):
         field = EVIDENCE[e][0]
+        if not wanted[:, j].any():
+            continue
         if field is None:
             have = np.zeros(n, dtype=bool)
         elif field == "tracking_number":
@@ -112,30 +166,48 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
             have = allcols[field] == 1.0
             if e == "listing_check":
                 have = ~np.isnan(allcols[field])  # checked, whatever it found
-        missing[:, j] = wanted[np.maximum(chosen, 0), j] & ~have
+        missing[:, j] = wanted_here[:, j] & ~have
 
-    alternatives = {}
-    for code, dt in enumerate(DISPUTE_TYPES):
-        for res in pb.tables[dt].alternatives:
-            if res in alternatives:
-                continue
-            share = pb.params.get("goodwill_partial_share", 0.3)
-            alt_refund = refund_amounts(res, cols, share, True, margin)
-            alternatives[res] = (alt_refund, est_costs(res, cols, alt_refund))
+    seen = []
+    for dt in DISPUTE_TYPES:
+        seen += [res for res in pb.tables[dt].alternatives if res not in seen]
+    alternatives = _Alternatives(seen, cols, pb.params.get("goodwill_partial_share", 0.3), margin)
 
     lever = np.full(n, -1, dtype=np.int64)
     lever_rule = np.full(n, -1, dtype=np.int64)
     if explain:
-        resolution_now = np.array([rules[i].resolution for i in chosen], dtype=object)
-        for k, lv in enumerate(LEVERS):
-            todo = lever < 0
-            if not todo.any():
-                break
-            pulled, changed = apply(lv, cols)
-            new_rule, _ = match(pb, pulled)
-            new_res = np.array([rules[i].resolution for i in new_rule], dtype=object)
-            hit = todo & changed & (new_res != resolution_now)
-            lever[hit] = k
-            lever_rule[hit] = new_rule[hit]
+        _explain(pb, rules, cols, chosen, lever, lever_rule)
     return Decisions(chosen, rules, refund, cost, flags, flag_ids, missing, evidence_ids, alternatives,
                      lever, lever_rule, allcols)
+
+
+def _explain(pb, rules, cols, chosen, lever, lever_rule):
+    """The first lever (in LEVERS order) that changes each row's resolution, and the rule it leads to.
+
+    A lever is tried only on rows still without one whose value it changes, and only for dispute
+    types whose table tests its field (or, for fields facts are made of, any fact): elsewhere
+    the match cannot move, so skipping it leaves every result as trying it would.
+    """
+    res_names = sorted({r.resolution for r in rules})
+    res_code = np.array([res_names.index(r.resolution) for r in rules] + [-1])  # [-1]: no rule (index -1)
+    now = res_code[chosen]
+    tested = {dt: _table_names(pb.tables[dt]) for dt in DISPUTE_TYPES}
+    for k, lv in enumerate(LEVERS):
+        todo = lever < 0
+        if not todo.any():
+            break
+        reaches = lv.field in _FACT_INPUTS
+        only = tuple(dt for dt in DISPUTE_TYPES if lv.field in tested[dt] or (reaches and tested[dt] - set(cols)))
+        if not only:
+            continue
+        codes = [float(DISPUTE_TYPES.index(dt)) for dt in only]
+        _, changed = apply(lv, cols)
+        rows = np.flatnonzero(todo & changed & np.isin(cols["dispute_type"], codes))
+        if not len(rows):
+            continue
+        needed = _FACT_INPUTS | {"dispute_type"} | set().union(*(tested[dt] for dt in only))
+        pulled, _ = apply(lv, {name: v[rows] for name, v in cols.items() if name in needed})
+        new_rule, _ = match(pb, pulled, only)
+        hit = res_code[new_rule] != now[rows]
+        lever[rows[hit]] = k
+        lever_rule[rows[hit]] = new_rule[hit]

@@ -65,7 +65,14 @@ def template_file(root: str, template_id: str):
     return path, data
 
 
-def _row_names_misused(source: str) -> list[tuple[str, int]]:
+@lru_cache(maxsize=1024)
+def _jinja_template(source: str):
+    """A template text compiled by Jinja once; groups (platform, resolution, ...) only render it."""
+    return _environment().from_string(source)
+
+
+@lru_cache(maxsize=1024)
+def _row_names_misused(source: str) -> tuple[tuple[str, int], ...]:
     """Row values used anywhere but a plain `{{ name }}`: they would be tested or transformed."""
     from jinja2 import nodes
     ast = _environment().parse(source)
@@ -74,8 +81,8 @@ def _row_names_misused(source: str) -> list[tuple[str, int]]:
         for child in out.nodes:
             if isinstance(child, nodes.Name):
                 plain.add(id(child))
-    return [(n.name, n.lineno) for n in ast.find_all(nodes.Name)
-            if n.name in ROW_VALUES and id(n) not in plain]
+    return tuple((n.name, n.lineno) for n in ast.find_all(nodes.Name)
+                 if n.name in ROW_VALUES and id(n) not in plain)
 
 
 @lru_cache(maxsize=4096)
@@ -95,7 +102,7 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     context = dict(group_items)
     context.update({name: f"{_MARK}{name}{_MARK}" for name in ROW_VALUES})
     try:
-        text = _environment().from_string(source).render(context)
+        text = _jinja_template(source).render(context)
     except TemplateError as exc:
         ln = getattr(exc, "lineno", None) or 0
         raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",

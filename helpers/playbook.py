@@ -53,7 +53,7 @@ class Table:
     title: dict
 
 
-@dataclass
+@dataclass(repr=False)
 class Playbook:
     root: Path
     params: dict  # name -> value
@@ -67,6 +67,9 @@ class Playbook:
     languages: dict
     tables: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+
+    def __repr__(self):
+        return f"Playbook({str(self.root)!r}, params={self.params})"
 
     def with_params(self, overrides: dict) -> "Playbook":
         """The same playbook under changed parameters (policy what-if)."""
@@ -262,7 +265,8 @@ def _rule(raw, index, line, path, pb, parser, problems):
     return Rule(rid, index, line, when, resolution if resolution in RESOLUTIONS else "escalate",
                 float(share) if share is not None else None, bool(raw.get("within_profit", False)),
                 _text(raw.get("rationale"), path, line_of(raw, "rationale", line), problems, f"rule {rid} rationale"),
-                raw.get("title") if isinstance(raw.get("title"), dict) else {"en": str(raw.get("title") or rid)},
+                _text(raw["title"], path, line_of(raw, "title", line), problems, f"rule {rid} title")
+                if "title" in raw else {"en": rid, "zh": rid},
                 actions, evidence, str(template or ""), raw.get("when"))
 
 

@@ -128,3 +128,30 @@ def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
     else:
         frame.to_csv(out, index=False)
     return out
+
+
+TEACHING_CASES = Path(__file__).resolve().parent.parent / "samples" / "teaching_cases.yaml"
+# Rows that break the contract on purpose, so the sample batch shows what errors.csv looks like.
+BROKEN_ROWS = (
+    {"case_id": "BAD1", "dispute_type": "not_received", "order_value": "-5", "platform": "ebay"},
+    {"case_id": "BAD2", "dispute_type": "damaged", "order_value": "20", "order_date": "2026-10-10",
+     "ship_date": "2026-10-01"},
+    {"case_id": "BAD3", "dispute_type": "lost_parcel", "order_value": "15", "order_date": "2026-13-01"},
+)
+
+
+def teaching_cases() -> list[dict]:
+    import yaml
+    return yaml.safe_load(TEACHING_CASES.read_text(encoding="utf-8"))
+
+
+def bundled_frame(generated: int = 470, seed: int = 7):
+    """samples/cases.csv: the teaching cases, generated cases and three broken rows, as text."""
+    import pandas as pd
+    teach = pd.DataFrame([{**t["case"], "as_of_date": AS_OF.isoformat()} for t in teaching_cases()])
+    frame = pd.concat([teach, generate_frame(generated, seed), pd.DataFrame(BROKEN_ROWS)], ignore_index=True)
+    from .fields import FIELDS
+    frame = frame[[f.name for f in FIELDS]]
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.map(lambda v: (str(v).lower() if isinstance(v, bool) else
+                                f"{v:g}" if isinstance(v, float) else str(v)))

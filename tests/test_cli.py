@@ -1,0 +1,74 @@
+"""The command line: same JSON as the API, clear errors, and a light start-up path."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from helpers import recommend
+
+from support import ROOT, minimal_case
+
+CASE = minimal_case(case_id="CLI-1", order_date="2026-10-01", ship_date="2026-10-02", promised_delivery_days=10,
+                    tracking_status="lost", buyer_request="full_refund", as_of_date="2026-11-01", buyer_name="Ana")
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, input=stdin,
+                          cwd=ROOT)
+
+
+def test_recommend_prints_the_api_json(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+    out = run("recommend", str(path))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == recommend(CASE).to_dict()
+
+
+def test_recommend_reads_standard_input_and_speaks_chinese():
+    out = run("recommend", "-", "--lang", "zh", stdin=json.dumps(CASE))
+    rec = json.loads(out.stdout)
+    assert rec["resolution"] == "full_refund" and any("\u4e00" <= ch <= "\u9fff" for ch in rec["rationale"])
+
+
+def test_a_bad_case_exits_2_naming_the_field(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({**CASE, "order_value": -4}), encoding="utf-8")
+    out = run("recommend", str(path))
+    assert out.returncode == 2 and out.stdout == ""
+    assert "CLI-1" in out.stderr and "order_value" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_file_that_is_not_json_exits_2(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{not json", encoding="utf-8")
+    out = run("recommend", str(path))
+    assert out.returncode == 2 and "not valid JSON" in out.stderr
+
+
+def test_set_changes_a_parameter_and_an_unknown_one_is_refused(tmp_path):
+    path = tmp_path / "case.json"
+    low = {**CASE, "tracking_status": "delivered", "delivery_date": "2026-10-09", "order_value": 20}
+    path.write_text(json.dumps(low), encoding="utf-8")
+    assert json.loads(run("recommend", str(path)).stdout)["resolution"] == "request_evidence"
+    raised = json.loads(run("recommend", str(path), "--set", "keep_item_max_value=25").stdout)
+    assert raised["resolution"] == "full_refund"
+    out = run("recommend", str(path), "--set", "no_such=1")
+    assert out.returncode == 3 and "unknown playbook parameter 'no_such'" in out.stderr
+
+
+def test_recommend_never_imports_the_heavy_stack(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+    probe = ("import sys, contextlib, io\nfrom helpers.cli import main\n"
+             f"with contextlib.redirect_stdout(io.StringIO()): main(['recommend', {str(path)!r}])\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'nbformat', 'papermill', 'matplotlib', 'dask'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_validate_reports_a_clean_playbook():
+    out = run("validate")
+    assert out.returncode == 0 and "0 error(s)" in out.stdout

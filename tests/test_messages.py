@@ -1,0 +1,66 @@
+"""Buyer messages: language choice, platform rules, sandboxing, and the values they print."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import recommend
+from helpers.messages import LANGUAGES, clean_value
+
+from support import AS_OF, minimal_case
+
+IN_TRANSIT = dict(order_date="2026-10-20", ship_date="2026-10-21", promised_delivery_days=20,
+                  tracking_status="in_transit", tracking_number="LP1", carrier="Cainiao")
+
+
+def rec(**fields):
+    return recommend(minimal_case(**{**IN_TRANSIT, **fields}), as_of=AS_OF)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_buyer_gets_their_language(lang):
+    r = rec(buyer_language=lang, platform="ebay")
+    assert r.message_language == lang and r.message_note == ""
+
+
+def test_chinese_message_is_chinese():
+    r = rec(buyer_language="zh", platform="taobao", buyer_name="李娜")
+    assert "李娜" in r.message and any("\u4e00" <= ch <= "\u9fff" for ch in r.message.replace("李娜", ""))
+
+
+def test_the_platform_rule_wins_over_the_buyer_language():
+    r = rec(buyer_language="ru", platform="aliexpress")
+    assert r.message_language == "en" and "AliExpress requires en" in r.message_note
+    assert len(r.message) <= 1500 and r.message_max_chars == 1500
+
+
+def test_a_language_without_templates_falls_back_to_english_and_says_so():
+    r = rec(buyer_language="de", platform="ebay")
+    assert r.message_language == "en" and "fell back to English" in r.message_note
+
+
+def test_a_template_expression_in_a_buyer_name_is_greeted_verbatim():
+    r = rec(buyer_name="{{ 7*7 }}", platform="ebay")
+    assert "{{ 7*7 }}" in r.message and "49" not in r.message
+
+
+def test_html_in_a_buyer_name_stays_plain_text():
+    name = '<img src=x onerror="window.__xss=1">'
+    assert name in rec(buyer_name=name).message  # escaping is the display's job; the message is text
+
+
+def test_case_values_fill_the_message_and_unknown_ones_get_the_language_default():
+    r = rec(buyer_name="Emma", order_id="A-77", shop_name="Sunrise")
+    assert "Emma" in r.message and "A-77" in r.message and "Sunrise" in r.message and "LP1" in r.message
+    anonymous = rec()
+    assert "customer" in anonymous.message
+
+
+def test_long_or_multiline_values_are_cut_and_flattened():
+    assert clean_value("a\nb\tc", "buyer_name") == "a b c"
+    assert len(clean_value("x" * 500, "buyer_name")) == 40
+
+
+def test_a_refund_message_states_the_amount_in_the_case_currency():
+    r = recommend(minimal_case(dispute_type="cancellation", order_value=25, currency="EUR", order_date="2026-10-30"),
+                  as_of=AS_OF)
+    assert r.resolution == "cancel_refund" and "25.00 EUR" in r.message

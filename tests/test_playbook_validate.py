@@ -1,0 +1,157 @@
+"""`validate`: a corrupted playbook gives file:line errors that say how to fix them, never a traceback."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers.exceptions import PlaybookError
+from helpers.playbook import load_playbook
+from helpers.validate import validate
+
+from support import ROOT
+
+
+@pytest.fixture
+def pb_copy(tmp_path):
+    dest = tmp_path / "playbook"
+    shutil.copytree(ROOT / "playbook", dest)
+    return dest
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path, needle):
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def messages(problems):
+    return [str(p) for p in problems]
+
+
+def test_the_shipped_playbook_is_valid():
+    errors, _ = validate(ROOT / "playbook")
+    assert errors == []
+
+
+def run_validate(folder):
+    return subprocess.run([sys.executable, "-m", "helpers", "validate", str(folder)], capture_output=True, text=True)
+
+
+def test_broken_yaml_is_reported_with_file_and_line(pb_copy):
+    table = pb_copy / "damaged.yaml"
+    edit(table, "    resolution: request_evidence\n", "    resolution: [request_evidence\n")
+    out = run_validate(pb_copy)
+    assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout
+    assert re.search(r"damaged\.yaml:\d+: is not valid YAML", out.stdout), out.stdout
+
+
+@pytest.mark.parametrize("old,new,expect", [
+    ("      - shipped: false\n", "      - shipped: {roughly: false}\n", "unknown operator 'roughly'"),
+    ("      - shipped: false\n", "      - shiped: false\n", "unknown field or fact 'shiped'"),
+    ("      - shipped: false\n", "      - buyer_name: Bob\n", "unknown field or fact 'buyer_name'"),
+    ("      - tracking_status: returned_to_sender\n", "      - tracking_status: teleported\n", "'teleported' is not a value of tracking_status"),
+    ("    template: nr_customs_wait\n", "    template: nr_no_such_template\n", "missing template 'nr_no_such_template'"),
+    ("    resolution: reship\n", "    resolution: reship_twice\n", "unknown resolution 'reship_twice'"),
+    ("{gt: $stalled_days}", "{gt: $stalled_dayz}", "unknown parameter $stalled_dayz"),
+    ("    actions: [confirm_address,", "    actions: [confirm_adress,", "unknown action 'confirm_adress'"),
+    ("    evidence: [proof_of_delivery, tracking_number]\n", "    evidence: [selfie]\n", "unknown evidence 'selfie'"),
+    ("    title: {en: \"Held at customs\"", "    colour: red\n    title: {en: \"Held at customs\"", "unknown rule key 'colour'"),
+])
+def test_table_mistakes_name_file_line_and_fix(pb_copy, old, new, expect):
+    table = pb_copy / "not_received.yaml"
+    edit(table, old, new)
+    errors, _ = validate(pb_copy)
+    hits = [p for p in errors if expect in p.message]
+    assert hits, messages(errors)
+    assert hits[0].path.endswith("not_received.yaml") and hits[0].line and hits[0].fix
+
+
+def test_a_shadowed_rule_is_found(pb_copy):
+    table = pb_copy / "not_received.yaml"
+    # move the general "delivered with proof" rule above the abusive-buyer one it covers
+    text = table.read_text(encoding="utf-8")
+    general = text[text.index("  - id: nr_delivered_proof\n"):text.index("  - id: nr_delivered_no_proof_low_value")]
+    text = text.replace(general, "")
+    text = text.replace("  - id: nr_delivered_proof_abuse\n", general + "  - id: nr_delivered_proof_abuse\n")
+    table.write_text(text, encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    shadow = [p for p in errors if "nr_delivered_proof_abuse can never fire" in p.message]
+    assert shadow and "nr_delivered_proof" in shadow[0].message
+    assert shadow[0].line == line_of(table, "- id: nr_delivered_proof_abuse")
+
+
+def test_a_narrower_rule_below_a_looser_threshold_is_shadowed(pb_copy):
+    table = pb_copy / "not_received.yaml"
+    edit(table, "      - days_past_promise: {gt: $wait_grace_days}\n      - buyer_request: {in: [full_refund, cancel, return_refund]}\n",
+         "      - days_past_promise: {gt: 0}\n")
+    errors, _ = validate(pb_copy)
+    assert any("nr_late_beyond_grace_reship can never fire" in p.message for p in errors), messages(errors)
+
+
+def test_contradictory_conditions_are_found(pb_copy):
+    edit(pb_copy / "not_received.yaml", "      - tracking_status: customs_hold\n",
+         "      - tracking_status: customs_hold\n      - order_value: {gt: 50, lt: 10}\n")
+    errors, _ = validate(pb_copy)
+    assert any("nr_customs_hold can never fire" in p.message and "order_value" in p.message for p in errors)
+
+
+def test_a_table_without_default_is_reported(pb_copy):
+    table = pb_copy / "cancellation.yaml"
+    edit(table, "    title: {en: \"Reason unclear\", zh: \"原因不明\"}\n",
+         "    title: {en: \"Reason unclear\", zh: \"原因不明\"}\n    when:\n      - shipped: true\n")
+    errors, _ = validate(pb_copy)
+    assert any("no default rule" in p.message and p.path.endswith("cancellation.yaml") for p in errors)
+
+
+def test_template_errors_are_located(pb_copy):
+    msg = pb_copy / "messages" / "nr_customs_wait.yaml"
+    text = msg.read_text(encoding="utf-8")
+    text = text.replace("{{ buyer_name }}", "{% if buyer_name %}{{ buyer_name }}{% endif %}", 1)
+    msg.write_text(text, encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    hits = [p for p in errors if p.path.endswith("nr_customs_wait.yaml")]
+    assert hits and "may only be printed" in hits[0].message and hits[0].line
+
+
+def test_a_missing_language_is_reported(pb_copy):
+    msg = pb_copy / "messages" / "nr_customs_wait.yaml"
+    text = msg.read_text(encoding="utf-8")
+    msg.write_text(text[:text.index("\nru: |")] + "\n", encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    assert any("no 'ru' text" in p.message and p.path.endswith("nr_customs_wait.yaml") for p in errors)
+
+
+def test_a_platform_value_without_source_is_rejected(pb_copy):
+    edit(pb_copy / "platforms.yaml", "  message_max_chars: {value: null, source: null}\n",
+         "  message_max_chars: {value: 900, source: null}\n")
+    errors, _ = validate(pb_copy)
+    assert any("has a value but no source" in p.message and p.line for p in errors)
+
+
+def test_a_message_that_could_exceed_the_platform_limit_is_found(pb_copy):
+    edit(pb_copy / "platforms.yaml", "    value: 1500\n", "    value: 200\n")
+    errors, _ = validate(pb_copy)
+    assert any("over AliExpress's limit of 200" in p.message for p in errors)
+
+
+def test_loading_a_broken_playbook_raises_one_error_listing_every_problem(pb_copy):
+    edit(pb_copy / "parameters.yaml", "  value: 7\n", "  value: seven\n")
+    edit(pb_copy / "damaged.yaml", "    resolution: exchange\n", "    resolution: swap\n")
+    with pytest.raises(PlaybookError) as err:
+        load_playbook(pb_copy)
+    text = str(err.value)
+    assert "parameters.yaml" in text and "damaged.yaml" in text and "swap" in text
+
+
+def test_unquoted_commas_in_a_title_are_caught(pb_copy):
+    edit(pb_copy / "damaged.yaml", 'title: {en: "Missing parts, weight on file"', "title: {en: Missing parts, weight on file")
+    errors, _ = validate(pb_copy)
+    assert any("'weight on file' is not a language code" in p.message for p in errors)

@@ -60,6 +60,8 @@ FIELDS: tuple[Field, ...] = (
     Field("item_resellable", "bool"),
     Field("mismatch", "enum", choices=MISMATCHES),
     Field("listing_error", "bool"),
+    # extension (README): the seller checked and a different item or variant than ordered was sent (错发)
+    Field("wrong_item_sent", "bool", help="seller checked: a different item or variant was sent"),
     Field("damage_severity", "enum", choices=DAMAGE_SEVERITIES),
     Field("missing_parts", "bool", default=False),
     Field("packaging_damaged", "bool"),

@@ -33,6 +33,7 @@ LEVERS = (
     Lever("insured", True, "with the shipment insured", "如果包裹有保险"),
     Lever("listing_error", True, "if your check finds the listing was wrong", "如果核对发现商品描述有误"),
     Lever("listing_error", False, "if your check shows the listing was right", "如果核对证明商品描述无误"),
+    Lever("wrong_item_sent", True, "if your check finds a wrong item was sent", "如果核对发现发错了商品"),
     Lever("packaging_damaged", True, "if the outer packaging arrived damaged", "如果外包装到货时已破损"),
     Lever("item_resellable", True, "if the item can be sold again", "如果商品可以二次销售"),
     Lever("item_resellable", False, "if the item cannot be sold again", "如果商品无法二次销售"),

@@ -74,6 +74,7 @@ def generate(count: int, seed: int = 7) -> dict:
     nad, dmg, can = dtype == "not_as_described", dtype == "damaged", dtype == "cancellation"
     mismatch = np.where(nad, np.array(MISMATCHES, dtype=object)[rng.choice(6, n, p=[.25, .25, .15, .2, .05, .1])], "")
     listing_error = np.where(nad & (rng.random(n) < 0.75), np.where(rng.random(n) < 0.4, "true", "false"), "")
+    wrong_item = np.where(nad & (rng.random(n) < 0.5), np.where(rng.random(n) < 0.15, "true", "false"), "")
     severity = np.where(dmg, np.array(DAMAGE_SEVERITIES, dtype=object)[rng.integers(0, 3, n)], "")
     missing_parts = dmg & (rng.random(n) < 0.3)
     pack_damaged = np.where(dmg & (rng.random(n) < 0.8), np.where(rng.random(n) < 0.5, "true", "false"), "")
@@ -101,6 +102,7 @@ def generate(count: int, seed: int = 7) -> dict:
         "tracking_status": status, "buyer_request": request,
         "buyer_photos": flag(0.6), "seller_packing_photos": flag(0.35), "proof_of_delivery": np.where(delivered, flag(0.5), "false"),
         "chat_history": flag(0.8), "item_resellable": resellable, "mismatch": mismatch, "listing_error": listing_error,
+        "wrong_item_sent": wrong_item,
         "damage_severity": severity, "missing_parts": np.where(missing_parts, "true", "false"),
         "packaging_damaged": pack_damaged, "insured": flag(0.2), "cancel_reason": reason,
         "buyer_prior_disputes": prior, "review_threat": flag(0.06),

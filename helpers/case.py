@@ -6,7 +6,6 @@ has a vectorised reader that must agree with it, and the tests hold the two to e
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import math
 import re
 
@@ -115,6 +114,7 @@ def _parse_enum(field):
         s = _parse_string(v).lower()
         if s in field.choices:
             return s
+        import difflib  # only on the error path: keeps start-up light
         hint = difflib.get_close_matches(s, field.choices, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
         raise _Bad(f"{v!r} is not one of {', '.join(field.choices)}{suggestion}")
@@ -182,6 +182,7 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
     if not ignore_unknown_fields:
         for key in data:
             if key not in FIELD_BY_NAME:
+                import difflib
                 hint = difflib.get_close_matches(str(key), FIELD_BY_NAME, n=1)
                 problems.append(FieldProblem(case_id, str(key), "is not a field of the case contract"
                                              + (f"; did you mean {hint[0]!r}?" if hint else ""), row))

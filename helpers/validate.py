@@ -14,6 +14,7 @@ from .exceptions import PlaybookProblem
 from .fields import DISPUTE_TYPES, PLATFORMS
 from .messages import LANGUAGES, TemplateProblem, compile_template, template_file
 from .playbook import collect, playbook_dir
+from .scenarios import pin_problems, scenario_problems
 
 
 def _table_problems(table):
@@ -101,4 +102,4 @@ def validate(path=None) -> tuple[list, list]:
         if lang and lang not in LANGUAGES:
             problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
-    return problems, _warnings(pb)
+    return problems + scenario_problems(root), _warnings(pb) + pin_problems(root)

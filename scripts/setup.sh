@@ -8,10 +8,13 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: chromium for the browser tests, a CJK font so Chinese renders in charts.
+APT_PACKAGES="chromium chromium-driver fonts-wqy-zenhei"
+missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 .venv/bin/dispute-playbook validate
 .venv/bin/dispute-playbook batch samples/cases.csv --out out/sample-review --as-of 2026-11-01

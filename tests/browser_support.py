@@ -1,0 +1,76 @@
+"""Shared by the browser tests and bench/bench_browser.py: Debian's chromium driven by Playwright,
+and the Voila app started on a free localhost port and stopped by its PID.
+
+Nothing here skips: a missing browser or a server that will not start is a failure.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+
+from helpers.app import free_port, page_url, stop, wait_until_up
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("DISPUTE_PLAYBOOK_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags chromium floods the closed network with refused connections.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 4200}  # tall: the whole form and its result fit one screenshot
+
+
+def launch_chromium(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"no chromium at {CHROMIUM}: run scripts/setup.sh (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+@contextmanager
+def voila_app(notebooks=NOTEBOOKS, log_path=None):
+    """`dispute-playbook app` (the real command) on a free port; yields (port, process)."""
+    port = free_port()
+    cli = Path(sys.executable).with_name("dispute-playbook")
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "helpers"]
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(command + ["app", "--port", str(port), "--notebooks", str(notebooks), "--verbose"],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    try:
+        wait_until_up(proc, f"http://127.0.0.1:{port}/", timeout=90)
+        yield port, proc
+    finally:
+        stop(proc, grace=20)
+        if log_path:
+            log.close()
+
+
+def open_page(browser, port: int, notebook: str, timeout_ms: int = 90_000):
+    """A fresh page on the notebook, returned once the form's Recommend button is on screen."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(page_url(port, notebook), timeout=timeout_ms)
+    page.wait_for_selector(".dp-recommend, .dp-lang-switch", state="visible", timeout=timeout_ms)
+    return page
+
+
+def notebook_parameters(name: str) -> dict:
+    """The values of a notebook's parameters cell (plain assignments of literals)."""
+    nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", ()))
+    values = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign):
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+    return values
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

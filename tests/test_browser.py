@@ -1,0 +1,169 @@
+"""The Voila app in headless chromium: `dispute-playbook app` on a free localhost port (stopped by
+PID afterwards), Debian's chromium through Playwright. Never skipped: no browser or no server fails.
+
+For each dispute type: fill the form, see a problem appear next to a field and go away, press
+Recommend, and read the resolution and the message, which must be what `recommend()` gives for the
+same case. Then the Chinese UI, buyer text that tries to run script, and the start page's links.
+A screenshot of each filled form goes to test-artifacts/.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from helpers import recommend
+from helpers.ui_text import guide
+
+import browser_support
+from browser_support import launch_chromium, notebook_parameters, open_page, screenshot, voila_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+XSS = '<img src=x onerror="window.__xss=1">'
+# What the test changes in each form: (kind, field, value); kinds: text, select (by label), check, date.
+EDITS = {
+    "not_received": [("select", "tracking_status", "Lost"), ("check", "insured", True)],
+    "not_as_described": [("select", "listing_error", "No"), ("select", "mismatch", "Quality"),
+                         ("check", "review_threat", True)],
+    "damaged": [("select", "packaging_damaged", "No"), ("check", "seller_packing_photos", True),
+                ("check", "missing_parts", True), ("select", "damage_severity", "(unknown)")],
+    "cancellation": [("date", "ship_date", "2026-10-31"), ("select", "tracking_status", "In transit"),
+                     ("text", "promised_delivery_days", "10")],
+}
+CASE_VALUES = {"Lost": "lost", "No": False, "Quality": "quality", "(unknown)": None, "In transit": "in_transit",
+               "10": 10}
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as pw:  # one per worker: Playwright's sync API cannot nest
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def app(playwright, tmp_path_factory):
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with voila_app(log_path=log) as (port, _):
+        browser = launch_chromium(playwright)
+        yield browser, port
+        browser.close()
+
+
+@contextmanager
+def opened(browser, port, notebook):
+    page = open_page(browser, port, notebook)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def default_case(name) -> dict:
+    return {k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")}
+
+
+def edit(page, kind, field, value):
+    where = f".dp-field-{field}"
+    if kind == "select":
+        page.locator(f"{where} select").select_option(label=value)
+    elif kind == "check":
+        page.locator(f"{where} input[type=checkbox]").set_checked(value)
+    elif kind == "date":
+        page.locator(f"{where} input[type=date]").fill(value)
+    else:
+        page.locator(f"{where} input").fill(value)
+
+
+def recommend_in_page(page, expected):
+    page.locator(".dp-recommend").click()
+    expect(page.locator(".dp-resolution")).to_contain_text(f"({expected.resolution})", timeout=30_000)
+    expect(page.locator(".dp-message textarea")).to_have_value(expected.message, timeout=10_000)
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_fill_the_form_and_get_the_recommendation(app, name):
+    browser, port = app
+    with opened(browser, port, f"{name}.ipynb") as page:
+        order_value = page.locator(".dp-field-order_value input")
+        order_value.fill("-5")
+        expect(page.locator(".dp-error-order_value")).to_contain_text("must be greater than 0", timeout=20_000)
+        order_value.fill("61.50")
+        expect(page.locator(".dp-error-order_value")).to_have_text("", timeout=20_000)
+        page.locator(".dp-field-case_id input").fill(f"BT-{name}")
+        case = {**default_case(name), "order_value": 61.5, "case_id": f"BT-{name}"}
+        for kind, field, value in EDITS[name]:
+            edit(page, kind, field, value)
+            case[field] = CASE_VALUES.get(value, value) if kind != "date" else value
+        expected = recommend({k: v for k, v in case.items() if v is not None})
+        recommend_in_page(page, expected)
+        count = page.locator(".dp-char-count").inner_text()
+        assert count.startswith(f"{len(expected.message)} "), count
+        expect(page.locator(".dp-rationale")).to_contain_text(expected.rationale[:40])
+        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
+        assert screenshot(page, f"form-{name}").stat().st_size > 10_000
+
+
+def test_the_ui_switches_to_chinese(app):
+    browser, port = app
+    with opened(browser, port, "not_received.ipynb") as page:
+        page.locator(".dp-lang-switch button", has_text="中文").click()
+        expect(page.locator(".dp-recommend")).to_have_text("给出建议", timeout=20_000)
+        expect(page.locator(".dp-field-order_value .widget-label")).to_have_text("订单金额 (USD)")
+        expect(page.locator(".dp-guide")).to_contain_text(guide("not_received")["zh"]["title"])
+        expected = recommend(default_case("not_received"), lang="zh")
+        recommend_in_page(page, expected)
+        expect(page.locator(".dp-rationale")).to_contain_text(expected.rationale)
+        expect(page.locator(".dp-resolution")).to_contain_text("处理方案")
+        screenshot(page, "form-not_received-zh")
+
+
+def test_buyer_text_that_looks_like_html_stays_text(app):
+    browser, port = app
+    with opened(browser, port, "damaged.ipynb") as page:
+        page.locator(".dp-field-buyer_name input").fill(XSS)
+        page.locator(".dp-field-shop_name input").fill("{{ 7*7 }}")
+        case = {**default_case("damaged"), "buyer_name": XSS, "shop_name": "{{ 7*7 }}"}
+        expected = recommend(case)
+        assert XSS in expected.message
+        recommend_in_page(page, expected)
+        expect(page.locator(".dp-case-summary")).to_contain_text(XSS)
+        # and again in French (the platform has no language rule): still text
+        page.locator(".dp-message-language select").select_option(label="French")
+        french = recommend({**case, "buyer_language": "fr"}).message
+        expect(page.locator(".dp-message textarea")).to_have_value(french, timeout=20_000)
+        page.wait_for_timeout(500)  # time for an injected image to fail to load and fire onerror
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert page.locator("img[src='x']").count() == 0
+        screenshot(page, "form-damaged-buyer-text")
+
+
+def test_the_start_page_links_to_the_dispute_notebooks(app):
+    browser, port = app
+    with opened(browser, port, "start.ipynb") as page:
+        page.locator(".dp-lang-switch button", has_text="中文").click()
+        expect(page.locator(".dp-guide")).to_contain_text("如何处理买家纠纷", timeout=20_000)
+        page.locator(".dp-link-cancellation").click()
+        expect(page.locator(".dp-recommend")).to_be_visible(timeout=90_000)
+        assert page.url.endswith("/voila/render/cancellation.ipynb")
+        assert "case_from_namespace" not in page.content()  # code hidden: Voila strips the sources
+
+
+def test_the_app_command_needs_the_notebooks_folder(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "app", "--port", "0", "--notebooks", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "start.ipynb" in done.stderr
+
+
+def test_a_server_that_cannot_start_is_an_error_not_a_skip(tmp_path):
+    with pytest.raises(RuntimeError, match="voila exited"):
+        with voila_app(tmp_path):
+            pass
+
+
+def test_a_missing_browser_is_an_error_not_a_skip(playwright, monkeypatch):
+    monkeypatch.setattr(browser_support, "CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(RuntimeError, match="no chromium"):
+        browser_support.launch_chromium(playwright)

@@ -2,8 +2,9 @@
 
 1. `dispute-playbook recommend CASE.json` as a whole process, median of N runs, against a bare
    `python -c pass` start and against the papermill CLI executing an empty notebook.
-2. One million generated cases through the engine in-process: parse, decide, build (with and
-   without rendering messages): cases per second and the share of time spent on messages.
+2. One million generated cases through the engine in-process (validate the columns, decide,
+   build the recommendations table, with and without messages): cases per second and the share of
+   time spent on messages; and recommend() called case by case, for comparison.
 
     .venv/bin/python bench/bench_core.py [--runs 15] [--cases 1000000]
 Writes bench/results/core.json.
@@ -49,31 +50,39 @@ def bench_cli(runs):
             "within_target": recommend <= 0.4}
 
 
-def bench_engine(count):
-    from helpers.case import parse_case, to_columns
+def bench_engine(count, scalar_count=20_000):
+    """The engine over `count` cases in one process, the way the batch drives it (validate the
+    columns, decide, build the table), with and without messages; plus recommend() case by case."""
+    from helpers.batch_read import validate_frame
+    from helpers.batch_table import recommendation_table
     from helpers.engine import decide
     from helpers.playbook import load_playbook
-    from helpers.recommend import build
+    from helpers.recommend import recommend
     from helpers.samples import generate_frame
     pb = load_playbook()
-    records = generate_frame(count, seed=1).to_dict("records")
+    frame = generate_frame(count, seed=1)
     t0 = time.perf_counter()
-    cases = [parse_case(r) for r in records]
+    checked = validate_frame(frame)
+    cols = {k: v[checked.valid] for k, v in checked.cols.items()}
     t1 = time.perf_counter()
-    cols = to_columns(cases)
-    t2 = time.perf_counter()
     decisions = decide(pb, cols)
+    t2 = time.perf_counter()
+    recommendation_table(pb, cols, decisions, render=False)
     t3 = time.perf_counter()
-    build(pb, cases, decisions, render=False)
+    recommendation_table(pb, cols, decisions, render=True)
     t4 = time.perf_counter()
-    build(pb, cases, decisions, render=True)
+    without, with_messages = t3 - t2, t4 - t3
+    total = (t2 - t0) + with_messages
+    records = frame.head(scalar_count).to_dict("records")
     t5 = time.perf_counter()
-    without, with_messages = t4 - t3, t5 - t4
-    total = (t3 - t0) + with_messages
-    return {"cases": count, "parse_s": round(t1 - t0, 2), "columns_s": round(t2 - t1, 2), "decide_s": round(t3 - t2, 2),
-            "build_without_messages_s": round(without, 2), "build_with_messages_s": round(with_messages, 2),
-            "cases_per_s_end_to_end": round(count / total), "cases_per_s_decide_only": round(count / (t3 - t2)),
-            "message_share_of_total": round((with_messages - without) / total, 3)}
+    for record in records:
+        recommend(record, playbook=pb)
+    t6 = time.perf_counter()
+    return {"cases": count, "validate_s": round(t1 - t0, 2), "decide_s": round(t2 - t1, 2),
+            "table_without_messages_s": round(without, 2), "table_with_messages_s": round(with_messages, 2),
+            "cases_per_s_with_messages": round(count / total), "cases_per_s_without_messages": round(count / (total - with_messages + without)),
+            "message_share_of_total": round((with_messages - without) / total, 3),
+            "recommend_one_by_one_cases_per_s": round(scalar_count / (t6 - t5))}
 
 
 def main():

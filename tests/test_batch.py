@@ -1,0 +1,188 @@
+"""`dispute-playbook batch` end to end: every input format, every row in exactly one output file,
+inert spreadsheet formulas, --strict, the progress bar only on a terminal."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.cli import main
+from helpers.samples import generate_frame
+
+from support import ROOT
+
+BAD = [
+    {"case_id": "BAD-VALUE", "dispute_type": "damaged", "order_value": "-5"},
+    {"case_id": "BAD-DATE", "dispute_type": "not_received", "order_value": "10", "order_date": "2026-13-01"},
+    {"case_id": "BAD-TYPE", "dispute_type": "lost_parcel", "order_value": "15"},
+    {"case_id": "", "dispute_type": "damaged", "order_value": "15"},
+    {"case_id": "BAD-ORDER", "dispute_type": "damaged", "order_value": "15", "order_date": "2026-10-10",
+     "ship_date": "2026-10-01"},
+]
+
+
+def mixed_frame(n=60, seed=3):
+    good = generate_frame(n, seed=seed).astype(object)
+    good = good.where(good.notna(), "").map(lambda v: v if isinstance(v, str) else f"{v:g}")
+    frame = pd.concat([good.iloc[:20], pd.DataFrame(BAD), good.iloc[20:], good.iloc[[5]]], ignore_index=True)
+    return frame.fillna("")  # the last row repeats G0000005: a later duplicate
+
+
+def write_input(frame, path):
+    """The same cells written by the real tool for each format."""
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif suffix == ".xlsx":
+        from openpyxl import Workbook
+        wb = Workbook()
+        ws = wb.active
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([_typed(v) for v in row])
+        wb.save(path)
+    elif suffix == ".xls":
+        import xlwt
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("cases")
+        for j, name in enumerate(frame.columns):
+            ws.write(0, j, name)
+        for i, row in enumerate(frame.itertuples(index=False), start=1):
+            for j, v in enumerate(row):
+                ws.write(i, j, _typed(v))
+        wb.save(str(path))
+    return path
+
+
+def _typed(v):
+    """Spreadsheets hold numbers as numbers."""
+    try:
+        return float(v) if v not in ("", "nan") and not v.startswith(("0", "G", "L", "8")) else v
+    except (ValueError, AttributeError):
+        return v
+
+
+def read_outputs(out):
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+    errors = pd.read_csv(out / "errors.csv", dtype={"case_id": str}, keep_default_na=False)
+    return recs, errors
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".xls", ".parquet", ".jsonl"])
+def test_every_row_lands_in_exactly_one_file(tmp_path, suffix):
+    frame = mixed_frame()
+    path = write_input(frame, tmp_path / f"cases{suffix}")
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(out)
+    assert len(recs) + len(errors) == len(frame)
+    assert sorted(errors["row"]) == [22, 23, 24, 25, 26, len(frame) + 1]
+    assert dict(zip(errors["row"], errors["field"]))[23] == "order_date"
+    assert set(recs["case_id"]) == set(frame["case_id"]) - {b["case_id"] for b in BAD}
+    assert not recs["case_id"].duplicated().any()
+    assert (out / "recommendations.xlsx").exists() and (out / "summary.json").exists()
+    assert not (out / ".batch-state").exists()
+
+
+def test_formula_cells_are_inert_in_csv_and_xlsx(tmp_path):
+    from openpyxl import load_workbook
+    frame = generate_frame(5, seed=2).astype(object)
+    frame.loc[0, "case_id"] = "=HYPERLINK(\"http://evil\",\"x\")"
+    frame.loc[1, "case_id"] = "+cmd|' /C calc'!A0"
+    frame.loc[2, "case_id"] = "@SUM(1+1)"
+    frame.loc[3, "case_id"] = "-2+3"
+    frame.loc[4, ["case_id", "order_value"]] = ["=1+1", "-5"]  # rejected: errors.csv carries it
+    path = tmp_path / "cases.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(out)
+    assert list(recs["case_id"]) == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+cmd|' /C calc'!A0", "'@SUM(1+1)", "'-2+3"]
+    assert list(errors["case_id"]) == ["'=1+1"]
+    ws = load_workbook(out / "recommendations.xlsx").active
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        cell = row[header.index("case_id")]
+        assert cell.data_type == "s" and cell.value.startswith("'")
+        assert row[header.index("order_value")].data_type == "n"  # numbers stay numbers
+        assert row[header.index("message")].data_type == "s"
+
+
+def test_strict_exits_non_zero_on_any_rejected_row(tmp_path):
+    path = write_input(mixed_frame(10), tmp_path / "cases.csv")
+    args = ["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report"]
+    assert main(args + ["--strict"]) == 1
+    good = tmp_path / "good.csv"
+    generate_frame(10, seed=1).to_csv(good, index=False)
+    assert main(["batch", str(good), "--out", str(tmp_path / "g"), "--no-report", "--strict"]) == 0
+
+
+def test_csv_with_line_breaks_inside_cells(tmp_path):
+    frame = generate_frame(4, seed=6)
+    frame.loc[1, "buyer_name"] = "Anna\nKarenina"
+    path = tmp_path / "cases.csv"
+    frame.to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    recs, errors = read_outputs(tmp_path / "o")
+    assert len(recs) == 4 and len(errors) == 0
+    assert "Anna Karenina" in recs.loc[1, "message"]  # the line break is data; in a message it is a space
+
+
+def test_unreadable_input_exits_2_with_a_clear_message(tmp_path, capsys):
+    bad = tmp_path / "cases.txt"
+    bad.write_text("x")
+    assert main(["batch", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "unsupported file type '.txt'" in capsys.readouterr().err
+
+
+def test_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(tmp_path):
+    path = write_input(mixed_frame(30), tmp_path / "cases.csv")
+    proc = subprocess.run([sys.executable, "-m", "helpers", "batch", str(path), "--out", str(tmp_path / "o"),
+                           "--no-report", "--chunk-rows", "10"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "deciding" not in proc.stderr and "it/s" not in proc.stderr
+    assert "60 rows" not in proc.stdout and "rows:" in proc.stdout
+
+
+def test_progress_bar_shows_on_a_terminal(tmp_path):
+    import os
+    import pty
+    path = write_input(mixed_frame(30), tmp_path / "cases.csv")
+    import fcntl
+    import struct
+    import termios
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal has a size
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "batch", str(path), "--out", str(tmp_path / "o"),
+                             "--no-report", "--chunk-rows", "10"], stdout=subprocess.DEVNULL, stderr=follower, cwd=ROOT)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait() == 0
+    assert b"deciding" in seen
+
+
+def test_chunked_output_equals_a_single_chunk(tmp_path):
+    path = write_input(mixed_frame(80), tmp_path / "cases.csv")
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["batch", str(path), "--out", str(a), "--as-of", "2026-11-01", "--no-report", "--chunk-rows", "7"]) == 0
+    assert main(["batch", str(path), "--out", str(b), "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert (a / "recommendations.csv").read_bytes() == (b / "recommendations.csv").read_bytes()
+    summary = json.loads((a / "summary.json").read_text())
+    assert summary["decided"] + summary["rejected"] == summary["rows"] == 86
+    assert np.sum(list(summary["resolutions"].values())) == summary["decided"]

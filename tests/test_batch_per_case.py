@@ -1,0 +1,89 @@
+"""--per-case-notebooks: one started kernel per worker, reused with the namespace reset; the
+outputs equal a fresh kernel's (papermill), and a failing case is recorded while the rest go on."""
+from __future__ import annotations
+
+import datetime as dt
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill as pm
+import pytest
+
+from helpers.batch_read import read_table, validate_frame
+from helpers.cli import main
+from helpers.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
+
+from support import ROOT
+
+pytestmark = pytest.mark.slow  # runs notebooks or large batches
+
+PROBE = ROOT / "tests" / "data" / "per_case_probe.ipynb"
+
+
+def _outputs(nb):
+    """What a reader sees: per code cell, its execution count and its outputs (not timings)."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        outs = []
+        for o in cell.outputs:
+            o = {k: v for k, v in o.items() if k != "execution_count"}
+            outs.append(o)
+        cells.append((cell.execution_count, cell.source, outs))
+    return cells
+
+
+def test_reused_kernel_outputs_equal_a_fresh_kernel_run(tmp_path):
+    v = validate_frame(read_table(ROOT / "samples" / "cases.csv"), as_of=dt.date(2026, 11, 1))
+    rows = np.flatnonzero(v.valid)
+    picks = {}
+    for i in rows:  # two cases of every dispute type: each worker runs several notebooks in one kernel
+        p = case_parameters(v.cols, i)
+        if sum(q["dispute_type"] == p["dispute_type"] for q in picks.values()) < 2:
+            picks[int(i)] = {**p, "interactive": False, "ui_language": "en"}
+    jobs = [(i, p["case_id"], NOTEBOOKS / f"{p['dispute_type']}.ipynb", p, tmp_path / "reused" / notebook_name(p["case_id"]))
+            for i, p in picks.items()]
+    (tmp_path / "reused").mkdir()
+    results = run_notebooks(jobs, workers=2)
+    assert [r[3] for r in results] == [None] * len(jobs)
+    for i, p in list(picks.items())[::3]:  # papermill's own run in a fresh kernel, for a third of them
+        fresh = tmp_path / "fresh" / notebook_name(p["case_id"])
+        fresh.parent.mkdir(exist_ok=True)
+        pm.execute_notebook(str(NOTEBOOKS / f"{p['dispute_type']}.ipynb"), str(fresh), parameters=p,
+                            progress_bar=False, kernel_name="python3")
+        ours = nbformat.read(tmp_path / "reused" / notebook_name(p["case_id"]), as_version=4)
+        theirs = nbformat.read(fresh, as_version=4)
+        assert _outputs(ours) == _outputs(theirs), p["case_id"]
+        injected = [c for c in ours.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and f"case_id = \"{p['case_id']}\"" in injected[0].source
+
+
+def test_a_failing_case_is_recorded_and_the_others_go_on(tmp_path):
+    cases = ["A1", "BOOM", "A2", "A3"]
+    jobs = [(n, c, PROBE, {"case_id": c, "order_value": float(n)}, tmp_path / f"{c}.ipynb") for n, c in enumerate(cases)]
+    results = run_notebooks(jobs, workers=1)  # one kernel: every case after BOOM runs in the same kernel
+    errors = {c: e for _, c, _, e in results}
+    assert errors["A1"] is None and errors["A2"] is None and errors["A3"] is None
+    assert "boom: this case cannot be audited" in errors["BOOM"]
+    failed = nbformat.read(tmp_path / "BOOM.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in failed.cells if c.cell_type == "code" for o in c.outputs)
+    after = nbformat.read(tmp_path / "A2.ipynb", as_version=4)
+    printed = [o["text"] for c in after.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"]
+    assert printed[0] == "A2 2.0 clean namespace\n"  # %reset -f: nothing left over from BOOM's run
+    counts = [c.execution_count for c in after.cells if c.cell_type == "code"]
+    assert counts == [1, 2, 3, 4]
+
+
+def test_cli_writes_one_notebook_per_case(tmp_path):
+    frame = pd.read_csv(ROOT / "samples" / "cases.csv", dtype=str, keep_default_na=False).iloc[[0, 6, 12, 20, -1]]
+    src = tmp_path / "few.csv"
+    frame.to_csv(src, index=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report",
+                 "--per-case-notebooks", "--workers", "2"]) == 0
+    decided = pd.read_csv(out / "recommendations.csv", dtype=str)["case_id"]
+    assert sorted(p.name for p in (out / "cases").glob("*.ipynb")) == sorted(notebook_name(c) for c in decided)
+    assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
+    assert notebook_name("a/b c") != notebook_name("a b/c") and notebook_name("T01") == "T01.ipynb"

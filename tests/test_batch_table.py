@@ -1,0 +1,102 @@
+"""The batch's vectorised table equals build()'s recommendations, cell for cell (messages
+included), and the engine's pruned lever search equals trying every lever on every row."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.batch_read import validate_frame
+from helpers.batch_table import money, recommendation_table, reference_table
+from helpers.case import parse_case, to_columns
+from helpers.engine import decide, match
+from helpers.fields import FIELD_BY_NAME
+from helpers.levers import LEVERS, apply
+from helpers.samples import generate_frame
+
+from support import AS_OF
+
+ODD_TEXT = ["=HYPERLINK(\"http://x\")", "{{ 7*7 }}", "a\x01b\tc", "Ωμέγα " * 12, "  ", "李娜\u3000", "+1-2", "@x", "x" * 90]
+
+
+def _cases(n, seed):
+    frame = generate_frame(n, seed=seed).astype(object)
+    rng = np.random.default_rng(seed)
+    for name in ("buyer_name", "shop_name", "order_id", "tracking_number", "carrier"):
+        hit = rng.random(n) < 0.2
+        frame.loc[hit, name] = rng.choice(np.array(ODD_TEXT, dtype=object), hit.sum())
+    frame.loc[rng.random(n) < 0.1, "order_value"] = 12.345  # not a whole cent: Python's rounding must hold
+    frame.loc[rng.random(n) < 0.05, "order_value"] = 2.675
+    frame.loc[rng.random(n) < 0.2, "buyer_language"] = "ja"
+    return frame
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_table_equals_build_for_generated_cases(playbook, lang):
+    frame = _cases(2500, seed=21 if lang == "en" else 22)
+    v = validate_frame(frame, as_of=AS_OF)
+    rows = np.flatnonzero(v.valid)
+    assert len(rows) > 2000
+    cols = {k: a[rows] for k, a in v.cols.items()}
+    table = recommendation_table(playbook, cols, decide(playbook, cols), lang)
+    cases = [parse_case({k: x for k, x in r.items() if k in FIELD_BY_NAME}, as_of=AS_OF)
+             for r in frame.iloc[rows].to_dict("records")]
+    expected = reference_table(playbook, cases, decide(playbook, to_columns(cases)), lang)
+    assert list(table.columns) == list(expected.columns)
+    for name in table.columns:
+        got, want = table[name].to_numpy(dtype=object), expected[name].to_numpy(dtype=object)
+        if name in ("order_value", "refund_amount", "est_cost"):
+            np.testing.assert_array_equal(got.astype(float), want.astype(float), err_msg=name)
+        else:
+            bad = [i for i in range(len(got)) if got[i] != want[i]]
+            assert not bad, (name, got[bad[0]], want[bad[0]])
+    assert (table["message"].str.len() > 0).all()
+    assert table["what_would_change"].astype(str).str.len().gt(0).any()
+
+
+def test_table_without_messages_leaves_them_empty(playbook):
+    v = validate_frame(generate_frame(200, seed=3), as_of=AS_OF)
+    table = recommendation_table(playbook, v.cols, decide(playbook, v.cols), render=False)
+    assert set(table["message"].astype(str)) == {""} and set(table["message_language"].astype(str)) == {""}
+
+
+def test_money_rounds_as_python_does():
+    x = np.array([2.675, 1.005, 12.345, 0.125, 1e15 + 0.3, np.nan, 3.0, -1.115])
+    expected = [round(float(v), 2) if v == v else np.nan for v in x]  # Python float, as recommend._money
+    np.testing.assert_array_equal(money(x), np.array(expected))
+
+
+def _levers_the_slow_way(pb, cols):
+    """The lever search as first written: every lever over every row, in LEVERS order."""
+    rules = list(pb.all_rules())
+    chosen, _ = match(pb, cols)
+    now = np.array([rules[i].resolution for i in chosen], dtype=object)
+    lever = np.full(len(chosen), -1)
+    lever_rule = np.full(len(chosen), -1)
+    for k, lv in enumerate(LEVERS):
+        todo = lever < 0
+        pulled, changed = apply(lv, cols)
+        new_rule, _ = match(pb, pulled)
+        new = np.array([rules[i].resolution for i in new_rule], dtype=object)
+        hit = todo & changed & (new != now)
+        lever[hit], lever_rule[hit] = k, new_rule[hit]
+    return lever, lever_rule
+
+
+def test_pruned_lever_search_equals_trying_every_lever(playbook):
+    v = validate_frame(generate_frame(4000, seed=31), as_of=AS_OF)
+    d = decide(playbook, v.cols)
+    lever, lever_rule = _levers_the_slow_way(playbook, v.cols)
+    np.testing.assert_array_equal(d.lever, lever)
+    np.testing.assert_array_equal(d.lever_rule, lever_rule)
+    assert (lever >= 0).mean() > 0.3
+
+
+def test_lazy_alternatives_are_the_same_numbers(playbook):
+    from helpers.costs import est_costs, refund_amounts
+    v = validate_frame(generate_frame(300, seed=4), as_of=AS_OF)
+    d = decide(playbook, v.cols)
+    assert set(d.alternatives) == {r for t in playbook.tables.values() for r in t.alternatives}
+    for res in d.alternatives:
+        refund = refund_amounts(res, v.cols, playbook.params["goodwill_partial_share"], True, d.facts["margin"])
+        np.testing.assert_array_equal(d.alternatives[res][0], refund)
+        np.testing.assert_array_equal(d.alternatives[res][1], est_costs(res, v.cols, refund))

@@ -1,0 +1,88 @@
+"""--engine dask: the same results as the pandas engine, row for row, from Parquet parts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from helpers.cli import main
+from helpers.dask_engine import plan_parts
+from helpers.samples import generate_frame
+
+pytestmark = pytest.mark.slow  # runs notebooks or large batches
+
+
+def _input(path, n=10_000):
+    frame = generate_frame(n, seed=17)
+    frame.loc[5, "order_value"] = -3.0
+    frame.loc[7000, "dispute_type"] = "lost_parcel"
+    frame.loc[4000, "case_id"] = frame.loc[10, "case_id"]   # a duplicate in another part
+    frame.loc[9999, "case_id"] = frame.loc[4000, "case_id"]
+    frame.loc[10, "order_value"] = np.nan                    # ... whose first row is rejected: 4000 is decided
+    frame.loc[3, "case_id"] = "=cmd()"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=1500)
+    return frame
+
+
+def test_dask_and_pandas_engines_agree_row_for_row(tmp_path):
+    src = tmp_path / "cases.parquet"
+    _input(src)
+    assert len(plan_parts(src, part_rows=1000)) == 13  # row groups of 1500 (the last 1000), cut to 1000 rows
+    args = ["--as-of", "2026-11-01", "--no-report", "--set", "keep_item_max_value=25"]
+    assert main(["batch", str(src), "--out", str(tmp_path / "p")] + args) == 0
+    assert main(["batch", str(src), "--out", str(tmp_path / "d"), "--engine", "dask"] + args) == 0
+    expected = pd.read_csv(tmp_path / "p" / "recommendations.csv", dtype=str, keep_default_na=False)
+    got = pd.read_parquet(tmp_path / "d" / "recommendations")
+    assert len(list((tmp_path / "d" / "recommendations").glob("part-*.parquet"))) == 7
+    assert list(got.columns) == list(expected.columns) and len(got) == len(expected) == 9_996
+    for name in expected.columns:
+        if got[name].dtype == float:
+            want = pd.to_numeric(expected[name]).to_numpy()
+            np.testing.assert_array_equal(got[name].to_numpy(), want, err_msg=name)
+        else:
+            assert (got[name].fillna("").astype(str).to_numpy() == expected[name].to_numpy()).all(), name
+    assert (tmp_path / "d" / "errors.csv").read_text() == (tmp_path / "p" / "errors.csv").read_text()
+    errors = pd.read_csv(tmp_path / "d" / "errors.csv", dtype=str)
+    assert list(errors["row"]) == ["7", "12", "7002", "10001"]
+    assert "row 4002 has it" in errors.iloc[3]["message"]
+    import json
+    assert json.loads((tmp_path / "d" / "whatif.json").read_text()) == json.loads((tmp_path / "p" / "whatif.json").read_text())
+
+
+def test_a_failed_dask_run_resumes_from_its_finished_parts(tmp_path, monkeypatch):
+    import datetime as dt
+    import time
+
+    from helpers import dask_engine
+    from helpers.batch import Options
+    src = tmp_path / "cases.parquet"
+    _input(src, n=3000)
+    fresh = Options(cases=str(src), out=str(tmp_path / "fresh"), as_of=dt.date(2026, 11, 1), report=False)
+    dask_engine.run_dask(fresh, part_rows=500)
+    out = tmp_path / "d"
+    opts = Options(cases=str(src), out=str(out), as_of=dt.date(2026, 11, 1), report=False)
+    real = dask_engine.decide_part
+    parts_dir = out / "recommendations"
+
+    def dies_after_three(part, opts, later):
+        if part.index < 3:
+            return real(part, opts, later)
+        for _ in range(300):  # let the first three finish, then fail like a lost worker
+            if all((parts_dir / f"part-{i:05d}.parquet").exists() for i in range(3)):
+                break
+            time.sleep(0.1)
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(dask_engine, "decide_part", dies_after_three)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        dask_engine.run_dask(opts, part_rows=500)
+    monkeypatch.setattr(dask_engine, "decide_part", real)
+    kept = {i: (parts_dir / f"part-{i:05d}.parquet").stat().st_mtime_ns for i in range(3)}
+    assert not (parts_dir / "part-00005.parquet").exists()
+    opts.resume = True
+    dask_engine.run_dask(opts, part_rows=500)
+    assert {i: (parts_dir / f"part-{i:05d}.parquet").stat().st_mtime_ns for i in range(3)} == kept
+    pd.testing.assert_frame_equal(pd.read_parquet(parts_dir), pd.read_parquet(tmp_path / "fresh" / "recommendations"))
+    assert (out / "errors.csv").read_bytes() == (tmp_path / "fresh" / "errors.csv").read_bytes()

@@ -1,0 +1,66 @@
+"""Column mapping files: a Chinese-headed AliExpress-style export decided like a contract file."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.cli import main
+from helpers.exceptions import CaseError
+from helpers.mapping import apply_mapping, load_mapping
+
+from support import ROOT
+
+MAPPING = ROOT / "samples" / "mappings" / "aliexpress_zh.yaml"
+EXPORT = ROOT / "samples" / "exports" / "aliexpress_disputes.xls"
+
+
+def test_sample_export_is_decided_through_the_documented_mapping(tmp_path):
+    out = tmp_path / "out"
+    assert main(["batch", str(EXPORT), "--columns", str(MAPPING), "--out", str(out), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False).set_index("case_id")
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert len(recs) + len(errors) == 8
+    assert recs.loc["AE-1005", "resolution"] == "cancel_refund"          # 取消订单, 未发货
+    assert recs.loc["AE-1006", "resolution"] == "decline"                # 已签收 with 签收证明 = 是
+    assert set(recs["platform"]) == {"aliexpress"} and set(recs["message_language"]) == {"en"}
+    assert list(errors["case_id"]) == ["AE-1007", "AE-1008"]
+    assert "'假货纠纷' is not one of" in errors.loc[0, "message"]        # an unmapped value is named, not guessed
+    assert errors.loc[1, "field"] == "order_value, order_date"
+
+
+def test_a_fresh_xlsx_export_with_chinese_headers(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["纠纷单号", "纠纷类型", "订单金额", "下单时间", "发货时间", "承诺运达天数", "物流状态", "买家诉求", "签收证明", "无关列"])
+    ws.append(["X1", "未收到货", 30, "2026-10-01 08:00:00", "2026-10-02 09:30:00", 10, "丢失", "全额退款", "否", "x"])
+    ws.append(["X2", "商品破损", 45.5, "2026-10-01 08:00:00", "", "", "未发货", "换货", "是", "y"])
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--columns", str(MAPPING), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+    assert list(recs["case_id"]) == ["X1", "X2"]
+    assert recs.loc[0, "resolution"] == "full_refund"  # lost and the buyer wants the money
+
+
+def test_mapping_maps_headers_values_booleans_dates_and_constants():
+    mapping = load_mapping(MAPPING)
+    frame = pd.DataFrame({"纠纷单号": [" A "], "纠纷类型": ["货不对版"], "订单金额": ["9"], "买家照片": ["是"],
+                          "下单时间": ["2026-10-01 23:59:59"], "币种": [""], "别的": ["ignored"]})
+    mapped = apply_mapping(frame, mapping)
+    row = mapped.iloc[0].to_dict()
+    assert row == {"case_id": " A ", "dispute_type": "not_as_described", "order_value": "9", "buyer_photos": True,
+                   "order_date": "2026-10-01", "currency": "USD", "platform": "aliexpress"}
+
+
+def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(CaseError, match="the mapping names headers the file lacks: 订单金额"):
+        apply_mapping(pd.DataFrame({"纠纷单号": ["A"]}), {**load_mapping(MAPPING), "columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
+    bad = tmp_path / "m.yaml"
+    bad.write_text("columns:\n  订单号: order_number\n", encoding="utf-8")
+    path = tmp_path / "x.csv"
+    path.write_text("订单号\n1\n", encoding="utf-8")
+    assert main(["batch", str(path), "--columns", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "'order_number' is not a field of the case contract" in capsys.readouterr().err

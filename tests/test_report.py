@@ -1,0 +1,82 @@
+"""The review report: its numbers (helpers.report) and the notebook papermill runs into HTML."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import report
+from helpers.cli import main
+
+from support import ROOT
+
+pytestmark = pytest.mark.slow  # runs notebooks or large batches
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "review"
+    assert main(["batch", str(ROOT / "samples" / "cases.csv"), "--out", str(out), "--as-of", "2026-11-01",
+                 "--no-report", "--set", "keep_item_max_value=30"]) == 0
+    return out
+
+
+def test_report_tables_add_up(sample_run):
+    run = report.load_run(sample_run)
+    table = report.by_type_and_resolution(run.recs)
+    assert table.loc["total", "total"] == len(run.recs) == run.summary["decided"]
+    money = report.money_by_platform_currency(run.recs)
+    assert money["cases"].sum() == len(run.recs)
+    for (platform, cur), group in run.recs.groupby(["platform", "currency"]):
+        row = money[(money.platform == platform) & (money.currency == cur)].iloc[0]
+        assert row["refund_total"] == pytest.approx(group["refund_amount"].sum(), abs=0.01)
+    rates = report.rates_by_country(run.recs)
+    us = run.recs[run.recs["buyer_country"] == "US"]
+    row = rates.set_index("buyer_country").loc["US"]
+    assert row["cases"] == len(us)
+    assert row["return_rate"] == pytest.approx((us["resolution"] == "return_refund").mean(), abs=1e-3)
+    missing = report.missing_evidence(run.recs)
+    assert missing["cases"].is_monotonic_decreasing and missing["evidence"].str.len().gt(0).all()
+    flagged = report.risk_flagged(run.recs, limit=1000)
+    assert len(flagged) == (run.recs["risk_flags"] != "").sum()
+    assert report.rejected_by_field(run.errors)["rows"].sum() >= len(run.errors)
+    assert report.whatif_transitions(run)["cases"].sum() == run.whatif["changed"] > 0
+
+
+def test_report_notebook_runs_under_papermill_with_every_section(sample_run):
+    ipynb, html = report.render_report(sample_run)
+    text = html.read_text(encoding="utf-8")
+    for section in report.SECTIONS:
+        assert section in text, section
+    assert text.count("data:image/png;base64") >= 5  # the charts
+    assert "from helpers import report" not in text  # code hidden
+    assert "request_evidence" in text and "keep_item_max_value=30" in text
+    nb = nbformat.read(ipynb, as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == {"out_dir": str(sample_run.resolve())}
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+
+def test_readme_setup_command_writes_every_output(tmp_path):
+    out = tmp_path / "sample-review"
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "dispute-playbook"), "batch", "samples/cases.csv", "--out", str(out),
+                           "--as-of", "2026-11-01"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("recommendations.csv", "errors.csv", "recommendations.xlsx", "report.ipynb", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+    rows = len(pd.read_csv(ROOT / "samples" / "cases.csv", dtype=str))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["rows"] == rows == summary["decided"] + summary["rejected"]
+    assert "Policy what-if" in (out / "report.html").read_text(encoding="utf-8")
+    assert "This run has no what-if" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_empty_batch_still_gets_its_report(tmp_path):
+    src = tmp_path / "empty.csv"
+    src.write_text("case_id,dispute_type,order_value\n")
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out)]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "0 decided" in text and all(section in text for section in report.SECTIONS)

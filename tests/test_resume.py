@@ -1,0 +1,76 @@
+"""A batch killed with SIGKILL mid-run and resumed gives exactly the uninterrupted run's files;
+no half-written file ever carries a final name."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers.samples import generate_frame
+
+from support import ROOT
+
+pytestmark = pytest.mark.slow  # runs notebooks or large batches
+
+FILES = ("recommendations.csv", "errors.csv", "whatif.json", "whatif_changes.csv")
+
+
+def _cmd(src, out, *extra):
+    return [sys.executable, "-m", "helpers", "batch", str(src), "--out", str(out), "--as-of", "2026-11-01",
+            "--no-report", "--chunk-rows", "4000", "--xlsx-max-rows", "0", "--set", "keep_item_max_value=25", *extra]
+
+
+def test_killed_run_resumes_to_the_same_output(tmp_path):
+    frame = generate_frame(60_000, seed=8)
+    frame.loc[100, "order_value"] = -1
+    frame.loc[30_000, "case_id"] = frame.loc[5, "case_id"]
+    src = tmp_path / "cases.csv"
+    frame.to_csv(src, index=False)
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    subprocess.run(_cmd(src, whole), check=True, capture_output=True, cwd=ROOT)
+
+    proc = subprocess.Popen(_cmd(src, cut), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    manifest = cut / ".batch-state" / "manifest.json"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            done = len(json.loads(manifest.read_text())["chunks"])
+        except (OSError, ValueError):
+            done = 0
+        if done >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed; give it more rows"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 3 <= done < 15
+    assert not (cut / "recommendations.csv").exists()  # only finished files get their final names
+    partial = cut / ".batch-state" / "recommendations.csv.partial"
+    assert partial.exists()
+
+    resumed = subprocess.run(_cmd(src, cut, "--resume"), capture_output=True, text=True, cwd=ROOT)
+    assert resumed.returncode == 0, resumed.stderr
+    for name in FILES:
+        assert (cut / name).read_bytes() == (whole / name).read_bytes(), name
+    assert not (cut / ".batch-state").exists()
+    summary = json.loads((cut / "summary.json").read_text())
+    assert summary["decided"] + summary["rejected"] == 60_000 and summary["rejected"] == 2
+
+
+def test_resume_refuses_state_from_another_input(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    generate_frame(50, seed=1).to_csv(a, index=False)
+    generate_frame(60, seed=2).to_csv(b, index=False)
+    out = tmp_path / "out"
+    state = out / ".batch-state"
+    state.mkdir(parents=True)
+    (state / "manifest.json").write_text(json.dumps({"identity": {"input": "elsewhere"}, "chunks": []}))
+    proc = subprocess.run(_cmd(b, out, "--resume"), capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "belongs to another input or other options" in proc.stderr
+    assert subprocess.run(_cmd(b, out), capture_output=True, cwd=ROOT).returncode == 0  # a fresh run starts over

@@ -1,0 +1,47 @@
+"""--set PARAM=VALUE: the batch under a changed policy, compared with the playbook as it is."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from helpers import recommend
+from helpers.cli import main
+
+from support import AS_OF
+
+
+def _case(case_id, value, **kw):
+    return {"case_id": case_id, "dispute_type": "not_received", "order_value": value, "currency": "USD",
+            "platform": "ebay", "order_date": "2026-09-01", "ship_date": "2026-09-02", "delivery_date": "2026-09-10",
+            "tracking_status": "delivered", "proof_of_delivery": "false", **kw}
+
+
+def test_raising_the_keep_item_limit_changes_the_expected_decisions(tmp_path, capsys):
+    cases = [_case("LOW", 12), _case("MID", 20), _case("MID2", 25, currency="EUR"), _case("HIGH", 80)]
+    path = tmp_path / "cases.csv"
+    pd.DataFrame(cases).to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report",
+                 "--set", "keep_item_max_value=30"]) == 0
+    printed = capsys.readouterr().out
+    assert "what-if keep_item_max_value=30: 2 of 4 decisions change (50.0%)" in printed
+    assert "request_evidence -> full_refund: 2" in printed
+    w = json.loads((out / "whatif.json").read_text())
+    assert w["changed"] == 2 and w["transitions"] == [{"from": "request_evidence", "to": "full_refund", "cases": 2}]
+    money = {r["currency"]: r for r in w["by_currency"]}
+    assert money["USD"]["cost_delta"] == 20.0 and money["EUR"]["cost_delta"] == 25.0
+    changes = pd.read_csv(out / "whatif_changes.csv", dtype={"case_id": str})
+    assert list(changes["case_id"]) == ["MID", "MID2"] and list(changes["row"]) == [3, 4]
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False).set_index("case_id")
+    for c in cases:  # the batch under the changed policy is recommend() under it
+        rec = recommend(c, as_of=AS_OF, params={"keep_item_max_value": 30})
+        assert recs.loc[c["case_id"], "resolution"] == rec.resolution
+        assert recs.loc[c["case_id"], "rule_id"] == rec.rule_id
+
+
+def test_an_unknown_parameter_is_refused(tmp_path, capsys):
+    path = tmp_path / "cases.csv"
+    pd.DataFrame([_case("A", 10)]).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--set", "no_such_param=3"]) == 2
+    assert "unknown playbook parameter 'no_such_param'" in capsys.readouterr().err

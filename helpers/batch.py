@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,12 +25,11 @@ import numpy as np
 
 from .batch_read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
 from .exceptions import PlaybookToolError
+from .iorw import atomic_write, write_json_atomic
 
 ERROR_COLUMNS = ("row", "case_id", "field", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATE_DIR = ".batch-state"
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
@@ -54,28 +52,6 @@ def neutralise_column(values):
     risky = pc.match_substring_regex(arr, r"^[=+\-@\t\r]")
     quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr, pa.scalar("", pa.large_string()))
     return pc.if_else(pc.fill_null(risky, False), quoted, arr)
-
-
-def _atomic_write(path: Path, write):
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _write_json(path: Path, data) -> None:
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, default=str)
-    _atomic_write(path, write)
 
 
 def to_arrow(frame):
@@ -189,7 +165,7 @@ class _Manifest:
         self.save()
 
     def save(self):
-        _write_json(self.path, self.data)
+        write_json_atomic(self.path, self.data)
 
 
 class _Partial:
@@ -283,7 +259,7 @@ def run(opts: Options) -> BatchResult:
     clock["decide_write"] = time.perf_counter()
 
     errors = error_table(v.problems)
-    _atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
     os.replace(recs.path, out / "recommendations.csv")
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out)
     for c in manifest.data["chunks"]:
@@ -292,7 +268,7 @@ def run(opts: Options) -> BatchResult:
         from .whatif import summarise
         os.replace(changes.path, out / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
-        _write_json(out / "whatif.json", result.whatif)
+        write_json_atomic(out / "whatif.json", result.whatif)
     else:
         for stale in ("whatif.json", "whatif_changes.csv"):
             (out / stale).unlink(missing_ok=True)
@@ -303,7 +279,7 @@ def run(opts: Options) -> BatchResult:
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    _write_json(out / "summary.json", summary_dict(opts, result, as_of_run))
+    write_json_atomic(out / "summary.json", summary_dict(opts, result, as_of_run))
     shutil.rmtree(state, ignore_errors=True)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
@@ -347,7 +323,7 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
                     row.append(neutralise(ILLEGAL_CHARACTERS_RE.sub(" ", cell)))
             ws.append(row)
         wb.save(tmp)
-    _atomic_write(xlsx_path, write)
+    atomic_write(xlsx_path, write)
 
 
 def options_from_args(args) -> Options:

@@ -88,15 +88,17 @@ def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
 def _write_parquet(frame, path: Path):
     import pyarrow.parquet as pq
 
-    from .batch import _atomic_write, to_arrow
-    _atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
+    from .batch import to_arrow
+    from .iorw import atomic_write
+    atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
 
 
 def decide_part(part: Part, opts: dict, later: dict) -> dict:
     """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
     from collections import Counter
 
-    from .batch import _write_json, safe_frame
+    from .batch import safe_frame
+    from .iorw import write_json_atomic
     from .batch_read import FIRST_ROW, duplicate_error, error_table
     from .batch_table import recommendation_table
     from .engine import decide
@@ -127,7 +129,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     errors = error_table(v.problems, FIRST_ROW + part.start)
     _write_parquet(safe_frame(errors, ("case_id", "field", "message")), out / ".errors" / name)
     result["rejected"] = int(len(errors))
-    _write_json(out / "recommendations" / f"_part-{part.index:05d}.json", result)
+    write_json_atomic(out / "recommendations" / f"_part-{part.index:05d}.json", result)
     _write_parquet(safe_frame(table, ("case_id", "message")), out / "recommendations" / name)  # last: marks done
     return result
 
@@ -146,7 +148,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
 
     import pandas as pd
 
-    from .batch import BatchResult, _atomic_write, _progress, _write_json, csv_bytes, summary_dict
+    from .batch import BatchResult, _progress, csv_bytes, summary_dict
+    from .iorw import atomic_write, write_json_atomic
     from .exceptions import CaseError, FieldProblem
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
@@ -162,7 +165,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
         for sub in ("recommendations", "whatif_changes", ".errors"):
             shutil.rmtree(out / sub, ignore_errors=True)
         (out / "recommendations").mkdir(parents=True)
-        _write_json(stamp, {"identity": identity})
+        write_json_atomic(stamp, {"identity": identity})
     settings["today"] = json.loads(stamp.read_text())["identity"]["today"]
     parts = plan_parts(source, part_rows)
     client, cluster = _client(scheduler)
@@ -195,7 +198,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
         if cluster is not None:
             cluster.close()
     errors = pd.concat([pd.read_parquet(out / ".errors" / f"part-{p.index:05d}.parquet") for p in parts], ignore_index=True)
-    _atomic_write(out / "errors.csv", lambda tmp: Path(tmp).write_bytes(csv_bytes(errors, True)))
+    atomic_write(out / "errors.csv", lambda tmp: Path(tmp).write_bytes(csv_bytes(errors, True)))
     shutil.rmtree(out / ".errors", ignore_errors=True)
     stamp.unlink(missing_ok=True)
     rows = sum(p.rows for p in parts)
@@ -206,9 +209,9 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
     if opts.params:
         from .whatif import summarise
         result.whatif = summarise(opts.params, [r["whatif"] for r in done], result.decided)
-        _write_json(out / "whatif.json", result.whatif)
+        write_json_atomic(out / "whatif.json", result.whatif)
     result.notes.append(f"results: {out / 'recommendations'} ({len(parts)} Parquet parts)")
-    _write_json(out / "summary.json", {**summary_dict(opts, result, _dt.date.fromisoformat(settings["today"])),
+    write_json_atomic(out / "summary.json", {**summary_dict(opts, result, _dt.date.fromisoformat(settings["today"])),
                                        "engine": "dask"})
     return result
 

@@ -120,8 +120,8 @@ class Runner:
 def _write_notebook(nb, output: Path):
     import nbformat
 
-    from .batch import _atomic_write
-    _atomic_write(output, lambda tmp: nbformat.write(nb, tmp))
+    from .iorw import atomic_write
+    atomic_write(output, lambda tmp: nbformat.write(nb, tmp))
 
 
 def _worker(tasks, results):
@@ -170,7 +170,8 @@ def run_for_batch(opts) -> list:
     import numpy as np
     import pandas as pd
 
-    from .batch import _atomic_write, _progress, csv_bytes, load_cases, safe_frame
+    from .batch import _progress, csv_bytes, load_cases, safe_frame
+    from .iorw import atomic_write
     from .batch_read import FIRST_ROW, validate_frame
     out = Path(opts.out)
     frame = load_cases(opts)
@@ -191,7 +192,7 @@ def run_for_batch(opts) -> list:
     failed = [{"row": r, "case_id": c, "field": "(notebook)", "message": f"{e}; the notebook is saved at {p}"}
               for r, c, p, e in results if e]
     errors = pd.DataFrame(failed, columns=["row", "case_id", "field", "message"])
-    _atomic_write(out / "notebook_errors.csv",
+    atomic_write(out / "notebook_errors.csv",
                   lambda tmp: Path(tmp).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "message")), True)))
     return [f"per-case notebooks: {len(results) - len(failed)} ran, {len(failed)} failed"
             + (" (see notebook_errors.csv)" if failed else "") + f" -> {folder}"]

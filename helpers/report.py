@@ -212,7 +212,7 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
     import papermill as pm
     from nbconvert import HTMLExporter
 
-    from .batch import _atomic_write
+    from .iorw import atomic_write
     folder = Path(folder).resolve()
     ipynb, html = folder / "report.ipynb", folder / "report.html"
 
@@ -226,8 +226,8 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
         finally:
             if os.path.exists(target):
                 os.unlink(target)
-    _atomic_write(ipynb, execute)
+    atomic_write(ipynb, execute)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
-    _atomic_write(html, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
+    atomic_write(html, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
     return ipynb, html

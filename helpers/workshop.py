@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .exceptions import PlaybookToolError
 from .fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
+from .iorw import write_json_atomic  # temporary file + rename: a crash never leaves half a file
 from .scenarios import LEVELS, MAX_POINTS, expected, judge, load_scenarios
 
 ANSWERS_FORMAT = "dispute-playbook/workshop-answers"
@@ -159,11 +160,6 @@ def answer_file_name(trainee: str) -> str:
     return safe + ".json"
 
 
-def _atomic_write_json(path: Path, data: dict) -> None:
-    from .batch import _write_json  # temporary file + rename: a crash never leaves half a file
-    _write_json(path, data)
-
-
 def read_answer_file(path) -> dict:
     """The answer file's content, checked; raises WorkshopError saying what is wrong."""
     path = Path(path)
@@ -250,7 +246,7 @@ class AnswerBook:
 
     def save(self) -> None:
         self.data["updated_at"] = _now()
-        _atomic_write_json(self.path, {**self.data, "deck": self.deck.to_dict()})
+        write_json_atomic(self.path, {**self.data, "deck": self.deck.to_dict()})
 
     def score(self) -> dict:
         in_deck = [self.answers[s] for s in self.deck.scenario_ids if s in self.answers]
@@ -401,8 +397,8 @@ def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     html = out / "workshop_report.html"
-    from .batch import _atomic_write
-    _atomic_write(html, lambda p: Path(p).write_text(body, encoding="utf-8"))
+    from .iorw import atomic_write
+    atomic_write(html, lambda p: Path(p).write_text(body, encoding="utf-8"))
     return executed, html
 
 
@@ -416,7 +412,7 @@ def run_deck_cli(args) -> int:
         print(f"dispute-playbook: {exc}", file=sys.stderr)
         return 2
     if args.out:
-        _atomic_write_json(Path(args.out), deck.to_dict())
+        write_json_atomic(Path(args.out), deck.to_dict())
         print(f"wrote {deck.deck_id} ({deck.title}) to {args.out}")
     else:
         print(json.dumps(deck.to_dict(), ensure_ascii=False, indent=1))
@@ -425,7 +421,8 @@ def run_deck_cli(args) -> int:
 
 def run_grade_cli(args) -> int:
     import sys
-    from .batch import _atomic_write, neutralise
+    from .batch import neutralise
+    from .iorw import atomic_write
     folder = Path(args.answers_dir)
     if not folder.is_dir():
         print(f"dispute-playbook: {folder} is not a folder of answer files", file=sys.stderr)
@@ -437,7 +434,7 @@ def run_grade_cli(args) -> int:
     frames = g.frames()
     for name, frame in frames.items():
         frame = frame.map(neutralise)  # trainee names are typed by people: never a spreadsheet formula
-        _atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+        atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
     print(f"{len(g.leaderboard)} answer file(s) graded, {len(g.problems)} problem(s) skipped -> {out}")
     for r in g.leaderboard:
         print(f"  {r['rank']:>3}. {r['trainee']:<24} {r['points']:>4}/{r['max_points']:<4} right {r['right']}/{r['answered']}")

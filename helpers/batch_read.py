@@ -43,7 +43,7 @@ def read_table(path, sheet=0):
     if suffix in (".xlsx", ".xlsm"):
         return pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet)
     if suffix == ".xls":
-        return pd.read_excel(path, dtype=object, engine="xlrd", sheet_name=sheet)
+        return pd.read_excel(path, dtype=object, engine="calamine", sheet_name=sheet)
     if suffix == ".parquet":
         return pd.read_parquet(path)
     if suffix == ".jsonl":

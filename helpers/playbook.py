@@ -311,9 +311,30 @@ def _cached(root: str):
     return _compile(Path(root))
 
 
+_stamps: dict = {}
+
+
+def _stamp(root: Path) -> tuple:
+    """Times and sizes of the folder's YAML: a trainer's edit shows up without a restart
+    (sizes too, because file times can be coarser than two quick edits)."""
+    return tuple((st.st_mtime_ns, st.st_size) for pattern in ("*.yaml", "messages/*.yaml")
+                 for st in (p.stat() for p in sorted(root.glob(pattern))))
+
+
 def load_playbook(path=None, params: dict | None = None) -> Playbook:
-    """The playbook folder, compiled (cached per folder). Raises PlaybookError with file:line problems."""
-    pb = _cached(str(playbook_dir(path).resolve()))
+    """The playbook folder, compiled (cached per folder until a file in it changes).
+
+    Raises PlaybookError listing every problem with its file:line.
+    """
+    root = playbook_dir(path).resolve()
+    stamp = _stamp(root) if root.is_dir() else ()
+    if _stamps.get(root, stamp) != stamp:
+        from . import messages
+        _cached.cache_clear()
+        messages.template_file.cache_clear()
+        messages._compile_cached.cache_clear()
+    _stamps[root] = stamp
+    pb = _cached(str(root))
     return pb.with_params(params) if params else pb
 
 

@@ -155,3 +155,15 @@ def test_unquoted_commas_in_a_title_are_caught(pb_copy):
     edit(pb_copy / "damaged.yaml", 'title: {en: "Missing parts, weight on file"', "title: {en: Missing parts, weight on file")
     errors, _ = validate(pb_copy)
     assert any("'weight on file' is not a language code" in p.message for p in errors)
+
+
+def test_an_edited_playbook_is_picked_up_without_a_restart(pb_copy):
+    from helpers import recommend
+    case = {"case_id": "X", "dispute_type": "not_received", "order_value": 12, "order_date": "2026-10-01",
+            "ship_date": "2026-10-02", "delivery_date": "2026-10-09", "tracking_status": "delivered",
+            "as_of_date": "2026-11-01"}
+    assert recommend(case, playbook=pb_copy).resolution == "full_refund"
+    edit(pb_copy / "parameters.yaml", "keep_item_max_value:\n  value: 15", "keep_item_max_value:\n  value: 5")
+    edit(pb_copy / "messages" / "nr_carrier_trace.yaml", "Dear {{ buyer_name }}", "Hello {{ buyer_name }}")
+    rec = recommend(case, playbook=pb_copy)
+    assert rec.resolution == "request_evidence" and rec.message.startswith("Hello customer")

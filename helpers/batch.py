@@ -330,7 +330,11 @@ def options_from_args(args) -> Options:
     from .cli import parse_params
     if args.chunk_rows < 1:
         raise ValueError("--chunk-rows must be at least 1")
-    return Options(cases=args.cases, out=args.out, as_of=_dt.date.fromisoformat(args.as_of) if args.as_of else None,
+    try:
+        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ValueError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    return Options(cases=args.cases, out=args.out, as_of=as_of,
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
                    resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,

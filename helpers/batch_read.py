@@ -27,29 +27,46 @@ READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 
 
 def read_table(path, sheet=0):
-    """Every cell as the file gives it: text from CSV, typed values from spreadsheets and Parquet."""
-    import pandas as pd
+    """Every cell as the file gives it: text from CSV, typed values from spreadsheets and Parquet.
+
+    A file its reader cannot parse is one CaseError naming the file and what the reader said."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
         raise CaseError([FieldProblem(None, "(file)", f"{path}: no such file")])
+    if suffix not in READERS:
+        raise CaseError([FieldProblem(None, "(file)", f"{path.name}: unsupported file type {suffix!r}; "
+                                      f"use {', '.join(READERS)}")])
+    try:
+        return _read(path, suffix, sheet)
+    except Exception as exc:  # noqa: BLE001 — each reader fails its own way (zip, Arrow, JSON, codec errors)
+        raise CaseError([FieldProblem(None, "(file)", f"{path.name} cannot be read as {suffix}: "
+                                      f"{type(exc).__name__}: {str(exc).strip()}")]) from None
+
+
+def _read(path: Path, suffix: str, sheet):
+    import warnings
+
+    import pandas as pd
     if suffix == ".csv":
         # every column as text and no cell guessed to be missing ("NA" is a value); pyarrow's reader
         # is the fast one, pandas' own takes the files it refuses (line breaks inside quoted cells)
         try:
             return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
         except ValueError:
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
+            pass
+        # index_col=False: a first row with more cells than the header must not become an index and
+        # shift every cell into the wrong column; with it pandas warns and drops cells, so that is an error
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     if suffix in (".xlsx", ".xlsm"):
         return pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet)
     if suffix == ".xls":
         return pd.read_excel(path, dtype=object, engine="calamine", sheet_name=sheet)
     if suffix == ".parquet":
         return pd.read_parquet(path)
-    if suffix == ".jsonl":
-        return pd.read_json(path, lines=True, dtype=False)
-    raise CaseError([FieldProblem(None, "(file)", f"{path.name}: unsupported file type {suffix!r}; "
-                                  f"use {', '.join(READERS)}")])
+    return pd.read_json(path, lines=True, dtype=False)
 
 
 def _parse_one(field, value):

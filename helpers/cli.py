@@ -8,15 +8,18 @@ from . import cli_app, cli_batch, cli_workshop
 
 
 def parse_params(pairs):
+    """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a PlaybookToolError like an
+    unknown name (recommend exits 3, batch 2)."""
+    from .exceptions import PlaybookToolError
     out = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise SystemExit(f"dispute-playbook: --set needs NAME=NUMBER, got {pair!r}") from None
+            sep = ""
         if not sep:
-            raise SystemExit(f"dispute-playbook: --set needs NAME=NUMBER, got {pair!r}")
+            raise PlaybookToolError(f"--set needs NAME=NUMBER, got {pair!r}")
     return out
 
 

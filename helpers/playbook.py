@@ -270,6 +270,24 @@ def _rule(raw, index, line, path, pb, parser, problems):
                 actions, evidence, str(template or ""), raw.get("when"))
 
 
+def _load_languages(root, problems) -> dict:
+    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values."""
+    path = root / "languages.yaml"
+    langs, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return {}
+    fix = "write `en:` with `name: English` and `defaults: {buyer_name: customer, ...}` on indented lines"
+    if not isinstance(langs, dict) or "en" not in langs:
+        problems.append(PlaybookProblem(path, None, "must map language codes (at least en) to a name and defaults", fix))
+        return {}
+    for code, entry in langs.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
+            problems.append(PlaybookProblem(path, line_of(langs, code), f"language {code!r} needs `defaults:` "
+                                            "mapping the message values to the words for unknown ones", fix))
+    return dict(langs)
+
+
 def collect(root, params=None):
     """Load everything; returns (Playbook, problems). Never raises for a bad file."""
     root = Path(root)
@@ -284,10 +302,7 @@ def collect(root, params=None):
                   _load_labels(root, "actions.yaml", problems), {},
                   _load_labels(root, "resolutions.yaml", problems), {})
     pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, need_when=True, params=values)
-    langs, err = load_yaml(root / "languages.yaml")
-    if err:
-        problems.append(err)
-    pb.languages = dict(langs or {})
+    pb.languages = _load_languages(root, problems)
     for dt in DISPUTE_TYPES:
         path = root / f"{dt}.yaml"
         if not path.exists():

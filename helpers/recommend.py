@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from .case import parse_case, to_columns
 from .engine import decide
+from .exceptions import CaseError, FieldProblem
 from .fields import EVIDENCE
 from .levers import LEVERS
 from .messages import choose_language, compile_template, fit, row_values
@@ -141,7 +142,11 @@ def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, param
     `lang` is the language of rationale, actions and labels (en or zh), not of the buyer message.
     """
     if isinstance(as_of, str):
-        as_of = _dt.date.fromisoformat(as_of)
+        try:
+            as_of = _dt.date.fromisoformat(as_of)
+        except ValueError:  # a CaseError is a ValueError too: callers that caught one still do
+            case_id = case.get("case_id") if isinstance(case, dict) else None
+            raise CaseError([FieldProblem(case_id, "as_of_date", f"review date {as_of!r} is not a date YYYY-MM-DD")]) from None
     pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
     if params:
         pb = pb.with_params(params)

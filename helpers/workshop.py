@@ -360,7 +360,8 @@ def leaderboard_chart(g: Grade):
     _chart_font()
     rows = g.leaderboard[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1))
-    ax.barh([r["trainee"] for r in rows], [r["score_pct"] for r in rows], color="#3b7dd8")
+    # a name is typed by a person: `$...$` in it is text, not matplotlib mathtext (which can fail to parse)
+    ax.barh([str(r["trainee"]).replace("$", r"\$") for r in rows], [r["score_pct"] for r in rows], color="#3b7dd8")
     for i, r in enumerate(rows):
         ax.text(r["score_pct"] + 1, i, f"{r['points']}/{r['max_points']}", va="center", fontsize=9)
     ax.set_xlim(0, 110)
@@ -441,6 +442,11 @@ def run_grade_cli(args) -> int:
     for r in g.difficulty[:5]:
         print(f"  hardest: {r['scenario_id']:<36} {r['wrong']}/{r['attempts']} wrong ({r['wrong_answers'] or '-'})")
     if not args.no_report:
-        _, html = write_report(folder, out, args.playbook)
+        try:
+            _, html = write_report(folder, out, args.playbook)
+        except Exception as exc:  # noqa: BLE001 — the tables are written; say what failed, as the batch does
+            print(f"dispute-playbook: the workshop report failed ({type(exc).__name__}: {str(exc).strip()[-500:]}); "
+                  f"the tables are complete in {out}", file=sys.stderr)
+            return 3
         print(f"report: {html}")
     return 0

@@ -109,6 +109,7 @@ def test_formula_cells_are_inert_in_csv_and_xlsx(tmp_path):
     assert list(errors["case_id"]) == ["'=1+1"]
     ws = load_workbook(out / "recommendations.xlsx").active
     header = [c.value for c in ws[1]]
+    assert ws.max_row == 1 + len(recs)  # every decided row is checked below
     for row in ws.iter_rows(min_row=2):
         cell = row[header.index("case_id")]
         assert cell.data_type == "s" and cell.value.startswith("'")
@@ -141,6 +142,34 @@ def test_unreadable_input_exits_2_with_a_clear_message(tmp_path, capsys):
     bad.write_text("x")
     assert main(["batch", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "unsupported file type '.txt'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("cases.xlsx", b"not a zip", "BadZipFile"),
+    ("cases.parquet", b"garbage", "ArrowInvalid"),
+    ("cases.jsonl", b'{"case_id": "A"}\nnot json\n', "ValueError"),
+    ("cases.csv", b"\xff\xfecase_id\n", "UnicodeDecodeError"),
+    # a row with more cells than the header: never shifted into the wrong columns, never cut silently
+    ("cases.csv", b"case_id,dispute_type,order_value\nA,damaged,5,7,8\n", "does not match length"),
+    ("cases.csv", b"case_id,dispute_type,order_value\nA,damaged,5\nB,damaged,5,9\n", "Expected 3 fields in line 3"),
+])
+def test_an_unreadable_file_exits_2_naming_the_file(tmp_path, name, content, says):
+    path = tmp_path / name
+    path.write_bytes(content)
+    proc = subprocess.run([sys.executable, "-m", "helpers", "batch", str(path), "--out", str(tmp_path / "o"),
+                           "--no-report"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{name} cannot be read as {path.suffix}" in proc.stderr and says in proc.stderr, proc.stderr
+    assert not (tmp_path / "o" / "recommendations.csv").exists()
+
+
+@pytest.mark.parametrize("option,says", [(["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date"),
+                                         (["--set", "keep_item_max_value"], "--set needs NAME=NUMBER")])
+def test_a_bad_option_exits_2_with_a_clear_message(tmp_path, capsys, option, says):
+    path = tmp_path / "cases.csv"
+    generate_frame(3, seed=1).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--no-report", *option]) == 2
+    assert says in capsys.readouterr().err
 
 
 def test_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(tmp_path):

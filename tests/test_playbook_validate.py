@@ -151,6 +151,16 @@ def test_loading_a_broken_playbook_raises_one_error_listing_every_problem(pb_cop
     assert "parameters.yaml" in text and "damaged.yaml" in text and "swap" in text
 
 
+@pytest.mark.parametrize("text,expect", [("5\n", "must map language codes (at least en)"),
+                                         ("[]\n", "must map language codes (at least en)"),
+                                         ("en: English\n", "language 'en' needs `defaults:`")])
+def test_a_broken_languages_file_is_reported(pb_copy, text, expect):
+    (pb_copy / "languages.yaml").write_text(text, encoding="utf-8")
+    out = run_validate(pb_copy)
+    assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout, out.stderr
+    assert "languages.yaml" in out.stdout and expect in out.stdout, out.stdout
+
+
 def test_unquoted_commas_in_a_title_are_caught(pb_copy):
     edit(pb_copy / "damaged.yaml", 'title: {en: "Missing parts, weight on file"', "title: {en: Missing parts, weight on file")
     errors, _ = validate(pb_copy)

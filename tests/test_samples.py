@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from helpers.case import parse_case
 from helpers.exceptions import CaseError
@@ -34,10 +35,11 @@ def test_there_are_at_least_twenty_teaching_cases_each_with_a_story():
     assert len({c["case"]["case_id"] for c in cases}) == len(cases)
 
 
-def test_the_broken_sample_rows_really_are_broken():
-    for row in BROKEN_ROWS:
-        try:
-            parse_case(row)
-        except CaseError:
-            continue
-        raise AssertionError(f"{row['case_id']} was accepted")
+@pytest.mark.parametrize("row", BROKEN_ROWS, ids=lambda r: str(r.get("case_id")))
+def test_the_broken_sample_rows_really_are_broken(row):
+    with pytest.raises(CaseError):
+        parse_case(row)
+
+
+def test_the_bundled_batch_holds_three_broken_rows():
+    assert len(BROKEN_ROWS) == 3  # the README's promise; an empty list would make the test above vacuous

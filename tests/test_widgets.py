@@ -11,8 +11,8 @@ from helpers import recommend
 from helpers.engine import condition_names
 from helpers.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
 from helpers.form import AMOUNTS, DisputeForm, form_fields
-from helpers.notebook_run import recommendation_markdown
-from helpers.ui_text import FIELD_TEXT, field_label, guide
+from helpers.notebook_run import evidence_checklist, recommendation_markdown
+from helpers.ui_text import FIELD_TEXT, evidence_label, field_label, guide
 
 from browser_support import notebook_parameters
 from support import AS_OF
@@ -151,14 +151,17 @@ def test_recommend_shows_what_recommend_returns():
     assert r.message.value == expected.message
     assert r.count.value == f"{len(expected.message)} / 1500 characters"
     assert html.escape(expected.rationale) in r.rationale.value
+    assert expected.risk_flag_text and expected.next_steps  # the loops below check something
     for flag in expected.risk_flag_text:
         assert html.escape(flag) in r.risks.value
     for step in expected.next_steps:
         assert html.escape(step["text"]) in r.steps.value
         if step["deadline"]:
             assert step["deadline"] in r.steps.value
-    for evidence in expected.missing_evidence_text:
-        assert f"✗ {html.escape(evidence)}" in r.evidence.value
+    checklist = evidence_checklist(expected)
+    assert checklist  # the rule wants evidence: each piece is listed as had or missing
+    for evidence, has in checklist:
+        assert f"{'✓' if has else '✗'} {html.escape(evidence_label(evidence, 'en'))}" in r.evidence.value
     assert r.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
     unknown = [a["label"] for a in expected.alternatives if a["est_cost"] is None]
     assert unknown and all(label in r.chart_note.value for label in unknown)

@@ -198,6 +198,16 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
     assert len(g.problems) == 1 and g.problems[0].startswith("x.json: answer 2: ") and why in g.problems[0]
 
 
+def test_a_trainee_name_with_dollar_signs_is_charted_as_text(tmp_path):
+    from helpers.workshop import leaderboard_chart
+    data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    data["trainee"] = r"$\frac$ Bob"  # matplotlib would parse this as (broken) mathtext
+    (tmp_path / "x.json").write_text(json.dumps(data), encoding="utf-8")
+    fig = leaderboard_chart(grade(tmp_path))
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [r"\$\frac\$ Bob"]
+
+
 def test_an_empty_or_missing_folder_grades_to_nothing():
     g = grade(ROOT / "no-such-folder")
     assert (g.leaderboard, g.difficulty, g.problems) == ([], [], [])

@@ -56,10 +56,14 @@ def _read(path: Path, suffix: str, sheet):
         except ValueError:
             pass
         # index_col=False: a first row with more cells than the header must not become an index and
-        # shift every cell into the wrong column; with it pandas warns and drops cells, so that is an error
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
+        # shift every cell into the wrong column; pandas then warns (or fails) on ragged rows, and
+        # those files are read row by row so each ragged row is rejected on its own
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
+        except (pd.errors.ParserWarning, pd.errors.ParserError):
+            return _read_ragged_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet)
     if suffix == ".xls":
@@ -67,6 +71,31 @@ def _read(path: Path, suffix: str, sheet):
     if suffix == ".parquet":
         return pd.read_parquet(path)
     return pd.read_json(path, lines=True, dtype=False)
+
+
+ROW_PROBLEM = "__row_problem__"  # a column only _read_ragged_csv adds: why a row cannot be read
+
+
+def _read_ragged_csv(path: Path):
+    """A CSV whose rows do not all have the header's number of cells, as text, one frame row per
+    record; a ragged row keeps its place (so row numbers stay true) with its problem in ROW_PROBLEM."""
+    import csv
+
+    import pandas as pd
+    with open(path, newline="", encoding="utf-8") as f:
+        records = list(csv.reader(f))
+    header, rows, problems = records[0], [], []
+    for record in records[1:]:
+        if len(record) == len(header):
+            rows.append(record)
+            problems.append("")
+        else:
+            rows.append((record + [""] * len(header))[:len(header)])
+            problems.append(f"has {len(record)} cells but the header has {len(header)}; "
+                            "fix the row (a comma inside a value needs quotes)")
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame[ROW_PROBLEM] = problems
+    return frame
 
 
 def _parse_one(field, value):
@@ -282,7 +311,13 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     for name, mask in cross_field_bad(cols).items():
         field_bad[:, index[name]] |= mask & ~any_field  # cross-field rules run only on otherwise clean rows
     valid = ~field_bad.any(axis=1)
-    problems = _scalar_verdicts(frame, np.flatnonzero(~valid), as_of, cols, valid, first_row)
+    ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)
+    valid &= ~ragged
+    problems = _scalar_verdicts(frame, np.flatnonzero(~valid & ~ragged), as_of, cols, valid, first_row)
+    for i in np.flatnonzero(ragged):
+        case_id = frame["case_id"].iat[i] if "case_id" in frame.columns else None
+        problems[int(i)] = CaseError([FieldProblem(case_id or None, "(row)", frame[ROW_PROBLEM].iat[i],
+                                                   int(i) + first_row)])
     first_of = _duplicates(cols["case_id"], valid, problems, first_row) if dedupe else {}
     return Validated(n, cols, valid, field_bad, problems, first_of)
 

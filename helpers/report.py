@@ -159,7 +159,8 @@ def chart_type_resolution(table):
     if body.empty:
         return None
     fig, ax = _figure()
-    body.plot.barh(stacked=True, ax=ax, width=0.7)
+    # eleven resolutions outnumber the default ten colours: tab20 keeps every one distinct
+    body.plot.barh(stacked=True, ax=ax, width=0.7, colormap="tab20")
     ax.set_xlabel("cases")
     ax.set_ylabel("")
     ax.legend(fontsize=7, ncol=2, loc="lower right")

@@ -6,26 +6,14 @@ Anything that came from the case is shown through text widgets or escaped HTML: 
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 from io import BytesIO
 
 import ipywidgets as widgets
 
+from .fonts import cjk_font
 from .messages import LANGUAGES
 from .notebook_run import evidence_checklist, money
 from .ui_text import choice_label, evidence_label, ui
-
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",
-             "SimHei", "Microsoft YaHei", "PingFang SC")
-
-
-@lru_cache(maxsize=1)
-def cjk_font():
-    """A font that can draw Chinese chart labels, or None (then the chart uses resolution ids)."""
-    from matplotlib import font_manager
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in have), None)
-
 
 def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
     """PNG bar chart of the options whose cost is known, and the labels of those whose cost is not."""

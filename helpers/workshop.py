@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import logging
 import os
 import random
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from .exceptions import PlaybookToolError
 from .fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
+from .fonts import use_cjk_fallback  # trainee names may be Chinese
 from .iorw import write_json_atomic  # temporary file + rename: a crash never leaves half a file
 from .scenarios import LEVELS, MAX_POINTS, expected, judge, load_scenarios
 
@@ -339,25 +339,9 @@ def _difficulty(rows, scenarios) -> list:
 
 # --- charts and the report notebook -------------------------------------------------------------
 
-def _chart_font():
-    """Trainee names may be Chinese: use a CJK font when one is installed (else glyphs show as boxes)."""
-    import matplotlib
-    from matplotlib import font_manager
-    wanted = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    if not installed.intersection(wanted):  # installed after matplotlib built its font cache
-        for path in font_manager.findSystemFonts():
-            if re.search(r"wqy|NotoSansCJK|DroidSansFallback", path, re.I):
-                font_manager.fontManager.addfont(path)
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [n for n in wanted if n in installed]
-    matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk]  # named fonts: matplotlib falls back glyph by glyph
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # CJK fonts come in one weight only
-
-
 def leaderboard_chart(g: Grade):
     import matplotlib.pyplot as plt
-    _chart_font()
+    use_cjk_fallback()
     rows = g.leaderboard[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1))
     # a name is typed by a person: `$...$` in it is text, not matplotlib mathtext (which can fail to parse)
@@ -373,7 +357,7 @@ def leaderboard_chart(g: Grade):
 
 def difficulty_chart(g: Grade, most: int = 12):
     import matplotlib.pyplot as plt
-    _chart_font()
+    use_cjk_fallback()
     rows = g.difficulty[:most][::-1]
     fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1))
     ax.barh([r["scenario_id"] for r in rows], [100 * r["wrong_share"] for r in rows], color="#d8613b")

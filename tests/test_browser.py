@@ -117,6 +117,7 @@ def test_the_ui_switches_to_chinese(app):
         recommend_in_page(page, expected)
         expect(page.locator(".dp-rationale")).to_contain_text(expected.rationale)
         expect(page.locator(".dp-resolution")).to_contain_text("处理方案")
+        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
         screenshot(page, "form-not_received-zh")
 
 

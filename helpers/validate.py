@@ -78,6 +78,41 @@ def _template_problems(pb):
     return out
 
 
+GUIDES = ("process",) + DISPUTE_TYPES
+
+
+def _guide_problems(root: Path) -> list:
+    """The notebooks' guides (guides/<name>.yaml, when the folder has them): en and zh, each with
+    title, intro and sections of heading + items."""
+    from .yamlio import line_of, load_yaml
+    folder = Path(root) / "guides"
+    if not folder.is_dir():
+        return []
+    out = []
+    for name in GUIDES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            out.append(PlaybookProblem(path, None, "guide is missing", f"create it, or delete guides/ to use the bundled ones"))
+            continue
+        data, err = load_yaml(path)
+        if err:
+            out.append(err)
+            continue
+        for lang in ("en", "zh"):
+            g = data.get(lang) if isinstance(data, dict) else None
+            line = line_of(data, lang, 1) if isinstance(data, dict) else 1
+            if not isinstance(g, dict) or not str(g.get("title") or "").strip() or not str(g.get("intro") or "").strip():
+                out.append(PlaybookProblem(path, line, f"{lang}: a guide needs `title:` and `intro:` texts",
+                                           "see guides/process.yaml for the layout"))
+                continue
+            for i, section in enumerate(g.get("sections") or ()):
+                if not (isinstance(section, dict) and section.get("heading") and isinstance(section.get("items"), list)):
+                    out.append(PlaybookProblem(path, line_of(g.get("sections"), i, line),
+                                               f"{lang}: section {i + 1} needs `heading:` and a list of `items:`",
+                                               "write `- heading: ...` then `items:` with `- ...` lines"))
+    return out
+
+
 def _warnings(pb):
     used_templates = {r.template for r in pb.all_rules()}
     out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
@@ -102,4 +137,5 @@ def validate(path=None) -> tuple[list, list]:
         if lang and lang not in LANGUAGES:
             problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
+    problems += _guide_problems(root)
     return problems + scenario_problems(root), _warnings(pb) + pin_problems(root)

@@ -177,3 +177,15 @@ def test_an_edited_playbook_is_picked_up_without_a_restart(pb_copy):
     edit(pb_copy / "messages" / "nr_carrier_trace.yaml", "Dear {{ buyer_name }}", "Hello {{ buyer_name }}")
     rec = recommend(case, playbook=pb_copy)
     assert rec.resolution == "request_evidence" and rec.message.startswith("Hello customer")
+
+
+def test_a_broken_guide_is_located(pb_copy):
+    shutil.copytree(ROOT / "playbook" / "guides", pb_copy / "guides", dirs_exist_ok=True)
+    guide = pb_copy / "guides" / "damaged.yaml"
+    text = guide.read_text(encoding="utf-8")
+    zh = text.index("\nzh:")
+    guide.write_text(text[:zh] + text[zh:].replace("  title:", "  titel:", 1), encoding="utf-8")
+    (pb_copy / "guides" / "process.yaml").unlink()
+    errors, _ = validate(pb_copy)
+    assert any(p.path.endswith("damaged.yaml") and "zh: a guide needs `title:`" in p.message and p.line for p in errors)
+    assert any(p.path.endswith("process.yaml") and "guide is missing" in p.message for p in errors)

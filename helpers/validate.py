@@ -92,7 +92,7 @@ def _guide_problems(root: Path) -> list:
     for name in GUIDES:
         path = folder / f"{name}.yaml"
         if not path.exists():
-            out.append(PlaybookProblem(path, None, "guide is missing", f"create it, or delete guides/ to use the bundled ones"))
+            out.append(PlaybookProblem(path, None, "guide is missing", "create it, or delete guides/ to use the bundled ones"))
             continue
         data, err = load_yaml(path)
         if err:

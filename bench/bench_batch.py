@@ -118,8 +118,8 @@ def bench_notebooks(ours_n: int = 60, papermill_n: int = 4) -> dict:
     import numpy as np
 
     sys.path.insert(0, str(ROOT))
-    from helpers.batch_read import read_table, validate_frame
-    from helpers.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
+    from helpers.batch.read import read_table, validate_frame
+    from helpers.batch.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
     v = validate_frame(read_table(ROOT / "samples" / "cases.csv"), as_of=dt.date.fromisoformat(AS_OF))
     params = []
     for i in np.flatnonzero(v.valid)[:ours_n]:
@@ -152,11 +152,11 @@ def bench_explain(cases: int) -> dict:
     import datetime as dt
 
     sys.path.insert(0, str(ROOT))
-    from helpers.batch_read import validate_frame
-    from helpers.engine import decide
-    from helpers.levers import LEVERS
-    from helpers.playbook import load_playbook
-    from helpers.samples import generate_frame
+    from helpers.batch.read import validate_frame
+    from helpers.core.engine import decide
+    from helpers.core.levers import LEVERS
+    from helpers.playbook.loader import load_playbook
+    from helpers.batch.samples import generate_frame
     pb = load_playbook()
     v = validate_frame(generate_frame(cases, seed=5), as_of=dt.date.fromisoformat(AS_OF))
     times = {}
@@ -176,7 +176,7 @@ def make_parquet(path: Path, cases: int, chunk: int = 1_000_000, row_group: int 
     import pyarrow as pa
     import pyarrow.parquet as pq
     sys.path.insert(0, str(ROOT))
-    from helpers.samples import generate_frame
+    from helpers.batch.samples import generate_frame
     writer = None
     for k, start in enumerate(range(0, cases, chunk)):
         frame = generate_frame(min(chunk, cases - start), seed=100 + k)

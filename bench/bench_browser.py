@@ -27,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import LAUNCH_ARGS, VIEWPORT, launch_chromium, voila_app  # noqa: E402
 
-from helpers.app import page_url  # noqa: E402
+from helpers.app.server import page_url  # noqa: E402
 
 TIMED_CLICK = """
 async ([button, kind]) => {
   const q = (s) => document.querySelector(s);
   const lines = () => q('.dp-floor-output').innerText.trim().split('\\n').filter(Boolean).length;
-  // a changed case empties the resolution (helpers.result_view.ResultView.clear): any text is this click's
+  // a changed case empties the resolution (helpers.ui.result_view.ResultView.clear): any text is this click's
   const shown = () => { const b = q('.dp-result'); return b && getComputedStyle(b).display !== 'none'
                         && q('.dp-resolution').innerText.includes('('); };
   const chartSrc = () => (q('img.dp-cost-chart') || {}).src || '';

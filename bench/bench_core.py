@@ -53,12 +53,12 @@ def bench_cli(runs):
 def bench_engine(count, scalar_count=20_000):
     """The engine over `count` cases in one process, the way the batch drives it (validate the
     columns, decide, build the table), with and without messages; plus recommend() case by case."""
-    from helpers.batch_read import validate_frame
-    from helpers.batch_table import recommendation_table
-    from helpers.engine import decide
-    from helpers.playbook import load_playbook
-    from helpers.recommend import recommend
-    from helpers.samples import generate_frame
+    from helpers.batch.read import validate_frame
+    from helpers.batch.table import recommendation_table
+    from helpers.core.engine import decide
+    from helpers.playbook.loader import load_playbook
+    from helpers.advice.recommend import recommend
+    from helpers.batch.samples import generate_frame
     pb = load_playbook()
     frame = generate_frame(count, seed=1)
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.app import free_port, page_url, stop, wait_until_up
+from helpers.app.server import free_port, page_url, stop, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"

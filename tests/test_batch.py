@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers.cli import main
-from helpers.samples import generate_frame
+from helpers.batch.samples import generate_frame
 
 from support import ROOT
 

@@ -10,9 +10,9 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from helpers.batch_read import read_table, validate_frame
+from helpers.batch.read import read_table, validate_frame
 from helpers.cli import main
-from helpers.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
+from helpers.batch.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
 
 from support import ROOT
 

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.batch_read import FIRST_ROW, validate_frame
-from helpers.case import parse_case, to_columns
-from helpers.exceptions import CaseError
-from helpers.fields import FIELD_BY_NAME, FIELDS
-from helpers.samples import generate_frame
+from helpers.batch.read import FIRST_ROW, validate_frame
+from helpers.core.case import parse_case, to_columns
+from helpers.core.exceptions import CaseError
+from helpers.core.fields import FIELD_BY_NAME, FIELDS
+from helpers.batch.samples import generate_frame
 
 from support import AS_OF
 

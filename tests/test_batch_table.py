@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.batch_read import validate_frame
-from helpers.batch_table import money, recommendation_table, reference_table
-from helpers.case import parse_case, to_columns
-from helpers.engine import decide, match
-from helpers.fields import FIELD_BY_NAME
-from helpers.levers import LEVERS, apply
-from helpers.samples import generate_frame
+from helpers.batch.read import validate_frame
+from helpers.batch.table import money, recommendation_table, reference_table
+from helpers.core.case import parse_case, to_columns
+from helpers.core.engine import decide, match
+from helpers.core.fields import FIELD_BY_NAME
+from helpers.core.levers import LEVERS, apply
+from helpers.batch.samples import generate_frame
 
 from support import AS_OF
 
@@ -92,7 +92,7 @@ def test_pruned_lever_search_equals_trying_every_lever(playbook):
 
 
 def test_lazy_alternatives_are_the_same_numbers(playbook):
-    from helpers.costs import est_costs, refund_amounts
+    from helpers.core.costs import est_costs, refund_amounts
     v = validate_frame(generate_frame(300, seed=4), as_of=AS_OF)
     d = decide(playbook, v.cols)
     assert set(d.alternatives) == {r for t in playbook.tables.values() for r in t.alternatives}

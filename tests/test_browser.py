@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from helpers import recommend
-from helpers.ui_text import guide
+from helpers.ui.labels import guide
 
 import browser_support
 from browser_support import launch_chromium, notebook_parameters, open_page, screenshot, voila_app

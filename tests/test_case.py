@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from helpers.case import parse_case
-from helpers.exceptions import CaseError
-from helpers.fields import FIELDS
+from helpers.core.case import parse_case
+from helpers.core.exceptions import CaseError
+from helpers.core.fields import FIELDS
 
 from support import minimal_case
 

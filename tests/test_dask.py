@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers.cli import main
-from helpers.dask_engine import plan_parts
-from helpers.samples import generate_frame
+from helpers.batch.dask_engine import plan_parts
+from helpers.batch.samples import generate_frame
 
 pytestmark = pytest.mark.slow  # runs notebooks or large batches
 
@@ -55,8 +55,8 @@ def test_a_failed_dask_run_resumes_from_its_finished_parts(tmp_path, monkeypatch
     import datetime as dt
     import time
 
-    from helpers import dask_engine
-    from helpers.batch import Options
+    from helpers.batch import dask_engine
+    from helpers.batch.runner import Options
     src = tmp_path / "cases.parquet"
     _input(src, n=3000)
     fresh = Options(cases=str(src), out=str(tmp_path / "fresh"), as_of=dt.date(2026, 11, 1), report=False)

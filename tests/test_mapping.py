@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from helpers.cli import main
-from helpers.exceptions import CaseError
-from helpers.mapping import apply_mapping, load_mapping
+from helpers.core.exceptions import CaseError
+from helpers.iorw.mapping import apply_mapping, load_mapping
 
 from support import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import recommend
-from helpers.messages import LANGUAGES, clean_value
+from helpers.playbook.messages import LANGUAGES, clean_value
 
 from support import AS_OF, minimal_case
 

@@ -2,7 +2,7 @@
 
 nbval runs in a child pytest (`--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg`), one per
 notebook, so the suite's own options stay untouched. After an intended rule change, store the new
-outputs with `python -m helpers.notebook_run` and review the diff.
+outputs with `python -m helpers.ui.notebook_run` and review the diff.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import nbformat
 import pytest
 
 from helpers import recommend
-from helpers.fields import FIELDS
-from helpers.notebook_run import DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, recommendation_markdown
+from helpers.core.fields import FIELDS
+from helpers.ui.notebook_run import DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, recommendation_markdown
 
 from browser_support import notebook_parameters
 from support import ROOT

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from helpers import recommend
-from helpers.notebook_run import md_escape, read_recommendation, recommendation_markdown, sidecar_path
+from helpers.ui.notebook_run import md_escape, read_recommendation, recommendation_markdown, sidecar_path
 
 from browser_support import NOTEBOOKS, notebook_parameters
 

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from helpers.exceptions import PlaybookError
-from helpers.playbook import load_playbook
-from helpers.validate import validate
+from helpers.core.exceptions import PlaybookError
+from helpers.playbook.loader import load_playbook
+from helpers.playbook.validate import validate
 
 from support import ROOT
 

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import recommend
-from helpers.fields import FIELD_BY_NAME, FULL_REFUND_RESOLUTIONS, NO_REFUND_RESOLUTIONS, RESOLUTIONS
-from helpers.messages import LANGUAGES
+from helpers.core.fields import FIELD_BY_NAME, FULL_REFUND_RESOLUTIONS, NO_REFUND_RESOLUTIONS, RESOLUTIONS
+from helpers.playbook.messages import LANGUAGES
 
 from support import AS_OF
 
@@ -100,7 +100,7 @@ def test_buyer_text_is_data_never_template_code(playbook, case):
 
 
 def test_every_template_renders_in_all_six_languages(playbook):
-    from helpers.messages import compile_template
+    from helpers.playbook.messages import compile_template
     for table in playbook.tables.values():
         for rule in table.rules:
             for lang in LANGUAGES:

@@ -1,4 +1,4 @@
-"""The review report: its numbers (helpers.report) and the notebook papermill runs into HTML."""
+"""The review report: its numbers (helpers.batch.report) and the notebook papermill runs into HTML."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import report
+from helpers.batch import report
 from helpers.cli import main
 
 from support import ROOT

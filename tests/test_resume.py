@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers.samples import generate_frame
+from helpers.batch.samples import generate_frame
 
 from support import ROOT
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from helpers import recommend
-from helpers.samples import teaching_cases
+from helpers.batch.samples import teaching_cases
 
 from support import ARTIFACTS, AS_OF, ROOT
 

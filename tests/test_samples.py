@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.case import parse_case
-from helpers.exceptions import CaseError
-from helpers.samples import BROKEN_ROWS, bundled_frame, generate_frame, teaching_cases
+from helpers.core.case import parse_case
+from helpers.core.exceptions import CaseError
+from helpers.batch.samples import BROKEN_ROWS, bundled_frame, generate_frame, teaching_cases
 
 from support import ROOT
 

@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from helpers.fields import DISPUTE_TYPES, EVIDENCE
-from helpers.playbook import load_playbook
-from helpers.recommend import recommend
-from helpers.scenarios import (LEVELS, MAX_POINTS, expected, judge, load_scenarios, pin_problems, question,
+from helpers.core.fields import DISPUTE_TYPES, EVIDENCE
+from helpers.playbook.loader import load_playbook
+from helpers.advice.recommend import recommend
+from helpers.workshop.scenarios import (LEVELS, MAX_POINTS, expected, judge, load_scenarios, pin_problems, question,
                                scenario_problems)
 
 from support import ROOT

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from helpers import recommend
-from helpers.engine import condition_names
-from helpers.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
-from helpers.form import AMOUNTS, DisputeForm, form_fields
-from helpers.notebook_run import evidence_checklist, recommendation_markdown
-from helpers.ui_text import FIELD_TEXT, evidence_label, field_label, guide
+from helpers.core.engine import condition_names
+from helpers.core.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
+from helpers.ui.form import AMOUNTS, DisputeForm, form_fields
+from helpers.ui.notebook_run import evidence_checklist, recommendation_markdown
+from helpers.ui.labels import FIELD_TEXT, evidence_label, field_label, guide
 
 from browser_support import notebook_parameters
 from support import AS_OF

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from helpers import cli_workshop
-from helpers.scenarios import LEVELS, expected, load_scenarios
-from helpers.workshop import (AnswerBook, WorkshopError, answer_file_name, available_decks, grade, load_deck,
+from helpers.cli import workshop as cli_workshop
+from helpers.workshop.scenarios import LEVELS, expected, load_scenarios
+from helpers.workshop.training import (AnswerBook, WorkshopError, answer_file_name, available_decks, grade, load_deck,
                               make_deck, read_answer_file)
 
 from support import ROOT
@@ -75,7 +75,7 @@ def test_workshop_deck_command_prints_or_writes_the_same_deck_for_the_same_seed(
 
 def test_the_cli_knows_the_same_levels_and_stays_light():
     assert cli_workshop.LEVELS == LEVELS
-    probe = "import sys, helpers.cli; sys.exit(any(m in sys.modules for m in ('helpers.workshop', 'pandas', 'ipywidgets')))"
+    probe = "import sys, helpers.cli; sys.exit(any(m in sys.modules for m in ('helpers.workshop.training', 'pandas', 'ipywidgets')))"
     assert subprocess.run([sys.executable, "-c", probe], cwd=ROOT, timeout=60).returncode == 0
 
 
@@ -116,7 +116,7 @@ def test_a_name_is_needed():
 def answer_right(book, sid):
     sc = next(s for s in load_scenarios()[0] if s.id == sid)
     exp = expected(sc)
-    from helpers.scenarios import judge
+    from helpers.workshop.scenarios import judge
     return book.record(sid, exp.resolution, list(exp.evidence), exp.template_id,
                        judge(exp, exp.resolution, exp.evidence, exp.template_id), exp)
 
@@ -199,7 +199,7 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
 
 
 def test_a_trainee_name_with_dollar_signs_is_charted_as_text(tmp_path):
-    from helpers.workshop import leaderboard_chart
+    from helpers.workshop.training import leaderboard_chart
     data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
     data["trainee"] = r"$\frac$ Bob"  # matplotlib would parse this as (broken) mathtext
     (tmp_path / "x.json").write_text(json.dumps(data), encoding="utf-8")
@@ -248,7 +248,7 @@ def test_the_grading_report_runs_under_papermill_and_exports_html_without_code(t
 # --- the trainee's screen, without a browser (the browser test drives the same in Voila) ---------------
 
 def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart(tmp_path):
-    from helpers.workshop_widgets import WorkshopApp
+    from helpers.workshop.widgets import WorkshopApp
     (tmp_path / "decks").mkdir()
     deck = make_deck(3, 21)
     (tmp_path / "decks" / "today.json").write_text(json.dumps(deck.to_dict()), encoding="utf-8")
@@ -279,7 +279,7 @@ def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart
 
 
 def test_the_screen_shows_scenario_text_as_text_never_as_html(tmp_path):
-    from helpers.workshop_widgets import WorkshopApp
+    from helpers.workshop.widgets import WorkshopApp
     pb = tmp_path / "playbook"
     shutil.copytree(ROOT / "playbook", pb)
     path = pb / "scenarios" / "not_received.yaml"

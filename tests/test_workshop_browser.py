@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from helpers.app import page_url
-from helpers.playbook import load_playbook
-from helpers.recommend import localised
-from helpers.scenarios import judge, load_scenarios, question
-from helpers.workshop import make_deck
+from helpers.app.server import page_url
+from helpers.playbook.loader import load_playbook
+from helpers.advice.recommend import localised
+from helpers.workshop.scenarios import judge, load_scenarios, question
+from helpers.workshop.training import make_deck
 
 from browser_support import launch_chromium, voila_app
 

@@ -1,0 +1,155 @@
+"""`recommend(case)`: one case in, one complete, explained recommendation out.
+
+Pure: it reads the playbook (cached) and touches no other file. The batch layer calls the same
+`decide` over many rows and `build` over its results, so both give the same answers.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from ..core.case import parse_case, to_columns
+from ..core.engine import decide
+from ..core.exceptions import CaseError, FieldProblem
+from ..core.fields import EVIDENCE
+from ..core.levers import LEVERS
+from ..playbook.messages import choose_language, compile_template, fit, row_values
+from ..playbook.loader import Playbook, load_playbook
+
+UI_LANGUAGES = ("en", "zh")
+
+
+@dataclass
+class Recommendation:
+    case_id: str
+    resolution: str
+    refund_amount: float
+    rule_id: str
+    rationale: str
+    actions: list
+    missing_evidence: list
+    risk_flags: list
+    est_cost: float | None
+    template_id: str
+    message: str
+    message_language: str
+    # extensions to the contract (README: "Recommendation fields")
+    dispute_type: str = ""
+    platform: str = ""
+    currency: str = "USD"
+    as_of_date: str = ""
+    rule_title: str = ""
+    next_steps: list = field(default_factory=list)
+    missing_evidence_text: list = field(default_factory=list)
+    risk_flag_text: list = field(default_factory=list)
+    alternatives: list = field(default_factory=list)
+    what_would_change: str = ""
+    what_would_change_to: str = ""
+    message_note: str = ""
+    message_max_chars: int | None = None
+    ui_language: str = "en"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _money(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 2)
+
+
+@lru_cache(maxsize=1024)
+def _text(root: str, text: str, params_items: tuple) -> str:
+    """Playbook prose may name parameters as {{ params.x }}; rendered once per policy."""
+    if "{{" not in text:
+        return text
+    from ..playbook.messages import _environment
+    return _environment().from_string(text).render(params={k: (int(v) if float(v).is_integer() else v)
+                                                           for k, v in params_items})
+
+
+def localised(pb: Playbook, texts: dict, lang: str) -> str:
+    raw = texts.get(lang) or texts.get("en") or ""
+    return _text(str(pb.root), raw, tuple(sorted(pb.params.items())))
+
+
+def _deadline(pb, spec, platform, as_of: _dt.date):
+    if spec is None:
+        return None
+    if isinstance(spec, str) and spec.startswith("platform."):
+        spec = pb.platforms.get(platform, {}).get(spec[len("platform."):])
+    elif isinstance(spec, str) and spec.startswith("$"):
+        spec = pb.params.get(spec[1:])
+    if not isinstance(spec, (int, float)) or isinstance(spec, bool):
+        return None
+    return (as_of + _dt.timedelta(days=int(spec))).isoformat()
+
+
+def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -> list:
+    """Recommendations for parsed `cases` from their Decisions `d`."""
+    lang = lang if lang in UI_LANGUAGES else "en"
+    out = []
+    for i, case in enumerate(cases):
+        rule = d.rules[d.rule[i]]
+        platform = case["platform"]
+        message, language, note, limit = "", "", "", pb.platforms.get(platform, {}).get("message_max_chars")
+        refund = _money(d.refund[i])
+        if render:
+            language, note = choose_language(pb, platform, case["buyer_language"], rule.template)
+            compiled = compile_template(pb, rule.template, language, platform, rule.resolution, case["dispute_type"])
+            message = fit(compiled.fill(row_values(pb, language, case, refund)), limit)
+        steps = []
+        for a in rule.actions:
+            spec = pb.actions[a]
+            steps.append({"action": a, "text": localised(pb, spec, lang),
+                          "deadline": _deadline(pb, spec.get("deadline_days"), platform, case["as_of_date"])})
+        missing = [e for j, e in enumerate(d.evidence_ids) if d.missing[i, j]]
+        flags = [f for j, f in enumerate(d.flag_ids) if d.flags[i, j]]
+        table = pb.tables[case["dispute_type"]]
+        alternatives = [{"resolution": rule.resolution, "label": localised(pb, pb.resolutions[rule.resolution], lang),
+                         "refund_amount": refund, "est_cost": _money(d.est_cost[i]), "chosen": True}]
+        for res in table.alternatives:
+            if res != rule.resolution:
+                r, c = d.alternatives[res]
+                alternatives.append({"resolution": res, "label": localised(pb, pb.resolutions[res], lang),
+                                     "refund_amount": _money(r[i]), "est_cost": _money(c[i]), "chosen": False})
+        change, change_to = "", ""
+        if d.lever[i] >= 0:
+            lever, other = LEVERS[d.lever[i]], d.rules[d.lever_rule[i]]
+            change_to = other.resolution
+            change = (f"{lever.zh},建议将是「{other.resolution}」而不是「{rule.resolution}」。" if lang == "zh" else
+                      f"{lever.en[0].upper()}{lever.en[1:]} this would be {other.resolution}, not {rule.resolution}.")
+        out.append(Recommendation(
+            case_id=case["case_id"], resolution=rule.resolution, refund_amount=refund, rule_id=rule.id,
+            rationale=localised(pb, rule.rationale, lang), actions=[s["text"] for s in steps],
+            missing_evidence=missing, risk_flags=flags, est_cost=_money(d.est_cost[i]),
+            template_id=rule.template, message=message, message_language=language,
+            dispute_type=case["dispute_type"], platform=platform, currency=case["currency"],
+            as_of_date=case["as_of_date"].isoformat(), rule_title=localised(pb, rule.title, lang),
+            next_steps=steps, missing_evidence_text=[EVIDENCE[e][2 if lang == "zh" else 1] for e in missing],
+            risk_flag_text=[localised(pb, pb.risk_flags[f], lang) for f in flags], alternatives=alternatives,
+            what_would_change=change, what_would_change_to=change_to, message_note=note,
+            message_max_chars=int(limit) if limit else None, ui_language=lang))
+    return out
+
+
+def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, params: dict | None = None,
+              lang: str = "en", explain: bool = True, render: bool = True) -> Recommendation:
+    """Decide one case. `case` is a dict in contract form; raises CaseError naming every bad field.
+
+    `playbook` is a folder or a loaded Playbook; `params` overrides its named parameters (what-if);
+    `lang` is the language of rationale, actions and labels (en or zh), not of the buyer message.
+    """
+    if isinstance(as_of, str):
+        try:
+            as_of = _dt.date.fromisoformat(as_of)
+        except ValueError:  # a CaseError is a ValueError too: callers that caught one still do
+            case_id = case.get("case_id") if isinstance(case, dict) else None
+            raise CaseError([FieldProblem(case_id, "as_of_date", f"review date {as_of!r} is not a date YYYY-MM-DD")]) from None
+    pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    if params:
+        pb = pb.with_params(params)
+    parsed = parse_case(case, as_of=as_of)
+    d = decide(pb, to_columns([parsed]), explain=explain)
+    return build(pb, [parsed], d, lang, render)[0]

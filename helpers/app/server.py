@@ -1,0 +1,100 @@
+"""`dispute-playbook app`: the notebooks as a web app with Voila, on localhost, code hidden.
+
+Also what the browser tests and the browser benchmark use to start and stop a Voila server.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ..core.paths import NOTEBOOKS_DIR
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def voila_command(root, port: int, ip: str = "127.0.0.1") -> list[str]:
+    """Voila serving a notebook or a folder of notebooks; sources stripped (trainees see no code)."""
+    return [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
+            "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False"]
+
+
+def page_url(port: int, notebook: str = "start.ipynb", ip: str = "127.0.0.1", folder: bool = True) -> str:
+    """The address of a notebook served from a folder (`/voila/render/NAME`), or of a single notebook (`/`)."""
+    return f"http://{ip}:{port}/voila/render/{notebook}" if folder else f"http://{ip}:{port}/"
+
+
+def start_voila(root, port: int, ip: str = "127.0.0.1", log=None) -> subprocess.Popen:
+    return subprocess.Popen(voila_command(root, port, ip), stdout=log or subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT if log else subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, timeout: float = 60.0) -> float:
+    """Poll `url` until HTTP 200; seconds taken. Raises RuntimeError if the server exits or never answers."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited with code {proc.returncode} before serving {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"voila did not serve {url} within {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM to the server's own PID (and its kernels, which share its session), then SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(grace)
+
+
+def run_app_cli(args) -> int:
+    root = Path(args.notebooks or NOTEBOOKS_DIR)
+    if not (root / "start.ipynb").exists():
+        print(f"dispute-playbook: {root} holds no start.ipynb; point --notebooks at the notebooks folder",
+              file=sys.stderr)
+        return 2
+    port = args.port or free_port(args.ip)
+    proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None)
+
+    def on_term(*_):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        try:
+            wait_until_up(proc, f"http://{args.ip}:{port}/", timeout=args.timeout)
+        except RuntimeError as exc:
+            print(f"dispute-playbook: {exc}; run with --verbose to see Voila's log", file=sys.stderr)
+            return 3
+        url = page_url(port, ip=args.ip)
+        print(f"Dispute Playbook is served at {url}  (Ctrl-C to stop)", flush=True)
+        if args.open:
+            import webbrowser
+            webbrowser.open(url)
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(proc)

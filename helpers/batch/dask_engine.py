@@ -1,0 +1,225 @@
+"""`--engine dask`: the same validation, decisions and table as the pandas engine, one Parquet
+row group (or a slice of one) per task, on a Dask cluster; results as partitioned Parquet.
+
+Row numbers are global (part offsets come from the Parquet footers), so errors read as in the
+pandas engine. A case_id repeated across parts is found in two passes: each part reports the
+64-bit hashes of its valid case_ids; the few hashes seen twice are checked against the real ids,
+and the later rows are rejected exactly as the pandas engine rejects them. Each part's results
+are written under a temporary name and renamed, so a part file that exists is complete; with
+`--resume` the parts already written are kept.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PART_ROWS = 50_000  # rows per task: two tasks at once stay well inside a 1.5 GB budget
+
+
+@dataclass(frozen=True)
+class Part:
+    index: int
+    path: str
+    row_group: int
+    offset: int      # first row within the row group
+    rows: int
+    start: int       # global position of the first row (0-based)
+
+
+def plan_parts(source, part_rows: int = PART_ROWS) -> list:
+    """Parts of a Parquet file or folder of files: row groups, sliced to at most part_rows rows."""
+    import pyarrow.parquet as pq
+    source = Path(source)
+    files = sorted(p for p in source.rglob("*.parquet")) if source.is_dir() else [source]
+    parts, start = [], 0
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        for g in range(meta.num_row_groups):
+            n = meta.row_group(g).num_rows
+            for off in range(0, n, part_rows):
+                size = min(part_rows, n - off)
+                parts.append(Part(len(parts), str(f), g, off, size, start))
+                start += size
+    return parts
+
+
+def read_part(part: Part, columns=None):
+    import pyarrow.parquet as pq
+    table = pq.ParquetFile(part.path).read_row_group(part.row_group, columns=columns)
+    return table.slice(part.offset, part.rows).to_pandas()
+
+
+def _validated(part: Part, opts: dict):
+    from .read import FIRST_ROW, validate_frame
+    frame = read_part(part)
+    if opts["columns"]:
+        from ..iorw.mapping import apply_mapping, load_mapping
+        frame = apply_mapping(frame, load_mapping(opts["columns"]))
+    as_of = _dt.date.fromisoformat(opts["as_of"]) if opts["as_of"] else None
+    return frame, validate_frame(frame, as_of=as_of, today=_dt.date.fromisoformat(opts["today"]),
+                                 first_row=FIRST_ROW + part.start, dedupe=False)
+
+
+def _hash_ids(ids) -> np.ndarray:
+    import pandas as pd
+    return pd.util.hash_array(np.asarray(ids, dtype=object)).astype(np.uint64)
+
+
+def id_hashes(part: Part, opts: dict) -> np.ndarray:
+    """Pass 1: hashes of the part's valid case_ids."""
+    _, v = _validated(part, opts)
+    return _hash_ids(v.cols["case_id"][v.valid])
+
+
+def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
+    """(global row, case_id) of valid rows whose case_id hash is among `hashes`."""
+    _, v = _validated(part, opts)
+    rows = np.flatnonzero(v.valid)
+    ids = v.cols["case_id"][rows]
+    hit = np.isin(_hash_ids(ids), hashes)
+    return [(int(part.start + r), str(c)) for r, c in zip(rows[hit], ids[hit])]
+
+
+def _write_parquet(frame, path: Path):
+    import pyarrow.parquet as pq
+
+    from .runner import to_arrow
+    from ..iorw.atomic import atomic_write
+    atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
+
+
+def decide_part(part: Part, opts: dict, later: dict) -> dict:
+    """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
+    from collections import Counter
+
+    from .runner import safe_frame
+    from ..iorw.atomic import write_json_atomic
+    from .read import FIRST_ROW, duplicate_error, error_table
+    from .table import recommendation_table
+    from ..core.engine import decide
+    from ..playbook.loader import load_playbook
+    out = Path(opts["out"])
+    name = f"part-{part.index:05d}.parquet"
+    frame, v = _validated(part, opts)
+    for g, first in later.items():
+        i = g - part.start
+        if 0 <= i < part.rows and v.valid[i]:
+            v.valid[i] = False
+            v.problems[i] = duplicate_error(v.cols["case_id"][i], g + FIRST_ROW, first + FIRST_ROW)
+    pb_base = load_playbook(opts["playbook"])
+    pb = pb_base.with_params(opts["params"]) if opts["params"] else pb_base
+    rows = np.flatnonzero(v.valid)
+    cols = {k: a[rows] for k, a in v.cols.items()}
+    d = decide(pb, cols, explain=opts["explain"])
+    table = recommendation_table(pb, cols, d, opts["lang"], opts["render"])
+    result = {"index": part.index, "rows": part.rows, "decided": int(len(rows)),
+              "resolutions": dict(Counter(table["resolution"].astype(str)))}
+    if opts["params"]:
+        from .whatif import compare_chunk
+        table.insert(0, "row", rows + part.start + FIRST_ROW)
+        stats, changed = compare_chunk(table, decide(pb_base, cols, explain=False), cols)
+        table = table.drop(columns="row")
+        result["whatif"] = stats
+        _write_parquet(safe_frame(changed, ("case_id",)), out / "whatif_changes" / name)
+    errors = error_table(v.problems, FIRST_ROW + part.start)
+    _write_parquet(safe_frame(errors, ("case_id", "field", "message")), out / ".errors" / name)
+    result["rejected"] = int(len(errors))
+    write_json_atomic(out / "recommendations" / f"_part-{part.index:05d}.json", result)
+    _write_parquet(safe_frame(table, ("case_id", "message")), out / "recommendations" / name)  # last: marks done
+    return result
+
+
+def _client(scheduler):
+    from dask.distributed import Client, LocalCluster
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
+    """The batch on Dask: OUT/recommendations/part-*.parquet, errors.csv, summary.json (and what-if)."""
+    from collections import Counter
+
+    import pandas as pd
+
+    from .runner import BatchResult, _progress, csv_bytes, summary_dict
+    from ..iorw.atomic import atomic_write, write_json_atomic
+    from ..core.exceptions import CaseError, FieldProblem
+    source = Path(opts.cases)
+    if not (source.is_dir() or source.suffix.lower() == ".parquet"):
+        raise CaseError([FieldProblem(None, "(file)", f"{source}: --engine dask reads Parquet (a file or a folder of parts)")])
+    out = Path(opts.out)
+    today = (opts.as_of or _dt.date.today()).isoformat()
+    settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,
+                "playbook": opts.playbook, "params": opts.params, "lang": opts.lang, "render": opts.render,
+                "explain": opts.explain, "columns": opts.columns}
+    identity = {**settings, "source": str(source.resolve()), "part_rows": part_rows}
+    stamp = out / "recommendations" / "_run.json"
+    if not (opts.resume and stamp.exists() and json.loads(stamp.read_text())["identity"] == identity):
+        for sub in ("recommendations", "whatif_changes", ".errors"):
+            shutil.rmtree(out / sub, ignore_errors=True)
+        (out / "recommendations").mkdir(parents=True)
+        write_json_atomic(stamp, {"identity": identity})
+    settings["today"] = json.loads(stamp.read_text())["identity"]["today"]
+    parts = plan_parts(source, part_rows)
+    client, cluster = _client(scheduler)
+    try:
+        hashes = np.concatenate(client.gather(client.map(id_hashes, parts, opts=settings, pure=False)) or [np.zeros(0, np.uint64)])
+        values, counts = np.unique(hashes, return_counts=True)
+        twice = values[counts > 1]
+        later = {}
+        if len(twice):
+            seen = {}
+            for found in client.gather(client.map(ids_with_hashes, parts, opts=settings, hashes=twice, pure=False)):
+                for g, cid in found:
+                    if cid in seen:
+                        later[g] = seen[cid]
+                    else:
+                        seen[cid] = g
+        todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
+        bar = _progress(opts, len(parts))
+        bar.update(len(parts) - len(todo))
+        results = []
+        futures = client.map(decide_part, todo, opts=settings, later=later, pure=False)
+        from dask.distributed import as_completed
+        for fut in as_completed(futures):
+            results.append(fut.result())
+            bar.update(1)
+            fut.release()
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    errors = pd.concat([pd.read_parquet(out / ".errors" / f"part-{p.index:05d}.parquet") for p in parts], ignore_index=True)
+    atomic_write(out / "errors.csv", lambda tmp: Path(tmp).write_bytes(csv_bytes(errors, True)))
+    shutil.rmtree(out / ".errors", ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    rows = sum(p.rows for p in parts)
+    done = _part_summaries(out, parts)
+    result = BatchResult(rows, sum(r["decided"] for r in done), len(errors), Counter(), out)
+    for r in done:
+        result.resolutions.update(r["resolutions"])
+    if opts.params:
+        from .whatif import summarise
+        result.whatif = summarise(opts.params, [r["whatif"] for r in done], result.decided)
+        write_json_atomic(out / "whatif.json", result.whatif)
+    result.notes.append(f"results: {out / 'recommendations'} ({len(parts)} Parquet parts)")
+    write_json_atomic(out / "summary.json", {**summary_dict(opts, result, _dt.date.fromisoformat(settings["today"])),
+                                       "engine": "dask"})
+    return result
+
+
+def _part_summaries(out: Path, parts) -> list:
+    """Every part's summary, kept beside its part file (so a resumed run still counts earlier parts)."""
+    folder = out / "recommendations"
+    done = [json.loads((folder / f"_part-{p.index:05d}.json").read_text(encoding="utf-8")) for p in parts]
+    for p in parts:
+        (folder / f"_part-{p.index:05d}.json").unlink()
+    return done

@@ -1,0 +1,388 @@
+"""Reading a batch and validating it column by column, with the same verdicts as `parse_case`.
+
+Each contract column is factorised: its distinct values are parsed once with the scalar parser
+(`helpers.case`), so a value is accepted, defaulted or rejected exactly as `parse_case` would,
+and the verdicts are spread back over the rows. Columns with very many distinct values (ids,
+tracking numbers, unrounded money) take a vectorised path for the plain values and the scalar
+parser for the rest. A row with any problem is handed to `parse_case` itself, so its error
+message is the one `recommend()` would raise; tests hold the two readers to each other.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, _Bad, _check_range, is_unknown, parse_case, to_columns
+from ..core.exceptions import CaseError, FieldProblem
+from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+
+OK, UNKNOWN, BAD = 0, 1, 2
+FIRST_ROW = 2  # row 1 of a spreadsheet is the header; errors.csv counts rows as the analyst sees them
+# Above this many distinct values a column takes the vectorised path where its kind has one.
+UNIQUE_PATH_MAX = 50_000
+READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
+
+
+def read_table(path, sheet=0):
+    """Every cell as the file gives it: text from CSV, typed values from spreadsheets and Parquet.
+
+    A file its reader cannot parse is one CaseError naming the file and what the reader said."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise CaseError([FieldProblem(None, "(file)", f"{path}: no such file")])
+    if suffix not in READERS:
+        raise CaseError([FieldProblem(None, "(file)", f"{path.name}: unsupported file type {suffix!r}; "
+                                      f"use {', '.join(READERS)}")])
+    try:
+        return _read(path, suffix, sheet)
+    except Exception as exc:  # noqa: BLE001 — each reader fails its own way (zip, Arrow, JSON, codec errors)
+        raise CaseError([FieldProblem(None, "(file)", f"{path.name} cannot be read as {suffix}: "
+                                      f"{type(exc).__name__}: {str(exc).strip()}")]) from None
+
+
+def _read(path: Path, suffix: str, sheet):
+    import warnings
+
+    import pandas as pd
+    if suffix == ".csv":
+        # every column as text and no cell guessed to be missing ("NA" is a value); pyarrow's reader
+        # is the fast one, pandas' own takes the files it refuses (line breaks inside quoted cells)
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
+        except ValueError:
+            pass
+        # index_col=False: a first row with more cells than the header must not become an index and
+        # shift every cell into the wrong column; pandas then warns (or fails) on ragged rows, and
+        # those files are read row by row so each ragged row is rejected on its own
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
+        except (pd.errors.ParserWarning, pd.errors.ParserError):
+            return _read_ragged_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet)
+    if suffix == ".xls":
+        return pd.read_excel(path, dtype=object, engine="calamine", sheet_name=sheet)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_json(path, lines=True, dtype=False)
+
+
+ROW_PROBLEM = "__row_problem__"  # a column only _read_ragged_csv adds: why a row cannot be read
+
+
+def _read_ragged_csv(path: Path):
+    """A CSV whose rows do not all have the header's number of cells, as text, one frame row per
+    record; a ragged row keeps its place (so row numbers stay true) with its problem in ROW_PROBLEM."""
+    import csv
+
+    import pandas as pd
+    with open(path, newline="", encoding="utf-8") as f:
+        records = list(csv.reader(f))
+    header, rows, problems = records[0], [], []
+    for record in records[1:]:
+        if len(record) == len(header):
+            rows.append(record)
+            problems.append("")
+        else:
+            rows.append((record + [""] * len(header))[:len(header)])
+            problems.append(f"has {len(record)} cells but the header has {len(header)}; "
+                            "fix the row (a comma inside a value needs quotes)")
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame[ROW_PROBLEM] = problems
+    return frame
+
+
+def _parse_one(field, value):
+    """(status, parsed) for one cell, exactly as parse_case treats it."""
+    if is_unknown(value):
+        return UNKNOWN, None
+    try:
+        parsed = FIELD_PARSERS[field.name](value)
+    except _Bad:
+        return BAD, None
+    if field.kind in ("decimal", "int") and _check_range(field, parsed):
+        return BAD, None
+    return OK, parsed
+
+
+def _encode(field, value):
+    """A parsed value as the engine stores it (see case.to_columns)."""
+    if field.kind in NUMERIC_KINDS or field.kind == "enum":
+        if value is None:
+            return np.nan
+        if field.kind == "date":
+            return float(value.toordinal())
+        if field.kind == "enum":
+            return float(field.choices.index(value))
+        return float(value)
+    return "" if value is None else value
+
+
+def _empty(field, n):
+    return np.full(n, np.nan) if field.kind in NUMERIC_KINDS or field.kind == "enum" else np.full(n, "", dtype=object)
+
+
+def _by_uniques(field, values):
+    """(status, encoded) for a sequence of cells, parsing each distinct value once.
+
+    Distinct values are grouped by type too, because 1, 1.0 and True are equal in Python but
+    not to the parser (True is no number; 1.0 is text "1").
+    """
+    import pandas as pd
+    n = len(values)
+    status = np.full(n, UNKNOWN, dtype=np.int8)
+    encoded = _empty(field, n)
+    if isinstance(values, pd.Series) and values.dtype != object:
+        groups = [(slice(None), values)]
+    else:
+        arr = np.asarray(values, dtype=object)
+        types = pd.Series(arr).map(type).to_numpy()
+        kinds = pd.unique(types)
+        groups = [(slice(None), arr)] if len(kinds) == 1 else [(np.flatnonzero(types == t), arr[types == t]) for t in kinds]
+    for where, part in groups:
+        codes, uniques = _factorize(part)
+        uniques = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+        u_status = np.empty(len(uniques) + 1, dtype=np.int8)
+        u_value = _empty(field, len(uniques) + 1)
+        for k, u in enumerate(uniques):
+            st, parsed = _parse_one(field, u)
+            u_status[k] = st
+            u_value[k] = _encode(field, parsed)
+        u_status[-1], u_value[-1] = UNKNOWN, _encode(field, None)  # code -1: a missing cell
+        if isinstance(where, slice):
+            return u_status[codes], u_value[codes]
+        status[where] = u_status[codes]
+        encoded[where] = u_value[codes]
+    return status, encoded
+
+
+def _factorize(values):
+    """(codes, distinct values) with -1 for missing cells (Arrow's dictionary encoding for text)."""
+    import pandas as pd
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def _is_text(series) -> bool:
+    import pandas as pd
+    return isinstance(series.dtype, pd.StringDtype) or (series.dtype == object and series.map(type).eq(str).all())
+
+
+# Cells whose ends are printable ASCII need no strip; Python's idea of whitespace is wider than
+# Arrow's (\x1c-\x1f, \x85, ...), so anything else goes through the scalar parser.
+_PLAIN_ENDS = r"^[\x21-\x7e](?:.*[\x21-\x7e])?$"
+_PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
+
+
+def _vectorised_text(field, series):
+    """High-cardinality text (ids, tracking numbers): plain cells as they are, the rest parsed."""
+    text = series.astype("str")
+    plain = text.str.contains(_PLAIN_ENDS, regex=True, na=False).to_numpy(dtype=bool)
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    status = np.where(empty, UNKNOWN, OK).astype(np.int8)
+    encoded = text.to_numpy(dtype=object, na_value="")
+    rest = np.flatnonzero(~plain & ~empty)
+    if len(rest):
+        st, enc = _by_uniques(field, series.iloc[rest].to_numpy(dtype=object))
+        status[rest], encoded[rest] = st, enc
+    return status, encoded
+
+
+def _vectorised_number(field, series):
+    """High-cardinality money: plain decimals converted by Arrow (correctly rounded, like float())."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    text = series.astype("str")
+    plain = text.str.match(_PLAIN_NUMBER, na=False).to_numpy(dtype=bool)
+    arr = pa.array(text.where(plain, None), type=pa.large_string())
+    values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    ok = plain & _in_range(field, values)
+    if field.kind == "int":
+        ok &= np.floor(values) == values
+    status = np.where(ok, OK, BAD).astype(np.int8)
+    encoded = np.where(ok, values, np.nan)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        st, enc = _by_uniques(field, series.iloc[rest].to_numpy(dtype=object))
+        status[rest], encoded[rest] = st, enc
+    return status, encoded
+
+
+def _in_range(field, x):
+    with np.errstate(invalid="ignore"):
+        if field.minimum is None:
+            return np.isfinite(x)
+        return (x > field.minimum) if field.exclusive_minimum else (x >= field.minimum)
+
+
+def _vectorised_float(field, series):
+    """A float64 column (Parquet) for a number field: NaN is unknown, inf is not a number."""
+    x = series.to_numpy(dtype=np.float64)
+    status = np.where(np.isnan(x), UNKNOWN, np.where(np.isfinite(x) & _in_range(field, x), OK, BAD)).astype(np.int8)
+    if field.kind == "int":
+        with np.errstate(invalid="ignore"):
+            status[(status == OK) & (np.floor(x) != x)] = BAD
+    return status, np.where(status == OK, x, np.nan)
+
+
+def _many_distinct(series, unique_max) -> bool:
+    """Worth the vectorised path: a long column whose values are mostly distinct (ids, amounts)."""
+    if unique_max == 0:
+        return True
+    if len(series) <= unique_max:
+        return False
+    sample = series.iloc[:20_000]
+    return sample.nunique() > len(sample) // 2
+
+
+def parse_column(field, series, unique_max=None):
+    """(status per row, engine-encoded values per row) for one contract column of any dtype."""
+    unique_max = UNIQUE_PATH_MAX if unique_max is None else unique_max
+    if field.kind in ("decimal", "int") and series.dtype.kind == "f":
+        status, encoded = _vectorised_float(field, series)
+    elif field.kind in ("string", "decimal", "int") and _is_text(series) and _many_distinct(series, unique_max):
+        status, encoded = (_vectorised_text if field.kind == "string" else _vectorised_number)(field, series)
+    else:
+        status, encoded = _by_uniques(field, series)
+    if field.default is not None:
+        encoded[status == UNKNOWN] = _encode(field, field.default)
+    return status, encoded
+
+
+@dataclass
+class Validated:
+    """A batch laid out as engine columns (all rows), and which rows passed."""
+    n: int
+    cols: dict              # field -> array over all rows, as case.to_columns lays them out
+    valid: np.ndarray       # rows that become recommendations
+    field_bad: np.ndarray   # n × len(FIELDS): the field has a problem (field problems, then cross-field)
+    problems: dict          # row index -> CaseError (parse_case's own, or the duplicate rule's)
+    first_of: dict          # row index of a later duplicate -> row index of the decided one
+
+    def error_rows(self):
+        return sorted(self.problems)
+
+
+def cross_field_bad(cols) -> dict:
+    """Rows breaking each cross-field rule of case.cross_field_problems, by the field it names."""
+    order, ship, deliv, as_of = (cols[k] for k in ("order_date", "ship_date", "delivery_date", "as_of_date"))
+    with np.errstate(invalid="ignore"):
+        bad = {"ship_date": ship < order, "delivery_date": (deliv < ship) | (np.isnan(ship) & (deliv < order)),
+               "order_date": order > as_of}
+        bad["ship_date"] = bad["ship_date"] | (ship > as_of)
+        bad["delivery_date"] = bad["delivery_date"] | (deliv > as_of)
+    shipped_codes = [float(FIELD_BY_NAME["tracking_status"].choices.index(s)) for s in SHIPPED_STATUSES]
+    bad["ship_date"] = bad["ship_date"] | (np.isin(cols["tracking_status"], shipped_codes) & np.isnan(ship))
+    return bad
+
+
+def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, today=None,
+                   first_row: int = FIRST_ROW, dedupe: bool = True) -> Validated:
+    """Validate every row of `frame` (contract columns; others are ignored) in one pass per column.
+
+    `first_row` is the row number of the frame's first row (a part of a larger file starts later);
+    `dedupe=False` leaves duplicate case_ids to the caller (the Dask engine finds them across parts).
+    """
+    n = len(frame)
+    cols, status = {}, {}
+    for field in FIELDS:
+        if field.name in frame.columns:
+            st, enc = parse_column(field, frame[field.name], unique_max)
+        else:
+            st, enc = np.full(n, UNKNOWN, dtype=np.int8), _empty(field, n)
+            if field.default is not None:
+                enc[:] = _encode(field, field.default)
+        cols[field.name], status[field.name] = enc, st
+    if as_of is not None:
+        cols["as_of_date"] = np.full(n, float(as_of.toordinal()))
+    else:
+        today = today or _dt.date.today()
+        cols["as_of_date"] = np.where(np.isnan(cols["as_of_date"]), float(today.toordinal()), cols["as_of_date"])
+    field_bad = np.zeros((n, len(FIELDS)), dtype=bool)
+    for j, field in enumerate(FIELDS):
+        field_bad[:, j] = (status[field.name] == BAD) | ((status[field.name] == UNKNOWN) & field.required)
+    any_field = field_bad.any(axis=1)
+    index = {f.name: j for j, f in enumerate(FIELDS)}
+    for name, mask in cross_field_bad(cols).items():
+        field_bad[:, index[name]] |= mask & ~any_field  # cross-field rules run only on otherwise clean rows
+    valid = ~field_bad.any(axis=1)
+    ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)
+    valid &= ~ragged
+    problems = _scalar_verdicts(frame, np.flatnonzero(~valid & ~ragged), as_of, cols, valid, first_row)
+    for i in np.flatnonzero(ragged):
+        case_id = frame["case_id"].iat[i] if "case_id" in frame.columns else None
+        problems[int(i)] = CaseError([FieldProblem(case_id or None, "(row)", frame[ROW_PROBLEM].iat[i],
+                                                   int(i) + first_row)])
+    first_of = _duplicates(cols["case_id"], valid, problems, first_row) if dedupe else {}
+    return Validated(n, cols, valid, field_bad, problems, first_of)
+
+
+def contract_records(frame, rows):
+    """The given rows as dicts of contract fields, boxed as `frame.to_dict('records')` boxes them."""
+    names = [c for c in frame.columns if c in FIELD_BY_NAME]
+    return frame.iloc[rows][names].to_dict("records")
+
+
+def _scalar_verdicts(frame, rows, as_of, cols, valid, first_row) -> dict:
+    """parse_case on every suspect row: its message is the one recommend() gives.
+
+    Should the scalar parser accept a row the columns flagged (the tests say it cannot), the
+    scalar verdict wins and the row's columns are taken from it.
+    """
+    problems = {}
+    for i, record in zip(rows, contract_records(frame, rows)):
+        try:
+            case = parse_case(record, as_of=as_of, row=int(i) + first_row)
+        except CaseError as exc:
+            problems[int(i)] = exc
+            continue
+        one = to_columns([case])
+        for k, v in one.items():
+            cols[k][i] = v[0]
+        valid[i] = True
+    return problems
+
+
+def duplicate_error(case_id, row: int, first_row: int) -> CaseError:
+    """The error of a later row repeating a decided case_id (both as row numbers)."""
+    return CaseError([FieldProblem(case_id, "case_id", "appears more than once in this batch; "
+                                   f"row {first_row} has it and was decided", row)])
+
+
+def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
+    """The first valid row of a case_id is decided; later valid rows with it are rejected."""
+    import pandas as pd
+    rows = np.flatnonzero(valid)
+    ids = pd.Series(case_ids[rows], dtype=object)
+    codes = pd.Series(_factorize(ids.astype("str"))[0])
+    later = codes.duplicated(keep="first").to_numpy()
+    first_of = {}
+    if not later.any():
+        return first_of
+    firsts = codes.duplicated(keep=False).to_numpy() & ~later
+    first_index = dict(zip(ids[firsts], rows[firsts]))
+    for i in rows[later]:
+        cid = case_ids[i]
+        first = int(first_index[cid])
+        first_of[int(i)] = first
+        valid[i] = False
+        problems[int(i)] = duplicate_error(cid, int(i) + first_row, first + first_row)
+    return first_of
+
+
+def error_table(problems: dict, first_row: int = FIRST_ROW):
+    """errors.csv: one line per rejected row (row, case_id, field, message), in row order."""
+    import pandas as pd
+    rows = []
+    for i in sorted(problems):
+        exc = problems[i]
+        first = exc.problems[0]
+        rows.append({"row": first.row if first.row is not None else i + first_row, "case_id": exc.case_id,
+                     "field": ", ".join(dict.fromkeys(p.field for p in exc.problems)),
+                     "message": "; ".join(f"{p.field}: {p.message}" for p in exc.problems)})
+    return pd.DataFrame(rows, columns=["row", "case_id", "field", "message"])

@@ -1,0 +1,382 @@
+"""Batch review: a table of cases in, every row decided or rejected, results written atomically.
+
+Every input row ends in exactly one of `recommendations.csv` and `errors.csv`. Rows are checked
+column by column (helpers.batch_read, equal to `parse_case` row by row); a case_id seen on an
+earlier valid row sends the later rows to errors.csv ("appears more than once"), so the first
+one is decided. Valid rows are decided in chunks by the same `decide` as `recommend()` and laid
+out by helpers.batch_table (equal to `build()`); each chunk is appended to a partial file and a
+manifest records how far the file is complete, so `--resume` after a kill truncates the partial
+file to the last finished chunk and goes on. Only finished files ever carry their final names.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
+from ..core.exceptions import PlaybookToolError
+from ..iorw.atomic import atomic_write, write_json_atomic
+
+ERROR_COLUMNS = ("row", "case_id", "field", "message")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STATE_DIR = ".batch-state"
+CHUNK_ROWS = 200_000
+XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
+
+
+def neutralise(value):
+    """Spreadsheet formula injection: text that a spreadsheet would run is prefixed with '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_column(values):
+    """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
+        np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    risky = pc.match_substring_regex(arr, r"^[=+\-@\t\r]")
+    quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr, pa.scalar("", pa.large_string()))
+    return pc.if_else(pc.fill_null(risky, False), quoted, arr)
+
+
+def to_arrow(frame):
+    """A results frame as an Arrow table of plain strings and doubles (categoricals decoded)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = pc.cast(col, pa.large_string())
+        elif pa.types.is_string(col.type):
+            col = col.cast(pa.large_string())
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
+
+
+def csv_bytes(frame, header: bool) -> bytes:
+    """A frame as CSV (pyarrow's writer: quotes only where needed, empty cells for missing)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(to_arrow(frame), sink, pcsv.WriteOptions(include_header=header, quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
+
+
+def safe_frame(frame, text_columns):
+    """The frame with its buyer-supplied text neutralised (numbers stay numbers)."""
+    import pandas as pd
+    out = frame.copy()
+    for c in text_columns:
+        col = out[c]
+        arr = col.array._pa_array if hasattr(col.array, "_pa_array") else col.to_numpy(dtype=object)
+        out[c] = pd.arrays.ArrowStringArray(neutralise_column(arr))
+    return out
+
+
+class StateMismatch(PlaybookToolError):
+    """--resume found the state of a run of another input or with other options."""
+
+
+@dataclass
+class Options:
+    cases: str
+    out: str
+    as_of: _dt.date | None = None
+    playbook: str | None = None
+    params: dict = field(default_factory=dict)
+    lang: str = "en"
+    columns: str | None = None       # mapping file
+    render: bool = True
+    explain: bool = True
+    chunk_rows: int = CHUNK_ROWS
+    resume: bool = False
+    xlsx_max_rows: int = XLSX_MAX_ROWS
+    report: bool = True
+    per_case_notebooks: bool = False
+    workers: int = 2
+    progress: bool | None = None     # None: only when stderr is a terminal
+
+
+def _fingerprint(path: Path) -> dict:
+    st = path.stat()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read(1 << 20))
+        if st.st_size > 1 << 20:
+            f.seek(max(0, st.st_size - (1 << 20)))
+            h.update(f.read())
+    return {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256_ends": h.hexdigest()}
+
+
+def load_cases(opts: Options):
+    """The input table with the mapping applied (a platform export's headers and values)."""
+    frame = read_table(opts.cases)
+    if opts.columns:
+        from ..iorw.mapping import apply_mapping, load_mapping
+        frame = apply_mapping(frame, load_mapping(opts.columns))
+    return frame
+
+
+class _Manifest:
+    """What a run has finished, kept beside the partial files; replaced atomically after each chunk."""
+
+    def __init__(self, out: Path, identity: dict, resume: bool):
+        self.dir = out / STATE_DIR
+        self.path = self.dir / "manifest.json"
+        self.identity = identity
+        self.data = None
+        if resume and self.path.exists():
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("identity") != identity:
+                raise StateMismatch(f"{self.dir} belongs to another input or other options; "
+                                    "run without --resume to start again")
+            self.data = data
+        if self.data is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir.mkdir(parents=True)
+            self.data = {"identity": identity, "chunks": []}
+            self.save()
+
+    @property
+    def done(self) -> int:
+        return len(self.data["chunks"])
+
+    def offset(self, name) -> int:
+        return self.data["chunks"][-1]["bytes"][name] if self.data["chunks"] else 0
+
+    def finish_chunk(self, record: dict) -> None:
+        self.data["chunks"].append(record)
+        self.save()
+
+    def save(self):
+        write_json_atomic(self.path, self.data)
+
+
+class _Partial:
+    """An output file grown chunk by chunk under a temporary name; truncated to the manifest on resume."""
+
+    def __init__(self, path: Path, offset: int):
+        self.path = path
+        mode = "r+b" if path.exists() else "wb"
+        self.f = open(path, mode)
+        self.f.truncate(offset)
+        self.f.seek(offset)
+
+    def append(self, data: bytes) -> int:
+        self.f.write(data)
+        self.f.flush()
+        os.fsync(self.f.fileno())
+        return self.f.tell()
+
+    def close(self):
+        self.f.close()
+
+
+def _identity(opts: Options, as_of: _dt.date) -> dict:
+    return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
+            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(Path(opts.columns)),
+            "render": opts.render, "explain": opts.explain, "chunk_rows": opts.chunk_rows}
+
+
+@dataclass
+class BatchResult:
+    rows: int
+    decided: int
+    rejected: int
+    resolutions: Counter
+    out: Path
+    whatif: dict | None = None
+    notes: list = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+
+
+def run(opts: Options) -> BatchResult:
+    """Read, validate, decide and write one batch (pandas engine)."""
+    from .read import error_table, validate_frame
+    from .table import recommendation_table
+    from ..core.engine import decide
+    from ..playbook.loader import load_playbook
+    out = Path(opts.out)
+    clock = {"start": time.perf_counter()}
+    as_of = opts.as_of
+    identity_as_of = as_of or _dt.date.today()
+    manifest = _Manifest(out, _identity(opts, identity_as_of), opts.resume)
+    as_of_run = _dt.date.fromisoformat(manifest.data["identity"]["as_of"])
+
+    frame = load_cases(opts)
+    clock["read"] = time.perf_counter()
+    v = validate_frame(frame, as_of=as_of, today=as_of_run)
+    clock["validate"] = time.perf_counter()
+    pb_base = load_playbook(opts.playbook)
+    pb = pb_base.with_params(opts.params) if opts.params else pb_base
+
+    rows = np.flatnonzero(v.valid)
+    chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
+    state = manifest.dir
+    recs = _Partial(state / "recommendations.csv.partial", manifest.offset("recommendations"))
+    changes = _Partial(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes")) if opts.params else None
+    bar = _progress(opts, len(rows))
+    bar.update(sum(len(c) for c in chunks[:manifest.done]))
+    try:
+        for k in range(manifest.done, len(chunks)):
+            idx = chunks[k]
+            cols = {name: a[idx] for name, a in v.cols.items()}
+            d = decide(pb, cols, explain=opts.explain)
+            table = recommendation_table(pb, cols, d, opts.lang, opts.render)
+            table.insert(0, "row", idx + 2)
+            record = {"rows": int(len(idx)), "resolutions": dict(Counter(table["resolution"].astype(str)))}
+            record["bytes"] = {"recommendations": recs.append(csv_bytes(safe_frame(table.drop(columns="row"),
+                                                                                   ("case_id", "message")), k == 0))}
+            if changes is not None:
+                from .whatif import compare_chunk
+                base = decide(pb_base, cols, explain=False)
+                stats, changed = compare_chunk(table, base, cols)
+                record["whatif"] = stats
+                record["bytes"]["whatif_changes"] = changes.append(csv_bytes(safe_frame(changed, ("case_id",)), k == 0))
+            manifest.finish_chunk(record)
+            bar.update(len(idx))
+    finally:
+        bar.close()
+        recs.close()
+        if changes is not None:
+            changes.close()
+    clock["decide_write"] = time.perf_counter()
+
+    errors = error_table(v.problems)
+    atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    os.replace(recs.path, out / "recommendations.csv")
+    result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out)
+    for c in manifest.data["chunks"]:
+        result.resolutions.update(c["resolutions"])
+    if changes is not None:
+        from .whatif import summarise
+        os.replace(changes.path, out / "whatif_changes.csv")
+        result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
+        write_json_atomic(out / "whatif.json", result.whatif)
+    else:
+        for stale in ("whatif.json", "whatif_changes.csv"):
+            (out / stale).unlink(missing_ok=True)
+    if len(rows) <= opts.xlsx_max_rows:
+        write_xlsx(out / "recommendations.csv", out / "recommendations.xlsx")
+    else:
+        (out / "recommendations.xlsx").unlink(missing_ok=True)
+        result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
+                            f"{opts.xlsx_max_rows}; open recommendations.csv instead")
+    clock["files"] = time.perf_counter()
+    write_json_atomic(out / "summary.json", summary_dict(opts, result, as_of_run))
+    shutil.rmtree(state, ignore_errors=True)
+    result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
+    return result
+
+
+def summary_dict(opts, result: BatchResult, as_of) -> dict:
+    return {"input": str(opts.cases), "columns": opts.columns, "as_of": as_of.isoformat(), "params": opts.params,
+            "rows": result.rows, "decided": result.decided, "rejected": result.rejected,
+            "resolutions": dict(result.resolutions.most_common()), "lang": opts.lang, "notes": result.notes}
+
+
+def _progress(opts: Options, total: int):
+    from tqdm import tqdm
+    show = sys.stderr.isatty() if opts.progress is None else opts.progress
+    return tqdm(total=total, disable=not show, unit="case", unit_scale=True, desc="deciding", file=sys.stderr)
+
+
+def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
+    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text."""
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    numeric = {"order_value", "refund_amount", "est_cost"}
+
+    def write(tmp):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("recommendations")
+        for j, name in enumerate(frame.columns, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = 60 if name in ("rationale", "message") else 16
+        ws.append(list(frame.columns))
+        columns = [(name in numeric, frame[name].tolist()) for name in frame.columns]
+        for i in range(len(frame)):
+            row = []
+            for is_number, values in columns:
+                cell = values[i]
+                if is_number:
+                    row.append(float(cell) if cell != "" else None)
+                else:  # already neutralised in the CSV; control characters are not allowed in XLSX
+                    row.append(neutralise(ILLEGAL_CHARACTERS_RE.sub(" ", cell)))
+            ws.append(row)
+        wb.save(tmp)
+    atomic_write(xlsx_path, write)
+
+
+def options_from_args(args) -> Options:
+    from ..playbook.params import parse_params
+    if args.chunk_rows < 1:
+        raise ValueError("--chunk-rows must be at least 1")
+    try:
+        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ValueError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    return Options(cases=args.cases, out=args.out, as_of=as_of,
+                   playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
+                   render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
+                   resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
+                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
+
+
+def print_summary(result: BatchResult, out=None) -> None:
+    out = out or sys.stdout
+    print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
+    for res, n in result.resolutions.most_common():
+        print(f"  {res:<18}{n:>10}", file=out)
+    if result.whatif:
+        from .whatif import summary_lines
+        for line in summary_lines(result.whatif):
+            print(line, file=out)
+    for note in result.notes:
+        print(f"note: {note}", file=out)
+
+
+def run_batch_cli(args) -> int:
+    try:
+        opts = options_from_args(args)
+        if args.engine == "dask":
+            from .dask_engine import run_dask
+            result = run_dask(opts, scheduler=args.scheduler)
+        else:
+            result = run(opts)
+    except (PlaybookToolError, OSError, ValueError) as exc:
+        print(f"dispute-playbook: {exc}", file=sys.stderr)
+        return 2
+    if opts.per_case_notebooks:
+        from .per_case import run_for_batch
+        result.notes.extend(run_for_batch(opts))
+    print_summary(result)
+    if opts.report:
+        from .report import render_report
+        try:
+            render_report(Path(opts.out))
+        except Exception as exc:  # noqa: BLE001 — the results are written; say what failed and how to retry
+            print(f"dispute-playbook: the review report failed ({type(exc).__name__}: {exc}); the results are "
+                  f"complete in {opts.out}; rerun the report with `python -c \"from helpers.report import "
+                  f"render_report; render_report('{opts.out}')\"`", file=sys.stderr)
+            return 3
+        print(f"report: {Path(opts.out) / 'report.html'}")
+    return 1 if args.strict and result.rejected else 0

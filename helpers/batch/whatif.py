@@ -1,0 +1,101 @@
+"""Policy what-if: the same cases under the playbook as it is and with changed parameters.
+
+The batch decides each chunk under both policies; `compare_chunk` counts the decisions that
+change (from what to what) and sums refunds and estimated costs per currency (amounts in
+different currencies are never added together). `summarise` adds the chunks up for
+whatif.json, the CLI summary and the report's what-if section.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+CHANGE_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "baseline_resolution", "resolution",
+                  "baseline_rule_id", "rule_id", "baseline_refund", "refund_amount", "baseline_est_cost", "est_cost")
+
+
+def _sums(currency, values) -> dict:
+    """Per currency: the total of the known values and how many were unknown."""
+    import pandas as pd
+    s = pd.DataFrame({"currency": currency, "v": values})
+    known = s.dropna()
+    totals = known.groupby("currency")["v"].sum()
+    unknown = s[s["v"].isna()].groupby("currency").size()
+    return {c: {"total": float(totals.get(c, 0.0)), "unknown": int(unknown.get(c, 0))}
+            for c in sorted(set(s["currency"]))}
+
+
+def compare_chunk(table, base, cols):
+    """(JSON-able stats, frame of the changed cases) for one chunk; `table` is the changed policy's."""
+    import pandas as pd
+    from .table import money
+    base_res = np.array([r.resolution for r in base.rules], dtype=object)[base.rule]
+    base_rule = np.array([r.id for r in base.rules], dtype=object)[base.rule]
+    res = table["resolution"].astype(str).to_numpy(dtype=object)
+    currency = table["currency"].astype(str).to_numpy(dtype=object)
+    base_refund, base_cost = money(base.refund), money(base.est_cost)
+    changed = (res != base_res) | (table["refund_amount"].to_numpy() != base_refund)
+    stats = {
+        "cases": int(len(res)), "changed": int(changed.sum()),
+        "transitions": dict(Counter(f"{a}|{b}" for a, b in zip(base_res[changed], res[changed]))),
+        "baseline_resolutions": dict(Counter(base_res.tolist())),
+        "resolutions": dict(Counter(res.tolist())),
+        "cost": {"baseline": _sums(currency, base_cost), "policy": _sums(currency, table["est_cost"].to_numpy())},
+        "refund": {"baseline": _sums(currency, base_refund), "policy": _sums(currency, table["refund_amount"].to_numpy())},
+    }
+    rows = np.flatnonzero(changed)
+    frame = pd.DataFrame({
+        "row": table["row"].to_numpy()[rows], "case_id": table["case_id"].to_numpy(dtype=object)[rows],
+        "dispute_type": table["dispute_type"].astype(str).to_numpy(dtype=object)[rows],
+        "platform": table["platform"].astype(str).to_numpy(dtype=object)[rows], "currency": currency[rows],
+        "baseline_resolution": base_res[rows], "resolution": res[rows], "baseline_rule_id": base_rule[rows],
+        "rule_id": table["rule_id"].astype(str).to_numpy(dtype=object)[rows], "baseline_refund": base_refund[rows],
+        "refund_amount": table["refund_amount"].to_numpy()[rows], "baseline_est_cost": base_cost[rows],
+        "est_cost": table["est_cost"].to_numpy()[rows]}, columns=list(CHANGE_COLUMNS))
+    return stats, frame
+
+
+def _add(into: dict, sums: dict):
+    for cur, v in sums.items():
+        slot = into.setdefault(cur, {"total": 0.0, "unknown": 0})
+        slot["total"] += v["total"]
+        slot["unknown"] += v["unknown"]
+
+
+def summarise(params: dict, chunks: list, cases: int) -> dict:
+    """whatif.json: the changed parameters, how many decisions change, from what to what, money per currency."""
+    transitions, base_res, res = Counter(), Counter(), Counter()
+    money = {"cost": {"baseline": {}, "policy": {}}, "refund": {"baseline": {}, "policy": {}}}
+    for c in chunks:
+        transitions.update(c["transitions"])
+        base_res.update(c["baseline_resolutions"])
+        res.update(c["resolutions"])
+        for kind in money:
+            for side in ("baseline", "policy"):
+                _add(money[kind][side], c[kind][side])
+    by_currency = []
+    for cur in sorted(set(money["cost"]["baseline"]) | set(money["cost"]["policy"])):
+        row = {"currency": cur}
+        for kind in ("cost", "refund"):
+            b, p = money[kind]["baseline"].get(cur, {}), money[kind]["policy"].get(cur, {})
+            row[f"baseline_{kind}"] = round(b.get("total", 0.0), 2)
+            row[f"policy_{kind}"] = round(p.get("total", 0.0), 2)
+            row[f"{kind}_delta"] = round(p.get("total", 0.0) - b.get("total", 0.0), 2)
+        row["cases_cost_unknown"] = money["cost"]["policy"].get(cur, {}).get("unknown", 0)
+        by_currency.append(row)
+    return {"params": params, "cases": cases, "changed": sum(c["changed"] for c in chunks),
+            "transitions": [{"from": k.split("|")[0], "to": k.split("|")[1], "cases": n}
+                            for k, n in transitions.most_common()],
+            "baseline_resolutions": dict(base_res.most_common()), "resolutions": dict(res.most_common()),
+            "by_currency": by_currency}
+
+
+def summary_lines(w: dict) -> list:
+    setting = ", ".join(f"{k}={v:g}" for k, v in w["params"].items())
+    share = w["changed"] / w["cases"] if w["cases"] else 0.0
+    lines = [f"what-if {setting}: {w['changed']} of {w['cases']} decisions change ({share:.1%})"]
+    lines += [f"  {t['from']} -> {t['to']}: {t['cases']}" for t in w["transitions"][:12]]
+    lines += [f"  {r['currency']}: estimated cost {r['baseline_cost']:,.2f} -> {r['policy_cost']:,.2f} "
+              f"({r['cost_delta']:+,.2f}), refunds {r['refund_delta']:+,.2f}" for r in w["by_currency"]]
+    return lines

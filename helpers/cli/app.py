@@ -1,0 +1,19 @@
+"""`dispute-playbook app`: serve the notebooks with Voila (arguments only; the work is in helpers.app)."""
+from __future__ import annotations
+
+
+def cmd_app(args) -> int:
+    from ..app.server import run_app_cli
+    return run_app_cli(args)
+
+
+def register(sub) -> None:
+    """Add this area's subcommands to the `dispute-playbook` parser."""
+    a = sub.add_parser("app", help="serve the dispute notebooks as a web app (Voila, localhost, code hidden)")
+    a.add_argument("--port", type=int, default=8866, help="port on localhost (default 8866; 0 picks a free one)")
+    a.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    a.add_argument("--notebooks", help="folder of notebooks to serve (default: the bundled notebooks/)")
+    a.add_argument("--open", action="store_true", help="open the start page in the default web browser")
+    a.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for Voila to start")
+    a.add_argument("--verbose", action="store_true", help="show Voila's log")
+    a.set_defaults(func=cmd_app)

@@ -1,0 +1,32 @@
+"""`dispute-playbook batch`: arguments only; the work is in helpers.batch."""
+from __future__ import annotations
+
+
+def cmd_batch(args) -> int:
+    from ..batch.runner import run_batch_cli
+    return run_batch_cli(args)
+
+
+def register(sub) -> None:
+    b = sub.add_parser("batch", help="decide every case of a CSV/XLSX/XLS/Parquet file")
+    b.add_argument("cases", help="input file (.csv, .xlsx, .xls, .parquet, .jsonl; a folder of Parquet parts with --engine dask)")
+    b.add_argument("--out", required=True, help="output folder")
+    b.add_argument("--as-of", help="review date for the whole batch, YYYY-MM-DD (default: each case's as_of_date, else today)")
+    b.add_argument("--columns", metavar="MAPPING.yaml", help="map a platform export's headers and values onto the contract")
+    b.add_argument("--playbook", help="playbook folder")
+    b.add_argument("--set", action="append", metavar="PARAM=VALUE",
+                   help="what-if: decide under a changed playbook parameter and compare with the playbook as it is")
+    b.add_argument("--lang", default="en", choices=("en", "zh"), help="language of rationale and actions")
+    b.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+    b.add_argument("--no-report", action="store_true", help="skip the review notebook and its HTML")
+    b.add_argument("--no-messages", action="store_true", help="leave buyer messages empty (faster)")
+    b.add_argument("--no-explain", action="store_true", help="skip 'what would change' (faster)")
+    b.add_argument("--resume", action="store_true", help="go on from the last finished chunk of an interrupted run")
+    b.add_argument("--chunk-rows", type=int, default=200_000, help="cases decided and written per chunk")
+    b.add_argument("--xlsx-max-rows", type=int, default=200_000, help="write recommendations.xlsx up to this many rows")
+    b.add_argument("--per-case-notebooks", action="store_true",
+                   help="also run the dispute type's notebook for every case (audit), into OUT/cases/")
+    b.add_argument("--workers", type=int, default=2, help="worker processes for --per-case-notebooks")
+    b.add_argument("--engine", choices=("pandas", "dask"), default="pandas", help="dask: partitions on a Dask cluster")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing scheduler (default: a LocalCluster)")
+    b.set_defaults(func=cmd_batch)

@@ -1,0 +1,88 @@
+"""`dispute-playbook`: a thin command line over the Python API; it parses arguments and calls it."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..playbook.params import parse_params
+from . import app as cli_app
+from . import batch as cli_batch
+from . import workshop as cli_workshop
+
+
+def cmd_recommend(args) -> int:
+    from ..core.exceptions import CaseError, PlaybookToolError
+    from ..iorw.atomic import dumps, read_case_file
+    from ..advice.recommend import recommend
+    try:
+        rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
+                        params=parse_params(args.set), lang=args.lang)
+    except CaseError as exc:
+        print(f"dispute-playbook: bad case: {exc}", file=sys.stderr)
+        return 2
+    except PlaybookToolError as exc:
+        print(f"dispute-playbook: {exc}", file=sys.stderr)
+        return 3
+    print(dumps(rec.to_dict()))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from ..workshop.scenarios import validate_folder
+    errors, warnings = validate_folder(args.playbook)
+    for w in warnings:
+        print(f"warning: {w}")
+    for e in errors:
+        print(f"error: {e}")
+    print(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_samples(args) -> int:
+    from ..batch.samples import write_samples
+    path = write_samples(args.out, count=args.count, seed=args.seed)
+    print(f"wrote {args.count} generated cases to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dispute-playbook", description="Decide buyer disputes with the playbook.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("recommend", help="decide one case from a JSON file and print the recommendation")
+    r.add_argument("case", help="case JSON (or YAML) file, or - for standard input")
+    r.add_argument("--as-of", help="review date YYYY-MM-DD (default: the case's as_of_date, else today)")
+    r.add_argument("--lang", default="en", choices=("en", "zh"), help="language of rationale and actions")
+    r.add_argument("--playbook", help="playbook folder (default: the bundled playbook/)")
+    r.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a playbook parameter")
+    r.set_defaults(func=cmd_recommend)
+
+    v = sub.add_parser("validate", help="check a playbook folder; errors name file and line")
+    v.add_argument("playbook", nargs="?", help="playbook folder (default: the bundled playbook/)")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("samples", help="write generated synthetic cases (fixed seed) as CSV or Parquet")
+    s.add_argument("--out", required=True, help="output file (.csv, .parquet or .jsonl)")
+    s.add_argument("--count", type=int, default=1000)
+    s.add_argument("--seed", type=int, default=7)
+    s.set_defaults(func=cmd_samples)
+
+    # Each area declares its own subcommands (arguments only; heavy imports stay inside commands).
+    for area in (cli_batch, cli_app, cli_workshop):
+        area.register(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # the reader closed the pipe (`| head`): its choice, not our error; silence the final flush
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

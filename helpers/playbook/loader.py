@@ -1,0 +1,357 @@
+"""Load the playbook folder: parameters, platforms, actions, risk flags and one decision table per
+dispute type. Every structural problem is collected with its file:line; `load_playbook` raises
+PlaybookError listing them all, `validate` (helpers.validate) reports them plus deeper checks.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.conditions import ConditionParser
+from ..core.exceptions import PlaybookError, PlaybookProblem, UnknownParameterError
+from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
+from ..core.yamlio import line_of, load_yaml
+from ..core.paths import PLAYBOOK_DIR
+
+DEFAULT_DIR = PLAYBOOK_DIR
+RULE_KEYS = {"id", "title", "when", "resolution", "refund_share", "within_profit", "rationale", "actions",
+             "evidence", "template", "note"}
+PLATFORM_FACTS = ("message_language", "message_max_chars", "no_reason_return_days", "seller_response_days",
+                  "buyer_claim_window_days", "receipt_confirmation_days")
+LANGS_REQUIRED = ("en", "zh")
+
+
+def playbook_dir(path=None) -> Path:
+    return Path(path or os.environ.get("DISPUTE_PLAYBOOK_DIR") or DEFAULT_DIR)
+
+
+@dataclass
+class Rule:
+    id: str
+    index: int
+    line: int
+    when: object  # Atom/Group or None (always)
+    resolution: str
+    refund_share: float | None
+    within_profit: bool
+    rationale: dict
+    title: dict
+    actions: tuple
+    evidence: tuple
+    template: str
+    raw_when: object = None
+
+
+@dataclass
+class Table:
+    dispute_type: str
+    path: Path
+    rules: list
+    alternatives: tuple
+    title: dict
+
+
+@dataclass(repr=False)
+class Playbook:
+    root: Path
+    params: dict  # name -> value
+    param_help: dict
+    param_lines: dict
+    platforms: dict  # name -> {fact: value}
+    platform_sources: dict
+    actions: dict  # id -> {en, zh, ...}
+    risk_flags: dict  # id -> {en, zh, when}
+    resolutions: dict
+    languages: dict
+    tables: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    def __repr__(self):
+        return f"Playbook({str(self.root)!r}, params={self.params})"
+
+    def with_params(self, overrides: dict) -> "Playbook":
+        """The same playbook under changed parameters (policy what-if)."""
+        if not overrides:
+            return self
+        for k in overrides:
+            if k not in self.params:
+                raise UnknownParameterError(k, self.params)
+        params = {**self.params, **{k: float(v) for k, v in overrides.items()}}
+        return _compile(self.root, params)
+
+    def all_rules(self):
+        for table in self.tables.values():
+            yield from table.rules
+
+    def rule(self, rule_id):
+        return next(r for r in self.all_rules() if r.id == rule_id)
+
+
+def _text(node, path, line, problems, what):
+    """A text given in several languages: {en: ..., zh: ...}; English and Chinese are required."""
+    if not isinstance(node, dict):
+        problems.append(PlaybookProblem(path, line, f"{what} must give the text per language (en:, zh:)",
+                                        "write `en: ...` and `zh: ...` on indented lines"))
+        return {}
+    for key in node:
+        if not (isinstance(key, str) and re.fullmatch(r"[a-z]{2}", key)):
+            problems.append(PlaybookProblem(path, line_of(node, key, line), f"{what}: {key!r} is not a language code",
+                                            "put text that contains commas or colons in quotes"))
+    for lang in LANGS_REQUIRED:
+        if not str(node.get(lang) or "").strip():
+            problems.append(PlaybookProblem(path, line, f"{what} has no {lang!r} text",
+                                            f"add `{lang}: ...` so trainees reading {lang} see it"))
+    return {k: str(v).strip() for k, v in node.items()}
+
+
+def _load_params(root, problems):
+    path = root / "parameters.yaml"
+    data, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return {}, {}, {}
+    values, helps, lines = {}, {}, {}
+    for name, spec in (data or {}).items():
+        line = line_of(data, name)
+        if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
+            problems.append(PlaybookProblem(path, line, f"parameter {name!r} needs a numeric `value:`",
+                                            "write `value: 10` and a `help:` line under it"))
+            continue
+        values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
+    return values, helps, lines
+
+
+def _load_platforms(root, problems):
+    path = root / "platforms.yaml"
+    data, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return {}, {}
+    platforms, sources = {}, {}
+    for name in PLATFORMS:
+        if name not in (data or {}):
+            problems.append(PlaybookProblem(path, None, f"platform {name!r} is missing", f"add a `{name}:` section"))
+    for name, spec in (data or {}).items():
+        line = line_of(data, name)
+        if name not in PLATFORMS:
+            problems.append(PlaybookProblem(path, line, f"unknown platform {name!r}", f"use one of {', '.join(PLATFORMS)}"))
+            continue
+        facts, srcs = {"name": str((spec or {}).get("name", name))}, {}
+        for key, entry in (spec or {}).items():
+            if key == "name":
+                continue
+            kline = line_of(spec, key, line)
+            if key not in PLATFORM_FACTS:
+                problems.append(PlaybookProblem(path, kline, f"unknown platform fact {key!r}",
+                                                f"use one of {', '.join(PLATFORM_FACTS)}"))
+                continue
+            if not isinstance(entry, dict) or "value" not in entry:
+                problems.append(PlaybookProblem(path, kline, f"{name}.{key} needs `value:` and `source:`",
+                                                "leave value empty (null) when unknown; never guess"))
+                continue
+            if entry["value"] is not None and not str(entry.get("source") or "").strip():
+                problems.append(PlaybookProblem(path, kline, f"{name}.{key} has a value but no source",
+                                                "add `source:` naming where the value comes from, or empty the value"))
+            facts[key], srcs[key] = entry["value"], entry.get("source")
+        platforms[name], sources[name] = facts, srcs
+    return platforms, sources
+
+
+def _load_labels(root, filename, problems, need_when=False, params=None):
+    path = root / filename
+    data, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return {}
+    out = {}
+    for key, spec in (data or {}).items():
+        line = line_of(data, key)
+        entry = _text({k: v for k, v in (spec or {}).items() if k not in ("when", "deadline_days")}
+                      if isinstance(spec, dict) else spec, path, line, problems, f"{filename[:-5]} {key!r}")
+        if isinstance(spec, dict) and "deadline_days" in spec:
+            entry["deadline_days"] = spec["deadline_days"]
+        if need_when:
+            parser = ConditionParser(path, params or {}, problems)
+            entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None
+            if entry["when"] is None:
+                problems.append(PlaybookProblem(path, line, f"risk flag {key!r} has no `when:` conditions",
+                                                "add the conditions under which the flag is raised"))
+        entry["line"] = line
+        out[key] = entry
+    return out
+
+
+def _load_table(path, dispute_type, pb, problems):
+    data, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return None
+    if not isinstance(data, dict):
+        problems.append(PlaybookProblem(path, 1, "a decision table must be a mapping with `rules:`"))
+        return None
+    for key in data:
+        if key not in ("dispute_type", "title", "alternatives", "rules"):
+            problems.append(PlaybookProblem(path, line_of(data, key), f"unknown key {key!r}",
+                                            "a table has dispute_type, title, alternatives and rules"))
+    if data.get("dispute_type") != dispute_type:
+        problems.append(PlaybookProblem(path, line_of(data, "dispute_type", 1),
+                                        f"dispute_type must be {dispute_type!r} in {path.name}"))
+    alternatives = tuple(data.get("alternatives") or ())
+    for i, alt in enumerate(alternatives):
+        if alt not in RESOLUTIONS:
+            problems.append(PlaybookProblem(path, line_of(data.get("alternatives"), i), f"unknown resolution {alt!r}",
+                                            f"use one of {', '.join(RESOLUTIONS)}"))
+    parser = ConditionParser(path, pb.params, problems)
+    rules, seen = [], set()
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        problems.append(PlaybookProblem(path, line_of(data, "rules", 1), "the table has no rules",
+                                        "add `rules:` with at least a default rule (one without `when:`)"))
+        raw_rules = []
+    for i, raw in enumerate(raw_rules):
+        line = line_of(raw_rules, i)
+        if not isinstance(raw, dict):
+            problems.append(PlaybookProblem(path, line, "a rule must be a mapping with id, when, resolution, ..."))
+            continue
+        rule = _rule(raw, i, line, path, pb, parser, problems)
+        if rule.id in seen:
+            problems.append(PlaybookProblem(path, line, f"rule id {rule.id!r} is used twice", "give each rule its own id"))
+        seen.add(rule.id)
+        rules.append(rule)
+    return Table(dispute_type, path, rules, alternatives, _text(data.get("title"), path, 1, problems, "title"))
+
+
+def _rule(raw, index, line, path, pb, parser, problems):
+    def bad(key, message, fix=""):
+        problems.append(PlaybookProblem(path, line_of(raw, key, line), message, fix))
+
+    for key in raw:
+        if key not in RULE_KEYS:
+            bad(key, f"unknown rule key {key!r}", f"a rule may have: {', '.join(sorted(RULE_KEYS))}")
+    rid = str(raw.get("id") or f"rule_{index + 1}")
+    if "id" not in raw:
+        bad(None, f"rule {index + 1} has no id", "add `id: short_name` so reports can name it")
+    resolution = raw.get("resolution")
+    if resolution not in RESOLUTIONS:
+        bad("resolution", f"rule {rid}: unknown resolution {resolution!r}", f"use one of {', '.join(RESOLUTIONS)}")
+    share = raw.get("refund_share")
+    if share is not None:
+        share = parser.resolve(share, line_of(raw, "refund_share", line))
+    if resolution == "partial_refund":
+        if not isinstance(share, (int, float)) or not 0 < share < 1:
+            bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
+                "write e.g. `refund_share: $goodwill_partial_share`")
+            share = 0.5
+    elif raw.get("refund_share") is not None:
+        bad("refund_share", f"rule {rid}: refund_share only applies to partial_refund", "remove it")
+        share = None
+    actions = tuple(raw.get("actions") or ())
+    for a in actions:
+        if a not in pb.actions:
+            bad("actions", f"rule {rid}: unknown action {a!r}", "define it in playbook/actions.yaml")
+    evidence = tuple(raw.get("evidence") or ())
+    for e in evidence:
+        if e not in EVIDENCE:
+            bad("evidence", f"rule {rid}: unknown evidence {e!r}", f"use one of {', '.join(EVIDENCE)}")
+    template = raw.get("template")
+    if not template:
+        bad(None, f"rule {rid} has no template", "add `template: name` of a file in playbook/messages/")
+    elif not (pb.root / "messages" / f"{template}.yaml").exists():
+        bad("template", f"rule {rid}: missing template {template!r}",
+            f"create playbook/messages/{template}.yaml with en, zh, es, ru, pt and fr texts")
+    when = parser.parse(raw["when"], line_of(raw, "when", line)) if raw.get("when") is not None else None
+    return Rule(rid, index, line, when, resolution if resolution in RESOLUTIONS else "escalate",
+                float(share) if share is not None else None, bool(raw.get("within_profit", False)),
+                _text(raw.get("rationale"), path, line_of(raw, "rationale", line), problems, f"rule {rid} rationale"),
+                _text(raw["title"], path, line_of(raw, "title", line), problems, f"rule {rid} title")
+                if "title" in raw else {"en": rid, "zh": rid},
+                actions, evidence, str(template or ""), raw.get("when"))
+
+
+def _load_languages(root, problems) -> dict:
+    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values."""
+    path = root / "languages.yaml"
+    langs, err = load_yaml(path)
+    if err:
+        problems.append(err)
+        return {}
+    fix = "write `en:` with `name: English` and `defaults: {buyer_name: customer, ...}` on indented lines"
+    if not isinstance(langs, dict) or "en" not in langs:
+        problems.append(PlaybookProblem(path, None, "must map language codes (at least en) to a name and defaults", fix))
+        return {}
+    for code, entry in langs.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
+            problems.append(PlaybookProblem(path, line_of(langs, code), f"language {code!r} needs `defaults:` "
+                                            "mapping the message values to the words for unknown ones", fix))
+    return dict(langs)
+
+
+def collect(root, params=None):
+    """Load everything; returns (Playbook, problems). Never raises for a bad file."""
+    root = Path(root)
+    problems: list = []
+    if not root.is_dir():
+        return None, [PlaybookProblem(root, None, "is not a playbook folder", "point --playbook at the folder holding parameters.yaml")]
+    values, helps, lines = _load_params(root, problems)
+    if params:
+        values = {**values, **params}
+    platforms, sources = _load_platforms(root, problems)
+    pb = Playbook(root, values, helps, lines, platforms, sources,
+                  _load_labels(root, "actions.yaml", problems), {},
+                  _load_labels(root, "resolutions.yaml", problems), {})
+    pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, need_when=True, params=values)
+    pb.languages = _load_languages(root, problems)
+    for dt in DISPUTE_TYPES:
+        path = root / f"{dt}.yaml"
+        if not path.exists():
+            problems.append(PlaybookProblem(path, None, f"no decision table for {dt}", f"create {path.name}"))
+            continue
+        table = _load_table(path, dt, pb, problems)
+        if table:
+            pb.tables[dt] = table
+    return pb, problems
+
+
+def _compile(root, params=None):
+    pb, problems = collect(root, params)
+    if problems:
+        raise PlaybookError(problems)
+    return pb
+
+
+@lru_cache(maxsize=8)
+def _cached(root: str):
+    return _compile(Path(root))
+
+
+_stamps: dict = {}
+
+
+def _stamp(root: Path) -> tuple:
+    """Times and sizes of the folder's YAML: a trainer's edit shows up without a restart
+    (sizes too, because file times can be coarser than two quick edits)."""
+    return tuple((st.st_mtime_ns, st.st_size) for pattern in ("*.yaml", "messages/*.yaml")
+                 for st in (p.stat() for p in sorted(root.glob(pattern))))
+
+
+def load_playbook(path=None, params: dict | None = None) -> Playbook:
+    """The playbook folder, compiled (cached per folder until a file in it changes).
+
+    Raises PlaybookError listing every problem with its file:line.
+    """
+    root = playbook_dir(path).resolve()
+    stamp = _stamp(root) if root.is_dir() else ()
+    if _stamps.get(root, stamp) != stamp:
+        from . import messages
+        _cached.cache_clear()
+        messages.template_file.cache_clear()
+        messages._compile_cached.cache_clear()
+    _stamps[root] = stamp
+    pb = _cached(str(root))
+    return pb.with_params(params) if params else pb
+
+
+__all__ = ["Playbook", "Rule", "Table", "load_playbook", "collect", "playbook_dir", "replace"]

@@ -1,0 +1,176 @@
+"""Buyer messages: Jinja2 templates, rendered in a sandbox, with buyer-supplied values as data only.
+
+A template is rendered once per (template, language, platform) with a marker in place of every
+case value; the result is kept as literal text and slots. A case's message is then the literals
+joined with its own values, so buyer text never passes through Jinja (`{{ 7*7 }}` as a buyer
+name stays `{{ 7*7 }}`), and a million messages cost a join each, not a render.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.exceptions import PlaybookProblem
+from ..core.yamlio import line_of, load_yaml
+
+LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
+# Values that differ case by case, and the most of each a message shows (keeps within limits).
+ROW_VALUES = {"buyer_name": 40, "shop_name": 40, "order_id": 40, "tracking_number": 40, "carrier": 30,
+              "refund_amount": 20, "order_value": 20}
+_MARK = "\x00"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+class TemplateProblem(Exception):
+    def __init__(self, problem: PlaybookProblem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Compiled:
+    template_id: str
+    language: str
+    parts: tuple  # literal text at even positions, row-value names at odd positions
+
+    def fill(self, values: dict) -> str:
+        parts = list(self.parts)
+        for i in range(1, len(parts), 2):
+            parts[i] = values[parts[i]]
+        return "".join(parts)
+
+    def longest(self) -> int:
+        return sum(len(p) if i % 2 == 0 else ROW_VALUES[p] for i, p in enumerate(self.parts))
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
+                                         lstrip_blocks=True, keep_trailing_newline=False)
+
+
+@lru_cache(maxsize=256)
+def template_file(root: str, template_id: str):
+    path = Path(root) / "messages" / f"{template_id}.yaml"
+    data, err = load_yaml(path)
+    if err:
+        raise TemplateProblem(err)
+    if not isinstance(data, dict):
+        raise TemplateProblem(PlaybookProblem(path, 1, "a message file maps language codes to texts",
+                                              "write `en: |` followed by the indented English text"))
+    return path, data
+
+
+@lru_cache(maxsize=1024)
+def _jinja_template(source: str):
+    """A template text compiled by Jinja once; groups (platform, resolution, ...) only render it."""
+    return _environment().from_string(source)
+
+
+@lru_cache(maxsize=1024)
+def _row_names_misused(source: str) -> tuple[tuple[str, int], ...]:
+    """Row values used anywhere but a plain `{{ name }}`: they would be tested or transformed."""
+    from jinja2 import nodes
+    ast = _environment().parse(source)
+    plain = set()
+    for out in ast.find_all(nodes.Output):
+        for child in out.nodes:
+            if isinstance(child, nodes.Name):
+                plain.add(id(child))
+    return tuple((n.name, n.lineno) for n in ast.find_all(nodes.Name)
+                 if n.name in ROW_VALUES and id(n) not in plain)
+
+
+@lru_cache(maxsize=4096)
+def _compile_cached(root: str, template_id: str, language: str, group_items: tuple) -> Compiled:
+    from jinja2 import TemplateError
+    path, data = template_file(root, template_id)
+    source = data.get(language)
+    line = line_of(data, language, 1) or 1
+    if not isinstance(source, str) or not source.strip():
+        raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
+    misused = _row_names_misused(source)
+    if misused:
+        name, ln = misused[0]
+        raise TemplateProblem(PlaybookProblem(
+            path, line + ln, f"{language}: the case value {name} may only be printed as {{{{ {name} }}}}",
+            "case values are data: do not test, loop over or filter them; branch on platform or resolution instead"))
+    context = dict(group_items)
+    context.update({name: f"{_MARK}{name}{_MARK}" for name in ROW_VALUES})
+    try:
+        text = _jinja_template(source).render(context)
+    except TemplateError as exc:
+        ln = getattr(exc, "lineno", None) or 0
+        raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
+                                              "check the names in {{ }} against the README's template variables"))
+    parts = tuple(text.strip().split(_MARK))
+    if len(parts) % 2 == 0 or any(p not in ROW_VALUES for p in parts[1::2]):
+        raise TemplateProblem(PlaybookProblem(path, line, f"{language}: a case value was altered by the template",
+                                              "print case values plainly as {{ name }}"))
+    return Compiled(template_id, language, parts)
+
+
+def group_context(pb, platform: str, resolution: str, dispute_type: str) -> tuple:
+    """What a template may branch on: the same for every case in the group."""
+    facts = pb.platforms.get(platform, {})
+    params = {k: (int(v) if float(v).is_integer() else v) for k, v in pb.params.items()}
+    return (("platform", platform), ("platform_name", facts.get("name", platform)),
+            ("resolution", resolution), ("dispute_type", dispute_type), ("params", _Frozen(params)),
+            ("return_window_days", facts.get("no_reason_return_days")))
+
+
+class _Frozen(dict):
+    """A hashable parameters mapping, so compiled templates can be cached per group."""
+    def __hash__(self):
+        return hash(tuple(sorted(self.items())))
+
+
+def compile_template(pb, template_id, language, platform, resolution, dispute_type) -> Compiled:
+    return _compile_cached(str(pb.root), template_id, language,
+                           group_context(pb, platform, resolution, dispute_type))
+
+
+def choose_language(pb, platform: str, buyer_language: str, template_id: str) -> tuple[str, str]:
+    """(language, note): the platform's rule wins; a language we have no text for falls back to English."""
+    required = pb.platforms.get(platform, {}).get("message_language")
+    if required:
+        note = "" if required == buyer_language else f"{pb.platforms[platform].get('name', platform)} requires {required} messages"
+        return required, note
+    _, data = template_file(str(pb.root), template_id)
+    if buyer_language in data and buyer_language in LANGUAGES:
+        return buyer_language, ""
+    return "en", f"no {buyer_language!r} text for this message: fell back to English"
+
+
+def clean_value(value, name: str) -> str:
+    """A case value as message text: control characters become spaces, long values are cut."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    limit = ROW_VALUES[name]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def row_values(pb, language: str, case: dict, refund: float) -> dict:
+    """The case values a message prints, with the language's words for the unknown ones."""
+    defaults = (pb.languages.get(language) or pb.languages.get("en") or {}).get("defaults", {})
+    cur = case.get("currency") or "USD"
+    values = {}
+    for name in ROW_VALUES:
+        if name == "refund_amount":
+            raw = f"{refund:.2f} {cur}"
+        elif name == "order_value":
+            raw = f"{case['order_value']:.2f} {cur}"
+        else:
+            raw = case.get(name) or defaults.get(name, "")
+        values[name] = clean_value(raw, name)
+    return values
+
+
+def fit(message: str, limit) -> str:
+    """Enforce the platform's length limit (validate proves templates fit; this is the backstop)."""
+    if limit and len(message) > int(limit):
+        return message[: int(limit) - 1] + "…"
+    return message

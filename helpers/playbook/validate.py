@@ -1,0 +1,141 @@
+"""`dispute-playbook validate`: every problem in a playbook folder, as file:line and how to fix it.
+
+Beyond what loading checks (YAML syntax, unknown keys, fields, operators, parameters, actions,
+missing template files): rules an earlier rule shadows, rules whose conditions contradict,
+tables without a default, templates that fail to render in any language on any platform, and
+messages that could exceed a platform's length limit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.conditions import covers, unsatisfiable
+from ..core.exceptions import PlaybookProblem
+from ..core.fields import DISPUTE_TYPES, PLATFORMS
+from .messages import LANGUAGES, TemplateProblem, compile_template, template_file
+from .loader import collect, playbook_dir
+
+
+def _table_problems(table):
+    out = []
+    rules = table.rules
+    if not rules or rules[-1].when is not None:
+        out.append(PlaybookProblem(table.path, rules[-1].line if rules else None, "the table has no default rule",
+                                   "end the rules with one that has no `when:`, so every case gets an answer"))
+    for j, later in enumerate(rules):
+        field = unsatisfiable(later.when) if later.when is not None else None
+        if field:
+            out.append(PlaybookProblem(table.path, later.line, f"rule {later.id} can never fire: its conditions on {field} contradict each other",
+                                       "loosen or remove one of them"))
+            continue
+        for earlier in rules[:j]:
+            if earlier.when is None or (later.when is not None and covers(earlier.when, later.when)):
+                out.append(PlaybookProblem(
+                    table.path, later.line,
+                    f"rule {later.id} can never fire: rule {earlier.id} (line {earlier.line}) comes first and catches every case it would",
+                    f"move {later.id} above {earlier.id}, or make its conditions narrower than {earlier.id}'s"))
+                break
+    return out
+
+
+def _template_problems(pb):
+    out, seen = [], set()
+    for table in pb.tables.values():
+        for rule in table.rules:
+            for platform in PLATFORMS:
+                limit = pb.platforms.get(platform, {}).get("message_max_chars")
+                required = pb.platforms.get(platform, {}).get("message_language")
+                for lang in ([required] if required else LANGUAGES):
+                    key = (rule.template, lang, platform, rule.resolution, table.dispute_type)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    try:
+                        compiled = compile_template(pb, rule.template, lang, platform, rule.resolution, table.dispute_type)
+                    except TemplateProblem as exc:
+                        if exc.problem not in out and str(exc.problem) not in {str(p) for p in out}:
+                            out.append(exc.problem)
+                        continue
+                    if limit and compiled.longest() > int(limit):
+                        path, data = template_file(str(pb.root), rule.template)
+                        out.append(PlaybookProblem(
+                            path, data.key_lines.get(lang), f"{lang}: can reach {compiled.longest()} characters with long case values, "
+                            f"over {pb.platforms[platform]['name']}'s limit of {limit}", "shorten the text"))
+    for path in sorted((pb.root / "messages").glob("*.yaml")):
+        try:
+            _, data = template_file(str(pb.root), path.stem)
+        except TemplateProblem as exc:
+            out.append(exc.problem)
+            continue
+        for lang in LANGUAGES:
+            if not str(data.get(lang) or "").strip():
+                out.append(PlaybookProblem(path, 1, f"no {lang!r} text", f"add `{lang}: |` and the translated message"))
+        for key in data:
+            if key not in LANGUAGES:
+                out.append(PlaybookProblem(path, data.key_lines.get(key), f"unknown language {key!r}",
+                                           f"use one of {', '.join(LANGUAGES)}"))
+    return out
+
+
+GUIDES = ("process",) + DISPUTE_TYPES
+
+
+def _guide_problems(root: Path) -> list:
+    """The notebooks' guides (guides/<name>.yaml, when the folder has them): en and zh, each with
+    title, intro and sections of heading + items."""
+    from ..core.yamlio import line_of, load_yaml
+    folder = Path(root) / "guides"
+    if not folder.is_dir():
+        return []
+    out = []
+    for name in GUIDES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            out.append(PlaybookProblem(path, None, "guide is missing", "create it, or delete guides/ to use the bundled ones"))
+            continue
+        data, err = load_yaml(path)
+        if err:
+            out.append(err)
+            continue
+        for lang in ("en", "zh"):
+            g = data.get(lang) if isinstance(data, dict) else None
+            line = line_of(data, lang, 1) if isinstance(data, dict) else 1
+            if not isinstance(g, dict) or not str(g.get("title") or "").strip() or not str(g.get("intro") or "").strip():
+                out.append(PlaybookProblem(path, line, f"{lang}: a guide needs `title:` and `intro:` texts",
+                                           "see guides/process.yaml for the layout"))
+                continue
+            for i, section in enumerate(g.get("sections") or ()):
+                if not (isinstance(section, dict) and section.get("heading") and isinstance(section.get("items"), list)):
+                    out.append(PlaybookProblem(path, line_of(g.get("sections"), i, line),
+                                               f"{lang}: section {i + 1} needs `heading:` and a list of `items:`",
+                                               "write `- heading: ...` then `items:` with `- ...` lines"))
+    return out
+
+
+def _warnings(pb):
+    used_templates = {r.template for r in pb.all_rules()}
+    out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
+           for p in sorted((pb.root / "messages").glob("*.yaml")) if p.stem not in used_templates]
+    return out
+
+
+def validate(path=None) -> tuple[list, list]:
+    """(errors, warnings) for the playbook folder's rules, templates and guides; both are lists of
+    PlaybookProblem. The workshop scenarios are checked by `workshop.scenarios.validate_folder`."""
+    root = playbook_dir(path)
+    pb, problems = collect(root)
+    if pb is None:
+        return problems, []
+    template_file.cache_clear()
+    for dt in DISPUTE_TYPES:
+        if dt in pb.tables:
+            problems += _table_problems(pb.tables[dt])
+    if not any(p.message.startswith("rule") and "missing template" in p.message for p in problems):
+        problems += _template_problems(pb)
+    for name, facts in pb.platforms.items():
+        lang = facts.get("message_language")
+        if lang and lang not in LANGUAGES:
+            problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
+                                            f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
+    problems += _guide_problems(root)
+    return problems, _warnings(pb)

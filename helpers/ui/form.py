@@ -1,0 +1,250 @@
+"""The interactive dispute form: the fields one dispute type needs, checked as the user types,
+a Recommend button, and the result view; every label in English or Chinese at the flip of a switch.
+
+Every widget carries a stable CSS class (`dp-field-<name>`, `dp-error-<name>`, `dp-recommend`,
+`dp-lang-switch`, `dp-resolution`, `dp-message`, ...) for tests and users' own scripts.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import ipywidgets as widgets
+
+from ..core.case import parse_case
+from ..core.exceptions import CaseError
+from ..core.fields import FIELD_BY_NAME
+from ..playbook.messages import LANGUAGES
+from .result_view import ResultView
+from .labels import LANGUAGE_NAMES, choice_label, field_help, field_label, guide_html, ui
+
+SECTIONS = (
+    ("section_order", ("case_id", "platform", "order_value", "currency", "order_date", "as_of_date", "order_id")),
+    ("section_shipping", ("ship_date", "promised_delivery_days", "tracking_status", "delivery_date",
+                          "tracking_number", "carrier", "insured")),
+    ("section_dispute", ("buyer_request", "mismatch", "listing_error", "wrong_item_sent", "damage_severity", "missing_parts",
+                         "packaging_damaged", "cancel_reason", "item_resellable", "buyer_prior_disputes",
+                         "review_threat")),
+    ("section_evidence", ("buyer_photos", "seller_packing_photos", "proof_of_delivery", "chat_history")),
+    ("section_buyer", ("buyer_name", "shop_name", "buyer_language")),
+    ("section_costs", ("item_cost", "shipping_cost", "return_shipping_cost")),
+)
+COMMON_FIELDS = ("case_id", "platform", "order_value", "currency", "order_date", "as_of_date", "order_id",
+                 "ship_date", "promised_delivery_days", "tracking_status", "delivery_date", "tracking_number",
+                 "carrier", "buyer_request", "buyer_prior_disputes", "review_threat", "chat_history", "buyer_name",
+                 "shop_name", "buyer_language", "item_cost", "shipping_cost", "return_shipping_cost")
+# What each dispute type adds: the fields its rules, risk flags and evidence lists look at.
+TYPE_FIELDS = {
+    "not_received": ("proof_of_delivery", "insured"),
+    "not_as_described": ("mismatch", "listing_error", "wrong_item_sent", "buyer_photos", "seller_packing_photos",
+                         "item_resellable"),
+    "damaged": ("damage_severity", "missing_parts", "packaging_damaged", "insured", "buyer_photos",
+                "seller_packing_photos", "item_resellable"),
+    "cancellation": ("cancel_reason", "item_resellable"),
+}
+
+
+def form_fields(dispute_type: str) -> tuple[str, ...]:
+    """The fields the form shows for a dispute type; the others keep the parameters' values."""
+    return COMMON_FIELDS + TYPE_FIELDS[dispute_type]
+
+
+def _as_date(value):
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+AMOUNTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
+
+
+class Look:
+    """Layouts and styles shared by many widgets: each is one model in the browser instead of one per
+    widget, and the page has far fewer models to create before the form shows."""
+
+    def __init__(self):
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_button import ButtonStyle
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, LabelStyle, TextStyle
+        L, label_width = widgets.Layout, "260px"
+        self.wide, self.auto, self.plain = L(width="510px"), L(width="auto"), L()
+        self.grid = L(grid_template_columns="auto 1fr", grid_gap="0 12px", align_items="center")
+        self.text, self.choice = TextStyle(description_width=label_width), DescriptionStyle(description_width=label_width)
+        self.check = CheckboxStyle(description_width=label_width)
+        self.words, self.html, self.button = LabelStyle(), HTMLStyle(), ButtonStyle()
+        self.error = LabelStyle(text_color="#b00020")
+        self.strong = LabelStyle(font_weight="bold", font_size="1.3em")
+
+    def label(self, cls: str, style=None, layout=None) -> widgets.Label:
+        return widgets.Label(layout=layout or self.plain, style=style or self.words).add_class(cls)
+
+    def html_block(self, cls: str) -> widgets.HTML:
+        return widgets.HTML(layout=self.plain, style=self.html).add_class(cls)
+
+
+def _make_input(name: str, value, look: Look):
+    """The input for one field; its description is the field's label, its tooltip the help text.
+    In dropdowns "" stands for unknown (a None value would leave the dropdown blank)."""
+    f = FIELD_BY_NAME[name]
+    choice = {"layout": look.wide, "style": look.choice}
+    if f.kind == "enum":
+        options = [(v, v) for v in f.choices] if f.default else [("", "")] + [(v, v) for v in f.choices]
+        return widgets.Dropdown(options=options, value=value if value in f.choices else (f.default or ""), **choice)
+    if name == "buyer_language":
+        options = LANGUAGES if value in LANGUAGES or not value else LANGUAGES + (value,)
+        return widgets.Dropdown(options=[(v, v) for v in options], value=value or "en", **choice)
+    if f.kind == "bool" and f.default is False:
+        return widgets.Checkbox(value=bool(value), indent=True, layout=look.auto, style=look.check)
+    if f.kind == "bool":  # unknown is a real answer here (the seller has not checked yet)
+        return widgets.Dropdown(options=[("", ""), ("", True), ("", False)],
+                                value=value if isinstance(value, bool) else "", **choice)
+    if f.kind == "date":
+        return widgets.DatePicker(value=_as_date(value), **choice)
+    return widgets.Text(value="" if value is None else str(value), continuous_update=True, layout=look.wide,
+                        style=look.text)
+
+
+def _raw(widget):
+    """A widget's value in contract form: ISO dates, '' as unknown."""
+    value = widget.value
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+class AppBox(widgets.VBox):
+    """A whole page of widgets, with a short, stable text form so stored notebook outputs compare."""
+
+    def __init__(self, children, name: str):
+        super().__init__(children)
+        self.page_name = name
+
+    def __repr__(self):
+        return f"DisputePlaybookApp({self.page_name})"
+
+
+class DisputeForm:
+    """The form for one dispute type, prefilled from a case (the notebook's parameters)."""
+
+    def __init__(self, case: dict, ui_language: str = "en"):
+        self.dispute_type = case["dispute_type"]
+        self.base = dict(case)
+        self.fields = form_fields(self.dispute_type)
+        look = self.look = Look()
+        self.inputs = {n: _make_input(n, case.get(n), look).add_class(f"dp-field-{n}") for n in self.fields}
+        self.errors = {n: look.label(f"dp-error-{n}", look.error) for n in self.fields}
+        self.headings = {key: look.html_block(f"dp-{key.replace('_', '-')}") for key, _ in SECTIONS}
+        self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
+                                                 value=ui_language).add_class("dp-lang-switch")
+        self.guide = look.html_block("dp-guide")
+        self.button = widgets.Button(button_style="primary", icon="check", style=look.button).add_class("dp-recommend")
+        self.form_error = look.label("dp-form-errors", look.error)
+        self.result = ResultView(self._rerender_message, look)
+        sections = []  # per section: its heading, then a grid of (input, problem) rows
+        for key, names in SECTIONS:
+            shown = [n for n in names if n in self.fields]
+            if shown:
+                cells = [w for name in shown for w in (self.inputs[name], self.errors[name])]
+                sections += [self.headings[key], widgets.GridBox(cells, layout=look.grid)]
+        self.widget = AppBox([self.lang_switch, self.guide, *sections, self.button, self.form_error, self.result.box],
+                             self.dispute_type)
+        self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
+        self.lang, self._quiet = ui_language, False
+        self.relabel(ui_language)
+        for w in self.inputs.values():
+            w.observe(self._on_edit, "value")
+        self.lang_switch.observe(lambda change: self.relabel(change["new"], rerender=True), "value")
+        self.button.on_click(lambda _: self.recommend())
+        self.validate()
+
+    def relabel(self, lang: str, rerender: bool = False):
+        """Every label, help text, choice and the guide in `lang`; the result too, if one is shown."""
+        self.lang = lang
+        currency = (_raw(self.inputs["currency"]) or "USD").upper()
+        for name, w in self.inputs.items():
+            w.description = field_label(name, lang) + (f" ({currency})" if name in AMOUNTS else "")
+            w.tooltip = field_help(name, lang) or None
+            if isinstance(w, widgets.Text):
+                w.placeholder = field_help(name, lang)
+            elif isinstance(w, widgets.Dropdown):
+                self._relabel_options(name, w, lang)
+        for key, heading in self.headings.items():
+            heading.value = f"<h4>{ui(key, lang)}</h4>"
+        self.guide.value = guide_html(self.dispute_type, lang)
+        self.button.description = ui("recommend", lang)
+        self.result.relabel(lang)
+        self.validate()
+        if rerender and self.result.rec is not None:
+            self.recommend()
+
+    def _relabel_options(self, name, w, lang):
+        value, kind = w.value, FIELD_BY_NAME[name].kind
+
+        def label(v):
+            if v == "":
+                return ui("unknown_choice", lang)
+            return choice_label("_tristate" if kind == "bool" else name, v, lang)
+        self._quiet = True  # new option labels are not an edit
+        w.options = [(label(v), v) for _, v in w.options]
+        w.value = value
+        self._quiet = False
+
+    def values(self) -> dict:
+        """The case as the form holds it: the parameters' case with the visible fields replaced."""
+        case = dict(self.base)
+        for name, w in self.inputs.items():
+            case[name] = _raw(w)
+        return {k: v for k, v in case.items() if v is not None}
+
+    def validate(self) -> dict | None:
+        """Check the case; show each problem next to its field. The parsed case, or None."""
+        problems = {}
+        hidden = []
+        try:
+            parsed = parse_case(self.values())
+        except CaseError as exc:
+            parsed = None
+            for p in exc.problems:
+                if p.field in self.errors:
+                    problems[p.field] = problems[p.field] + "; " + p.message if p.field in problems else p.message
+                else:
+                    hidden.append(f"{p.field}: {p.message}")
+        for name, label in self.errors.items():
+            label.value = problems.get(name, "")
+        self.form_error.value = "" if parsed else " ".join([ui("fix_first", self.lang)] + hidden)
+        return parsed
+
+    def _on_edit(self, change):
+        if self._quiet:
+            return
+        if change["owner"] is self.inputs["currency"]:
+            self.relabel(self.lang)
+        self.result.clear()
+        self.validate()
+
+    def recommend(self):
+        """What the Recommend button does; returns the Recommendation, or None if the case has problems."""
+        from ..advice.recommend import recommend
+        if self.validate() is None:
+            self.result.clear()
+            return None
+        case = self.values()
+        rec = recommend(case, lang=self.lang)
+        self.result.show(rec, case)
+        return rec
+
+    def _rerender_message(self, buyer_language: str):
+        from ..advice.recommend import recommend
+        return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
+
+
+def show_form(case: dict, ui_language: str = "en") -> DisputeForm:
+    from IPython.display import display
+    form = DisputeForm(case, ui_language)
+    display(form.widget)
+    return form

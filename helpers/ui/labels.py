@@ -1,0 +1,191 @@
+"""Every word the notebooks and the form show, in English and Chinese, and the dispute guides.
+
+Labels are plain data so a translator edits one place; the guides (causes, evidence that wins,
+the process) live in playbook/guides/*.yaml next to the rules they explain.
+"""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.fields import EVIDENCE
+from ..playbook.loader import playbook_dir
+from ..core.yamlio import load_yaml
+from ..core.paths import PLAYBOOK_DIR
+
+UI_LANGUAGES = ("en", "zh")
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+# field -> (English label, Chinese label, English help, Chinese help); help may be empty.
+FIELD_TEXT = {
+    "case_id": ("Case ID", "案例编号", "Any name that is unique in your list.", "在你的列表中唯一即可。"),
+    "order_value": ("Order value", "订单金额", "What the buyer paid, item and shipping.", "买家实付金额(含运费)。"),
+    "currency": ("Currency", "币种", "ISO code such as USD, EUR, CNY.", "如 USD、EUR、CNY。"),
+    "platform": ("Platform", "平台", "Selects the platform's rules.", "决定适用的平台规则。"),
+    "item_cost": ("Item cost", "商品成本", "Your cost of the goods (optional).", "商品进货成本(可选)。"),
+    "shipping_cost": ("Shipping cost", "运费", "What sending a replacement costs.", "补发一件的运费。"),
+    "return_shipping_cost": ("Return shipping", "退货运费", "What a return would cost you.", "退货需要你承担的运费。"),
+    "order_date": ("Order date", "下单日期", "", ""),
+    "ship_date": ("Ship date", "发货日期", "Empty: not shipped yet.", "留空表示尚未发货。"),
+    "delivery_date": ("Delivery date", "签收日期", "When tracking shows it delivered.", "物流显示签收的日期。"),
+    "as_of_date": ("Review date", "处理日期", "The day you review the case.", "你处理此案例的日期。"),
+    "promised_delivery_days": ("Promised delivery (days)", "承诺时效(天)", "Counted from the ship date.",
+                               "从发货日起计算。"),
+    "tracking_status": ("Tracking status", "物流状态", "", ""),
+    "buyer_request": ("Buyer asks for", "买家诉求", "", ""),
+    "buyer_photos": ("Buyer sent photos or video", "买家提供了照片或视频", "", ""),
+    "seller_packing_photos": ("I photographed and weighed the parcel", "发货前已拍照称重", "", ""),
+    "proof_of_delivery": ("Proof of delivery", "有签收证明", "Signature, photo or carrier confirmation.",
+                          "签名、照片或物流公司确认。"),
+    "chat_history": ("Conversation saved", "已保存聊天记录", "", ""),
+    "item_resellable": ("Item can be sold again", "商品可二次销售", "", ""),
+    "mismatch": ("What differs", "不符之处", "", ""),
+    "listing_error": ("My listing was wrong", "详情页描述有误", "Check the listing against the photos.",
+                      "把详情页与买家照片比对。"),
+    "wrong_item_sent": ("A wrong item or variant was sent", "发错了商品或款式", "You checked: not what was ordered.",
+                        "已核对:发出的商品或款式与订单不符。"),
+    "damage_severity": ("Damage", "损坏程度", "", ""),
+    "missing_parts": ("Parts or accessories missing", "缺少零件或配件", "", ""),
+    "packaging_damaged": ("Outer packaging arrived damaged", "外包装到货时已破损", "Points at the carrier.",
+                          "说明责任可能在物流。"),
+    "insured": ("Shipment insured", "包裹已投保", "A carrier claim is possible.", "可以向物流公司索赔。"),
+    "cancel_reason": ("Why cancel", "取消原因", "", ""),
+    "buyer_prior_disputes": ("Buyer's earlier disputes", "买家以往纠纷次数", "", ""),
+    "review_threat": ("Buyer threatens a bad review", "买家以差评威胁", "", ""),
+    "buyer_name": ("Buyer name", "买家称呼", "", ""),
+    "shop_name": ("Shop name", "店铺名称", "", ""),
+    "order_id": ("Order number", "订单号", "", ""),
+    "tracking_number": ("Tracking number", "物流单号", "", ""),
+    "carrier": ("Carrier", "物流公司", "", ""),
+    "buyer_language": ("Buyer's language", "买家语言", "Language of the message, unless the platform requires one.",
+                       "回复买家的语言(平台有要求时以平台为准)。"),
+    "buyer_country": ("Buyer country", "买家国家", "Two letters, such as US.", "两位字母代码,如 US。"),
+}
+
+CHOICE_TEXT = {
+    "platform": {"aliexpress": ("AliExpress", "速卖通"), "amazon": ("Amazon", "亚马逊"), "ebay": ("eBay", "eBay"),
+                 "shopify": ("Shopify", "Shopify"), "taobao": ("Taobao", "淘宝"), "douyin": ("Douyin", "抖音"),
+                 "other": ("Other", "其他")},
+    "tracking_status": {"none": ("No tracking", "无物流信息"), "pre_transit": ("Label created", "已下单未揽收"),
+                        "in_transit": ("In transit", "运输中"), "stalled": ("Stalled", "停滞"),
+                        "customs_hold": ("Held at customs", "海关扣留"), "delivered": ("Delivered", "已签收"),
+                        "returned_to_sender": ("Returned to sender", "已退回"), "lost": ("Lost", "已丢失")},
+    "buyer_request": {"full_refund": ("Full refund", "全额退款"), "partial_refund": ("Partial refund", "部分退款"),
+                      "return_refund": ("Return and refund", "退货退款"), "exchange": ("Exchange", "换货"),
+                      "reship": ("Send again", "补发"), "cancel": ("Cancel", "取消订单"),
+                      "unspecified": ("Not said", "未说明")},
+    "mismatch": {"color": ("Colour", "颜色"), "size": ("Size", "尺码"), "function": ("Function", "功能"),
+                 "quality": ("Quality", "质量"), "counterfeit": ("Counterfeit", "假货"), "other": ("Other", "其他")},
+    "damage_severity": {"cosmetic": ("Cosmetic", "外观瑕疵"), "functional": ("Does not work properly", "功能受损"),
+                        "unusable": ("Unusable", "无法使用")},
+    "cancel_reason": {"changed_mind": ("Changed mind", "不想要了"), "out_of_stock": ("Out of stock", "缺货"),
+                      "shipping_delay": ("Shipping delay", "发货延迟"), "wrong_address": ("Wrong address", "地址错误"),
+                      "price_error": ("Price error", "价格错误"), "duplicate_order": ("Duplicate order", "重复下单")},
+    "buyer_language": {"en": ("English", "英语"), "zh": ("Chinese", "中文"), "es": ("Spanish", "西班牙语"),
+                       "ru": ("Russian", "俄语"), "pt": ("Portuguese", "葡萄牙语"), "fr": ("French", "法语")},
+    "_tristate": {True: ("Yes", "是"), False: ("No", "否")},
+}
+
+UI = {
+    "language": ("Language", "语言"),
+    "recommend": ("Recommend", "给出建议"),
+    "section_order": ("Order", "订单"),
+    "section_shipping": ("Shipping", "物流"),
+    "section_dispute": ("The dispute", "纠纷情况"),
+    "section_evidence": ("Evidence you have", "已有证据"),
+    "section_buyer": ("Buyer and message", "买家与消息"),
+    "section_costs": ("Costs (optional)", "成本(可选)"),
+    "fix_first": ("Fix the fields marked in red, then press Recommend.", "请先修正标红的字段,再点击“给出建议”。"),
+    "press_recommend": ("Fill in the case and press Recommend.", "填写案例后点击“给出建议”。"),
+    "resolution": ("Resolution", "处理方案"),
+    "why": ("Why", "理由"),
+    "refund": ("Refund", "退款"),
+    "est_cost": ("Estimated cost to you", "预计成本"),
+    "unknown": ("unknown", "未知"),
+    "what_would_change": ("What would change it", "什么会改变结论"),
+    "evidence": ("Evidence checklist", "证据清单"),
+    "have": ("you have", "已有"),
+    "missing": ("still missing", "仍缺"),
+    "no_evidence": ("This decision needs no evidence.", "此决定不需要证据。"),
+    "risk_flags": ("Risk flags", "风险提示"),
+    "no_risk": ("None found.", "未发现。"),
+    "next_steps": ("Next steps", "下一步"),
+    "deadline": ("by", "截止"),
+    "chart": ("Estimated cost of each option", "各方案预计成本"),
+    "cost_unknown_note": ("Cost unknown (enter item and shipping costs): ", "成本未知(请填写商品成本和运费):"),
+    "message": ("Message to the buyer (edit before sending)", "给买家的消息(发送前可修改)"),
+    "message_language": ("Message language", "消息语言"),
+    "characters": ("characters", "字符"),
+    "no_limit": ("no platform limit", "平台无字数限制"),
+    "over_limit": ("over the platform's limit", "超出平台字数限制"),
+    "case": ("Case", "案例"),
+    "buyer": ("buyer", "买家"),
+    "as_of": ("reviewed on", "处理日期"),
+    "rule": ("Rule", "规则"),
+    "cannot_decide": ("This case cannot be decided until these fields are fixed:",
+                      "以下字段有误,修正后才能给出建议:"),
+    "unknown_choice": ("(unknown)", "(未知)"),
+}
+
+
+def ui(key: str, lang: str) -> str:
+    en, zh = UI[key]
+    return zh if lang == "zh" else en
+
+
+def field_label(name: str, lang: str) -> str:
+    text = FIELD_TEXT[name]
+    return text[1] if lang == "zh" else text[0]
+
+
+def field_help(name: str, lang: str) -> str:
+    text = FIELD_TEXT[name]
+    return text[3] if lang == "zh" else text[2]
+
+
+def choice_label(field: str, value, lang: str) -> str:
+    labels = CHOICE_TEXT.get(field, {}).get(value)
+    if labels is None:
+        return str(value)
+    return labels[1] if lang == "zh" else labels[0]
+
+
+def evidence_label(evidence_id: str, lang: str) -> str:
+    return EVIDENCE[evidence_id][2 if lang == "zh" else 1]
+
+
+BUNDLED_GUIDES = PLAYBOOK_DIR / "guides"
+
+
+@lru_cache(maxsize=16)
+def guide(name: str) -> dict:
+    """A guide file (a dispute type, or `process`): {lang: {title, intro, sections: [{heading, items}]}}.
+
+    Read from the active playbook folder's guides/ when it has one, else from the bundled guides.
+    """
+    own = playbook_dir() / "guides" / f"{name}.yaml"
+    data, err = load_yaml(own if own.exists() else BUNDLED_GUIDES / f"{name}.yaml")
+    if err:
+        raise FileNotFoundError(str(err))
+    return data
+
+
+def guide_markdown(name: str, lang: str) -> str:
+    g = guide(name)[lang if lang in UI_LANGUAGES else "en"]
+    parts = [f"## {g['title']}", g["intro"].strip()]
+    for section in g.get("sections", ()):
+        parts.append(f"**{section['heading']}**")
+        parts.append("\n".join(f"- {item}" for item in section["items"]))
+    return "\n\n".join(parts)
+
+
+def guide_html(name: str, lang: str) -> str:
+    """The guide as HTML for an HTML widget; every text is escaped (guides are data, not markup)."""
+    g = guide(name)[lang if lang in UI_LANGUAGES else "en"]
+    esc = html.escape
+    parts = [f"<h3>{esc(g['title'])}</h3>", f"<p>{esc(g['intro'].strip())}</p>"]
+    for section in g.get("sections", ()):
+        items = "".join(f"<li>{esc(item)}</li>" for item in section["items"])
+        parts.append(f"<p><b>{esc(section['heading'])}</b></p><ul>{items}</ul>")
+    return "".join(parts)

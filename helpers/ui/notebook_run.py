@@ -1,0 +1,226 @@
+"""What the dispute notebooks call: the case from the parameters cell, the recommendation as readable
+Markdown, and its record for programs.
+
+Headless runs (papermill, `interactive = False`) record the recommendation two ways:
+  - a JSON sidecar `<output stem>.recommendation.json` next to the output notebook, written when
+    papermill tells the kernel where the output goes (`papermill --inject-output-path`);
+  - an `application/json` display output in the notebook itself; `read_recommendation(path)`
+    reads it back from any executed notebook.
+Both hold `Recommendation.to_dict()`, the same JSON `dispute-playbook recommend` prints.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from pathlib import Path
+
+from ..core.exceptions import CaseError, FieldProblem
+from ..core.fields import FIELD_BY_NAME, FIELDS
+from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
+
+from ..core.paths import NOTEBOOKS_DIR
+DISPUTE_NOTEBOOKS = ("not_received", "not_as_described", "damaged", "cancellation")
+# The notebooks whose stored outputs nbval compares; other notebooks in the folder are not ours to run.
+PLAYBOOK_NOTEBOOKS = tuple(NOTEBOOKS_DIR / f"{name}.ipynb" for name in ("start",) + DISPUTE_NOTEBOOKS)
+RECORD_MARK = "dispute_playbook_recommendation"  # metadata key of the JSON display output
+# Parameters that are not case fields: the notebooks' own, and the paths papermill may inject.
+NOTEBOOK_PARAMETERS = ("interactive", "ui_language", "PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
+_PLAIN = (str, int, float, bool, type(None), _dt.date)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~$])")
+
+
+def md_escape(text) -> str:
+    """Text as literal Markdown, so buyer text is never markup: HTML characters become entities,
+    and the marks that make links, images, code, emphasis, tables or maths are backslash-escaped."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def check_ui_language(ui_language: str) -> str:
+    if ui_language not in UI_LANGUAGES:
+        raise ValueError(f"ui_language must be one of {', '.join(UI_LANGUAGES)}, not {ui_language!r}")
+    return ui_language
+
+
+def case_from_namespace(namespace: dict, dispute_type: str) -> dict:
+    """The contract fields the parameters cell set; None and '' mean unknown and are left out.
+
+    Any other plain value in the namespace is a parameter papermill injected under a wrong name
+    (`-p order_valeu 30`): it stays in the case, so the contract's check names it (with a "did you
+    mean"), instead of the default silently standing in for it. Each notebook handles one dispute
+    type: a case of another type is refused, naming the notebook to use.
+    """
+    case = {f.name: namespace[f.name] for f in FIELDS
+            if f.name in namespace and namespace[f.name] is not None and namespace[f.name] != ""}
+    case.update({k: v for k, v in namespace.items() if isinstance(v, _PLAIN) and not k.startswith("_")
+                 and k not in FIELD_BY_NAME and k not in NOTEBOOK_PARAMETERS})
+    given = case.get("dispute_type", dispute_type)
+    if given != dispute_type:
+        hint = f"; open {given}.ipynb for that" if given in DISPUTE_NOTEBOOKS else ""
+        show_problems(CaseError([FieldProblem(case.get("case_id"), "dispute_type",
+                                              f"this notebook handles {dispute_type}, not {given!r}{hint}")]),
+                      namespace.get("ui_language", "en"))
+    case["dispute_type"] = dispute_type
+    return case
+
+
+def evidence_checklist(rec) -> list[tuple[str, bool]]:
+    """(evidence id, seller has it) for every piece of evidence the deciding rule wants."""
+    from ..playbook.loader import load_playbook
+    rule = load_playbook().rule(rec.rule_id)
+    return [(e, e not in rec.missing_evidence) for e in rule.evidence]
+
+
+def money(amount, currency: str, lang: str) -> str:
+    return ui("unknown", lang) if amount is None else f"{amount:.2f} {currency}"
+
+
+def recommendation_markdown(rec, lang: str = "en") -> str:
+    """The recommendation as a trainee reads it; every value from the case is escaped."""
+    e = md_escape
+    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])} (`{rec.resolution}`)",
+             "", e(rec.rationale), "",
+             f"- **{e(ui('refund', lang))}:** {e(money(rec.refund_amount, rec.currency, lang))}",
+             f"- **{e(ui('est_cost', lang))}:** {e(money(rec.est_cost, rec.currency, lang))}",
+             f"- **{e(ui('rule', lang))}:** `{rec.rule_id}`, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
+    if rec.what_would_change:
+        lines.append(f"- **{e(ui('what_would_change', lang))}:** {e(rec.what_would_change)}")
+    lines += ["", f"**{e(ui('evidence', lang))}**", ""]
+    checklist = evidence_checklist(rec)
+    lines += [f"- {'✓' if has else '✗'} {e(evidence_label(ev, lang))} ({e(ui('have' if has else 'missing', lang))})"
+              for ev, has in checklist] or [f"- {e(ui('no_evidence', lang))}"]
+    lines += ["", f"**{e(ui('risk_flags', lang))}**", ""]
+    lines += [f"- ⚠ {e(text)}" for text in rec.risk_flag_text] or [f"- {e(ui('no_risk', lang))}"]
+    lines += ["", f"**{e(ui('next_steps', lang))}**", ""]
+    for i, step in enumerate(rec.next_steps, 1):
+        due = f" ({e(ui('deadline', lang))} {e(step['deadline'])})" if step["deadline"] else ""
+        lines.append(f"{i}. {e(step['text'])}{due}")
+    lines += ["", f"**{e(ui('chart', lang))}**", "", f"| | {e(ui('refund', lang))} | {e(ui('est_cost', lang))} |",
+              "|---|---:|---:|"]
+    for alt in rec.alternatives:
+        mark = "**→**" if alt["chosen"] else ""
+        lines.append(f"| {mark} {e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
+                     f"{e(money(alt['est_cost'], rec.currency, lang))} |")
+    lines += ["", f"**{e(ui('message', lang))}** ({e(choice_label('buyer_language', rec.message_language, lang))}"
+              f"{', ' + e(rec.message_note) if rec.message_note else ''})", ""]
+    lines += [f"> {e(line)}  " if line.strip() else ">" for line in rec.message.splitlines()]
+    return "\n".join(lines)
+
+
+def problems_markdown(error: CaseError, lang: str = "en") -> str:
+    items = "\n".join(f"- **{md_escape(p.field)}**: {md_escape(p.message)}" for p in error.problems)
+    return f"**{md_escape(ui('cannot_decide', lang))}**\n\n{items}"
+
+
+def show_problems(error: CaseError, lang: str = "en"):
+    """Show a bad case's problems as a readable list, then fail the cell (and a papermill run) with it."""
+    from IPython.display import Markdown, display
+    display(Markdown(problems_markdown(error, lang if lang in UI_LANGUAGES else "en")))
+    raise error
+
+
+def sidecar_path(output_notebook) -> Path | None:
+    """`out/case.ipynb` -> `out/case.recommendation.json`; None for stdout or a remote output."""
+    if not output_notebook or str(output_notebook) == "-" or "://" in str(output_notebook):
+        return None
+    path = Path(output_notebook)
+    return path.with_name(path.stem + ".recommendation.json")
+
+
+def report(case: dict, ui_language: str = "en", interactive: bool = True, output_notebook=None):
+    """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError."""
+    from IPython.display import Markdown, display
+
+    from ..advice.recommend import recommend
+    lang = check_ui_language(ui_language)
+    try:
+        rec = recommend(case, lang=lang)
+    except CaseError as exc:
+        show_problems(exc, lang)
+    display(Markdown(recommendation_markdown(rec, lang)))
+    if not interactive:
+        data = rec.to_dict()
+        display({"application/json": data, "text/plain": f"{rec.case_id}: {rec.resolution}"}, raw=True,
+                metadata={"application/json": {RECORD_MARK: True, "expanded": False}})
+        path = sidecar_path(output_notebook)
+        if path:
+            path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return rec
+
+
+def read_recommendation(notebook_path) -> dict:
+    """The recommendation a headless run recorded in its output notebook."""
+    import nbformat
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", ()):
+            if out.get("metadata", {}).get("application/json", {}).get(RECORD_MARK):
+                return dict(out["data"]["application/json"])
+    raise LookupError(f"{notebook_path} holds no recorded recommendation (was it run with interactive=False?)")
+
+
+def guide(name: str, ui_language: str = "en", interactive: bool = True):
+    """The dispute type's guide. Interactive, the form shows it under its own language switch."""
+    from IPython.display import Markdown, display
+    lang = check_ui_language(ui_language)
+    if not interactive:
+        display(Markdown(guide_markdown(name, lang)))
+
+
+def start_page(ui_language: str = "en", interactive: bool = True):
+    """The start notebook: the handling process and links to the four dispute notebooks."""
+    from IPython.display import Markdown, display
+
+    from .labels import guide as guide_data
+    from .labels import guide_html
+    lang = check_ui_language(ui_language)
+    if not interactive:
+        links = "\n".join(f"- [{md_escape(guide_data(n)[lang]['title'])}]({n}.ipynb)" for n in DISPUTE_NOTEBOOKS)
+        display(Markdown(guide_markdown("process", lang) + "\n\n" + links))
+        return None
+    import html
+
+    import ipywidgets as widgets
+
+    from .form import AppBox
+    switch = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang).add_class("dp-lang-switch")
+    page = widgets.HTML().add_class("dp-guide")
+
+    def render(code):
+        links = "".join(f'<li><a class="dp-link-{n}" href="{n}.ipynb">{html.escape(guide_data(n)[code]["title"])}</a></li>'
+                        for n in DISPUTE_NOTEBOOKS)
+        workshop = '<p><a class="dp-link-workshop" href="workshop.ipynb">Workshop practice · 培训练习</a></p>'
+        page.value = guide_html("process", code) + f"<ul>{links}</ul>" + workshop
+    render(lang)
+    switch.observe(lambda change: render(change["new"]), "value")
+    display(AppBox([switch, page], "start").add_class("dp-app"))
+
+
+def store_outputs(paths=None, timeout: int = 120) -> list[Path]:
+    """Execute notebooks in place so their stored outputs are the current playbook's answers.
+
+    Run after an intended rule change (nbval then compares against these). Widget views and widget
+    state are dropped: they only mean something in a live kernel.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    done = []
+    for path in [Path(p) for p in (paths or PLAYBOOK_NOTEBOOKS)]:
+        nb = nbformat.read(str(path), as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+            for out in cell.get("outputs", ()):
+                out.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+        nbformat.write(nb, str(path))
+        done.append(path)
+    return done
+
+
+if __name__ == "__main__":  # python -m helpers.notebook_run [NOTEBOOK ...] (default: PLAYBOOK_NOTEBOOKS)
+    import sys
+    for stored in store_outputs(sys.argv[1:] or None):
+        print(f"stored outputs of {stored}")

@@ -1,0 +1,437 @@
+"""Workshops: decks of scenarios, a trainee's answer file, and grading a folder of answer files.
+
+A deck is a list of scenario ids, reproducible from its seed. Each trainee's answers live in one
+JSON file named for them, rewritten atomically after every answer, so a kernel restart loses
+nothing and the trainee resumes where they stopped. Grading re-judges every answer against the
+playbook as it is now; a damaged answer file is reported and skipped, never a crash.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import random
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..core.exceptions import PlaybookToolError
+from ..core.fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
+from ..ui.fonts import use_cjk_fallback  # trainee names may be Chinese
+from ..iorw.atomic import write_json_atomic  # temporary file + rename: a crash never leaves half a file
+from .scenarios import LEVELS, MAX_POINTS, expected, judge, load_scenarios
+from ..core.paths import NOTEBOOKS_DIR
+
+ANSWERS_FORMAT = "dispute-playbook/workshop-answers"
+DECK_FORMAT = "dispute-playbook/workshop-deck"
+REPORT_NOTEBOOK = NOTEBOOKS_DIR / "workshop_report.ipynb"
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+class WorkshopError(PlaybookToolError):
+    """A deck or answer file that cannot be used; the message says which and why."""
+
+
+def answers_dir(path=None) -> Path:
+    """Where trainees' answer files go: the argument, $DISPUTE_WORKSHOP_ANSWERS, or ./workshop_answers."""
+    return Path(path or os.environ.get("DISPUTE_WORKSHOP_ANSWERS") or "workshop_answers")
+
+
+def decks_dir(path=None) -> Path:
+    return Path(path or os.environ.get("DISPUTE_WORKSHOP_DECKS") or "decks")
+
+
+# --- decks -------------------------------------------------------------------------------------
+
+@dataclass
+class Deck:
+    deck_id: str
+    title: str
+    scenario_ids: list
+    seed: int | None = None
+    types: list = field(default_factory=list)
+    levels: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"format": DECK_FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data, where="deck") -> "Deck":
+        ids = data.get("scenario_ids") if isinstance(data, dict) else None
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise WorkshopError(f"{where}: not a deck (it needs a non-empty `scenario_ids` list)")
+        return cls(str(data.get("deck_id") or _deck_id(ids, data.get("seed"))), str(data.get("title") or "deck"), ids,
+                   data.get("seed"), list(data.get("types") or []), list(data.get("levels") or []))
+
+
+def _deck_id(ids, seed) -> str:
+    return "deck-" + hashlib.sha256(json.dumps([seed, ids]).encode()).hexdigest()[:8]
+
+
+def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> Deck:
+    """`size` scenarios drawn with `seed`, the dispute types taking turns so a deck stays mixed."""
+    types, levels = list(types or []), list(levels or [])
+    for t in types:
+        if t not in DISPUTE_TYPES:
+            raise WorkshopError(f"unknown dispute type {t!r}; use some of {', '.join(DISPUTE_TYPES)}")
+    for lv in levels:
+        if lv not in LEVELS:
+            raise WorkshopError(f"unknown level {lv!r}; use some of {', '.join(LEVELS)}")
+    pool = [s for s in load_scenarios(playbook)[0]
+            if (not types or s.dispute_type in types) and (not levels or s.level in levels)]
+    if not 1 <= size <= len(pool):
+        raise WorkshopError(f"{len(pool)} scenarios match (types: {', '.join(types) or 'all'}; levels: "
+                            f"{', '.join(levels) or 'all'}); ask for a size from 1 to {len(pool)}")
+    rng = random.Random(seed)
+    queues = {t: [s.id for s in pool if s.dispute_type == t] for t in DISPUTE_TYPES}
+    for q in queues.values():
+        rng.shuffle(q)
+    order = [t for t in DISPUTE_TYPES if queues[t]]
+    rng.shuffle(order)
+    ids = []
+    while len(ids) < size:
+        for t in order:
+            if queues[t] and len(ids) < size:
+                ids.append(queues[t].pop())
+    title = f"{size} scenarios, seed {seed}" + (f", {'/'.join(types)}" if types else "") + (f", {'/'.join(levels)}" if levels else "")
+    return Deck(_deck_id(ids, seed), title, ids, seed, types, levels)
+
+
+def load_deck(path) -> Deck:
+    path = Path(path)
+    try:
+        return Deck.from_dict(json.loads(path.read_text(encoding="utf-8")), path.name)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise WorkshopError(f"{path}: cannot read the deck: {exc}") from None
+
+
+LEVEL_TITLES = {"basic": "Basic · 基础", "intermediate": "Intermediate · 进阶", "advanced": "Advanced · 高级"}
+TYPE_TITLES = {"not_received": "Not received · 订单未达", "not_as_described": "Not as described · 商品与描述不符",
+               "damaged": "Damaged or incomplete · 商品损坏或缺损", "cancellation": "Cancellation · 订单取消或退款"}
+
+
+def standard_decks(playbook=None) -> list:
+    """The decks every workshop has: all scenarios, and one per level and per dispute type."""
+    scenarios = load_scenarios(playbook)[0]
+    out = []
+    if scenarios:
+        out.append(make_deck(len(scenarios), 1, playbook=playbook))
+        out[0].title = f"All scenarios · 全部 ({len(scenarios)})"
+    for what, key, titles in (("levels", "level", LEVEL_TITLES), ("types", "dispute_type", TYPE_TITLES)):
+        for value, title in titles.items():
+            n = sum(getattr(s, key) == value for s in scenarios)
+            if n:
+                out.append(make_deck(n, 1, playbook=playbook, **{what: [value]}))
+                out[-1].title = f"{title} ({n})"
+    return out
+
+
+def available_decks(folder=None, playbook=None) -> tuple[list, list]:
+    """(decks, problems): the trainer's deck files in `folder`, then the standard decks."""
+    decks, problems = [], []
+    folder = decks_dir(folder)
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            decks.append(load_deck(path))
+        except WorkshopError as exc:
+            problems.append(str(exc))
+    return decks + standard_decks(playbook), problems
+
+
+# --- one trainee's answer file --------------------------------------------------------------------
+
+def trainee_name(typed: str) -> str:
+    """The name as typed, with Unicode and spacing made canonical (the same person, the same file)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(typed))).strip()
+
+
+def answer_file_name(trainee: str) -> str:
+    """A safe file name for any trainee name (Chinese included); lossy names get a short hash."""
+    name = trainee_name(trainee)
+    if not name:
+        raise WorkshopError("type your name first: your answers are saved under it")
+    safe = re.sub(r"[^\w\- .]", "_", name).strip(" .")[:60] or "trainee"
+    if safe.split(".")[0].upper() in _WINDOWS_RESERVED:
+        safe = "_" + safe
+    if safe != name:
+        safe += "-" + hashlib.sha256(name.encode()).hexdigest()[:6]
+    return safe + ".json"
+
+
+def read_answer_file(path) -> dict:
+    """The answer file's content, checked; raises WorkshopError saying what is wrong."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkshopError(f"{path.name}: cannot be read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise WorkshopError(f"{path.name}: is not complete JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); "
+                            "a half-written or hand-edited file") from None
+    if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
+        raise WorkshopError(f"{path.name}: is not a workshop answer file (no \"format\": \"{ANSWERS_FORMAT}\")")
+    data["trainee"] = trainee_name(data.get("trainee") or "")
+    if not data["trainee"]:
+        raise WorkshopError(f"{path.name}: names no trainee")
+    if not isinstance(data.get("answers"), list):
+        raise WorkshopError(f"{path.name}: `answers` is not a list")
+    data["deck"] = Deck.from_dict(data.get("deck"), f"{path.name}: deck") if data.get("deck") is not None else None
+    return data
+
+
+def answer_problem(answer, known_ids) -> str:
+    """Why one answer record cannot be graded ('' when it can)."""
+    if not isinstance(answer, dict):
+        return "is not an object"
+    if not isinstance(answer.get("scenario_id"), str) or answer["scenario_id"] not in known_ids:
+        return f"scenario {answer.get('scenario_id')!r} is not in the playbook's scenarios"
+    if answer.get("resolution") not in RESOLUTIONS:
+        return f"resolution {answer.get('resolution')!r} is not a resolution"
+    ev = answer.get("evidence", [])
+    if not isinstance(ev, list) or any(not isinstance(e, str) or e not in EVIDENCE for e in ev):
+        return f"evidence {ev!r} is not a list of evidence ids"
+    if not isinstance(answer.get("template_id", ""), str):
+        return "template_id is not text"
+    return ""
+
+
+class AnswerBook:
+    """One trainee's answers in `folder`/<name>.json: opened to resume, saved after every answer."""
+
+    def __init__(self, folder, trainee: str, deck: Deck | None = None):
+        self.trainee = trainee_name(trainee)
+        self.path = answers_dir(folder) / answer_file_name(self.trainee)
+        now = _now()
+        self.data = {"format": ANSWERS_FORMAT, "version": 1, "trainee": self.trainee, "deck": None,
+                     "started_at": now, "updated_at": now, "answers": []}
+        if self.path.exists():
+            self.data = read_answer_file(self.path)
+            if self.data["trainee"] != self.trainee:
+                raise WorkshopError(f"{self.path.name} belongs to {self.data['trainee']!r}; choose another name")
+        if deck is not None:
+            self.data["deck"] = deck
+        if self.data["deck"] is None:
+            raise WorkshopError("choose a deck first")
+        self.answers = {a["scenario_id"]: a for a in self.data["answers"]
+                        if isinstance(a, dict) and isinstance(a.get("scenario_id"), str)}
+
+    @property
+    def deck(self) -> Deck:
+        return self.data["deck"]
+
+    def next_scenario_id(self):
+        return next((sid for sid in self.deck.scenario_ids if sid not in self.answers), None)
+
+    def record(self, scenario_id, resolution, evidence, template_id, verdict, exp) -> dict:
+        self._merge_saved()
+        if scenario_id in self.answers:
+            raise WorkshopError(f"scenario {scenario_id} is already answered; the first answer counts")
+        answer = {"scenario_id": scenario_id, "deck_id": self.deck.deck_id, "resolution": resolution,
+                  "evidence": sorted(evidence or ()), "template_id": template_id, "answered_at": _now(),
+                  "expected_resolution": exp.resolution, "points": verdict.points}
+        self.answers[scenario_id] = answer
+        self.data["answers"].append(answer)
+        self.save()
+        return answer
+
+    def _merge_saved(self) -> None:
+        """Answers another session of the same trainee (a second tab) saved meanwhile are kept."""
+        if self.path.exists():
+            for a in read_answer_file(self.path)["answers"]:
+                if isinstance(a, dict) and isinstance(a.get("scenario_id"), str) and a["scenario_id"] not in self.answers:
+                    self.answers[a["scenario_id"]] = a
+                    self.data["answers"].append(a)
+
+    def save(self) -> None:
+        self.data["updated_at"] = _now()
+        write_json_atomic(self.path, {**self.data, "deck": self.deck.to_dict()})
+
+    def score(self) -> dict:
+        in_deck = [self.answers[s] for s in self.deck.scenario_ids if s in self.answers]
+        return {"answered": len(in_deck), "deck_size": len(self.deck.scenario_ids),
+                "right": sum(a["resolution"] == a["expected_resolution"] for a in in_deck),
+                "points": sum(a["points"] for a in in_deck), "max_points": MAX_POINTS * len(in_deck)}
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# --- grading a folder ------------------------------------------------------------------------
+
+@dataclass
+class Grade:
+    leaderboard: list  # one dict per graded answer file, best first
+    difficulty: list  # one dict per answered scenario, hardest first
+    answers: list  # one dict per graded answer
+    problems: list  # "file: what is wrong — skipped"
+
+    def frames(self) -> dict:
+        import pandas as pd
+        cols = {"leaderboard": LEADERBOARD_COLUMNS, "difficulty": DIFFICULTY_COLUMNS, "answers": ANSWER_COLUMNS}
+        return {k: pd.DataFrame(getattr(self, k), columns=list(c)) for k, c in cols.items()}
+
+
+LEADERBOARD_COLUMNS = ("rank", "trainee", "file", "answered", "deck_size", "right", "evidence_right", "message_right",
+                       "points", "max_points", "score_pct")
+DIFFICULTY_COLUMNS = ("scenario_id", "title", "dispute_type", "level", "expected", "attempts", "wrong", "wrong_share",
+                      "wrong_answers")
+ANSWER_COLUMNS = ("trainee", "scenario_id", "resolution", "expected", "right", "evidence_right", "message_right", "points")
+
+
+def grade(folder, playbook=None) -> Grade:
+    """Judge every answer file in `folder` against the playbook as it is now."""
+    from ..playbook.loader import load_playbook
+    pb = load_playbook(playbook)
+    scenarios = {s.id: s for s in load_scenarios(pb)[0]}
+    expectations, rows, board, problems = {}, [], [], []
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            data = read_answer_file(path)
+        except WorkshopError as exc:
+            problems.append(f"{exc} — skipped")
+            continue
+        mine, seen = [], set()
+        for i, a in enumerate(data["answers"], 1):
+            why = answer_problem(a, scenarios) or ("answers this scenario again; the first answer counts"
+                                                   if a["scenario_id"] in seen else "")
+            if why:
+                problems.append(f"{path.name}: answer {i}: {why} — skipped")
+                continue
+            seen.add(a["scenario_id"])
+            sid = a["scenario_id"]
+            if sid not in expectations:
+                expectations[sid] = expected(scenarios[sid], pb)
+            exp = expectations[sid]
+            v = judge(exp, a["resolution"], a.get("evidence", []), a.get("template_id", ""))
+            mine.append({"trainee": data["trainee"], "scenario_id": sid, "resolution": a["resolution"],
+                         "expected": exp.resolution, "right": v.resolution_right, "evidence_right": v.evidence_right,
+                         "message_right": v.message_right, "points": v.points})
+        rows += mine
+        n = len(mine)
+        points = sum(r["points"] for r in mine)
+        board.append({"trainee": data["trainee"], "file": path.name, "answered": n,
+                      "deck_size": len(data["deck"].scenario_ids) if data["deck"] else n,
+                      "right": sum(r["right"] for r in mine), "evidence_right": sum(r["evidence_right"] for r in mine),
+                      "message_right": sum(r["message_right"] for r in mine), "points": points,
+                      "max_points": MAX_POINTS * n, "score_pct": round(100 * points / (MAX_POINTS * n), 1) if n else 0.0})
+    board.sort(key=lambda r: (-r["points"], -r["right"], r["trainee"]))
+    for rank, r in enumerate(board, 1):
+        r["rank"] = rank
+    return Grade(board, _difficulty(rows, scenarios), rows, problems)
+
+
+def _difficulty(rows, scenarios) -> list:
+    out = []
+    for sid in sorted({r["scenario_id"] for r in rows}):
+        mine = [r for r in rows if r["scenario_id"] == sid]
+        wrong = Counter(r["resolution"] for r in mine if not r["right"])
+        sc = scenarios[sid]
+        out.append({"scenario_id": sid, "title": sc.text("title"), "dispute_type": sc.dispute_type, "level": sc.level,
+                    "expected": mine[0]["expected"], "attempts": len(mine), "wrong": sum(wrong.values()),
+                    "wrong_share": round(sum(wrong.values()) / len(mine), 3),
+                    "wrong_answers": ", ".join(f"{res} ×{n}" for res, n in sorted(wrong.items(), key=lambda x: (-x[1], x[0])))})
+    out.sort(key=lambda r: (-r["wrong_share"], -r["attempts"], r["scenario_id"]))
+    return out
+
+
+# --- charts and the report notebook -------------------------------------------------------------
+
+def leaderboard_chart(g: Grade):
+    import matplotlib.pyplot as plt
+    use_cjk_fallback()
+    rows = g.leaderboard[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1))
+    # a name is typed by a person: `$...$` in it is text, not matplotlib mathtext (which can fail to parse)
+    ax.barh([str(r["trainee"]).replace("$", r"\$") for r in rows], [r["score_pct"] for r in rows], color="#3b7dd8")
+    for i, r in enumerate(rows):
+        ax.text(r["score_pct"] + 1, i, f"{r['points']}/{r['max_points']}", va="center", fontsize=9)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("score, % of possible points")
+    ax.set_title("Leaderboard")
+    fig.tight_layout()
+    return fig
+
+
+def difficulty_chart(g: Grade, most: int = 12):
+    import matplotlib.pyplot as plt
+    use_cjk_fallback()
+    rows = g.difficulty[:most][::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 2) + 1))
+    ax.barh([r["scenario_id"] for r in rows], [100 * r["wrong_share"] for r in rows], color="#d8613b")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("trainees who chose another resolution, %")
+    ax.set_title("Hardest scenarios")
+    fig.tight_layout()
+    return fig
+
+
+def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
+    """Run the report notebook with papermill for `folder`; return the executed notebook and its HTML."""
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    executed = out / "workshop_report.ipynb"
+    pm.execute_notebook(str(REPORT_NOTEBOOK), str(executed), cwd=str(REPORT_NOTEBOOK.parent), progress_bar=False,
+                        parameters={"answers_dir": str(Path(folder).resolve()),
+                                    "playbook": str(Path(playbook).resolve()) if playbook else ""})
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    html = out / "workshop_report.html"
+    from ..iorw.atomic import atomic_write
+    atomic_write(html, lambda p: Path(p).write_text(body, encoding="utf-8"))
+    return executed, html
+
+
+# --- the trainer's commands (argument parsing is in helpers.cli_workshop) --------------------------
+
+def run_deck_cli(args) -> int:
+    import sys
+    try:
+        deck = make_deck(args.size, args.seed, args.types, args.level, args.playbook)
+    except WorkshopError as exc:
+        print(f"dispute-playbook: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        write_json_atomic(Path(args.out), deck.to_dict())
+        print(f"wrote {deck.deck_id} ({deck.title}) to {args.out}")
+    else:
+        print(json.dumps(deck.to_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def run_grade_cli(args) -> int:
+    import sys
+    from ..batch.runner import neutralise
+    from ..iorw.atomic import atomic_write
+    folder = Path(args.answers_dir)
+    if not folder.is_dir():
+        print(f"dispute-playbook: {folder} is not a folder of answer files", file=sys.stderr)
+        return 2
+    g = grade(folder, args.playbook)
+    for p in g.problems:
+        print(f"warning: {p}", file=sys.stderr)
+    out = Path(args.out) if args.out else folder / "report"
+    frames = g.frames()
+    for name, frame in frames.items():
+        frame = frame.map(neutralise)  # trainee names are typed by people: never a spreadsheet formula
+        atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+    print(f"{len(g.leaderboard)} answer file(s) graded, {len(g.problems)} problem(s) skipped -> {out}")
+    for r in g.leaderboard:
+        print(f"  {r['rank']:>3}. {r['trainee']:<24} {r['points']:>4}/{r['max_points']:<4} right {r['right']}/{r['answered']}")
+    for r in g.difficulty[:5]:
+        print(f"  hardest: {r['scenario_id']:<36} {r['wrong']}/{r['attempts']} wrong ({r['wrong_answers'] or '-'})")
+    if not args.no_report:
+        try:
+            _, html = write_report(folder, out, args.playbook)
+        except Exception as exc:  # noqa: BLE001 — the tables are written; say what failed, as the batch does
+            print(f"dispute-playbook: the workshop report failed ({type(exc).__name__}: {str(exc).strip()[-500:]}); "
+                  f"the tables are complete in {out}", file=sys.stderr)
+            return 3
+        print(f"report: {html}")
+    return 0

@@ -1,0 +1,216 @@
+"""The trainee's workshop screen (ipywidgets): choose a deck, answer one scenario at a time, and
+get the playbook's feedback at once. Every answer is saved to the trainee's file before the
+feedback shows, so a kernel restart loses nothing. Stable CSS classes (dp-ws-*) for tests.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as w
+
+from ..core.exceptions import PlaybookToolError
+from ..core.fields import MESSAGE_ONLY
+from ..playbook.loader import load_playbook
+from ..advice.recommend import localised
+from .scenarios import MAX_POINTS, judge, load_scenarios, question
+from .training import AnswerBook, available_decks
+
+WORDS = {
+    "en": {"name": "Your name", "deck": "Deck", "start": "Start / resume", "buyer": "What the buyer wrote",
+           "seller": "What you know", "facts": "Case facts", "resolution": "1. What do you do?",
+           "evidence": "2. Tick the evidence you still need (none, if you have all of it)",
+           "message": "3. Which message do you send the buyer?", "submit": "Submit answer", "next": "Next scenario",
+           "right": "Right", "wrong": "Wrong", "playbook": "The playbook", "pinned": "Your trainer set this answer",
+           "why": "Why", "change": "What would change the answer", "ev_ok": "Evidence: right.",
+           "ev_missed": "Evidence you should also ask for", "ev_extra": "Evidence not needed here",
+           "msg_ok": "Message: right.", "msg_bad": "Message: the playbook sends message", "points": "points",
+           "score": "Score", "answered": "answered", "of": "of", "right_n": "right", "pick": "Choose what you do and a message first.",
+           "done": "Deck finished — well done. Your trainer will show the results.", "scenario": "Scenario",
+           "welcome": "Answers are saved to", "none": "none"},
+    "zh": {"name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
+           "facts": "案例事实", "resolution": "1. 你会怎么处理?", "evidence": "2. 勾选你还需要的证据(如已齐全则不勾选)",
+           "message": "3. 你会给买家发哪条消息?", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
+           "playbook": "处理手册的答案", "pinned": "培训师指定的答案", "why": "理由", "change": "什么事实会改变答案",
+           "ev_ok": "证据:正确。", "ev_missed": "你还应索取的证据", "ev_extra": "此案不需要的证据", "msg_ok": "消息:正确。",
+           "msg_bad": "消息:处理手册会发送消息", "points": "分", "score": "得分", "answered": "已答", "of": "/",
+           "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成,做得好!培训师会展示结果。",
+           "scenario": "题目", "welcome": "答案保存在", "none": "无"},
+}
+LETTERS = "ABCDE"
+MESSAGE_STYLE = "border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:6px 0;white-space:pre-wrap;line-height:1.4"
+HEAD_STYLE = "font-weight:bold;font-size:1.3em"
+
+
+class WorkshopApp:
+    def __init__(self, answers_folder=None, decks_folder=None, playbook=None, lang: str = "en"):
+        self.pb = load_playbook(playbook)
+        self.folder, self.lang = answers_folder, lang
+        self.scenarios = {s.id: s for s in load_scenarios(self.pb)[0]}
+        self.decks, deck_problems = available_decks(decks_folder, self.pb)
+        self.book = self.q = self.verdict = None
+        self.ticks = {}
+        self.name = _add(w.Text(description="", placeholder="your name / 你的名字"), "dp-ws-name")
+        self.deck = _add(w.Dropdown(options=[(d.title, i) for i, d in enumerate(self.decks)]), "dp-ws-deck")
+        self.language = _add(w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang), "dp-ws-lang")
+        self.start = _add(w.Button(description=WORDS[lang]["start"], button_style="primary"), "dp-ws-start")
+        self.status = _add(w.HTML(_problems_html(deck_problems)), "dp-ws-status")
+        self.progress = _add(w.HTML(), "dp-ws-progress")
+        self.story = _add(w.HTML(), "dp-ws-story")
+        self.resolution = _add(w.RadioButtons(options=[], index=None, layout=w.Layout(width="auto")), "dp-ws-resolution")
+        self.evidence_box = _add(w.VBox(), "dp-ws-evidence")
+        self.messages = _add(w.HTML(), "dp-ws-messages")
+        self.message = _add(w.RadioButtons(options=[], index=None), "dp-ws-message")
+        self.submit = _add(w.Button(description=WORDS[lang]["submit"], button_style="success"), "dp-ws-submit")
+        self.feedback = _add(w.HTML(), "dp-ws-feedback")
+        self.next = _add(w.Button(description=WORDS[lang]["next"]), "dp-ws-next")
+        self.score = _add(w.HTML(), "dp-ws-score")
+        self.labels = {k: w.HTML() for k in ("resolution", "evidence", "message")}
+        self.question_box = w.VBox([self.progress, self.story, self.labels["resolution"], self.resolution,
+                                    self.labels["evidence"], self.evidence_box, self.labels["message"], self.messages,
+                                    self.message, self.submit, self.feedback, self.next])
+        self.question_box.layout.display = "none"
+        self.widget = _add(w.VBox([w.HBox([self.name, self.deck, self.start]), self.language, self.status,
+                                   self.score, self.question_box]), "dp-ws-app")
+        self.start.on_click(lambda _: self.begin(self.name.value, self.deck.value))
+        self.submit.on_click(lambda _: self.answer())
+        self.next.on_click(lambda _: self.show_next())
+        self.language.observe(lambda ch: self.set_language(ch["new"]), names="value")
+
+    # --- actions (the buttons call these; tests may call them directly) ---------------------------
+    def begin(self, trainee: str, deck_index: int = 0):
+        try:
+            self.book = AnswerBook(self.folder, trainee, self.decks[deck_index])
+            self.book.save()
+        except (PlaybookToolError, OSError) as exc:
+            self.status.value = f'<div class="dp-ws-error">{escape(str(exc))}</div>'
+            return
+        self.status.value = f'<div class="dp-ws-saved">{WORDS[self.lang]["welcome"]} {escape(str(self.book.path))}</div>'
+        self.question_box.layout.display = ""
+        self.show_next()
+
+    def show_next(self):
+        sid = self.book.next_scenario_id()
+        self.verdict = None
+        self._update_score()
+        if sid is None:
+            self.q = None
+            self.progress.value = f'<div class="dp-ws-done">{WORDS[self.lang]["done"]}</div>'
+            for part in self.question_box.children[1:]:
+                part.layout.display = "none"
+            return
+        for part in self.question_box.children:
+            part.layout.display = ""
+        self.q = question(self.scenarios[sid], self.pb, self.lang)
+        self._render_question(keep=False)
+
+    def answer(self, resolution=None, evidence=None, template_id=None):
+        if self.q is None or self.verdict is not None:
+            return
+        resolution = resolution or self.resolution.value
+        template_id = template_id or self.message.value
+        if evidence is None:
+            evidence = self._ticked()
+        if not resolution or not template_id:
+            self.feedback.value = f'<div class="dp-ws-warning">{WORDS[self.lang]["pick"]}</div>'
+            return
+        self.verdict = judge(self.q.expected, resolution, evidence, template_id)
+        self.book.record(self.q.scenario.id, resolution, evidence, template_id, self.verdict, self.q.expected)
+        self._update_score()  # before the feedback, so whoever sees the feedback sees the new score
+        self._render_feedback()
+
+    def set_language(self, lang: str):
+        self.lang = lang
+        self.start.description, self.submit.description, self.next.description = (
+            WORDS[lang]["start"], WORDS[lang]["submit"], WORDS[lang]["next"])
+        if self.q is not None:
+            self.q = question(self.q.scenario, self.pb, lang)
+            self._render_question(keep=True)
+        self._update_score()
+
+    # --- rendering ---------------------------------------------------------------------------
+    def _ticked(self):
+        return [eid for eid, cb in self.ticks.items() if cb.value]
+
+    def _render_question(self, keep: bool):
+        q, t, lang = self.q, WORDS[self.lang], self.lang
+        chosen = (self.resolution.value, self.message.value, set(self._ticked())) if keep else (None, None, set())
+        deck = self.book.deck.scenario_ids
+        sc = q.scenario
+        self.progress.value = (f'<b>{t["scenario"]} {deck.index(sc.id) + 1} {t["of"]} {len(deck)}</b> · '
+                               f'<span class="dp-ws-scenario-id">{escape(sc.id)}</span> · {escape(sc.level)}')
+        facts = "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in sc.case.items()
+                        if k not in MESSAGE_ONLY and k != "case_id")
+        self.story.value = (f'<h3>{escape(sc.text("title", lang))}</h3>'
+                            f'<p><b>{t["buyer"]}:</b> <i>“{escape(sc.text("buyer_wrote", lang))}”</i></p>'
+                            f'<p><b>{t["seller"]}:</b> {escape(sc.text("seller_knows", lang))}</p>'
+                            f'<details><summary>{t["facts"]}</summary><table>{facts}</table></details>')
+        for key in ("resolution", "evidence", "message"):
+            self.labels[key].value = f"<b>{t[key]}</b>"
+        self.resolution.options = [(label, res) for res, label in q.resolutions]
+        self.resolution.value = chosen[0] if chosen[0] in [r for r, _ in q.resolutions] else None
+        self.ticks = {eid: _add(_add(w.Checkbox(value=eid in chosen[2], description=label, indent=False,
+                                                layout=w.Layout(width="auto")), "dp-ws-evidence-item"), f"dp-ws-evidence-{eid}")
+                      for eid, label in q.evidence}
+        boxes = list(self.ticks.values())
+        self.evidence_box.children = boxes
+        self.messages.value = "".join(
+            f'<div class="dp-ws-message-text" style="{MESSAGE_STYLE}"><b>{LETTERS[i]}</b>\n{escape(text)}</div>'
+            for i, (_, text) in enumerate(q.messages))
+        self.message.options = [(LETTERS[i], tid) for i, (tid, _) in enumerate(q.messages)]
+        self.message.value = chosen[1] if chosen[1] in [tid for tid, _ in q.messages] else None
+        locked = self.verdict is not None
+        for widget in (self.resolution, self.message, self.submit, *boxes):
+            widget.disabled = locked
+        self.next.layout.display = "" if locked else "none"
+        if locked:
+            self._render_feedback()
+        else:
+            self.feedback.value = ""
+
+    def _render_feedback(self):
+        q, v, t, lang = self.q, self.verdict, WORDS[self.lang], self.lang
+        exp, rec = q.expected, q.expected.recommendation
+        label = localised(self.pb, self.pb.resolutions[exp.resolution], lang)
+        head = (f'<div class="dp-ws-right" style="color:#1a7f37;{HEAD_STYLE}">✔ {t["right"]}</div>' if v.resolution_right
+                else f'<div class="dp-ws-wrong" style="color:#c0392b;{HEAD_STYLE}">✘ {t["wrong"]}</div>')
+        who = t["pinned"] if exp.pinned else t["playbook"]
+        parts = [head, f'<p><b>{who}:</b> {escape(label)}' + (f' — {escape(exp.pin_note)}' if exp.pinned else "") + "</p>",
+                 f'<p><b>{t["why"]}:</b> {escape(rec.rationale)}</p>']
+        if rec.what_would_change:
+            parts.append(f'<p class="dp-ws-change"><b>{t["change"]}:</b> {escape(rec.what_would_change)}</p>')
+        names = dict(q.evidence)
+        if v.evidence_right:
+            parts.append(f"<p>{t['ev_ok']}</p>")
+        else:
+            for key, ids in (("ev_missed", v.missed_evidence), ("ev_extra", v.extra_evidence)):
+                if ids:
+                    parts.append(f"<p><b>{t[key]}:</b> {escape('; '.join(names[e] for e in ids))}</p>")
+        right_letter = LETTERS[[tid for tid, _ in q.messages].index(exp.template_id)]
+        parts.append(f"<p>{t['msg_ok']}</p>" if v.message_right else f"<p>{t['msg_bad']} {right_letter}.</p>")
+        parts.append(f'<p><b>+{v.points} / {MAX_POINTS} {t["points"]}</b></p>')
+        self.feedback.value = "".join(parts)
+        for widget in (self.resolution, self.message, self.submit, *self.evidence_box.children):
+            widget.disabled = True
+        self.next.layout.display = ""
+
+    def _update_score(self):
+        if self.book is None:
+            return
+        s, t = self.book.score(), WORDS[self.lang]
+        self.score.value = (f'<b>{t["score"]}: <span class="dp-ws-points">{s["points"]} / {s["max_points"]}</span> {t["points"]}</b>'
+                            f' · {t["right_n"]} <span class="dp-ws-right-count">{s["right"]}</span> {t["of"]} {s["answered"]}'
+                            f' · {t["answered"]} {s["answered"]} {t["of"]} {s["deck_size"]}')
+
+
+def _add(widget, css_class):
+    widget.add_class(css_class)
+    return widget
+
+
+def _problems_html(problems):
+    return "".join(f'<div class="dp-ws-error">{escape(p)}</div>' for p in problems)
+
+
+def workshop_app(answers_folder=None, decks_folder=None, playbook=None, lang: str = "en"):
+    """Build the workshop screen and return its widget (the last line of a cell displays it)."""
+    return WorkshopApp(answers_folder, decks_folder, playbook, lang).widget

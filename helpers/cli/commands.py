@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """The one error boundary: every error the toolkit raises on purpose leaves here as one
+    message on stderr and its documented exit code; anything else is a bug, reported without a
+    traceback (the details go to a file the message names)."""
+    from ..core.exceptions import EXIT_INTERNAL, PlaybookToolError
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -82,6 +86,24 @@ def main(argv=None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        print("dispute-playbook: interrupted", file=sys.stderr)
+        return 130
+    except PlaybookToolError as exc:
+        print(f"dispute-playbook: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
+        return _report_bug(EXIT_INTERNAL)
+
+
+def _report_bug(code: int) -> int:
+    import tempfile
+    import traceback
+    with tempfile.NamedTemporaryFile("w", prefix="dispute-playbook-crash-", suffix=".txt", delete=False) as fh:
+        traceback.print_exc(file=fh)
+    print(f"dispute-playbook: internal error (a bug, not your input): {sys.exc_info()[1]!r}. "
+          f"The details are in {fh.name}; please report them.", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -2,8 +2,43 @@
 from __future__ import annotations
 
 
+# Exit codes of `dispute-playbook`, one per kind of error (README "Exit codes"). 1 is kept for
+# "ran, but found problems" (--strict's rejected rows, validate's errors).
+EXIT_OK = 0
+EXIT_FOUND_PROBLEMS = 1
+EXIT_INPUT = 2      # a bad case, input file, mapping, option or a busy output folder: fix the input
+EXIT_PLAYBOOK = 3   # the playbook (rules, parameters, templates) cannot be used: fix the playbook
+EXIT_IO = 4         # a file cannot be written or a resource is unavailable: fix the environment
+EXIT_INTERNAL = 70  # a bug in the toolkit (EX_SOFTWARE): report it
+
+
 class PlaybookToolError(Exception):
-    """Base class: catch this to handle any error the toolkit raises on purpose."""
+    """Root of every error the toolkit raises on purpose; `cli.main` turns each into a message
+    and its `exit_code`. Catch this to handle any of them."""
+
+    exit_code = EXIT_INPUT
+
+
+class UsageError(PlaybookToolError):
+    """A command-line option or API argument that cannot be used (`--set`, `--as-of`, …)."""
+
+
+class InputFileError(PlaybookToolError):
+    """An input file that cannot be read as a table of cases (missing, undecodable, malformed)."""
+
+    def __init__(self, path, problem: str, fix: str = ""):
+        self.path, self.problem = str(path), problem
+        super().__init__(f"input file {path}: {problem}" + (f" — {fix}" if fix else ""))
+
+
+class MappingError(PlaybookToolError):
+    """A column mapping file that cannot be used; names the file and line."""
+
+
+class OutputError(PlaybookToolError):
+    """An output that cannot be written (folder not writable, disk full, busy)."""
+
+    exit_code = EXIT_IO
 
 
 class FieldProblem:
@@ -62,12 +97,16 @@ class PlaybookProblem:
 class PlaybookError(PlaybookToolError):
     """The playbook folder cannot be used; run `dispute-playbook validate` for the full list."""
 
+    exit_code = EXIT_PLAYBOOK
+
     def __init__(self, problems: list[PlaybookProblem]):
         self.problems = list(problems)
         super().__init__("the playbook has errors:\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
 class UnknownParameterError(PlaybookToolError, KeyError):
+    exit_code = EXIT_PLAYBOOK
+
     def __init__(self, name, known):
         super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))}")
 

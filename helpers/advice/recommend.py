@@ -15,6 +15,7 @@ from ..core.engine import decide
 from ..core.exceptions import CaseError, FieldProblem
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
+from ..core.money import no_rate_problem
 from ..playbook.messages import choose_language, compile_template, fit, row_values
 from ..playbook.loader import Playbook, load_playbook
 
@@ -74,6 +75,14 @@ def localised(pb: Playbook, texts: dict, lang: str) -> str:
     return _text(str(pb.root), raw, tuple(sorted(pb.params.items())))
 
 
+def change_text(pb: Playbook, lever, to: str, now: str, lang: str) -> str:
+    """"With proof of delivery this would be «Decline…», not «Refund…»": resolution labels, never codes."""
+    to_label, now_label = (localised(pb, pb.resolutions[r], lang) for r in (to, now))
+    if lang == "zh":
+        return f"{lever.zh},建议将是「{to_label}」而不是「{now_label}」。"
+    return f"{lever.en[0].upper()}{lever.en[1:]} this would be “{to_label}”, not “{now_label}”."
+
+
 def _deadline(pb, spec, platform, as_of: _dt.date):
     if spec is None:
         return None
@@ -118,8 +127,7 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         if d.lever[i] >= 0:
             lever, other = LEVERS[d.lever[i]], d.rules[d.lever_rule[i]]
             change_to = other.resolution
-            change = (f"{lever.zh},建议将是「{other.resolution}」而不是「{rule.resolution}」。" if lang == "zh" else
-                      f"{lever.en[0].upper()}{lever.en[1:]} this would be {other.resolution}, not {rule.resolution}.")
+            change = change_text(pb, lever, other.resolution, rule.resolution, lang)
         out.append(Recommendation(
             case_id=case["case_id"], resolution=rule.resolution, refund_amount=refund, rule_id=rule.id,
             rationale=localised(pb, rule.rationale, lang), actions=[s["text"] for s in steps],
@@ -151,5 +159,7 @@ def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, param
     if params:
         pb = pb.with_params(params)
     parsed = parse_case(case, as_of=as_of)
+    if parsed["currency"] not in pb.rates:
+        raise CaseError([no_rate_problem(parsed["case_id"], parsed["currency"])])
     d = decide(pb, to_columns([parsed]), explain=explain)
     return build(pb, [parsed], d, lang, render)[0]

@@ -13,7 +13,7 @@ import numpy as np
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
-from ..advice.recommend import UI_LANGUAGES, localised
+from ..advice.recommend import UI_LANGUAGES, change_text, localised
 
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
            "refund_amount", "est_cost", "rule_id", "rationale", "actions", "missing_evidence", "risk_flags",
@@ -200,9 +200,7 @@ def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = Tru
         k, other = divmod(rest, len(rules) + 1)
         if k == 0:
             return ""
-        lever, to, now = LEVERS[k - 1], rules[other - 1].resolution, rules[here].resolution
-        return (f"{lever.zh},建议将是「{to}」而不是「{now}」。" if lang == "zh" else
-                f"{lever.en[0].upper()}{lever.en[1:]} this would be {to}, not {now}.")
+        return change_text(pb, LEVERS[k - 1], rules[other - 1].resolution, rules[here].resolution, lang)
 
     platform_code = cols["platform"].astype(np.int64)
     if render and n:

@@ -104,11 +104,11 @@ def money(amount, currency: str, lang: str) -> str:
 def recommendation_markdown(rec, lang: str = "en") -> str:
     """The recommendation as a trainee reads it; every value from the case is escaped."""
     e = md_escape
-    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])} (`{rec.resolution}`)",
+    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])}",
              "", e(rec.rationale), "",
              f"- **{e(ui('refund', lang))}:** {e(money(rec.refund_amount, rec.currency, lang))}",
              f"- **{e(ui('est_cost', lang))}:** {e(money(rec.est_cost, rec.currency, lang))}",
-             f"- **{e(ui('rule', lang))}:** `{rec.rule_id}`, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
+             f"- **{e(ui('rule', lang))}:** {e(rec.rule_title)}, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
     if rec.what_would_change:
         lines.append(f"- **{e(ui('what_would_change', lang))}:** {e(rec.what_would_change)}")
     lines += ["", f"**{e(ui('evidence', lang))}**", ""]

@@ -15,19 +15,25 @@ from ..playbook.messages import LANGUAGES
 from .notebook_run import evidence_checklist, money
 from .labels import choice_label, evidence_label, ui
 
+def english_label(resolution: str) -> str:
+    """The English label of a resolution: the chart's fallback where no Chinese font is installed."""
+    from ..playbook.loader import load_playbook
+    return load_playbook().resolutions[resolution]["en"]
+
+
 def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
     """PNG bar chart of the options whose cost is known, and the labels of those whose cost is not."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     use_labels = lang != "zh" or cjk_font() is not None
     known = [a for a in rec.alternatives if a["est_cost"] is not None]
-    unknown = [a["label"] if use_labels else a["resolution"] for a in rec.alternatives if a["est_cost"] is None]
+    unknown = [a["label"] if use_labels else english_label(a["resolution"]) for a in rec.alternatives if a["est_cost"] is None]
     height = 0.4 * max(len(known), 1) + 0.7
     fig = Figure(figsize=(6.5, height), dpi=80)
     FigureCanvasAgg(fig)
     # fixed margins instead of tight_layout, which draws the figure twice
     ax = fig.add_axes((0.4, 0.5 / height, 0.55, 1 - 0.65 / height))
-    names = [a["label"] if use_labels else a["resolution"] for a in known]
+    names = [a["label"] if use_labels else english_label(a["resolution"]) for a in known]
     ax.barh(range(len(known)), [a["est_cost"] for a in known],
             color=["#1f6feb" if a["chosen"] else "#9aa4b2" for a in known])
     ax.set_yticks(range(len(known)), names, fontfamily=cjk_font() if lang == "zh" else None)
@@ -101,7 +107,7 @@ class ResultView:
         self.rec = rec
         self.summary.value = (f"<b>{esc(ui('case', lang))} {esc(rec.case_id)}</b> · {esc(ui('buyer', lang))} "
                               f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} {esc(rec.as_of_date)}")
-        self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']} ({rec.resolution})"
+        self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']}"
         self.money.value = (f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
                             f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}")
         self.rationale.value = f"<b>{esc(ui('why', lang))}:</b> {esc(rec.rationale)}"

@@ -96,7 +96,10 @@ def test_lazy_alternatives_are_the_same_numbers(playbook):
     v = validate_frame(generate_frame(300, seed=4), as_of=AS_OF)
     d = decide(playbook, v.cols)
     assert set(d.alternatives) == {r for t in playbook.tables.values() for r in t.alternatives}
+    from helpers.core.engine import RATE
+    from helpers.core.money import rate_column
+    cols = {**v.cols, RATE: rate_column(playbook.rates, v.cols["currency"])}
     for res in d.alternatives:
-        refund = refund_amounts(res, v.cols, playbook.params["goodwill_partial_share"], True, d.facts["margin"])
+        refund = refund_amounts(res, cols, playbook.params["goodwill_partial_share"], True, d.facts["margin"])
         np.testing.assert_array_equal(d.alternatives[res][0], refund)
-        np.testing.assert_array_equal(d.alternatives[res][1], est_costs(res, v.cols, refund))
+        np.testing.assert_array_equal(d.alternatives[res][1], est_costs(res, cols, refund, playbook.params))

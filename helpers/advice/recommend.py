@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from ..core.case import parse_case, to_columns
+from ..core.costs import cost_inputs
 from ..core.engine import decide
 from ..core.exceptions import CaseError, FieldProblem
 from ..core.fields import EVIDENCE
@@ -116,13 +117,19 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         missing = [e for j, e in enumerate(d.evidence_ids) if d.missing[i, j]]
         flags = [f for j, f in enumerate(d.flag_ids) if d.flags[i, j]]
         table = pb.tables[case["dispute_type"]]
+        shipped = case["ship_date"] is not None
+
+        def unknown_inputs(res):
+            return [f for f in cost_inputs(res, shipped) if case.get(f) is None]
         alternatives = [{"resolution": rule.resolution, "label": localised(pb, pb.resolutions[rule.resolution], lang),
-                         "refund_amount": refund, "est_cost": _money(d.est_cost[i]), "chosen": True}]
+                         "refund_amount": refund, "est_cost": _money(d.est_cost[i]), "chosen": True,
+                         "cost_unknown": unknown_inputs(rule.resolution)}]
         for res in table.alternatives:
             if res != rule.resolution:
                 r, c = d.alternatives[res]
                 alternatives.append({"resolution": res, "label": localised(pb, pb.resolutions[res], lang),
-                                     "refund_amount": _money(r[i]), "est_cost": _money(c[i]), "chosen": False})
+                                     "refund_amount": _money(r[i]), "est_cost": _money(c[i]), "chosen": False,
+                                     "cost_unknown": unknown_inputs(res)})
         change, change_to = "", ""
         if d.lever[i] >= 0:
             lever, other = LEVERS[d.lever[i]], d.rules[d.lever_rule[i]]

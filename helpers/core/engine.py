@@ -117,10 +117,12 @@ def claim_window(pb, cols) -> np.ndarray:
     return np.where(np.isnan(window), pb.params.get("shop_claim_window_days", np.nan), window)
 
 
-_COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date")
+_COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date",
+                "dispute_type", "proof_of_delivery", "seller_packing_photos", "listing_error", "mismatch",
+                "chat_history", RATE)
 
 
-def _by_rule(rules, chosen, cols, margin):
+def _by_rule(rules, chosen, cols, margin, params):
     """Refund and cost per row, each computed on the rows its rule decided (element-wise, so equal)."""
     n = len(chosen)
     refund, cost = np.zeros(n), np.zeros(n)
@@ -134,22 +136,23 @@ def _by_rule(rules, chosen, cols, margin):
         sub = {k: cols[k][rows] for k in _COST_INPUTS}
         r = refund_amounts(rule.resolution, sub, rule.refund_share, rule.within_profit, margin[rows])
         refund[rows] = r
-        cost[rows] = est_costs(rule.resolution, sub, r)
+        cost[rows] = est_costs(rule.resolution, sub, r, params)
     return refund, cost
 
 
 class _Alternatives(Mapping):
     """resolution -> (refund, cost) arrays, computed when first read (the batch table never reads them)."""
 
-    def __init__(self, resolutions, cols, share, margin):
+    def __init__(self, resolutions, cols, share, margin, params):
         self._keys, self._cols, self._share, self._margin, self._done = tuple(resolutions), cols, share, margin, {}
+        self._params = params
 
     def __getitem__(self, res):
         if res not in self._keys:
             raise KeyError(res)
         if res not in self._done:
             alt_refund = refund_amounts(res, self._cols, self._share, True, self._margin)
-            self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund))
+            self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund, self._params))
         return self._done[res]
 
     def __iter__(self):
@@ -165,7 +168,7 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     chosen, allcols = match(pb, cols)
     n = len(chosen)
     margin = allcols["margin"]
-    refund, cost = _by_rule(rules, chosen, cols, margin)
+    refund, cost = _by_rule(rules, chosen, cols, margin, pb.params)
 
     flag_ids = list(pb.risk_flags)
     flags = np.zeros((n, len(flag_ids)), dtype=bool)
@@ -194,7 +197,7 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     seen = []
     for dt in DISPUTE_TYPES:
         seen += [res for res in pb.tables[dt].alternatives if res not in seen]
-    alternatives = _Alternatives(seen, cols, pb.params.get("goodwill_partial_share", 0.3), margin)
+    alternatives = _Alternatives(seen, cols, pb.params.get("goodwill_partial_share", 0.3), margin, pb.params)
 
     lever = np.full(n, -1, dtype=np.int64)
     lever_rule = np.full(n, -1, dtype=np.int64)

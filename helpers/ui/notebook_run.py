@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.exceptions import CaseError, FieldProblem
 from ..core.fields import FIELD_BY_NAME, FIELDS
-from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
+from .labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
 
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 DISPUTE_NOTEBOOKS = ("not_received", "not_as_described", "damaged", "cancellation")
@@ -124,9 +124,11 @@ def recommendation_markdown(rec, lang: str = "en") -> str:
     lines += ["", f"**{e(ui('chart', lang))}**", "", f"| | {e(ui('refund', lang))} | {e(ui('est_cost', lang))} |",
               "|---|---:|---:|"]
     for alt in rec.alternatives:
-        mark = "**→**" if alt["chosen"] else ""
+        mark = f"**→ {e(ui('chosen', lang))}:**" if alt["chosen"] else ""
+        needs = (" (" + e(", ".join(field_label(f, lang) for f in alt.get("cost_unknown", ()))) + ")"
+                 if alt["est_cost"] is None and alt.get("cost_unknown") else "")
         lines.append(f"| {mark} {e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
-                     f"{e(money(alt['est_cost'], rec.currency, lang))} |")
+                     f"{e(money(alt['est_cost'], rec.currency, lang))}{needs} |")
     lines += ["", f"**{e(ui('message', lang))}** ({e(choice_label('buyer_language', rec.message_language, lang))}"
               f"{', ' + e(rec.message_note) if rec.message_note else ''})", ""]
     lines += [f"> {e(line)}  " if line.strip() else ">" for line in rec.message.splitlines()]

@@ -62,7 +62,7 @@ def opened(browser, port, notebook):
 
 
 def default_case(name) -> dict:
-    return {k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")}
+    return {k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language", "playbook", "playbook_params")}
 
 
 def edit(page, kind, field, value):

@@ -49,7 +49,7 @@ def test_the_parameters_cell_holds_every_contract_field(name):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", ())]
     assert len(tagged) == 1
     params = notebook_parameters(name)
-    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language"}
+    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language", "playbook", "playbook_params"}
     assert params["dispute_type"] == name and params["interactive"] is True and params["ui_language"] == "en"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", params["as_of_date"])  # fixed: stored outputs reproduce
 
@@ -75,7 +75,7 @@ def test_notebooks_are_thin_documents(name):
 @pytest.mark.parametrize("name", DISPUTE_NOTEBOOKS)
 def test_stored_outputs_are_the_recommendation_of_the_default_case(name):
     params = notebook_parameters(name)
-    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language")}
+    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language", "playbook", "playbook_params")}
     assert stored_markdown(read(name)) == [recommendation_markdown(recommend(case))]
 
 
@@ -122,7 +122,7 @@ def test_nbval_fails_when_a_rule_change_alters_the_stored_recommendation(tmp_pat
     table.write_text(head + "id: dmg_carrier_insured" + rule.replace("- insured: true", "- insured: false", 1),
                      encoding="utf-8")
     params = notebook_parameters("damaged")
-    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language")}
+    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language", "playbook", "playbook_params")}
     assert recommend(case, playbook=playbook).rule_id != recommend(case).rule_id  # the change matters
     done = run_nbval(ROOT / "notebooks" / "damaged.ipynb", env={"DISPUTE_PLAYBOOK_DIR": str(playbook)})
     assert done.returncode == 1 and "1 failed" in done.stdout, done.stdout[-3000:]

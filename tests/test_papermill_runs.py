@@ -49,7 +49,7 @@ def run(name, tmp_path, parameters, label="out"):
 
 def case_of(name, overrides) -> dict:
     values = {**notebook_parameters(name), **overrides}
-    return {k: v for k, v in values.items() if v is not None and k not in ("interactive", "ui_language")}
+    return {k: v for k, v in values.items() if v is not None and k not in ("interactive", "ui_language", "playbook", "playbook_params")}
 
 
 def outputs(path):

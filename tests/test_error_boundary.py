@@ -100,7 +100,7 @@ def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files
 @pytest.mark.parametrize("option,says", [
     (["--set", "keep_item_max_value"], "--set needs NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
-    (["--as-of", "2026-13-01"], "review date '2026-13-01' is not a date"),
+    (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date YYYY-MM-DD"),
     (["--lang", "fr"], "invalid choice: 'fr'"),
 ])
 def test_recommend_a_bad_option_exits_2(capsys, files, option, says):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from helpers.batch.read import validate_frame
-from helpers.batch.table import money, recommendation_table, reference_table
+from helpers.batch.table import recommendation_table, reference_table
+from helpers.core.costs import money
 from helpers.core.case import parse_case, to_columns
 from helpers.core.engine import decide, match
 from helpers.core.fields import FIELD_BY_NAME

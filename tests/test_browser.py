@@ -64,7 +64,8 @@ def opened(browser, port, notebook):
 
 def default_case(name) -> dict:
     """What the form starts from when the parameters give no facts: the notebook's teaching example."""
-    return {**{k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")},
+    return {**{k: v for k, v in notebook_parameters(name).items()
+                if k not in ("interactive", "ui_language", "playbook", "playbook_params")},
             **teaching_example(name)}
 
 

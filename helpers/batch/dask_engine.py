@@ -128,7 +128,7 @@ def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
 def _write_parquet(frame, path: Path):
     import pyarrow.parquet as pq
 
-    from .runner import to_arrow
+    from .write import to_arrow
     from ..iorw.atomic import atomic_write
     atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
 
@@ -137,7 +137,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
     from collections import Counter
 
-    from .runner import safe_frame
+    from .write import safe_frame
     from ..iorw.atomic import write_json_atomic
     from .read import FIRST_ROW, duplicate_error, error_table
     from .table import recommendation_table
@@ -188,7 +188,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
 
     import pandas as pd
 
-    from .runner import BatchResult, csv_bytes, progress_bar, summary_dict
+    from .runner import BatchResult, progress_bar, summary_dict
+    from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
     from ..core.exceptions import UsageError
     source = Path(opts.cases)

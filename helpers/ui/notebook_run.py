@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
-from ..core.paths import NOTEBOOKS_DIR
+from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
 from .present import evidence_checklist, money
 
@@ -65,6 +65,31 @@ def case_from_namespace(namespace: dict, dispute_type: str) -> dict:
                       namespace.get("ui_language", "en"))
     case["dispute_type"] = dispute_type
     return case
+
+
+EXAMPLES = SAMPLES_DIR / "notebook_examples.yaml"
+
+
+def teaching_example(dispute_type: str) -> dict:
+    """The made-up case the interactive form starts from (samples/notebook_examples.yaml)."""
+    from ..core.yamlio import load_yaml
+    data, _ = load_yaml(EXAMPLES)
+    return dict(data[dispute_type])
+
+
+def facts_given(case: dict) -> bool:
+    """Whether the parameters set any fact beyond the notebook's own dispute type."""
+    return any(k != "dispute_type" for k in case)
+
+
+def starting_case(case: dict, dispute_type: str, ui_language: str = "en") -> dict:
+    """What the interactive form starts from: the facts given, or (none given) the teaching
+    example, announced as one. Headless runs never call this: they decide on `case` alone."""
+    if facts_given(case):
+        return case
+    from IPython.display import Markdown, display
+    display(Markdown(f"> **{md_escape(ui('teaching_example', check_ui_language(ui_language)))}**"))
+    return teaching_example(dispute_type)
 
 
 def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
@@ -123,18 +148,24 @@ def sidecar_path(output_notebook) -> Path | None:
 def report(case: dict, ui_language: str = "en", interactive: bool = True, output_notebook=None,
            playbook=None, params: dict | None = None):
     """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError.
-    `playbook` (a folder) and `params` (overrides) are the batch's, for per-case audit notebooks."""
+    `playbook` (a folder) and `params` (overrides) are the batch's, for per-case audit notebooks.
+
+    Headless, the case is exactly the facts given (a fact not given is unknown). Interactive with
+    no facts given, the teaching example is decided instead, under a heading that says so.
+    """
     from IPython.display import Markdown, display
 
     from ..advice.recommend import recommend
     from ..playbook.loader import load_playbook
     lang = check_ui_language(ui_language)
     pb = load_playbook(playbook, params or None)
+    example = interactive and not facts_given(case)
     try:
-        rec = recommend(case, lang=lang, playbook=pb)
+        rec = recommend(teaching_example(case["dispute_type"]) if example else case, lang=lang, playbook=pb)
     except CaseError as exc:
         show_problems(exc, lang)
-    display(Markdown(recommendation_markdown(rec, lang, pb)))
+    shown = recommendation_markdown(rec, lang, pb)
+    display(Markdown(f"#### {md_escape(ui('example_heading', lang))}\n\n{shown}" if example else shown))
     if not interactive:
         data = rec.to_dict()
         display({"application/json": data, "text/plain": f"{rec.case_id}: {rec.resolution}"}, raw=True,

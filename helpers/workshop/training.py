@@ -410,7 +410,7 @@ def run_deck_cli(args) -> int:
 def run_grade_cli(args) -> int:
     """`workshop grade`; errors are raised (WorkshopError 2, PlaybookError 3, OutputError 4) for cli.main."""
     import sys
-    from ..batch.runner import neutralise
+    from ..batch.write import neutralise
     from ..iorw.atomic import atomic_write, writable_folder
     folder = Path(args.answers_dir)
     if not folder.is_dir():

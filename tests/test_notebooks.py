@@ -51,10 +51,11 @@ def test_the_parameters_cell_holds_every_contract_field(name):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", ())]
     assert len(tagged) == 1
     params = notebook_parameters(name)
-    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language"}
+    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language", "playbook", "playbook_params"}
     assert params["dispute_type"] == name and params["interactive"] is True and params["ui_language"] == "en"
     # no example facts: a headless run decides on exactly the facts it is given
-    assert all(v is None for k, v in params.items() if k not in ("dispute_type", "interactive", "ui_language"))
+    assert all(v is None for k, v in params.items()
+               if k not in ("dispute_type", "interactive", "ui_language", "playbook_params"))
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(teaching_example(name)["as_of_date"]))  # stored outputs reproduce
 
 

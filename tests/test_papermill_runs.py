@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from helpers import recommend
-from helpers.ui.notebook_run import md_escape, read_recommendation, recommendation_markdown, sidecar_path, teaching_example
+from helpers.ui.notebook_run import NOTEBOOK_PARAMETERS, md_escape, read_recommendation, recommendation_markdown, sidecar_path, teaching_example
 
 from browser_support import NOTEBOOKS, notebook_parameters
 
@@ -51,7 +51,7 @@ def run(name, tmp_path, parameters, label="out"):
 
 def case_of(name, overrides, base=None) -> dict:
     values = {**notebook_parameters(name), **(teaching_example(name) if base is None else base), **overrides}
-    return {k: v for k, v in values.items() if v is not None and k not in ("interactive", "ui_language")}
+    return {k: v for k, v in values.items() if v is not None and k not in NOTEBOOK_PARAMETERS}
 
 
 def outputs(path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.costs import money
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
@@ -18,18 +19,7 @@ from ..advice.recommend import UI_LANGUAGES, change_text, localised
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
            "refund_amount", "est_cost", "rule_id", "rationale", "actions", "missing_evidence", "risk_flags",
            "what_would_change", "template_id", "message_language", "message")
-TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in ("order_value", "refund_amount", "est_cost"))
 _CONTROL = r"[\x00-\x1f\x7f]"
-
-
-def money(x: np.ndarray) -> np.ndarray:
-    """round(x, 2) as Python rounds (correctly); NaN stays NaN. numpy's round differs on rare halves."""
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        out = np.round(x, 2)
-        odd = np.flatnonzero((out != x) & ~np.isnan(x))
-    out[odd] = [round(float(v), 2) for v in x[odd]]
-    return out
 
 
 def _labelled(codes: np.ndarray, labels: list):

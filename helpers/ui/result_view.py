@@ -12,8 +12,9 @@ import ipywidgets as widgets
 
 from .fonts import cjk_font
 from ..playbook.messages import LANGUAGES
-from .notebook_run import evidence_checklist, money
 from .labels import choice_label, evidence_label, ui
+from .present import evidence_checklist, money
+
 
 def english_label(resolution: str) -> str:
     """The English label of a resolution: the chart's fallback where no Chinese font is installed."""

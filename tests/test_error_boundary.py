@@ -66,7 +66,8 @@ def broken_playbook(tmp_path, kind: str):
         path.write_text(path.read_text(encoding="utf-8").replace(
             "en: Ask for photos of the item,", "en: Within {{ params.no_such_days }} days ask for photos of the item,", 1),
             encoding="utf-8")
-        return root, "damaged.yaml:13"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return root, f"damaged.yaml:{next(i for i, t in enumerate(lines, 1) if 'no_such_days' in t)}"
     raise ValueError(kind)
 
 

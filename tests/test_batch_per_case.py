@@ -106,7 +106,7 @@ def test_audit_notebooks_decide_as_the_batch_under_its_playbook_set_and_date(tmp
     picks = ["T01", "T02", "T14", "T16", "T22", "G0000007", "G0000036", "G0000073"]
     src = tmp_path / "few.csv"
     frame[frame["case_id"].isin(picks)].to_csv(src, index=False)
-    common = ["batch", str(src), "--as-of", "2026-11-20", "--no-report"]
+    common = ["batch", str(src), "--as-of", "2026-11-05", "--no-report"]  # inside the claim windows
     assert main(common + ["--out", str(tmp_path / "plain")]) == 0
     out = tmp_path / "audit"
     assert main(common + ["--out", str(out), "--playbook", str(playbook), "--set", "goodwill_partial_share=0.45",
@@ -120,7 +120,7 @@ def test_audit_notebooks_decide_as_the_batch_under_its_playbook_set_and_date(tmp
     assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
     for row in rows.to_dict("records"):
         rec = read_recommendation(out / "cases" / notebook_name(row["case_id"]))
-        assert rec["as_of_date"] == "2026-11-20"
+        assert rec["as_of_date"] == "2026-11-05"
         assert (rec["resolution"], rec["rule_id"]) == (row["resolution"], row["rule_id"]), row["case_id"]
         for money in ("refund_amount", "est_cost"):
             assert (f"{rec[money]:.2f}" if rec[money] is not None else "") == (

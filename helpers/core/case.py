@@ -125,7 +125,7 @@ def _parse_enum(field):
 def _parse_currency(v):
     code = _parse_pattern(_CURRENCY, "a 3-letter ISO 4217 currency code such as USD", str.upper)(v)
     if not is_iso_currency(code):
-        raise _Bad(f"{v!r} is not an ISO 4217 currency code (such as USD, EUR, CNY)")
+        raise BadValue(f"{v!r} is not an ISO 4217 currency code (such as USD, EUR, CNY)")
     return code
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..playbook.params import parse_params
 from . import app as cli_app
 from . import batch as cli_batch
 from . import workshop as cli_workshop
@@ -14,6 +13,7 @@ def cmd_recommend(args) -> int:
     from ..core.exceptions import CaseError, PlaybookToolError
     from ..iorw.atomic import dumps, read_case_file
     from ..advice.recommend import recommend
+    from ..playbook.params import parse_params
     try:
         rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
                         params=parse_params(args.set), lang=args.lang)
@@ -77,8 +77,8 @@ def main(argv=None) -> int:
     """The one error boundary: every error the toolkit raises on purpose leaves here as one
     message on stderr and its documented exit code; anything else is a bug, reported without a
     traceback (the details go to a file the message names)."""
-    from ..core.exceptions import EXIT_INTERNAL, PlaybookToolError
     args = build_parser().parse_args(argv)
+    from ..core.exceptions import EXIT_INTERNAL, PlaybookToolError  # after parsing: --help needs none of it
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -148,6 +148,7 @@ def run(opts: Options) -> BatchResult:
     frame = load_cases(opts)
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
+    del frame  # the cells as read are no longer needed: the validated columns are
     clock["validate"] = time.perf_counter()
     pb_base = load_playbook(opts.playbook)
     pb = pb_base.with_params(opts.params) if opts.params else pb_base
@@ -275,7 +276,7 @@ def run_batch_cli(args) -> int:
             render_report(Path(opts.out))
         except Exception as exc:  # noqa: BLE001 — the results are written; say what failed and how to retry
             print(f"dispute-playbook: the review report failed ({type(exc).__name__}: {exc}); the results are "
-                  f"complete in {opts.out}; rerun the report with `python -c \"from helpers.report import "
+                  f"complete in {opts.out}; rerun the report with `python -c \"from helpers.batch.report import "
                   f"render_report; render_report('{opts.out}')\"`", file=sys.stderr)
             return 3
         print(f"report: {Path(opts.out) / 'report.html'}")

@@ -159,4 +159,8 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
     table = pcsv.read_csv(csv_path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
                           convert_options=pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                               strings_can_be_null=False, quoted_strings_can_be_null=False))
-    atomic_write(xlsx_path, lambda tmp: write_sheet(table, tmp))
+
+    def write(tmp):
+        write_sheet(table, tmp)
+        fsync_path(tmp)
+    atomic_write(xlsx_path, write)

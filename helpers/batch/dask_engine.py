@@ -40,11 +40,21 @@ class LoadedPart(Part):
 def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     """Parts of a Parquet file or folder of files: row groups, sliced to at most part_rows rows."""
     import pyarrow.parquet as pq
+
+    from ..core.exceptions import InputFileError
     source = Path(source)
+    if not source.exists():
+        raise InputFileError(source, "no such file or folder", "check the path")
     files = sorted(p for p in source.rglob("*.parquet")) if source.is_dir() else [source]
+    if not files:
+        raise InputFileError(source, "holds no .parquet files", "point at a Parquet file or a folder of parts")
     parts, start = [], 0
     for f in files:
-        meta = pq.ParquetFile(f).metadata
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except Exception as exc:  # noqa: BLE001 — Arrow reports a bad file as one of several error types
+            raise InputFileError(f, f"cannot be read as Parquet: {type(exc).__name__}: {exc}",
+                                 "check that the file is complete") from None
         for g in range(meta.num_row_groups):
             n = meta.row_group(g).num_rows
             for off in range(0, n, part_rows):
@@ -132,6 +142,36 @@ def _trim_pattern() -> str:
         space = "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
         _SPACE = f"^[{space}]+|[{space}]+$"
     return _SPACE
+
+
+class Failed:
+    """A deliberate error (PlaybookToolError) a task hands back as its result: the client raises it,
+    and no worker logs a "Compute Failed" traceback for a user's typo."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def reported(task):
+    """`task` for a Dask worker: a PlaybookToolError comes back as a Failed result instead of raised."""
+    import functools
+
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        from ..core.exceptions import PlaybookToolError
+        try:
+            return task(*args, **kwargs)
+        except PlaybookToolError as exc:
+            return Failed(exc)
+    return run
+
+
+def checked(results):
+    """Task results, with the first Failed raised as its error."""
+    for r in results:
+        if isinstance(r, Failed):
+            raise r.error
+    return results
 
 
 def id_hashes(part: Part, opts: dict) -> np.ndarray:
@@ -256,13 +296,14 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
 
     import pandas as pd
 
-    from .runner import BatchResult, _progress, summary_dict
+    from .runner import BatchResult, progress_bar, summary_dict
     from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
-    from ..core.exceptions import CaseError, FieldProblem
+    from ..core.exceptions import UsageError
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
-        raise CaseError([FieldProblem(None, "(file)", f"{source}: --engine dask reads Parquet (a file or a folder of parts)")])
+        raise UsageError(f"{source}: --engine dask reads Parquet (a file or a folder of parts); "
+                         "use --engine pandas for other files")
     out = Path(opts.out)
     today = (opts.as_of or _dt.date.today()).isoformat()
     settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,
@@ -279,27 +320,27 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
     parts = plan_parts(source, part_rows)
     client, cluster = _client(scheduler)
     try:
-        hashes = np.concatenate(client.gather(client.map(id_hashes, parts, opts=settings, pure=False)) or [np.zeros(0, np.uint64)])
+        hashes = np.concatenate(checked(client.gather(client.map(reported(id_hashes), parts, opts=settings, pure=False))) or [np.zeros(0, np.uint64)])
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
         later = {}
         if len(twice):
             seen = {}
-            for found in client.gather(client.map(ids_with_hashes, parts, opts=settings, hashes=twice, pure=False)):
+            for found in checked(client.gather(client.map(reported(ids_with_hashes), parts, opts=settings, hashes=twice, pure=False))):
                 for g, cid in found:
                     if cid in seen:
                         later[g] = seen[cid]
                     else:
                         seen[cid] = g
         todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
-        bar = _progress(opts, len(parts))
+        bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
         groups = [g for g in group_parts(parts) if set(g) & set(todo)]
-        futures = client.map(decide_group, groups, opts=settings, later=later, pure=False)
+        futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
         from dask.distributed import as_completed
         for fut in as_completed(futures):
-            finished = fut.result()
+            finished = checked([fut.result()])[0]
             results.extend(finished)
             bar.update(len(finished))
             fut.release()

@@ -24,17 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
-from ..core.exceptions import PlaybookToolError
+from ..core.exceptions import UsageError
 from ..iorw.atomic import atomic_write, write_json_atomic
 from .write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_frame, safe_table, to_arrow, write_csv, write_xlsx  # noqa: F401
 
-ERROR_COLUMNS = ("row", "case_id", "field", "message")
 STATE_DIR = ".batch-state"
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
 
-class StateMismatch(PlaybookToolError):
+class StateMismatch(UsageError):
     """--resume found the state of a run of another input or with other options."""
 
 
@@ -130,6 +129,7 @@ class BatchResult:
     whatif: dict | None = None
     notes: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
+    validated: object = None  # the run's checked cases (read.Validated), kept for --per-case-notebooks
 
 
 def run(opts: Options) -> BatchResult:
@@ -158,7 +158,7 @@ def run(opts: Options) -> BatchResult:
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
     changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
-    bar = _progress(opts, len(rows))
+    bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
     try:
         for k in range(manifest.done, len(chunks)):
@@ -189,7 +189,8 @@ def run(opts: Options) -> BatchResult:
     atomic_write(out / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
     recs.finish()
     os.replace(recs.path, out / "recommendations.csv")
-    result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out)
+    result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
+                         validated=v if opts.per_case_notebooks else None)
     for c in manifest.data["chunks"]:
         result.resolutions.update(c["resolutions"])
     if changes is not None:
@@ -220,64 +221,8 @@ def summary_dict(opts, result: BatchResult, as_of) -> dict:
             "resolutions": dict(result.resolutions.most_common()), "lang": opts.lang, "notes": result.notes}
 
 
-def _progress(opts: Options, total: int):
+def progress_bar(opts: Options, total: int):
+    """A tqdm bar on stderr, shown only on a terminal unless opts.progress says otherwise."""
     from tqdm import tqdm
     show = sys.stderr.isatty() if opts.progress is None else opts.progress
     return tqdm(total=total, disable=not show, unit="case", unit_scale=True, desc="deciding", file=sys.stderr)
-
-
-def options_from_args(args) -> Options:
-    from ..playbook.params import parse_params
-    if args.chunk_rows < 1:
-        raise ValueError("--chunk-rows must be at least 1")
-    try:
-        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise ValueError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
-    return Options(cases=args.cases, out=args.out, as_of=as_of,
-                   playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
-                   render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
-                   resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
-                   per_case_notebooks=args.per_case_notebooks, workers=args.workers,
-                   durable=getattr(args, "durable", False))
-
-
-def print_summary(result: BatchResult, out=None) -> None:
-    out = out or sys.stdout
-    print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
-    for res, n in result.resolutions.most_common():
-        print(f"  {res:<18}{n:>10}", file=out)
-    if result.whatif:
-        from .whatif import summary_lines
-        for line in summary_lines(result.whatif):
-            print(line, file=out)
-    for note in result.notes:
-        print(f"note: {note}", file=out)
-
-
-def run_batch_cli(args) -> int:
-    try:
-        opts = options_from_args(args)
-        if args.engine == "dask":
-            from .dask_engine import run_dask
-            result = run_dask(opts, scheduler=args.scheduler)
-        else:
-            result = run(opts)
-    except (PlaybookToolError, OSError, ValueError) as exc:
-        print(f"dispute-playbook: {exc}", file=sys.stderr)
-        return 2
-    if opts.per_case_notebooks:
-        from .per_case import run_for_batch
-        result.notes.extend(run_for_batch(opts))
-    print_summary(result)
-    if opts.report:
-        from .report import render_report
-        try:
-            render_report(Path(opts.out))
-        except Exception as exc:  # noqa: BLE001 — the results are written; say what failed and how to retry
-            print(f"dispute-playbook: the review report failed ({type(exc).__name__}: {exc}); the results are "
-                  f"complete in {opts.out}; rerun the report with `python -c \"from helpers.batch.report import "
-                  f"render_report; render_report('{opts.out}')\"`", file=sys.stderr)
-            return 3
-        print(f"report: {Path(opts.out) / 'report.html'}")
-    return 1 if args.strict and result.rejected else 0

@@ -72,10 +72,12 @@ def safe_table(frame, text_columns):
 def safe_frame(frame, text_columns):
     """The frame with its buyer-supplied text neutralised, as a pandas frame (numbers stay numbers)."""
     import pandas as pd
+    import pyarrow as pa
     out = frame.copy()
     for c in text_columns:
         col = out[c]
-        arr = col.array._pa_array if hasattr(col.array, "_pa_array") else col.to_numpy(dtype=object)
+        # Arrow-backed strings hand over their Arrow array through the public __arrow_array__ protocol
+        arr = pa.array(col.array) if hasattr(col.array, "__arrow_array__") else col.to_numpy(dtype=object)
         out[c] = pd.arrays.ArrowStringArray(neutralise_column(arr).cast("large_string"))
     return out
 

@@ -239,6 +239,20 @@ def reference_table(pb, cases: list, d, lang: str = "en", render: bool = True):
     return frame
 
 
+def counts(column) -> dict:
+    """{value: rows} of a column in order of first appearance, as dict(Counter(column)) gives it,
+    counted on the categorical's codes (no string per row)."""
+    import pandas as pd
+    s = pd.Series(column)
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(str).astype("category")
+    codes = s.cat.codes.to_numpy()
+    present, first = np.unique(codes, return_index=True)
+    per_code = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories))
+    names = s.cat.categories
+    return {str(names[c]): int(per_code[c]) for c, _ in sorted(zip(present, first), key=lambda x: x[1]) if c >= 0}
+
+
 def _NOTHING():
     import pyarrow as pa
     return pa.scalar("", pa.large_string())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from ..iorw.atomic import atomic_write
 from .inert import neutralise, neutralise_column  # noqa: F401  (the write path's; importable from here)
 

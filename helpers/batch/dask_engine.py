@@ -236,6 +236,8 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
             v.problems[i] = duplicate_error(v.cols["case_id"][i], g + FIRST_ROW, first + FIRST_ROW)
     pb_base = load_playbook(opts["playbook"])
     pb = pb_base.with_params(opts["params"]) if opts["params"] else pb_base
+    from .currency import reject_unrated
+    reject_unrated(pb, v, FIRST_ROW + part.start)
     rows = np.flatnonzero(v.valid)
     cols = {k: a[rows] for k, a in v.cols.items()}
     d = decide(pb, cols, explain=opts["explain"])

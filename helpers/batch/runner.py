@@ -152,6 +152,9 @@ def run(opts: Options) -> BatchResult:
     clock["validate"] = time.perf_counter()
     pb_base = load_playbook(opts.playbook)
     pb = pb_base.with_params(opts.params) if opts.params else pb_base
+    from .currency import reject_unrated
+    from .read import FIRST_ROW
+    reject_unrated(pb, v, FIRST_ROW)
 
     rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]

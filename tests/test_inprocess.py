@@ -43,3 +43,11 @@ def test_a_failing_cell_is_named_and_recorded(tmp_path):
         run_notebook(src, tmp_path / "out.ipynb", {}, cwd=tmp_path)
     nb = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
     assert nb.cells[3].outputs[-1].output_type == "error" and nb.cells[4].outputs == []
+
+
+def test_the_process_is_left_as_it_was(tmp_path):
+    import sys
+    main, hooks, here = sys.modules["__main__"], (sys.displayhook, sys.excepthook), __import__("os").getcwd()
+    run_notebook(_notebook(tmp_path / "a.ipynb", "x = 1"), tmp_path / "out.ipynb", {}, cwd=tmp_path)
+    assert sys.modules["__main__"] is main and (sys.displayhook, sys.excepthook) == hooks
+    assert __import__("os").getcwd() == here

@@ -9,6 +9,7 @@ cell after the `parameters` cell, recorded in the notebook's metadata).
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,22 +67,30 @@ def _shell():
 
 @contextmanager
 def _in_folder(folder):
-    here = os.getcwd()
+    """In `folder`, with the process as it was afterwards: IPython installs its namespace as
+    __main__ (multiprocessing's spawn, used by the per-case runner, needs the real one back) and may
+    set the display and exception hooks."""
+    here, main = os.getcwd(), sys.modules.get("__main__")
+    hooks = sys.displayhook, sys.excepthook
     os.chdir(folder)
     try:
         yield
     finally:
         os.chdir(here)
+        if main is not None:
+            sys.modules["__main__"] = main
+        sys.displayhook, sys.excepthook = hooks
 
 
 def execute(nb, cwd) -> None:
     """Run every code cell of `nb` in a fresh namespace; fill in its outputs; raise at the first error."""
     import nbformat
     from IPython.utils.capture import capture_output
-    shell = _shell()
-    shell.reset(new_session=False)
     count = 0
     with _in_folder(cwd):
+        shell = _shell()
+        shell.reset(new_session=False)
+        sys.modules["__main__"] = shell.user_module  # what a kernel's cells see as __main__ (until the end)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

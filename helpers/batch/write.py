@@ -8,36 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from ..iorw.atomic import atomic_write
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Spreadsheet formula injection: text that a spreadsheet would run is prefixed with '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_column(values):
-    """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array.
-
-    Only the rows a spreadsheet would run are rebuilt; a column with none comes back as it is."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
-        np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = arr.cast(pa.large_string())  # dictionary-encoded texts, or an empty column of nulls
-    risky = pc.fill_null(pc.match_substring_regex(arr, r"^[=+\-@\t\r]"), False)
-    if not pc.any(risky).as_py():
-        return arr
-    quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))
-    return pc.if_else(risky, quoted, arr)
-
+from .inert import neutralise, neutralise_column  # noqa: F401  (the write path's; importable from here)
 
 def to_arrow(frame, decode: bool = True):
     """A results frame as an Arrow table of strings and doubles; `decode=False` keeps repeated texts

@@ -47,14 +47,15 @@ def _template(names, sheet: str) -> bytes:
 
 
 def _inert(col):
-    """Text as XML character data: characters XML forbids become spaces (then the ' rule again); & < > \r escaped."""
+    """Text as XML character data and never a formula: characters XML forbids become spaces, a cell a
+    spreadsheet would run gets its ' (as in the CSV), & < > \r are escaped."""
     import pyarrow.compute as pc
 
-    from .write import neutralise_column
+    from .inert import neutralise_column
+    col = neutralise_column(col)
     if not pc.any(pc.match_substring_regex(col, _SPECIAL)).as_py():  # one pass; most columns need nothing
         return col
-    if pc.any(pc.match_substring_regex(col, _ILLEGAL)).as_py():
-        col = neutralise_column(pc.replace_substring_regex(col, _ILLEGAL, " "))
+    col = pc.replace_substring_regex(col, _ILLEGAL, " ")
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         col = pc.replace_substring(col, old, new)
     return col

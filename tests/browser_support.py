@@ -33,16 +33,17 @@ def launch_chromium(playwright):
 
 
 @contextmanager
-def voila_app(notebooks=NOTEBOOKS, log_path=None):
-    """`dispute-playbook app` (the real command) on a free port; yields (port, process)."""
+def voila_app(notebooks=NOTEBOOKS, log_path=None, extra=()):
+    """`dispute-playbook app` (the real command, with `extra` arguments) on a free port; yields (port, process)."""
     port = free_port()
     cli = Path(sys.executable).with_name("dispute-playbook")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "helpers"]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(command + ["app", "--port", str(port), "--notebooks", str(notebooks), "--verbose"],
+    proc = subprocess.Popen(command + ["app", "--port", str(port), "--notebooks", str(notebooks), "--verbose",
+                             *extra],
                             stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     try:
-        wait_until_up(proc, f"http://127.0.0.1:{port}/", timeout=90)
+        wait_until_up(proc, f"http://127.0.0.1:{port}/dp/status", timeout=90)
         yield port, proc
     finally:
         stop(proc, grace=20)

@@ -69,8 +69,8 @@ class Look:
         from ipywidgets.widgets.widget_button import ButtonStyle
         from ipywidgets.widgets.widget_description import DescriptionStyle
         from ipywidgets.widgets.widget_string import HTMLStyle, LabelStyle, TextStyle
-        L, label_width = widgets.Layout, "260px"
-        self.wide, self.auto, self.plain = L(width="510px"), L(width="auto"), L()
+        L, label_width = widgets.Layout, "190px"
+        self.wide, self.auto, self.plain = L(width="400px", max_width="100%"), L(width="auto"), L()
         self.grid = L(grid_template_columns="auto 1fr", grid_gap="0 12px", align_items="center")
         self.text, self.choice = TextStyle(description_width=label_width), DescriptionStyle(description_width=label_width)
         self.check = CheckboxStyle(description_width=label_width)
@@ -142,6 +142,7 @@ class DisputeForm:
         self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
                                                  value=ui_language).add_class("dp-lang-switch")
         self.guide = look.html_block("dp-guide")
+        self.home = look.html_block("dp-home-link")
         self.button = widgets.Button(button_style="primary", icon="check", style=look.button).add_class("dp-recommend")
         self.form_error = look.label("dp-form-errors", look.error)
         self.result = ResultView(self._rerender_message, look)
@@ -150,8 +151,14 @@ class DisputeForm:
             shown = [n for n in names if n in self.fields]
             if shown:
                 cells = [w for name in shown for w in (self.inputs[name], self.errors[name])]
-                sections += [self.headings[key], widgets.GridBox(cells, layout=look.grid)]
-        self.widget = AppBox([self.lang_switch, self.guide, *sections, self.button, self.form_error, self.result.box],
+                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)]))
+        top = widgets.HBox([self.lang_switch, self.home], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                  align_items="center"))
+        # two columns of sections on a wide screen (the app's page CSS), one on a narrow one
+        fields = widgets.VBox(sections).add_class("dp-sections")
+        bar = widgets.HBox([self.button, self.form_error], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                 align_items="center"))
+        self.widget = AppBox([top, self.guide, fields, bar.add_class("dp-recommend-bar"), self.result.box],
                              self.dispute_type)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
         self.lang, self._quiet = ui_language, False
@@ -175,7 +182,8 @@ class DisputeForm:
                 self._relabel_options(name, w, lang)
         for key, heading in self.headings.items():
             heading.value = f"<h4>{ui(key, lang)}</h4>"
-        self.guide.value = guide_html(self.dispute_type, lang)
+        self.guide.value = guide_html(self.dispute_type, lang, folded=True)
+        self.home.value = f'<a class="dp-home" href="start.ipynb?lang={lang}">{ui("home", lang)}</a>'
         self.button.description = ui("recommend", lang)
         self.result.relabel(lang)
         self.validate()
@@ -243,8 +251,21 @@ class DisputeForm:
         return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
 
 
+    def warm_up(self):
+        """Decide the form's case once and draw its chart, unseen: the first Recommend then finds the
+        rules loaded and matplotlib ready (a preheated kernel does this before anyone opens the page)."""
+        from ..advice.recommend import recommend
+        from .result_view import cost_chart
+        if self.validate() is not None:
+            cost_chart(recommend(self.values(), lang=self.lang), self.lang)
+
+
 def show_form(case: dict, ui_language: str = "en") -> DisputeForm:
+    """Show the form; in the app, in the language the page's address asks for."""
     from IPython.display import display
+
+    from .page import follow_page_language
     form = DisputeForm(case, ui_language)
     display(form.widget)
+    follow_page_language(form.lang_switch, ui_language, warm_up=form.warm_up)
     return form

@@ -129,11 +129,15 @@ def sidecar_path(output_notebook) -> Path | None:
 
 
 def report(case: dict, ui_language: str = "en", interactive: bool = True, output_notebook=None):
-    """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError."""
+    """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError.
+    In the app nothing is shown: a trainee would take the parameters' example for their own case."""
     from IPython.display import Markdown, display
 
     from ..advice.recommend import recommend
+    from .page import in_app
     lang = check_ui_language(ui_language)
+    if interactive and in_app():
+        return None
     try:
         rec = recommend(case, lang=lang)
     except CaseError as exc:
@@ -188,13 +192,16 @@ def start_page(ui_language: str = "en", interactive: bool = True):
     page = widgets.HTML().add_class("dp-guide")
 
     def render(code):
-        links = "".join(f'<li><a class="dp-link-{n}" href="{n}.ipynb">{html.escape(guide_data(n)[code]["title"])}</a></li>'
-                        for n in DISPUTE_NOTEBOOKS)
-        workshop = '<p><a class="dp-link-workshop" href="workshop.ipynb">Workshop practice · 培训练习</a></p>'
+        links = "".join(f'<li><a class="dp-link-{n}" href="{n}.ipynb?lang={code}">'
+                        f'{html.escape(guide_data(n)[code]["title"])}</a></li>' for n in DISPUTE_NOTEBOOKS)
+        workshop = (f'<p><a class="dp-link-workshop" href="workshop.ipynb?lang={code}">'
+                    f'{html.escape(ui("workshop_link", code))}</a></p>')
         page.value = guide_html("process", code) + f"<ul>{links}</ul>" + workshop
+    from .page import follow_page_language
     render(lang)
     switch.observe(lambda change: render(change["new"]), "value")
     display(AppBox([switch, page], "start").add_class("dp-app"))
+    follow_page_language(switch, lang)
 
 
 def store_outputs(paths=None, timeout: int = 120) -> list[Path]:

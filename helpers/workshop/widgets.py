@@ -245,5 +245,9 @@ def _problems_html(problems):
 
 
 def workshop_app(answers_folder=None, decks_folder=None, playbook=None, lang: str = "en"):
-    """Build the workshop screen and return its widget (the last line of a cell displays it)."""
-    return WorkshopApp(answers_folder, decks_folder, playbook, lang).widget
+    """Build the workshop screen and return its widget (the last line of a cell displays it); in the
+    app, in the language the page's address asks for."""
+    from ..ui.page import follow_page_language
+    app = WorkshopApp(answers_folder, decks_folder, playbook, lang)
+    follow_page_language(app.language, lang)
+    return app.widget

@@ -156,7 +156,7 @@ def test_an_unreadable_file_exits_2_naming_the_file(tmp_path, name, content, say
     proc = subprocess.run([sys.executable, "-m", "helpers", "batch", str(path), "--out", str(tmp_path / "o"),
                            "--no-report"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert f"{name} cannot be read as {path.suffix}" in proc.stderr and says in proc.stderr, proc.stderr
+    assert f"{name}: cannot be read as {path.suffix}" in proc.stderr and says in proc.stderr, proc.stderr
     assert not (tmp_path / "o" / "recommendations.csv").exists()
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from helpers.batch.read import read_table, validate_frame
 from helpers.cli import main
-from helpers.batch.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
+from helpers.batch.per_case import case_parameters, notebook_name, run_notebooks
+from helpers.core.paths import NOTEBOOKS_DIR as NOTEBOOKS
 
 from support import ROOT
 

@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from helpers import recommend
 from helpers.ui.labels import guide
+from helpers.ui.notebook_run import teaching_example
 
 import browser_support
 from browser_support import launch_chromium, notebook_parameters, open_page, screenshot, voila_app
@@ -62,7 +63,9 @@ def opened(browser, port, notebook):
 
 
 def default_case(name) -> dict:
-    return {k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")}
+    """What the form starts from when the parameters give no facts: the notebook's teaching example."""
+    return {**{k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")},
+            **teaching_example(name)}
 
 
 def edit(page, kind, field, value):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from helpers.cli import main
-from helpers.core.exceptions import CaseError
+from helpers.core.exceptions import MappingError
 from helpers.iorw.mapping import apply_mapping, load_mapping
 
 from support import ROOT
@@ -56,11 +56,11 @@ def test_mapping_maps_headers_values_booleans_dates_and_constants():
 
 
 def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
-    with pytest.raises(CaseError, match="the mapping names headers the file lacks: 订单金额"):
+    with pytest.raises(MappingError, match="the mapping names headers the file lacks: 订单金额"):
         apply_mapping(pd.DataFrame({"纠纷单号": ["A"]}), {**load_mapping(MAPPING), "columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
     bad = tmp_path / "m.yaml"
     bad.write_text("columns:\n  订单号: order_number\n", encoding="utf-8")
     path = tmp_path / "x.csv"
     path.write_text("订单号\n1\n", encoding="utf-8")
     assert main(["batch", str(path), "--columns", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "'order_number' is not a field of the case contract" in capsys.readouterr().err
+    assert "m.yaml:2: 'order_number' is not a field of the case contract" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from helpers import recommend
 from helpers.core.engine import condition_names
 from helpers.core.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
 from helpers.ui.form import AMOUNTS, DisputeForm, form_fields
-from helpers.ui.notebook_run import evidence_checklist, recommendation_markdown
+from helpers.ui.notebook_run import evidence_checklist, recommendation_markdown, teaching_example
 from helpers.ui.labels import FIELD_TEXT, evidence_label, field_label, guide
 
 from browser_support import notebook_parameters
@@ -88,8 +88,8 @@ def test_each_type_shows_only_its_own_fields():
 
 
 @pytest.mark.parametrize("dispute_type", DISPUTE_TYPES)
-def test_the_form_is_prefilled_from_the_notebook_parameters(dispute_type):
-    params = notebook_parameters(dispute_type)
+def test_the_form_is_prefilled_from_the_notebook_teaching_example(dispute_type):
+    params = {**notebook_parameters(dispute_type), **teaching_example(dispute_type)}
     form = DisputeForm({k: v for k, v in params.items() if k in FIELD_BY_NAME}, params["ui_language"])
     values = form.values()
     for name in form.inputs:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 from ..core.case import parse_case, to_columns
 from ..core.engine import decide
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
-from ..playbook.messages import choose_language, compile_template, fit, row_values
+from ..playbook.messages import choose_language, compile_template, fit, render_prose, row_values
 from ..playbook.loader import Playbook, load_playbook
 
 UI_LANGUAGES = ("en", "zh")
@@ -59,19 +58,16 @@ def _money(x) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 2)
 
 
-@lru_cache(maxsize=1024)
-def _text(root: str, text: str, params_items: tuple) -> str:
-    """Playbook prose may name parameters as {{ params.x }}; rendered once per policy."""
-    if "{{" not in text:
-        return text
-    from ..playbook.messages import _environment
-    return _environment().from_string(text).render(params={k: (int(v) if float(v).is_integer() else v)
-                                                           for k, v in params_items})
-
-
 def localised(pb: Playbook, texts: dict, lang: str) -> str:
+    """A playbook text in `lang` (else English), its {{ params.x }} filled in. The loader already
+    rendered every text, so a failure here is a playbook changed under us: still a PlaybookError."""
+    from jinja2 import TemplateError
     raw = texts.get(lang) or texts.get("en") or ""
-    return _text(str(pb.root), raw, tuple(sorted(pb.params.items())))
+    try:
+        return render_prose(raw, tuple(sorted(pb.params.items())))
+    except TemplateError as exc:
+        raise PlaybookError([PlaybookProblem(pb.root, None, f"the text {raw[:60]!r} does not render: {exc}",
+                                             "run `dispute-playbook validate` to find its file and line")]) from None
 
 
 def _deadline(pb, spec, platform, as_of: _dt.date):

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..core.exceptions import ResourceError, UsageError
 from ..core.paths import NOTEBOOKS_DIR
 
 
@@ -99,13 +100,15 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 def run_app_cli(args) -> int:
     root = Path(args.notebooks or NOTEBOOKS_DIR)
     if not (root / "start.ipynb").exists():
-        print(f"dispute-playbook: {root} holds no start.ipynb; point --notebooks at the notebooks folder",
-              file=sys.stderr)
-        return 2
+        raise UsageError(f"--notebooks {root} holds no start.ipynb; point --notebooks at the notebooks folder")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number (0–65535; 0 picks a free one)")
+    try:
+        port = args.port or free_port(args.ip)
+    except OSError as exc:
+        raise ResourceError(f"cannot listen on {args.ip}: {exc.strerror or exc}; use --ip 127.0.0.1") from None
     if args.max_kernels < 0 or args.pool_size < 0:
-        print("dispute-playbook: --max-kernels and --pool-size must be 0 or more", file=sys.stderr)
-        return 2
-    port = args.port or free_port(args.ip)
+        raise UsageError("--max-kernels and --pool-size must be 0 or more")
     proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None, max_kernels=args.max_kernels,
                        pool_size=args.pool_size, cull_idle=args.cull_idle, also=args.also or ())
 
@@ -116,8 +119,7 @@ def run_app_cli(args) -> int:
         try:
             wait_until_up(proc, f"http://{args.ip}:{port}/dp/status", timeout=args.timeout)
         except RuntimeError as exc:
-            print(f"dispute-playbook: {exc}; run with --verbose to see Voila's log", file=sys.stderr)
-            return 3
+            raise ResourceError(f"{exc}; run with --verbose to see Voila's log") from None
         url = page_url(port, ip=args.ip)
         print(f"Dispute Playbook is served at {url}  (Ctrl-C to stop)", flush=True)
         if args.open:

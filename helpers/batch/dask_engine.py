@@ -34,11 +34,21 @@ class Part:
 def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     """Parts of a Parquet file or folder of files: row groups, sliced to at most part_rows rows."""
     import pyarrow.parquet as pq
+
+    from ..core.exceptions import InputFileError
     source = Path(source)
+    if not source.exists():
+        raise InputFileError(source, "no such file or folder", "check the path")
     files = sorted(p for p in source.rglob("*.parquet")) if source.is_dir() else [source]
+    if not files:
+        raise InputFileError(source, "holds no .parquet files", "point at a Parquet file or a folder of parts")
     parts, start = [], 0
     for f in files:
-        meta = pq.ParquetFile(f).metadata
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except Exception as exc:  # noqa: BLE001 — Arrow reports a bad file as one of several error types
+            raise InputFileError(f, f"cannot be read as Parquet: {type(exc).__name__}: {exc}",
+                                 "check that the file is complete") from None
         for g in range(meta.num_row_groups):
             n = meta.row_group(g).num_rows
             for off in range(0, n, part_rows):
@@ -88,7 +98,7 @@ def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
 def _write_parquet(frame, path: Path):
     import pyarrow.parquet as pq
 
-    from .runner import to_arrow
+    from .write import to_arrow
     from ..iorw.atomic import atomic_write
     atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
 
@@ -97,7 +107,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
     from collections import Counter
 
-    from .runner import safe_frame
+    from .write import safe_frame
     from ..iorw.atomic import write_json_atomic
     from .read import FIRST_ROW, duplicate_error, error_table
     from .table import recommendation_table
@@ -148,12 +158,14 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
 
     import pandas as pd
 
-    from .runner import BatchResult, _progress, csv_bytes, summary_dict
+    from .runner import BatchResult, progress_bar, summary_dict
+    from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
-    from ..core.exceptions import CaseError, FieldProblem
+    from ..core.exceptions import UsageError
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
-        raise CaseError([FieldProblem(None, "(file)", f"{source}: --engine dask reads Parquet (a file or a folder of parts)")])
+        raise UsageError(f"{source}: --engine dask reads Parquet (a file or a folder of parts); "
+                         "use --engine pandas for other files")
     out = Path(opts.out)
     today = (opts.as_of or _dt.date.today()).isoformat()
     settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,
@@ -183,7 +195,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
                     else:
                         seen[cid] = g
         todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
-        bar = _progress(opts, len(parts))
+        bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
         futures = client.map(decide_part, todo, opts=settings, later=later, pure=False)

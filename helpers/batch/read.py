@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, _Bad, _check_range, is_unknown, parse_case, to_columns
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, BadValue, check_range, is_unknown, parse_case, to_columns
+from ..core.exceptions import CaseError, FieldProblem, InputFileError
 from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
 
 OK, UNKNOWN, BAD = 0, 1, 2
@@ -29,19 +29,18 @@ READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 def read_table(path, sheet=0):
     """Every cell as the file gives it: text from CSV, typed values from spreadsheets and Parquet.
 
-    A file its reader cannot parse is one CaseError naming the file and what the reader said."""
+    A file its reader cannot parse is one InputFileError naming the file and what the reader said."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
-        raise CaseError([FieldProblem(None, "(file)", f"{path}: no such file")])
+        raise InputFileError(path, "no such file", "check the path")
     if suffix not in READERS:
-        raise CaseError([FieldProblem(None, "(file)", f"{path.name}: unsupported file type {suffix!r}; "
-                                      f"use {', '.join(READERS)}")])
+        raise InputFileError(path, f"unsupported file type {suffix!r}", f"use {', '.join(READERS)}")
     try:
         return _read(path, suffix, sheet)
     except Exception as exc:  # noqa: BLE001 — each reader fails its own way (zip, Arrow, JSON, codec errors)
-        raise CaseError([FieldProblem(None, "(file)", f"{path.name} cannot be read as {suffix}: "
-                                      f"{type(exc).__name__}: {str(exc).strip()}")]) from None
+        raise InputFileError(path, f"cannot be read as {suffix}: {type(exc).__name__}: {' '.join(str(exc).split())}",
+                             "check that the file is complete and of the type its name says") from None
 
 
 def _read(path: Path, suffix: str, sheet):
@@ -104,9 +103,9 @@ def _parse_one(field, value):
         return UNKNOWN, None
     try:
         parsed = FIELD_PARSERS[field.name](value)
-    except _Bad:
+    except BadValue:
         return BAD, None
-    if field.kind in ("decimal", "int") and _check_range(field, parsed):
+    if field.kind in ("decimal", "int") and check_range(field, parsed):
         return BAD, None
     return OK, parsed
 

@@ -40,6 +40,17 @@ class OutputError(PlaybookToolError):
 
     exit_code = EXIT_IO
 
+    @classmethod
+    def from_os_error(cls, path, exc: OSError) -> "OutputError":
+        why = exc.strerror or str(exc) or type(exc).__name__
+        return cls(f"cannot write {path}: {why} — choose an output path in a folder you can write to")
+
+
+class ResourceError(PlaybookToolError):
+    """Something the command needs is unavailable (a server that does not start, an address in use)."""
+
+    exit_code = EXIT_IO
+
 
 class FieldProblem:
     """One problem with one field of one case."""
@@ -101,14 +112,16 @@ class PlaybookError(PlaybookToolError):
 
     def __init__(self, problems: list[PlaybookProblem]):
         self.problems = list(problems)
-        super().__init__("the playbook has errors:\n" + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__("the playbook has errors (`dispute-playbook validate` lists them all):\n"
+                         + "\n".join(f"  {p}" for p in self.problems))
 
 
-class UnknownParameterError(PlaybookToolError, KeyError):
-    exit_code = EXIT_PLAYBOOK
+class UnknownParameterError(UsageError, KeyError):
+    """`--set NAME=…` (or `params=`) names a parameter the playbook does not have."""
 
     def __init__(self, name, known):
-        super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))}")
+        super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))} "
+                         "(see playbook/parameters.yaml)")
 
     def __str__(self):
         return self.args[0]

@@ -13,38 +13,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME, FIELDS
 
 SECTIONS = ("columns", "values", "booleans", "dates", "constants")
 
 
 def _problem(message):
-    return CaseError([FieldProblem(None, "(columns)", message)])
+    return MappingError(f"column mapping: {message} — fix the mapping file (see samples/mappings/aliexpress_zh.yaml)")
 
 
 def load_mapping(path) -> dict:
-    import yaml
+    """The mapping file, checked; a MappingError names the file and line of the first problem."""
+    from ..core.yamlio import line_of, load_yaml
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise _problem(f"cannot read the mapping {path}: {exc}") from None
+    data, err = load_yaml(path)
+    if err:
+        raise _problem(str(err))
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise _problem(f"{path}: a mapping file holds the sections {', '.join(SECTIONS)}")
+
+    def at(node, key):
+        line = line_of(node, key)
+        return f"{path}:{line}" if line else str(path)
+
     for key, section in data.items():
         if key not in SECTIONS:
-            raise _problem(f"{path}: unknown section {key!r}; use {', '.join(SECTIONS)}")
-        if not isinstance(section, dict):
-            raise _problem(f"{path}: {key} must map names to values")
-    named = list((data.get("columns") or {}).values()) + list(data.get("values") or {}) + \
-        list(data.get("dates") or {}) + list(data.get("constants") or {})
-    for name in named:
+            raise _problem(f"{at(data, key)}: unknown section {key!r}; use {', '.join(SECTIONS)}")
+        if section is not None and not isinstance(section, dict):
+            raise _problem(f"{at(data, key)}: {key} must map names to values")
+    columns = data.get("columns") or {}
+    named = [(columns, k, v) for k, v in columns.items()] + [
+        (data.get(sec) or {}, name, name) for sec in ("values", "dates", "constants") for name in (data.get(sec) or {})]
+    for node, key, name in named:
         if name not in FIELD_BY_NAME:
-            raise _problem(f"{path}: {name!r} is not a field of the case contract")
-    for word, flag in (data.get("booleans") or {}).items():
+            raise _problem(f"{at(node, key)}: {name!r} is not a field of the case contract")
+    booleans = data.get("booleans") or {}
+    for word, flag in booleans.items():
         if not isinstance(flag, bool):
-            raise _problem(f"{path}: booleans: {word!r} must map to true or false, not {flag!r}")
+            raise _problem(f"{at(booleans, word)}: booleans: {word!r} must map to true or false, not {flag!r}")
     return {k: dict(data.get(k) or {}) for k in SECTIONS}
 
 

@@ -1,8 +1,8 @@
 """`dispute-playbook validate`: every problem in a playbook folder, as file:line and how to fix it.
 
 Beyond what loading checks (YAML syntax, unknown keys, fields, operators, parameters, actions,
-missing template files): rules an earlier rule shadows, rules whose conditions contradict,
-tables without a default, templates that fail to render in any language on any platform, and
+missing template files, prose that does not render, tables without a default rule): rules an
+earlier rule shadows, rules whose conditions contradict, templates that fail to render in any language on any platform, and
 messages that could exceed a platform's length limit.
 """
 from __future__ import annotations
@@ -19,9 +19,7 @@ from .loader import collect, playbook_dir
 def _table_problems(table):
     out = []
     rules = table.rules
-    if not rules or rules[-1].when is not None:
-        out.append(PlaybookProblem(table.path, rules[-1].line if rules else None, "the table has no default rule",
-                                   "end the rules with one that has no `when:`, so every case gets an answer"))
+    # a table without a default rule is a loading problem (helpers.playbook.loader), reported there
     for j, later in enumerate(rules):
         field = unsatisfiable(later.when) if later.when is not None else None
         if field:

@@ -129,6 +129,10 @@ UI = {
     "show_guide": ("Show the guide: causes and the evidence that wins", "查看指南:常见原因与关键证据"),
     "home": ("← Start page", "← 返回开始页"),
     "workshop_link": ("Practising in a workshop? Open the workshop practice.", "参加培训?打开培训练习。"),
+    "teaching_example": ("Teaching example, not your case: the form starts from these made-up facts. "
+                         "Replace them with your case's facts (empty = unknown) and press Recommend.",
+                         "教学示例,不是你的案例:表单预填的是虚构的事实。请换成你的案例事实(留空=未知),再点击给出建议。"),
+    "example_heading": ("Teaching example", "教学示例"),
 }
 
 

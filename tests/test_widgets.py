@@ -119,25 +119,51 @@ def test_problems_show_next_to_the_field_as_the_user_types():
     form = DisputeForm(damaged_case())
     assert all(label.value == "" for label in form.errors.values())
     form.inputs["order_value"].value = "-5"
-    assert "greater than 0" in form.errors["order_value"].value
-    assert form.form_error.value and all(v.value == "" for k, v in form.errors.items() if k != "order_value")
+    assert form.errors["order_value"].value == "Must be more than 0."
+    assert "dp-invalid" in form.inputs["order_value"]._dom_classes  # outlined in red
+    assert form.form_error.value == "Fix the 1 field(s) marked in red, then press Recommend: Order value."
+    assert all(v.value == "" for k, v in form.errors.items() if k != "order_value")
     form.inputs["order_value"].value = "12,50"
-    assert "not a number" in form.errors["order_value"].value
+    assert "Enter a number such as 1250.50" in form.errors["order_value"].value
     form.inputs["order_value"].value = "140"
     assert form.errors["order_value"].value == "" and form.form_error.value == ""
+    assert "dp-invalid" not in form.inputs["order_value"]._dom_classes
     form.inputs["ship_date"].value = form.inputs["order_date"].value.replace(day=1, month=9)
-    assert "before order_date" in form.errors["ship_date"].value
+    order = form.inputs["order_date"].value
+    # the label of the other field, and dates as the picker shows them (mm/dd/yyyy), not ISO
+    assert form.errors["ship_date"].value == f"09/01/2026 is before the order date ({order:%m/%d/%Y})."
     form.inputs["ship_date"].value = None  # delivered but never shipped
-    assert "add the ship date" in form.errors["ship_date"].value
+    assert form.errors["ship_date"].value == "Empty, but the tracking status is “Delivered”: add the ship date."
     form.inputs["currency"].value = "dollars"
-    assert "ISO 4217" in form.errors["currency"].value
+    assert form.errors["currency"].value == "Enter a 3-letter currency code such as USD or EUR."
+
+
+def test_every_problem_shows_at_once_in_the_ui_language():
+    form = DisputeForm(damaged_case(), "zh")
+    form.inputs["order_value"].value = "abc"  # a field's own problem ...
+    form.inputs["ship_date"].value = None  # ... does not hide a cross-field one
+    assert form.errors["order_value"].value == "请输入数字,如 1250.50(不带货币符号或千位分隔符)。"
+    assert form.errors["ship_date"].value == "为空,但物流状态为“已签收”:请填写发货日期。"
+    assert form.form_error.value == "请先修正标红的 2 个字段,再点击“给出建议”:订单金额、发货日期。"
+    assert form.result.prompt.layout.display == "none"  # no "fill in the case" under the errors
+
+
+def test_an_implausible_amount_is_a_warning_not_an_error():
+    form = DisputeForm(damaged_case())
+    form.inputs["order_value"].value = "1e12"
+    assert form.errors["order_value"].value == ("1,000,000,000,000.00 USD is unusually high for one order: "
+                                                "check the amount (it is still decided).")
+    assert "dp-doubtful" in form.inputs["order_value"]._dom_classes and form.form_error.value == ""
+    assert form.recommend() is not None
+    from helpers.ui.present import money
+    assert money(1234567.5, "USD", "zh") == money(1234567.5, "USD", "en") == "1,234,567.50 USD"
 
 
 def test_a_bad_case_gets_no_recommendation_and_no_traceback():
     form = DisputeForm(damaged_case())
     form.inputs["order_value"].value = "abc"
     assert form.recommend() is None
-    assert form.result.body.layout.display == "none" and "not a number" in form.errors["order_value"].value
+    assert form.result.body.layout.display == "none" and "Enter a number" in form.errors["order_value"].value
 
 
 def test_recommend_shows_what_recommend_returns():
@@ -181,7 +207,7 @@ def test_the_ui_language_switch_changes_every_label_help_text_and_the_guide():
     form.lang_switch.value = "zh"
     for name, widget in form.inputs.items():
         assert widget.description.startswith(field_label(name, "zh")), name
-        assert (widget.tooltip or "") == FIELD_TEXT[name][3], name
+        assert widget.tooltip == (FIELD_TEXT[name][3] or FIELD_TEXT[name][1]), name  # help, else the label: never "null"
     assert form.inputs["item_cost"].description == "商品成本 (USD)"
     assert guide("damaged")["zh"]["title"] in form.guide.value
     assert form.button.description == "给出建议"

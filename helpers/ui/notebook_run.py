@@ -88,6 +88,10 @@ def starting_case(case: dict, dispute_type: str, ui_language: str = "en") -> dic
     if facts_given(case):
         return case
     from IPython.display import Markdown, display
+
+    from .page import in_app
+    if in_app():  # the form says so itself, in the language the page asks for (show_form(example=True))
+        return teaching_example(dispute_type)
     display(Markdown(f"> **{md_escape(ui('teaching_example', check_ui_language(ui_language)))}**"))
     return teaching_example(dispute_type)
 

@@ -173,7 +173,8 @@ def test_recommend_shows_what_recommend_returns():
     assert rec.to_dict() == expected.to_dict()
     r = form.result
     assert r.body.layout.display is None
-    assert r.resolution.value.endswith(f"({expected.resolution})")
+    assert r.resolution.value == f"Resolution: {expected.alternatives[0]['label']}"  # the label, not the id
+    assert f"dp-res-{expected.resolution}" in r.resolution._dom_classes
     assert r.message.value == expected.message
     assert r.count.value == f"{len(expected.message)} / 1500 characters"
     assert html.escape(expected.rationale) in r.rationale.value
@@ -234,7 +235,27 @@ def test_the_message_language_selector_rerenders_the_message():
     form = DisputeForm(damaged_case(platform="aliexpress"))
     english = form.recommend().message
     form.result.language.value = "zh"
-    assert form.result.message.value == english and "requires en" in form.result.note.value
+    assert form.result.message.value == english
+    assert form.result.note.value == "AliExpress requires messages in English: the message is in English."
+    form.lang_switch.value = "zh"
+    form.result.language.value = "zh"
+    assert form.result.note.value == "速卖通要求使用英语发送消息,因此消息为英语。"
+
+
+def test_an_edited_message_survives_a_language_switch_and_recommend_until_the_user_replaces_it():
+    form = DisputeForm(damaged_case(platform="shopify"))
+    generated = form.recommend().message
+    mine = generated + "\nPS: written by me."
+    form.result.message.value = mine
+    form.lang_switch.value = "zh"  # the UI language: the case is decided again
+    assert form.result.message.value == mine and form.result.replace.layout.display is None
+    assert form.result.kept.value == "你对消息的修改已保留。本案例的新文本已生成:"
+    form.recommend()
+    form.result.language.value = "fr"  # another message language: still asks first
+    assert form.result.message.value == mine
+    form.result.use_new_text()  # what the button does
+    assert form.result.message.value == recommend({**form.values(), "buyer_language": "fr"}, lang="zh").message
+    assert form.result.replace.layout.display == "none" and form.result.kept.value == ""
 
 
 def test_the_character_count_follows_edits_and_the_platform_limit():

@@ -46,6 +46,11 @@ def pool_kernel_count(km) -> int:
     return sum(len(pool) for pool in getattr(km, "_pools", {}).values())
 
 
+def pool_ready_count(km) -> int:
+    """Pool kernels that have run their notebook and wait for a page."""
+    return sum(1 for pool in getattr(km, "_pools", {}).values() for task in pool if task.done() and not task.exception())
+
+
 def pages_open(km) -> int:
     """Kernels serving a page: every kernel the server runs, less those still waiting in the pool."""
     return max(0, len(km.list_kernel_ids()) - pool_kernel_count(km))
@@ -88,9 +93,19 @@ class TraineePageHandler(TornadoVoilaHandler):
 
 
 class RedirectHome(tornado.web.RequestHandler):
-    def get(self, *_):
+    def get(self, *_, **__):
         query = ("?" + self.request.query) if self.request.query else ""
         self.redirect(self.settings["base_url"] + "voila/render/" + START + query)
+
+
+class NotHere(tornado.web.RequestHandler):
+    """Any other address: a readable page with a link to the start page (not Tornado's bare 404)."""
+
+    def get(self, *_, **__):
+        self.set_status(404)
+        self.finish(simple_page("Page not found · 找不到此页", [
+            "This app has no such page. Open the start page and pick a dispute type.",
+            "本应用没有此页面。请打开开始页,选择纠纷类型。"], self.settings["base_url"] + "voila/render/" + START))
 
 
 class StatusHandler(tornado.web.RequestHandler):
@@ -99,7 +114,8 @@ class StatusHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({"pages_open": pages_open(km), "kernels": len(km.list_kernel_ids()),
-                                "pool": pool_kernel_count(km), "max_kernels": self.settings["dp_max_kernels"]}))
+                                "pool": pool_kernel_count(km), "pool_ready": pool_ready_count(km),
+                                "max_kernels": self.settings["dp_max_kernels"]}))
 
 
 class DisputeApp(Voila):
@@ -134,7 +150,7 @@ class DisputeApp(Voila):
                 continue  # no file listing
             handlers.append((pattern, handler, *rest))
         self.app.settings["dp_max_kernels"] = self.max_kernels
-        return [(self.server_url + "dp/status", StatusHandler), *handlers]
+        return [(self.server_url + "dp/status", StatusHandler), *handlers, (self.server_url + ".*", NotHere)]
 
 
 if __name__ == "__main__":

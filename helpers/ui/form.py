@@ -60,8 +60,9 @@ def _as_date(value):
 
 # In JupyterLab as in the app: a field with a problem is outlined in red, a doubtful amount in amber.
 FORM_CSS = """<style>
-.dp-invalid input, .dp-invalid select { outline: 2px solid #b00020; outline-offset: 0; border-color: #b00020; }
-.dp-doubtful input { outline: 2px solid #b26a00; }
+.jupyter-widgets.dp-invalid input, .jupyter-widgets.dp-invalid select
+  { border: 2px solid #b00020 !important; box-shadow: 0 0 0 1px #b00020 !important; }
+.jupyter-widgets.dp-doubtful input { border: 2px solid #b26a00 !important; }
 .dp-example-note { background: #fff7e0; border-left: 4px solid #b26a00; padding: 4px 8px; }
 </style>"""
 

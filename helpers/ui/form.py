@@ -180,6 +180,8 @@ class DisputeForm:
         self.lang_switch.observe(lambda change: self.relabel(change["new"], rerender=True), "value")
         self.button.on_click(lambda _: self.recommend())
         self.validate()
+        from .page import no_null_titles
+        no_null_titles(self.widget)
 
     def relabel(self, lang: str, rerender: bool = False):
         """Every label, help text, choice and the guide in `lang`; the result too, if one is shown."""

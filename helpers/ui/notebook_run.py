@@ -227,10 +227,12 @@ def start_page(ui_language: str = "en", interactive: bool = True):
         workshop = (f'<p><a class="dp-link-workshop" href="workshop.ipynb?lang={code}">'
                     f'{html.escape(ui("workshop_link", code))}</a></p>')
         page.value = guide_html("process", code) + f"<ul>{links}</ul>" + workshop
-    from .page import follow_page_language
+    from .page import follow_page_language, no_null_titles
     render(lang)
     switch.observe(lambda change: render(change["new"]), "value")
-    display(AppBox([switch, page], "start").add_class("dp-app"))
+    box = AppBox([switch, page], "start").add_class("dp-app")
+    no_null_titles(box)
+    display(box)
     follow_page_language(switch, lang)
 
 

@@ -43,3 +43,12 @@ def follow_page_language(switch, default: str = "en", warm_up=None) -> str:
     lang = requested_language(default)
     switch.value = lang
     return lang
+
+
+def no_null_titles(widget) -> None:
+    """Give every widget in the tree an empty tooltip where it has none: ipywidgets 8 otherwise writes
+    title="null" on the widget's (empty) description label, which browsers show on hover."""
+    if getattr(widget, "tooltip", "") is None:
+        widget.tooltip = ""
+    for child in getattr(widget, "children", ()):
+        no_null_titles(child)

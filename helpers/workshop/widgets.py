@@ -247,7 +247,8 @@ def _problems_html(problems):
 def workshop_app(answers_folder=None, decks_folder=None, playbook=None, lang: str = "en"):
     """Build the workshop screen and return its widget (the last line of a cell displays it); in the
     app, in the language the page's address asks for."""
-    from ..ui.page import follow_page_language
+    from ..ui.page import follow_page_language, no_null_titles
     app = WorkshopApp(answers_folder, decks_folder, playbook, lang)
+    no_null_titles(app.widget)
     follow_page_language(app.language, lang)
     return app.widget

@@ -279,3 +279,23 @@ def test_buyer_text_is_shown_as_text_never_as_html():
     assert not any("<img" in v or "<b>W1" in v for v in html_values)
     md = recommendation_markdown(rec)
     assert "<img" not in md and "&lt;img src=x onerror=\"window.\\_\\_xss=1\"&gt;" in md
+
+
+# --- next steps: dated where the platform or the shop's policy fixes a date, and fitting the case ---
+
+def test_next_steps_carry_the_shops_own_dates_and_fit_the_case():
+    base = {"case_id": "NS-1", "order_value": 40, "currency": "USD", "platform": "aliexpress",
+            "order_date": "2026-10-01", "as_of_date": "2026-10-10", "buyer_request": "cancel"}
+    out_of_stock = recommend({**base, "dispute_type": "cancellation", "cancel_reason": "out_of_stock"})
+    wrong_address = recommend({**base, "dispute_type": "cancellation", "cancel_reason": "wrong_address"})
+    steps = {s["action"]: s["deadline"] for s in out_of_stock.next_steps}
+    assert steps.get("refund_now") == "2026-10-11"  # parameters.yaml refund_days: 1
+    assert "restock_check" in steps  # out of stock: fix the stock count ...
+    assert "restock_check" not in [s["action"] for s in wrong_address.next_steps]  # ... not for a wrong address
+    wrong_item = recommend({**base, "dispute_type": "not_as_described", "buyer_request": "exchange",
+                            "ship_date": "2026-10-02", "delivery_date": "2026-10-06", "tracking_status": "delivered",
+                            "wrong_item_sent": True, "mismatch": "other", "buyer_photos": True})
+    actions = [s["action"] for s in wrong_item.next_steps]
+    assert "improve_packing" not in actions and "check_picking" in actions  # no "review your packing"
+    reship = next(s for s in wrong_item.next_steps if s["action"] == "reship_now")
+    assert reship["deadline"] == "2026-10-12"  # parameters.yaml reship_days: 2

@@ -20,7 +20,7 @@ from helpers.ui.notebook_run import teaching_example
 
 from browser_support import (NOTEBOOKS, REPO, app_status, close_page, kernel_processes, launch_chromium, open_page, screenshot,
                              voila_app)
-from helpers.app.server import page_url
+from helpers.app.server import page_url, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MAX_KERNELS = 3
@@ -248,17 +248,13 @@ def test_an_edited_message_survives_a_language_switch(app):
         close_page(page)
 
 
-def test_a_stopped_server_shows_connection_lost(tmp_path):
+def test_a_stopped_server_shows_connection_lost(app, tmp_path):
+    browser = app[0]  # a server of its own to stop; the module's browser (Playwright's sync API cannot nest)
     with voila_app(log_path=tmp_path / "voila.log", extra=["--pool-size", "0"]) as (port, server), \
-            sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            page = open_page(browser, port, "start.ipynb", viewport=WIDE)
-            notice = page.locator("#dp-connection")
-            assert notice.is_hidden()
-            from helpers.app.server import stop
-            stop(server, grace=20)
-            expect(notice).to_contain_text("Connection lost", timeout=20_000)
-            expect(notice.locator("a")).to_have_text("Reload the page")
-        finally:
-            browser.close()
+            fresh(browser) as context:
+        page = open_page(context, port, "start.ipynb", viewport=WIDE)
+        notice = page.locator("#dp-connection")
+        assert notice.is_hidden()
+        stop(server, grace=20)
+        expect(notice).to_contain_text("Connection lost", timeout=20_000)
+        expect(notice.locator("a")).to_have_text("Reload the page")

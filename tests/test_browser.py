@@ -67,8 +67,8 @@ def opened(browser, port, notebook):
 
 def default_case(name) -> dict:
     """What the form starts from when the parameters give no facts: the notebook's teaching example."""
-    return {**{k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")},
-            **teaching_example(name)}
+    from helpers.core.fields import FIELD_BY_NAME
+    return {**{k: v for k, v in notebook_parameters(name).items() if k in FIELD_BY_NAME}, **teaching_example(name)}
 
 
 def edit(page, kind, field, value):

@@ -8,7 +8,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
-from ..core.exceptions import OutputError, UsageError
+from ..core.exceptions import InputFileError, OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params
 from .runner import BatchResult, Options
@@ -31,7 +31,8 @@ def options_from_args(args) -> Options:
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
                    resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
-                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
+                   per_case_notebooks=args.per_case_notebooks, workers=args.workers,
+                   durable=getattr(args, "durable", False))
 
 
 def print_summary(result: BatchResult, out=None) -> None:
@@ -50,8 +51,13 @@ def print_summary(result: BatchResult, out=None) -> None:
 def run_batch_cli(args) -> int:
     """0, or 1 with --strict when rows were rejected; every failure is raised, never printed here."""
     opts = options_from_args(args)
+    if not Path(opts.cases).exists():
+        raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path")
     from ..playbook.loader import load_playbook
     load_playbook(opts.playbook, opts.params)  # a broken playbook or unknown --set name fails before any work
+    if opts.columns:
+        from ..iorw.mapping import load_mapping
+        load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
     writable_folder(opts.out)
     if args.engine == "dask":
         from .dask_engine import run_dask
@@ -67,7 +73,7 @@ def run_batch_cli(args) -> int:
         from .report import render_report
         try:
             render_report(Path(opts.out))
-        except Exception as exc:  # noqa: BLE001 — papermill fails many ways; the results are already written
+        except Exception as exc:  # noqa: BLE001 — a notebook fails many ways; the results are already written
             raise OutputError(f"the review report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
                               f"the results are complete in {opts.out}; rerun the report with `python -c \"from "
                               f"helpers.batch.report import render_report; render_report('{opts.out}')\"`") from exc

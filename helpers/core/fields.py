@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DISPUTE_TYPES = ("not_received", "not_as_described", "damaged", "cancellation")
-PLATFORMS = ("aliexpress", "amazon", "ebay", "shopify", "taobao", "douyin", "other")
+from .names import DISPUTE_TYPES, PLATFORMS  # noqa: F401  (kept importable from here)
 TRACKING_STATUSES = ("none", "pre_transit", "in_transit", "stalled", "customs_hold", "delivered",
                      "returned_to_sender", "lost")
 BUYER_REQUESTS = ("full_refund", "partial_refund", "return_refund", "exchange", "reship", "cancel",
@@ -82,7 +81,6 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 # How the engine stores each kind in its columns: numbers and booleans as float64 with NaN for
 # "unknown" (so an unknown never satisfies a comparison), dates as day numbers, enums as str.
 NUMERIC_KINDS = ("decimal", "int", "bool", "date")
-TEXT_KINDS = ("string", "enum", "currency", "language", "country")
 
 # Fields that only travel into messages and reports; rules may not test them (buyer text is data).
 MESSAGE_ONLY = ("buyer_name", "shop_name", "order_id", "tracking_number", "carrier")

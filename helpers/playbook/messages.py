@@ -96,7 +96,12 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     line = line_of(data, language, 1) or 1
     if not isinstance(source, str) or not source.strip():
         raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
-    misused = _row_names_misused(source)
+    try:
+        misused = _row_names_misused(source)
+    except TemplateError as exc:
+        ln = getattr(exc, "lineno", None) or 0
+        raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
+                                              "close every {% if %} with {% endif %} and every {{ with }}")) from None
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(
@@ -154,9 +159,13 @@ def group_context(pb, platform: str, resolution: str, dispute_type: str) -> tupl
     """What a template may branch on: the same for every case in the group."""
     facts = pb.platforms.get(platform, {})
     params = plain_params(pb.params)
+    window = facts.get("buyer_claim_window_days")
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", _Frozen(params)),
-            ("return_window_days", facts.get("no_reason_return_days")))
+            ("return_window_days", facts.get("no_reason_return_days")),
+            # the claim window rules test (facts.claim_window): the platform's if on file, else the shop's policy
+            ("claim_window_days", window if window is not None else params.get("shop_claim_window_days")),
+            ("claim_window_is_platform", window is not None))
 
 
 class _Frozen(dict):

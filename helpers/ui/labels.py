@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
-from pathlib import Path
 
 from ..core.fields import EVIDENCE
 from ..playbook.loader import playbook_dir
@@ -113,7 +112,8 @@ UI = {
     "next_steps": ("Next steps", "下一步"),
     "deadline": ("by", "截止"),
     "chart": ("Estimated cost of each option", "各方案预计成本"),
-    "cost_unknown_note": ("Cost unknown (enter item and shipping costs): ", "成本未知(请填写商品成本和运费):"),
+    "cost_unknown_note": ("Cost unknown until you enter — ", "成本未知,需填写——"),
+    "chosen": ("chosen", "已选"),
     "message": ("Message to the buyer (edit before sending)", "给买家的消息(发送前可修改)"),
     "message_language": ("Message language", "消息语言"),
     "characters": ("characters", "字符"),

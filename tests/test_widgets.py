@@ -184,7 +184,8 @@ def test_recommend_shows_what_recommend_returns():
     for step in expected.next_steps:
         assert html.escape(step["text"]) in r.steps.value
         if step["deadline"]:
-            assert step["deadline"] in r.steps.value
+            shown = "{1}/{2}/{0}".format(*step["deadline"].split("-"))  # as the date pickers show dates
+            assert f"(by {shown})" in r.steps.value
     # rule dmg_carrier_insured wants the buyer's photos and a tracking number; this case has both
     assert "✓ photos or video of the problem from the buyer" in r.evidence.value
     assert "✓ a valid tracking number" in r.evidence.value and "✗" not in r.evidence.value

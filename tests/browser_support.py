@@ -33,16 +33,17 @@ def launch_chromium(playwright):
 
 
 @contextmanager
-def voila_app(notebooks=NOTEBOOKS, log_path=None):
-    """`dispute-playbook app` (the real command) on a free port; yields (port, process)."""
+def voila_app(notebooks=NOTEBOOKS, log_path=None, extra=()):
+    """`dispute-playbook app` (the real command, with `extra` arguments) on a free port; yields (port, process)."""
     port = free_port()
     cli = Path(sys.executable).with_name("dispute-playbook")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "helpers"]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(command + ["app", "--port", str(port), "--notebooks", str(notebooks), "--verbose"],
+    proc = subprocess.Popen(command + ["app", "--port", str(port), "--notebooks", str(notebooks), "--verbose",
+                             *extra],
                             stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     try:
-        wait_until_up(proc, f"http://127.0.0.1:{port}/", timeout=90)
+        wait_until_up(proc, f"http://127.0.0.1:{port}/dp/status", timeout=90)
         yield port, proc
     finally:
         stop(proc, grace=20)
@@ -50,12 +51,41 @@ def voila_app(notebooks=NOTEBOOKS, log_path=None):
             log.close()
 
 
-def open_page(browser, port: int, notebook: str, timeout_ms: int = 90_000):
-    """A fresh page on the notebook, returned once the form's Recommend button is on screen."""
-    page = browser.new_page(viewport=VIEWPORT)
+def open_page(browser, port: int, notebook: str, timeout_ms: int = 90_000, viewport=VIEWPORT):
+    """A fresh page on the notebook (`browser`: a Browser or a BrowserContext), returned once the
+    form's Recommend button is on screen. Close it with close_page so its kernel ends."""
+    page = browser.new_page()
+    page.set_viewport_size(viewport)
     page.goto(page_url(port, notebook), timeout=timeout_ms)
     page.wait_for_selector(".dp-recommend, .dp-lang-switch", state="visible", timeout=timeout_ms)
     return page
+
+
+def close_page(page) -> None:
+    """Close a page as a browser tab closes: beforeunload runs, so the page's beacon ends its kernel.
+    (In a context of its own, Playwright closes the context at once and the beacon is lost.)"""
+    page.close(run_before_unload=True)
+
+
+def app_status(port: int) -> dict:
+    """The app's kernel counts (helpers.app.voila_app.StatusHandler)."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/dp/status", timeout=10) as response:
+        return json.load(response)
+
+
+def kernel_processes(server) -> list:
+    """The kernel processes under the app's process tree."""
+    import psutil
+    out = []
+    for p in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:
+            pass
+    return out
 
 
 def notebook_parameters(name: str) -> dict:

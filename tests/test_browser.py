@@ -4,7 +4,8 @@ PID afterwards), Debian's chromium through Playwright. Never skipped: no browser
 For each dispute type: fill the form, see a problem appear next to a field and go away, press
 Recommend, and read the resolution and the message, which must be what `recommend()` gives for the
 same case. Then the Chinese UI, buyer text that tries to run script, and the start page's links.
-A screenshot of each filled form goes to test-artifacts/.
+A screenshot of each filled form goes to test-artifacts/. tests/test_app_browser.py covers the app
+itself: kernels, layout, languages across pages, errors, the message editor.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from helpers.ui.labels import guide
 from helpers.ui.notebook_run import teaching_example
 
 import browser_support
-from browser_support import launch_chromium, notebook_parameters, open_page, screenshot, voila_app
+from browser_support import close_page, launch_chromium, notebook_parameters, open_page, screenshot, voila_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -55,18 +56,19 @@ def app(playwright, tmp_path_factory):
 
 @contextmanager
 def opened(browser, port, notebook):
-    page = open_page(browser, port, notebook)
+    context = browser.new_context()  # its own cookies (the language chosen last time is one)
+    page = open_page(context, port, notebook)
     try:
         yield page
     finally:
-        page.close()
+        close_page(page)
+        context.close()
 
 
 def default_case(name) -> dict:
     """What the form starts from when the parameters give no facts: the notebook's teaching example."""
-    return {**{k: v for k, v in notebook_parameters(name).items()
-                if k not in ("interactive", "ui_language", "playbook", "playbook_params")},
-            **teaching_example(name)}
+    from helpers.core.fields import FIELD_BY_NAME
+    return {**{k: v for k, v in notebook_parameters(name).items() if k in FIELD_BY_NAME}, **teaching_example(name)}
 
 
 def edit(page, kind, field, value):
@@ -83,7 +85,8 @@ def edit(page, kind, field, value):
 
 def recommend_in_page(page, expected):
     page.locator(".dp-recommend").click()
-    expect(page.locator(".dp-resolution")).to_contain_text(expected.alternatives[0]["label"], timeout=30_000)
+    expect(page.locator(f".dp-resolution.dp-res-{expected.resolution}")).to_be_visible(timeout=30_000)
+    expect(page.locator(".dp-resolution")).to_contain_text(expected.alternatives[0]["label"])
     expect(page.locator(".dp-resolution")).not_to_contain_text(f"({expected.resolution})")
     expect(page.locator(".dp-message textarea")).to_have_value(expected.message, timeout=10_000)
 
@@ -94,7 +97,8 @@ def test_fill_the_form_and_get_the_recommendation(app, name):
     with opened(browser, port, f"{name}.ipynb") as page:
         order_value = page.locator(".dp-field-order_value input")
         order_value.fill("-5")
-        expect(page.locator(".dp-error-order_value")).to_contain_text("must be greater than 0", timeout=20_000)
+        expect(page.locator(".dp-error-order_value")).to_have_text("Must be more than 0.", timeout=20_000)
+        expect(page.locator(".dp-field-order_value.dp-invalid")).to_be_visible()
         order_value.fill("61.50")
         expect(page.locator(".dp-error-order_value")).to_have_text("", timeout=20_000)
         page.locator(".dp-field-case_id input").fill(f"BT-{name}")
@@ -155,10 +159,12 @@ def test_the_start_page_links_to_the_dispute_notebooks(app):
     browser, port = app
     with opened(browser, port, "start.ipynb") as page:
         page.locator(".dp-lang-switch button", has_text="中文").click()
+        expect(page.locator(".dp-link-cancellation")).to_have_attribute("href", "cancellation.ipynb?lang=zh")
         expect(page.locator(".dp-guide")).to_contain_text("如何处理买家纠纷", timeout=20_000)
         page.locator(".dp-link-cancellation").click()
         expect(page.locator(".dp-recommend")).to_be_visible(timeout=90_000)
-        assert page.url.endswith("/voila/render/cancellation.ipynb")
+        assert page.url.endswith("/voila/render/cancellation.ipynb?lang=zh")
+        expect(page.locator(".dp-recommend")).to_have_text("给出建议", timeout=20_000)  # the language came along
         assert "case_from_namespace" not in page.content()  # code hidden: Voila strips the sources
 
 

@@ -119,25 +119,51 @@ def test_problems_show_next_to_the_field_as_the_user_types():
     form = DisputeForm(damaged_case())
     assert all(label.value == "" for label in form.errors.values())
     form.inputs["order_value"].value = "-5"
-    assert "greater than 0" in form.errors["order_value"].value
-    assert form.form_error.value and all(v.value == "" for k, v in form.errors.items() if k != "order_value")
+    assert form.errors["order_value"].value == "Must be more than 0."
+    assert "dp-invalid" in form.inputs["order_value"]._dom_classes  # outlined in red
+    assert form.form_error.value == "Fix the 1 field(s) marked in red, then press Recommend: Order value."
+    assert all(v.value == "" for k, v in form.errors.items() if k != "order_value")
     form.inputs["order_value"].value = "12,50"
-    assert "not a number" in form.errors["order_value"].value
+    assert "Enter a number such as 1250.50" in form.errors["order_value"].value
     form.inputs["order_value"].value = "140"
     assert form.errors["order_value"].value == "" and form.form_error.value == ""
+    assert "dp-invalid" not in form.inputs["order_value"]._dom_classes
     form.inputs["ship_date"].value = form.inputs["order_date"].value.replace(day=1, month=9)
-    assert "before order_date" in form.errors["ship_date"].value
+    order = form.inputs["order_date"].value
+    # the label of the other field, and dates as the picker shows them (mm/dd/yyyy), not ISO
+    assert form.errors["ship_date"].value == f"09/01/2026 is before the order date ({order:%m/%d/%Y})."
     form.inputs["ship_date"].value = None  # delivered but never shipped
-    assert "add the ship date" in form.errors["ship_date"].value
+    assert form.errors["ship_date"].value == "Empty, but the tracking status is “Delivered”: add the ship date."
     form.inputs["currency"].value = "dollars"
-    assert "ISO 4217" in form.errors["currency"].value
+    assert form.errors["currency"].value == "Enter a 3-letter currency code such as USD or EUR."
+
+
+def test_every_problem_shows_at_once_in_the_ui_language():
+    form = DisputeForm(damaged_case(), "zh")
+    form.inputs["order_value"].value = "abc"  # a field's own problem ...
+    form.inputs["ship_date"].value = None  # ... does not hide a cross-field one
+    assert form.errors["order_value"].value == "请输入数字,如 1250.50(不带货币符号或千位分隔符)。"
+    assert form.errors["ship_date"].value == "为空,但物流状态为“已签收”:请填写发货日期。"
+    assert form.form_error.value == "请先修正标红的 2 个字段,再点击“给出建议”:订单金额、发货日期。"
+    assert form.result.prompt.layout.display == "none"  # no "fill in the case" under the errors
+
+
+def test_an_implausible_amount_is_a_warning_not_an_error():
+    form = DisputeForm(damaged_case())
+    form.inputs["order_value"].value = "1e12"
+    assert form.errors["order_value"].value == ("1,000,000,000,000.00 USD is unusually high for one order: "
+                                                "check the amount (it is still decided).")
+    assert "dp-doubtful" in form.inputs["order_value"]._dom_classes and form.form_error.value == ""
+    assert form.recommend() is not None
+    from helpers.ui.present import money
+    assert money(1234567.5, "USD", "zh") == money(1234567.5, "USD", "en") == "1,234,567.50 USD"
 
 
 def test_a_bad_case_gets_no_recommendation_and_no_traceback():
     form = DisputeForm(damaged_case())
     form.inputs["order_value"].value = "abc"
     assert form.recommend() is None
-    assert form.result.body.layout.display == "none" and "not a number" in form.errors["order_value"].value
+    assert form.result.body.layout.display == "none" and "Enter a number" in form.errors["order_value"].value
 
 
 def test_recommend_shows_what_recommend_returns():
@@ -147,8 +173,8 @@ def test_recommend_shows_what_recommend_returns():
     assert rec.to_dict() == expected.to_dict()
     r = form.result
     assert r.body.layout.display is None
-    assert r.resolution.value.endswith(expected.alternatives[0]["label"])  # a label, never the code
-    assert expected.resolution not in r.resolution.value
+    assert r.resolution.value == f"Resolution: {expected.alternatives[0]['label']}"  # the label, not the id
+    assert f"dp-res-{expected.resolution}" in r.resolution._dom_classes
     assert r.message.value == expected.message
     assert r.count.value == f"{len(expected.message)} / 1500 characters"
     assert html.escape(expected.rationale) in r.rationale.value
@@ -158,7 +184,8 @@ def test_recommend_shows_what_recommend_returns():
     for step in expected.next_steps:
         assert html.escape(step["text"]) in r.steps.value
         if step["deadline"]:
-            assert step["deadline"] in r.steps.value
+            shown = "{1}/{2}/{0}".format(*step["deadline"].split("-"))  # as the date pickers show dates
+            assert f"(by {shown})" in r.steps.value
     # rule dmg_carrier_insured wants the buyer's photos and a tracking number; this case has both
     assert "✓ photos or video of the problem from the buyer" in r.evidence.value
     assert "✓ a valid tracking number" in r.evidence.value and "✗" not in r.evidence.value
@@ -190,7 +217,7 @@ def test_the_ui_language_switch_changes_every_label_help_text_and_the_guide():
     form.lang_switch.value = "zh"
     for name, widget in form.inputs.items():
         assert widget.description.startswith(field_label(name, "zh")), name
-        assert (widget.tooltip or "") == FIELD_TEXT[name][3], name
+        assert widget.tooltip == (FIELD_TEXT[name][3] or FIELD_TEXT[name][1]), name  # help, else the label: never "null"
     assert form.inputs["item_cost"].description == "商品成本 (USD)"
     assert guide("damaged")["zh"]["title"] in form.guide.value
     assert form.button.description == "给出建议"
@@ -217,7 +244,27 @@ def test_the_message_language_selector_rerenders_the_message():
     form = DisputeForm(damaged_case(platform="aliexpress"))
     english = form.recommend().message
     form.result.language.value = "zh"
-    assert form.result.message.value == english and "requires en" in form.result.note.value
+    assert form.result.message.value == english
+    assert form.result.note.value == "AliExpress requires messages in English: the message is in English."
+    form.lang_switch.value = "zh"
+    form.result.language.value = "zh"
+    assert form.result.note.value == "速卖通要求使用英语发送消息,因此消息为英语。"
+
+
+def test_an_edited_message_survives_a_language_switch_and_recommend_until_the_user_replaces_it():
+    form = DisputeForm(damaged_case(platform="shopify"))
+    generated = form.recommend().message
+    mine = generated + "\nPS: written by me."
+    form.result.message.value = mine
+    form.lang_switch.value = "zh"  # the UI language: the case is decided again
+    assert form.result.message.value == mine and form.result.replace.layout.display is None
+    assert form.result.kept.value == "你对消息的修改已保留。本案例的新文本已生成:"
+    form.recommend()
+    form.result.language.value = "fr"  # another message language: still asks first
+    assert form.result.message.value == mine
+    form.result.use_new_text()  # what the button does
+    assert form.result.message.value == recommend({**form.values(), "buyer_language": "fr"}, lang="zh").message
+    assert form.result.replace.layout.display == "none" and form.result.kept.value == ""
 
 
 def test_the_character_count_follows_edits_and_the_platform_limit():
@@ -241,3 +288,23 @@ def test_buyer_text_is_shown_as_text_never_as_html():
     assert not any("<img" in v or "<b>W1" in v for v in html_values)
     md = recommendation_markdown(rec)
     assert "<img" not in md and "&lt;img src=x onerror=\"window.\\_\\_xss=1\"&gt;" in md
+
+
+# --- next steps: dated where the platform or the shop's policy fixes a date, and fitting the case ---
+
+def test_next_steps_carry_the_shops_own_dates_and_fit_the_case():
+    base = {"case_id": "NS-1", "order_value": 40, "currency": "USD", "platform": "aliexpress",
+            "order_date": "2026-10-01", "as_of_date": "2026-10-10", "buyer_request": "cancel"}
+    out_of_stock = recommend({**base, "dispute_type": "cancellation", "cancel_reason": "out_of_stock"})
+    wrong_address = recommend({**base, "dispute_type": "cancellation", "cancel_reason": "wrong_address"})
+    steps = {s["action"]: s["deadline"] for s in out_of_stock.next_steps}
+    assert steps.get("refund_now") == "2026-10-11"  # parameters.yaml refund_days: 1
+    assert "restock_check" in steps  # out of stock: fix the stock count ...
+    assert "restock_check" not in [s["action"] for s in wrong_address.next_steps]  # ... not for a wrong address
+    wrong_item = recommend({**base, "dispute_type": "not_as_described", "buyer_request": "exchange",
+                            "ship_date": "2026-10-02", "delivery_date": "2026-10-06", "tracking_status": "delivered",
+                            "wrong_item_sent": True, "mismatch": "other", "buyer_photos": True})
+    actions = [s["action"] for s in wrong_item.next_steps]
+    assert "improve_packing" not in actions and "check_picking" in actions  # no "review your packing"
+    reship = next(s for s in wrong_item.next_steps if s["action"] == "reship_now")
+    assert reship["deadline"] == "2026-10-12"  # parameters.yaml reship_days: 2

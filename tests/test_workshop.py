@@ -84,7 +84,9 @@ def test_the_trainers_deck_files_come_first_and_a_broken_one_is_reported(tmp_pat
     (tmp_path / "b-broken.json").write_text('{"scenario_ids": []}', encoding="utf-8")
     decks, problems = available_decks(tmp_path)
     assert decks[0].scenario_ids == make_deck(4, 7).scenario_ids
-    assert decks[1].title.startswith("All scenarios") and len(decks[1].scenario_ids) == len(load_scenarios()[0])
+    assert decks[1].title.startswith("Basic")  # the default when the trainer gave no deck
+    assert {s.level for s in load_scenarios()[0] if s.id in decks[1].scenario_ids} == {"basic"}
+    assert decks[-1].title.startswith("All scenarios") and len(decks[-1].scenario_ids) == len(load_scenarios()[0])
     assert len(problems) == 1 and "b-broken.json" in problems[0]
 
 
@@ -92,11 +94,31 @@ def test_the_trainers_deck_files_come_first_and_a_broken_one_is_reported(tmp_pat
 
 @pytest.mark.parametrize("name, file", [
     ("李娜", "李娜.json"),
-    ("Maria Garcia", "Maria Garcia.json"),
-    ("  Maria   Garcia ", "Maria Garcia.json"),
+    ("Maria Garcia", "maria garcia.json"),
+    ("  MARIA   garcia ", "maria garcia.json"),
 ])
-def test_a_plain_name_is_its_own_file_name(name, file):
+def test_a_plain_name_is_its_own_file_name_whatever_the_capitals(name, file):
     assert answer_file_name(name) == file
+
+
+def test_a_trainee_resumes_with_other_capitals_and_keeps_the_name_first_typed(tmp_path):
+    book = AnswerBook(tmp_path, "Li Wei", make_deck(3, 2))
+    answer_right(book, book.next_scenario_id())
+    again = AnswerBook(tmp_path, "  li WEI ")
+    assert again.trainee == "Li Wei" and len(again.answers) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["li wei.json"]
+
+
+def test_answers_go_to_the_user_data_folder_unless_told_otherwise(monkeypatch, tmp_path):
+    from helpers.core.paths import REPO
+    from helpers.workshop.training import answers_dir
+    monkeypatch.delenv("DISPUTE_WORKSHOP_ANSWERS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert answers_dir() == tmp_path / "data" / "dispute-playbook" / "workshop_answers"
+    assert REPO not in answers_dir().parents
+    monkeypatch.setenv("DISPUTE_WORKSHOP_ANSWERS", str(tmp_path / "class"))
+    assert answers_dir() == tmp_path / "class"
+    assert answers_dir("here").is_absolute()
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "a/b", "CON", "..", "王伟:1", "<script>", "x" * 300])
@@ -140,7 +162,7 @@ def test_two_tabs_of_the_same_trainee_lose_no_answer(tmp_path):
     first, second = AnswerBook(tmp_path, "Li Na", deck), AnswerBook(tmp_path, "Li Na", deck)
     answer_right(first, deck.scenario_ids[0])
     answer_right(second, deck.scenario_ids[1])
-    saved = read_answer_file(tmp_path / "Li Na.json")["answers"]
+    saved = read_answer_file(tmp_path / "li na.json")["answers"]
     assert [a["scenario_id"] for a in saved] == deck.scenario_ids[:2]
     with pytest.raises(WorkshopError, match="already answered"):
         answer_right(second, deck.scenario_ids[0])
@@ -266,11 +288,14 @@ def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart
     app.message.value = app.message.options[0][1]
     app.answer()
     assert "dp-ws-wrong" in app.feedback.value
+    chosen = dict(app.q.resolutions)[wrong]
+    assert f"You chose:</b> {chosen} · your message A" in app.feedback.value  # the feedback restates the choice
     assert 'dp-ws-right-count">1<' in app.score.value and "answered 2 of 3" in app.score.value
 
     restarted = WorkshopApp(tmp_path / "answers", tmp_path / "decks", lang="zh")
-    restarted.begin("Ana Souza", 0)
-    assert f'dp-ws-scenario-id">{deck.scenario_ids[2]}<' in restarted.progress.value
+    restarted.begin("ana souza", 0)  # other capitals: the same trainee
+    assert f'data-id="{deck.scenario_ids[2]}"' in restarted.progress.value
+    assert deck.scenario_ids[2] not in restarted.progress.value.replace(f'data-id="{deck.scenario_ids[2]}"', "")
     assert "已答 2 / 3" in restarted.score.value
     exp = restarted.q.expected
     restarted.answer(exp.resolution, list(exp.evidence), exp.template_id)

@@ -4,6 +4,8 @@ chromium answers two scenarios (one right, one wrong) and reads the feedback and
 Never skipped: if chromium or Voila cannot start, the test fails.
 """
 from __future__ import annotations
+# Also: labelled fields, a link home, the answer file's whole path, the choice restated, no scenario id
+# on screen, and a reload that remembers the name and resumes.
 
 import json
 
@@ -45,11 +47,15 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
         try:
             page = browser.new_page()
             page.goto(url, timeout=60_000)
+            expect(page.locator(".dp-ws-name label")).to_have_text("Your name", timeout=60_000)  # labelled fields
+            expect(page.locator(".dp-ws-deck label")).to_have_text("Deck")
+            expect(page.locator(".dp-ws-home a")).to_have_attribute("href", "start.ipynb?lang=en")  # a way home
             page.locator(".dp-ws-name input").fill("练习 Trainee", timeout=60_000)
             page.locator(".dp-ws-start").click()
+            expect(page.locator(".dp-ws-saved")).to_contain_text(str(answers.resolve()))  # the whole path
 
             # Scenario 1: answer exactly what the playbook says.
-            sid = page.locator(".dp-ws-scenario-id").inner_text(timeout=30_000)
+            sid = page.locator(".dp-ws-scenario-id").get_attribute("data-id", timeout=30_000)
             assert sid == deck.scenario_ids[0]
             q = question(scenarios[sid], pb, "en")
             exp = q.expected
@@ -65,10 +71,14 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
             expect(feedback).to_contain_text(exp.recommendation.rationale)
             expect(page.locator(".dp-ws-points")).to_have_text("4 / 4")
             expect(page.locator(".dp-ws-right-count")).to_have_text("1")
+            expect(feedback.locator(".dp-ws-your-answer")).to_contain_text(f"You chose: {label}")  # restated
+            assert sid not in page.locator(".dp-app, .dp-ws-app").first.inner_text()  # no internal id shown
 
-            # Scenario 2: a resolution the playbook does not give.
-            page.locator(".dp-ws-next").click()
-            expect(page.locator(".dp-ws-scenario-id")).to_have_text(deck.scenario_ids[1])
+            # A reload: the browser remembers the name, Start resumes at scenario 2.
+            page.reload()
+            expect(page.locator(".dp-ws-name input")).to_have_value("练习 Trainee", timeout=60_000)
+            page.locator(".dp-ws-start").click()
+            expect(page.locator(".dp-ws-scenario-id")).to_have_attribute("data-id", deck.scenario_ids[1], timeout=30_000)
             q2 = question(scenarios[deck.scenario_ids[1]], pb, "en")
             wrong = next(res for res, _ in q2.resolutions if res != q2.expected.resolution)
             page.locator(".dp-ws-resolution").get_by_label(localised(pb, pb.resolutions[wrong], "en"), exact=True).check()

@@ -73,6 +73,10 @@ def change_text(pb: Playbook, lever, to: str, now: str, lang: str) -> str:
 
 
 def _deadline(pb, spec, platform, as_of: _dt.date):
+    """The step's date: `spec` is days (a number, $parameter or platform.<fact>), or a list of them
+    of which the first known one counts (the platform's window, else the shop's own policy)."""
+    if isinstance(spec, (list, tuple)):
+        return next((d for d in (_deadline(pb, s, platform, as_of) for s in spec) if d), None)
     if spec is None:
         return None
     if isinstance(spec, str) and spec.startswith("platform."):
@@ -82,6 +86,11 @@ def _deadline(pb, spec, platform, as_of: _dt.date):
     if not isinstance(spec, (int, float)) or isinstance(spec, bool):
         return None
     return (as_of + _dt.timedelta(days=int(spec))).isoformat()
+
+
+def _fits(only_when, case) -> bool:
+    """An action's `only_when: {field: [values]}`: every listed field holds one of its values."""
+    return not only_when or all(case.get(field) in values for field, values in only_when.items())
 
 
 def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -> list:
@@ -100,6 +109,8 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         steps = []
         for a in rule.actions:
             spec = pb.actions[a]
+            if not _fits(spec.get("only_when"), case):
+                continue  # a step for other cases of this rule (e.g. fix the stock: only when out of stock)
             steps.append({"action": a, "text": localised(pb, spec, lang),
                           "deadline": _deadline(pb, spec.get("deadline_days"), platform, case["as_of_date"])})
         missing = [e for j, e in enumerate(d.evidence_ids) if d.missing[i, j]]

@@ -24,10 +24,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def voila_command(root, port: int, ip: str = "127.0.0.1") -> list[str]:
-    """Voila serving a notebook or a folder of notebooks; sources stripped (trainees see no code)."""
-    return [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", f"--Voila.ip={ip}",
-            "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False"]
+TEMPLATES = Path(__file__).resolve().parent / "share"  # share/voila/templates/dispute: the trainee page
+MAX_KERNELS = 40  # a class of 30 with a spare tab each for a few; each page's kernel is ~100 MB
+CULL_IDLE_SECONDS = 1800
+
+
+def voila_command(root, port: int, ip: str = "127.0.0.1", max_kernels: int = MAX_KERNELS, pool_size: int = 1,
+                  cull_idle: int = CULL_IDLE_SECONDS, also=()) -> list[str]:
+    """The trainee app (helpers.app.voila_app) serving a folder of notebooks; sources stripped.
+
+    Kernels: a closed or reloaded page ends its own; one left by a page that vanished without saying
+    so (a crashed browser, a dropped network) is culled once it has been idle and unconnected for
+    `cull_idle` seconds (jupyter_server's MappingKernelManager culler, checked every minute); at most
+    `max_kernels` pages at once; `pool_size` preheated kernels wait per notebook (Voila's pool).
+    """
+    return [sys.executable, "-m", "helpers.app.voila_app", str(root), "--no-browser", f"--port={port}",
+            f"--Voila.ip={ip}", "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+            "--template=dispute", "--VoilaConfiguration.allow_template_override=NO",
+            "--VoilaConfiguration.allow_theme_override=NO",
+            f"--max-kernels={max_kernels}", f"--pool-size={pool_size}",
+            f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
+            "--MappingKernelManager.cull_connected=False",
+            *(f"--also={name}" for name in also)]
+
+
+def server_env() -> dict:
+    """The environment for the server: Jupyter also looks in helpers/app/share for the page template."""
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
+    return env
 
 
 def page_url(port: int, notebook: str = "start.ipynb", ip: str = "127.0.0.1", folder: bool = True) -> str:
@@ -35,9 +60,10 @@ def page_url(port: int, notebook: str = "start.ipynb", ip: str = "127.0.0.1", fo
     return f"http://{ip}:{port}/voila/render/{notebook}" if folder else f"http://{ip}:{port}/"
 
 
-def start_voila(root, port: int, ip: str = "127.0.0.1", log=None) -> subprocess.Popen:
-    return subprocess.Popen(voila_command(root, port, ip), stdout=log or subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT if log else subprocess.DEVNULL, start_new_session=True)
+def start_voila(root, port: int, ip: str = "127.0.0.1", log=None, **options) -> subprocess.Popen:
+    return subprocess.Popen(voila_command(root, port, ip, **options), stdout=log or subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT if log else subprocess.DEVNULL, start_new_session=True,
+                            env=server_env())
 
 
 def wait_until_up(proc: subprocess.Popen, url: str, timeout: float = 60.0) -> float:
@@ -81,14 +107,17 @@ def run_app_cli(args) -> int:
         port = args.port or free_port(args.ip)
     except OSError as exc:
         raise ResourceError(f"cannot listen on {args.ip}: {exc.strerror or exc}; use --ip 127.0.0.1") from None
-    proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None)
+    if args.max_kernels < 0 or args.pool_size < 0:
+        raise UsageError("--max-kernels and --pool-size must be 0 or more")
+    proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None, max_kernels=args.max_kernels,
+                       pool_size=args.pool_size, cull_idle=args.cull_idle, also=args.also or ())
 
     def on_term(*_):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, on_term)
     try:
         try:
-            wait_until_up(proc, f"http://{args.ip}:{port}/", timeout=args.timeout)
+            wait_until_up(proc, f"http://{args.ip}:{port}/dp/status", timeout=args.timeout)
         except RuntimeError as exc:
             raise ResourceError(f"{exc}; run with --verbose to see Voila's log") from None
         url = page_url(port, ip=args.ip)

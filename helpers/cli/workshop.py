@@ -32,7 +32,9 @@ def register(sub) -> None:
     d.set_defaults(func=cmd_deck)
 
     g = wsub.add_parser("grade", help="leaderboard, hardest scenarios and an HTML report from a folder of answer files")
-    g.add_argument("answers_dir", metavar="ANSWERS_DIR", help="folder of trainees' answer files (*.json)")
+    g.add_argument("answers_dir", metavar="ANSWERS_DIR", nargs="?",
+                   help="folder of trainees' answer files (*.json); default: $DISPUTE_WORKSHOP_ANSWERS, else "
+                        "workshop_answers in your data folder (where the workshop app saves them)")
     g.add_argument("--out", help="report folder (default: ANSWERS_DIR/report)")
     g.add_argument("--playbook", help="playbook folder (default: the bundled playbook/)")
     g.add_argument("--no-report", action="store_true", help="write the CSV tables only, skip the report notebook")

@@ -156,23 +156,33 @@ def check_range(field, value):
 SHIPPED_STATUSES = ("in_transit", "stalled", "customs_hold", "delivered", "returned_to_sender", "lost")
 
 
-def cross_field_problems(case: dict) -> list[tuple[str, str]]:
-    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader."""
+def cross_field_checks(case: dict) -> list[tuple[str, str, str, object, object]]:
+    """Rules that tie fields together, as data: (field, kind, other field, value, other value);
+    kind is "before" (value is before the other field's), "after_review" or "shipped_no_date"
+    (other is tracking_status). The form words them in the UI language; see cross_field_problems."""
     out = []
     order, ship, deliv, as_of = (case.get(k) for k in ("order_date", "ship_date", "delivery_date", "as_of_date"))
     if order and ship and ship < order:
-        out.append(("ship_date", f"{ship} is before order_date {order}"))
+        out.append(("ship_date", "before", "order_date", ship, order))
     if ship and deliv and deliv < ship:
-        out.append(("delivery_date", f"{deliv} is before ship_date {ship}"))
+        out.append(("delivery_date", "before", "ship_date", deliv, ship))
     if order and deliv and not ship and deliv < order:
-        out.append(("delivery_date", f"{deliv} is before order_date {order}"))
+        out.append(("delivery_date", "before", "order_date", deliv, order))
     for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv)):
         if when and as_of and when > as_of:
-            out.append((name, f"{when} is after the review date (as_of_date) {as_of}"))
+            out.append((name, "after_review", "as_of_date", when, as_of))
     if case.get("tracking_status") in SHIPPED_STATUSES and not ship:
-        out.append(("ship_date", f"is empty (not shipped) but tracking_status is {case['tracking_status']}; "
-                                 "add the ship date"))
+        out.append(("ship_date", "shipped_no_date", "tracking_status", None, case["tracking_status"]))
     return out
+
+
+def cross_field_problems(case: dict) -> list[tuple[str, str]]:
+    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader."""
+    words = {"before": "{value} is before {other} {other_value}",
+             "after_review": "{value} is after the review date (as_of_date) {other_value}",
+             "shipped_no_date": "is empty (not shipped) but tracking_status is {other_value}; add the ship date"}
+    return [(field, words[kind].format(value=value, other=other, other_value=other_value))
+            for field, kind, other, value, other_value in cross_field_checks(case)]
 
 
 def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,

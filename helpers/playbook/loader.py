@@ -232,12 +232,13 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
     for key, spec in (data or {}).items():
         line = line_of(data, key)
         texts = spec if not isinstance(spec, dict) else spec.__class__(
-            (k, v) for k, v in spec.items() if k not in ("when", "deadline_days"))
+            (k, v) for k, v in spec.items() if k not in ("when", "deadline_days", "only_when"))
         if isinstance(spec, dict) and hasattr(spec, "key_lines"):
             texts.line, texts.key_lines = spec.line, spec.key_lines
         entry = _text(texts, path, line, problems, f"{filename[:-5]} {key!r}", params)
-        if isinstance(spec, dict) and "deadline_days" in spec:
-            entry["deadline_days"] = spec["deadline_days"]
+        for extra in ("deadline_days", "only_when"):
+            if isinstance(spec, dict) and extra in spec:
+                entry[extra] = spec[extra]
         if need_when:
             parser = ConditionParser(path, params if rule_params is None else rule_params, problems)
             entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None

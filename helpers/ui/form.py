@@ -15,6 +15,7 @@ from ..core.exceptions import CaseError
 from ..core.fields import FIELD_BY_NAME
 from ..playbook.messages import LANGUAGES
 from .result_view import ResultView
+from .form_checks import AMOUNTS, amount_warnings, field_problems, summary
 from .labels import LANGUAGE_NAMES, choice_label, field_help, field_label, guide_html, ui
 
 SECTIONS = (
@@ -57,7 +58,13 @@ def _as_date(value):
         return None
 
 
-AMOUNTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
+# In JupyterLab as in the app: a field with a problem is outlined in red, a doubtful amount in amber.
+FORM_CSS = """<style>
+.jupyter-widgets.dp-invalid input, .jupyter-widgets.dp-invalid select
+  { border: 2px solid #b00020 !important; box-shadow: 0 0 0 1px #b00020 !important; }
+.jupyter-widgets.dp-doubtful input { border: 2px solid #b26a00 !important; }
+.dp-example-note { background: #fff7e0; border-left: 4px solid #b26a00; padding: 4px 8px; }
+</style>"""
 
 
 class Look:
@@ -69,13 +76,14 @@ class Look:
         from ipywidgets.widgets.widget_button import ButtonStyle
         from ipywidgets.widgets.widget_description import DescriptionStyle
         from ipywidgets.widgets.widget_string import HTMLStyle, LabelStyle, TextStyle
-        L, label_width = widgets.Layout, "260px"
-        self.wide, self.auto, self.plain = L(width="510px"), L(width="auto"), L()
+        L, label_width = widgets.Layout, "190px"
+        self.wide, self.auto, self.plain = L(width="400px", max_width="100%"), L(width="auto"), L()
         self.grid = L(grid_template_columns="auto 1fr", grid_gap="0 12px", align_items="center")
         self.text, self.choice = TextStyle(description_width=label_width), DescriptionStyle(description_width=label_width)
         self.check = CheckboxStyle(description_width=label_width)
         self.words, self.html, self.button = LabelStyle(), HTMLStyle(), ButtonStyle()
         self.error = LabelStyle(text_color="#b00020")
+        self.warning = LabelStyle(text_color="#8a5300")
         self.strong = LabelStyle(font_weight="bold", font_size="1.3em")
 
     def label(self, cls: str, style=None, layout=None) -> widgets.Label:
@@ -131,8 +139,10 @@ class AppBox(widgets.VBox):
 class DisputeForm:
     """The form for one dispute type, prefilled from a case (the notebook's parameters)."""
 
-    def __init__(self, case: dict, ui_language: str = "en"):
+    def __init__(self, case: dict, ui_language: str = "en", example: bool = False):
+        """`example`: the case is the made-up teaching example (a note says so, in the UI language)."""
         self.dispute_type = case["dispute_type"]
+        self.example = example
         self.base = dict(case)
         self.fields = form_fields(self.dispute_type)
         look = self.look = Look()
@@ -142,6 +152,9 @@ class DisputeForm:
         self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
                                                  value=ui_language).add_class("dp-lang-switch")
         self.guide = look.html_block("dp-guide")
+        self.home = look.html_block("dp-home-link")
+        self.example_note = look.html_block("dp-example-note")
+        self.example_note.layout = widgets.Layout(display=None if example else "none")
         self.button = widgets.Button(button_style="primary", icon="check", style=look.button).add_class("dp-recommend")
         self.form_error = look.label("dp-form-errors", look.error)
         self.result = ResultView(self._rerender_message, look)
@@ -150,8 +163,14 @@ class DisputeForm:
             shown = [n for n in names if n in self.fields]
             if shown:
                 cells = [w for name in shown for w in (self.inputs[name], self.errors[name])]
-                sections += [self.headings[key], widgets.GridBox(cells, layout=look.grid)]
-        self.widget = AppBox([self.lang_switch, self.guide, *sections, self.button, self.form_error, self.result.box],
+                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)]))
+        top = widgets.HBox([self.lang_switch, self.home], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                  align_items="center"))
+        # two columns of sections on a wide screen (the app's page CSS), one on a narrow one
+        fields = widgets.VBox(sections).add_class("dp-sections")
+        bar = widgets.HBox([self.button, self.form_error], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                 align_items="center"))
+        self.widget = AppBox([widgets.HTML(FORM_CSS), top, self.guide, self.example_note, fields, bar.add_class("dp-recommend-bar"), self.result.box],
                              self.dispute_type)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
         self.lang, self._quiet = ui_language, False
@@ -161,6 +180,8 @@ class DisputeForm:
         self.lang_switch.observe(lambda change: self.relabel(change["new"], rerender=True), "value")
         self.button.on_click(lambda _: self.recommend())
         self.validate()
+        from .page import no_null_titles
+        no_null_titles(self.widget)
 
     def relabel(self, lang: str, rerender: bool = False):
         """Every label, help text, choice and the guide in `lang`; the result too, if one is shown."""
@@ -168,15 +189,17 @@ class DisputeForm:
         currency = (_raw(self.inputs["currency"]) or "USD").upper()
         for name, w in self.inputs.items():
             w.description = field_label(name, lang) + (f" ({currency})" if name in AMOUNTS else "")
-            w.tooltip = field_help(name, lang) or None
+            w.tooltip = field_help(name, lang) or field_label(name, lang)  # never title="null"
             if isinstance(w, widgets.Text):
                 w.placeholder = field_help(name, lang)
             elif isinstance(w, widgets.Dropdown):
                 self._relabel_options(name, w, lang)
         for key, heading in self.headings.items():
             heading.value = f"<h4>{ui(key, lang)}</h4>"
-        self.guide.value = guide_html(self.dispute_type, lang)
+        self.guide.value = guide_html(self.dispute_type, lang, folded=True)
+        self.home.value = f'<a class="dp-home" href="start.ipynb?lang={lang}">{ui("home", lang)}</a>'
         self.button.description = ui("recommend", lang)
+        self.example_note.value = f"<b>{ui('teaching_example', lang)}</b>"
         self.result.relabel(lang)
         self.validate()
         if rerender and self.result.rec is not None:
@@ -202,21 +225,27 @@ class DisputeForm:
         return {k: v for k, v in case.items() if v is not None}
 
     def validate(self) -> dict | None:
-        """Check the case; show each problem next to its field. The parsed case, or None."""
-        problems = {}
+        """Check the case; show every problem next to its field (outlined in red), and warnings for
+        implausible amounts. The parsed case, or None."""
+        from ..playbook.loader import load_playbook
+        problems, typed = field_problems({n: _raw(w) for n, w in self.inputs.items()}, self.fields, self.lang,
+                                         {k: v for k, v in self.base.items() if k not in self.inputs})
+        warnings = amount_warnings(typed, self.lang, load_playbook().params.get("implausible_amount", float("inf")))
         hidden = []
-        try:
-            parsed = parse_case(self.values())
-        except CaseError as exc:
-            parsed = None
-            for p in exc.problems:
-                if p.field in self.errors:
-                    problems[p.field] = problems[p.field] + "; " + p.message if p.field in problems else p.message
-                else:
-                    hidden.append(f"{p.field}: {p.message}")
+        parsed = None
+        if not problems:
+            try:
+                parsed = parse_case(self.values())
+            except CaseError as exc:  # a field the form does not show (the parameters' case)
+                hidden = [f"{field_label(p.field, self.lang) if p.field in FIELD_BY_NAME else p.field}: {p.message}"
+                          for p in exc.problems]
         for name, label in self.errors.items():
-            label.value = problems.get(name, "")
-        self.form_error.value = "" if parsed else " ".join([ui("fix_first", self.lang)] + hidden)
+            label.value = " ".join(problems.get(name, [])) or warnings.get(name, "")
+            label.style = self.look.error if name in problems else self.look.warning
+            for cls, on in (("dp-invalid", name in problems), ("dp-doubtful", name in warnings and name not in problems)):
+                (self.inputs[name].add_class if on else self.inputs[name].remove_class)(cls)
+        self.form_error.value = summary(problems, self.lang) or " ".join(hidden)
+        self.result.prompt.layout.display = "none" if problems or hidden else None
         return parsed
 
     def _on_edit(self, change):
@@ -243,8 +272,21 @@ class DisputeForm:
         return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
 
 
-def show_form(case: dict, ui_language: str = "en") -> DisputeForm:
+    def warm_up(self):
+        """Decide the form's case once and draw its chart, unseen: the first Recommend then finds the
+        rules loaded and matplotlib ready (a preheated kernel does this before anyone opens the page)."""
+        from ..advice.recommend import recommend
+        from .result_view import cost_chart
+        if self.validate() is not None:
+            cost_chart(recommend(self.values(), lang=self.lang), self.lang)
+
+
+def show_form(case: dict, ui_language: str = "en", example: bool = False) -> DisputeForm:
+    """Show the form; in the app, in the language the page's address asks for."""
     from IPython.display import display
-    form = DisputeForm(case, ui_language)
+
+    from .page import follow_page_language
+    form = DisputeForm(case, ui_language, example)
     display(form.widget)
+    follow_page_language(form.lang_switch, ui_language, warm_up=form.warm_up)
     return form

@@ -126,6 +126,16 @@ UI = {
     "cannot_decide": ("This case cannot be decided until these fields are fixed:",
                       "以下字段有误,修正后才能给出建议:"),
     "unknown_choice": ("(unknown)", "(未知)"),
+    "edits_kept": ("Your edits to the message are kept. The new text for this case is ready:",
+                   "你对消息的修改已保留。本案例的新文本已生成:"),
+    "use_new_text": ("Replace my edits with the new text", "用新文本替换我的修改"),
+    "platform_requires": ("{platform} requires messages in {language}: the message is in {language}.",
+                          "{platform}要求使用{language}发送消息,因此消息为{language}。"),
+    "no_text_in": ("This message has no {language} text yet: it is shown in English.",
+                   "此消息暂无{language}版本,已改用英语。"),
+    "show_guide": ("Show the guide: causes and the evidence that wins", "查看指南:常见原因与关键证据"),
+    "home": ("← Start page", "← 返回开始页"),
+    "workshop_link": ("Practising in a workshop? Open the workshop practice.", "参加培训?打开培训练习。"),
     "teaching_example": ("Teaching example, not your case: the form starts from these made-up facts. "
                          "Replace them with your case's facts (empty = unknown) and press Recommend.",
                          "教学示例,不是你的案例:表单预填的是虚构的事实。请换成你的案例事实(留空=未知),再点击给出建议。"),
@@ -184,12 +194,17 @@ def guide_markdown(name: str, lang: str) -> str:
     return "\n\n".join(parts)
 
 
-def guide_html(name: str, lang: str) -> str:
-    """The guide as HTML for an HTML widget; every text is escaped (guides are data, not markup)."""
+def guide_html(name: str, lang: str, folded: bool = False) -> str:
+    """The guide as HTML for an HTML widget; every text is escaped (guides are data, not markup).
+    Folded: the title and intro, the sections behind a "show the guide" disclosure (the form comes first)."""
     g = guide(name)[lang if lang in UI_LANGUAGES else "en"]
     esc = html.escape
-    parts = [f"<h3>{esc(g['title'])}</h3>", f"<p>{esc(g['intro'].strip())}</p>"]
+    head = [f"<h3>{esc(g['title'])}</h3>", f"<p>{esc(g['intro'].strip())}</p>"]
+    parts = []
     for section in g.get("sections", ()):
         items = "".join(f"<li>{esc(item)}</li>" for item in section["items"])
         parts.append(f"<p><b>{esc(section['heading'])}</b></p><ul>{items}</ul>")
-    return "".join(parts)
+    if folded:
+        return (f"<h3>{esc(g['title'])}</h3><details><summary>{esc(g['intro'].strip())} "
+                f"<u>{esc(ui('show_guide', lang))}</u></summary>{''.join(parts)}</details>")
+    return "".join(head + parts)

@@ -88,6 +88,10 @@ def starting_case(case: dict, dispute_type: str, ui_language: str = "en") -> dic
     if facts_given(case):
         return case
     from IPython.display import Markdown, display
+
+    from .page import in_app
+    if in_app():  # the form says so itself, in the language the page asks for (show_form(example=True))
+        return teaching_example(dispute_type)
     display(Markdown(f"> **{md_escape(ui('teaching_example', check_ui_language(ui_language)))}**"))
     return teaching_example(dispute_type)
 
@@ -159,7 +163,10 @@ def report(case: dict, ui_language: str = "en", interactive: bool = True, output
 
     from ..advice.recommend import recommend
     from ..playbook.loader import load_playbook
+    from .page import in_app
     lang = check_ui_language(ui_language)
+    if interactive and in_app():
+        return None  # the app shows no example result: a trainee would take it for their own case
     pb = load_playbook(playbook, params or None)
     example = interactive and not facts_given(case)
     try:
@@ -217,13 +224,18 @@ def start_page(ui_language: str = "en", interactive: bool = True):
     page = widgets.HTML().add_class("dp-guide")
 
     def render(code):
-        links = "".join(f'<li><a class="dp-link-{n}" href="{n}.ipynb">{html.escape(guide_data(n)[code]["title"])}</a></li>'
-                        for n in DISPUTE_NOTEBOOKS)
-        workshop = '<p><a class="dp-link-workshop" href="workshop.ipynb">Workshop practice · 培训练习</a></p>'
+        links = "".join(f'<li><a class="dp-link-{n}" href="{n}.ipynb?lang={code}">'
+                        f'{html.escape(guide_data(n)[code]["title"])}</a></li>' for n in DISPUTE_NOTEBOOKS)
+        workshop = (f'<p><a class="dp-link-workshop" href="workshop.ipynb?lang={code}">'
+                    f'{html.escape(ui("workshop_link", code))}</a></p>')
         page.value = guide_html("process", code) + f"<ul>{links}</ul>" + workshop
+    from .page import follow_page_language, no_null_titles
     render(lang)
     switch.observe(lambda change: render(change["new"]), "value")
-    display(AppBox([switch, page], "start").add_class("dp-app"))
+    box = AppBox([switch, page], "start").add_class("dp-app")
+    no_null_titles(box)
+    display(box)
+    follow_page_language(switch, lang)
 
 
 def store_outputs(paths=None, timeout: int = 120) -> list[Path]:

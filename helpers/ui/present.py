@@ -6,8 +6,9 @@ from .labels import ui
 
 
 def money(amount, currency: str, lang: str) -> str:
-    """An amount already rounded by recommend(), with its currency; "unknown" in the UI language."""
-    return ui("unknown", lang) if amount is None else f"{amount:.2f} {currency}"
+    """An amount already rounded by recommend(), with thousands separators and its currency;
+    "unknown" in the UI language."""
+    return ui("unknown", lang) if amount is None else f"{amount:,.2f} {currency}"
 
 
 def evidence_checklist(rec, playbook=None) -> list[tuple[str, bool]]:

@@ -54,7 +54,11 @@ def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
     ax.invert_yaxis()
     ax.set_xlabel(rec.currency)
     for i, a in enumerate(alts):
-        ax.text(costs[i], i, f" {a['est_cost']:.2f}" if a["est_cost"] is not None else " ?", va="center", fontsize=9)
+        ax.text(costs[i], i, f" {a['est_cost']:,.2f}" if a["est_cost"] is not None else " ?", va="center", fontsize=9)
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    ax.set_xlim(0, max(costs + [1.0]) * 1.3)  # room for the value labels, however large
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))  # 1,000,000 not 1e6
     ax.spines[["top", "right"]].set_visible(False)
     buf = BytesIO()
     fig.savefig(buf, format="png")
@@ -91,13 +95,20 @@ class ResultView:
         self.message = widgets.Textarea(rows=10, layout=widgets.Layout(width="95%"), style=look.text).add_class("dp-message")
         self.count = look.label("dp-char-count")
         self.note = look.label("dp-message-note")
+        # an edited message is never replaced silently: the new text waits until the user asks for it
+        self.kept = look.label("dp-message-kept")
+        self.replace = widgets.Button(style=look.button, layout=widgets.Layout(display="none", width="auto"),
+                                      icon="refresh").add_class("dp-message-replace")
+        self.generated, self.pending, self.platform = None, None, None
         self.body = widgets.VBox([self.summary, self.resolution, self.money, self.rationale, self.change, self.evidence,
                                   self.risks, self.steps, self.chart_title, self.chart, self.chart_note,
-                                  self.message_title, self.language, self.message, self.count, self.note],
+                                  self.message_title, self.language, self.message, self.count, self.note,
+                                  widgets.HBox([self.kept, self.replace], layout=widgets.Layout(flex_flow="row wrap"))],
                                  layout={"display": "none"}).add_class("dp-result")
         self.box = widgets.VBox([self.prompt, self.body])
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
+        self.replace.on_click(lambda _: self.use_new_text())
         self.language.observe(self._on_language, "value")
 
     def relabel(self, lang: str):
@@ -107,6 +118,8 @@ class ResultView:
         value, self._quiet = self.language.value, True
         self.language.options = [(choice_label("buyer_language", code, lang), code) for code in LANGUAGES]
         self.language.value, self._quiet = value, False
+        if self.pending is not None:
+            self.kept.value, self.replace.description = ui("edits_kept", lang), ui("use_new_text", lang)
 
     def clear(self):
         """Hide the result of a case that has since changed (its texts too: nothing stale is read)."""
@@ -119,8 +132,14 @@ class ResultView:
         """Texts first, chart last: the browser shows the decision while the chart is drawn."""
         lang, esc = self.lang, html.escape
         self.rec = rec
+        self.platform = case.get("platform")
         self.summary.value = (f"<b>{esc(ui('case', lang))} {esc(rec.case_id)}</b> · {esc(ui('buyer', lang))} "
-                              f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} {esc(rec.as_of_date)}")
+                              f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} "
+                              f"{esc(_shown_date(rec.as_of_date, lang))}")
+        # the label only; the resolution's id is a CSS class (dp-res-<id>) for tests and scripts
+        for cls in [c for c in self.resolution._dom_classes if c.startswith("dp-res-")]:
+            self.resolution.remove_class(cls)
+        self.resolution.add_class(f"dp-res-{rec.resolution}")
         self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']}"
         self.money.value = (f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
                             f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}")
@@ -133,10 +152,11 @@ class ResultView:
         self.risks.value = f"<b>{esc(ui('risk_flags', lang))}</b>" + _list_html(
             [f"⚠ {esc(t)}" for t in rec.risk_flag_text] or [esc(ui("no_risk", lang))])
         self.steps.value = f"<b>{esc(ui('next_steps', lang))}</b>" + _list_html(
-            [esc(s["text"]) + (f" <b>({esc(ui('deadline', lang))} {esc(s['deadline'])})</b>" if s["deadline"] else "")
+            [esc(s["text"]) + (f" <b>({esc(ui('deadline', lang))} {esc(_shown_date(s['deadline'], lang))})</b>"
+                               if s["deadline"] else "")
              for s in rec.next_steps], ordered=True)
         self.message_title.value = f"<b>{esc(ui('message', lang))}</b>"
-        self._set_message(rec)
+        self._set_message(rec, case.get("buyer_language") or "en")
         self._quiet = True
         self.language.value = rec.message_language if rec.message_language in LANGUAGES else "en"
         self._quiet = False
@@ -147,10 +167,32 @@ class ResultView:
         self.chart.value = png
         self.chart_note.value = (ui("cost_unknown_note", lang) + "; ".join(unknown)) if unknown else ""
 
-    def _set_message(self, rec):
-        self.message.value = rec.message
-        self.note.value = rec.message_note
+    def edited(self) -> bool:
+        """Whether the message box holds the user's own edits (not the text the app last put there)."""
+        return self.generated is not None and self.message.value != self.generated
+
+    def _set_message(self, rec, requested: str):
+        if self.edited() and rec.message != self.message.value:
+            self.pending = rec.message
+            self.kept.value = ui("edits_kept", self.lang)
+            self.replace.description = ui("use_new_text", self.lang)
+            self.replace.layout.display = None
+        else:
+            self.message.value = self.generated = rec.message
+            self._hide_replace()
+        self.note.value = message_note(rec, self.platform, requested, self.lang)
         self._count()
+
+    def use_new_text(self):
+        """The user chose to replace their edits with the new text."""
+        if self.pending is not None:
+            self.message.value = self.generated = self.pending
+        self._hide_replace()
+
+    def _hide_replace(self):
+        self.pending = None
+        self.kept.value = ""
+        self.replace.layout.display = "none"
 
     def _count(self):
         limit = self.rec.message_max_chars if self.rec else None
@@ -164,4 +206,26 @@ class ResultView:
     def _on_language(self, change):
         if self._quiet or self.rec is None:
             return
-        self._set_message(self.rerender_message(change["new"]))
+        self._set_message(self.rerender_message(change["new"]), change["new"])
+
+
+def _shown_date(iso: str, lang: str) -> str:
+    """An ISO date from a Recommendation as the form's date pickers show dates."""
+    import datetime as _dt
+
+    from .form_checks import form_date
+    try:
+        return form_date(_dt.date.fromisoformat(str(iso)), lang)
+    except ValueError:
+        return str(iso)
+
+
+def message_note(rec, platform, requested: str, lang: str) -> str:
+    """Why the message is not in the language asked for, in the UI language ('' when it is)."""
+    if rec.message_language == requested:
+        return ""
+    from ..playbook.loader import load_playbook
+    language = choice_label("buyer_language", rec.message_language, lang)
+    if load_playbook().platforms.get(platform, {}).get("message_language"):
+        return ui("platform_requires", lang).format(platform=choice_label("platform", platform, lang), language=language)
+    return ui("no_text_in", lang).format(language=choice_label("buyer_language", requested, lang))

@@ -36,8 +36,14 @@ class WorkshopError(PlaybookToolError):
 
 
 def answers_dir(path=None) -> Path:
-    """Where trainees' answer files go: the argument, $DISPUTE_WORKSHOP_ANSWERS, or ./workshop_answers."""
-    return Path(path or os.environ.get("DISPUTE_WORKSHOP_ANSWERS") or "workshop_answers")
+    """Where trainees' answer files go: the argument, $DISPUTE_WORKSHOP_ANSWERS, or `workshop_answers`
+    in the user's data folder (platformdirs: ~/.local/share/dispute-playbook on Linux,
+    %LOCALAPPDATA%\\dispute-playbook on Windows, ~/Library/Application Support/dispute-playbook on macOS),
+    never inside the source tree. Always absolute, so the trainer is shown the whole path."""
+    if path or os.environ.get("DISPUTE_WORKSHOP_ANSWERS"):
+        return Path(path or os.environ["DISPUTE_WORKSHOP_ANSWERS"]).expanduser().resolve()
+    from platformdirs import user_data_path
+    return user_data_path("dispute-playbook", appauthor=False) / "workshop_answers"
 
 
 def decks_dir(path=None) -> Path:
@@ -72,7 +78,8 @@ def _deck_id(ids, seed) -> str:
 
 
 def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> Deck:
-    """`size` scenarios drawn with `seed`, the dispute types taking turns so a deck stays mixed."""
+    """`size` scenarios drawn with `seed`, the dispute types taking turns so a deck stays mixed, ordered
+    from basic to advanced (a trainee starts with an easy case)."""
     types, levels = list(types or []), list(levels or [])
     for t in types:
         if t not in DISPUTE_TYPES:
@@ -99,6 +106,8 @@ def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> D
         for t in order:
             if queues[t] and len(ids) < size:
                 ids.append(queues[t].pop())
+    level = {s.id: LEVELS.index(s.level) if s.level in LEVELS else len(LEVELS) for s in pool}
+    ids.sort(key=level.__getitem__)  # stable: the types still take turns within a level
     title = f"{size} scenarios, seed {seed}" + (f", {'/'.join(types)}" if types else "") + (f", {'/'.join(levels)}" if levels else "")
     return Deck(_deck_id(ids, seed), title, ids, seed, types, levels)
 
@@ -117,18 +126,19 @@ TYPE_TITLES = {"not_received": "Not received · 订单未达", "not_as_described
 
 
 def standard_decks(playbook=None) -> list:
-    """The decks every workshop has: all scenarios, and one per level and per dispute type."""
+    """The decks every workshop has: one per level (basic first: the default deck), one per dispute
+    type, and all scenarios."""
     scenarios = load_scenarios(playbook)[0]
     out = []
-    if scenarios:
-        out.append(make_deck(len(scenarios), 1, playbook=playbook))
-        out[0].title = f"All scenarios · 全部 ({len(scenarios)})"
     for what, key, titles in (("levels", "level", LEVEL_TITLES), ("types", "dispute_type", TYPE_TITLES)):
         for value, title in titles.items():
             n = sum(getattr(s, key) == value for s in scenarios)
             if n:
                 out.append(make_deck(n, 1, playbook=playbook, **{what: [value]}))
                 out[-1].title = f"{title} ({n})"
+    if scenarios:
+        out.append(make_deck(len(scenarios), 1, playbook=playbook))
+        out[-1].title = f"All scenarios · 全部 ({len(scenarios)})"
     return out
 
 
@@ -151,9 +161,15 @@ def trainee_name(typed: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(typed))).strip()
 
 
+def same_trainee(a: str, b: str) -> bool:
+    """Names that differ only in capitals or spacing are one trainee ("Li Wei" resumes "li wei")."""
+    return trainee_name(a).casefold() == trainee_name(b).casefold()
+
+
 def answer_file_name(trainee: str) -> str:
-    """A safe file name for any trainee name (Chinese included); lossy names get a short hash."""
-    name = trainee_name(trainee)
+    """A safe file name for any trainee name (Chinese included), the same whatever the capitals;
+    lossy names get a short hash."""
+    name = trainee_name(trainee).casefold()
     if not name:
         raise WorkshopError("type your name first: your answers are saved under it")
     safe = re.sub(r"[^\w\- .]", "_", name).strip(" .")[:60] or "trainee"
@@ -201,19 +217,27 @@ def answer_problem(answer, known_ids) -> str:
     return ""
 
 
+def _existing_spelling(path: Path) -> Path:
+    """`path`, or a file saved under the same name in other capitals (files from before names ignored case)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    return next((p for p in path.parent.glob("*.json") if p.name.casefold() == path.name), path)
+
+
 class AnswerBook:
     """One trainee's answers in `folder`/<name>.json: opened to resume, saved after every answer."""
 
     def __init__(self, folder, trainee: str, deck: Deck | None = None):
         self.trainee = trainee_name(trainee)
-        self.path = answers_dir(folder) / answer_file_name(self.trainee)
+        self.path = _existing_spelling(answers_dir(folder) / answer_file_name(self.trainee))
         now = _now()
         self.data = {"format": ANSWERS_FORMAT, "version": 1, "trainee": self.trainee, "deck": None,
                      "started_at": now, "updated_at": now, "answers": []}
         if self.path.exists():
             self.data = read_answer_file(self.path)
-            if self.data["trainee"] != self.trainee:
+            if not same_trainee(self.data["trainee"], self.trainee):
                 raise WorkshopError(f"{self.path.name} belongs to {self.data['trainee']!r}; choose another name")
+            self.trainee = self.data["trainee"]  # as first typed
         if deck is not None:
             self.data["deck"] = deck
         if self.data["deck"] is None:
@@ -291,7 +315,7 @@ def grade(folder, playbook=None) -> Grade:
     pb = load_playbook(playbook)
     scenarios = {s.id: s for s in load_scenarios(pb)[0]}
     expectations, rows, board, problems = {}, [], [], []
-    for path in sorted(Path(folder).glob("*.json")):
+    for path in sorted(answers_dir(folder).glob("*.json")):
         try:
             data = read_answer_file(path)
         except WorkshopError as exc:
@@ -412,10 +436,11 @@ def run_grade_cli(args) -> int:
     import sys
     from ..batch.write import neutralise
     from ..iorw.atomic import atomic_write, writable_folder
-    folder = Path(args.answers_dir)
+    folder = answers_dir(args.answers_dir)
+    print(f"answer files: {folder}")
     if not folder.is_dir():
         raise WorkshopError(f"{folder} is not a folder of answer files; give the folder trainees saved into "
-                            "(notebooks/workshop_answers/ by default)")
+                            "(without ANSWERS_DIR: $DISPUTE_WORKSHOP_ANSWERS, else the data folder named above)")
     out = writable_folder(Path(args.out) if args.out else folder / "report")
     g = grade(folder, args.playbook)
     for p in g.problems:

@@ -26,7 +26,9 @@ WORDS = {
            "msg_ok": "Message: right.", "msg_bad": "Message: the playbook sends message", "points": "points",
            "score": "Score", "answered": "answered", "of": "of", "right_n": "right", "pick": "Choose what you do and a message first.",
            "done": "Deck finished — well done. Your trainer will show the results.", "scenario": "Scenario",
-           "welcome": "Answers are saved to", "none": "none"},
+           "welcome": "Answers are saved to", "none": "none", "home": "← Start page",
+           "you_chose": "You chose", "your_message": "your message", "your_evidence": "evidence you ticked",
+           "basic": "basic", "intermediate": "intermediate", "advanced": "advanced"},
     "zh": {"name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
            "facts": "案例事实", "resolution": "1. 你会怎么处理?", "evidence": "2. 勾选你还需要的证据(如已齐全则不勾选)",
            "message": "3. 你会给买家发哪条消息?", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
@@ -34,7 +36,9 @@ WORDS = {
            "ev_ok": "证据:正确。", "ev_missed": "你还应索取的证据", "ev_extra": "此案不需要的证据", "msg_ok": "消息:正确。",
            "msg_bad": "消息:处理手册会发送消息", "points": "分", "score": "得分", "answered": "已答", "of": "/",
            "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成,做得好!培训师会展示结果。",
-           "scenario": "题目", "welcome": "答案保存在", "none": "无"},
+           "scenario": "题目", "welcome": "答案保存在", "none": "无", "home": "← 返回开始页",
+           "you_chose": "你的选择", "your_message": "你选的消息", "your_evidence": "你勾选的证据",
+           "basic": "基础", "intermediate": "进阶", "advanced": "高级"},
 }
 LETTERS = "ABCDE"
 MESSAGE_STYLE = "border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:6px 0;white-space:pre-wrap;line-height:1.4"
@@ -49,8 +53,10 @@ class WorkshopApp:
         self.decks, deck_problems = available_decks(decks_folder, self.pb)
         self.book = self.q = self.verdict = None
         self.ticks = {}
-        self.name = _add(w.Text(description="", placeholder="your name / 你的名字"), "dp-ws-name")
-        self.deck = _add(w.Dropdown(options=[(d.title, i) for i, d in enumerate(self.decks)]), "dp-ws-deck")
+        labelled = {"style": {"description_width": "initial"}, "layout": w.Layout(width="auto", max_width="100%")}
+        self.home = _add(w.HTML(), "dp-ws-home")
+        self.name = _add(w.Text(placeholder="Li Wei", **labelled), "dp-ws-name")
+        self.deck = _add(w.Dropdown(options=[(d.title, i) for i, d in enumerate(self.decks)], **labelled), "dp-ws-deck")
         self.language = _add(w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang), "dp-ws-lang")
         self.start = _add(w.Button(description=WORDS[lang]["start"], button_style="primary"), "dp-ws-start")
         self.status = _add(w.HTML(_problems_html(deck_problems)), "dp-ws-status")
@@ -69,12 +75,14 @@ class WorkshopApp:
                                     self.labels["evidence"], self.evidence_box, self.labels["message"], self.messages,
                                     self.message, self.submit, self.feedback, self.next])
         self.question_box.layout.display = "none"
-        self.widget = _add(w.VBox([w.HBox([self.name, self.deck, self.start]), self.language, self.status,
+        self.widget = _add(w.VBox([self.home, self.language, w.HBox([self.name, self.deck, self.start],
+                                                                  layout=w.Layout(flex_flow="row wrap")), self.status,
                                    self.score, self.question_box]), "dp-ws-app")
         self.start.on_click(lambda _: self.begin(self.name.value, self.deck.value))
         self.submit.on_click(lambda _: self.answer())
         self.next.on_click(lambda _: self.show_next())
         self.language.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self._relabel()
 
     # --- actions (the buttons call these; tests may call them directly) ---------------------------
     def begin(self, trainee: str, deck_index: int = 0):
@@ -113,15 +121,21 @@ class WorkshopApp:
         if not resolution or not template_id:
             self.feedback.value = f'<div class="dp-ws-warning">{WORDS[self.lang]["pick"]}</div>'
             return
+        self.chosen = (resolution, list(evidence), template_id)
         self.verdict = judge(self.q.expected, resolution, evidence, template_id)
         self.book.record(self.q.scenario.id, resolution, evidence, template_id, self.verdict, self.q.expected)
         self._update_score()  # before the feedback, so whoever sees the feedback sees the new score
         self._render_feedback()
 
+    def _relabel(self):
+        t = WORDS[self.lang]
+        self.start.description, self.submit.description, self.next.description = t["start"], t["submit"], t["next"]
+        self.name.description, self.deck.description = t["name"], t["deck"]
+        self.home.value = f'<a class="dp-home" href="start.ipynb?lang={self.lang}">{escape(t["home"])}</a>'
+
     def set_language(self, lang: str):
         self.lang = lang
-        self.start.description, self.submit.description, self.next.description = (
-            WORDS[lang]["start"], WORDS[lang]["submit"], WORDS[lang]["next"])
+        self._relabel()
         if self.q is not None:
             self.q = question(self.q.scenario, self.pb, lang)
             self._render_question(keep=True)
@@ -136,10 +150,12 @@ class WorkshopApp:
         chosen = (self.resolution.value, self.message.value, set(self._ticked())) if keep else (None, None, set())
         deck = self.book.deck.scenario_ids
         sc = q.scenario
+        # the scenario's id is for tests and trainers' scripts (data-id), never shown
         self.progress.value = (f'<b>{t["scenario"]} {deck.index(sc.id) + 1} {t["of"]} {len(deck)}</b> · '
-                               f'<span class="dp-ws-scenario-id">{escape(sc.id)}</span> · {escape(sc.level)}')
-        facts = "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in sc.case.items()
-                        if k not in MESSAGE_ONLY and k != "case_id")
+                               f'<span class="dp-ws-scenario-id" data-id="{escape(sc.id)}">'
+                               f'{escape(t.get(sc.level, sc.level))}</span>')
+        facts = "".join(f"<tr><td>{escape(_fact_label(k, lang))}</td><td>{escape(_fact_value(k, v, lang))}</td></tr>"
+                        for k, v in sc.case.items() if k not in MESSAGE_ONLY and k not in ("case_id", "dispute_type"))
         self.story.value = (f'<h3>{escape(sc.text("title", lang))}</h3>'
                             f'<p><b>{t["buyer"]}:</b> <i>“{escape(sc.text("buyer_wrote", lang))}”</i></p>'
                             f'<p><b>{t["seller"]}:</b> {escape(sc.text("seller_knows", lang))}</p>'
@@ -174,7 +190,12 @@ class WorkshopApp:
         head = (f'<div class="dp-ws-right" style="color:#1a7f37;{HEAD_STYLE}">✔ {t["right"]}</div>' if v.resolution_right
                 else f'<div class="dp-ws-wrong" style="color:#c0392b;{HEAD_STYLE}">✘ {t["wrong"]}</div>')
         who = t["pinned"] if exp.pinned else t["playbook"]
-        parts = [head, f'<p><b>{who}:</b> {escape(label)}' + (f' — {escape(exp.pin_note)}' if exp.pinned else "") + "</p>",
+        res, ev, tid = self.chosen
+        letters = {m: LETTERS[i] for i, (m, _) in enumerate(q.messages)}
+        ticked = "; ".join(dict(q.evidence).get(e, e) for e in ev) or t["none"]
+        parts = [head, f'<p class="dp-ws-your-answer"><b>{t["you_chose"]}:</b> '
+                       f'{escape(localised(self.pb, self.pb.resolutions[res], lang))} · {t["your_message"]} '
+                       f'{letters.get(tid, "—")} · {t["your_evidence"]}: {escape(ticked)}</p>', f'<p><b>{who}:</b> {escape(label)}' + (f' — {escape(exp.pin_note)}' if exp.pinned else "") + "</p>",
                  f'<p><b>{t["why"]}:</b> {escape(rec.rationale)}</p>']
         if rec.what_would_change:
             parts.append(f'<p class="dp-ws-change"><b>{t["change"]}:</b> {escape(rec.what_would_change)}</p>')
@@ -202,6 +223,18 @@ class WorkshopApp:
                             f' · {t["answered"]} {s["answered"]} {t["of"]} {s["deck_size"]}')
 
 
+def _fact_label(key: str, lang: str) -> str:
+    from ..ui.labels import FIELD_TEXT, field_label
+    return field_label(key, lang) if key in FIELD_TEXT else key.replace("_", " ")
+
+
+def _fact_value(key: str, value, lang: str) -> str:
+    from ..ui.labels import choice_label
+    if isinstance(value, bool):
+        return choice_label("_tristate", value, lang)
+    return choice_label(key, value, lang)
+
+
 def _add(widget, css_class):
     widget.add_class(css_class)
     return widget
@@ -212,5 +245,10 @@ def _problems_html(problems):
 
 
 def workshop_app(answers_folder=None, decks_folder=None, playbook=None, lang: str = "en"):
-    """Build the workshop screen and return its widget (the last line of a cell displays it)."""
-    return WorkshopApp(answers_folder, decks_folder, playbook, lang).widget
+    """Build the workshop screen and return its widget (the last line of a cell displays it); in the
+    app, in the language the page's address asks for."""
+    from ..ui.page import follow_page_language, no_null_titles
+    app = WorkshopApp(answers_folder, decks_folder, playbook, lang)
+    no_null_titles(app.widget)
+    follow_page_language(app.language, lang)
+    return app.widget

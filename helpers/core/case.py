@@ -158,7 +158,10 @@ def cross_field_problems(case: dict) -> list[tuple[str, str]]:
         out.append(("delivery_date", f"{deliv} is before ship_date {ship}"))
     if order and deliv and not ship and deliv < order:
         out.append(("delivery_date", f"{deliv} is before order_date {order}"))
-    for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv)):
+    closed = case.get("closed_date")
+    if order and closed and closed < order:
+        out.append(("closed_date", f"{closed} is before order_date {order}"))
+    for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv), ("closed_date", closed)):
         if when and as_of and when > as_of:
             out.append((name, f"{when} is after the review date (as_of_date) {as_of}"))
     if case.get("tracking_status") in SHIPPED_STATUSES and not ship:

@@ -140,28 +140,14 @@ def generate_history(count: int, seed: int = 7):
     frame["amount_paid"] = np.where(is_open, "", np.char.mod("%.2f", np.round(paid, 2)).astype(object))
     frame["closed_date"] = np.where(is_open, "", np.datetime_as_string(closed, unit="D").astype(object))
     frame["review_left"] = np.where(is_open, "", review)
-    return frame.astype(object).where(frame.notna(), "")
-
-
-HISTORY_SUFFIXES = (".csv", ".parquet", ".jsonl")
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.map(lambda v: f"{v:.10g}" if isinstance(v, float) else str(v))
 
 
 def write_history(out, count: int = 1000, seed: int = 7) -> Path:
     """A generated history to .csv, .parquet or .jsonl (by the file's ending), every cell as text."""
     from ..core.exceptions import UsageError
-    from ..iorw.atomic import atomic_write, writable_folder
-    out = Path(out)
-    if out.suffix not in HISTORY_SUFFIXES:
-        raise UsageError(f"--out {out}: write a history as {', '.join(HISTORY_SUFFIXES)} (the ending picks the format)")
+    from .samples import write_samples
     if count < 1:
-        raise UsageError(f"--count must be 1 or more, not {count}")
-    writable_folder(out.parent)
-    frame = generate_history(count, seed).map(lambda v: f"{v:.10g}" if isinstance(v, float) else str(v))
-    if out.suffix == ".parquet":
-        atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
-    elif out.suffix == ".jsonl":
-        atomic_write(out, lambda tmp: frame.to_json(tmp, orient="records", lines=True, force_ascii=False))
-    else:
-        atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
-    return out
-
+        raise UsageError(f"--count must be 1 or more for a history, not {count}")
+    return write_samples(out, count, seed, make=generate_history)

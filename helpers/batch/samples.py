@@ -122,8 +122,8 @@ def generate_frame(count: int, seed: int = 7):
 SAMPLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
 
 
-def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
-    """Generated cases to .csv, .parquet or .jsonl (by the file's ending)."""
+def write_samples(out, count: int = 1000, seed: int = 7, make=None) -> Path:
+    """Generated cases (`make(count, seed)`, default generate_frame) to .csv, .parquet or .jsonl."""
     from ..core.exceptions import UsageError
     from ..iorw.atomic import atomic_write, writable_folder
     out = Path(out)
@@ -132,7 +132,7 @@ def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
     if count < 0:
         raise UsageError(f"--count must be 0 or more, not {count}")
     writable_folder(out.parent)
-    frame = generate_frame(count, seed)
+    frame = (make or generate_frame)(count, seed)
     if out.suffix == ".parquet":
         atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
     elif out.suffix == ".jsonl":

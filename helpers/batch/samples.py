@@ -162,8 +162,8 @@ def bundled_frame(generated: int = 470, seed: int = 7):
     import pandas as pd
     teach = pd.DataFrame([{**t["case"], "as_of_date": AS_OF.isoformat()} for t in teaching_cases()])
     frame = pd.concat([teach, generate_frame(generated, seed), pd.DataFrame(BROKEN_ROWS)], ignore_index=True)
-    from ..core.fields import FIELDS
-    frame = frame[[f.name for f in FIELDS]]
+    from ..core.fields import FIELDS, RECORD_ONLY
+    frame = frame[[f.name for f in FIELDS if f.name not in RECORD_ONLY]]  # open cases: no history columns
     frame = frame.astype(object).where(frame.notna(), "")
     return frame.map(lambda v: (str(v).lower() if isinstance(v, bool) else
                                 f"{v:g}" if isinstance(v, float) else str(v)))

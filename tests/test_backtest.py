@@ -209,7 +209,8 @@ def test_every_generated_row_is_accounted_for_and_agrees_with_the_batch(generate
 
 def test_the_command_line_writes_the_files_and_prints_the_best_setting(tmp_path, capsys):
     assert main(["samples", "--history", "--out", str(tmp_path / "h.csv"), "--count", "400", "--seed", "3"]) == 0
-    code = main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "out"), "--set", "wait_grace_days=30"])
+    code = main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "out"), "--set", "wait_grace_days=30",
+                 "--no-report"])
     printed = capsys.readouterr().out
     assert code == 0 and "wait_grace_days=30" in printed and "best:" in printed
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"backtest.csv", "errors.csv", "products.csv",
@@ -226,5 +227,33 @@ def test_a_malformed_grid_is_a_usage_error(spec):
 
 def test_an_unknown_grid_parameter_exits_2(tmp_path, capsys):
     write_history(tmp_path / "h.csv", 50, 1)
-    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--grid", "nope=1..2:1"]) == 2
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--grid", "nope=1..2:1",
+                 "--no-report"]) == 2
     assert "unknown playbook parameter 'nope'" in capsys.readouterr().err
+
+
+def test_the_report_shows_every_section_and_the_planted_truths_without_code(generated):
+    from helpers.batch.backtest_report import SECTIONS, render
+    folder, _ = generated
+    _, html = render(folder / "out")
+    text = html.read_text(encoding="utf-8")
+    for title in SECTIONS:
+        assert title.replace("×", "&times;") in text or title in text, title
+    assert SIZE_SKU in text and f"--set {GRID_PARAM}={GRID_BEST}" in text and LOSING_RULE in text
+    assert "load_backtest" not in text and "Traceback" not in text  # code hidden, no failed cell
+    assert text.count("<img") >= 4 or text.count("image/png") >= 4  # the charts
+
+
+def test_a_mapped_export_is_read_as_the_batch_reads_it(tmp_path):
+    """A history with its own headers and outcome words, through a --columns mapping."""
+    frame = small_history().rename(columns={"case_id": "纠纷单号", "outcome": "结果", "action_taken": "处理方式"})
+    frame["结果"] = frame["结果"].replace({"platform_for_buyer": "平台判买家胜", "resolved_with_buyer": "协商解决"})
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    (tmp_path / "map.yaml").write_text(
+        "columns:\n  纠纷单号: case_id\n  结果: outcome\n  处理方式: action_taken\n"
+        + "".join(f"  {c}: {c}\n" for c in frame.columns if c not in ("纠纷单号", "结果", "处理方式"))
+        + "values:\n  outcome:\n    平台判买家胜: platform_for_buyer\n    协商解决: resolved_with_buyer\n",
+        encoding="utf-8")
+    s = run_backtest(BacktestOptions(str(tmp_path / "export.csv"), str(tmp_path / "out"), columns=str(tmp_path / "map.yaml")))
+    assert s["outcomes"] == {"resolved_with_buyer": 3, "platform_for_seller": 1, "platform_for_buyer": 1}
+    assert s["open_cases"] == ["C3"] and s["rejected"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 
-from ..core.exceptions import UsageError
+from ..core.exceptions import OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params
 from .backtest import BacktestOptions, run_backtest
@@ -59,4 +59,13 @@ def run_backtest_cli(args) -> int:
         print(line, file=sys.stdout)
     print(f"wrote backtest.csv, errors.csv, products.csv, summary.json{', grid.csv' if summary.get('grid') else ''} "
           f"to {opts.out}")
+    if not args.no_report:
+        from .backtest_report import render
+        try:
+            _, html = render(opts.out)
+        except Exception as exc:  # noqa: BLE001 — papermill fails many ways; the results are already written
+            raise OutputError(f"the backtest report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
+                              f"the results are complete in {opts.out}; rerun the report with `python -c \"from "
+                              f"helpers.batch.backtest_report import render; render('{opts.out}')\"`") from exc
+        print(f"report: {html}")
     return 0

@@ -18,4 +18,5 @@ def register(sub) -> None:
                    help="replay under a changed parameter (several allowed); compared with the playbook as it is")
     b.add_argument("--grid", metavar="PARAM=FROM..TO:STEP", help="compare every value of one parameter; prints the best")
     b.add_argument("--min-cases", type=int, default=10, help="smallest group of followed cases a rule ranking uses")
+    b.add_argument("--no-report", action="store_true", help="skip the report notebook and its HTML")
     b.set_defaults(func=cmd_backtest)

@@ -8,7 +8,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
-from ..core.exceptions import OutputError, UsageError
+from ..core.exceptions import InputFileError, OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params
 from .runner import BatchResult, Options
@@ -50,8 +50,13 @@ def print_summary(result: BatchResult, out=None) -> None:
 def run_batch_cli(args) -> int:
     """0, or 1 with --strict when rows were rejected; every failure is raised, never printed here."""
     opts = options_from_args(args)
+    if not Path(opts.cases).exists():
+        raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path")
     from ..playbook.loader import load_playbook
     load_playbook(opts.playbook, opts.params)  # a broken playbook or unknown --set name fails before any work
+    if opts.columns:
+        from ..iorw.mapping import load_mapping
+        load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
     writable_folder(opts.out)
     if args.engine == "dask":
         from .dask_engine import run_dask

@@ -80,6 +80,36 @@ def _hash_ids(ids) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids, dtype=object)).astype(np.uint64)
 
 
+class Failed:
+    """A deliberate error (PlaybookToolError) a task hands back as its result: the client raises it,
+    and no worker logs a "Compute Failed" traceback for a user's typo."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def reported(task):
+    """`task` for a Dask worker: a PlaybookToolError comes back as a Failed result instead of raised."""
+    import functools
+
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        from ..core.exceptions import PlaybookToolError
+        try:
+            return task(*args, **kwargs)
+        except PlaybookToolError as exc:
+            return Failed(exc)
+    return run
+
+
+def checked(results):
+    """Task results, with the first Failed raised as its error."""
+    for r in results:
+        if isinstance(r, Failed):
+            raise r.error
+    return results
+
+
 def id_hashes(part: Part, opts: dict) -> np.ndarray:
     """Pass 1: hashes of the part's valid case_ids."""
     _, v = _validated(part, opts)
@@ -182,13 +212,13 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
     parts = plan_parts(source, part_rows)
     client, cluster = _client(scheduler)
     try:
-        hashes = np.concatenate(client.gather(client.map(id_hashes, parts, opts=settings, pure=False)) or [np.zeros(0, np.uint64)])
+        hashes = np.concatenate(checked(client.gather(client.map(reported(id_hashes), parts, opts=settings, pure=False))) or [np.zeros(0, np.uint64)])
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
         later = {}
         if len(twice):
             seen = {}
-            for found in client.gather(client.map(ids_with_hashes, parts, opts=settings, hashes=twice, pure=False)):
+            for found in checked(client.gather(client.map(reported(ids_with_hashes), parts, opts=settings, hashes=twice, pure=False))):
                 for g, cid in found:
                     if cid in seen:
                         later[g] = seen[cid]
@@ -198,10 +228,10 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
         bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
-        futures = client.map(decide_part, todo, opts=settings, later=later, pure=False)
+        futures = client.map(reported(decide_part), todo, opts=settings, later=later, pure=False)
         from dask.distributed import as_completed
         for fut in as_completed(futures):
-            results.append(fut.result())
+            results.extend(checked([fut.result()]))
             bar.update(1)
             fut.release()
         bar.close()

@@ -172,7 +172,8 @@ def run_for_batch(opts, validated) -> list:
     import numpy as np
     import pandas as pd
 
-    from .runner import csv_bytes, progress_bar, safe_frame
+    from .runner import progress_bar
+    from .write import csv_bytes, safe_frame
     from ..iorw.atomic import atomic_write
     from .read import FIRST_ROW
     out = Path(opts.out)

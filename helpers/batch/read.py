@@ -263,9 +263,6 @@ class Validated:
     problems: dict          # row index -> CaseError (parse_case's own, or the duplicate rule's)
     first_of: dict          # row index of a later duplicate -> row index of the decided one
 
-    def error_rows(self):
-        return sorted(self.problems)
-
 
 def cross_field_bad(cols) -> dict:
     """Rows breaking each cross-field rule of case.cross_field_problems, by the field it names."""

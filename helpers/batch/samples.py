@@ -131,7 +131,7 @@ def write_samples(out, count: int = 1000, seed: int = 7, make=None) -> Path:
         raise UsageError(f"--out {out}: write samples as {', '.join(SAMPLE_SUFFIXES)} (the ending picks the format)")
     if count < 0:
         raise UsageError(f"--count must be 0 or more, not {count}")
-    writable_folder(out.parent)
+    writable_folder(out.parent, out)
     frame = (make or generate_frame)(count, seed)
     if out.suffix == ".parquet":
         atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))

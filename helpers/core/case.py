@@ -238,7 +238,3 @@ def to_columns(cases: list[dict]):
             cols[field.name] = np.array(["" if v is None else v for v in values], dtype=object)
     return cols
 
-
-def case_to_json(case: dict) -> dict:
-    """A parsed case back to contract JSON (dates as ISO strings)."""
-    return {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in case.items()}

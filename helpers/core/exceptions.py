@@ -18,6 +18,18 @@ class PlaybookToolError(Exception):
 
     exit_code = EXIT_INPUT
 
+    def __reduce__(self):
+        # the same message and attributes after pickling (Dask workers, process pools), whatever
+        # the subclass's constructor takes
+        return _rebuild, (self.__class__, str(self), dict(self.__dict__))
+
+
+def _rebuild(cls, message, attributes):
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class UsageError(PlaybookToolError):
     """A command-line option or API argument that cannot be used (`--set`, `--as-of`, …)."""
@@ -42,7 +54,12 @@ class OutputError(PlaybookToolError):
 
     @classmethod
     def from_os_error(cls, path, exc: OSError) -> "OutputError":
+        """`path` could not be written because of `exc`; says why in words (not errno names)."""
+        from pathlib import Path
         why = exc.strerror or str(exc) or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+            why = f"{blocker} is a file, not a folder" if blocker else why
         return cls(f"cannot write {path}: {why} — choose an output path in a folder you can write to")
 
 

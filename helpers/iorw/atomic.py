@@ -35,9 +35,10 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
-def writable_folder(folder) -> Path:
-    """`folder`, created if needed; an OutputError (exit 4) naming it if it cannot be written to.
-    Commands call this before any work, so an unwritable --out fails at once, not after the run."""
+def writable_folder(folder, target=None) -> Path:
+    """`folder`, created if needed; an OutputError (exit 4) naming `target` (default: the folder) if
+    it cannot be written to. Commands call this before any work, so an unwritable --out fails at
+    once, not after the run."""
     import tempfile
     folder = Path(folder)
     try:
@@ -45,7 +46,7 @@ def writable_folder(folder) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise OutputError.from_os_error(folder, exc) from None
+        raise OutputError.from_os_error(target or folder, exc) from None
     return folder
 
 

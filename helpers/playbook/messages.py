@@ -96,7 +96,12 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     line = line_of(data, language, 1) or 1
     if not isinstance(source, str) or not source.strip():
         raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
-    misused = _row_names_misused(source)
+    try:
+        misused = _row_names_misused(source)
+    except TemplateError as exc:
+        ln = getattr(exc, "lineno", None) or 0
+        raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
+                                              "close every {% if %} with {% endif %} and every {{ with }}")) from None
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(

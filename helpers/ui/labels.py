@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
-from pathlib import Path
 
 from ..core.fields import EVIDENCE
 from ..playbook.loader import playbook_dir

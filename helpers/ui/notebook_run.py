@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
@@ -41,7 +41,7 @@ def md_escape(text) -> str:
 
 def check_ui_language(ui_language: str) -> str:
     if ui_language not in UI_LANGUAGES:
-        raise ValueError(f"ui_language must be one of {', '.join(UI_LANGUAGES)}, not {ui_language!r}")
+        raise UsageError(f"ui_language must be one of {', '.join(UI_LANGUAGES)}, not {ui_language!r}")
     return ui_language
 
 
@@ -184,7 +184,7 @@ def read_recommendation(notebook_path) -> dict:
         for out in cell.get("outputs", ()):
             if out.get("metadata", {}).get("application/json", {}).get(RECORD_MARK):
                 return dict(out["data"]["application/json"])
-    raise LookupError(f"{notebook_path} holds no recorded recommendation (was it run with interactive=False?)")
+    raise InputFileError(notebook_path, "holds no recorded recommendation", "run it with -p interactive False")
 
 
 def guide(name: str, ui_language: str = "en", interactive: bool = True):

@@ -80,7 +80,10 @@ def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> D
     for lv in levels:
         if lv not in LEVELS:
             raise WorkshopError(f"unknown level {lv!r}; use some of {', '.join(LEVELS)}")
-    pool = [s for s in load_scenarios(playbook)[0]
+    from ..playbook.loader import Playbook, load_playbook
+    # a deck is answered against these rules: they must load
+    pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    pool = [s for s in load_scenarios(pb)[0]
             if (not types or s.dispute_type in types) and (not levels or s.level in levels)]
     if not 1 <= size <= len(pool):
         raise WorkshopError(f"{len(pool)} scenarios match (types: {', '.join(types) or 'all'}; levels: "
@@ -394,7 +397,7 @@ def run_deck_cli(args) -> int:
     """`workshop deck`; errors are raised (WorkshopError 2, PlaybookError 3, OutputError 4) for cli.main."""
     from ..iorw.atomic import writable_folder
     if args.out:
-        writable_folder(Path(args.out).parent)
+        writable_folder(Path(args.out).parent, args.out)
     deck = make_deck(args.size, args.seed, args.types, args.level, args.playbook)
     if args.out:
         write_json_atomic(Path(args.out), deck.to_dict())
@@ -407,7 +410,7 @@ def run_deck_cli(args) -> int:
 def run_grade_cli(args) -> int:
     """`workshop grade`; errors are raised (WorkshopError 2, PlaybookError 3, OutputError 4) for cli.main."""
     import sys
-    from ..batch.runner import neutralise
+    from ..batch.write import neutralise
     from ..iorw.atomic import atomic_write, writable_folder
     folder = Path(args.answers_dir)
     if not folder.is_dir():

@@ -116,9 +116,9 @@ def chart_cost(b: Backtest):
                hatch="//", label="estimated")
         ax.set_title(cur)
         if k == 0:
-            ax.legend(fontsize=8)
+            fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
     fig.suptitle("Paid against the playbook, per currency (estimated part hatched)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 

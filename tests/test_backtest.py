@@ -257,3 +257,15 @@ def test_a_mapped_export_is_read_as_the_batch_reads_it(tmp_path):
     s = run_backtest(BacktestOptions(str(tmp_path / "export.csv"), str(tmp_path / "out"), columns=str(tmp_path / "map.yaml")))
     assert s["outcomes"] == {"resolved_with_buyer": 3, "platform_for_seller": 1, "platform_for_buyer": 1}
     assert s["open_cases"] == ["C3"] and s["rejected"] == 1
+
+
+def test_without_closed_cases_the_grid_names_no_best_setting(tmp_path):
+    from helpers.batch.backtest_report import render
+    (tmp_path / "h.csv").write_text("case_id,dispute_type,order_value\nX1,damaged,5\nX2,nope,5\n", encoding="utf-8")
+    s = run_backtest(BacktestOptions(str(tmp_path / "h.csv"), str(tmp_path / "out"),
+                                     grid=parse_grid("wait_grace_days=5..6:1")))
+    assert (s["decided"], s["rejected"], s["closed"], s["open_cases"]) == (1, 1, 0, ["X1"])
+    assert s["grid"]["best"] is None and s["grid"]["set_lines"] == []
+    assert all(r["score"] is None for r in s["grid"]["settings"])
+    _, html = render(tmp_path / "out")
+    assert "Best: cannot tell" in html.read_text(encoding="utf-8")

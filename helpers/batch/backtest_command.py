@@ -40,10 +40,15 @@ def summary_lines(s: dict) -> list:
     grid = s.get("grid")
     if grid:
         for r in grid["settings"]:
-            lines.append(f"  {r['setting']}: {r['changed']} decisions change, lost on the platform {r['lost_share']:.1%}, "
-                         f"cost share {r['cost_share']:.1%}, score {r['score']:.4f}")
-        lines.append(f"best: {grid['best']}")
-        lines += grid["set_lines"] or ["  (keep the playbook as it is)"]
+            figures = ("no closed case with a recorded action to compare on" if r["score"] is None else
+                       f"lost on the platform {r['lost_share']:.1%}, cost share {r['cost_share']:.1%}, "
+                       f"score {r['score']:.4f}")
+            lines.append(f"  {r['setting']}: {r['changed']} decisions change, {figures}")
+        if grid["best"] is None:
+            lines.append("best: cannot tell (the history has no closed case with a recorded action_taken)")
+        else:
+            lines.append(f"best: {grid['best']}")
+            lines += grid["set_lines"] or ["  (keep the playbook as it is)"]
     return lines
 
 

@@ -84,15 +84,16 @@ def evaluate(d, view: dict) -> dict:
     lost = _estimate(rule[ev], view["platform"][ev], followed, view["lost"][ev], len(d.rules))
     share = _estimate(rule[ev], view["platform"][ev], followed, paid / value, len(d.rules))
     share = np.where(np.isnan(share) & ~followed, est[ev] / value, share)
-    lost_share = float(np.nanmean(lost)) if np.isfinite(lost).any() else 0.0
-    cost_share = float(np.nanmean(share)) if np.isfinite(share).any() else 0.0
+    lost_share = float(np.nanmean(lost)) if np.isfinite(lost).any() else None
+    cost_share = float(np.nanmean(share)) if np.isfinite(share).any() else None
+    score = None if lost_share is None or cost_share is None else round(cost_share + lost_share, 4)
     return {"changed": int((res != view["baseline"]).sum()), "followed": int(followed.sum()),
             "not_followed": int((~followed).sum()),
             "observed_cost": per_currency(currency[followed], paid[followed]),
             "estimated_cost": per_currency(currency[~followed], est[ev][~followed]),
             "lost_observed": int(np.nansum(np.where(followed, view["lost"][ev], 0))),
-            "lost_share": round(lost_share, 4), "cost_share": round(cost_share, 4),
-            "score": round(cost_share + lost_share, 4), "resolutions": _counts(res)}
+            "lost_share": lost_share and round(lost_share, 4), "cost_share": cost_share and round(cost_share, 4),
+            "score": score, "resolutions": _counts(res)}
 
 
 def _counts(res) -> dict:
@@ -121,9 +122,10 @@ def compare_settings(cols: dict, bt, opts) -> dict | None:
     for s in settings:
         rows.append({"setting": ", ".join(f"{k}={v:g}" for k, v in s.items()), "params": s,
                      **evaluate(decide(base.with_params(s), cols, explain=False), view)})
-    best = min(rows, key=lambda r: r["score"])  # the first of equals: the smaller value of a grid
-    return {"settings": rows, "best": best["setting"], "best_params": best["params"],
-            "set_lines": [f"--set {k}={v:g}" for k, v in best["params"].items()],
+    scored = [r for r in rows if r["score"] is not None]
+    best = min(scored, key=lambda r: r["score"]) if scored else None  # the first of equals: a grid's smaller value
+    return {"settings": rows, "best": best and best["setting"], "best_params": best and best["params"],
+            "set_lines": [f"--set {k}={v:g}" for k, v in best["params"].items()] if best else [],
             "explained": "score = average cost share (amount paid / order value; observed where the setting's "
                          "advice is what the team did, else estimated from the cases that followed the same rule) "
                          "+ share lost on the platform; lowest is best"}

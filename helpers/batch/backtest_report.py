@@ -63,9 +63,10 @@ def pairs_table(b: Backtest):
 
 def cost_table(b: Backtest):
     import pandas as pd
-    table = pd.DataFrame(b.summary["cost"]).T
+    columns = ["team_paid", "playbook_observed", "playbook_estimated", "playbook_total", "playbook_estimate_unknown"]
+    table = pd.DataFrame(b.summary["cost"]).T.reindex(columns=columns)
     table.index.name = "currency"
-    return table[["team_paid", "playbook_observed", "playbook_estimated", "playbook_total", "playbook_estimate_unknown"]]
+    return table
 
 
 def listed(b: Backtest, key: str):
@@ -83,6 +84,14 @@ def grid_table(b: Backtest):
                          for r in grid["settings"]])
 
 
+def best_text(b: Backtest) -> str:
+    grid = b.summary["grid"]
+    if grid["best"] is None:
+        return "Best: cannot tell — the history has no closed case with a recorded `action_taken`."
+    lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or "keep the playbook as it is"
+    return f"Best: `{grid['best']}` — {lines}"
+
+
 def _figure(width=7.5, height=3.6):
     import matplotlib.pyplot as plt
     return plt.subplots(figsize=(width, height))
@@ -90,6 +99,8 @@ def _figure(width=7.5, height=3.6):
 
 def chart_agreement(b: Backtest):
     table = agreement_table(b)
+    if table.empty:
+        return None
     fig, ax = _figure(7.5, 0.45 * len(table) + 1.8)
     ax.imshow(table.to_numpy(), cmap="Blues")
     ax.set_xticks(range(len(table.columns)), table.columns, rotation=45, ha="right")
@@ -106,6 +117,8 @@ def chart_agreement(b: Backtest):
 
 def chart_cost(b: Backtest):
     table = cost_table(b)
+    if table.empty:
+        return None
     fig, _ = _figure(7.5, 3.2)
     fig.clear()
     for k, (cur, row) in enumerate(table.iterrows()):
@@ -125,6 +138,8 @@ def chart_cost(b: Backtest):
 def chart_weeks(b: Backtest):
     import pandas as pd
     table = pd.DataFrame(b.summary["disputes_per_week"]).T.fillna(0).sort_index()
+    if table.empty:
+        return None
     fig, ax = _figure()
     table.plot(ax=ax, marker="o")
     ax.set_xlabel("week (Monday)")
@@ -144,7 +159,7 @@ def chart_grid(b: Backtest):
     ax.plot(table["setting"], table["score"], marker="o", label="score (lower is better)")
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=8)
-    ax.set_title(f"Settings compared; best: {b.summary['grid']['best']}")
+    ax.set_title(f"Settings compared; best: {b.summary['grid']['best'] or 'cannot tell'}")
     fig.tight_layout()
     return fig
 

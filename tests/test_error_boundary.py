@@ -63,10 +63,13 @@ def broken_playbook(tmp_path, kind: str):
         return root, "request_photos.yaml"
     if kind == "prose":  # rationale naming a parameter that does not exist
         path = root / "damaged.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "en: Ask for photos of the item,", "en: Within {{ params.no_such_days }} days ask for photos of the item,", 1),
-            encoding="utf-8")
-        return root, "damaged.yaml:13"
+        text = path.read_text(encoding="utf-8").replace(
+            "en: Ask for photos of the item,", "en: Within {{ params.no_such_days }} days ask for photos of the item,", 1)
+        path.write_text(text, encoding="utf-8")
+        lines = text.splitlines()
+        broken = next(i for i, line in enumerate(lines) if "no_such_days" in line)
+        assert lines[broken - 1].strip() == "rationale:"
+        return root, f"damaged.yaml:{broken + 1}"  # the rationale's `en:` line, counted from 1
     raise ValueError(kind)
 
 

@@ -31,7 +31,8 @@ def options_from_args(args) -> Options:
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
                    resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
-                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
+                   per_case_notebooks=args.per_case_notebooks, workers=args.workers,
+                   durable=getattr(args, "durable", False))
 
 
 def print_summary(result: BatchResult, out=None) -> None:
@@ -72,7 +73,7 @@ def run_batch_cli(args) -> int:
         from .report import render_report
         try:
             render_report(Path(opts.out))
-        except Exception as exc:  # noqa: BLE001 — papermill fails many ways; the results are already written
+        except Exception as exc:  # noqa: BLE001 — a notebook fails many ways; the results are already written
             raise OutputError(f"the review report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
                               f"the results are complete in {opts.out}; rerun the report with `python -c \"from "
                               f"helpers.batch.report import render_report; render_report('{opts.out}')\"`") from exc

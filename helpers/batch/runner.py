@@ -26,7 +26,7 @@ import numpy as np
 from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
 from ..core.exceptions import UsageError
 from ..iorw.atomic import atomic_write, write_json_atomic
-from .write import csv_bytes, neutralise, neutralise_column, safe_frame, to_arrow, write_xlsx  # noqa: F401
+from .write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_frame, safe_table, to_arrow, write_csv, write_xlsx  # noqa: F401
 
 STATE_DIR = ".batch-state"
 CHUNK_ROWS = 200_000
@@ -55,6 +55,7 @@ class Options:
     per_case_notebooks: bool = False
     workers: int = 2
     progress: bool | None = None     # None: only when stderr is a terminal
+    durable: bool = False            # fsync every chunk, not only each finished file
 
 
 def _fingerprint(path: Path) -> dict:
@@ -112,26 +113,6 @@ class _Manifest:
         write_json_atomic(self.path, self.data)
 
 
-class _Partial:
-    """An output file grown chunk by chunk under a temporary name; truncated to the manifest on resume."""
-
-    def __init__(self, path: Path, offset: int):
-        self.path = path
-        mode = "r+b" if path.exists() else "wb"
-        self.f = open(path, mode)
-        self.f.truncate(offset)
-        self.f.seek(offset)
-
-    def append(self, data: bytes) -> int:
-        self.f.write(data)
-        self.f.flush()
-        os.fsync(self.f.fileno())
-        return self.f.tell()
-
-    def close(self):
-        self.f.close()
-
-
 def _identity(opts: Options, as_of: _dt.date) -> dict:
     return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
             "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(Path(opts.columns)),
@@ -154,7 +135,7 @@ class BatchResult:
 def run(opts: Options) -> BatchResult:
     """Read, validate, decide and write one batch (pandas engine)."""
     from .read import error_table, validate_frame
-    from .table import recommendation_table
+    from .table import counts, recommendation_table
     from ..core.engine import decide
     from ..playbook.loader import load_playbook
     out = Path(opts.out)
@@ -167,15 +148,19 @@ def run(opts: Options) -> BatchResult:
     frame = load_cases(opts)
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
+    del frame  # the cells as read are no longer needed: the validated columns are
     clock["validate"] = time.perf_counter()
     pb_base = load_playbook(opts.playbook)
     pb = pb_base.with_params(opts.params) if opts.params else pb_base
+    from .currency import reject_unrated
+    from .read import FIRST_ROW
+    reject_unrated(pb, v, FIRST_ROW)
 
     rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
     state = manifest.dir
-    recs = _Partial(state / "recommendations.csv.partial", manifest.offset("recommendations"))
-    changes = _Partial(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes")) if opts.params else None
+    recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
+    changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
     bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
     try:
@@ -185,15 +170,15 @@ def run(opts: Options) -> BatchResult:
             d = decide(pb, cols, explain=opts.explain)
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             table.insert(0, "row", idx + 2)
-            record = {"rows": int(len(idx)), "resolutions": dict(Counter(table["resolution"].astype(str)))}
-            record["bytes"] = {"recommendations": recs.append(csv_bytes(safe_frame(table.drop(columns="row"),
-                                                                                   ("case_id", "message")), k == 0))}
+            record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}
+            record["bytes"] = {"recommendations": recs.append(
+                safe_table(table, ("case_id", "message")).drop_columns(["row"]), k == 0)}
             if changes is not None:
                 from .whatif import compare_chunk
                 base = decide(pb_base, cols, explain=False)
                 stats, changed = compare_chunk(table, base, cols)
                 record["whatif"] = stats
-                record["bytes"]["whatif_changes"] = changes.append(csv_bytes(safe_frame(changed, ("case_id",)), k == 0))
+                record["bytes"]["whatif_changes"] = changes.append(safe_table(changed, ("case_id",)), k == 0)
             manifest.finish_chunk(record)
             bar.update(len(idx))
     finally:
@@ -204,7 +189,8 @@ def run(opts: Options) -> BatchResult:
     clock["decide_write"] = time.perf_counter()
 
     errors = error_table(v.problems)
-    atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    atomic_write(out / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
+    recs.finish()
     os.replace(recs.path, out / "recommendations.csv")
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
                          validated=v if opts.per_case_notebooks else None)
@@ -212,6 +198,7 @@ def run(opts: Options) -> BatchResult:
         result.resolutions.update(c["resolutions"])
     if changes is not None:
         from .whatif import summarise
+        changes.finish()
         os.replace(changes.path, out / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
         write_json_atomic(out / "whatif.json", result.whatif)

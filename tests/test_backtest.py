@@ -68,8 +68,9 @@ def test_a_rule_may_not_test_a_record_field(tmp_path):
 # --- a hand-written history: the figures by hand ------------------------------------------------
 
 def small_history():
-    """N* are not-as-described without photos (playbook: request_evidence, est_cost 0); C* are
-    cancellations of unshipped out-of-stock orders (playbook: cancel_refund, est_cost 30 − 10 = 20)."""
+    """N* are not-as-described without photos (playbook: request_evidence, expected cost 4.00 with the
+    bundled parameters); C* are cancellations of unshipped out-of-stock orders (playbook:
+    cancel_refund, est_cost 30 − 10 goods back in stock − 5 postage not spent = 15)."""
     nad = {"dispute_type": "not_as_described", "order_value": 40, "buyer_photos": "false", "item_cost": 10,
            "shipping_cost": 5, "order_date": "2026-10-20", "as_of_date": AS_OF.isoformat(), "sku": "S1",
            "mismatch": "size"}
@@ -129,16 +130,16 @@ def test_money_is_never_summed_across_currencies(small):
     assert {c: v["total"] for c, v in pair["paid"].items()} == {"EUR": 20.0, "USD": 30.0}
     usd, eur = s["cost"]["USD"], s["cost"]["EUR"]
     assert (usd["team_paid"], usd["playbook_observed"], usd["playbook_estimated"], usd["playbook_total"]) == \
-        (35.0, 30.0, 20.0, 50.0)  # N1 0 + C1 5 + C4 30; followed N1 + C4; estimated C1's cancel_refund 20
+        (35.0, 30.0, 15.0, 45.0)  # N1 0 + C1 5 + C4 30; followed N1 + C4; estimated C1's cancel_refund 15
     assert (eur["team_paid"], eur["playbook_observed"], eur["playbook_estimated"], eur["playbook_total"]) == \
-        (60.0, 20.0, 0.0, 20.0)  # N2 40 + C2 20; followed C2; estimated N2's request_evidence 0
+        (60.0, 20.0, 4.0, 24.0)  # N2 40 + C2 20; followed C2; estimated N2's request_evidence 4
 
 
 def test_departures_that_did_better_are_found(small):
     _, s = small
     better = s["departed_and_better"]
     assert better["cases"] == 1 and better["top"][0]["case_id"] == "C1"
-    assert better["saved_vs_estimate"] == {"USD": {"total": 15.0, "cases": 1, "unknown": 0}}
+    assert better["saved_vs_estimate"] == {"USD": {"total": 10.0, "cases": 1, "unknown": 0}}  # 15 − 5
 
 
 # --- generated histories: the planted truths ----------------------------------------------------

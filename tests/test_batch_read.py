@@ -34,6 +34,7 @@ def _frames(n=2400, seed=5):
     """(text frame as a CSV gives it, typed frame as a spreadsheet gives it), with odd values injected."""
     base = generate_frame(n, seed=seed).astype(object)
     base = base.where(base.notna(), "")
+    base = base.reindex(columns=[f.name for f in FIELDS], fill_value="").astype(object)  # history fields too (issue 13)
     rng = np.random.default_rng(seed)
     typed = base.copy()
     for i in range(n):

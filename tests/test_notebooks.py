@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from helpers import recommend
-from helpers.core.fields import FIELDS
+from helpers.core.fields import FIELDS, RECORD_ONLY
 from helpers.ui.labels import ui
 from helpers.ui.notebook_run import (DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, md_escape, recommendation_markdown,
                                      teaching_example)
@@ -51,7 +51,7 @@ def test_the_parameters_cell_holds_every_contract_field(name):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", ())]
     assert len(tagged) == 1
     params = notebook_parameters(name)
-    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language", "playbook", "playbook_params"}
+    assert set(params) == {f.name for f in FIELDS if f.name not in RECORD_ONLY} | {"interactive", "ui_language", "playbook", "playbook_params"}
     assert params["dispute_type"] == name and params["interactive"] is True and params["ui_language"] == "en"
     # no example facts: a headless run decides on exactly the facts it is given
     assert all(v is None for k, v in params.items()

@@ -287,6 +287,7 @@ def cross_field_bad(cols) -> dict:
                "order_date": order > as_of}
         bad["ship_date"] = bad["ship_date"] | (ship > as_of)
         bad["delivery_date"] = bad["delivery_date"] | (deliv > as_of)
+        bad["closed_date"] = (cols["closed_date"] < order) | (cols["closed_date"] > as_of)
     shipped_codes = [float(FIELD_BY_NAME["tracking_status"].choices.index(s)) for s in SHIPPED_STATUSES]
     bad["ship_date"] = bad["ship_date"] | (np.isin(cols["tracking_status"], shipped_codes) & np.isnan(ship))
     return bad

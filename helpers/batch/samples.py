@@ -123,8 +123,8 @@ def generate_frame(count: int, seed: int = 7):
 SAMPLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
 
 
-def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
-    """Generated cases to .csv, .parquet or .jsonl (by the file's ending)."""
+def write_samples(out, count: int = 1000, seed: int = 7, make=None) -> Path:
+    """Generated cases (`make(count, seed)`, default generate_frame) to .csv, .parquet or .jsonl."""
     from ..core.exceptions import UsageError
     from ..iorw.atomic import atomic_write, writable_folder
     out = Path(out)
@@ -133,7 +133,7 @@ def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
     if count < 0:
         raise UsageError(f"--count must be 0 or more, not {count}")
     writable_folder(out.parent, out)
-    frame = generate_frame(count, seed)
+    frame = (make or generate_frame)(count, seed)
     if out.suffix == ".parquet":
         atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=SAMPLE_ROW_GROUP))
     elif out.suffix == ".jsonl":
@@ -163,8 +163,8 @@ def bundled_frame(generated: int = 470, seed: int = 7):
     import pandas as pd
     teach = pd.DataFrame([{**t["case"], "as_of_date": AS_OF.isoformat()} for t in teaching_cases()])
     frame = pd.concat([teach, generate_frame(generated, seed), pd.DataFrame(BROKEN_ROWS)], ignore_index=True)
-    from ..core.fields import FIELDS
-    frame = frame[[f.name for f in FIELDS]]
+    from ..core.fields import FIELDS, RECORD_ONLY
+    frame = frame[[f.name for f in FIELDS if f.name not in RECORD_ONLY]]  # open cases: no history columns
     frame = frame.astype(object).where(frame.notna(), "")
     return frame.map(lambda v: (str(v).lower() if isinstance(v, bool) else
                                 f"{v:g}" if isinstance(v, float) else str(v)))

@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import app as cli_app
+from . import backtest as cli_backtest
 from . import batch as cli_batch
 from . import workshop as cli_workshop
 
@@ -38,6 +39,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_samples(args) -> int:
+    if args.history:
+        from ..batch.history import write_history
+        path = write_history(args.out, count=args.count, seed=args.seed)
+        print(f"wrote a history of {args.count} generated closed cases to {path}")
+        return 0
     from ..batch.samples import write_samples
     path = write_samples(args.out, count=args.count, seed=args.seed)
     print(f"wrote {args.count} generated cases to {path}")
@@ -64,10 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output file (.csv, .parquet or .jsonl)")
     s.add_argument("--count", type=int, default=1000)
     s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--history", action="store_true",
+                   help="closed cases with what was done and how it ended, with planted truths (for backtest)")
     s.set_defaults(func=cmd_samples)
 
     # Each area declares its own subcommands (arguments only; heavy imports stay inside commands).
-    for area in (cli_batch, cli_app, cli_workshop):
+    for area in (cli_batch, cli_backtest, cli_app, cli_workshop):
         area.register(sub)
     return p
 

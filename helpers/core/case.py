@@ -168,7 +168,10 @@ def cross_field_checks(case: dict) -> list[tuple[str, str, str, object, object]]
         out.append(("delivery_date", "before", "ship_date", deliv, ship))
     if order and deliv and not ship and deliv < order:
         out.append(("delivery_date", "before", "order_date", deliv, order))
-    for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv)):
+    closed = case.get("closed_date")
+    if order and closed and closed < order:
+        out.append(("closed_date", "before", "order_date", closed, order))
+    for name, when in (("order_date", order), ("ship_date", ship), ("delivery_date", deliv), ("closed_date", closed)):
         if when and as_of and when > as_of:
             out.append((name, "after_review", "as_of_date", when, as_of))
     if case.get("tracking_status") in SHIPPED_STATUSES and not ship:

@@ -12,7 +12,7 @@ import numpy as np
 
 from .exceptions import PlaybookProblem
 from .facts import FACT_BY_NAME
-from .fields import FIELD_BY_NAME, MESSAGE_ONLY
+from .fields import FIELD_BY_NAME, MESSAGE_ONLY, RECORD_ONLY
 from .yamlio import line_of
 
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "known")
@@ -77,7 +77,7 @@ def kind_of(name):
     if name in FACT_BY_NAME:
         return FACT_BY_NAME[name].kind
     f = FIELD_BY_NAME.get(name)
-    if f is None or f.name in MESSAGE_ONLY or f.kind in ("string", "currency", "language", "country"):
+    if f is None or f.name in MESSAGE_ONLY or f.name in RECORD_ONLY or f.kind in ("string", "currency", "language", "country"):
         return None
     return {"decimal": "number", "int": "number"}.get(f.kind, f.kind)
 

@@ -21,6 +21,10 @@ RESOLUTIONS = ("wait", "request_evidence", "reship", "exchange", "partial_refund
 # Resolutions whose refund is the whole order value, and those that refund nothing (contract).
 FULL_REFUND_RESOLUTIONS = ("full_refund", "cancel_refund", "return_refund", "refund_keep_item")
 NO_REFUND_RESOLUTIONS = ("wait", "request_evidence", "reship", "exchange", "decline", "escalate")
+# extension (README, issue 13): how a closed case ended, and the review the buyer left.
+OUTCOMES = ("resolved_with_buyer", "buyer_withdrew", "platform_for_seller", "platform_for_buyer", "chargeback",
+            "open")
+REVIEWS = ("positive", "neutral", "negative")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,15 @@ FIELDS: tuple[Field, ...] = (
     Field("carrier", "string"),
     Field("buyer_language", "language", default="en"),
     Field("buyer_country", "country"),
+    # extension (README, issue 13): the product and, for a closed case, what was done and how it ended.
+    # Record-only: carried into histories and reports; no rule tests them and no message shows them.
+    Field("sku", "string", help="the seller's product code"),
+    Field("product_title", "string", help="the listing's title"),
+    Field("action_taken", "enum", choices=RESOLUTIONS, help="closed case: the resolution the team chose"),
+    Field("outcome", "enum", choices=OUTCOMES, help="closed case: how it ended (open: still running)"),
+    Field("amount_paid", "decimal", minimum=0, help="closed case: what the seller paid out, in the case currency"),
+    Field("closed_date", "date", help="closed case: the day it ended"),
+    Field("review_left", "enum", choices=REVIEWS, help="the review the buyer left (empty: none)"),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -84,6 +97,9 @@ NUMERIC_KINDS = ("decimal", "int", "bool", "date")
 
 # Fields that only travel into messages and reports; rules may not test them (buyer text is data).
 MESSAGE_ONLY = ("buyer_name", "shop_name", "order_id", "tracking_number", "carrier")
+# Fields that record what happened (histories, issue 13): rules may not test them and messages never
+# show them, so they cannot change a decision.
+RECORD_ONLY = ("sku", "product_title", "action_taken", "outcome", "amount_paid", "closed_date", "review_left")
 
 # Evidence the playbook can ask for: the case field that says the seller has it, and its labels.
 EVIDENCE = {

@@ -60,6 +60,13 @@ FIELD_TEXT = {
     "buyer_language": ("Buyer's language", "买家语言", "Language of the message, unless the platform requires one.",
                        "回复买家的语言(平台有要求时以平台为准)。"),
     "buyer_country": ("Buyer country", "买家国家", "Two letters, such as US.", "两位字母代码,如 US。"),
+    "sku": ("SKU", "商品编码", "Your product code.", "你的商品编码(SKU)。"),
+    "product_title": ("Product title", "商品标题", "", ""),
+    "action_taken": ("Action taken", "实际处理方案", "Closed case: what you did.", "已结案:实际采取的方案。"),
+    "outcome": ("Outcome", "结果", "Closed case: how it ended.", "已结案:最终结果。"),
+    "amount_paid": ("Amount paid", "实际支付金额", "Closed case: what you paid out.", "已结案:实际赔付金额。"),
+    "closed_date": ("Closed on", "结案日期", "Closed case: the day it ended.", "已结案:结案日期。"),
+    "review_left": ("Review left", "买家评价", "The buyer's review, if any.", "买家留下的评价(如有)。"),
 }
 
 CHOICE_TEXT = {
@@ -83,6 +90,12 @@ CHOICE_TEXT = {
                       "price_error": ("Price error", "价格错误"), "duplicate_order": ("Duplicate order", "重复下单")},
     "buyer_language": {"en": ("English", "英语"), "zh": ("Chinese", "中文"), "es": ("Spanish", "西班牙语"),
                        "ru": ("Russian", "俄语"), "pt": ("Portuguese", "葡萄牙语"), "fr": ("French", "法语")},
+    "outcome": {"resolved_with_buyer": ("Settled with the buyer", "与买家协商解决"),
+                "buyer_withdrew": ("Buyer withdrew", "买家撤诉"),
+                "platform_for_seller": ("Platform ruled for you", "平台判卖家胜"),
+                "platform_for_buyer": ("Platform ruled for the buyer", "平台判买家胜"),
+                "chargeback": ("Chargeback", "拒付"), "open": ("Still open", "未结案")},
+    "review_left": {"positive": ("Positive", "好评"), "neutral": ("Neutral", "中评"), "negative": ("Negative", "差评")},
     "_tristate": {True: ("Yes", "是"), False: ("No", "否")},
 }
 

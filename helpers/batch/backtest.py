@@ -1,0 +1,122 @@
+"""Backtest: the playbook's recommendation beside what the team did and how each case ended.
+
+The history is read, mapped and validated exactly as a batch is (`runner.load_cases`,
+`read.validate_frame`) and decided by the same `decide` and `recommendation_table`, so every
+recommendation here is the batch's. Every input row ends in backtest.csv or errors.csv.
+
+Figures (summary.json, helpers.batch.backtest_figures) count closed cases only: `open` or empty
+outcomes are listed, never counted as won or lost. Money is summed per currency, never across.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core.fields import FIELD_BY_NAME
+
+BACKTEST_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "order_value", "sku", "product_title",
+                    "mismatch", "week", "recommended", "rule_id", "refund_amount", "est_cost", "action_taken",
+                    "followed", "outcome", "amount_paid", "closed_date", "review_left")
+
+
+@dataclass
+class BacktestOptions:
+    history: str
+    out: str
+    as_of: _dt.date | None = None
+    playbook: str | None = None
+    params: dict = field(default_factory=dict)      # --set: applied to every setting compared
+    grid: tuple | None = None                       # (name, [values]) from --grid
+    columns: str | None = None                      # mapping file
+    min_cases: int = 10                             # smallest group a ranking trusts
+
+
+def _labels(name: str, codes: np.ndarray) -> np.ndarray:
+    """Engine codes of an enum column back to its values ('' for unknown)."""
+    choices = np.array(FIELD_BY_NAME[name].choices + ("",), dtype=object)
+    return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
+
+
+def _iso(ordinals: np.ndarray) -> np.ndarray:
+    out = np.full(len(ordinals), "", dtype=object)
+    known = ~np.isnan(ordinals)
+    days = (ordinals[known] - _dt.date(1970, 1, 1).toordinal()).astype("datetime64[D]")
+    out[known] = np.datetime_as_string(days, unit="D")
+    return out
+
+
+def week_of(ordinals: np.ndarray) -> np.ndarray:
+    """The Monday of each day's week (ISO dates); ordinal 1 (1 Jan of year 1) was a Monday."""
+    return _iso(ordinals - (ordinals - 1) % 7)
+
+
+def decided_history(opts: BacktestOptions):
+    """(Validated, cols of the valid rows, row indexes, the playbook under --set, its table)."""
+    from ..core.engine import decide
+    from ..playbook.loader import load_playbook
+    from .read import validate_frame
+    from .runner import Options, load_cases
+    from .table import recommendation_table
+    frame = load_cases(Options(cases=opts.history, out=opts.out, columns=opts.columns))
+    v = validate_frame(frame, as_of=opts.as_of)
+    pb = load_playbook(opts.playbook, opts.params or None)
+    rows = np.flatnonzero(v.valid)
+    cols = {name: a[rows] for name, a in v.cols.items()}
+    table = recommendation_table(pb, cols, decide(pb, cols, explain=False), "en", render=False)
+    return v, cols, rows, pb, table
+
+
+def backtest_frame(cols: dict, rows: np.ndarray, table):
+    """backtest.csv: one line per decided row, the recommendation beside what was done."""
+    import pandas as pd
+    action = _labels("action_taken", cols["action_taken"])
+    recommended = table["resolution"].astype(str).to_numpy(dtype=object)
+    followed = np.where(action == "", "", np.where(action == recommended, "yes", "no"))
+    return pd.DataFrame({
+        "row": rows + 2, "case_id": table["case_id"].to_numpy(dtype=object),
+        "dispute_type": table["dispute_type"].astype(str), "platform": table["platform"].astype(str),
+        "currency": table["currency"].to_numpy(dtype=object), "order_value": cols["order_value"],
+        "sku": cols["sku"], "product_title": cols["product_title"], "mismatch": _labels("mismatch", cols["mismatch"]),
+        "week": week_of(cols["as_of_date"]), "recommended": recommended,
+        "rule_id": table["rule_id"].astype(str), "refund_amount": table["refund_amount"],
+        "est_cost": table["est_cost"], "action_taken": action, "followed": followed,
+        "outcome": _labels("outcome", cols["outcome"]), "amount_paid": cols["amount_paid"],
+        "closed_date": _iso(cols["closed_date"]), "review_left": _labels("review_left", cols["review_left"]),
+    }, columns=list(BACKTEST_COLUMNS))
+
+
+def run_backtest(opts: BacktestOptions) -> dict:
+    """Decide the history, write backtest.csv, errors.csv, products.csv, summary.json (and grid.csv)."""
+    from ..iorw.atomic import atomic_write, write_json_atomic
+    from .backtest_figures import products_table, summarise
+    from .backtest_grid import compare_settings
+    from .read import error_table
+    from .write import csv_bytes, safe_frame
+    out = Path(opts.out)
+    v, cols, rows, pb, table = decided_history(opts)
+    bt = backtest_frame(cols, rows, table)
+    text = ("case_id", "sku", "product_title")
+    atomic_write(out / "backtest.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(bt, text), True)))
+    errors = error_table(v.problems)
+    atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(
+        csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    products = products_table(bt)
+    atomic_write(out / "products.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(products, ("sku",)), True)))
+    summary = {"input": str(opts.history), "columns": opts.columns, "params": opts.params,
+               "rows": int(v.n), "decided": int(len(rows)), "rejected": len(v.problems),
+               **summarise(bt, opts.min_cases)}
+    grid = compare_settings(cols, bt, opts)
+    if grid is not None:
+        summary["grid"] = grid
+        import pandas as pd
+        flat = pd.DataFrame([{k: (json.dumps(val, sort_keys=True) if isinstance(val, dict) else val)
+                              for k, val in s.items() if k != "params"} for s in grid["settings"]])
+        atomic_write(out / "grid.csv", lambda p: Path(p).write_bytes(csv_bytes(flat, True)))
+    else:
+        (out / "grid.csv").unlink(missing_ok=True)
+    write_json_atomic(out / "summary.json", summary)
+    return summary

@@ -1,0 +1,131 @@
+"""Policy replay on a history: `backtest --set P=V` and `--grid P=A..B:STEP`.
+
+Each setting re-decides the same valid rows with `decide` (vectorised, no messages) under the
+playbook with changed parameters; the playbook files are never touched. Per setting, over the
+closed cases with a known action:
+
+- observed: where the setting's recommendation is what the team did, the history's outcome and
+  amount paid;
+- estimated, elsewhere: the loss rate and cost share (amount paid / order value) of the cases
+  where the team followed the same rule on the same platform under this setting (else the same
+  rule on any platform; else the cost model's est_cost and no loss figure);
+- score = average cost share + share lost on the platform (a lost case costs the order and counts
+  against the shop's defect rate); the best setting has the lowest score.
+Money is given per currency; the score is a share, so no currencies are ever added together.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..core.exceptions import UsageError
+from ..core.fields import PLATFORMS
+from .backtest_figures import LOST, closed_mask, per_currency
+
+GRID_MAX_SETTINGS = 100
+_GRID = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?[0-9.]+)\s*\.\.\s*(-?[0-9.]+)\s*:\s*([0-9.]+)\s*$")
+
+
+def parse_grid(spec: str | None):
+    """`PARAM=A..B:STEP` as (name, [A, A+STEP, ... ≤ B]); a malformed one is a UsageError."""
+    if not spec:
+        return None
+    m = _GRID.match(spec)
+    try:
+        name, a, b, step = m.group(1), float(m.group(2)), float(m.group(3)), float(m.group(4))
+    except (AttributeError, ValueError):
+        raise UsageError(f"--grid needs PARAM=FROM..TO:STEP, got {spec!r} — e.g. --grid wait_grace_days=2..20:2") from None
+    if step <= 0 or b < a:
+        raise UsageError(f"--grid {spec!r}: TO must be at least FROM and STEP more than 0")
+    count = int(np.floor((b - a) / step + 1e-9)) + 1
+    if count > GRID_MAX_SETTINGS:
+        raise UsageError(f"--grid {spec!r} gives {count} settings; at most {GRID_MAX_SETTINGS}: use a larger STEP")
+    return name, [round(a + k * step, 10) for k in range(count)]
+
+
+def settings_of(params: dict, grid) -> list | None:
+    if grid:
+        name, values = grid
+        return [{**params, name: v} for v in values]
+    return [dict(params)] if params else None
+
+
+def _group_means(keys, values, size):
+    """(mean of the known values per key, their count per key)."""
+    known = ~np.isnan(values)
+    n = np.bincount(keys[known], minlength=size).astype(float)
+    total = np.bincount(keys[known], weights=values[known], minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / n, n
+
+
+def _estimate(rule, platform, followed, observed, n_rules):
+    """Per row: the observed value where followed, else the followed mean of (rule, platform), else
+    of the rule, else NaN."""
+    cell = rule * len(PLATFORMS) + platform
+    size = n_rules * len(PLATFORMS)
+    obs = np.where(followed, observed, np.nan)
+    cell_mean, cell_n = _group_means(cell, obs, size)
+    rule_mean, rule_n = _group_means(rule, obs, n_rules)
+    guess = np.where(cell_n[cell] > 0, cell_mean[cell], np.where(rule_n[rule] > 0, rule_mean[rule], np.nan))
+    return np.where(followed, observed, guess)
+
+
+def evaluate(d, view: dict) -> dict:
+    """One setting's figures; `view` holds the history's arrays (see compare_settings)."""
+    from .table import money
+    res = np.array([r.resolution for r in d.rules], dtype=object)[d.rule]
+    rule = d.rule.astype(np.int64)
+    est = money(d.est_cost)
+    ev = view["evaluable"]
+    followed = res[ev] == view["action"][ev]
+    value, paid, currency = view["value"][ev], view["paid"][ev], view["currency"][ev]
+    lost = _estimate(rule[ev], view["platform"][ev], followed, view["lost"][ev], len(d.rules))
+    share = _estimate(rule[ev], view["platform"][ev], followed, paid / value, len(d.rules))
+    share = np.where(np.isnan(share) & ~followed, est[ev] / value, share)
+    lost_share = float(np.nanmean(lost)) if np.isfinite(lost).any() else None
+    cost_share = float(np.nanmean(share)) if np.isfinite(share).any() else None
+    score = None if lost_share is None or cost_share is None else round(cost_share + lost_share, 4)
+    return {"changed": int((res != view["baseline"]).sum()), "followed": int(followed.sum()),
+            "not_followed": int((~followed).sum()),
+            "observed_cost": per_currency(currency[followed], paid[followed]),
+            "estimated_cost": per_currency(currency[~followed], est[ev][~followed]),
+            "lost_observed": int(np.nansum(np.where(followed, view["lost"][ev], 0))),
+            "lost_share": lost_share and round(lost_share, 4), "cost_share": cost_share and round(cost_share, 4),
+            "score": score, "resolutions": _counts(res)}
+
+
+def _counts(res) -> dict:
+    names, n = np.unique(res.astype(str), return_counts=True)
+    return {str(k): int(v) for k, v in zip(names, n)}
+
+
+def compare_settings(cols: dict, bt, opts) -> dict | None:
+    """grid.json's content (also in summary.json): every setting against the playbook as it is."""
+    from ..core.engine import decide
+    from ..playbook.loader import load_playbook
+    settings = settings_of(opts.params, opts.grid)
+    if settings is None:
+        return None
+    base = load_playbook(opts.playbook)
+    d0 = decide(base, cols, explain=False)
+    closed = closed_mask(bt).to_numpy()
+    action = bt["action_taken"].to_numpy(dtype=object)
+    outcome = bt["outcome"].to_numpy(dtype=object)
+    view = {"evaluable": closed & (action != ""), "action": action,
+            "lost": np.isin(outcome, LOST).astype(float), "value": cols["order_value"],
+            "paid": bt["amount_paid"].to_numpy(dtype=float), "currency": bt["currency"].to_numpy(dtype=object),
+            "platform": cols["platform"].astype(np.int64),
+            "baseline": np.array([r.resolution for r in d0.rules], dtype=object)[d0.rule]}
+    rows = [] if opts.grid else [{"setting": "the playbook as it is", "params": {}, **evaluate(d0, view)}]
+    for s in settings:
+        rows.append({"setting": ", ".join(f"{k}={v:g}" for k, v in s.items()), "params": s,
+                     **evaluate(decide(base.with_params(s), cols, explain=False), view)})
+    scored = [r for r in rows if r["score"] is not None]
+    best = min(scored, key=lambda r: r["score"]) if scored else None  # the first of equals: a grid's smaller value
+    return {"settings": rows, "best": best and best["setting"], "best_params": best and best["params"],
+            "set_lines": [f"--set {k}={v:g}" for k, v in best["params"].items()] if best else [],
+            "explained": "score = average cost share (amount paid / order value; observed where the setting's "
+                         "advice is what the team did, else estimated from the cases that followed the same rule) "
+                         "+ share lost on the platform; lowest is best"}

@@ -1,0 +1,272 @@
+"""Histories and the backtest (issue 13): record-only contract fields, planted truths found,
+every row accounted for, open cases out of outcome figures, money never summed across currencies."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from helpers import recommend
+from helpers.batch.backtest import BacktestOptions, run_backtest
+from helpers.batch.backtest_grid import parse_grid
+from helpers.batch.history import (GRID_BEST, GRID_PARAM, LOSING_PLATFORM, LOSING_RULE, SIZE_SKU, generate_history,
+                                   write_history)
+from helpers.cli.commands import main
+from helpers.core.exceptions import CaseError, PlaybookError, UsageError
+from helpers.core.paths import PLAYBOOK_DIR
+from helpers.playbook.loader import load_playbook
+
+from support import AS_OF
+
+RECORD = {"sku": "SKU-9", "product_title": "Blue shirt", "action_taken": "full_refund", "outcome": "platform_for_buyer",
+          "amount_paid": "12.5", "closed_date": "2026-10-20", "review_left": "negative"}
+
+
+def nad_case(**over):
+    return {"case_id": "R1", "dispute_type": "not_as_described", "order_value": 40, "buyer_photos": True,
+            "mismatch": "size", "listing_error": True, "order_date": "2026-10-01", "as_of_date": AS_OF.isoformat(),
+            "item_cost": 10, "shipping_cost": 5, "return_shipping_cost": 8, **over}
+
+
+# --- the contract extension -------------------------------------------------------------------
+
+def test_record_fields_are_accepted_and_change_no_decision():
+    plain = recommend(nad_case()).to_dict()
+    with_record = recommend(nad_case(**RECORD)).to_dict()
+    assert with_record == plain
+    assert plain["resolution"] == "return_refund"  # the listing was wrong: take it back and refund
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("closed_date", "2026-09-30", "before order_date 2026-10-01"),
+    ("closed_date", "2026-11-02", "after the review date"),
+    ("outcome", "won", "is not one of resolved_with_buyer"),
+    ("action_taken", "refund", "is not one of wait"),
+    ("amount_paid", "-1", "must be at least 0"),
+    ("review_left", "great", "is not one of positive, neutral, negative"),
+])
+def test_bad_record_fields_are_named(field, value, words):
+    with pytest.raises(CaseError) as err:
+        recommend(nad_case(**{**RECORD, field: value}))
+    assert err.value.problems[0].field == field and words in str(err.value)
+
+
+def test_a_rule_may_not_test_a_record_field(tmp_path):
+    folder = tmp_path / "pb"
+    shutil.copytree(PLAYBOOK_DIR, folder)
+    path = folder / "not_as_described.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      - buyer_photos: false\n", "      - outcome: open\n", 1), encoding="utf-8")
+    with pytest.raises(PlaybookError) as err:
+        load_playbook(folder)
+    assert "outcome" in str(err.value)
+
+
+# --- a hand-written history: the figures by hand ------------------------------------------------
+
+def small_history():
+    """N* are not-as-described without photos (playbook: request_evidence, expected cost 4.00 with the
+    bundled parameters); C* are cancellations of unshipped out-of-stock orders (playbook:
+    cancel_refund, est_cost 30 − 10 goods back in stock − 5 postage not spent = 15)."""
+    nad = {"dispute_type": "not_as_described", "order_value": 40, "buyer_photos": "false", "item_cost": 10,
+           "shipping_cost": 5, "order_date": "2026-10-20", "as_of_date": AS_OF.isoformat(), "sku": "S1",
+           "mismatch": "size"}
+    can = {"dispute_type": "cancellation", "order_value": 30, "cancel_reason": "out_of_stock", "item_cost": 10,
+           "shipping_cost": 5, "order_date": "2026-10-30", "as_of_date": AS_OF.isoformat(), "sku": "S2"}
+    closed = {"closed_date": "2026-10-31"}
+    rows = [
+        {**nad, **closed, "case_id": "N1", "currency": "USD", "action_taken": "request_evidence",
+         "outcome": "platform_for_seller", "amount_paid": "0", "review_left": "negative"},
+        {**nad, **closed, "case_id": "N2", "currency": "EUR", "action_taken": "full_refund",
+         "outcome": "resolved_with_buyer", "amount_paid": "40"},
+        {**can, **closed, "case_id": "C1", "currency": "USD", "action_taken": "partial_refund",
+         "outcome": "resolved_with_buyer", "amount_paid": "5"},
+        {**can, **closed, "case_id": "C2", "currency": "EUR", "action_taken": "cancel_refund",
+         "outcome": "resolved_with_buyer", "amount_paid": "20"},
+        {**can, "case_id": "C3", "currency": "USD", "action_taken": "cancel_refund", "outcome": "open"},
+        {**can, **closed, "case_id": "C4", "currency": "USD", "action_taken": "cancel_refund",
+         "outcome": "platform_for_buyer", "amount_paid": "30"},
+        {**can, "case_id": "BAD", "currency": "USD", "closed_date": "2026-10-01", "outcome": "chargeback"},
+    ]
+    return pd.DataFrame(rows).fillna("")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    small_history().to_csv(folder / "history.csv", index=False)
+    summary = run_backtest(BacktestOptions(str(folder / "history.csv"), str(folder / "out")))
+    return folder / "out", summary
+
+
+def test_every_row_is_decided_or_in_errors(small):
+    out, s = small
+    bt = pd.read_csv(out / "backtest.csv", keep_default_na=False)
+    errors = pd.read_csv(out / "errors.csv", keep_default_na=False)
+    assert sorted(bt["row"].tolist() + errors["row"].tolist()) == list(range(2, 9))
+    assert errors.to_dict("records") == [{"row": 8, "case_id": "BAD", "field": "closed_date",
+                                          "message": "closed_date: 2026-10-01 is before order_date 2026-10-30"}]
+    assert (s["rows"], s["decided"], s["rejected"]) == (7, 6, 1)
+    assert dict(zip(bt["case_id"], bt["followed"])) == {"N1": "yes", "N2": "no", "C1": "no", "C2": "yes",
+                                                        "C3": "yes", "C4": "yes"}
+
+
+def test_open_cases_are_listed_but_left_out_of_outcome_figures(small):
+    _, s = small
+    assert s["open_cases"] == ["C3"] and (s["closed"], s["open"]) == (5, 1)
+    assert s["outcomes"] == {"resolved_with_buyer": 3, "platform_for_seller": 1, "platform_for_buyer": 1}
+    pair = next(p for p in s["by_pair"] if (p["recommended"], p["done"]) == ("cancel_refund", "cancel_refund"))
+    assert pair["cases"] == 2 and pair["outcomes"] == {"resolved_with_buyer": 1, "platform_for_buyer": 1}
+    assert s["agreement"] == {"request_evidence": {"request_evidence": 1, "full_refund": 1},
+                              "cancel_refund": {"cancel_refund": 3, "partial_refund": 1}}
+
+
+def test_money_is_never_summed_across_currencies(small):
+    _, s = small
+    pair = next(p for p in s["by_pair"] if (p["recommended"], p["done"]) == ("cancel_refund", "cancel_refund"))
+    assert {c: v["total"] for c, v in pair["paid"].items()} == {"EUR": 20.0, "USD": 30.0}
+    usd, eur = s["cost"]["USD"], s["cost"]["EUR"]
+    assert (usd["team_paid"], usd["playbook_observed"], usd["playbook_estimated"], usd["playbook_total"]) == \
+        (35.0, 30.0, 15.0, 45.0)  # N1 0 + C1 5 + C4 30; followed N1 + C4; estimated C1's cancel_refund 15
+    assert (eur["team_paid"], eur["playbook_observed"], eur["playbook_estimated"], eur["playbook_total"]) == \
+        (60.0, 20.0, 4.0, 24.0)  # N2 40 + C2 20; followed C2; estimated N2's request_evidence 4
+
+
+def test_departures_that_did_better_are_found(small):
+    _, s = small
+    better = s["departed_and_better"]
+    assert better["cases"] == 1 and better["top"][0]["case_id"] == "C1"
+    assert better["saved_vs_estimate"] == {"USD": {"total": 10.0, "cases": 1, "unknown": 0}}  # 15 − 5
+
+
+# --- generated histories: the planted truths ----------------------------------------------------
+
+def test_the_same_seed_gives_the_same_history(tmp_path):
+    a, b, c = (write_history(tmp_path / f"{k}.csv", 300, seed) for k, seed in (("a", 4), ("b", 4), ("c", 5)))
+    assert a.read_bytes() == b.read_bytes() != c.read_bytes()
+    frame = pd.read_csv(a, dtype=str, keep_default_na=False)
+    closed = frame[frame["closed_date"] != ""]
+    assert (closed["closed_date"] >= closed["order_date"]).all() and (closed["closed_date"] <= closed["as_of_date"]).all()
+
+
+@pytest.fixture(scope="module", params=[11, 12])
+def generated(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"gen{request.param}")
+    generate_history(3000, request.param).to_csv(folder / "history.csv", index=False)
+    before = playbook_digest()
+    summary = run_backtest(BacktestOptions(str(folder / "history.csv"), str(folder / "out"),
+                                           grid=parse_grid(f"{GRID_PARAM}=4..16:2")))
+    assert playbook_digest() == before  # the grid never changes the playbook files
+    return folder, summary
+
+
+def playbook_digest():
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(PLAYBOOK_DIR.rglob("*.yaml")))).hexdigest()
+
+
+def test_the_listing_with_a_size_problem_is_found(generated):
+    _, s = generated
+    assert [(r["sku"], r["mismatch"]) for r in s["listings_to_fix"]] == [(SIZE_SKU, "size")]
+
+
+def test_the_rule_that_loses_on_one_platform_is_found(generated):
+    _, s = generated
+    worst = s["losing_rules"][0]
+    assert (worst["rule_id"], worst["platform"]) == (LOSING_RULE, LOSING_PLATFORM) and worst["bad_share"] > 0.7
+    elsewhere = [r for r in s["losing_rules"] if r["rule_id"] == LOSING_RULE and r["platform"] != LOSING_PLATFORM]
+    assert elsewhere and all(r["bad_share"] < 0.6 for r in elsewhere)
+
+
+def test_the_grid_picks_the_planted_best_value(generated):
+    _, s = generated
+    grid = s["grid"]
+    assert grid["best"] == f"{GRID_PARAM}={GRID_BEST}" and grid["set_lines"] == [f"--set {GRID_PARAM}={GRID_BEST}"]
+    assert [r["params"][GRID_PARAM] for r in grid["settings"]] == [4, 6, 8, 10, 12, 14, 16]
+    lost = [r["lost_share"] for r in grid["settings"]]
+    assert lost[-1] > lost[3]  # waiting past the planted limit loses on the platform
+    for r in grid["settings"]:  # money per currency, observed and estimated apart
+        assert set(r["observed_cost"]) == set(r["estimated_cost"]) == {"CNY", "EUR", "USD"}
+
+
+def test_every_generated_row_is_accounted_for_and_agrees_with_the_batch(generated):
+    from helpers.batch.runner import Options, run
+    folder, s = generated
+    bt = pd.read_csv(folder / "out" / "backtest.csv", keep_default_na=False)
+    assert s["rows"] == 3000 and len(bt) + s["rejected"] == 3000 and bt["row"].is_unique
+    run(Options(cases=str(folder / "history.csv"), out=str(folder / "batch"), render=False, explain=False,
+                report=False))
+    batch = pd.read_csv(folder / "batch" / "recommendations.csv", keep_default_na=False)
+    assert bt["recommended"].tolist() == batch["resolution"].tolist()
+    assert bt["rule_id"].tolist() == batch["rule_id"].tolist()
+    assert bt["est_cost"].astype(str).tolist() == batch["est_cost"].astype(str).tolist()
+    weeks = s["disputes_per_week"]
+    assert len(weeks) >= 10 and sum(sum(w.values()) for w in weeks.values()) == len(bt)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def test_the_command_line_writes_the_files_and_prints_the_best_setting(tmp_path, capsys):
+    assert main(["samples", "--history", "--out", str(tmp_path / "h.csv"), "--count", "400", "--seed", "3"]) == 0
+    code = main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "out"), "--set", "wait_grace_days=30",
+                 "--no-report"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "wait_grace_days=30" in printed and "best:" in printed
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"backtest.csv", "errors.csv", "products.csv",
+                                                            "summary.json", "grid.csv"}
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"] == 400
+
+
+@pytest.mark.parametrize("spec", ["wait_grace_days", "wait_grace_days=5..1:1", "wait_grace_days=1..5:0",
+                                  "wait_grace_days=0..1000:1"])
+def test_a_malformed_grid_is_a_usage_error(spec):
+    with pytest.raises(UsageError):
+        parse_grid(spec)
+
+
+def test_an_unknown_grid_parameter_exits_2(tmp_path, capsys):
+    write_history(tmp_path / "h.csv", 50, 1)
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--grid", "nope=1..2:1",
+                 "--no-report"]) == 2
+    assert "unknown playbook parameter 'nope'" in capsys.readouterr().err
+
+
+def test_the_report_shows_every_section_and_the_planted_truths_without_code(generated):
+    from helpers.batch.backtest_report import SECTIONS, render
+    folder, _ = generated
+    _, html = render(folder / "out")
+    text = html.read_text(encoding="utf-8")
+    for title in SECTIONS:
+        assert title.replace("×", "&times;") in text or title in text, title
+    assert SIZE_SKU in text and f"--set {GRID_PARAM}={GRID_BEST}" in text and LOSING_RULE in text
+    assert "load_backtest" not in text and "Traceback" not in text  # code hidden, no failed cell
+    assert text.count("<img") >= 4 or text.count("image/png") >= 4  # the charts
+
+
+def test_a_mapped_export_is_read_as_the_batch_reads_it(tmp_path):
+    """A history with its own headers and outcome words, through a --columns mapping."""
+    frame = small_history().rename(columns={"case_id": "纠纷单号", "outcome": "结果", "action_taken": "处理方式"})
+    frame["结果"] = frame["结果"].replace({"platform_for_buyer": "平台判买家胜", "resolved_with_buyer": "协商解决"})
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    (tmp_path / "map.yaml").write_text(
+        "columns:\n  纠纷单号: case_id\n  结果: outcome\n  处理方式: action_taken\n"
+        + "".join(f"  {c}: {c}\n" for c in frame.columns if c not in ("纠纷单号", "结果", "处理方式"))
+        + "values:\n  outcome:\n    平台判买家胜: platform_for_buyer\n    协商解决: resolved_with_buyer\n",
+        encoding="utf-8")
+    s = run_backtest(BacktestOptions(str(tmp_path / "export.csv"), str(tmp_path / "out"), columns=str(tmp_path / "map.yaml")))
+    assert s["outcomes"] == {"resolved_with_buyer": 3, "platform_for_seller": 1, "platform_for_buyer": 1}
+    assert s["open_cases"] == ["C3"] and s["rejected"] == 1
+
+
+def test_without_closed_cases_the_grid_names_no_best_setting(tmp_path):
+    from helpers.batch.backtest_report import render
+    (tmp_path / "h.csv").write_text("case_id,dispute_type,order_value\nX1,damaged,5\nX2,nope,5\n", encoding="utf-8")
+    s = run_backtest(BacktestOptions(str(tmp_path / "h.csv"), str(tmp_path / "out"),
+                                     grid=parse_grid("wait_grace_days=5..6:1")))
+    assert (s["decided"], s["rejected"], s["closed"], s["open_cases"]) == (1, 1, 0, ["X1"])
+    assert s["grid"]["best"] is None and s["grid"]["set_lines"] == []
+    assert all(r["score"] is None for r in s["grid"]["settings"])
+    _, html = render(tmp_path / "out")
+    assert "Best: cannot tell" in html.read_text(encoding="utf-8")

@@ -124,13 +124,38 @@ def _fingerprint(path: Path) -> dict:
     return {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256_ends": h.hexdigest()}
 
 
-def load_cases(opts: Options):
-    """The input table with the mapping applied (a platform export's headers and values)."""
-    frame = read_table(opts.cases)
-    if opts.columns:
-        from ..iorw.mapping import apply_mapping, load_mapping
-        frame = apply_mapping(frame, load_mapping(opts.columns))
+def load_cases(opts: Options, notes: dict | None = None):
+    """The input table with the mapping applied (a platform export's headers and values).
+
+    The mapping is checked before the file is read; `notes` receives the mapping's explanations
+    of cells it could not convert ({(row index, field): message})."""
+    from ..iorw.mapping import apply_mapping, load_mapping
+    from ..iorw.tables import require_contract_columns
+    mapping = load_mapping(opts.columns) if opts.columns else None
+    frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
+                       header_row=mapping.header_row if mapping else 1)
+    if mapping is not None:
+        frame = apply_mapping(frame, mapping, notes)
+    require_contract_columns(frame, opts.cases, mapped=mapping is not None)
     return frame
+
+
+def true_rows(frame, v, notes: dict) -> None:
+    """Each problem's row as the file numbers it (title rows, blank lines, multi-line cells), and
+    the mapping's note in place of the contract's message where the mapping explains the cell."""
+    from .read import FIRST_ROW, duplicate_error
+    rows = frame.attrs.get("rows")
+    if rows is not None and len(rows) == v.n and not np.array_equal(rows, np.arange(v.n) + FIRST_ROW):
+        for i, exc in v.problems.items():
+            for p in exc.problems:
+                p.row = int(rows[i])
+        for i, first in v.first_of.items():
+            v.problems[i] = duplicate_error(v.cols["case_id"][i], int(rows[i]), int(rows[first]))
+    for i, exc in v.problems.items():
+        for p in exc.problems:
+            note = notes.get((i, p.field))
+            if note:
+                p.message = note
 
 
 class _Manifest:
@@ -219,9 +244,11 @@ def run(opts: Options) -> BatchResult:
     manifest = _Manifest(out, _identity(opts, identity_as_of), opts.resume)
     as_of_run = _dt.date.fromisoformat(manifest.data["identity"]["as_of"])
 
-    frame = load_cases(opts)
+    notes = {}
+    frame = load_cases(opts, notes)
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
+    true_rows(frame, v, notes)
     clock["validate"] = time.perf_counter()
     pb_base = load_playbook(opts.playbook)
     pb = pb_base.with_params(opts.params) if opts.params else pb_base

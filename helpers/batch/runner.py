@@ -26,6 +26,7 @@ import numpy as np
 from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
 from ..core.exceptions import PlaybookToolError
 from ..iorw.atomic import atomic_write, write_json_atomic
+from ..iorw.mapping import resolve as resolve_mapping
 
 ERROR_COLUMNS = ("row", "case_id", "field", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -131,9 +132,11 @@ def load_cases(opts: Options, notes: dict | None = None):
     of cells it could not convert ({(row index, field): message})."""
     from ..iorw.mapping import apply_mapping, load_mapping
     from ..iorw.tables import require_contract_columns
+    from ..core.fields import FIELD_BY_NAME
     mapping = load_mapping(opts.columns) if opts.columns else None
+    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set())
     frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
-                       header_row=mapping.header_row if mapping else 1)
+                       header_row=mapping.header_row if mapping else None, expected=expected)
     if mapping is not None:
         frame = apply_mapping(frame, mapping, notes)
     require_contract_columns(frame, opts.cases, mapped=mapping is not None)
@@ -215,7 +218,7 @@ class _Partial:
 
 def _identity(opts: Options, as_of: _dt.date) -> dict:
     return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
-            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(Path(opts.columns)),
+            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(resolve_mapping(opts.columns)),
             "render": opts.render, "explain": opts.explain, "chunk_rows": opts.chunk_rows}
 
 

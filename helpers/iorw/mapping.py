@@ -36,7 +36,7 @@ PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 class Mapping:
     path: str = ""
     encoding: str | None = None
-    header_row: int = 1
+    header_row: int | None = None  # None: the line that holds the mapped headers (title rows skipped)
     columns: dict = field(default_factory=dict)   # header -> [fields]
     values: dict = field(default_factory=dict)
     booleans: dict = field(default_factory=dict)
@@ -131,6 +131,8 @@ def load_mapping(path) -> Mapping:
             continue
         f = FIELD_BY_NAME[name]
         for word, value in table.items():
+            if value is None:  # `其他: null` / `"*": null`: the value means "unknown"
+                continue
             try:
                 FIELD_PARSERS[name](value)
             except Exception:  # noqa: BLE001 — the contract parser's verdict: not a value of this field
@@ -181,7 +183,7 @@ def load_mapping(path) -> Mapping:
 def _format_ok(fmt) -> bool:
     if not isinstance(fmt, str) or "%" not in fmt:
         return False
-    sample = _dt.datetime(2026, 10, 3, 14, 22, 10)
+    sample = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8)))
     try:
         return _dt.datetime.strptime(sample.strftime(fmt), fmt).date() == sample.date()
     except ValueError:
@@ -189,11 +191,18 @@ def _format_ok(fmt) -> bool:
 
 
 def _words(series, lookup):
-    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged."""
+    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
+    unless the lookup has a `*` entry: then every other non-empty cell takes its value."""
     import pandas as pd
     text = series.map(lambda v: v.strip() if isinstance(v, str) else v) if series.dtype == object else series
-    mapped = pd.Series(text, index=series.index).map(lookup)
-    return mapped.where(mapped.notna(), series)
+    text = pd.Series(text, index=series.index)
+    known = text.isin(list(lookup))
+    mapped = text.map(lookup)
+    out = series.where(~known, mapped)
+    if "*" in lookup:
+        other = ~known & text.map(lambda v: isinstance(v, str) and v != "")
+        out = out.where(~other, lookup["*"])
+    return out
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
@@ -263,6 +272,8 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
 
 def _note_unknown(series, name, table, choices, notes):
     import pandas as pd
+    if "*" in table:
+        return
     text = series.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
     unknown = text.notna() & (text != "") & ~text.isin(list(choices))
     if unknown.any():
@@ -276,9 +287,13 @@ def _dates(series, name, fmt, notes):
     import pandas as pd
     raw = series.map(lambda v: v.strip() if isinstance(v, str) else v)
     is_text = raw.map(lambda v: isinstance(v, str) and v != "")
-    parsed = pd.to_datetime(raw.where(is_text, None), format=fmt, errors="coerce")
+    text, local = raw.where(is_text, None), fmt
+    if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
+        local = fmt.replace("%z", "").strip()
+        text = text.str.replace(r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "", regex=True)
+    parsed = pd.to_datetime(text, format=local, errors="coerce")
     iso = parsed.dt.strftime("%Y-%m-%d")
-    example = _dt.datetime(2026, 10, 3, 14, 22, 10).strftime(fmt)
+    example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
     failed = is_text & parsed.isna()
     for i in failed.to_numpy().nonzero()[0]:
         notes[(int(i), name)] = f"{raw.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"

@@ -84,17 +84,43 @@ def _undecodable(path, data, exc, encoding, named):
                           "or save the file as UTF-8 CSV")
 
 
-def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int = 1):
-    """Every cell as the file gives it; a file that cannot be read is one InputFileError."""
+HEADER_SCAN_LINES = 20
+
+
+def find_header_row(lines, expected) -> int:
+    """The 1-based line (of the first few) naming the most expected headers; 1 when none does."""
+    best, best_hits = 1, 0
+    expected = {str(e).strip() for e in expected}
+    for k, cells in enumerate(lines[:HEADER_SCAN_LINES], start=1):
+        hits = len({str(c).strip() for c in cells if c is not None} & expected)
+        if hits > best_hits:
+            best, best_hits = k, hits
+    return best
+
+
+def _csv_head(text_bytes: bytes) -> list:
+    import csv
+    head = text_bytes[:1 << 16].decode("utf-8", errors="replace").split("\n")[:HEADER_SCAN_LINES]
+    return [next(csv.reader([line]), []) for line in head]
+
+
+def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | None = 1, expected=()):
+    """Every cell as the file gives it; a file that cannot be read is one InputFileError.
+
+    `header_row=None`: the header is the line among the first 20 that names the most of the
+    `expected` headers (title rows above it are skipped)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise InputFileError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(READERS)}")
     try:
         if suffix == ".csv":
-            frame = read_csv_bytes(path, decode_csv(path, path.read_bytes(), encoding), header_row)
+            data = decode_csv(path, path.read_bytes(), encoding)
+            if header_row is None:
+                header_row = find_header_row(_csv_head(data), expected)
+            frame = read_csv_bytes(path, data, header_row)
         else:
-            frame = _read_other(path, suffix, sheet, header_row)
+            frame = _read_other(path, suffix, sheet, header_row, expected)
     except OSError as exc:
         raise InputFileError(path, plain_os_error(exc), "check the path") from None
     except InputFileError:
@@ -124,11 +150,15 @@ def require_contract_columns(frame, path, mapped: bool) -> None:
                          "(fields: docs/contract.md)")
 
 
-def _read_other(path: Path, suffix: str, sheet, header_row: int):
+def _read_other(path: Path, suffix: str, sheet, header_row, expected):
     import numpy as np
     import pandas as pd
     if suffix in (".xlsx", ".xlsm", ".xls"):
         engine = "calamine" if suffix == ".xls" else "openpyxl"
+        if header_row is None:
+            head = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=None,
+                                 nrows=HEADER_SCAN_LINES)
+            header_row = find_header_row(head.values.tolist(), expected)
         frame = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=header_row - 1)
         frame.attrs["rows"] = np.arange(len(frame)) + header_row + 1
         return frame

@@ -33,7 +33,7 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
         return series, codes
     where = np.flatnonzero(is_text)
     arr = pc.utf8_trim_whitespace(pa.array(series.to_numpy()[where], type=pa.string()))
-    plain = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False)
+    plain = pc.match_substring_regex(arr, _PLAIN if mode != "comma" else r"^-?[0-9]+$").to_numpy(zero_copy_only=False)
     empty = (pc.utf8_length(arr).to_numpy(zero_copy_only=False) == 0)
     todo = ~plain & ~empty
     result = series.copy()

@@ -86,7 +86,7 @@ def load_mapping(path) -> Mapping:
     for key in data:
         if key not in SECTIONS:
             bad(line_of(data, key), f"unknown section {key!r}{_near(key, SECTIONS)} (sections: {', '.join(SECTIONS)})")
-        elif key not in ("encoding", "header_row") and not isinstance(data[key], dict):
+        elif key not in ("encoding", "header_row") and data[key] is not None and not isinstance(data[key], dict):
             bad(line_of(data, key), f"{key}: must map names to values (`name: value` lines under it)")
     sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS[2:]}
 

@@ -16,8 +16,10 @@ from ..core.exceptions import InputFileError
 from .csvrows import ROW_PROBLEM, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
 
 READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
-# Codecs charset-normalizer may name for Chinese text; GB18030 decodes all of them (a superset).
-_CHINESE = {"gb2312", "gbk", "gb18030", "hz", "big5hkscs"}
+# East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
+# reads come from Chinese platforms, so such bytes are read as GB18030 (a superset of GB2312 and
+# GBK) when they decode as it; a Big5, Shift-JIS or EUC-KR file names its encoding in the mapping.
+_EAST_ASIAN = ("gb", "hz", "big5", "euc", "cp949", "cp932", "shift_jis", "johab", "iso2022", "cp950")
 _DETECT_BYTES = 1 << 18
 
 
@@ -48,8 +50,12 @@ def detect_encoding(data: bytes) -> str | None:
     if best is None:
         return None
     name = codecs.lookup(best.encoding).name
-    if name in _CHINESE or name.startswith("gb"):
-        return "gb18030"
+    if name.startswith(_EAST_ASIAN):
+        try:
+            data.decode("gb18030")
+            return "gb18030"
+        except UnicodeDecodeError:
+            pass
     return name
 
 

@@ -179,8 +179,9 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected_alone(tmp_path, conten
     assert set(errors["field"]) == {"(row)"} and errors["message"].str.contains("cells but the header has 3").all()
 
 
-@pytest.mark.parametrize("option,says", [(["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date"),
-                                         (["--set", "keep_item_max_value"], "--set needs NAME=NUMBER")])
+@pytest.mark.parametrize("option,says", [(["--as-of", "2026-13-01"], "--as-of: '2026-13-01' is not a date"),
+                                         (["--set", "keep_item_max_value"], "--set: 'keep_item_max_value' is not NAME=NUMBER"),
+                                         (["--set", "no_such=1"], "--set: unknown playbook parameter 'no_such'")])
 def test_a_bad_option_exits_2_with_a_clear_message(tmp_path, capsys, option, says):
     path = tmp_path / "cases.csv"
     generate_frame(3, seed=1).to_csv(path, index=False)

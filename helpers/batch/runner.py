@@ -30,7 +30,7 @@ from ..iorw.mapping import resolve as resolve_mapping
 
 ERROR_COLUMNS = ("row", "case_id", "field", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-STATE_DIR = ".batch-state"
+from .outdir import STATE_DIR  # noqa: E402,F401  (the state folder inside OUT)
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
@@ -232,15 +232,41 @@ class BatchResult:
     whatif: dict | None = None
     notes: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
+    report_error: str = ""
 
 
 def run(opts: Options) -> BatchResult:
-    """Read, validate, decide and write one batch (pandas engine)."""
+    """Read, validate, decide and write one batch (pandas engine), holding the output folder.
+
+    Every output is written into the folder's staging area and replaces the previous run's files
+    as one set (helpers.batch.outdir); the review report, when asked for, is part of the set."""
+    from .outdir import locked
+    check_input(opts.cases)
+    with locked(opts.out, str(opts.cases)) as out:
+        result = _run(opts, out)
+        if opts.per_case_notebooks:
+            from .per_case import run_for_batch
+            result.notes.extend(run_for_batch(opts))
+    return result
+
+
+def check_input(path) -> None:
+    """The input exists and is a file: said before anything is written."""
+    from ..core.exceptions import InputFileError
+    path = Path(path)
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not a file", "give a .csv, .xlsx, .xls, .parquet or .jsonl file "
+                             "(a folder of Parquet parts needs --engine dask)")
+    if not path.exists():
+        raise InputFileError(path, "no such file", "check the path")
+
+
+def _run(opts: Options, out: Path) -> BatchResult:
+    from .outdir import publish, publish_dir, seal
     from .read import error_table, validate_frame
     from .table import recommendation_table
     from ..core.engine import decide
     from ..playbook.loader import load_playbook
-    out = Path(opts.out)
     clock = {"start": time.perf_counter()}
     as_of = opts.as_of
     identity_as_of = as_of or _dt.date.today()
@@ -254,7 +280,7 @@ def run(opts: Options) -> BatchResult:
     true_rows(frame, v, notes)
     clock["validate"] = time.perf_counter()
     pb_base = load_playbook(opts.playbook)
-    pb = pb_base.with_params(opts.params) if opts.params else pb_base
+    pb = with_params(pb_base, opts.params)
 
     rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
@@ -288,31 +314,55 @@ def run(opts: Options) -> BatchResult:
             changes.close()
     clock["decide_write"] = time.perf_counter()
 
+    stage = publish_dir(out)
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
     errors = error_table(v.problems)
-    atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
-    os.replace(recs.path, out / "recommendations.csv")
+    atomic_write(stage / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out)
     for c in manifest.data["chunks"]:
         result.resolutions.update(c["resolutions"])
     if changes is not None:
         from .whatif import summarise
-        os.replace(changes.path, out / "whatif_changes.csv")
+        os.link(changes.path, stage / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
-        write_json_atomic(out / "whatif.json", result.whatif)
-    else:
-        for stale in ("whatif.json", "whatif_changes.csv"):
-            (out / stale).unlink(missing_ok=True)
+        write_json_atomic(stage / "whatif.json", result.whatif)
     if len(rows) <= opts.xlsx_max_rows:
-        write_xlsx(out / "recommendations.csv", out / "recommendations.xlsx")
+        write_xlsx(stage / "recommendations.csv", stage / "recommendations.xlsx")
     else:
-        (out / "recommendations.xlsx").unlink(missing_ok=True)
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    write_json_atomic(out / "summary.json", summary_dict(opts, result, as_of_run))
-    shutil.rmtree(state, ignore_errors=True)
+    write_json_atomic(stage / "summary.json", summary_dict(opts, result, as_of_run))
+    if opts.report:
+        result.report_error = _report(stage)
+        clock["report"] = time.perf_counter()
+    seal(out)
+    publish(out)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
+
+
+def with_params(pb, params):
+    """The playbook under --set overrides; an unknown name is an option error naming --set."""
+    from ..core.exceptions import UnknownParameterError, UsageError
+    if not params:
+        return pb
+    try:
+        return pb.with_params(params)
+    except UnknownParameterError as exc:
+        raise UsageError(f"--set: {exc}") from None
+
+
+def _report(folder: Path) -> str:
+    """Render the review report into the run's set; '' or what failed (the results stand without it)."""
+    from .report import render_report
+    try:
+        render_report(folder)
+    except Exception as exc:  # noqa: BLE001 — the results are complete; say what failed and how to retry
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
 def summary_dict(opts, result: BatchResult, as_of) -> dict:
@@ -358,12 +408,13 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
 
 def options_from_args(args) -> Options:
     from ..playbook.params import parse_params
+    from ..core.exceptions import UsageError
     if args.chunk_rows < 1:
-        raise ValueError("--chunk-rows must be at least 1")
+        raise UsageError(f"--chunk-rows: {args.chunk_rows} must be at least 1")
     try:
         as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        raise ValueError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+        raise UsageError(f"--as-of: {args.as_of!r} is not a date YYYY-MM-DD") from None
     return Options(cases=args.cases, out=args.out, as_of=as_of,
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
@@ -385,28 +436,22 @@ def print_summary(result: BatchResult, out=None) -> None:
 
 
 def run_batch_cli(args) -> int:
-    try:
-        opts = options_from_args(args)
-        if args.engine == "dask":
-            from .dask_engine import run_dask
+    """`dispute-playbook batch`: errors leave through cli.main with their exit codes."""
+    opts = options_from_args(args)
+    if args.engine == "dask":
+        from .dask_engine import run_dask
+        from .outdir import locked
+        with locked(opts.out, str(opts.cases)):
             result = run_dask(opts, scheduler=args.scheduler)
-        else:
-            result = run(opts)
-    except (PlaybookToolError, OSError, ValueError) as exc:
-        print(f"dispute-playbook: {exc}", file=sys.stderr)
-        return 2
-    if opts.per_case_notebooks:
-        from .per_case import run_for_batch
-        result.notes.extend(run_for_batch(opts))
+            if opts.report:
+                result.report_error = _report(Path(opts.out))
+    else:
+        result = run(opts)
     print_summary(result)
     if opts.report:
-        from .report import render_report
-        try:
-            render_report(Path(opts.out))
-        except Exception as exc:  # noqa: BLE001 — the results are written; say what failed and how to retry
-            print(f"dispute-playbook: the review report failed ({type(exc).__name__}: {exc}); the results are "
-                  f"complete in {opts.out}; rerun the report with `python -c \"from helpers.report import "
-                  f"render_report; render_report('{opts.out}')\"`", file=sys.stderr)
+        if result.report_error:
+            print(f"dispute-playbook: the review report failed ({result.report_error}); the results are complete in "
+                  f"{opts.out}; run the batch again to retry the report", file=sys.stderr)
             return 3
         print(f"report: {Path(opts.out) / 'report.html'}")
     return 1 if args.strict and result.rejected else 0

@@ -11,7 +11,7 @@ from . import workshop as cli_workshop
 
 
 def cmd_recommend(args) -> int:
-    from ..core.exceptions import CaseError, PlaybookToolError
+    from ..core.exceptions import CaseError
     from ..iorw.atomic import dumps, read_case_file
     from ..advice.recommend import recommend
     try:
@@ -19,10 +19,7 @@ def cmd_recommend(args) -> int:
                         params=parse_params(args.set), lang=args.lang)
     except CaseError as exc:
         print(f"dispute-playbook: bad case: {exc}", file=sys.stderr)
-        return 2
-    except PlaybookToolError as exc:
-        print(f"dispute-playbook: {exc}", file=sys.stderr)
-        return 3
+        return exc.exit_code
     print(dumps(rec.to_dict()))
     return 0
 

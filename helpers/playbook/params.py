@@ -1,12 +1,11 @@
 """Policy overrides given on the command line (`--set NAME=VALUE`)."""
 from __future__ import annotations
 
-from ..core.exceptions import PlaybookToolError
+from ..core.exceptions import UsageError
 
 
 def parse_params(pairs):
-    """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a PlaybookToolError like an
-    unknown name (recommend exits 3, batch 2)."""
+    """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a UsageError (exit 2)."""
     out = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
@@ -15,5 +14,5 @@ def parse_params(pairs):
         except ValueError:
             sep = ""
         if not sep:
-            raise PlaybookToolError(f"--set needs NAME=NUMBER, got {pair!r}")
+            raise UsageError(f"--set: {pair!r} is not NAME=NUMBER — write e.g. --set keep_item_max_value=25")
     return out

@@ -25,6 +25,8 @@ ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a ro
 # followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
 _STRAY = re.compile(rb'[^,"\r\n]"[^,"\r\n]')
 _STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
+_LONE_CR = re.compile(r"\r(?!\n)")
+_CR_MARK = "\ue000"
 UNCLOSED = ('a quoted cell opened on this line is never closed (an unpaired ")',
             'close the quote or remove it; the rows after it were read on their own')
 STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
@@ -130,13 +132,16 @@ def _parse(text: str, n: int):
         return None, UNCLOSED
     if _STRAY_TEXT.search(body):
         return None, STRAY
+    lone_cr = "\r" in body and _LONE_CR.search(body)
+    if lone_cr:  # a bare CR inside a cell is data (the csv module would end the record there)
+        body = _LONE_CR.sub(_CR_MARK, body)
     try:
         rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
     except csv.Error:
         return None, STRAY
     if len(rows) != 1:
         return None, UNCLOSED
-    cells = rows[0]
+    cells = [c.replace(_CR_MARK, "\r") for c in rows[0]] if lone_cr else rows[0]
     if len(cells) != n:
         return cells, (_ragged(len(cells), n), "")
     return cells, None

@@ -113,3 +113,14 @@ def test_a_run_killed_at_random_points_then_resumed_equals_an_uninterrupted_run(
         for name in FILES:
             assert (cut / name).read_bytes() == (whole / name).read_bytes(), (attempt, name)
         assert not list(cut.glob(".*.tmp")) and not (cut / ".batch-state").exists()
+
+
+def test_a_report_run_is_quiet_and_its_report_belongs_to_the_set(tmp_path):
+    src = tmp_path / "cases.csv"
+    generate_frame(30, seed=4).to_csv(src, index=False)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "helpers", "batch", str(src), "--out", str(out),
+                           "--as-of", "2026-11-01"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""                                   # no "[IPKernelApp] WARNING | Kernel is running over TCP"
+    assert (out / "report.html").exists() and not (out / ".batch-state").exists()

@@ -16,7 +16,8 @@ from ..core.exceptions import CaseError, FieldProblem
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
 from ..playbook.messages import choose_language, compile_template, fit, row_values
-from ..playbook.loader import Playbook, load_playbook
+from ..playbook.loader import Playbook
+from ..playbook.validate import load_checked
 
 UI_LANGUAGES = ("en", "zh")
 
@@ -62,11 +63,8 @@ def _money(x) -> float | None:
 @lru_cache(maxsize=1024)
 def _text(root: str, text: str, params_items: tuple) -> str:
     """Playbook prose may name parameters as {{ params.x }}; rendered once per policy."""
-    if "{{" not in text:
-        return text
-    from ..playbook.messages import _environment
-    return _environment().from_string(text).render(params={k: (int(v) if float(v).is_integer() else v)
-                                                           for k, v in params_items})
+    from ..playbook.messages import render_prose
+    return render_prose(text, dict(params_items))
 
 
 def localised(pb: Playbook, texts: dict, lang: str) -> str:
@@ -147,7 +145,7 @@ def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, param
         except ValueError:  # a CaseError is a ValueError too: callers that caught one still do
             case_id = case.get("case_id") if isinstance(case, dict) else None
             raise CaseError([FieldProblem(case_id, "as_of_date", f"review date {as_of!r} is not a date YYYY-MM-DD")]) from None
-    pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    pb = playbook if isinstance(playbook, Playbook) else load_checked(playbook)
     if params:
         pb = pb.with_params(params)
     parsed = parse_case(case, as_of=as_of)

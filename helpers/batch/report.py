@@ -222,8 +222,10 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
         import os
         target = tmp + ".ipynb"  # papermill wants the .ipynb ending
         try:
+            # the kernel's own log stays quiet (its transport notice is not for the analyst); errors still show
             pm.execute_notebook(str(notebook), target, parameters={"out_dir": str(folder)}, progress_bar=False,
-                                execution_timeout=timeout, kernel_name="python3", cwd=str(folder))
+                                execution_timeout=timeout, kernel_name="python3", cwd=str(folder),
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
             os.replace(target, tmp)
         finally:
             if os.path.exists(target):

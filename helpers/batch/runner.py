@@ -241,7 +241,9 @@ def run(opts: Options) -> BatchResult:
     Every output is written into the folder's staging area and replaces the previous run's files
     as one set (helpers.batch.outdir); the review report, when asked for, is part of the set."""
     from .outdir import locked
+    from ..playbook.validate import load_checked
     check_input(opts.cases)
+    with_params(load_checked(opts.playbook), opts.params)  # refused before the folder is touched
     with locked(opts.out, str(opts.cases)) as out:
         result = _run(opts, out)
         if opts.per_case_notebooks:
@@ -266,7 +268,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     from .read import error_table, validate_frame
     from .table import recommendation_table
     from ..core.engine import decide
-    from ..playbook.loader import load_playbook
+    from ..playbook.validate import load_checked
     clock = {"start": time.perf_counter()}
     as_of = opts.as_of
     identity_as_of = as_of or _dt.date.today()
@@ -279,7 +281,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
     true_rows(frame, v, notes)
     clock["validate"] = time.perf_counter()
-    pb_base = load_playbook(opts.playbook)
+    pb_base = load_checked(opts.playbook)
     pb = with_params(pb_base, opts.params)
 
     rows = np.flatnonzero(v.valid)
@@ -441,6 +443,8 @@ def run_batch_cli(args) -> int:
     if args.engine == "dask":
         from .dask_engine import run_dask
         from .outdir import locked
+        from ..playbook.validate import load_checked
+        with_params(load_checked(opts.playbook), opts.params)
         with locked(opts.out, str(opts.cases)):
             result = run_dask(opts, scheduler=args.scheduler)
             if opts.report:

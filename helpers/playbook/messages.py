@@ -93,7 +93,12 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     line = line_of(data, language, 1) or 1
     if not isinstance(source, str) or not source.strip():
         raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
-    misused = _row_names_misused(source)
+    try:
+        misused = _row_names_misused(source)
+    except TemplateError as exc:  # a syntax error: the file and the line in it
+        raise TemplateProblem(PlaybookProblem(path, line + (getattr(exc, "lineno", None) or 0),
+                                              f"{language}: Jinja syntax error: {getattr(exc, 'message', exc)}",
+                                              "close every {{ }} and {% %}, and end every {% if %} with {% endif %}"))
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(
@@ -174,3 +179,11 @@ def fit(message: str, limit) -> str:
     if limit and len(message) > int(limit):
         return message[: int(limit) - 1] + "…"
     return message
+
+
+def render_prose(text: str, params: dict) -> str:
+    """Playbook prose (rationales, titles, action texts) may name parameters as {{ params.x }}."""
+    if "{{" not in text and "{%" not in text:
+        return text
+    return _environment().from_string(text).render(params={k: (int(v) if float(v).is_integer() else v)
+                                                           for k, v in params.items()})

@@ -112,6 +112,39 @@ def _guide_problems(root: Path) -> list:
     return out
 
 
+def _prose_problems(pb) -> list:
+    """Every rationale, title and label rendered with the playbook's parameters: a Jinja syntax
+    error or an unknown name ({{ params.wait_grace_dys }}) is found here, not mid-batch."""
+    from jinja2 import TemplateError
+
+    from ..core.yamlio import line_of, load_yaml
+    from .messages import render_prose
+    out = []
+
+    def check(path, line, what, texts):
+        for lang, text in (texts or {}).items():
+            try:
+                render_prose(str(text), pb.params)
+            except TemplateError as exc:
+                kind = "Jinja syntax error" if type(exc).__name__ == "TemplateSyntaxError" else "cannot be rendered"
+                out.append(PlaybookProblem(path, line, f"{what} ({lang}): {kind}: {getattr(exc, 'message', None) or exc}",
+                                           "use {{ params.NAME }} with a name from parameters.yaml "
+                                           f"({', '.join(sorted(pb.params)[:6])}, …)"))
+    for table in pb.tables.values():
+        for rule in table.rules:
+            check(table.path, rule.line, f"rule {rule.id} rationale", rule.rationale)
+            check(table.path, rule.line, f"rule {rule.id} title", rule.title)
+    for filename, labels in (("actions.yaml", pb.actions), ("risk_flags.yaml", pb.risk_flags),
+                             ("resolutions.yaml", pb.resolutions)):
+        path = Path(pb.root) / filename
+        data, _ = load_yaml(path)
+        for key, entry in (labels or {}).items():
+            if isinstance(entry, dict):
+                texts = {k: v for k, v in entry.items() if k in ("en", "zh") and isinstance(v, str)}
+                check(path, line_of(data, key) if isinstance(data, dict) else None, f"{key}", texts)
+    return out
+
+
 def _warnings(pb):
     used_templates = {r.template for r in pb.all_rules()}
     out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
@@ -127,9 +160,13 @@ def validate(path=None) -> tuple[list, list]:
     if pb is None:
         return problems, []
     template_file.cache_clear()
+    broken = {str(p.path) for p in problems}
     for dt in DISPUTE_TYPES:
-        if dt in pb.tables:
+        # a table with a load problem (an unknown field, a bad operator) is not checked for rules that
+        # can never fire: the dropped condition would make them look shadowed (one cause, one error)
+        if dt in pb.tables and str(pb.tables[dt].path) not in broken:
             problems += _table_problems(pb.tables[dt])
+    problems += _prose_problems(pb)
     if not any(p.message.startswith("rule") and "missing template" in p.message for p in problems):
         problems += _template_problems(pb)
     for name, facts in pb.platforms.items():
@@ -139,3 +176,28 @@ def validate(path=None) -> tuple[list, list]:
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
     problems += _guide_problems(root)
     return problems, _warnings(pb)
+
+
+_verdicts: dict = {}
+GATE_SHOWN = 3
+
+
+def load_checked(path=None):
+    """The playbook, if `validate` finds no error in it; else PlaybookError naming the first few.
+
+    `batch`, `recommend` and the app go through here, so they never run on a playbook `validate`
+    rejects (the verdict is kept until a file of the folder changes)."""
+    from ..core.exceptions import PlaybookError
+    from .loader import folder_stamp, load_playbook
+    root = playbook_dir(path).resolve()
+    key = (str(root), folder_stamp(root) if root.is_dir() else ())
+    if key not in _verdicts:
+        _verdicts[key] = validate(root)[0]
+    errors = _verdicts[key]
+    if errors:
+        shown = list(errors[:GATE_SHOWN])
+        more = len(errors) - len(shown)
+        shown.append(PlaybookProblem(root, None, f"{len(errors)} error(s) in all" + (f" ({more} more not shown)" if more else ""),
+                                     f"run `dispute-playbook validate {root}` for the full list, fix them and run again"))
+        raise PlaybookError(shown)
+    return load_playbook(root)

@@ -23,7 +23,6 @@ from ..core.exceptions import InputFileError
 ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a row cannot be read
 # A quote with a non-delimiter on both sides: a quote inside an unquoted cell, or a closing quote
 # followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
-_STRAY = re.compile(rb'[^,"\r\n]"[^,"\r\n]')
 _STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
 _LONE_CR = re.compile(r"\r(?!\n)")
 _CR_MARK = "\ue000"
@@ -95,7 +94,7 @@ def _fast(body: bytes, header: list, first_line: int):
     if len(quotes):
         if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
             return None  # some line leaves a quote open
-        if _STRAY.search(body):
+        if _stray_quote(arr, quotes):
             return None
     length = ends - starts
     cr = np.zeros(len(starts), dtype=bool)
@@ -123,6 +122,16 @@ def _fast(body: bytes, header: list, first_line: int):
     frame = table.rename_columns(header).to_pandas()
     frame.attrs["rows"] = lines + first_line
     return frame
+
+
+_DELIMITING = np.zeros(256, dtype=bool)
+_DELIMITING[[ord(","), ord('"'), ord("\r"), ord("\n")]] = True
+
+
+def _stray_quote(arr, quotes) -> bool:
+    """Some quote has a non-delimiter on both sides (what _STRAY matches), found from the quotes alone."""
+    inner = quotes[(quotes > 0) & (quotes < len(arr) - 1)]
+    return bool(np.any(~_DELIMITING[arr[inner - 1]] & ~_DELIMITING[arr[inner + 1]]))
 
 
 def _parse(text: str, n: int):

@@ -190,19 +190,33 @@ def _format_ok(fmt) -> bool:
         return False
 
 
+def per_distinct(series, fn):
+    """`fn` applied to each distinct cell once (missing cells as None), spread back over the rows."""
+    import numpy as np
+    import pandas as pd
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    for k, u in enumerate(uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)):
+        values[k] = fn(u)
+    values[-1] = fn(None)
+    return pd.Series(values[codes], index=series.index, dtype=object)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
 def _words(series, lookup):
     """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
     unless the lookup has a `*` entry: then every other non-empty cell takes its value."""
-    import pandas as pd
-    text = series.map(lambda v: v.strip() if isinstance(v, str) else v) if series.dtype == object else series
-    text = pd.Series(text, index=series.index)
-    known = text.isin(list(lookup))
-    mapped = text.map(lookup)
-    out = series.where(~known, mapped)
-    if "*" in lookup:
-        other = ~known & text.map(lambda v: isinstance(v, str) and v != "")
-        out = out.where(~other, lookup["*"])
-    return out
+    other = "*" in lookup
+
+    def word(v):
+        key = v.strip() if isinstance(v, str) else v
+        if key in lookup and key != "*":
+            return lookup[key]
+        return lookup["*"] if other and isinstance(v, str) and v.strip() else v
+    return per_distinct(series, word)
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
@@ -256,45 +270,52 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         if "currency" not in out:
             out["currency"] = codes
         else:
-            empty = out["currency"].map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
-                                        or (isinstance(v, str) and not v.strip()))
-            out.loc[empty & codes.notna(), "currency"] = codes
+            empty = per_distinct(out["currency"], _blank)
+            out.loc[empty.to_numpy(dtype=bool) & codes.notna().to_numpy(), "currency"] = codes
     for name, value in mapping.constants.items():
         if name not in out:
             out[name] = value
         else:
-            col = out[name]
-            empty = col.isna() | col.map(lambda v: isinstance(v, str) and not v.strip())
+            empty = per_distinct(out[name], _blank).to_numpy(dtype=bool)
             out.loc[empty, name] = value
     out.attrs = dict(frame.attrs)
     return out
 
 
 def _note_unknown(series, name, table, choices, notes):
-    import pandas as pd
+    import numpy as np
     if "*" in table:
         return
-    text = series.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
-    unknown = text.notna() & (text != "") & ~text.isin(list(choices))
-    if unknown.any():
-        known = ", ".join(list(table)[:8])
-        for i in pd.Series(range(len(series)))[unknown.to_numpy()]:
-            notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
-                                     f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
+    known = ", ".join(list(table)[:8])
+    unknown = per_distinct(series, lambda v: isinstance(v, str) and bool(v.strip())
+                           and v.strip().lower() not in choices).to_numpy(dtype=bool)
+    for i in np.flatnonzero(unknown):
+        notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
+                                 f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
 
 
 def _dates(series, name, fmt, notes):
-    import pandas as pd
-    raw = series.map(lambda v: v.strip() if isinstance(v, str) else v)
-    is_text = raw.map(lambda v: isinstance(v, str) and v != "")
-    text, local = raw.where(is_text, None), fmt
+    """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
+    from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    is_text = np.fromiter((isinstance(v, str) for v in series), dtype=bool, count=len(series))
+    if not is_text.any():
+        return series
+    where = np.flatnonzero(is_text)
+    text = pc.utf8_trim_whitespace(pa.array(series.to_numpy()[where], type=pa.string()))
+    local = fmt
     if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
         local = fmt.replace("%z", "").strip()
-        text = text.str.replace(r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "", regex=True)
-    parsed = pd.to_datetime(text, format=local, errors="coerce")
-    iso = parsed.dt.strftime("%Y-%m-%d")
+        text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
+    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
+    iso = pc.strftime(parsed, format="%Y-%m-%d").to_numpy(zero_copy_only=False)
+    empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
+    ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+    out = series.copy()
+    out.iloc[where[ok]] = iso[ok]
     example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
-    failed = is_text & parsed.isna()
-    for i in failed.to_numpy().nonzero()[0]:
-        notes[(int(i), name)] = f"{raw.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"
-    return iso.where(parsed.notna(), series)
+    for i in where[~ok & ~empty]:
+        notes[(int(i), name)] = f"{series.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"
+    return out

@@ -27,19 +27,16 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
     import pyarrow as pa
     import pyarrow.compute as pc
     codes = pd.Series([None] * len(series), index=series.index, dtype=object)
-    is_text = np.fromiter((isinstance(v, str) for v in series), dtype=bool, count=len(series)) \
-        if series.dtype == object else np.zeros(len(series), dtype=bool)
-    if not is_text.any():
+    arr, where = text_cells(series)
+    if len(where) == 0:
         return series, codes
-    where = np.flatnonzero(is_text)
-    arr = pc.utf8_trim_whitespace(pa.array(series.to_numpy()[where], type=pa.string()))
+    arr = pc.utf8_trim_whitespace(arr)
     plain = pc.match_substring_regex(arr, _PLAIN if mode != "comma" else r"^-?[0-9]+$").to_numpy(zero_copy_only=False)
     empty = (pc.utf8_length(arr).to_numpy(zero_copy_only=False) == 0)
     todo = ~plain & ~empty
-    result = series.copy()
+    result = series.astype(object) if series.dtype != object else series.copy()
+    result.iloc[where[plain]] = arr.filter(pa.array(plain)).to_numpy(zero_copy_only=False)
     if not todo.any():
-        if not plain.all() or len(where) != len(series):
-            result.iloc[where[plain]] = arr.filter(pa.array(plain)).to_numpy(zero_copy_only=False)
         return result, codes
     sub = arr.filter(pa.array(todo))
     upper = pc.utf8_upper(pc.replace_substring_regex(sub, r"\s+", ""))
@@ -52,13 +49,32 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
     rows = where[todo]
     values = number.to_numpy(zero_copy_only=False)
     result.iloc[rows[ok]] = values[ok]
-    result.iloc[where[plain]] = arr.filter(pa.array(plain)).to_numpy(zero_copy_only=False)
-    found_codes = np.array([SIGNS.get(s) if s else None for s in found.to_pylist()], dtype=object)
+    signs = pa.array(list(SIGNS), pa.string())
+    iso = pa.array(list(SIGNS.values()), pa.string())
+    found_codes = iso.take(pc.index_in(found, signs)).to_numpy(zero_copy_only=False)
     codes.iloc[rows[ok]] = found_codes[ok]
     for i in rows[~ok]:
         notes[(int(i), name)] = (f"{series.iat[i]!r} is not an amount (a number with an optional currency sign "
                                  "and thousands separators, e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)")
     return result, codes
+
+
+def text_cells(series):
+    """(Arrow strings of the text cells, their row positions): typed cells (numbers, dates from a
+    spreadsheet) and missing ones are left out."""
+    import numpy as np
+    import pyarrow as pa
+    if series.dtype != object:  # pandas' string dtypes: Arrow already, missing cells are null
+        try:
+            arr = pa.array(series, from_pandas=True)
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                where = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False))
+                return arr.cast(pa.string()).filter(arr.is_valid()), where
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    is_text = np.fromiter((isinstance(v, str) for v in series), dtype=bool, count=len(series))
+    where = np.flatnonzero(is_text)
+    return pa.array(series.to_numpy(dtype=object)[where], type=pa.string()), where
 
 
 def _decimal(rest, mode):

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME, FIELDS
-from .amounts import MONEY_FIELDS, MODES, parse_amounts
+from .amounts import MONEY_FIELDS, MODES, parse_amounts, text_cells
 
 SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
 PRESET_DIR = Path(__file__).with_name("presets")
@@ -247,7 +247,7 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         if h in headers:
             for n in names:
                 out[n] = frame[h]
-    out = pd.DataFrame(out, index=frame.index).astype(object)
+    out = pd.DataFrame(out, index=frame.index)
     for name, table in mapping.values.items():
         if name in out:
             out[name] = _words(out[name], table)
@@ -300,11 +300,10 @@ def _dates(series, name, fmt, notes):
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    is_text = np.fromiter((isinstance(v, str) for v in series), dtype=bool, count=len(series))
-    if not is_text.any():
+    text, where = text_cells(series)
+    if len(where) == 0:
         return series
-    where = np.flatnonzero(is_text)
-    text = pc.utf8_trim_whitespace(pa.array(series.to_numpy()[where], type=pa.string()))
+    text = pc.utf8_trim_whitespace(text)
     local = fmt
     if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
         local = fmt.replace("%z", "").strip()
@@ -313,7 +312,7 @@ def _dates(series, name, fmt, notes):
     iso = pc.strftime(parsed, format="%Y-%m-%d").to_numpy(zero_copy_only=False)
     empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
     ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
-    out = series.copy()
+    out = series.astype(object) if series.dtype != object else series.copy()
     out.iloc[where[ok]] = iso[ok]
     example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
     for i in where[~ok & ~empty]:

@@ -12,7 +12,8 @@ import pytest
 
 from helpers.batch.read import read_table, validate_frame
 from helpers.cli import main
-from helpers.batch.per_case import NOTEBOOKS, case_parameters, notebook_name, run_notebooks
+from helpers.batch.per_case import case_parameters, notebook_name, run_notebooks
+from helpers.core.paths import NOTEBOOKS_DIR as NOTEBOOKS
 
 from support import ROOT
 
@@ -87,3 +88,41 @@ def test_cli_writes_one_notebook_per_case(tmp_path):
     assert sorted(p.name for p in (out / "cases").glob("*.ipynb")) == sorted(notebook_name(c) for c in decided)
     assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
     assert notebook_name("a/b c") != notebook_name("a b/c") and notebook_name("T01") == "T01.ipynb"
+
+
+def test_audit_notebooks_decide_as_the_batch_under_its_playbook_set_and_date(tmp_path):
+    """The batch's --playbook (a modified copy), --set and --as-of reach every audit notebook."""
+    import shutil
+
+    from helpers.ui.notebook_run import read_recommendation
+    playbook = tmp_path / "playbook"
+    shutil.copytree(ROOT / "playbook", playbook)
+    params = playbook / "parameters.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("keep_item_max_value:\n  value: 15", "keep_item_max_value:\n  value: 60"),
+                      encoding="utf-8")
+    frame = pd.read_csv(ROOT / "samples" / "cases.csv", dtype=str, keep_default_na=False)
+    # cases these policies decide differently (cheap orders kept by the buyer, goodwill shares), and two others
+    picks = ["T01", "T02", "T14", "T16", "T22", "G0000007", "G0000036", "G0000073"]
+    src = tmp_path / "few.csv"
+    frame[frame["case_id"].isin(picks)].to_csv(src, index=False)
+    common = ["batch", str(src), "--as-of", "2026-11-20", "--no-report"]
+    assert main(common + ["--out", str(tmp_path / "plain")]) == 0
+    out = tmp_path / "audit"
+    assert main(common + ["--out", str(out), "--playbook", str(playbook), "--set", "goodwill_partial_share=0.45",
+                          "--per-case-notebooks", "--workers", "2"]) == 0
+    plain = pd.read_csv(tmp_path / "plain" / "recommendations.csv", dtype=str, keep_default_na=False)
+    rows = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+    # the modified playbook and --set really change decisions, so a notebook on the defaults would differ
+    changed = (plain.set_index("case_id")[["resolution", "refund_amount"]]
+               != rows.set_index("case_id")[["resolution", "refund_amount"]]).any(axis=1)
+    assert changed.sum() >= 2, changed
+    assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
+    for row in rows.to_dict("records"):
+        rec = read_recommendation(out / "cases" / notebook_name(row["case_id"]))
+        assert rec["as_of_date"] == "2026-11-20"
+        assert (rec["resolution"], rec["rule_id"]) == (row["resolution"], row["rule_id"]), row["case_id"]
+        for money in ("refund_amount", "est_cost"):
+            assert (f"{rec[money]:.2f}" if rec[money] is not None else "") == (
+                f"{float(row[money]):.2f}" if row[money] else ""), (row["case_id"], money)
+        assert rec["message"] == row["message"] and rec["rationale"] == row["rationale"]

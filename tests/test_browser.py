@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from helpers import recommend
 from helpers.ui.labels import guide
+from helpers.ui.notebook_run import teaching_example
 
 import browser_support
 from browser_support import launch_chromium, notebook_parameters, open_page, screenshot, voila_app
@@ -62,7 +63,10 @@ def opened(browser, port, notebook):
 
 
 def default_case(name) -> dict:
-    return {k: v for k, v in notebook_parameters(name).items() if k not in ("interactive", "ui_language")}
+    """What the form starts from when the parameters give no facts: the notebook's teaching example."""
+    return {**{k: v for k, v in notebook_parameters(name).items()
+                if k not in ("interactive", "ui_language", "playbook", "playbook_params")},
+            **teaching_example(name)}
 
 
 def edit(page, kind, field, value):
@@ -135,7 +139,12 @@ def test_buyer_text_that_looks_like_html_stays_text(app):
         page.locator(".dp-message-language select").select_option(label="French")
         french = recommend({**case, "buyer_language": "fr"}).message
         expect(page.locator(".dp-message textarea")).to_have_value(french, timeout=20_000)
-        page.wait_for_timeout(500)  # time for an injected image to fail to load and fire onerror
+        # A control image added now, the same way, fails to load and fires its onerror: once it has, an
+        # image injected earlier by buyer text would have fired too. Wait for the control, not for a time.
+        page.evaluate("""() => { const img = document.createElement('img');
+                                 img.onerror = () => { window.__control = 1; };
+                                 img.src = 'x-control'; document.body.appendChild(img); }""")
+        page.wait_for_function("window.__control === 1", timeout=10_000)
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert page.locator("img[src='x']").count() == 0
         screenshot(page, "form-damaged-buyer-text")

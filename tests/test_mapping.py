@@ -65,4 +65,4 @@ def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
     path = tmp_path / "x.csv"
     path.write_text("订单号\n1\n", encoding="utf-8")
     assert main(["batch", str(path), "--columns", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "'order_number' is not a field of the case contract" in capsys.readouterr().err
+    assert "m.yaml line 2: columns: 订单号: 'order_number' is not a field of the case contract" in capsys.readouterr().err

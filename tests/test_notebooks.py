@@ -18,7 +18,9 @@ import pytest
 
 from helpers import recommend
 from helpers.core.fields import FIELDS
-from helpers.ui.notebook_run import DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, recommendation_markdown
+from helpers.ui.labels import ui
+from helpers.ui.notebook_run import (DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, md_escape, recommendation_markdown,
+                                     teaching_example)
 
 from browser_support import notebook_parameters
 from support import ROOT
@@ -49,9 +51,12 @@ def test_the_parameters_cell_holds_every_contract_field(name):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", ())]
     assert len(tagged) == 1
     params = notebook_parameters(name)
-    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language"}
+    assert set(params) == {f.name for f in FIELDS} | {"interactive", "ui_language", "playbook", "playbook_params"}
     assert params["dispute_type"] == name and params["interactive"] is True and params["ui_language"] == "en"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", params["as_of_date"])  # fixed: stored outputs reproduce
+    # no example facts: a headless run decides on exactly the facts it is given
+    assert all(v is None for k, v in params.items()
+               if k not in ("dispute_type", "interactive", "ui_language", "playbook_params"))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(teaching_example(name)["as_of_date"]))  # stored outputs reproduce
 
 
 def test_the_start_notebook_links_to_the_four_dispute_notebooks():
@@ -73,10 +78,10 @@ def test_notebooks_are_thin_documents(name):
 
 
 @pytest.mark.parametrize("name", DISPUTE_NOTEBOOKS)
-def test_stored_outputs_are_the_recommendation_of_the_default_case(name):
-    params = notebook_parameters(name)
-    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language")}
-    assert stored_markdown(read(name)) == [recommendation_markdown(recommend(case))]
+def test_stored_outputs_are_the_teaching_example_labelled_as_one(name):
+    notice, decided = stored_markdown(read(name))
+    assert notice == f"> **{md_escape(ui('teaching_example', 'en'))}**"
+    assert decided == f"#### {ui('example_heading', 'en')}\n\n" + recommendation_markdown(recommend(teaching_example(name)))
 
 
 def test_sanitising_leaves_the_recommendations_to_compare():
@@ -121,8 +126,7 @@ def test_nbval_fails_when_a_rule_change_alters_the_stored_recommendation(tmp_pat
     head, rule = text.split("id: dmg_carrier_insured", 1)
     table.write_text(head + "id: dmg_carrier_insured" + rule.replace("- insured: true", "- insured: false", 1),
                      encoding="utf-8")
-    params = notebook_parameters("damaged")
-    case = {k: v for k, v in params.items() if v is not None and k not in ("interactive", "ui_language")}
+    case = teaching_example("damaged")
     assert recommend(case, playbook=playbook).rule_id != recommend(case).rule_id  # the change matters
     done = run_nbval(ROOT / "notebooks" / "damaged.ipynb", env={"DISPUTE_PLAYBOOK_DIR": str(playbook)})
     assert done.returncode == 1 and "1 failed" in done.stdout, done.stdout[-3000:]

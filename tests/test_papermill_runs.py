@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from helpers import recommend
-from helpers.ui.notebook_run import md_escape, read_recommendation, recommendation_markdown, sidecar_path
+from helpers.ui.notebook_run import NOTEBOOK_PARAMETERS, md_escape, read_recommendation, recommendation_markdown, sidecar_path, teaching_example
 
 from browser_support import NOTEBOOKS, notebook_parameters
 
@@ -40,16 +40,18 @@ BAD = {  # parameters, and the field the error must name
 
 
 def run(name, tmp_path, parameters, label="out"):
+    """The notebook headless on the teaching example's facts (given explicitly) with `parameters` over them."""
     out = tmp_path / f"{name}-{label}.ipynb"
     # what `papermill --inject-output-path` does: tell the kernel where the output notebook goes
     pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), kernel_name="python3", progress_bar=False,
-                        parameters={"interactive": False, "PAPERMILL_OUTPUT_PATH": str(out), **parameters})
+                        parameters={**teaching_example(name), "interactive": False, "PAPERMILL_OUTPUT_PATH": str(out),
+                                    **parameters})
     return out
 
 
-def case_of(name, overrides) -> dict:
-    values = {**notebook_parameters(name), **overrides}
-    return {k: v for k, v in values.items() if v is not None and k not in ("interactive", "ui_language")}
+def case_of(name, overrides, base=None) -> dict:
+    values = {**notebook_parameters(name), **(teaching_example(name) if base is None else base), **overrides}
+    return {k: v for k, v in values.items() if v is not None and k not in NOTEBOOK_PARAMETERS}
 
 
 def outputs(path):
@@ -116,6 +118,6 @@ def test_the_papermill_command_line_with_a_case_file(tmp_path):
                                        "-k", "python3", "--no-progress-bar"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    expected = recommend(case_of("damaged", case))
+    expected = recommend(case_of("damaged", case, base={}))
     assert json.loads((tmp_path / "damaged-cli.recommendation.json").read_text(encoding="utf-8")) == \
         json.loads(json.dumps(expected.to_dict()))

@@ -109,6 +109,33 @@ def test_a_table_without_default_is_reported(pb_copy):
          "    title: {en: \"Reason unclear\", zh: \"原因不明\"}\n    when:\n      - shipped: true\n")
     errors, _ = validate(pb_copy)
     assert any("no default rule" in p.message and p.path.endswith("cancellation.yaml") for p in errors)
+    # loading refuses it too: an unmatched cancellation would otherwise borrow another table's default
+    with pytest.raises(PlaybookError) as raised:
+        load_playbook(pb_copy)
+    line = line_of(table, "  - id: can_default")
+    assert f"cancellation.yaml:{line}: the table has no default rule" in str(raised.value)
+
+
+def test_an_unknown_rule_id_is_a_clear_error():
+    with pytest.raises(PlaybookError, match="no rule with id 'dmg_no_such_rule'"):
+        load_playbook().rule("dmg_no_such_rule")
+    assert load_playbook().rule("dmg_no_photos").resolution == "request_evidence"
+
+
+@pytest.mark.parametrize("old,new,says", [
+    ("en: Ask for photos of the item,", "en: Within {{ params.photo_days }} days ask for photos of the item,",
+     "rule dmg_no_photos rationale (en): 'dict object' has no attribute 'photo_days'"),
+    ("en: Ask for photos of the item,", "en: Ask {{ for photos of the item,", "rule dmg_no_photos rationale (en):"),
+    ('title: {en: "No photos yet"', 'title: {en: "No photos {{ params.x }}"', "rule dmg_no_photos title (en):"),
+])
+def test_prose_that_does_not_render_is_located(pb_copy, old, new, says):
+    path = pb_copy / "damaged.yaml"
+    edit(path, old, new)
+    errors, _ = validate(pb_copy)
+    line = line_of(path, new.split("{{")[0].strip())
+    assert any(p.path.endswith("damaged.yaml") and p.line == line and says in p.message for p in errors), messages(errors)
+    with pytest.raises(PlaybookError, match=re.escape(says)):
+        load_playbook(pb_copy)
 
 
 def test_template_errors_are_located(pb_copy):

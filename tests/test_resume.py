@@ -36,17 +36,22 @@ def test_killed_run_resumes_to_the_same_output(tmp_path):
 
     proc = subprocess.Popen(_cmd(src, cut), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     manifest = cut / ".batch-state" / "manifest.json"
-    deadline = time.time() + 120
     done = 0
-    while time.time() < deadline and proc.poll() is None:
+    # The run is paused (SIGSTOP) whenever the manifest is read, so it cannot race ahead of the check:
+    # it is killed while paused, at the first look that finds three finished chunks. No clock is involved
+    # (a busy machine only makes the run slower); the hang guard below is far beyond any real run.
+    hang_guard = time.monotonic() + 1800
+    while proc.poll() is None and time.monotonic() < hang_guard:
+        os.kill(proc.pid, signal.SIGSTOP)
         try:
             done = len(json.loads(manifest.read_text())["chunks"])
         except (OSError, ValueError):
             done = 0
         if done >= 3:
             break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the run finished before it could be killed; give it more rows"
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.01)  # the run's time slice between two looks, not a wait for something to happen
+    assert proc.poll() is None, "the run finished between two looks at its manifest"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 3 <= done < 15

@@ -11,8 +11,8 @@ from helpers import recommend
 from helpers.core.engine import condition_names
 from helpers.core.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
 from helpers.ui.form import AMOUNTS, DisputeForm, form_fields
-from helpers.ui.notebook_run import evidence_checklist, recommendation_markdown
-from helpers.ui.labels import FIELD_TEXT, evidence_label, field_label, guide
+from helpers.ui.notebook_run import recommendation_markdown, teaching_example
+from helpers.ui.labels import FIELD_TEXT, field_label, guide
 
 from browser_support import notebook_parameters
 from support import AS_OF
@@ -88,8 +88,8 @@ def test_each_type_shows_only_its_own_fields():
 
 
 @pytest.mark.parametrize("dispute_type", DISPUTE_TYPES)
-def test_the_form_is_prefilled_from_the_notebook_parameters(dispute_type):
-    params = notebook_parameters(dispute_type)
+def test_the_form_is_prefilled_from_the_notebook_teaching_example(dispute_type):
+    params = {**notebook_parameters(dispute_type), **teaching_example(dispute_type)}
     form = DisputeForm({k: v for k, v in params.items() if k in FIELD_BY_NAME}, params["ui_language"])
     values = form.values()
     for name in form.inputs:
@@ -158,13 +158,19 @@ def test_recommend_shows_what_recommend_returns():
         assert html.escape(step["text"]) in r.steps.value
         if step["deadline"]:
             assert step["deadline"] in r.steps.value
-    checklist = evidence_checklist(expected)
-    assert checklist  # the rule wants evidence: each piece is listed as had or missing
-    for evidence, has in checklist:
-        assert f"{'✓' if has else '✗'} {html.escape(evidence_label(evidence, 'en'))}" in r.evidence.value
+    # rule dmg_carrier_insured wants the buyer's photos and a tracking number; this case has both
+    assert "✓ photos or video of the problem from the buyer" in r.evidence.value
+    assert "✓ a valid tracking number" in r.evidence.value and "✗" not in r.evidence.value
     assert r.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
     unknown = [a["label"] for a in expected.alternatives if a["est_cost"] is None]
     assert unknown and all(label in r.chart_note.value for label in unknown)
+
+
+def test_the_checklist_marks_missing_evidence():
+    form = DisputeForm(damaged_case(platform="aliexpress", seller_packing_photos=False, tracking_number=None))
+    assert form.recommend().rule_id == "dmg_carrier_insured"
+    assert "✓ photos or video of the problem from the buyer" in form.result.evidence.value
+    assert "✗ a valid tracking number" in form.result.evidence.value
 
 
 def test_editing_the_case_hides_the_stale_result():

@@ -6,16 +6,15 @@ Pure: it reads the playbook (cached) and touches no other file. The batch layer 
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 from ..core.case import parse_case, to_columns
+from ..core.costs import money_or_none
 from ..core.engine import decide
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
-from ..playbook.messages import choose_language, compile_template, fit, row_values
+from ..playbook.messages import choose_language, compile_template, fit, render_prose, row_values
 from ..playbook.loader import Playbook
 from ..playbook.validate import load_checked
 
@@ -56,20 +55,16 @@ class Recommendation:
         return asdict(self)
 
 
-def _money(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 2)
-
-
-@lru_cache(maxsize=1024)
-def _text(root: str, text: str, params_items: tuple) -> str:
-    """Playbook prose may name parameters as {{ params.x }}; rendered once per policy."""
-    from ..playbook.messages import render_prose
-    return render_prose(text, dict(params_items))
-
-
 def localised(pb: Playbook, texts: dict, lang: str) -> str:
+    """A playbook text in `lang` (else English), its {{ params.x }} filled in. The loader already
+    rendered every text, so a failure here is a playbook changed under us: still a PlaybookError."""
+    from jinja2 import TemplateError
     raw = texts.get(lang) or texts.get("en") or ""
-    return _text(str(pb.root), raw, tuple(sorted(pb.params.items())))
+    try:
+        return render_prose(raw, tuple(sorted(pb.params.items())))
+    except TemplateError as exc:
+        raise PlaybookError([PlaybookProblem(pb.root, None, f"the text {raw[:60]!r} does not render: {exc}",
+                                             "run `dispute-playbook validate` to find its file and line")]) from None
 
 
 def _deadline(pb, spec, platform, as_of: _dt.date):
@@ -92,7 +87,7 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         rule = d.rules[d.rule[i]]
         platform = case["platform"]
         message, language, note, limit = "", "", "", pb.platforms.get(platform, {}).get("message_max_chars")
-        refund = _money(d.refund[i])
+        refund = money_or_none(d.refund[i])
         if render:
             language, note = choose_language(pb, platform, case["buyer_language"], rule.template)
             compiled = compile_template(pb, rule.template, language, platform, rule.resolution, case["dispute_type"])
@@ -106,22 +101,20 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         flags = [f for j, f in enumerate(d.flag_ids) if d.flags[i, j]]
         table = pb.tables[case["dispute_type"]]
         alternatives = [{"resolution": rule.resolution, "label": localised(pb, pb.resolutions[rule.resolution], lang),
-                         "refund_amount": refund, "est_cost": _money(d.est_cost[i]), "chosen": True}]
+                         "refund_amount": refund, "est_cost": money_or_none(d.est_cost[i]), "chosen": True}]
         for res in table.alternatives:
             if res != rule.resolution:
                 r, c = d.alternatives[res]
                 alternatives.append({"resolution": res, "label": localised(pb, pb.resolutions[res], lang),
-                                     "refund_amount": _money(r[i]), "est_cost": _money(c[i]), "chosen": False})
+                                     "refund_amount": money_or_none(r[i]), "est_cost": money_or_none(c[i]), "chosen": False})
         change, change_to = "", ""
         if d.lever[i] >= 0:
-            lever, other = LEVERS[d.lever[i]], d.rules[d.lever_rule[i]]
-            change_to = other.resolution
-            change = (f"{lever.zh},建议将是「{other.resolution}」而不是「{rule.resolution}」。" if lang == "zh" else
-                      f"{lever.en[0].upper()}{lever.en[1:]} this would be {other.resolution}, not {rule.resolution}.")
+            change_to = d.rules[d.lever_rule[i]].resolution
+            change = LEVERS[d.lever[i]].sentence(rule.resolution, change_to, lang)
         out.append(Recommendation(
             case_id=case["case_id"], resolution=rule.resolution, refund_amount=refund, rule_id=rule.id,
             rationale=localised(pb, rule.rationale, lang), actions=[s["text"] for s in steps],
-            missing_evidence=missing, risk_flags=flags, est_cost=_money(d.est_cost[i]),
+            missing_evidence=missing, risk_flags=flags, est_cost=money_or_none(d.est_cost[i]),
             template_id=rule.template, message=message, message_language=language,
             dispute_type=case["dispute_type"], platform=platform, currency=case["currency"],
             as_of_date=case["as_of_date"].isoformat(), rule_title=localised(pb, rule.title, lang),

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..core.exceptions import ResourceError, UsageError
 from ..core.paths import NOTEBOOKS_DIR
 
 
@@ -75,10 +76,13 @@ def run_app_cli(args) -> int:
     load_checked()  # the app refuses a playbook `validate` rejects (PlaybookError, exit 3)
     root = Path(args.notebooks or NOTEBOOKS_DIR)
     if not (root / "start.ipynb").exists():
-        print(f"dispute-playbook: {root} holds no start.ipynb; point --notebooks at the notebooks folder",
-              file=sys.stderr)
-        return 2
-    port = args.port or free_port(args.ip)
+        raise UsageError(f"--notebooks {root} holds no start.ipynb; point --notebooks at the notebooks folder")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number (0–65535; 0 picks a free one)")
+    try:
+        port = args.port or free_port(args.ip)
+    except OSError as exc:
+        raise ResourceError(f"cannot listen on {args.ip}: {exc.strerror or exc}; use --ip 127.0.0.1") from None
     proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None)
 
     def on_term(*_):
@@ -88,8 +92,7 @@ def run_app_cli(args) -> int:
         try:
             wait_until_up(proc, f"http://{args.ip}:{port}/", timeout=args.timeout)
         except RuntimeError as exc:
-            print(f"dispute-playbook: {exc}; run with --verbose to see Voila's log", file=sys.stderr)
-            return 3
+            raise ResourceError(f"{exc}; run with --verbose to see Voila's log") from None
         url = page_url(port, ip=args.ip)
         print(f"Dispute Playbook is served at {url}  (Ctrl-C to stop)", flush=True)
         if args.open:

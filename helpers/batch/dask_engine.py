@@ -34,11 +34,21 @@ class Part:
 def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     """Parts of a Parquet file or folder of files: row groups, sliced to at most part_rows rows."""
     import pyarrow.parquet as pq
+
+    from ..core.exceptions import InputFileError
     source = Path(source)
+    if not source.exists():
+        raise InputFileError(source, "no such file or folder", "check the path")
     files = sorted(p for p in source.rglob("*.parquet")) if source.is_dir() else [source]
+    if not files:
+        raise InputFileError(source, "holds no .parquet files", "point at a Parquet file or a folder of parts")
     parts, start = [], 0
     for f in files:
-        meta = pq.ParquetFile(f).metadata
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except Exception as exc:  # noqa: BLE001 — Arrow reports a bad file as one of several error types
+            raise InputFileError(f, f"cannot be read as Parquet: {type(exc).__name__}: {exc}",
+                                 "check that the file is complete") from None
         for g in range(meta.num_row_groups):
             n = meta.row_group(g).num_rows
             for off in range(0, n, part_rows):
@@ -70,6 +80,36 @@ def _hash_ids(ids) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids, dtype=object)).astype(np.uint64)
 
 
+class Failed:
+    """A deliberate error (PlaybookToolError) a task hands back as its result: the client raises it,
+    and no worker logs a "Compute Failed" traceback for a user's typo."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def reported(task):
+    """`task` for a Dask worker: a PlaybookToolError comes back as a Failed result instead of raised."""
+    import functools
+
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        from ..core.exceptions import PlaybookToolError
+        try:
+            return task(*args, **kwargs)
+        except PlaybookToolError as exc:
+            return Failed(exc)
+    return run
+
+
+def checked(results):
+    """Task results, with the first Failed raised as its error."""
+    for r in results:
+        if isinstance(r, Failed):
+            raise r.error
+    return results
+
+
 def id_hashes(part: Part, opts: dict) -> np.ndarray:
     """Pass 1: hashes of the part's valid case_ids."""
     _, v = _validated(part, opts)
@@ -88,7 +128,7 @@ def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
 def _write_parquet(frame, path: Path):
     import pyarrow.parquet as pq
 
-    from .runner import to_arrow
+    from .write import to_arrow
     from ..iorw.atomic import atomic_write
     atomic_write(path, lambda tmp: pq.write_table(to_arrow(frame), tmp))
 
@@ -97,7 +137,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
     from collections import Counter
 
-    from .runner import safe_frame
+    from .write import safe_frame
     from ..iorw.atomic import write_json_atomic
     from .read import FIRST_ROW, duplicate_error, error_table
     from .table import recommendation_table
@@ -148,12 +188,14 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
 
     import pandas as pd
 
-    from .runner import BatchResult, _progress, csv_bytes, summary_dict
+    from .runner import BatchResult, progress_bar, summary_dict
+    from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
-    from ..core.exceptions import CaseError, FieldProblem
+    from ..core.exceptions import UsageError
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
-        raise CaseError([FieldProblem(None, "(file)", f"{source}: --engine dask reads Parquet (a file or a folder of parts)")])
+        raise UsageError(f"{source}: --engine dask reads Parquet (a file or a folder of parts); "
+                         "use --engine pandas for other files")
     out = Path(opts.out)
     today = (opts.as_of or _dt.date.today()).isoformat()
     settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,
@@ -170,26 +212,26 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
     parts = plan_parts(source, part_rows)
     client, cluster = _client(scheduler)
     try:
-        hashes = np.concatenate(client.gather(client.map(id_hashes, parts, opts=settings, pure=False)) or [np.zeros(0, np.uint64)])
+        hashes = np.concatenate(checked(client.gather(client.map(reported(id_hashes), parts, opts=settings, pure=False))) or [np.zeros(0, np.uint64)])
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
         later = {}
         if len(twice):
             seen = {}
-            for found in client.gather(client.map(ids_with_hashes, parts, opts=settings, hashes=twice, pure=False)):
+            for found in checked(client.gather(client.map(reported(ids_with_hashes), parts, opts=settings, hashes=twice, pure=False))):
                 for g, cid in found:
                     if cid in seen:
                         later[g] = seen[cid]
                     else:
                         seen[cid] = g
         todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
-        bar = _progress(opts, len(parts))
+        bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
-        futures = client.map(decide_part, todo, opts=settings, later=later, pure=False)
+        futures = client.map(reported(decide_part), todo, opts=settings, later=later, pure=False)
         from dask.distributed import as_completed
         for fut in as_completed(futures):
-            results.append(fut.result())
+            results.extend(checked([fut.result()]))
             bar.update(1)
             fut.release()
         bar.close()

@@ -18,7 +18,6 @@ from pathlib import Path
 from ..core.fields import FIELDS, NUMERIC_KINDS
 from ..core.paths import NOTEBOOKS_DIR
 
-NOTEBOOKS = NOTEBOOKS_DIR
 # IPython counts this cell after it ran, so the next cell is number 1 again
 _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
           "get_ipython().execution_count = 0\n"
@@ -166,26 +165,29 @@ def run_notebooks(jobs: list, workers: int = 2, progress=None) -> list:
     return sorted(out)
 
 
-def run_for_batch(opts) -> list:
-    """--per-case-notebooks: OUT/cases/<case_id>.ipynb for every decided case; failures in notebook_errors.csv."""
+def run_for_batch(opts, validated) -> list:
+    """--per-case-notebooks: OUT/cases/<case_id>.ipynb for every case the batch decided, from the run's
+    own checked cases (`validated`: review dates included), under its playbook and --set parameters,
+    so each audit notebook decides exactly as its recommendations.csv row. Failures in notebook_errors.csv."""
     import numpy as np
     import pandas as pd
 
-    from .runner import _progress, csv_bytes, load_cases, safe_frame
+    from .runner import progress_bar
+    from .write import csv_bytes, safe_frame
     from ..iorw.atomic import atomic_write
-    from .read import FIRST_ROW, validate_frame
+    from .read import FIRST_ROW
     out = Path(opts.out)
-    frame = load_cases(opts)
-    v = validate_frame(frame, as_of=opts.as_of)
     folder = out / "cases"
     folder.mkdir(parents=True, exist_ok=True)
+    playbook = str(Path(opts.playbook).resolve()) if opts.playbook else None
     jobs = []
-    for i in np.flatnonzero(v.valid):
-        params = case_parameters(v.cols, i)
-        params.update(interactive=False, ui_language=opts.lang)
-        source = NOTEBOOKS / f"{params['dispute_type']}.ipynb"
+    for i in np.flatnonzero(validated.valid):
+        params = case_parameters(validated.cols, i)
+        params.update(interactive=False, ui_language=opts.lang, playbook=playbook,
+                      playbook_params=dict(opts.params or {}))
+        source = NOTEBOOKS_DIR / f"{params['dispute_type']}.ipynb"
         jobs.append((int(i) + FIRST_ROW, params["case_id"], source, params, folder / notebook_name(params["case_id"])))
-    bar = _progress(opts, len(jobs))
+    bar = progress_bar(opts, len(jobs))
     try:
         results = run_notebooks(jobs, opts.workers, bar)
     finally:

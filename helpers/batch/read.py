@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, _Bad, _check_range, is_unknown, parse_case, to_columns
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, BadValue, check_range, is_unknown, parse_case, to_columns
+from ..core.exceptions import CaseError, FieldProblem, InputFileError
 from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
 from ..iorw.tables import READERS, ROW_PROBLEM, read_table  # noqa: F401  (the batch's reader, importable from here)
 
@@ -32,9 +32,9 @@ def _parse_one(field, value):
         return UNKNOWN, None
     try:
         parsed = FIELD_PARSERS[field.name](value)
-    except _Bad:
+    except BadValue:
         return BAD, None
-    if field.kind in ("decimal", "int") and _check_range(field, parsed):
+    if field.kind in ("decimal", "int") and check_range(field, parsed):
         return BAD, None
     return OK, parsed
 
@@ -191,9 +191,6 @@ class Validated:
     field_bad: np.ndarray   # n × len(FIELDS): the field has a problem (field problems, then cross-field)
     problems: dict          # row index -> CaseError (parse_case's own, or the duplicate rule's)
     first_of: dict          # row index of a later duplicate -> row index of the decided one
-
-    def error_rows(self):
-        return sorted(self.problems)
 
 
 def cross_field_bad(cols) -> dict:

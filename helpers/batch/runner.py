@@ -24,73 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
-from ..core.exceptions import PlaybookToolError
+from ..core.exceptions import UsageError
 from ..iorw.atomic import atomic_write, write_json_atomic
 from ..iorw.mapping import resolve as resolve_mapping
-
-ERROR_COLUMNS = ("row", "case_id", "field", "message")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-from .outdir import STATE_DIR  # noqa: E402,F401  (the state folder inside OUT)
+from .outdir import STATE_DIR  # noqa: F401  (the state folder inside OUT)
+from .write import csv_bytes, neutralise, neutralise_column, safe_frame, to_arrow, write_xlsx  # noqa: F401
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
 
-def neutralise(value):
-    """Spreadsheet formula injection: text that a spreadsheet would run is prefixed with '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_column(values):
-    """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
-        np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    risky = pc.match_substring_regex(arr, r"^[=+\-@\t\r]")
-    quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr, pa.scalar("", pa.large_string()))
-    return pc.if_else(pc.fill_null(risky, False), quoted, arr)
-
-
-def to_arrow(frame):
-    """A results frame as an Arrow table of plain strings and doubles (categoricals decoded)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    columns = []
-    for col in table.columns:
-        if pa.types.is_dictionary(col.type):
-            col = pc.cast(col, pa.large_string())
-        elif pa.types.is_string(col.type):
-            col = col.cast(pa.large_string())
-        columns.append(col)
-    return pa.table(columns, names=table.column_names)
-
-
-def csv_bytes(frame, header: bool) -> bytes:
-    """A frame as CSV (pyarrow's writer: quotes only where needed, empty cells for missing)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    sink = pa.BufferOutputStream()
-    pcsv.write_csv(to_arrow(frame), sink, pcsv.WriteOptions(include_header=header, quoting_style="needed"))
-    return sink.getvalue().to_pybytes()
-
-
-def safe_frame(frame, text_columns):
-    """The frame with its buyer-supplied text neutralised (numbers stay numbers)."""
-    import pandas as pd
-    out = frame.copy()
-    for c in text_columns:
-        col = out[c]
-        arr = col.array._pa_array if hasattr(col.array, "_pa_array") else col.to_numpy(dtype=object)
-        out[c] = pd.arrays.ArrowStringArray(neutralise_column(arr))
-    return out
-
-
-class StateMismatch(PlaybookToolError):
+class StateMismatch(UsageError):
     """--resume found the state of a run of another input or with other options."""
 
 
@@ -233,6 +176,7 @@ class BatchResult:
     notes: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
     report_error: str = ""
+    validated: object = None  # the run's checked cases (read.Validated), kept for --per-case-notebooks
 
 
 def run(opts: Options) -> BatchResult:
@@ -248,7 +192,7 @@ def run(opts: Options) -> BatchResult:
         result = _run(opts, out)
         if opts.per_case_notebooks:
             from .per_case import run_for_batch
-            result.notes.extend(run_for_batch(opts))
+            result.notes.extend(run_for_batch(opts, result.validated))
     return result
 
 
@@ -289,7 +233,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     state = manifest.dir
     recs = _Partial(state / "recommendations.csv.partial", manifest.offset("recommendations"))
     changes = _Partial(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes")) if opts.params else None
-    bar = _progress(opts, len(rows))
+    bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
     try:
         for k in range(manifest.done, len(chunks)):
@@ -322,7 +266,8 @@ def _run(opts: Options, out: Path) -> BatchResult:
     errors = error_table(v.problems)
     atomic_write(stage / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
     os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
-    result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out)
+    result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
+                         validated=v if opts.per_case_notebooks else None)
     for c in manifest.data["chunks"]:
         result.resolutions.update(c["resolutions"])
     if changes is not None:
@@ -338,7 +283,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     clock["files"] = time.perf_counter()
     write_json_atomic(stage / "summary.json", summary_dict(opts, result, as_of_run))
     if opts.report:
-        result.report_error = _report(stage)
+        result.report_error = render_into(stage)
         clock["report"] = time.perf_counter()
     seal(out)
     publish(out)
@@ -357,13 +302,13 @@ def with_params(pb, params):
         raise UsageError(f"--set: {exc}") from None
 
 
-def _report(folder: Path) -> str:
+def render_into(folder: Path) -> str:
     """Render the review report into the run's set; '' or what failed (the results stand without it)."""
     from .report import render_report
     try:
         render_report(folder)
     except Exception as exc:  # noqa: BLE001 — the results are complete; say what failed and how to retry
-        return f"{type(exc).__name__}: {exc}"
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())[-300:]}"
     return ""
 
 
@@ -373,89 +318,8 @@ def summary_dict(opts, result: BatchResult, as_of) -> dict:
             "resolutions": dict(result.resolutions.most_common()), "lang": opts.lang, "notes": result.notes}
 
 
-def _progress(opts: Options, total: int):
+def progress_bar(opts: Options, total: int):
+    """A tqdm bar on stderr, shown only on a terminal unless opts.progress says otherwise."""
     from tqdm import tqdm
     show = sys.stderr.isatty() if opts.progress is None else opts.progress
     return tqdm(total=total, disable=not show, unit="case", unit_scale=True, desc="deciding", file=sys.stderr)
-
-
-def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
-    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text."""
-    import pandas as pd
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.utils import get_column_letter
-    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
-    numeric = {"order_value", "refund_amount", "est_cost"}
-
-    def write(tmp):
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("recommendations")
-        for j, name in enumerate(frame.columns, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = 60 if name in ("rationale", "message") else 16
-        ws.append(list(frame.columns))
-        columns = [(name in numeric, frame[name].tolist()) for name in frame.columns]
-        for i in range(len(frame)):
-            row = []
-            for is_number, values in columns:
-                cell = values[i]
-                if is_number:
-                    row.append(float(cell) if cell != "" else None)
-                else:  # already neutralised in the CSV; control characters are not allowed in XLSX
-                    row.append(neutralise(ILLEGAL_CHARACTERS_RE.sub(" ", cell)))
-            ws.append(row)
-        wb.save(tmp)
-    atomic_write(xlsx_path, write)
-
-
-def options_from_args(args) -> Options:
-    from ..playbook.params import parse_params
-    from ..core.exceptions import UsageError
-    if args.chunk_rows < 1:
-        raise UsageError(f"--chunk-rows: {args.chunk_rows} must be at least 1")
-    try:
-        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise UsageError(f"--as-of: {args.as_of!r} is not a date YYYY-MM-DD") from None
-    return Options(cases=args.cases, out=args.out, as_of=as_of,
-                   playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
-                   render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
-                   resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
-                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
-
-
-def print_summary(result: BatchResult, out=None) -> None:
-    out = out or sys.stdout
-    print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
-    for res, n in result.resolutions.most_common():
-        print(f"  {res:<18}{n:>10}", file=out)
-    if result.whatif:
-        from .whatif import summary_lines
-        for line in summary_lines(result.whatif):
-            print(line, file=out)
-    for note in result.notes:
-        print(f"note: {note}", file=out)
-
-
-def run_batch_cli(args) -> int:
-    """`dispute-playbook batch`: errors leave through cli.main with their exit codes."""
-    opts = options_from_args(args)
-    if args.engine == "dask":
-        from .dask_engine import run_dask
-        from .outdir import locked
-        from ..playbook.validate import load_checked
-        with_params(load_checked(opts.playbook), opts.params)
-        with locked(opts.out, str(opts.cases)):
-            result = run_dask(opts, scheduler=args.scheduler)
-            if opts.report:
-                result.report_error = _report(Path(opts.out))
-    else:
-        result = run(opts)
-    print_summary(result)
-    if opts.report:
-        if result.report_error:
-            print(f"dispute-playbook: the review report failed ({result.report_error}); the results are complete in "
-                  f"{opts.out}; run the batch again to retry the report", file=sys.stderr)
-            return 3
-        print(f"report: {Path(opts.out) / 'report.html'}")
-    return 1 if args.strict and result.rejected else 0

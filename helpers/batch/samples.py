@@ -119,17 +119,26 @@ def generate_frame(count: int, seed: int = 7):
     return pd.DataFrame(generate(count, seed))
 
 
+SAMPLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
+
+
 def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
     """Generated cases to .csv, .parquet or .jsonl (by the file's ending)."""
+    from ..core.exceptions import UsageError
+    from ..iorw.atomic import atomic_write, writable_folder
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix not in SAMPLE_SUFFIXES:
+        raise UsageError(f"--out {out}: write samples as {', '.join(SAMPLE_SUFFIXES)} (the ending picks the format)")
+    if count < 0:
+        raise UsageError(f"--count must be 0 or more, not {count}")
+    writable_folder(out.parent, out)
     frame = generate_frame(count, seed)
     if out.suffix == ".parquet":
-        frame.to_parquet(out, index=False)
+        atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
     elif out.suffix == ".jsonl":
-        frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        atomic_write(out, lambda tmp: frame.to_json(tmp, orient="records", lines=True, force_ascii=False))
     else:
-        frame.to_csv(out, index=False)
+        atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
     return out
 
 

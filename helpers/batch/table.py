@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.costs import money
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
@@ -18,18 +19,7 @@ from ..advice.recommend import UI_LANGUAGES, localised
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
            "refund_amount", "est_cost", "rule_id", "rationale", "actions", "missing_evidence", "risk_flags",
            "what_would_change", "template_id", "message_language", "message")
-TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in ("order_value", "refund_amount", "est_cost"))
 _CONTROL = r"[\x00-\x1f\x7f]"
-
-
-def money(x: np.ndarray) -> np.ndarray:
-    """round(x, 2) as Python rounds (correctly); NaN stays NaN. numpy's round differs on rare halves."""
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        out = np.round(x, 2)
-        odd = np.flatnonzero((out != x) & ~np.isnan(x))
-    out[odd] = [round(float(v), 2) for v in x[odd]]
-    return out
 
 
 def _labelled(codes: np.ndarray, labels: list):
@@ -200,9 +190,7 @@ def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = Tru
         k, other = divmod(rest, len(rules) + 1)
         if k == 0:
             return ""
-        lever, to, now = LEVERS[k - 1], rules[other - 1].resolution, rules[here].resolution
-        return (f"{lever.zh},建议将是「{to}」而不是「{now}」。" if lang == "zh" else
-                f"{lever.en[0].upper()}{lever.en[1:]} this would be {to}, not {now}.")
+        return LEVERS[k - 1].sentence(rules[here].resolution, rules[other - 1].resolution, lang)
 
     platform_code = cols["platform"].astype(np.int64)
     if render and n:

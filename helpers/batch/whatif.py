@@ -29,7 +29,7 @@ def _sums(currency, values) -> dict:
 def compare_chunk(table, base, cols):
     """(JSON-able stats, frame of the changed cases) for one chunk; `table` is the changed policy's."""
     import pandas as pd
-    from .table import money
+    from ..core.costs import money
     base_res = np.array([r.resolution for r in base.rules], dtype=object)[base.rule]
     base_rule = np.array([r.id for r in base.rules], dtype=object)[base.rule]
     res = table["resolution"].astype(str).to_numpy(dtype=object)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def cmd_batch(args) -> int:
-    from ..batch.runner import run_batch_cli
+    from ..batch.command import run_batch_cli
     return run_batch_cli(args)
 
 

@@ -11,15 +11,17 @@ from . import workshop as cli_workshop
 
 
 def cmd_recommend(args) -> int:
-    from ..core.exceptions import CaseError
-    from ..iorw.atomic import dumps, read_case_file
+    import datetime as _dt
+
     from ..advice.recommend import recommend
+    from ..core.exceptions import UsageError
+    from ..iorw.atomic import dumps, read_case_file
     try:
-        rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
-                        params=parse_params(args.set), lang=args.lang)
-    except CaseError as exc:
-        print(f"dispute-playbook: bad case: {exc}", file=sys.stderr)
-        return exc.exit_code
+        _dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
+                    params=parse_params(args.set), lang=args.lang)
     print(dumps(rec.to_dict()))
     return 0
 
@@ -74,8 +76,11 @@ def main(argv=None) -> int:
     """The one error boundary: every error the toolkit raises on purpose leaves here as one
     message on stderr and its documented exit code; anything else is a bug, reported without a
     traceback (the details go to a file the message names)."""
-    from ..core.exceptions import EXIT_INTERNAL, PlaybookToolError
-    args = build_parser().parse_args(argv)
+    from ..core.exceptions import EXIT_INTERNAL, CaseError, PlaybookToolError
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage line and error (2), or --help (0)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -87,7 +92,8 @@ def main(argv=None) -> int:
         print("dispute-playbook: interrupted", file=sys.stderr)
         return 130
     except PlaybookToolError as exc:
-        print(f"dispute-playbook: {exc}", file=sys.stderr)
+        kind = "bad case: " if isinstance(exc, CaseError) else ""
+        print(f"dispute-playbook: {kind}{exc}", file=sys.stderr)
         return exc.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)

@@ -33,8 +33,8 @@ def is_unknown(value) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-class _Bad(Exception):
-    pass
+class BadValue(Exception):
+    """One value a field parser refuses; callers turn it into a FieldProblem naming case and field."""
 
 
 def _parse_bool(v):
@@ -48,12 +48,12 @@ def _parse_bool(v):
             return True
         if word in FALSE_WORDS:
             return False
-    raise _Bad(f"{v!r} is not a boolean; use true/false, yes/no or 1/0")
+    raise BadValue(f"{v!r} is not a boolean; use true/false, yes/no or 1/0")
 
 
 def _parse_number(v):
     if isinstance(v, bool):
-        raise _Bad(f"{v!r} is a boolean, not a number")
+        raise BadValue(f"{v!r} is a boolean, not a number")
     if isinstance(v, (int, float)):
         x = float(v)
     elif isinstance(v, str) and _NUMBER.match(v.strip()):
@@ -61,16 +61,16 @@ def _parse_number(v):
     elif type(v).__name__ == "Decimal" or hasattr(v, "__float__") and not isinstance(v, str):
         x = float(v)
     else:
-        raise _Bad(f"{v!r} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)")
+        raise BadValue(f"{v!r} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)")
     if math.isnan(x) or math.isinf(x):
-        raise _Bad(f"{v!r} is not a finite number")
+        raise BadValue(f"{v!r} is not a finite number")
     return x
 
 
 def _parse_int(v):
     x = _parse_number(v)
     if x != int(x):
-        raise _Bad(f"{v!r} is not a whole number")
+        raise BadValue(f"{v!r} is not a whole number")
     return int(x)
 
 
@@ -84,8 +84,8 @@ def _parse_date(v):
             return _dt.date.fromisoformat(v.strip())
         except ValueError:
             pass
-        raise _Bad(f"{v!r} is not a real date")
-    raise _Bad(f"{v!r} is not a date in the form YYYY-MM-DD")
+        raise BadValue(f"{v!r} is not a real date")
+    raise BadValue(f"{v!r} is not a date in the form YYYY-MM-DD")
 
 
 def _parse_string(v):
@@ -97,14 +97,14 @@ def _parse_string(v):
         return str(int(v))  # spreadsheets read order numbers as floats
     if isinstance(v, (int, float)):
         return str(v)
-    raise _Bad(f"{v!r} is not text")
+    raise BadValue(f"{v!r} is not text")
 
 
 def _parse_pattern(pattern, what, normalise):
     def parse(v):
         s = _parse_string(v)
         if not pattern.match(s):
-            raise _Bad(f"{v!r} is not {what}")
+            raise BadValue(f"{v!r} is not {what}")
         return normalise(s)
     return parse
 
@@ -117,7 +117,7 @@ def _parse_enum(field):
         import difflib  # only on the error path: keeps start-up light
         hint = difflib.get_close_matches(s, field.choices, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise _Bad(f"{v!r} is not one of {', '.join(field.choices)}{suggestion}")
+        raise BadValue(f"{v!r} is not one of {', '.join(field.choices)}{suggestion}")
     return parse
 
 
@@ -135,7 +135,7 @@ _PARSERS = {
 FIELD_PARSERS = {f.name: (_parse_enum(f) if f.kind == "enum" else _PARSERS[f.kind]) for f in FIELDS}
 
 
-def _check_range(field, value):
+def check_range(field, value):
     if field.minimum is None or value is None:
         return None
     if field.exclusive_minimum and value <= field.minimum:
@@ -196,11 +196,11 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
             continue
         try:
             parsed = FIELD_PARSERS[field.name](value)
-        except _Bad as bad:
+        except BadValue as bad:
             problems.append(FieldProblem(case_id, field.name, str(bad), row))
             case[field.name] = None
             continue
-        range_problem = _check_range(field, parsed) if field.kind in ("decimal", "int") else None
+        range_problem = check_range(field, parsed) if field.kind in ("decimal", "int") else None
         if range_problem:
             problems.append(FieldProblem(case_id, field.name, range_problem, row))
         case[field.name] = parsed
@@ -235,7 +235,3 @@ def to_columns(cases: list[dict]):
             cols[field.name] = np.array(["" if v is None else v for v in values], dtype=object)
     return cols
 
-
-def case_to_json(case: dict) -> dict:
-    """A parsed case back to contract JSON (dates as ISO strings)."""
-    return {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in case.items()}

@@ -10,6 +10,25 @@ import numpy as np
 _ZERO = ("wait", "request_evidence", "decline", "escalate")
 
 
+def money(x) -> np.ndarray:
+    """Amounts to the cent as Python's round(x, 2) gives them (numpy's round differs on rare halves);
+    NaN (unknown) stays NaN. The one rounding of every amount a user reads."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        out = np.round(x, 2)
+        odd = np.flatnonzero((out != x) & ~np.isnan(x))
+    out[odd] = [round(float(v), 2) for v in x[odd]]
+    return out
+
+
+def money_or_none(x) -> float | None:
+    """One amount as `money` rounds it, None when unknown (a Recommendation's fields)."""
+    if x is None:
+        return None
+    value = float(money(np.array([x], dtype=np.float64))[0])
+    return None if value != value else value
+
+
 def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) -> np.ndarray:
     """The refund for `resolution` per row, as the contract fixes it."""
     value = cols["order_value"]

@@ -18,6 +18,18 @@ class PlaybookToolError(Exception):
 
     exit_code = EXIT_INPUT
 
+    def __reduce__(self):
+        # the same message and attributes after pickling (Dask workers, process pools), whatever
+        # the subclass's constructor takes
+        return _rebuild, (self.__class__, str(self), dict(self.__dict__))
+
+
+def _rebuild(cls, message, attributes):
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class UsageError(PlaybookToolError):
     """A command-line option or API argument that cannot be used (`--set`, `--as-of`, …)."""
@@ -37,6 +49,22 @@ class MappingError(PlaybookToolError):
 
 class OutputError(PlaybookToolError):
     """An output that cannot be written (folder not writable, disk full, busy)."""
+
+    exit_code = EXIT_IO
+
+    @classmethod
+    def from_os_error(cls, path, exc: OSError) -> "OutputError":
+        """`path` could not be written because of `exc`; says why in words (not errno names)."""
+        from pathlib import Path
+        why = exc.strerror or str(exc) or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+            why = f"{blocker} is a file, not a folder" if blocker else why
+        return cls(f"cannot write {path}: {why} — choose an output path in a folder you can write to")
+
+
+class ResourceError(PlaybookToolError):
+    """Something the command needs is unavailable (a server that does not start, an address in use)."""
 
     exit_code = EXIT_IO
 
@@ -101,14 +129,16 @@ class PlaybookError(PlaybookToolError):
 
     def __init__(self, problems: list[PlaybookProblem]):
         self.problems = list(problems)
-        super().__init__("the playbook has errors:\n" + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__("the playbook has errors (`dispute-playbook validate` lists them all):\n"
+                         + "\n".join(f"  {p}" for p in self.problems))
 
 
-class UnknownParameterError(PlaybookToolError, KeyError):
-    exit_code = EXIT_PLAYBOOK
+class UnknownParameterError(UsageError, KeyError):
+    """`--set NAME=…` (or `params=`) names a parameter the playbook does not have."""
 
     def __init__(self, name, known):
-        super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))}")
+        super().__init__(f"unknown playbook parameter {name!r}; known parameters: {', '.join(sorted(known))} "
+                         "(see playbook/parameters.yaml)")
 
     def __str__(self):
         return self.args[0]

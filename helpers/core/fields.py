@@ -82,7 +82,6 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 # How the engine stores each kind in its columns: numbers and booleans as float64 with NaN for
 # "unknown" (so an unknown never satisfies a comparison), dates as day numbers, enums as str.
 NUMERIC_KINDS = ("decimal", "int", "bool", "date")
-TEXT_KINDS = ("string", "enum", "currency", "language", "country")
 
 # Fields that only travel into messages and reports; rules may not test them (buyer text is data).
 MESSAGE_ONLY = ("buyer_name", "shop_name", "order_id", "tracking_number", "carrier")

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import InputFileError, OutputError
 
 # the process umask, read once (os.umask can only be read by setting it)
 _UMASK = os.umask(0o022)
@@ -18,7 +18,8 @@ def read_case_file(path: str) -> dict:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError([FieldProblem(None, "(file)", f"cannot read {path}: {exc}")]) from None
+        raise InputFileError(path, f"cannot be read: {getattr(exc, 'strerror', None) or exc}",
+                             "give the path of a UTF-8 JSON or YAML case file, or - for standard input") from None
     try:
         if str(path).endswith((".yaml", ".yml")):
             import yaml
@@ -26,7 +27,7 @@ def read_case_file(path: str) -> dict:
         else:
             data = json.loads(text)
     except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's message both say where
-        raise CaseError([FieldProblem(None, "(file)", f"{path} is not valid JSON/YAML: {exc}")]) from None
+        raise InputFileError(path, f"is not valid JSON/YAML: {exc}", "fix the file's syntax") from None
     return data
 
 
@@ -34,19 +35,39 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
+def writable_folder(folder, target=None) -> Path:
+    """`folder`, created if needed; an OutputError (exit 4) naming `target` (default: the folder) if
+    it cannot be written to. Commands call this before any work, so an unwritable --out fails at
+    once, not after the run."""
+    import tempfile
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OutputError.from_os_error(target or folder, exc) from None
+    return folder
+
+
 def atomic_write(path: Path, write):
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    """Write through a temporary file in the same folder, then rename: never a half-written file.
+    The original file is untouched if anything fails; an OS error (no such folder, no permission,
+    disk full) becomes an OutputError naming the path."""
     import tempfile  # here, not at the top: keeps `dispute-playbook recommend` start-up light
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError.from_os_error(path, exc) from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 

@@ -87,11 +87,17 @@ class Playbook:
             yield from table.rules
 
     def rule(self, rule_id):
-        return next(r for r in self.all_rules() if r.id == rule_id)
+        """The rule with this id; a PlaybookError naming the folder if this playbook has none."""
+        for r in self.all_rules():
+            if r.id == rule_id:
+                return r
+        raise PlaybookError([PlaybookProblem(self.root, None, f"no rule with id {rule_id!r}",
+                                             "use a rule id from one of the decision tables (or the playbook that made it)")])
 
 
-def _text(node, path, line, problems, what):
-    """A text given in several languages: {en: ..., zh: ...}; English and Chinese are required."""
+def _text(node, path, line, problems, what, params=None):
+    """A text given in several languages: {en: ..., zh: ...}; English and Chinese are required.
+    With `params`, each text is rendered as recommend() will render it ({{ params.x }})."""
     if not isinstance(node, dict):
         problems.append(PlaybookProblem(path, line, f"{what} must give the text per language (en:, zh:)",
                                         "write `en: ...` and `zh: ...` on indented lines"))
@@ -104,7 +110,14 @@ def _text(node, path, line, problems, what):
         if not str(node.get(lang) or "").strip():
             problems.append(PlaybookProblem(path, line, f"{what} has no {lang!r} text",
                                             f"add `{lang}: ...` so trainees reading {lang} see it"))
-    return {k: str(v).strip() for k, v in node.items()}
+    out = {k: str(v).strip() for k, v in node.items()}
+    if params is not None:
+        from .messages import prose_problem
+        for key, text in out.items():
+            problem = prose_problem(text, params, path, line_of(node, key, line), f"{what} ({key})")
+            if problem:
+                problems.append(problem)
+    return out
 
 
 def _load_params(root, problems):
@@ -160,7 +173,7 @@ def _load_platforms(root, problems):
     return platforms, sources
 
 
-def _load_labels(root, filename, problems, need_when=False, params=None):
+def _load_labels(root, filename, problems, params, need_when=False):
     path = root / filename
     data, err = load_yaml(path)
     if err:
@@ -169,12 +182,15 @@ def _load_labels(root, filename, problems, need_when=False, params=None):
     out = {}
     for key, spec in (data or {}).items():
         line = line_of(data, key)
-        entry = _text({k: v for k, v in (spec or {}).items() if k not in ("when", "deadline_days")}
-                      if isinstance(spec, dict) else spec, path, line, problems, f"{filename[:-5]} {key!r}")
+        texts = spec if not isinstance(spec, dict) else spec.__class__(
+            (k, v) for k, v in spec.items() if k not in ("when", "deadline_days"))
+        if isinstance(spec, dict) and hasattr(spec, "key_lines"):
+            texts.line, texts.key_lines = spec.line, spec.key_lines
+        entry = _text(texts, path, line, problems, f"{filename[:-5]} {key!r}", params)
         if isinstance(spec, dict) and "deadline_days" in spec:
             entry["deadline_days"] = spec["deadline_days"]
         if need_when:
-            parser = ConditionParser(path, params or {}, problems)
+            parser = ConditionParser(path, params, problems)
             entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None
             if entry["when"] is None:
                 problems.append(PlaybookProblem(path, line, f"risk flag {key!r} has no `when:` conditions",
@@ -221,7 +237,11 @@ def _load_table(path, dispute_type, pb, problems):
             problems.append(PlaybookProblem(path, line, f"rule id {rule.id!r} is used twice", "give each rule its own id"))
         seen.add(rule.id)
         rules.append(rule)
-    return Table(dispute_type, path, rules, alternatives, _text(data.get("title"), path, 1, problems, "title"))
+    if rules and rules[-1].when is not None:
+        problems.append(PlaybookProblem(path, rules[-1].line, f"the table has no default rule: the last rule ({rules[-1].id}) "
+                                        "has `when:` conditions, so a case no rule matches would get no decision",
+                                        "end the table with a default rule without `when:`"))
+    return Table(dispute_type, path, rules, alternatives, _text(data.get("title"), path, 1, problems, "title", pb.params))
 
 
 def _rule(raw, index, line, path, pb, parser, problems):
@@ -265,8 +285,9 @@ def _rule(raw, index, line, path, pb, parser, problems):
     when = parser.parse(raw["when"], line_of(raw, "when", line)) if raw.get("when") is not None else None
     return Rule(rid, index, line, when, resolution if resolution in RESOLUTIONS else "escalate",
                 float(share) if share is not None else None, bool(raw.get("within_profit", False)),
-                _text(raw.get("rationale"), path, line_of(raw, "rationale", line), problems, f"rule {rid} rationale"),
-                _text(raw["title"], path, line_of(raw, "title", line), problems, f"rule {rid} title")
+                _text(raw.get("rationale"), path, line_of(raw, "rationale", line), problems, f"rule {rid} rationale",
+                      pb.params),
+                _text(raw["title"], path, line_of(raw, "title", line), problems, f"rule {rid} title", pb.params)
                 if "title" in raw else {"en": rid, "zh": rid},
                 actions, evidence, str(template or ""), raw.get("when"))
 
@@ -300,9 +321,9 @@ def collect(root, params=None):
         values = {**values, **params}
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
-                  _load_labels(root, "actions.yaml", problems), {},
-                  _load_labels(root, "resolutions.yaml", problems), {})
-    pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, need_when=True, params=values)
+                  _load_labels(root, "actions.yaml", problems, values), {},
+                  _load_labels(root, "resolutions.yaml", problems, values), {})
+    pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True)
     pb.languages = _load_languages(root, problems)
     for dt in DISPUTE_TYPES:
         path = root / f"{dt}.yaml"
@@ -345,10 +366,9 @@ def load_playbook(path=None, params: dict | None = None) -> Playbook:
     root = playbook_dir(path).resolve()
     stamp = folder_stamp(root) if root.is_dir() else ()
     if _stamps.get(root, stamp) != stamp:
-        from . import messages
+        from .messages import clear_caches
         _cached.cache_clear()
-        messages.template_file.cache_clear()
-        messages._compile_cached.cache_clear()
+        clear_caches()
     _stamps[root] = stamp
     pb = _cached(str(root))
     return pb.with_params(params) if params else pb

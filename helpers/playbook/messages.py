@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.exceptions import PlaybookProblem
+from ..core.exceptions import PlaybookError, PlaybookProblem
 from ..core.yamlio import line_of, load_yaml
 
 LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
@@ -23,9 +23,11 @@ _MARK = "\x00"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(PlaybookError):
+    """One message template that cannot be used (exit 3, like any playbook error)."""
+
     def __init__(self, problem: PlaybookProblem):
-        super().__init__(str(problem))
+        super().__init__([problem])
         self.problem = problem
 
 
@@ -46,7 +48,8 @@ class Compiled:
 
 
 @lru_cache(maxsize=1)
-def _environment():
+def environment():
+    """The sandboxed Jinja environment every playbook text is rendered in (undefined names fail)."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
@@ -68,14 +71,14 @@ def template_file(root: str, template_id: str):
 @lru_cache(maxsize=1024)
 def _jinja_template(source: str):
     """A template text compiled by Jinja once; groups (platform, resolution, ...) only render it."""
-    return _environment().from_string(source)
+    return environment().from_string(source)
 
 
 @lru_cache(maxsize=1024)
 def _row_names_misused(source: str) -> tuple[tuple[str, int], ...]:
     """Row values used anywhere but a plain `{{ name }}`: they would be tested or transformed."""
     from jinja2 import nodes
-    ast = _environment().parse(source)
+    ast = environment().parse(source)
     plain = set()
     for out in ast.find_all(nodes.Output):
         for child in out.nodes:
@@ -119,10 +122,43 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     return Compiled(template_id, language, parts)
 
 
+def plain_params(params: dict) -> dict:
+    """Parameters as prose shows them: whole numbers without a decimal point."""
+    return {k: (int(v) if float(v).is_integer() else v) for k, v in params.items()}
+
+
+@lru_cache(maxsize=1024)
+def render_prose(text: str, params_items: tuple) -> str:
+    """Playbook prose (rationale, titles, actions, labels) may name parameters as {{ params.x }}.
+    Raises jinja2.TemplateError for a typo; the loader reports it with its file:line."""
+    if "{{" not in text and "{%" not in text:
+        return text
+    return environment().from_string(text).render(params=plain_params(dict(params_items)))
+
+
+def prose_problem(text: str, params: dict, path, line, what: str):
+    """The PlaybookProblem of a prose text that does not render, or None."""
+    from jinja2 import TemplateError
+    try:
+        render_prose(text, tuple(sorted(params.items())))
+    except TemplateError as exc:
+        ln = getattr(exc, "lineno", None) or 1
+        return PlaybookProblem(path, (line or 0) + ln - 1 if line else None, f"{what}: {exc}",
+                               "name parameters as {{ params.NAME }} with a NAME from parameters.yaml")
+    return None
+
+
+def clear_caches() -> None:
+    """Forget compiled templates (the loader calls this when a playbook file changed)."""
+    template_file.cache_clear()
+    _compile_cached.cache_clear()
+    render_prose.cache_clear()
+
+
 def group_context(pb, platform: str, resolution: str, dispute_type: str) -> tuple:
     """What a template may branch on: the same for every case in the group."""
     facts = pb.platforms.get(platform, {})
-    params = {k: (int(v) if float(v).is_integer() else v) for k, v in pb.params.items()}
+    params = plain_params(pb.params)
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", _Frozen(params)),
             ("return_window_days", facts.get("no_reason_return_days")))
@@ -180,10 +216,3 @@ def fit(message: str, limit) -> str:
         return message[: int(limit) - 1] + "…"
     return message
 
-
-def render_prose(text: str, params: dict) -> str:
-    """Playbook prose (rationales, titles, action texts) may name parameters as {{ params.x }}."""
-    if "{{" not in text and "{%" not in text:
-        return text
-    return _environment().from_string(text).render(params={k: (int(v) if float(v).is_integer() else v)
-                                                           for k, v in params.items()})

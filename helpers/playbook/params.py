@@ -5,7 +5,8 @@ from ..core.exceptions import UsageError
 
 
 def parse_params(pairs):
-    """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a UsageError (exit 2)."""
+    """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a UsageError (exit 2), as is
+    an unknown name (UnknownParameterError, raised when the playbook applies them)."""
     out = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")

@@ -1,8 +1,8 @@
 """`dispute-playbook validate`: every problem in a playbook folder, as file:line and how to fix it.
 
 Beyond what loading checks (YAML syntax, unknown keys, fields, operators, parameters, actions,
-missing template files): rules an earlier rule shadows, rules whose conditions contradict,
-tables without a default, templates that fail to render in any language on any platform, and
+missing template files, prose that does not render, tables without a default rule): rules an
+earlier rule shadows, rules whose conditions contradict, templates that fail to render in any language on any platform, and
 messages that could exceed a platform's length limit.
 """
 from __future__ import annotations
@@ -19,9 +19,7 @@ from .loader import collect, playbook_dir
 def _table_problems(table):
     out = []
     rules = table.rules
-    if not rules or rules[-1].when is not None:
-        out.append(PlaybookProblem(table.path, rules[-1].line if rules else None, "the table has no default rule",
-                                   "end the rules with one that has no `when:`, so every case gets an answer"))
+    # a table without a default rule is a loading problem (helpers.playbook.loader), reported there
     for j, later in enumerate(rules):
         field = unsatisfiable(later.when) if later.when is not None else None
         if field:
@@ -112,39 +110,6 @@ def _guide_problems(root: Path) -> list:
     return out
 
 
-def _prose_problems(pb) -> list:
-    """Every rationale, title and label rendered with the playbook's parameters: a Jinja syntax
-    error or an unknown name ({{ params.wait_grace_dys }}) is found here, not mid-batch."""
-    from jinja2 import TemplateError
-
-    from ..core.yamlio import line_of, load_yaml
-    from .messages import render_prose
-    out = []
-
-    def check(path, line, what, texts):
-        for lang, text in (texts or {}).items():
-            try:
-                render_prose(str(text), pb.params)
-            except TemplateError as exc:
-                kind = "Jinja syntax error" if type(exc).__name__ == "TemplateSyntaxError" else "cannot be rendered"
-                out.append(PlaybookProblem(path, line, f"{what} ({lang}): {kind}: {getattr(exc, 'message', None) or exc}",
-                                           "use {{ params.NAME }} with a name from parameters.yaml "
-                                           f"({', '.join(sorted(pb.params)[:6])}, …)"))
-    for table in pb.tables.values():
-        for rule in table.rules:
-            check(table.path, rule.line, f"rule {rule.id} rationale", rule.rationale)
-            check(table.path, rule.line, f"rule {rule.id} title", rule.title)
-    for filename, labels in (("actions.yaml", pb.actions), ("risk_flags.yaml", pb.risk_flags),
-                             ("resolutions.yaml", pb.resolutions)):
-        path = Path(pb.root) / filename
-        data, _ = load_yaml(path)
-        for key, entry in (labels or {}).items():
-            if isinstance(entry, dict):
-                texts = {k: v for k, v in entry.items() if k in ("en", "zh") and isinstance(v, str)}
-                check(path, line_of(data, key) if isinstance(data, dict) else None, f"{key}", texts)
-    return out
-
-
 def _warnings(pb):
     used_templates = {r.template for r in pb.all_rules()}
     out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
@@ -166,7 +131,6 @@ def validate(path=None) -> tuple[list, list]:
         # can never fire: the dropped condition would make them look shadowed (one cause, one error)
         if dt in pb.tables and str(pb.tables[dt].path) not in broken:
             problems += _table_problems(pb.tables[dt])
-    problems += _prose_problems(pb)
     if not any(p.message.startswith("rule") and "missing template" in p.message for p in problems):
         problems += _template_problems(pb)
     for name, facts in pb.platforms.items():

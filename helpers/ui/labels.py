@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
-from pathlib import Path
 
 from ..core.fields import EVIDENCE
 from ..playbook.loader import playbook_dir
@@ -126,6 +125,10 @@ UI = {
     "cannot_decide": ("This case cannot be decided until these fields are fixed:",
                       "以下字段有误,修正后才能给出建议:"),
     "unknown_choice": ("(unknown)", "(未知)"),
+    "teaching_example": ("Teaching example, not your case: the form starts from these made-up facts. "
+                         "Replace them with your case's facts (empty = unknown) and press Recommend.",
+                         "教学示例,不是你的案例:表单预填的是虚构的事实。请换成你的案例事实(留空=未知),再点击给出建议。"),
+    "example_heading": ("Teaching example", "教学示例"),
 }
 
 

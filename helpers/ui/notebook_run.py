@@ -15,17 +15,19 @@ import json
 import re
 from pathlib import Path
 
-from ..core.exceptions import CaseError, FieldProblem
+from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
+from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
+from .present import evidence_checklist, money
 
-from ..core.paths import NOTEBOOKS_DIR
 DISPUTE_NOTEBOOKS = ("not_received", "not_as_described", "damaged", "cancellation")
 # The notebooks whose stored outputs nbval compares; other notebooks in the folder are not ours to run.
 PLAYBOOK_NOTEBOOKS = tuple(NOTEBOOKS_DIR / f"{name}.ipynb" for name in ("start",) + DISPUTE_NOTEBOOKS)
 RECORD_MARK = "dispute_playbook_recommendation"  # metadata key of the JSON display output
 # Parameters that are not case fields: the notebooks' own, and the paths papermill may inject.
-NOTEBOOK_PARAMETERS = ("interactive", "ui_language", "PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
+NOTEBOOK_PARAMETERS = ("interactive", "ui_language", "playbook", "playbook_params",
+                       "PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
 _PLAIN = (str, int, float, bool, type(None), _dt.date)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~$])")
 
@@ -39,7 +41,7 @@ def md_escape(text) -> str:
 
 def check_ui_language(ui_language: str) -> str:
     if ui_language not in UI_LANGUAGES:
-        raise ValueError(f"ui_language must be one of {', '.join(UI_LANGUAGES)}, not {ui_language!r}")
+        raise UsageError(f"ui_language must be one of {', '.join(UI_LANGUAGES)}, not {ui_language!r}")
     return ui_language
 
 
@@ -65,19 +67,34 @@ def case_from_namespace(namespace: dict, dispute_type: str) -> dict:
     return case
 
 
-def evidence_checklist(rec) -> list[tuple[str, bool]]:
-    """(evidence id, seller has it) for every piece of evidence the deciding rule wants."""
-    from ..playbook.loader import load_playbook
-    rule = load_playbook().rule(rec.rule_id)
-    return [(e, e not in rec.missing_evidence) for e in rule.evidence]
+EXAMPLES = SAMPLES_DIR / "notebook_examples.yaml"
 
 
-def money(amount, currency: str, lang: str) -> str:
-    return ui("unknown", lang) if amount is None else f"{amount:.2f} {currency}"
+def teaching_example(dispute_type: str) -> dict:
+    """The made-up case the interactive form starts from (samples/notebook_examples.yaml)."""
+    from ..core.yamlio import load_yaml
+    data, _ = load_yaml(EXAMPLES)
+    return dict(data[dispute_type])
 
 
-def recommendation_markdown(rec, lang: str = "en") -> str:
-    """The recommendation as a trainee reads it; every value from the case is escaped."""
+def facts_given(case: dict) -> bool:
+    """Whether the parameters set any fact beyond the notebook's own dispute type."""
+    return any(k != "dispute_type" for k in case)
+
+
+def starting_case(case: dict, dispute_type: str, ui_language: str = "en") -> dict:
+    """What the interactive form starts from: the facts given, or (none given) the teaching
+    example, announced as one. Headless runs never call this: they decide on `case` alone."""
+    if facts_given(case):
+        return case
+    from IPython.display import Markdown, display
+    display(Markdown(f"> **{md_escape(ui('teaching_example', check_ui_language(ui_language)))}**"))
+    return teaching_example(dispute_type)
+
+
+def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
+    """The recommendation as a trainee reads it; every value from the case is escaped.
+    `playbook`: the folder or Playbook that made `rec` (for the evidence checklist)."""
     e = md_escape
     lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])} (`{rec.resolution}`)",
              "", e(rec.rationale), "",
@@ -87,7 +104,7 @@ def recommendation_markdown(rec, lang: str = "en") -> str:
     if rec.what_would_change:
         lines.append(f"- **{e(ui('what_would_change', lang))}:** {e(rec.what_would_change)}")
     lines += ["", f"**{e(ui('evidence', lang))}**", ""]
-    checklist = evidence_checklist(rec)
+    checklist = evidence_checklist(rec, playbook)
     lines += [f"- {'✓' if has else '✗'} {e(evidence_label(ev, lang))} ({e(ui('have' if has else 'missing', lang))})"
               for ev, has in checklist] or [f"- {e(ui('no_evidence', lang))}"]
     lines += ["", f"**{e(ui('risk_flags', lang))}**", ""]
@@ -128,17 +145,27 @@ def sidecar_path(output_notebook) -> Path | None:
     return path.with_name(path.stem + ".recommendation.json")
 
 
-def report(case: dict, ui_language: str = "en", interactive: bool = True, output_notebook=None):
-    """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError."""
+def report(case: dict, ui_language: str = "en", interactive: bool = True, output_notebook=None,
+           playbook=None, params: dict | None = None):
+    """Decide the parameters' case and show it; headless, also record it. A bad case raises CaseError.
+    `playbook` (a folder) and `params` (overrides) are the batch's, for per-case audit notebooks.
+
+    Headless, the case is exactly the facts given (a fact not given is unknown). Interactive with
+    no facts given, the teaching example is decided instead, under a heading that says so.
+    """
     from IPython.display import Markdown, display
 
     from ..advice.recommend import recommend
+    from ..playbook.loader import load_playbook
     lang = check_ui_language(ui_language)
+    pb = load_playbook(playbook, params or None)
+    example = interactive and not facts_given(case)
     try:
-        rec = recommend(case, lang=lang)
+        rec = recommend(teaching_example(case["dispute_type"]) if example else case, lang=lang, playbook=pb)
     except CaseError as exc:
         show_problems(exc, lang)
-    display(Markdown(recommendation_markdown(rec, lang)))
+    shown = recommendation_markdown(rec, lang, pb)
+    display(Markdown(f"#### {md_escape(ui('example_heading', lang))}\n\n{shown}" if example else shown))
     if not interactive:
         data = rec.to_dict()
         display({"application/json": data, "text/plain": f"{rec.case_id}: {rec.resolution}"}, raw=True,
@@ -157,7 +184,7 @@ def read_recommendation(notebook_path) -> dict:
         for out in cell.get("outputs", ()):
             if out.get("metadata", {}).get("application/json", {}).get(RECORD_MARK):
                 return dict(out["data"]["application/json"])
-    raise LookupError(f"{notebook_path} holds no recorded recommendation (was it run with interactive=False?)")
+    raise InputFileError(notebook_path, "holds no recorded recommendation", "run it with -p interactive False")
 
 
 def guide(name: str, ui_language: str = "en", interactive: bool = True):

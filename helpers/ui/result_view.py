@@ -12,8 +12,9 @@ import ipywidgets as widgets
 
 from .fonts import cjk_font
 from ..playbook.messages import LANGUAGES
-from .notebook_run import evidence_checklist, money
 from .labels import choice_label, evidence_label, ui
+from .present import evidence_checklist, money
+
 
 def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
     """PNG bar chart of the options whose cost is known, and the labels of those whose cost is not."""

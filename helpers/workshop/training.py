@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..core.exceptions import PlaybookToolError
+from ..core.exceptions import OutputError, PlaybookToolError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
 from ..ui.fonts import use_cjk_fallback  # trainee names may be Chinese
 from ..iorw.atomic import write_json_atomic  # temporary file + rename: a crash never leaves half a file
@@ -80,7 +80,10 @@ def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> D
     for lv in levels:
         if lv not in LEVELS:
             raise WorkshopError(f"unknown level {lv!r}; use some of {', '.join(LEVELS)}")
-    pool = [s for s in load_scenarios(playbook)[0]
+    from ..playbook.loader import Playbook, load_playbook
+    # a deck is answered against these rules: they must load
+    pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    pool = [s for s in load_scenarios(pb)[0]
             if (not types or s.dispute_type in types) and (not levels or s.level in levels)]
     if not 1 <= size <= len(pool):
         raise WorkshopError(f"{len(pool)} scenarios match (types: {', '.join(types) or 'all'}; levels: "
@@ -391,12 +394,11 @@ def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
 # --- the trainer's commands (argument parsing is in helpers.cli_workshop) --------------------------
 
 def run_deck_cli(args) -> int:
-    import sys
-    try:
-        deck = make_deck(args.size, args.seed, args.types, args.level, args.playbook)
-    except WorkshopError as exc:
-        print(f"dispute-playbook: {exc}", file=sys.stderr)
-        return 2
+    """`workshop deck`; errors are raised (WorkshopError 2, PlaybookError 3, OutputError 4) for cli.main."""
+    from ..iorw.atomic import writable_folder
+    if args.out:
+        writable_folder(Path(args.out).parent, args.out)
+    deck = make_deck(args.size, args.seed, args.types, args.level, args.playbook)
     if args.out:
         write_json_atomic(Path(args.out), deck.to_dict())
         print(f"wrote {deck.deck_id} ({deck.title}) to {args.out}")
@@ -406,17 +408,18 @@ def run_deck_cli(args) -> int:
 
 
 def run_grade_cli(args) -> int:
+    """`workshop grade`; errors are raised (WorkshopError 2, PlaybookError 3, OutputError 4) for cli.main."""
     import sys
-    from ..batch.runner import neutralise
-    from ..iorw.atomic import atomic_write
+    from ..batch.write import neutralise
+    from ..iorw.atomic import atomic_write, writable_folder
     folder = Path(args.answers_dir)
     if not folder.is_dir():
-        print(f"dispute-playbook: {folder} is not a folder of answer files", file=sys.stderr)
-        return 2
+        raise WorkshopError(f"{folder} is not a folder of answer files; give the folder trainees saved into "
+                            "(notebooks/workshop_answers/ by default)")
+    out = writable_folder(Path(args.out) if args.out else folder / "report")
     g = grade(folder, args.playbook)
     for p in g.problems:
         print(f"warning: {p}", file=sys.stderr)
-    out = Path(args.out) if args.out else folder / "report"
     frames = g.frames()
     for name, frame in frames.items():
         frame = frame.map(neutralise)  # trainee names are typed by people: never a spreadsheet formula
@@ -429,9 +432,8 @@ def run_grade_cli(args) -> int:
     if not args.no_report:
         try:
             _, html = write_report(folder, out, args.playbook)
-        except Exception as exc:  # noqa: BLE001 — the tables are written; say what failed, as the batch does
-            print(f"dispute-playbook: the workshop report failed ({type(exc).__name__}: {str(exc).strip()[-500:]}); "
-                  f"the tables are complete in {out}", file=sys.stderr)
-            return 3
+        except Exception as exc:  # noqa: BLE001 — papermill fails many ways; the tables are already written
+            raise OutputError(f"the workshop report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
+                              f"the tables are complete in {out}; run the command again to retry the report") from exc
         print(f"report: {html}")
     return 0

@@ -1,0 +1,80 @@
+"""`dispute-playbook batch` as one call: options checked, the engine run, per-case notebooks, the
+summary and the report. It sits above the engines (runner, dask_engine, per_case, report), which
+never import it; errors are raised (PlaybookToolError) for `cli.main` to turn into exit codes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from pathlib import Path
+
+from ..core.exceptions import InputFileError, OutputError, UsageError
+from ..iorw.atomic import writable_folder
+from ..playbook.params import parse_params
+from .runner import BatchResult, Options
+
+
+def options_from_args(args) -> Options:
+    """The parsed command line as Options; a value that cannot be used is a UsageError (exit 2)."""
+    if args.chunk_rows < 1:
+        raise UsageError(f"--chunk-rows must be at least 1, not {args.chunk_rows}")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.engine == "dask" and args.per_case_notebooks:
+        raise UsageError("--per-case-notebooks runs with --engine pandas only (one notebook per case is "
+                         "an audit of a batch that fits one machine); drop one of the two options")
+    try:
+        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    return Options(cases=args.cases, out=args.out, as_of=as_of,
+                   playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
+                   render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
+                   resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
+                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
+
+
+def print_summary(result: BatchResult, out=None) -> None:
+    out = out or sys.stdout
+    print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
+    for res, n in result.resolutions.most_common():
+        print(f"  {res:<18}{n:>10}", file=out)
+    if result.whatif:
+        from .whatif import summary_lines
+        for line in summary_lines(result.whatif):
+            print(line, file=out)
+    for note in result.notes:
+        print(f"note: {note}", file=out)
+
+
+def run_batch_cli(args) -> int:
+    """0, or 1 with --strict when rows were rejected; every failure is raised, never printed here."""
+    opts = options_from_args(args)
+    if not Path(opts.cases).exists():
+        raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path")
+    from ..playbook.validate import load_checked
+    from .runner import with_params
+    # a playbook `validate` rejects, or an unknown --set name, fails before any work
+    with_params(load_checked(opts.playbook), opts.params)
+    if opts.columns:
+        from ..iorw.mapping import load_mapping
+        load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
+    writable_folder(opts.out)
+    if args.engine == "dask":
+        from .dask_engine import run_dask
+        from .outdir import locked
+        from .runner import render_into
+        with locked(opts.out, str(opts.cases)):
+            result = run_dask(opts, scheduler=args.scheduler)
+            if opts.report:
+                result.report_error = render_into(Path(opts.out))
+    else:
+        from .runner import run
+        result = run(opts)  # holds the folder; per-case notebooks and the report are part of its set
+    print_summary(result)
+    if opts.report:
+        if result.report_error:
+            raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
+                              f"{opts.out}; run the batch again to retry the report")
+        print(f"report: {Path(opts.out) / 'report.html'}")
+    return 1 if args.strict and result.rejected else 0

@@ -1,0 +1,315 @@
+"""Every subcommand driven into every kind of failure: the documented exit code (README "Exit
+codes"), one paragraph on stderr naming the problem, and never a traceback.
+
+Most run in-process through `helpers.cli.main` (fast); a few run as real processes, as a user does.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers.cli import main
+from support import ROOT
+
+# a damaged case without buyer photos: rule dmg_no_photos, message template request_photos
+CASE = {"case_id": "EB-1", "dispute_type": "damaged", "order_value": 40, "buyer_photos": False,
+        "as_of_date": "2026-11-01"}
+CSV = "case_id,dispute_type,order_value,buyer_photos\nEB-1,damaged,40,false\nEB-2,damaged,-5,false\n"
+
+
+def expect(capsys, argv, code, *says):
+    """Run `dispute-playbook argv` in-process; check its exit code and its one-paragraph message."""
+    got = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert got == code, f"exit {got}, wanted {code}; stderr: {err}"
+    assert "Traceback" not in out + err, err
+    if code not in (0, 1):
+        assert err.strip(), "a failure must say what went wrong"
+        assert "\n\n" not in err.strip(), f"one paragraph, not several: {err!r}"
+        assert err.startswith(("dispute-playbook: ", "usage: ")), err
+    for text in says:
+        assert text in err + out, f"{text!r} not in {err!r}"
+    return out, err
+
+
+@pytest.fixture
+def files(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE), encoding="utf-8")
+    csv = tmp_path / "cases.csv"
+    csv.write_text(CSV, encoding="utf-8")
+    return {"case": case, "csv": csv, "tmp": tmp_path}
+
+
+def broken_playbook(tmp_path, kind: str):
+    """A copy of the bundled playbook with one typo of the given kind."""
+    root = tmp_path / f"playbook-{kind}"
+    shutil.copytree(ROOT / "playbook", root)
+    if kind == "yaml":  # an unclosed flow sequence in the damaged table
+        path = root / "damaged.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "actions: [request_photos, reply_promptly, keep_records]", "actions: [request_photos, reply_promptly", 1),
+            encoding="utf-8")
+        return root, "damaged.yaml"
+    if kind == "jinja":  # a message template with a block that never closes
+        path = root / "messages" / "request_photos.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("en: |\n", "en: |\n  {% if platform == 'ebay' %}\n", 1), encoding="utf-8")
+        assert path.read_text(encoding="utf-8") != text
+        return root, "request_photos.yaml"
+    if kind == "prose":  # rationale naming a parameter that does not exist
+        path = root / "damaged.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "en: Ask for photos of the item,", "en: Within {{ params.no_such_days }} days ask for photos of the item,", 1),
+            encoding="utf-8")
+        return root, "damaged.yaml:13"
+    raise ValueError(kind)
+
+
+PLAYBOOK_KINDS = ("yaml", "jinja", "prose")
+
+
+def parquet(capsys, files):
+    """Five generated cases as Parquet, for the Dask engine."""
+    path = files["tmp"] / "cases.parquet"
+    assert main(["samples", "--out", str(path), "--count", "5"]) == 0
+    capsys.readouterr()
+    return path
+
+
+# --- recommend -------------------------------------------------------------------------------
+
+def test_recommend_a_bad_case_exits_2_naming_case_and_field(capsys, files):
+    files["case"].write_text(json.dumps({**CASE, "order_value": -5}), encoding="utf-8")
+    expect(capsys, ["recommend", files["case"]], 2, "bad case: case EB-1: order_value", "fix these fields")
+
+
+@pytest.mark.parametrize("content,says", [(None, "no such file"), ("{not json", "is not valid JSON/YAML")])
+def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files, content, says):
+    path = files["tmp"] / "in.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    _, err = expect(capsys, ["recommend", path], 2, f"input file {path}", says.split(" ")[0])
+    assert "fix these fields" not in err  # a file problem is not a case's fields
+
+
+@pytest.mark.parametrize("option,says", [
+    (["--set", "keep_item_max_value"], "--set needs NAME=NUMBER"),
+    (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
+    (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date YYYY-MM-DD"),
+    (["--lang", "fr"], "invalid choice: 'fr'"),
+])
+def test_recommend_a_bad_option_exits_2(capsys, files, option, says):
+    expect(capsys, ["recommend", files["case"], *option], 2, says)
+
+
+@pytest.mark.parametrize("kind", PLAYBOOK_KINDS)
+def test_recommend_a_broken_playbook_exits_3_naming_the_file(capsys, files, kind):
+    root, where = broken_playbook(files["tmp"], kind)
+    out, _ = expect(capsys, ["recommend", files["case"], "--playbook", root], 3, where)
+    assert out == ""
+
+
+# --- batch (pandas) --------------------------------------------------------------------------
+
+def test_batch_bad_rows_go_to_errors_csv_and_strict_exits_1(capsys, files):
+    out = files["tmp"] / "o"
+    expect(capsys, ["batch", files["csv"], "--out", out, "--no-report", "--as-of", "2026-11-01"], 0)
+    expect(capsys, ["batch", files["csv"], "--out", out, "--no-report", "--as-of", "2026-11-01", "--strict"], 1)
+    assert "EB-2" in (out / "errors.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("missing.csv", None, "no such file"),
+    ("cases.txt", "x", "unsupported file type '.txt'"),
+    ("cases.xlsx", "not a zip", "cannot be read as .xlsx"),
+])
+def test_batch_a_bad_input_file_exits_2(capsys, files, name, content, says):
+    path = files["tmp"] / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    _, err = expect(capsys, ["batch", path, "--out", files["tmp"] / "o", "--no-report"], 2, name, says)
+    assert "fix these fields" not in err
+
+
+@pytest.mark.parametrize("mapping,says", [
+    ("columns:\n  订单号: order_number\n", "m.yaml:2: 'order_number' is not a field"),
+    ("columns: [unclosed\n", "is not valid YAML"),
+    ("colums:\n  a: case_id\n", "m.yaml:1: unknown section 'colums'"),
+])
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_batch_a_bad_mapping_exits_2_naming_file_and_line(capsys, files, mapping, says, engine):
+    path = files["tmp"] / "m.yaml"
+    path.write_text(mapping, encoding="utf-8")
+    source = files["csv"] if engine == "pandas" else parquet(capsys, files)
+    expect(capsys, ["batch", source, "--engine", engine, "--columns", path, "--out", files["tmp"] / "o",
+                    "--no-report"], 2, "column mapping", says)
+
+
+@pytest.mark.parametrize("option,says", [
+    (["--chunk-rows", "0"], "--chunk-rows must be at least 1"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date"),
+    (["--set", "keep_item_max_value=lots"], "--set needs NAME=NUMBER"),
+    (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
+    (["--engine", "dask", "--per-case-notebooks"], "--per-case-notebooks runs with --engine pandas only"),
+    (["--engine", "spark"], "invalid choice: 'spark'"),
+    (["--chunk-rows", "many"], "invalid int value: 'many'"),
+])
+def test_batch_a_bad_option_exits_2_before_any_work(capsys, files, option, says):
+    out = files["tmp"] / "o"
+    expect(capsys, ["batch", files["csv"], "--out", out, "--no-report", *option], 2, says)
+    assert not (out / "recommendations.csv").exists()
+
+
+# a broken message template shows while deciding: with Dask that is test_dask_broken_template_exits_3
+@pytest.mark.parametrize("kind,engine", [(k, "pandas") for k in PLAYBOOK_KINDS] + [("yaml", "dask"), ("prose", "dask")])
+def test_batch_a_broken_playbook_exits_3(capsys, files, kind, engine):
+    root, where = broken_playbook(files["tmp"], kind)
+    source = files["csv"] if engine == "pandas" else parquet(capsys, files)
+    expect(capsys, ["batch", source, "--engine", engine, "--playbook", root, "--out", files["tmp"] / "o",
+                    "--no-report"], 3, where)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_batch_an_unwritable_output_exits_4(capsys, files, engine):
+    source = files["csv"] if engine == "pandas" else parquet(capsys, files)
+    expect(capsys, ["batch", source, "--engine", engine, "--out", "/dev/null/out", "--no-report"], 4,
+           "cannot write /dev/null/out")
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("cases.csv", CSV, "--engine dask reads Parquet"),
+    ("missing.parquet", None, "no such file"),
+    ("cases.parquet", "garbage", "cannot be read as Parquet"),
+])
+def test_batch_dask_a_bad_input_file_exits_2(capsys, files, name, content, says):
+    path = files["tmp"] / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    expect(capsys, ["batch", path, "--engine", "dask", "--out", files["tmp"] / "o", "--no-report"], 2, says)
+
+
+# --- validate, samples, workshop, app ---------------------------------------------------------
+
+@pytest.mark.parametrize("kind", PLAYBOOK_KINDS)
+def test_validate_a_broken_playbook_exits_1_listing_file_and_line(capsys, files, kind):
+    root, where = broken_playbook(files["tmp"], kind)
+    out, _ = expect(capsys, ["validate", root], 1)
+    assert where in out and "error:" in out
+
+
+def test_validate_a_folder_that_is_not_a_playbook_exits_1(capsys, files):
+    out, _ = expect(capsys, ["validate", files["tmp"] / "nowhere"], 1)
+    assert "is not a playbook folder" in out
+
+
+@pytest.mark.parametrize("argv,code,says", [
+    (["--out", "/dev/null/x.csv"], 4, "cannot write /dev/null"),
+    (["--out", "{tmp}/x.txt"], 2, "write samples as .csv, .parquet, .jsonl"),
+    (["--out", "{tmp}/x.csv", "--count", "-1"], 2, "--count must be 0 or more"),
+    (["--out", "{tmp}/x.csv", "--count", "ten"], 2, "invalid int value"),
+])
+def test_samples_failures(capsys, files, argv, code, says):
+    expect(capsys, ["samples", *[a.format(tmp=files["tmp"]) for a in argv]], code, says)
+
+
+@pytest.mark.parametrize("argv,code,says", [
+    (["--size", "0", "--seed", "1"], 2, "scenarios match"),
+    (["--size", "2", "--seed", "1", "--out", "/dev/null/deck.json"], 4, "cannot write /dev/null"),
+    (["--size", "2", "--seed", "1", "--types", "lost"], 2, "invalid choice: 'lost'"),
+    (["--size", "2", "--seed", "1", "--playbook", "{tmp}/nowhere"], 3, "is not a playbook folder"),
+])
+def test_workshop_deck_failures(capsys, files, argv, code, says):
+    expect(capsys, ["workshop", "deck", *[a.format(tmp=files["tmp"]) for a in argv]], code, says)
+
+
+def test_workshop_deck_with_a_broken_playbook_exits_3(capsys, files):
+    root, where = broken_playbook(files["tmp"], "prose")
+    expect(capsys, ["workshop", "deck", "--size", "2", "--seed", "1", "--playbook", root], 3, where)
+
+
+@pytest.mark.parametrize("argv,code,says", [
+    (["{tmp}/no-answers"], 2, "is not a folder of answer files"),
+    (["{tmp}", "--out", "/dev/null/report", "--no-report"], 4, "cannot write /dev/null/report"),
+    (["{tmp}", "--playbook", "{tmp}/nowhere", "--no-report"], 3, "is not a playbook folder"),
+])
+def test_workshop_grade_failures(capsys, files, argv, code, says):
+    expect(capsys, ["workshop", "grade", *[a.format(tmp=files["tmp"]) for a in argv]], code, says)
+
+
+@pytest.mark.parametrize("argv,says", [
+    (["--port", "http"], "invalid int value: 'http'"),
+    (["--port", "70000"], "--port 70000 is not a port number"),
+    (["--notebooks", "{tmp}"], "holds no start.ipynb"),
+    (["--colour"], "unrecognized arguments: --colour"),
+])
+def test_app_a_bad_option_exits_2_before_starting_a_server(capsys, files, argv, says):
+    expect(capsys, ["app", *[a.format(tmp=files["tmp"]) for a in argv]], 2, says)
+
+
+# --- the boundary itself ---------------------------------------------------------------------
+
+def test_a_bug_exits_70_with_the_details_in_a_file_not_a_traceback(capsys, files, monkeypatch):
+    import helpers.advice.recommend as module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+    monkeypatch.setattr(module, "recommend", broken)
+    _, err = expect(capsys, ["recommend", files["case"]], 70, "internal error (a bug, not your input)")
+    details = err.split("The details are in ")[1].split(";")[0]
+    assert "ZeroDivisionError: a bug" in open(details, encoding="utf-8").read()
+
+
+def test_ctrl_c_exits_130(capsys, files, monkeypatch):
+    import helpers.advice.recommend as module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(module, "recommend", interrupted)
+    expect(capsys, ["recommend", files["case"]], 130, "interrupted")
+
+
+# --- as real processes -----------------------------------------------------------------------
+
+def run(*argv, **kw):
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, argv)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, **kw)
+
+
+def assert_clean_failure(proc, code, says):
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    assert proc.stderr.startswith(("dispute-playbook: ", "usage: ")) and "\n\n" not in proc.stderr.strip()
+    assert says in proc.stderr, proc.stderr
+
+
+def test_process_samples_into_dev_null_exits_4():
+    assert_clean_failure(run("samples", "--out", "/dev/null/x.csv"), 4, "cannot write /dev/null/x.csv")
+
+
+def test_process_recommend_with_an_undefined_parameter_in_prose_exits_3(files):
+    root, where = broken_playbook(files["tmp"], "prose")
+    assert_clean_failure(run("recommend", files["case"], "--playbook", root), 3, where)
+
+
+def test_process_batch_with_a_broken_template_exits_3(files):
+    root, where = broken_playbook(files["tmp"], "jinja")
+    proc = run("batch", files["csv"], "--playbook", root, "--out", files["tmp"] / "o", "--no-report")
+    assert_clean_failure(proc, 3, where)
+
+
+def test_dask_broken_template_exits_3(files):
+    root, where = broken_playbook(files["tmp"], "jinja")
+    source = files["tmp"] / "cases.parquet"
+    assert run("samples", "--out", source, "--count", "50").returncode == 0
+    proc = run("batch", source, "--engine", "dask", "--playbook", root, "--out", files["tmp"] / "o", "--no-report")
+    assert_clean_failure(proc, 3, where)
+
+
+def test_process_app_with_a_bad_option_exits_2():
+    assert_clean_failure(run("app", "--port", "http"), 2, "invalid int value: 'http'")

@@ -27,6 +27,9 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 
 REASONS = {"商品破损": "damaged", "未收到货": "not_received", "质量问题": "not_as_described", "七天无理由退换货": "cancellation"}
+# what the preset's other fields fed by 退款原因 give, written out in the plain file too
+EXTRA = {"商品破损": ("", "", ""), "未收到货": ("", "", ""), "质量问题": ("quality", "", ""),
+         "七天无理由退换货": ("", "changed_mind", "")}
 REQUESTS = {"仅退款": "full_refund", "退货退款": "return_refund", "换货": "exchange"}
 
 
@@ -42,7 +45,8 @@ def make_files(n: int, folder: Path, seed: int = 7) -> tuple[Path, Path]:
     we.writerow(["退款编号", "订单编号", "买家会员名", "买家实际支付金额", "订单付款时间", "发货时间", "退款原因",
                  "退款类型", "物流公司", "物流单号", "店铺名称", "退款说明"])
     wp.writerow(["case_id", "order_id", "buyer_name", "order_value", "order_date", "ship_date", "dispute_type",
-                 "buyer_request", "carrier", "tracking_number", "shop_name", "currency", "platform", "buyer_language"])
+                 "buyer_request", "carrier", "tracking_number", "shop_name", "currency", "platform", "buyer_language",
+                 "mismatch", "cancel_reason", "missing_parts", "wrong_item_sent"])
     base = dt.datetime(2026, 9, 1, 8, 0, 0)
     for i in range(n):
         order = base + dt.timedelta(days=int(order_day[i]), seconds=int(i % 86_000))
@@ -54,7 +58,7 @@ def make_files(n: int, folder: Path, seed: int = 7) -> tuple[Path, Path]:
                      ship.strftime("%Y-%m-%d %H:%M:%S"), reason, request, "中通快递", f"73{i:011d}", "好物小店", ""])
         wp.writerow([case_id, order_id, f"买家{i % 997}", f"{amount:.2f}", order.date().isoformat(),
                      ship.date().isoformat(), REASONS[reason], REQUESTS[request], "中通快递", f"73{i:011d}",
-                     "好物小店", "CNY", "taobao", "zh"])
+                     "好物小店", "CNY", "taobao", "zh", *EXTRA[reason], ""])
     gbk, utf8 = folder / "taobao_export.csv", folder / "plain.csv"
     gbk.write_bytes(export.getvalue().encode("gbk"))
     utf8.write_bytes(plain.getvalue().encode("utf-8"))

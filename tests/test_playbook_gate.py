@@ -3,7 +3,6 @@ playbook mistake gives one clear file:line error, found by `validate`, never mid
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -11,22 +10,17 @@ from helpers.cli import main
 from helpers.core.exceptions import PlaybookError
 from helpers.playbook.validate import load_checked, validate
 
-from support import ROOT
+from support import copy_playbook, edit_file
 
 CASE = {"case_id": "G1", "dispute_type": "not_received", "order_value": 30, "as_of_date": "2026-11-01"}
 
 
 @pytest.fixture
 def pb(tmp_path):
-    dest = tmp_path / "playbook"
-    shutil.copytree(ROOT / "playbook", dest)
-    return dest
+    return copy_playbook(tmp_path)
 
 
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+edit = edit_file
 
 
 def line_of(path, needle):

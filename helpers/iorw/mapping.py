@@ -199,7 +199,16 @@ def per_distinct(series, fn):
     for k, u in enumerate(uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)):
         values[k] = fn(u)
     values[-1] = fn(None)
-    return pd.Series(values[codes], index=series.index, dtype=object)
+    return as_text(pd.Series(values[codes], index=series.index, dtype=object), values)
+
+
+def as_text(series, values=None):
+    """A column of text (and missing cells) in pandas' string dtype, as the readers give it, so the
+    validator takes its fast path; a column holding other values stays as it is."""
+    values = series.to_numpy() if values is None else values
+    if all(v is None or isinstance(v, str) for v in values):
+        return series.astype("str")
+    return series
 
 
 def _blank(v) -> bool:
@@ -265,10 +274,11 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
     for name in MONEY_FIELDS:
         if name in out:
             out[name], found = parse_amounts(out[name], mapping.amounts.get(name, "auto"), name, notes)
+            out[name] = as_text(out[name], pd_unique(out[name]))
             codes = found if codes is None else codes.where(codes.notna(), found)
     if codes is not None and codes.notna().any():
         if "currency" not in out:
-            out["currency"] = codes
+            out["currency"] = as_text(codes, pd_unique(codes))
         else:
             empty = per_distinct(out["currency"], _blank)
             out.loc[empty.to_numpy(dtype=bool) & codes.notna().to_numpy(), "currency"] = codes
@@ -277,7 +287,9 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
             out[name] = value
         else:
             empty = per_distinct(out[name], _blank).to_numpy(dtype=bool)
-            out.loc[empty, name] = value
+            col = out[name].astype(object)
+            col[empty] = value
+            out[name] = as_text(col, pd_unique(col))
     out.attrs = dict(frame.attrs)
     return out
 
@@ -292,6 +304,11 @@ def _note_unknown(series, name, table, choices, notes):
     for i in np.flatnonzero(unknown):
         notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
                                  f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
+
+
+def pd_unique(series):
+    import pandas as pd
+    return pd.unique(series.to_numpy(dtype=object))
 
 
 def _dates(series, name, fmt, notes):
@@ -314,6 +331,7 @@ def _dates(series, name, fmt, notes):
     ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
     out = series.astype(object) if series.dtype != object else series.copy()
     out.iloc[where[ok]] = iso[ok]
+    out = as_text(out, pd_unique(out))
     example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
     for i in where[~ok & ~empty]:
         notes[(int(i), name)] = f"{series.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"

@@ -326,7 +326,7 @@ def _dates(series, name, fmt, notes):
         local = fmt.replace("%z", "").strip()
         text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
     parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
-    iso = pc.strftime(parsed, format="%Y-%m-%d").to_numpy(zero_copy_only=False)
+    iso = parsed.cast(pa.date32()).cast(pa.string()).to_numpy(zero_copy_only=False)  # ISO; strftime is slow
     empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
     ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
     out = series.astype(object) if series.dtype != object else series.copy()

@@ -83,7 +83,8 @@ def edit(page, kind, field, value):
 
 def recommend_in_page(page, expected):
     page.locator(".dp-recommend").click()
-    expect(page.locator(".dp-resolution")).to_contain_text(f"({expected.resolution})", timeout=30_000)
+    expect(page.locator(".dp-resolution")).to_contain_text(expected.alternatives[0]["label"], timeout=30_000)
+    expect(page.locator(".dp-resolution")).not_to_contain_text(f"({expected.resolution})")
     expect(page.locator(".dp-message textarea")).to_have_value(expected.message, timeout=10_000)
 
 

@@ -86,3 +86,37 @@ def test_a_failed_dask_run_resumes_from_its_finished_parts(tmp_path, monkeypatch
     assert {i: (parts_dir / f"part-{i:05d}.parquet").stat().st_mtime_ns for i in range(3)} == kept
     pd.testing.assert_frame_equal(pd.read_parquet(parts_dir), pd.read_parquet(tmp_path / "fresh" / "recommendations"))
     assert (out / "errors.csv").read_bytes() == (tmp_path / "fresh" / "errors.csv").read_bytes()
+
+
+def test_one_large_row_group_is_read_once_in_parts_with_the_same_results(tmp_path):
+    from helpers.batch import dask_engine
+    from helpers.batch.dask_engine import group_parts, read_group_parts, read_part
+    frame = generate_frame(3000, seed=23)
+    frame.loc[2500, "case_id"] = frame.loc[10, "case_id"]
+    frame.loc[10, "case_id"] = f"  {frame.loc[10, 'case_id']}\u3000"  # the same id once stripped: 2500 is later
+    src = tmp_path / "one-group.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), src)  # a single row group
+    parts = plan_parts(src, part_rows=700)
+    assert [p.rows for p in parts] == [700, 700, 700, 700, 200] and len(group_parts(parts)) == 1
+    for part, got in read_group_parts(parts):
+        pd.testing.assert_frame_equal(got, read_part(part))
+    args = ["--as-of", "2026-11-01", "--no-report"]
+    assert main(["batch", str(src), "--out", str(tmp_path / "p")] + args) == 0
+    import datetime as dt
+
+    from helpers.batch.runner import Options
+    dask_engine.run_dask(Options(cases=str(src), out=str(tmp_path / "d"), as_of=dt.date(2026, 11, 1), report=False),
+                         part_rows=700)
+    expected = pd.read_csv(tmp_path / "p" / "recommendations.csv", dtype=str, keep_default_na=False)
+    got = pd.read_parquet(tmp_path / "d" / "recommendations")
+    assert len(got) == len(expected) == 2999
+    assert (got["case_id"].to_numpy() == expected["case_id"].to_numpy()).all()
+    assert (tmp_path / "d" / "errors.csv").read_text() == (tmp_path / "p" / "errors.csv").read_text()
+    assert "row 12 has it" in (tmp_path / "d" / "errors.csv").read_text()
+
+
+def test_samples_writes_row_groups_of_a_sensible_size(tmp_path):
+    from helpers.batch.samples import SAMPLE_ROW_GROUP, write_samples
+    path = write_samples(tmp_path / "s.parquet", count=2 * SAMPLE_ROW_GROUP + 5)
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [SAMPLE_ROW_GROUP] * 2 + [5]

@@ -105,8 +105,8 @@ def test_contradictory_conditions_are_found(pb_copy):
 
 def test_a_table_without_default_is_reported(pb_copy):
     table = pb_copy / "cancellation.yaml"
-    edit(table, "    title: {en: \"Reason unclear\", zh: \"原因不明\"}\n",
-         "    title: {en: \"Reason unclear\", zh: \"原因不明\"}\n    when:\n      - shipped: true\n")
+    edit(table, "    title: {en: \"Facts do not settle it\", zh: \"现有事实不足以判断\"}\n",
+         "    title: {en: \"Facts do not settle it\", zh: \"现有事实不足以判断\"}\n    when:\n      - shipped: true\n")
     errors, _ = validate(pb_copy)
     assert any("no default rule" in p.message and p.path.endswith("cancellation.yaml") for p in errors)
     # loading refuses it too: an unmatched cancellation would otherwise borrow another table's default

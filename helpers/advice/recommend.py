@@ -9,11 +9,12 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 
 from ..core.case import parse_case, to_columns
-from ..core.costs import money_or_none
+from ..core.costs import cost_inputs, money_or_none
 from ..core.engine import decide
 from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
+from ..core.money import no_rate_problem
 from ..playbook.messages import choose_language, compile_template, fit, render_prose, row_values
 from ..playbook.loader import Playbook
 from ..playbook.validate import load_checked
@@ -67,6 +68,11 @@ def localised(pb: Playbook, texts: dict, lang: str) -> str:
                                              "run `dispute-playbook validate` to find its file and line")]) from None
 
 
+def change_text(pb: Playbook, lever, to: str, now: str, lang: str) -> str:
+    """The lever's sentence with the resolutions' labels in `lang`, never their codes."""
+    return lever.sentence(*(localised(pb, pb.resolutions[r], lang) for r in (now, to)), lang)
+
+
 def _deadline(pb, spec, platform, as_of: _dt.date):
     if spec is None:
         return None
@@ -100,17 +106,23 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         missing = [e for j, e in enumerate(d.evidence_ids) if d.missing[i, j]]
         flags = [f for j, f in enumerate(d.flag_ids) if d.flags[i, j]]
         table = pb.tables[case["dispute_type"]]
+        shipped = case["ship_date"] is not None
+
+        def unknown_inputs(res):
+            return [f for f in cost_inputs(res, shipped) if case.get(f) is None]
         alternatives = [{"resolution": rule.resolution, "label": localised(pb, pb.resolutions[rule.resolution], lang),
-                         "refund_amount": refund, "est_cost": money_or_none(d.est_cost[i]), "chosen": True}]
+                         "refund_amount": refund, "est_cost": money_or_none(d.est_cost[i]), "chosen": True,
+                         "cost_unknown": unknown_inputs(rule.resolution)}]
         for res in table.alternatives:
             if res != rule.resolution:
                 r, c = d.alternatives[res]
                 alternatives.append({"resolution": res, "label": localised(pb, pb.resolutions[res], lang),
-                                     "refund_amount": money_or_none(r[i]), "est_cost": money_or_none(c[i]), "chosen": False})
+                                     "refund_amount": money_or_none(r[i]), "est_cost": money_or_none(c[i]), "chosen": False,
+                                     "cost_unknown": unknown_inputs(res)})
         change, change_to = "", ""
         if d.lever[i] >= 0:
             change_to = d.rules[d.lever_rule[i]].resolution
-            change = LEVERS[d.lever[i]].sentence(rule.resolution, change_to, lang)
+            change = change_text(pb, LEVERS[d.lever[i]], change_to, rule.resolution, lang)
         out.append(Recommendation(
             case_id=case["case_id"], resolution=rule.resolution, refund_amount=refund, rule_id=rule.id,
             rationale=localised(pb, rule.rationale, lang), actions=[s["text"] for s in steps],
@@ -142,5 +154,7 @@ def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, param
     if params:
         pb = pb.with_params(params)
     parsed = parse_case(case, as_of=as_of)
+    if parsed["currency"] not in pb.rates:
+        raise CaseError([no_rate_problem(parsed["case_id"], parsed["currency"])])
     d = decide(pb, to_columns([parsed]), explain=explain)
     return build(pb, [parsed], d, lang, render)[0]

@@ -31,7 +31,8 @@ def options_from_args(args) -> Options:
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
                    resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
-                   per_case_notebooks=args.per_case_notebooks, workers=args.workers)
+                   per_case_notebooks=args.per_case_notebooks, workers=args.workers,
+                   durable=getattr(args, "durable", False))
 
 
 def print_summary(result: BatchResult, out=None) -> None:

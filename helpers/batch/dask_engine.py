@@ -31,6 +31,12 @@ class Part:
     start: int       # global position of the first row (0-based)
 
 
+@dataclass(frozen=True)
+class LoadedPart(Part):
+    """A part whose rows were already read (by the task reading its row group once)."""
+    frame: object = None
+
+
 def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     """Parts of a Parquet file or folder of files: row groups, sliced to at most part_rows rows."""
     import pyarrow.parquet as pq
@@ -64,9 +70,28 @@ def read_part(part: Part, columns=None):
     return table.slice(part.offset, part.rows).to_pandas()
 
 
-def _validated(part: Part, opts: dict):
+def read_group_parts(parts: list):
+    """(part, frame) for consecutive parts of one row group, reading the group once, batch by batch
+    (a row group larger than a part is never decoded more than once, nor held whole)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    first = parts[0]
+    batches = pq.ParquetFile(first.path).iter_batches(batch_size=min(p.rows for p in parts),
+                                                      row_groups=[first.row_group], use_threads=False)
+    pending, have, position = [], 0, 0
+    for part in parts:
+        while have < part.offset + part.rows - position:
+            batch = next(batches)
+            pending.append(batch)
+            have += batch.num_rows
+        table = pa.Table.from_batches(pending).slice(part.offset - position, part.rows)
+        yield part, table.to_pandas()
+        rest = pa.Table.from_batches(pending).slice(part.offset - position + part.rows)
+        position, pending, have = part.offset + part.rows, rest.to_batches(), rest.num_rows
+
+
+def _prepared(frame, part: Part, opts: dict):
     from .read import FIRST_ROW, validate_frame
-    frame = read_part(part)
     if opts["columns"]:
         from ..iorw.mapping import apply_mapping, load_mapping
         frame = apply_mapping(frame, load_mapping(opts["columns"]))
@@ -75,9 +100,48 @@ def _validated(part: Part, opts: dict):
                                  first_row=FIRST_ROW + part.start, dedupe=False)
 
 
+def _validated(part: Part, opts: dict):
+    return _prepared(read_part(part), part, opts)
+
+
 def _hash_ids(ids) -> np.ndarray:
     import pandas as pd
     return pd.util.hash_array(np.asarray(ids, dtype=object)).astype(np.uint64)
+
+
+def _id_keys(part: Part, opts: dict):
+    """The part's case_id cells as text with Python's whitespace trimmed, or None when they are not all
+    text (then the cells are validated to know the ids). Two rows whose keys differ can never carry
+    the same case_id after validation (which strips text), so only equal keys need a closer look."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if opts["columns"]:
+        return None  # a mapping may rename or rewrite the id column
+    table = _read_columns(part, ["case_id"])
+    if table is None or not pa.types.is_string(table.column(0).type) and not pa.types.is_large_string(table.column(0).type):
+        return None
+    return pc.replace_substring_regex(table.column(0), _trim_pattern(), "")
+
+
+def _read_columns(part: Part, columns):
+    import pyarrow.parquet as pq
+    f = pq.ParquetFile(part.path)
+    if any(c not in f.schema_arrow.names for c in columns):
+        return None
+    return f.read_row_group(part.row_group, columns=columns).slice(part.offset, part.rows)
+
+
+_SPACE = None
+
+
+def _trim_pattern() -> str:
+    """A regex (RE2) trimming what Python's str.strip() trims: every character with isspace()."""
+    global _SPACE
+    if _SPACE is None:
+        import sys
+        space = "".join(f"\\x{{{c:x}}}" for c in range(sys.maxunicode + 1) if chr(c).isspace())
+        _SPACE = f"^[{space}]+|[{space}]+$"
+    return _SPACE
 
 
 class Failed:
@@ -111,18 +175,37 @@ def checked(results):
 
 
 def id_hashes(part: Part, opts: dict) -> np.ndarray:
-    """Pass 1: hashes of the part's valid case_ids."""
-    _, v = _validated(part, opts)
-    return _hash_ids(v.cols["case_id"][v.valid])
+    """Pass 1: hashes of the part's case_ids (of its valid rows when the ids are not plain text).
+    Only the case_id column is read."""
+    keys = _id_keys(part, opts)
+    if keys is None:
+        _, v = _validated(part, opts)
+        return _hash_ids(v.cols["case_id"][v.valid])
+    keys = keys.to_numpy(zero_copy_only=False)
+    return _hash_ids(keys[~_is_null(keys)])
+
+
+def _is_null(values) -> np.ndarray:
+    import pandas as pd
+    return pd.isna(values) | (values == "")
 
 
 def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
-    """(global row, case_id) of valid rows whose case_id hash is among `hashes`."""
-    _, v = _validated(part, opts)
-    rows = np.flatnonzero(v.valid)
-    ids = v.cols["case_id"][rows]
-    hit = np.isin(_hash_ids(ids), hashes)
-    return [(int(part.start + r), str(c)) for r, c in zip(rows[hit], ids[hit])]
+    """(global row, case_id) of valid rows whose case_id hash is among `hashes` (only those rows validated)."""
+    keys = _id_keys(part, opts)
+    if keys is None:
+        _, v = _validated(part, opts)
+        rows = np.flatnonzero(v.valid)
+        ids = v.cols["case_id"][rows]
+        hit = np.isin(_hash_ids(ids), hashes)
+        return [(int(part.start + r), str(c)) for r, c in zip(rows[hit], ids[hit])]
+    keys = keys.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(np.isin(_hash_ids(np.where(_is_null(keys), "", keys)), hashes) & ~_is_null(keys))
+    if not len(rows):
+        return []
+    frame = read_part(part).iloc[rows].reset_index(drop=True)
+    _, v = _prepared(frame, part, opts)
+    return [(int(part.start + rows[i]), str(v.cols["case_id"][i])) for i in np.flatnonzero(v.valid)]
 
 
 def _write_parquet(frame, path: Path):
@@ -145,7 +228,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     from ..playbook.loader import load_playbook
     out = Path(opts["out"])
     name = f"part-{part.index:05d}.parquet"
-    frame, v = _validated(part, opts)
+    frame, v = _prepared(part.frame, part, opts) if getattr(part, "frame", None) is not None else _validated(part, opts)
     for g, first in later.items():
         i = g - part.start
         if 0 <= i < part.rows and v.valid[i]:
@@ -153,6 +236,8 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
             v.problems[i] = duplicate_error(v.cols["case_id"][i], g + FIRST_ROW, first + FIRST_ROW)
     pb_base = load_playbook(opts["playbook"])
     pb = pb_base.with_params(opts["params"]) if opts["params"] else pb_base
+    from .currency import reject_unrated
+    reject_unrated(pb, v, FIRST_ROW + part.start)
     rows = np.flatnonzero(v.valid)
     cols = {k: a[rows] for k, a in v.cols.items()}
     d = decide(pb, cols, explain=opts["explain"])
@@ -172,6 +257,31 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     write_json_atomic(out / "recommendations" / f"_part-{part.index:05d}.json", result)
     _write_parquet(safe_frame(table, ("case_id", "message")), out / "recommendations" / name)  # last: marks done
     return result
+
+
+def decide_group(parts: list, opts: dict, later: dict) -> list:
+    """Pass 2 for the parts of one row group: the group is read once, part by part; parts already
+    written (a resumed run) are passed over."""
+    import dataclasses
+    out = Path(opts["out"]) / "recommendations"
+    results = []
+    for part, frame in read_group_parts(parts):
+        if (out / f"part-{part.index:05d}.parquet").exists():
+            continue
+        loaded = LoadedPart(*(getattr(part, f.name) for f in dataclasses.fields(Part)), frame=frame)
+        results.append(decide_part(loaded, opts, later))
+    return results
+
+
+def group_parts(parts: list) -> list:
+    """Consecutive parts of the same row group, together."""
+    groups = []
+    for p in parts:
+        if groups and (groups[-1][-1].path, groups[-1][-1].row_group) == (p.path, p.row_group):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
 
 
 def _client(scheduler):
@@ -228,11 +338,13 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
         bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
-        futures = client.map(reported(decide_part), todo, opts=settings, later=later, pure=False)
+        groups = [g for g in group_parts(parts) if set(g) & set(todo)]
+        futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
         from dask.distributed import as_completed
         for fut in as_completed(futures):
-            results.extend(checked([fut.result()]))
-            bar.update(1)
+            finished = checked([fut.result()])[0]
+            results.extend(finished)
+            bar.update(len(finished))
             fut.release()
         bar.close()
     finally:

@@ -182,6 +182,21 @@ def parse_column(field, series, unique_max=None):
     return status, encoded
 
 
+PARALLEL_MIN_ROWS = 100_000  # below this, threads cost more than they give
+
+
+def _parse_columns(frame, unique_max) -> dict:
+    """parse_column for every contract column present; long frames on two threads (Arrow's hashing and
+    the vectorised passes release the GIL, so two columns are checked at once)."""
+    names = [f for f in FIELDS if f.name in frame.columns]
+    if len(frame) < PARALLEL_MIN_ROWS:
+        return {f.name: parse_column(f, frame[f.name], unique_max) for f in names}
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        futures = {f.name: pool.submit(parse_column, f, frame[f.name], unique_max) for f in names}
+        return {name: fut.result() for name, fut in futures.items()}
+
+
 @dataclass
 class Validated:
     """A batch laid out as engine columns (all rows), and which rows passed."""
@@ -215,9 +230,10 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     """
     n = len(frame)
     cols, status = {}, {}
+    parsed = _parse_columns(frame, unique_max)
     for field in FIELDS:
         if field.name in frame.columns:
-            st, enc = parse_column(field, frame[field.name], unique_max)
+            st, enc = parsed[field.name]
         else:
             st, enc = np.full(n, UNKNOWN, dtype=np.int8), _empty(field, n)
             if field.default is not None:
@@ -260,6 +276,8 @@ def _scalar_verdicts(frame, rows, as_of, cols, valid, first_row) -> dict:
     scalar verdict wins and the row's columns are taken from it.
     """
     problems = {}
+    if not len(rows):
+        return problems
     for i, record in zip(rows, contract_records(frame, rows)):
         try:
             case = parse_case(record, as_of=as_of, row=int(i) + first_row)
@@ -283,13 +301,12 @@ def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
     """The first valid row of a case_id is decided; later valid rows with it are rejected."""
     import pandas as pd
     rows = np.flatnonzero(valid)
-    ids = pd.Series(case_ids[rows], dtype=object)
-    codes = pd.Series(_factorize(ids.astype("str"))[0])
-    later = codes.duplicated(keep="first").to_numpy()
+    ids = pd.Series(case_ids[rows], dtype=object)  # valid rows' ids are text (case_id is required)
+    later = ids.duplicated(keep="first").to_numpy()
     first_of = {}
     if not later.any():
         return first_of
-    firsts = codes.duplicated(keep=False).to_numpy() & ~later
+    firsts = ids.duplicated(keep=False).to_numpy() & ~later
     first_index = dict(zip(ids[firsts], rows[firsts]))
     for i in rows[later]:
         cid = case_ids[i]

@@ -1,8 +1,8 @@
 """The batch review report: the numbers and charts behind notebooks/batch_review.ipynb.
 
 The notebook only calls these functions, so everything it shows is tested here. `render_report`
-runs the notebook with papermill (the run folder as its parameter) and saves it as
-report.ipynb and report.html (code hidden), both written atomically.
+runs the notebook in this process (the run folder as its parameter, injected as papermill does) and
+saves it as report.ipynb and report.html (code hidden), both written atomically.
 """
 from __future__ import annotations
 
@@ -209,28 +209,20 @@ def chart_whatif(run: Run):
 
 
 def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, Path]:
-    """Run the review notebook on a finished run folder; save report.ipynb and report.html."""
+    """Run the review notebook on a finished run folder; save report.ipynb and report.html.
+
+    The notebook runs in this process (helpers.batch.inprocess), not in a fresh kernel: the same
+    cells, outputs and HTML, without seconds of kernel start per batch. `timeout` is kept for
+    callers of the papermill version; cells here are our own code over one run's files."""
+    from .inprocess import run_notebook, skip_iri_grammars
+    skip_iri_grammars()
     import nbformat
-    import papermill as pm
     from nbconvert import HTMLExporter
 
     from ..iorw.atomic import atomic_write
     folder = Path(folder).resolve()
     ipynb, html = folder / "report.ipynb", folder / "report.html"
-
-    def execute(tmp):
-        import os
-        target = tmp + ".ipynb"  # papermill wants the .ipynb ending
-        try:
-            # the kernel's own log stays quiet (its transport notice is not for the analyst); errors still show
-            pm.execute_notebook(str(notebook), target, parameters={"out_dir": str(folder)}, progress_bar=False,
-                                execution_timeout=timeout, kernel_name="python3", cwd=str(folder),
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
-            os.replace(target, tmp)
-        finally:
-            if os.path.exists(target):
-                os.unlink(target)
-    atomic_write(ipynb, execute)
+    atomic_write(ipynb, lambda tmp: run_notebook(notebook, tmp, {"out_dir": str(folder)}, cwd=folder))
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     atomic_write(html, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))

@@ -28,7 +28,7 @@ from ..core.exceptions import UsageError
 from ..iorw.atomic import atomic_write, write_json_atomic
 from ..iorw.mapping import resolve as resolve_mapping
 from .outdir import STATE_DIR  # noqa: F401  (the state folder inside OUT)
-from .write import csv_bytes, neutralise, neutralise_column, safe_frame, to_arrow, write_xlsx  # noqa: F401
+from .write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_frame, safe_table, to_arrow, write_csv, write_xlsx  # noqa: F401
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
@@ -55,6 +55,7 @@ class Options:
     per_case_notebooks: bool = False
     workers: int = 2
     progress: bool | None = None     # None: only when stderr is a terminal
+    durable: bool = False            # fsync every chunk, not only each finished file
 
 
 def _fingerprint(path: Path) -> dict:
@@ -139,26 +140,6 @@ class _Manifest:
         write_json_atomic(self.path, self.data)
 
 
-class _Partial:
-    """An output file grown chunk by chunk under a temporary name; truncated to the manifest on resume."""
-
-    def __init__(self, path: Path, offset: int):
-        self.path = path
-        mode = "r+b" if path.exists() else "wb"
-        self.f = open(path, mode)
-        self.f.truncate(offset)
-        self.f.seek(offset)
-
-    def append(self, data: bytes) -> int:
-        self.f.write(data)
-        self.f.flush()
-        os.fsync(self.f.fileno())
-        return self.f.tell()
-
-    def close(self):
-        self.f.close()
-
-
 def _identity(opts: Options, as_of: _dt.date) -> dict:
     return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
             "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(resolve_mapping(opts.columns)),
@@ -210,7 +191,7 @@ def check_input(path) -> None:
 def _run(opts: Options, out: Path) -> BatchResult:
     from .outdir import publish, publish_dir, seal
     from .read import error_table, validate_frame
-    from .table import recommendation_table
+    from .table import counts, recommendation_table
     from ..core.engine import decide
     from ..playbook.validate import load_checked
     clock = {"start": time.perf_counter()}
@@ -223,16 +204,20 @@ def _run(opts: Options, out: Path) -> BatchResult:
     frame = load_cases(opts, notes)
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
-    true_rows(frame, v, notes)
     clock["validate"] = time.perf_counter()
     pb_base = load_checked(opts.playbook)
     pb = with_params(pb_base, opts.params)
+    from .currency import reject_unrated
+    from .read import FIRST_ROW
+    reject_unrated(pb, v, FIRST_ROW)
+    true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
+    del frame  # the cells as read are no longer needed: the validated columns are
 
     rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
     state = manifest.dir
-    recs = _Partial(state / "recommendations.csv.partial", manifest.offset("recommendations"))
-    changes = _Partial(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes")) if opts.params else None
+    recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
+    changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
     bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
     try:
@@ -242,15 +227,15 @@ def _run(opts: Options, out: Path) -> BatchResult:
             d = decide(pb, cols, explain=opts.explain)
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             table.insert(0, "row", idx + 2)
-            record = {"rows": int(len(idx)), "resolutions": dict(Counter(table["resolution"].astype(str)))}
-            record["bytes"] = {"recommendations": recs.append(csv_bytes(safe_frame(table.drop(columns="row"),
-                                                                                   ("case_id", "message")), k == 0))}
+            record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}
+            record["bytes"] = {"recommendations": recs.append(
+                safe_table(table, ("case_id", "message")).drop_columns(["row"]), k == 0)}
             if changes is not None:
                 from .whatif import compare_chunk
                 base = decide(pb_base, cols, explain=False)
                 stats, changed = compare_chunk(table, base, cols)
                 record["whatif"] = stats
-                record["bytes"]["whatif_changes"] = changes.append(csv_bytes(safe_frame(changed, ("case_id",)), k == 0))
+                record["bytes"]["whatif_changes"] = changes.append(safe_table(changed, ("case_id",)), k == 0)
             manifest.finish_chunk(record)
             bar.update(len(idx))
     finally:
@@ -264,7 +249,8 @@ def _run(opts: Options, out: Path) -> BatchResult:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     errors = error_table(v.problems)
-    atomic_write(stage / "errors.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
+    atomic_write(stage / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
+    recs.finish()
     os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
                          validated=v if opts.per_case_notebooks else None)
@@ -272,6 +258,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
         result.resolutions.update(c["resolutions"])
     if changes is not None:
         from .whatif import summarise
+        changes.finish()
         os.link(changes.path, stage / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
         write_json_atomic(stage / "whatif.json", result.whatif)

@@ -14,6 +14,7 @@ from ..core.fields import CANCEL_REASONS, DAMAGE_SEVERITIES, MISMATCHES
 from ..core.paths import SAMPLES_DIR
 
 AS_OF = _dt.date(2026, 11, 1)
+SAMPLE_ROW_GROUP = 100_000  # Parquet row group: a Dask part reads one group (or a slice) without the rest
 _TYPES = (("not_received", .40), ("not_as_described", .25), ("damaged", .20), ("cancellation", .15))
 _PLATFORMS = (("aliexpress", .30), ("amazon", .15), ("ebay", .15), ("shopify", .10), ("taobao", .15),
               ("douyin", .10), ("other", .05))
@@ -134,7 +135,7 @@ def write_samples(out, count: int = 1000, seed: int = 7) -> Path:
     writable_folder(out.parent, out)
     frame = generate_frame(count, seed)
     if out.suffix == ".parquet":
-        atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
+        atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=SAMPLE_ROW_GROUP))
     elif out.suffix == ".jsonl":
         atomic_write(out, lambda tmp: frame.to_json(tmp, orient="records", lines=True, force_ascii=False))
     else:

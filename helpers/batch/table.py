@@ -14,7 +14,7 @@ from ..core.costs import money
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
-from ..advice.recommend import UI_LANGUAGES, localised
+from ..advice.recommend import UI_LANGUAGES, change_text, localised
 
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
            "refund_amount", "est_cost", "rule_id", "rationale", "actions", "missing_evidence", "risk_flags",
@@ -190,7 +190,7 @@ def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = Tru
         k, other = divmod(rest, len(rules) + 1)
         if k == 0:
             return ""
-        return LEVERS[k - 1].sentence(rules[here].resolution, rules[other - 1].resolution, lang)
+        return change_text(pb, LEVERS[k - 1], rules[other - 1].resolution, rules[here].resolution, lang)
 
     platform_code = cols["platform"].astype(np.int64)
     if render and n:
@@ -237,6 +237,20 @@ def reference_table(pb, cases: list, d, lang: str = "en", render: bool = True):
     for k in ("refund_amount", "est_cost"):
         frame[k] = frame[k].astype(np.float64)
     return frame
+
+
+def counts(column) -> dict:
+    """{value: rows} of a column in order of first appearance, as dict(Counter(column)) gives it,
+    counted on the categorical's codes (no string per row)."""
+    import pandas as pd
+    s = pd.Series(column)
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(str).astype("category")
+    codes = s.cat.codes.to_numpy()
+    present, first = np.unique(codes, return_index=True)
+    per_code = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories))
+    names = s.cat.categories
+    return {str(names[c]): int(per_code[c]) for c, _ in sorted(zip(present, first), key=lambda x: x[1]) if c >= 0}
 
 
 def _NOTHING():

@@ -23,23 +23,33 @@ def neutralise(value):
 
 
 def neutralise_column(values):
-    """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array."""
+    """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array.
+
+    Only the rows a spreadsheet would run are rebuilt; a column with none comes back as it is."""
     import pyarrow as pa
     import pyarrow.compute as pc
     arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
         np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    risky = pc.match_substring_regex(arr, r"^[=+\-@\t\r]")
-    quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr, pa.scalar("", pa.large_string()))
-    return pc.if_else(pc.fill_null(risky, False), quoted, arr)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())  # dictionary-encoded texts, or an empty column of nulls
+    risky = pc.fill_null(pc.match_substring_regex(arr, r"^[=+\-@\t\r]"), False)
+    if not pc.any(risky).as_py():
+        return arr
+    quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))
+    return pc.if_else(risky, quoted, arr)
 
 
-def to_arrow(frame):
-    """A results frame as an Arrow table of plain strings and doubles (categoricals decoded)."""
+def to_arrow(frame, decode: bool = True):
+    """A results frame as an Arrow table of strings and doubles; `decode=False` keeps repeated texts
+    (categoricals) dictionary-encoded, which Arrow's CSV writer writes as it writes the texts.
+    An Arrow table is returned as it is."""
     import pyarrow as pa
     import pyarrow.compute as pc
+    if isinstance(frame, pa.Table):
+        return frame
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    if not decode:
+        return table
     columns = []
     for col in table.columns:
         if pa.types.is_dictionary(col.type):
@@ -50,17 +60,17 @@ def to_arrow(frame):
     return pa.table(columns, names=table.column_names)
 
 
-def csv_bytes(frame, header: bool) -> bytes:
-    """A frame as CSV (pyarrow's writer: quotes only where needed, empty cells for missing)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    sink = pa.BufferOutputStream()
-    pcsv.write_csv(to_arrow(frame), sink, pcsv.WriteOptions(include_header=header, quoting_style="needed"))
-    return sink.getvalue().to_pybytes()
+def safe_table(frame, text_columns):
+    """The frame as an Arrow table with its buyer-supplied text neutralised (numbers stay numbers)."""
+    table = to_arrow(frame, decode=False)
+    for c in text_columns:
+        j = table.column_names.index(c)
+        table = table.set_column(j, c, neutralise_column(table.column(j)))
+    return table
 
 
 def safe_frame(frame, text_columns):
-    """The frame with its buyer-supplied text neutralised (numbers stay numbers)."""
+    """The frame with its buyer-supplied text neutralised, as a pandas frame (numbers stay numbers)."""
     import pandas as pd
     import pyarrow as pa
     out = frame.copy()
@@ -68,34 +78,91 @@ def safe_frame(frame, text_columns):
         col = out[c]
         # Arrow-backed strings hand over their Arrow array through the public __arrow_array__ protocol
         arr = pa.array(col.array) if hasattr(col.array, "__arrow_array__") else col.to_numpy(dtype=object)
-        out[c] = pd.arrays.ArrowStringArray(neutralise_column(arr))
+        out[c] = pd.arrays.ArrowStringArray(neutralise_column(arr).cast("large_string"))
     return out
 
 
+def _csv_options(header: bool):
+    import pyarrow.csv as pcsv
+    return pcsv.WriteOptions(include_header=header, quoting_style="needed", batch_size=8192)
+
+
+def csv_bytes(frame, header: bool) -> bytes:
+    """A frame (or Arrow table) as CSV (pyarrow's writer: text quoted, empty cells for missing)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(to_arrow(frame, decode=False), sink, _csv_options(header))
+    return sink.getvalue().to_pybytes()
+
+
+def write_csv(frame, path, header: bool = True, durable: bool = False) -> None:
+    """A frame (or Arrow table) as a CSV file, written by Arrow straight to the file (then fsynced if durable)."""
+    import pyarrow.csv as pcsv
+    pcsv.write_csv(to_arrow(frame, decode=False), str(path), _csv_options(header))
+    if durable:
+        fsync_path(path)
+
+
+def fsync_path(path) -> None:
+    """Make a finished file durable before it is renamed into place."""
+    import os
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class CsvPart:
+    """A CSV file grown chunk by chunk under a temporary name (Arrow appends straight to the file);
+    truncated to `offset` (the manifest's last finished chunk) on resume. Data reaches the disk once,
+    at `finish`; with `durable` after every chunk too (a power cut then loses at most one chunk)."""
+
+    def __init__(self, path: Path, offset: int, durable: bool = False):
+        import os
+        self.path = Path(path)
+        self.durable = durable
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            os.ftruncate(fd, offset)
+        finally:
+            os.close(fd)
+        self.size = offset
+
+    def append(self, frame, header: bool) -> int:
+        """Append rows (header only when asked); returns the file's size after them."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+        with pa.OSFile(str(self.path), "a") as f:
+            pcsv.write_csv(to_arrow(frame, decode=False), f, _csv_options(header))
+        if self.durable:
+            fsync_path(self.path)
+        self.size = self.path.stat().st_size
+        return self.size
+
+    def finish(self) -> None:
+        fsync_path(self.path)
+
+    def close(self) -> None:
+        """Nothing stays open between chunks; kept so callers can close in `finally`."""
+
+
 def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
-    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text."""
-    import pandas as pd
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.utils import get_column_letter
-    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
-    numeric = {"order_value", "refund_amount", "est_cost"}
+    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text (helpers.batch.xlsx)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from .xlsx import write_sheet
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        names = next(csv.reader(f))
+    table = pcsv.read_csv(csv_path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                          convert_options=pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
 
     def write(tmp):
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("recommendations")
-        for j, name in enumerate(frame.columns, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = 60 if name in ("rationale", "message") else 16
-        ws.append(list(frame.columns))
-        columns = [(name in numeric, frame[name].tolist()) for name in frame.columns]
-        for i in range(len(frame)):
-            row = []
-            for is_number, values in columns:
-                cell = values[i]
-                if is_number:
-                    row.append(float(cell) if cell != "" else None)
-                else:  # already neutralised in the CSV; control characters are not allowed in XLSX
-                    row.append(neutralise(ILLEGAL_CHARACTERS_RE.sub(" ", cell)))
-            ws.append(row)
-        wb.save(tmp)
+        write_sheet(table, tmp)
+        fsync_path(tmp)
     atomic_write(xlsx_path, write)

@@ -41,6 +41,8 @@ def register(sub) -> None:
     b.add_argument("--no-messages", action="store_true", help="leave buyer messages empty (faster)")
     b.add_argument("--no-explain", action="store_true", help="skip 'what would change' (faster)")
     b.add_argument("--resume", action="store_true", help="go on from the last finished chunk of an interrupted run")
+    b.add_argument("--durable", action="store_true",
+                   help="fsync after every chunk (default: once per finished file, before it is renamed into place)")
     b.add_argument("--chunk-rows", type=int, default=200_000, help="cases decided and written per chunk")
     b.add_argument("--xlsx-max-rows", type=int, default=200_000, help="write recommendations.xlsx up to this many rows")
     b.add_argument("--per-case-notebooks", action="store_true",

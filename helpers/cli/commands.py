@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..playbook.params import parse_params
 from . import app as cli_app
 from . import batch as cli_batch
 from . import workshop as cli_workshop
@@ -16,6 +15,7 @@ def cmd_recommend(args) -> int:
     from ..advice.recommend import recommend
     from ..core.exceptions import UsageError
     from ..iorw.atomic import dumps, read_case_file
+    from ..playbook.params import parse_params
     try:
         _dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:

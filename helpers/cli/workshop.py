@@ -1,7 +1,7 @@
 """`dispute-playbook workshop`: trainer commands (arguments only; the work is in helpers.workshop)."""
 from __future__ import annotations
 
-from ..core.fields import DISPUTE_TYPES
+from ..core.names import DISPUTE_TYPES
 
 LEVELS = ("basic", "intermediate", "advanced")  # helpers.scenarios.LEVELS, kept import-free here
 

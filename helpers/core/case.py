@@ -11,6 +11,7 @@ import re
 
 from .exceptions import CaseError, FieldProblem
 from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+from .money import is_iso_currency
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
@@ -121,13 +122,20 @@ def _parse_enum(field):
     return parse
 
 
+def _parse_currency(v):
+    code = _parse_pattern(_CURRENCY, "a 3-letter ISO 4217 currency code such as USD", str.upper)(v)
+    if not is_iso_currency(code):
+        raise _Bad(f"{v!r} is not an ISO 4217 currency code (such as USD, EUR, CNY)")
+    return code
+
+
 _PARSERS = {
     "bool": _parse_bool,
     "decimal": _parse_number,
     "int": _parse_int,
     "date": _parse_date,
     "string": _parse_string,
-    "currency": _parse_pattern(_CURRENCY, "a 3-letter ISO 4217 currency code such as USD", str.upper),
+    "currency": _parse_currency,
     "language": _parse_pattern(_LANGUAGE, "a language code such as en or zh",
                                lambda s: re.split(r"[-_]", s)[0].lower()),
     "country": _parse_pattern(_COUNTRY, "a 2-letter ISO 3166 country code such as US", str.upper),

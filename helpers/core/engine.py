@@ -15,6 +15,9 @@ from .costs import est_costs, refund_amounts
 from .facts import derive
 from .fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS
 from .levers import LEVERS, apply
+from .money import MONEY_NAMES, rate_column
+
+RATE = "currency_rate"  # engine column: units of the row's currency per 1 base currency (NaN: no rate)
 
 
 @dataclass
@@ -72,8 +75,9 @@ def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
     `only` limits the work to those dispute types (other rows keep -1): a caller that knows the
     rest cannot change uses it to skip them.
     """
-    facts = derive(cols, platform_column(pb, cols, "no_reason_return_days"))
+    facts = derive(cols, platform_column(pb, cols, "no_reason_return_days"), claim_window(pb, cols))
     allcols = {**cols, **facts}
+    view = in_base(pb, allcols)
     n = len(cols["order_value"])
     chosen = np.full(n, -1, dtype=np.int64)
     offset = 0
@@ -82,7 +86,7 @@ def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
         rows = np.flatnonzero(cols["dispute_type"] == code) if only is None or dt in only else ()
         if len(rows):
             # only the columns this table tests are cut down to its rows
-            sub = {k: allcols[k][rows] for k in _table_names(table)} if len(rows) < n else allcols
+            sub = {k: view[k][rows] for k in _table_names(table)} if len(rows) < n else view
             pending = np.ones(len(rows), dtype=bool)
             picked = np.full(len(rows), -1, dtype=np.int64)
             for rule in table.rules:
@@ -96,10 +100,29 @@ def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
     return chosen, allcols
 
 
-_COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date")
+def in_base(pb, allcols: dict) -> dict:
+    """The columns as rules see them: every amount in the base currency of the shop's rate table."""
+    rate = allcols[RATE] if RATE in allcols else rate_column(pb.rates, allcols["currency"])
+    out = dict(allcols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in MONEY_NAMES:
+            out[name] = allcols[name] / rate
+    return out
 
 
-def _by_rule(rules, chosen, cols, margin):
+def claim_window(pb, cols) -> np.ndarray:
+    """Days from receipt (or the promised date) in which a claim is taken up: the platform's window
+    where a source gives one (platforms.yaml), else the shop's own policy (parameters.yaml)."""
+    window = platform_column(pb, cols, "buyer_claim_window_days")
+    return np.where(np.isnan(window), pb.params.get("shop_claim_window_days", np.nan), window)
+
+
+_COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date",
+                "dispute_type", "proof_of_delivery", "seller_packing_photos", "listing_error", "mismatch",
+                "chat_history", RATE)
+
+
+def _by_rule(rules, chosen, cols, margin, params):
     """Refund and cost per row, each computed on the rows its rule decided (element-wise, so equal)."""
     n = len(chosen)
     refund, cost = np.zeros(n), np.zeros(n)
@@ -113,22 +136,23 @@ def _by_rule(rules, chosen, cols, margin):
         sub = {k: cols[k][rows] for k in _COST_INPUTS}
         r = refund_amounts(rule.resolution, sub, rule.refund_share, rule.within_profit, margin[rows])
         refund[rows] = r
-        cost[rows] = est_costs(rule.resolution, sub, r)
+        cost[rows] = est_costs(rule.resolution, sub, r, params)
     return refund, cost
 
 
 class _Alternatives(Mapping):
     """resolution -> (refund, cost) arrays, computed when first read (the batch table never reads them)."""
 
-    def __init__(self, resolutions, cols, share, margin):
+    def __init__(self, resolutions, cols, share, margin, params):
         self._keys, self._cols, self._share, self._margin, self._done = tuple(resolutions), cols, share, margin, {}
+        self._params = params
 
     def __getitem__(self, res):
         if res not in self._keys:
             raise KeyError(res)
         if res not in self._done:
             alt_refund = refund_amounts(res, self._cols, self._share, True, self._margin)
-            self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund))
+            self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund, self._params))
         return self._done[res]
 
     def __iter__(self):
@@ -140,15 +164,17 @@ class _Alternatives(Mapping):
 
 def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     rules = list(pb.all_rules())
+    cols = {**cols, RATE: rate_column(pb.rates, cols["currency"])}  # once: levers never change the currency
     chosen, allcols = match(pb, cols)
     n = len(chosen)
     margin = allcols["margin"]
-    refund, cost = _by_rule(rules, chosen, cols, margin)
+    refund, cost = _by_rule(rules, chosen, cols, margin, pb.params)
 
     flag_ids = list(pb.risk_flags)
     flags = np.zeros((n, len(flag_ids)), dtype=bool)
+    view = in_base(pb, allcols)
     for j, fid in enumerate(flag_ids):
-        flags[:, j] = pb.risk_flags[fid]["when"].mask(allcols)
+        flags[:, j] = pb.risk_flags[fid]["when"].mask(view)
 
     evidence_ids = list(EVIDENCE)
     missing = np.zeros((n, len(evidence_ids)), dtype=bool)
@@ -171,7 +197,7 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     seen = []
     for dt in DISPUTE_TYPES:
         seen += [res for res in pb.tables[dt].alternatives if res not in seen]
-    alternatives = _Alternatives(seen, cols, pb.params.get("goodwill_partial_share", 0.3), margin)
+    alternatives = _Alternatives(seen, cols, pb.params.get("goodwill_partial_share", 0.3), margin, pb.params)
 
     lever = np.full(n, -1, dtype=np.int64)
     lever_rule = np.full(n, -1, dtype=np.int64)
@@ -205,7 +231,7 @@ def _explain(pb, rules, cols, chosen, lever, lever_rule):
         rows = np.flatnonzero(todo & changed & np.isin(cols["dispute_type"], codes))
         if not len(rows):
             continue
-        needed = _FACT_INPUTS | {"dispute_type"} | set().union(*(tested[dt] for dt in only))
+        needed = _FACT_INPUTS | {"dispute_type", "currency", RATE} | set().union(*(tested[dt] for dt in only))
         pulled, _ = apply(lv, {name: v[rows] for name, v in cols.items() if name in needed})
         new_rule, _ = match(pb, pulled, only)
         hit = res_code[new_rule] != now[rows]

@@ -32,6 +32,10 @@ FACTS = (
          "平台无理由退货期限(天)"),
     Fact("within_return_window", "bool", "the buyer is still inside the platform's no-reason return window",
          "仍在平台无理由退货期内"),
+    Fact("claim_window_days", "number", "days after receipt (or the promised delivery) in which a claim is taken up: "
+         "the platform's window where a source gives one, else the shop's policy (shop_claim_window_days)",
+         "收货(或承诺送达)后可受理投诉的天数:平台有出处的期限,否则按店铺政策(shop_claim_window_days)"),
+    Fact("within_claim_window", "bool", "the claim came within that window", "投诉在该期限内提出"),
     Fact("margin", "number", "the order's profit: order value less item and shipping cost", "订单利润:订单金额减去商品和运费成本"),
     Fact("margin_share", "number", "the profit as a share of the order value", "利润占订单金额的比例"),
     Fact("return_costs_more_than_item", "bool", "a return would cost more than the item itself", "退货运费高于商品成本"),
@@ -51,8 +55,10 @@ def _as_flag(mask, known):
     return out
 
 
-def derive(cols: dict, return_window_days: np.ndarray) -> dict:
-    """All derived facts for the columns; `return_window_days` is per row, from the platform."""
+def derive(cols: dict, return_window_days: np.ndarray, claim_window_days: np.ndarray | None = None) -> dict:
+    """All derived facts for the columns; the windows are per row, from the platform or the shop's policy."""
+    if claim_window_days is None:
+        claim_window_days = np.full(len(cols["order_value"]), np.nan)
     as_of, order, ship, deliv = cols["as_of_date"], cols["order_date"], cols["ship_date"], cols["delivery_date"]
     promise = cols["promised_delivery_days"]
     expected = ship + promise
@@ -63,6 +69,7 @@ def derive(cols: dict, return_window_days: np.ndarray) -> dict:
         margin_share = margin / cols["order_value"]
         ret_vs_item = cols["return_shipping_cost"] > cols["item_cost"]
         within = since_receipt <= return_window_days
+        within_claim = since_receipt <= claim_window_days
     facts = {
         "shipped": _known(ship).astype(np.float64),
         "has_tracking_number": (cols["tracking_number"] != "").astype(np.float64),
@@ -73,6 +80,8 @@ def derive(cols: dict, return_window_days: np.ndarray) -> dict:
         "days_since_receipt": since_receipt,
         "return_window_days": return_window_days,
         "within_return_window": _as_flag(within, _known(since_receipt) & _known(return_window_days)),
+        "claim_window_days": claim_window_days,
+        "within_claim_window": _as_flag(within_claim, _known(since_receipt) & _known(claim_window_days)),
         "margin": margin,
         "margin_share": margin_share,
         "return_costs_more_than_item": _as_flag(ret_vs_item, _known(cols["return_shipping_cost"]) & _known(cols["item_cost"])),

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DISPUTE_TYPES = ("not_received", "not_as_described", "damaged", "cancellation")
-PLATFORMS = ("aliexpress", "amazon", "ebay", "shopify", "taobao", "douyin", "other")
+from .names import DISPUTE_TYPES, PLATFORMS  # noqa: F401  (kept importable from here)
 TRACKING_STATUSES = ("none", "pre_transit", "in_transit", "stalled", "customs_hold", "delivered",
                      "returned_to_sender", "lost")
 BUYER_REQUESTS = ("full_refund", "partial_refund", "return_refund", "exchange", "reship", "cancel",

@@ -68,6 +68,10 @@ class Playbook:
     languages: dict
     tables: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    base_currency: str = "USD"
+    rates: dict = field(default_factory=lambda: {"USD": 1.0})  # units per 1 base_currency
+    param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
+    rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
 
     def __repr__(self):
         return f"Playbook({str(self.root)!r}, params={self.params})"
@@ -120,21 +124,65 @@ def _text(node, path, line, problems, what, params=None):
     return out
 
 
+RATES_KEY = "exchange_rates"
+
+
+def _load_rates(path, data, problems):
+    """(base currency, {code: units per 1 base}) from parameters.yaml's exchange_rates table."""
+    from ..core.money import is_iso_currency
+    spec = (data or {}).get(RATES_KEY)
+    line = line_of(data, RATES_KEY) if spec is not None else None
+    fix = "write `exchange_rates:` with `base: USD` and `rates:` mapping ISO 4217 codes to units per 1 base"
+    if not isinstance(spec, dict) or not isinstance(spec.get("rates"), dict):
+        problems.append(PlaybookProblem(path, line, "needs an `exchange_rates` table (base and rates)", fix))
+        return "USD", {"USD": 1.0}
+    base, rates = str(spec.get("base", "")).upper(), {}
+    for code, rate in spec["rates"].items():
+        where = line_of(spec["rates"], code, line)
+        if not is_iso_currency(str(code)):
+            problems.append(PlaybookProblem(path, where, f"{code!r} is not an ISO 4217 currency code", fix))
+        elif not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+            problems.append(PlaybookProblem(path, where, f"the rate of {code} must be a positive number", fix))
+        else:
+            rates[str(code).upper()] = float(rate)
+    if rates.get(base) != 1.0:
+        problems.append(PlaybookProblem(path, line, f"the base currency {base or '(none)'} must be in the table at rate 1", fix))
+    return base or "USD", rates
+
+
 def _load_params(root, problems):
     path = root / "parameters.yaml"
     data, err = load_yaml(path)
     if err:
         problems.append(err)
-        return {}, {}, {}
-    values, helps, lines = {}, {}, {}
+        return {}, {}, {}, {}
+    values, helps, lines, currency = {}, {}, {}, {}
     for name, spec in (data or {}).items():
+        if name == RATES_KEY:
+            continue
         line = line_of(data, name)
         if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
             problems.append(PlaybookProblem(path, line, f"parameter {name!r} needs a numeric `value:`",
                                             "write `value: 10` and a `help:` line under it"))
             continue
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
-    return values, helps, lines
+        if spec.get("currency") is not None:
+            currency[name] = str(spec["currency"]).upper()
+    return values, helps, lines, currency
+
+
+def rule_values(values: dict, currency: dict, rates: dict, path, problems) -> dict:
+    """Parameters as rules compare them: money thresholds converted into the base currency."""
+    out = dict(values)
+    for name, code in currency.items():
+        if name not in values:
+            continue
+        if code not in rates:
+            problems.append(PlaybookProblem(path, None, f"parameter {name!r} is in {code}, which has no exchange rate",
+                                            f"add {code} to exchange_rates, or give {name} in the base currency"))
+            continue
+        out[name] = values[name] / rates[code]
+    return out
 
 
 def _load_platforms(root, problems):
@@ -173,7 +221,8 @@ def _load_platforms(root, problems):
     return platforms, sources
 
 
-def _load_labels(root, filename, problems, params, need_when=False):
+def _load_labels(root, filename, problems, params, need_when=False, rule_params=None):
+    """`params` fill the texts; `rule_params` (money thresholds in the base currency) the conditions."""
     path = root / filename
     data, err = load_yaml(path)
     if err:
@@ -190,7 +239,7 @@ def _load_labels(root, filename, problems, params, need_when=False):
         if isinstance(spec, dict) and "deadline_days" in spec:
             entry["deadline_days"] = spec["deadline_days"]
         if need_when:
-            parser = ConditionParser(path, params, problems)
+            parser = ConditionParser(path, params if rule_params is None else rule_params, problems)
             entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None
             if entry["when"] is None:
                 problems.append(PlaybookProblem(path, line, f"risk flag {key!r} has no `when:` conditions",
@@ -220,7 +269,7 @@ def _load_table(path, dispute_type, pb, problems):
         if alt not in RESOLUTIONS:
             problems.append(PlaybookProblem(path, line_of(data.get("alternatives"), i), f"unknown resolution {alt!r}",
                                             f"use one of {', '.join(RESOLUTIONS)}"))
-    parser = ConditionParser(path, pb.params, problems)
+    parser = ConditionParser(path, pb.rule_params, problems)
     rules, seen = [], set()
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
@@ -316,14 +365,18 @@ def collect(root, params=None):
     problems: list = []
     if not root.is_dir():
         return None, [PlaybookProblem(root, None, "is not a playbook folder", "point --playbook at the folder holding parameters.yaml")]
-    values, helps, lines = _load_params(root, problems)
+    values, helps, lines, currency = _load_params(root, problems)
     if params:
         values = {**values, **params}
+    data, _ = load_yaml(root / "parameters.yaml")
+    base, rates = _load_rates(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
-                  _load_labels(root, "resolutions.yaml", problems, values), {})
-    pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True)
+                  _load_labels(root, "resolutions.yaml", problems, values), {},
+                  base_currency=base, rates=rates, param_currency=currency)
+    pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems)
+    pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True, rule_params=pb.rule_params)
     pb.languages = _load_languages(root, problems)
     for dt in DISPUTE_TYPES:
         path = root / f"{dt}.yaml"

@@ -159,9 +159,13 @@ def group_context(pb, platform: str, resolution: str, dispute_type: str) -> tupl
     """What a template may branch on: the same for every case in the group."""
     facts = pb.platforms.get(platform, {})
     params = plain_params(pb.params)
+    window = facts.get("buyer_claim_window_days")
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", _Frozen(params)),
-            ("return_window_days", facts.get("no_reason_return_days")))
+            ("return_window_days", facts.get("no_reason_return_days")),
+            # the claim window rules test (facts.claim_window): the platform's if on file, else the shop's policy
+            ("claim_window_days", window if window is not None else params.get("shop_claim_window_days")),
+            ("claim_window_is_platform", window is not None))
 
 
 class _Frozen(dict):

@@ -110,6 +110,45 @@ def _guide_problems(root: Path) -> list:
     return out
 
 
+# Words that state a fact about the case, and the field or fact a rule must test before its rationale
+# or its buyer message may say them (statically checkable premises; lower-case, per language).
+PREMISES = (
+    ("buyer_request", {"en": ("as you requested", "as you asked", "you asked for"), "zh": ("按照您的要求", "应您的要求", "如您所愿"),
+                       "es": ("como nos pidió", "como solicitó"), "ru": ("как вы и просили", "как вы просили"),
+                       "pt": ("conforme solicitado", "como você pediu"), "fr": ("comme vous l'avez demandé",)}),
+    ("within_claim_window", {"en": ("claim window",), "zh": ("投诉期限",)}),
+    ("item_resellable", {"en": ("can no longer be resold", "cannot be resold"), "zh": ("无法二次销售",)}),
+)
+
+
+def premise_problems(pb) -> list:
+    """Rationales and messages that state a premise their rule's own conditions do not test
+    (e.g. "as you requested" on a rule that does not look at buyer_request)."""
+    from ..core.engine import condition_names
+    out = []
+    for rule in pb.all_rules():
+        tested = condition_names(rule.when)
+        path = next(t.path for t in pb.tables.values() if rule in t.rules)
+        try:
+            mpath, texts = template_file(str(pb.root), rule.template)
+        except TemplateProblem:
+            continue  # reported with the templates
+        for name, phrases in PREMISES:
+            if name in tested:
+                continue
+            for where, source, line in (("rationale", rule.rationale, rule.line), ("message", texts, None)):
+                for lang, words in phrases.items():
+                    text = str(source.get(lang) or "").lower() if isinstance(source, dict) else ""
+                    said = next((w for w in words if w in text), None)
+                    if said:
+                        out.append(PlaybookProblem(
+                            path if where == "rationale" else mpath, line if where == "rationale" else texts.key_lines.get(lang)
+                            if hasattr(texts, "key_lines") else None,
+                            f"rule {rule.id}: its {where} ({lang}) says {said!r}, but the rule does not test {name}",
+                            f"add a condition on {name} to {rule.id}, or reword the {where} so it is true whatever {name} is"))
+    return out
+
+
 def _warnings(pb):
     used_templates = {r.template for r in pb.all_rules()}
     out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
@@ -139,6 +178,7 @@ def validate(path=None) -> tuple[list, list]:
             problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
     problems += _guide_problems(root)
+    problems += premise_problems(pb)
     return problems, _warnings(pb)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
-from .labels import UI_LANGUAGES, choice_label, evidence_label, guide_markdown, ui
+from .labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
 from .present import evidence_checklist, money
 
 DISPUTE_NOTEBOOKS = ("not_received", "not_as_described", "damaged", "cancellation")
@@ -96,11 +96,11 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
     """The recommendation as a trainee reads it; every value from the case is escaped.
     `playbook`: the folder or Playbook that made `rec` (for the evidence checklist)."""
     e = md_escape
-    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])} (`{rec.resolution}`)",
+    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])}",
              "", e(rec.rationale), "",
              f"- **{e(ui('refund', lang))}:** {e(money(rec.refund_amount, rec.currency, lang))}",
              f"- **{e(ui('est_cost', lang))}:** {e(money(rec.est_cost, rec.currency, lang))}",
-             f"- **{e(ui('rule', lang))}:** `{rec.rule_id}`, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
+             f"- **{e(ui('rule', lang))}:** {e(rec.rule_title)}, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
     if rec.what_would_change:
         lines.append(f"- **{e(ui('what_would_change', lang))}:** {e(rec.what_would_change)}")
     lines += ["", f"**{e(ui('evidence', lang))}**", ""]
@@ -116,9 +116,11 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
     lines += ["", f"**{e(ui('chart', lang))}**", "", f"| | {e(ui('refund', lang))} | {e(ui('est_cost', lang))} |",
               "|---|---:|---:|"]
     for alt in rec.alternatives:
-        mark = "**→**" if alt["chosen"] else ""
+        mark = f"**→ {e(ui('chosen', lang))}:**" if alt["chosen"] else ""
+        needs = (" (" + e(", ".join(field_label(f, lang) for f in alt.get("cost_unknown", ()))) + ")"
+                 if alt["est_cost"] is None and alt.get("cost_unknown") else "")
         lines.append(f"| {mark} {e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
-                     f"{e(money(alt['est_cost'], rec.currency, lang))} |")
+                     f"{e(money(alt['est_cost'], rec.currency, lang))}{needs} |")
     lines += ["", f"**{e(ui('message', lang))}** ({e(choice_label('buyer_language', rec.message_language, lang))}"
               f"{', ' + e(rec.message_note) if rec.message_note else ''})", ""]
     lines += [f"> {e(line)}  " if line.strip() else ">" for line in rec.message.splitlines()]

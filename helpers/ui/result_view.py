@@ -16,30 +16,49 @@ from .labels import choice_label, evidence_label, ui
 from .present import evidence_checklist, money
 
 
+def english_label(resolution: str) -> str:
+    """The English label of a resolution: the chart's fallback where no Chinese font is installed."""
+    from ..playbook.loader import load_playbook
+    return load_playbook().resolutions[resolution]["en"]
+
+
+def unknown_costs(rec, lang: str) -> list[str]:
+    """"Return and refund: return shipping cost" for every option whose cost needs an unknown input."""
+    from .labels import field_label
+    return [f"{a['label']}: {', '.join(field_label(f, lang) for f in a.get('cost_unknown', ()))}"
+            for a in rec.alternatives if a["est_cost"] is None]
+
+
 def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
-    """PNG bar chart of the options whose cost is known, and the labels of those whose cost is not."""
+    """PNG bar chart of every option's expected cost, the chosen one marked whatever its cost (an
+    unknown cost is drawn as no bar, marked "?"); and, for the note, which input each unknown cost lacks."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     use_labels = lang != "zh" or cjk_font() is not None
-    known = [a for a in rec.alternatives if a["est_cost"] is not None]
-    unknown = [a["label"] if use_labels else a["resolution"] for a in rec.alternatives if a["est_cost"] is None]
-    height = 0.4 * max(len(known), 1) + 0.7
+    shown = lang if use_labels else "en"
+    alts = rec.alternatives
+    height = 0.4 * max(len(alts), 1) + 0.7
     fig = Figure(figsize=(6.5, height), dpi=80)
     FigureCanvasAgg(fig)
     # fixed margins instead of tight_layout, which draws the figure twice
     ax = fig.add_axes((0.4, 0.5 / height, 0.55, 1 - 0.65 / height))
-    names = [a["label"] if use_labels else a["resolution"] for a in known]
-    ax.barh(range(len(known)), [a["est_cost"] for a in known],
-            color=["#1f6feb" if a["chosen"] else "#9aa4b2" for a in known])
-    ax.set_yticks(range(len(known)), names, fontfamily=cjk_font() if lang == "zh" else None)
+    chosen_word = ui("chosen", shown)
+    names = [(a["label"] if use_labels else english_label(a["resolution"])) + (f" ◀ {chosen_word}" if a["chosen"] else "")
+             for a in alts]
+    costs = [a["est_cost"] or 0.0 for a in alts]
+    ax.barh(range(len(alts)), costs, color=["#1f6feb" if a["chosen"] else "#9aa4b2" for a in alts])
+    ax.set_yticks(range(len(alts)), names, fontfamily=cjk_font() if lang == "zh" and use_labels else None)
+    for tick, a in zip(ax.get_yticklabels(), alts):
+        if a["chosen"]:
+            tick.set_fontweight("bold")
     ax.invert_yaxis()
     ax.set_xlabel(rec.currency)
-    for i, a in enumerate(known):
-        ax.text(a["est_cost"], i, f" {a['est_cost']:.2f}", va="center", fontsize=9)
+    for i, a in enumerate(alts):
+        ax.text(costs[i], i, f" {a['est_cost']:.2f}" if a["est_cost"] is not None else " ?", va="center", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     buf = BytesIO()
     fig.savefig(buf, format="png")
-    return buf.getvalue(), unknown
+    return buf.getvalue(), unknown_costs(rec, lang)
 
 
 def _list_html(items, ordered=False) -> str:
@@ -102,7 +121,7 @@ class ResultView:
         self.rec = rec
         self.summary.value = (f"<b>{esc(ui('case', lang))} {esc(rec.case_id)}</b> · {esc(ui('buyer', lang))} "
                               f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} {esc(rec.as_of_date)}")
-        self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']} ({rec.resolution})"
+        self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']}"
         self.money.value = (f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
                             f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}")
         self.rationale.value = f"<b>{esc(ui('why', lang))}:</b> {esc(rec.rationale)}"
@@ -126,7 +145,7 @@ class ResultView:
         self.body.layout.display = None
         png, unknown = cost_chart(rec, lang)
         self.chart.value = png
-        self.chart_note.value = (ui("cost_unknown_note", lang) + ", ".join(unknown)) if unknown else ""
+        self.chart_note.value = (ui("cost_unknown_note", lang) + "; ".join(unknown)) if unknown else ""
 
     def _set_message(self, rec):
         self.message.value = rec.message

@@ -1,0 +1,40 @@
+"""Money in one currency: the shop's exchange-rate table and ISO 4217 codes.
+
+Rules compare amounts with thresholds that carry their currency (parameters.yaml); the engine
+converts each case's amounts into the table's base currency for those comparisons only. Refunds
+and costs stay in the case's own currency. The rates are the shop's own (a table the trainer
+edits in parameters.yaml): nothing is fetched at run time.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+# Amounts (fields and derived facts) a rule may compare with a money threshold.
+MONEY_NAMES = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "margin")
+
+
+@lru_cache(maxsize=512)
+def is_iso_currency(code: str) -> bool:
+    """An active ISO 4217 code (the pycountry package's list, not a hand-typed one)."""
+    import pycountry
+    return pycountry.currencies.get(alpha_3=str(code).upper()) is not None
+
+
+def rate_column(rates: dict, currency: np.ndarray) -> np.ndarray:
+    """Units of each row's currency per 1 unit of the base currency; NaN where the table has none."""
+    n = len(currency)
+    if n == 0:
+        return np.zeros(0)
+    uniques, inverse = np.unique(np.asarray(currency, dtype=object).astype(str), return_inverse=True)
+    table = np.array([float(rates.get(u, np.nan)) for u in uniques])
+    return table[inverse.reshape(-1)]
+
+
+def no_rate_problem(case_id, code: str, row: int | None = None):
+    """The contract-style problem for a case whose currency the shop's rate table lacks."""
+    from .exceptions import FieldProblem
+    return FieldProblem(case_id or None, "currency",
+                        f"{code} has no exchange rate in the shop's table (parameters.yaml, exchange_rates); add "
+                        f"`{code}: <units per 1 of the base currency>` there, or give the case in a currency it has", row)

@@ -1,0 +1,78 @@
+"""Money in one currency: thresholds carry their currency, the shop's rate table converts cases,
+a currency without a rate is a clear error (errors.csv in a batch), codes are ISO 4217."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from helpers import recommend
+from helpers.cli import main
+from helpers.core.exceptions import CaseError, PlaybookError
+from helpers.playbook.loader import collect, load_playbook
+
+from support import AS_OF, ROOT
+
+
+def nad(value, currency, **more):
+    return {"case_id": "M1", "dispute_type": "not_as_described", "order_value": value, "currency": currency,
+            "buyer_photos": True, "listing_error": True, "mismatch": "size", **more}
+
+
+def test_a_threshold_compares_in_its_own_currency():
+    # keep_item_max_value is USD 15: CNY 100 (about USD 14) is under it, USD 100 is not
+    assert recommend(nad(100, "CNY"), as_of=AS_OF).resolution == "refund_keep_item"
+    assert recommend(nad(100, "USD"), as_of=AS_OF).resolution == "return_refund"
+    # high_value_order is USD 200: CNY 299 is not high value, CNY 1500 (about USD 211) is
+    assert "high_value" not in recommend(nad(299, "CNY"), as_of=AS_OF).risk_flags
+    assert "high_value" in recommend(nad(1500, "CNY"), as_of=AS_OF).risk_flags
+
+
+def test_refunds_stay_in_the_case_currency():
+    rec = recommend(nad(100, "CNY"), as_of=AS_OF)
+    assert rec.currency == "CNY" and rec.refund_amount == 100.0
+
+
+@pytest.mark.parametrize("code", ["XYZ", "ABC", "US1"])
+def test_a_made_up_currency_code_is_refused(code):
+    with pytest.raises(CaseError) as raised:
+        recommend(nad(20, code), as_of=AS_OF)
+    assert "currency" in str(raised.value) and "ISO 4217" in str(raised.value)
+
+
+def test_a_currency_without_a_rate_names_the_case_and_field():
+    with pytest.raises(CaseError) as raised:
+        recommend(nad(20, "CHF"), as_of=AS_OF)  # real ISO code, not in the shop's table
+    text = str(raised.value)
+    assert "case M1" in text and "currency" in text and "CHF" in text and "exchange_rates" in text
+
+
+def test_a_batch_sends_a_currency_without_a_rate_to_errors_csv(tmp_path):
+    rows = [nad(20, "USD", case_id="OK1"), nad(20, "CHF", case_id="NO-RATE"), nad(20, "CNY", case_id="OK2")]
+    pd.DataFrame(rows).to_csv(tmp_path / "in.csv", index=False)
+    assert main(["batch", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out"), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    recs = pd.read_csv(tmp_path / "out" / "recommendations.csv")
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert sorted(recs["case_id"]) == ["OK1", "OK2"]
+    assert errors[["row", "case_id", "field"]].values.tolist() == [[3, "NO-RATE", "currency"]]
+    assert "exchange rate" in errors["message"].iat[0]
+
+
+def test_the_rate_table_is_checked_against_iso_4217(tmp_path):
+    shutil.copytree(ROOT / "playbook", tmp_path / "pb")
+    path = tmp_path / "pb" / "parameters.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    HKD: 7.8", "    XYZ: 3"), encoding="utf-8")
+    _, problems = collect(tmp_path / "pb")
+    assert any("'XYZ' is not an ISO 4217 currency code" in p.message for p in problems)
+    with pytest.raises(PlaybookError):
+        load_playbook(tmp_path / "pb")
+
+
+def test_a_rate_change_in_the_table_moves_the_threshold(tmp_path):
+    shutil.copytree(ROOT / "playbook", tmp_path / "pb")
+    path = tmp_path / "pb" / "parameters.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    CNY: 7.1", "    CNY: 5"), encoding="utf-8")
+    # CNY 100 at 5 per USD is USD 20: over the USD 15 keep-the-item threshold now
+    assert recommend(nad(100, "CNY"), as_of=AS_OF, playbook=tmp_path / "pb").resolution == "return_refund"

@@ -71,7 +71,13 @@ def run_batch_cli(args) -> int:
                 result.report_error = render_into(Path(opts.out))
     else:
         from .runner import run
-        result = run(opts)  # holds the folder; per-case notebooks and the report are part of its set
+        then = None
+        if opts.per_case_notebooks:
+            from .per_case import run_for_batch
+
+            def then(result):
+                result.notes.extend(run_for_batch(opts, result.validated))
+        result = run(opts, then)  # holds the folder; the report is part of its set, the notebooks follow under the lock
     print_summary(result)
     if opts.report:
         if result.report_error:

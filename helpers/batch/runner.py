@@ -160,7 +160,7 @@ class BatchResult:
     validated: object = None  # the run's checked cases (read.Validated), kept for --per-case-notebooks
 
 
-def run(opts: Options) -> BatchResult:
+def run(opts: Options, then=None) -> BatchResult:
     """Read, validate, decide and write one batch (pandas engine), holding the output folder.
 
     Every output is written into the folder's staging area and replaces the previous run's files
@@ -171,9 +171,8 @@ def run(opts: Options) -> BatchResult:
     with_params(load_checked(opts.playbook), opts.params)  # refused before the folder is touched
     with locked(opts.out, str(opts.cases)) as out:
         result = _run(opts, out)
-        if opts.per_case_notebooks:
-            from .per_case import run_for_batch
-            result.notes.extend(run_for_batch(opts, result.validated))
+        if then is not None:  # more work on the folder while the run still holds it (per-case notebooks)
+            then(result)
     return result
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from helpers.cli import main
-from helpers.core.exceptions import MappingError
+from helpers.core.exceptions import CaseError, MappingError
 from helpers.iorw.mapping import apply_mapping, load_mapping
 
 from support import ROOT
@@ -26,7 +26,9 @@ def test_sample_export_is_decided_through_the_documented_mapping(tmp_path):
     assert set(recs["platform"]) == {"aliexpress"} and set(recs["message_language"]) == {"en"}
     assert list(errors["case_id"]) == ["AE-1007", "AE-1008"]
     assert "'假货纠纷' is not one of" in errors.loc[0, "message"]        # an unmapped value is named, not guessed
-    assert errors.loc[1, "field"] == "order_value, order_date"
+    assert errors.loc[1, "field"] == "order_date"                        # US $19.99 is an amount now
+    assert "'2026/10/01' does not match the mapping's date format '%Y-%m-%d %H:%M:%S' (e.g. 2026-10-03 14:22:10)" \
+        in errors.loc[1, "message"]
 
 
 def test_a_fresh_xlsx_export_with_chinese_headers(tmp_path):
@@ -56,11 +58,11 @@ def test_mapping_maps_headers_values_booleans_dates_and_constants():
 
 
 def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
-    with pytest.raises(MappingError, match="the mapping names headers the file lacks: 订单金额"):
-        apply_mapping(pd.DataFrame({"纠纷单号": ["A"]}), {**load_mapping(MAPPING), "columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
+    with pytest.raises(MappingError, match="the input file has no column 订单金额; its headers are: 纠纷单号"):
+        apply_mapping(pd.DataFrame({"纠纷单号": ["A"]}), {"columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
     bad = tmp_path / "m.yaml"
     bad.write_text("columns:\n  订单号: order_number\n", encoding="utf-8")
     path = tmp_path / "x.csv"
     path.write_text("订单号\n1\n", encoding="utf-8")
     assert main(["batch", str(path), "--columns", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "m.yaml:2: 'order_number' is not a field of the case contract" in capsys.readouterr().err
+    assert "m.yaml line 2: columns: 订单号: 'order_number' is not a field of the case contract" in capsys.readouterr().err

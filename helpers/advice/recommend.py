@@ -16,7 +16,8 @@ from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
 from ..core.money import no_rate_problem
 from ..playbook.messages import choose_language, compile_template, fit, render_prose, row_values
-from ..playbook.loader import Playbook, load_playbook
+from ..playbook.loader import Playbook
+from ..playbook.validate import load_checked
 
 UI_LANGUAGES = ("en", "zh")
 
@@ -160,7 +161,7 @@ def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, param
         except ValueError:  # a CaseError is a ValueError too: callers that caught one still do
             case_id = case.get("case_id") if isinstance(case, dict) else None
             raise CaseError([FieldProblem(case_id, "as_of_date", f"review date {as_of!r} is not a date YYYY-MM-DD")]) from None
-    pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    pb = playbook if isinstance(playbook, Playbook) else load_checked(playbook)
     if params:
         pb = pb.with_params(params)
     parsed = parse_case(case, as_of=as_of)

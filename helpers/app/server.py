@@ -98,6 +98,8 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 def run_app_cli(args) -> int:
+    from ..playbook.validate import load_checked
+    load_checked()  # the app refuses a playbook `validate` rejects (PlaybookError, exit 3)
     root = Path(args.notebooks or NOTEBOOKS_DIR)
     if not (root / "start.ipynb").exists():
         raise UsageError(f"--notebooks {root} holds no start.ipynb; point --notebooks at the notebooks folder")

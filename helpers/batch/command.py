@@ -53,29 +53,35 @@ def run_batch_cli(args) -> int:
     opts = options_from_args(args)
     if not Path(opts.cases).exists():
         raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path")
-    from ..playbook.loader import load_playbook
-    load_playbook(opts.playbook, opts.params)  # a broken playbook or unknown --set name fails before any work
+    from ..playbook.validate import load_checked
+    from .runner import with_params
+    # a playbook `validate` rejects, or an unknown --set name, fails before any work
+    with_params(load_checked(opts.playbook), opts.params)
     if opts.columns:
         from ..iorw.mapping import load_mapping
         load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
     writable_folder(opts.out)
     if args.engine == "dask":
         from .dask_engine import run_dask
-        result = run_dask(opts, scheduler=args.scheduler)
+        from .outdir import locked
+        from .runner import render_into
+        with locked(opts.out, str(opts.cases)):
+            result = run_dask(opts, scheduler=args.scheduler)
+            if opts.report:
+                result.report_error = render_into(Path(opts.out))
     else:
         from .runner import run
-        result = run(opts)
-    if opts.per_case_notebooks:
-        from .per_case import run_for_batch
-        result.notes.extend(run_for_batch(opts, result.validated))
+        then = None
+        if opts.per_case_notebooks:
+            from .per_case import run_for_batch
+
+            def then(result):
+                result.notes.extend(run_for_batch(opts, result.validated))
+        result = run(opts, then)  # holds the folder; the report is part of its set, the notebooks follow under the lock
     print_summary(result)
     if opts.report:
-        from .report import render_report
-        try:
-            render_report(Path(opts.out))
-        except Exception as exc:  # noqa: BLE001 — a notebook fails many ways; the results are already written
-            raise OutputError(f"the review report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
-                              f"the results are complete in {opts.out}; rerun the report with `python -c \"from "
-                              f"helpers.batch.report import render_report; render_report('{opts.out}')\"`") from exc
+        if result.report_error:
+            raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
+                              f"{opts.out}; run the batch again to retry the report")
         print(f"report: {Path(opts.out) / 'report.html'}")
     return 1 if args.strict and result.rejected else 0

@@ -18,83 +18,12 @@ import numpy as np
 from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, BadValue, check_range, is_unknown, parse_case, to_columns
 from ..core.exceptions import CaseError, FieldProblem, InputFileError
 from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+from ..iorw.tables import READERS, ROW_PROBLEM, read_table  # noqa: F401  (the batch's reader, importable from here)
 
 OK, UNKNOWN, BAD = 0, 1, 2
 FIRST_ROW = 2  # row 1 of a spreadsheet is the header; errors.csv counts rows as the analyst sees them
 # Above this many distinct values a column takes the vectorised path where its kind has one.
 UNIQUE_PATH_MAX = 50_000
-READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
-
-
-def read_table(path, sheet=0):
-    """Every cell as the file gives it: text from CSV, typed values from spreadsheets and Parquet.
-
-    A file its reader cannot parse is one InputFileError naming the file and what the reader said."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise InputFileError(path, "no such file", "check the path")
-    if suffix not in READERS:
-        raise InputFileError(path, f"unsupported file type {suffix!r}", f"use {', '.join(READERS)}")
-    try:
-        return _read(path, suffix, sheet)
-    except Exception as exc:  # noqa: BLE001 — each reader fails its own way (zip, Arrow, JSON, codec errors)
-        raise InputFileError(path, f"cannot be read as {suffix}: {type(exc).__name__}: {' '.join(str(exc).split())}",
-                             "check that the file is complete and of the type its name says") from None
-
-
-def _read(path: Path, suffix: str, sheet):
-    import warnings
-
-    import pandas as pd
-    if suffix == ".csv":
-        # every column as text and no cell guessed to be missing ("NA" is a value); pyarrow's reader
-        # is the fast one, pandas' own takes the files it refuses (line breaks inside quoted cells)
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
-        except ValueError:
-            pass
-        # index_col=False: a first row with more cells than the header must not become an index and
-        # shift every cell into the wrong column; pandas then warns (or fails) on ragged rows, and
-        # those files are read row by row so each ragged row is rejected on its own
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
-        except (pd.errors.ParserWarning, pd.errors.ParserError):
-            return _read_ragged_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=object, engine="openpyxl", sheet_name=sheet)
-    if suffix == ".xls":
-        return pd.read_excel(path, dtype=object, engine="calamine", sheet_name=sheet)
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_json(path, lines=True, dtype=False)
-
-
-ROW_PROBLEM = "__row_problem__"  # a column only _read_ragged_csv adds: why a row cannot be read
-
-
-def _read_ragged_csv(path: Path):
-    """A CSV whose rows do not all have the header's number of cells, as text, one frame row per
-    record; a ragged row keeps its place (so row numbers stay true) with its problem in ROW_PROBLEM."""
-    import csv
-
-    import pandas as pd
-    with open(path, newline="", encoding="utf-8") as f:
-        records = list(csv.reader(f))
-    header, rows, problems = records[0], [], []
-    for record in records[1:]:
-        if len(record) == len(header):
-            rows.append(record)
-            problems.append("")
-        else:
-            rows.append((record + [""] * len(header))[:len(header)])
-            problems.append(f"has {len(record)} cells but the header has {len(header)}; "
-                            "fix the row (a comma inside a value needs quotes)")
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
-    frame[ROW_PROBLEM] = problems
-    return frame
 
 
 def _parse_one(field, value):

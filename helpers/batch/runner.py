@@ -26,9 +26,9 @@ import numpy as np
 from .read import read_table  # noqa: F401  (the batch's reader; kept importable from here)
 from ..core.exceptions import UsageError
 from ..iorw.atomic import atomic_write, write_json_atomic
+from ..iorw.mapping import resolve as resolve_mapping
+from .outdir import STATE_DIR  # noqa: F401  (the state folder inside OUT)
 from .write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_frame, safe_table, to_arrow, write_csv, write_xlsx  # noqa: F401
-
-STATE_DIR = ".batch-state"
 CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
@@ -69,13 +69,40 @@ def _fingerprint(path: Path) -> dict:
     return {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256_ends": h.hexdigest()}
 
 
-def load_cases(opts: Options):
-    """The input table with the mapping applied (a platform export's headers and values)."""
-    frame = read_table(opts.cases)
-    if opts.columns:
-        from ..iorw.mapping import apply_mapping, load_mapping
-        frame = apply_mapping(frame, load_mapping(opts.columns))
+def load_cases(opts: Options, notes: dict | None = None):
+    """The input table with the mapping applied (a platform export's headers and values).
+
+    The mapping is checked before the file is read; `notes` receives the mapping's explanations
+    of cells it could not convert ({(row index, field): message})."""
+    from ..iorw.mapping import apply_mapping, load_mapping
+    from ..iorw.tables import require_contract_columns
+    from ..core.fields import FIELD_BY_NAME
+    mapping = load_mapping(opts.columns) if opts.columns else None
+    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set())
+    frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
+                       header_row=mapping.header_row if mapping else None, expected=expected)
+    if mapping is not None:
+        frame = apply_mapping(frame, mapping, notes)
+    require_contract_columns(frame, opts.cases, mapped=mapping is not None)
     return frame
+
+
+def true_rows(frame, v, notes: dict) -> None:
+    """Each problem's row as the file numbers it (title rows, blank lines, multi-line cells), and
+    the mapping's note in place of the contract's message where the mapping explains the cell."""
+    from .read import FIRST_ROW, duplicate_error
+    rows = frame.attrs.get("rows")
+    if rows is not None and len(rows) == v.n and not np.array_equal(rows, np.arange(v.n) + FIRST_ROW):
+        for i, exc in v.problems.items():
+            for p in exc.problems:
+                p.row = int(rows[i])
+        for i, first in v.first_of.items():
+            v.problems[i] = duplicate_error(v.cols["case_id"][i], int(rows[i]), int(rows[first]))
+    for i, exc in v.problems.items():
+        for p in exc.problems:
+            note = notes.get((i, p.field))
+            if note:
+                p.message = note
 
 
 class _Manifest:
@@ -115,7 +142,7 @@ class _Manifest:
 
 def _identity(opts: Options, as_of: _dt.date) -> dict:
     return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
-            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(Path(opts.columns)),
+            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(resolve_mapping(opts.columns)),
             "render": opts.render, "explain": opts.explain, "chunk_rows": opts.chunk_rows}
 
 
@@ -129,32 +156,61 @@ class BatchResult:
     whatif: dict | None = None
     notes: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
+    report_error: str = ""
     validated: object = None  # the run's checked cases (read.Validated), kept for --per-case-notebooks
 
 
-def run(opts: Options) -> BatchResult:
-    """Read, validate, decide and write one batch (pandas engine)."""
+def run(opts: Options, then=None) -> BatchResult:
+    """Read, validate, decide and write one batch (pandas engine), holding the output folder.
+
+    Every output is written into the folder's staging area and replaces the previous run's files
+    as one set (helpers.batch.outdir); the review report, when asked for, is part of the set."""
+    from .outdir import locked
+    from ..playbook.validate import load_checked
+    check_input(opts.cases)
+    with_params(load_checked(opts.playbook), opts.params)  # refused before the folder is touched
+    with locked(opts.out, str(opts.cases)) as out:
+        result = _run(opts, out)
+        if then is not None:  # more work on the folder while the run still holds it (per-case notebooks)
+            then(result)
+    return result
+
+
+def check_input(path) -> None:
+    """The input exists and is a file: said before anything is written."""
+    from ..core.exceptions import InputFileError
+    path = Path(path)
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not a file", "give a .csv, .xlsx, .xls, .parquet or .jsonl file "
+                             "(a folder of Parquet parts needs --engine dask)")
+    if not path.exists():
+        raise InputFileError(path, "no such file", "check the path")
+
+
+def _run(opts: Options, out: Path) -> BatchResult:
+    from .outdir import publish, publish_dir, seal
     from .read import error_table, validate_frame
     from .table import counts, recommendation_table
     from ..core.engine import decide
-    from ..playbook.loader import load_playbook
-    out = Path(opts.out)
+    from ..playbook.validate import load_checked
     clock = {"start": time.perf_counter()}
     as_of = opts.as_of
     identity_as_of = as_of or _dt.date.today()
     manifest = _Manifest(out, _identity(opts, identity_as_of), opts.resume)
     as_of_run = _dt.date.fromisoformat(manifest.data["identity"]["as_of"])
 
-    frame = load_cases(opts)
+    notes = {}
+    frame = load_cases(opts, notes)
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
-    del frame  # the cells as read are no longer needed: the validated columns are
     clock["validate"] = time.perf_counter()
-    pb_base = load_playbook(opts.playbook)
-    pb = pb_base.with_params(opts.params) if opts.params else pb_base
+    pb_base = load_checked(opts.playbook)
+    pb = with_params(pb_base, opts.params)
     from .currency import reject_unrated
     from .read import FIRST_ROW
     reject_unrated(pb, v, FIRST_ROW)
+    true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
+    del frame  # the cells as read are no longer needed: the validated columns are
 
     rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
@@ -188,10 +244,13 @@ def run(opts: Options) -> BatchResult:
             changes.close()
     clock["decide_write"] = time.perf_counter()
 
+    stage = publish_dir(out)
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
     errors = error_table(v.problems)
-    atomic_write(out / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
+    atomic_write(stage / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
     recs.finish()
-    os.replace(recs.path, out / "recommendations.csv")
+    os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
                          validated=v if opts.per_case_notebooks else None)
     for c in manifest.data["chunks"]:
@@ -199,23 +258,44 @@ def run(opts: Options) -> BatchResult:
     if changes is not None:
         from .whatif import summarise
         changes.finish()
-        os.replace(changes.path, out / "whatif_changes.csv")
+        os.link(changes.path, stage / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
-        write_json_atomic(out / "whatif.json", result.whatif)
-    else:
-        for stale in ("whatif.json", "whatif_changes.csv"):
-            (out / stale).unlink(missing_ok=True)
+        write_json_atomic(stage / "whatif.json", result.whatif)
     if len(rows) <= opts.xlsx_max_rows:
-        write_xlsx(out / "recommendations.csv", out / "recommendations.xlsx")
+        write_xlsx(stage / "recommendations.csv", stage / "recommendations.xlsx")
     else:
-        (out / "recommendations.xlsx").unlink(missing_ok=True)
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    write_json_atomic(out / "summary.json", summary_dict(opts, result, as_of_run))
-    shutil.rmtree(state, ignore_errors=True)
+    write_json_atomic(stage / "summary.json", summary_dict(opts, result, as_of_run))
+    if opts.report:
+        result.report_error = render_into(stage)
+        clock["report"] = time.perf_counter()
+    seal(out)
+    publish(out)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
+
+
+def with_params(pb, params):
+    """The playbook under --set overrides; an unknown name is an option error naming --set."""
+    from ..core.exceptions import UnknownParameterError, UsageError
+    if not params:
+        return pb
+    try:
+        return pb.with_params(params)
+    except UnknownParameterError as exc:
+        raise UsageError(f"--set: {exc}") from None
+
+
+def render_into(folder: Path) -> str:
+    """Render the review report into the run's set; '' or what failed (the results stand without it)."""
+    from .report import render_report
+    try:
+        render_report(folder)
+    except Exception as exc:  # noqa: BLE001 — the results are complete; say what failed and how to retry
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())[-300:]}"
+    return ""
 
 
 def summary_dict(opts, result: BatchResult, as_of) -> dict:

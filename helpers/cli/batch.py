@@ -7,12 +7,31 @@ def cmd_batch(args) -> int:
     return run_batch_cli(args)
 
 
+def cmd_columns(args) -> int:
+    from pathlib import Path
+
+    from ..iorw.atomic import atomic_write
+    from ..iorw.suggest import report, suggest, to_yaml
+    s = suggest(args.file)
+    print(report(s, args.file))
+    if args.out:
+        atomic_write(Path(args.out), lambda tmp: Path(tmp).write_text(to_yaml(s, args.file), encoding="utf-8"))
+        print(f"wrote {args.out}")
+    return 0
+
+
 def register(sub) -> None:
+    c = sub.add_parser("columns", help="list an export's headers and suggest a column mapping to edit")
+    c.add_argument("file", help="a platform export (.csv in any common encoding, .xlsx, .xls, .parquet, .jsonl)")
+    c.add_argument("--out", metavar="MAPPING.yaml", help="also write the suggested mapping to this file")
+    c.set_defaults(func=cmd_columns)
+
     b = sub.add_parser("batch", help="decide every case of a CSV/XLSX/XLS/Parquet file")
     b.add_argument("cases", help="input file (.csv, .xlsx, .xls, .parquet, .jsonl; a folder of Parquet parts with --engine dask)")
     b.add_argument("--out", required=True, help="output folder")
     b.add_argument("--as-of", help="review date for the whole batch, YYYY-MM-DD (default: each case's as_of_date, else today)")
-    b.add_argument("--columns", metavar="MAPPING.yaml", help="map a platform export's headers and values onto the contract")
+    b.add_argument("--columns", metavar="MAPPING", help="map a platform export's headers and values onto the contract: "
+                   "a mapping .yaml file or a preset (aliexpress, taobao, douyin, ebay, amazon, shopify)")
     b.add_argument("--playbook", help="playbook folder")
     b.add_argument("--set", action="append", metavar="PARAM=VALUE",
                    help="what-if: decide under a changed playbook parameter and compare with the playbook as it is")

@@ -95,7 +95,7 @@ class CaseError(PlaybookToolError, ValueError):
     def __init__(self, problems: list[FieldProblem]):
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems)
-                         + " — fix these fields (see the case contract in the README) and try again")
+                         + " — fix these fields (see the case contract in docs/contract.md) and try again")
 
     @property
     def case_id(self):

@@ -1,98 +1,338 @@
-"""Column mapping files: a platform export's headers and values onto the case contract.
+"""Column mappings: a platform export's headers and values onto the case contract.
 
-    columns:   {export header: contract field}        e.g. 订单号: order_id
-    values:    {contract field: {export value: contract value}}   e.g. 未收到货: not_received
-    booleans:  {export word: true/false}             for every yes/no field, e.g. 是: true
-    dates:     {contract field: strptime format}     e.g. "%Y-%m-%d %H:%M:%S"
-    constants: {contract field: value}               for cells the export leaves empty or lacks
+    encoding:   codec of a CSV export (absent: detected)            e.g. gbk
+    header_row: the line holding the headers (title rows above)     e.g. 2
+    columns:    {export header: field, or [field, ...]}             e.g. 订单号: [case_id, order_id]
+    values:     {field: {export value: contract value}}             e.g. 未收到货: not_received
+    booleans:   {export word: true/false}  for every yes/no field   e.g. 是: true
+    dates:      {field: strptime format}   date or date-time        e.g. "%Y-%m-%d %H:%M:%S"
+    amounts:    {money field: auto | dot | comma}  the decimal mark (default auto, every money field)
+    constants:  {field: value}             for cells the export leaves empty or lacks
 
-A value the mapping does not know is passed on unchanged, so the contract's checks name it in
-errors.csv: nothing is guessed or silently coerced. See samples/mappings/aliexpress_zh.yaml.
+A mapping is a YAML file or a built-in preset (helpers/iorw/presets/<name>.yaml). Every problem
+of a mapping file is reported at once, each as `mapping file X line N: …`. A cell value the
+mapping does not know passes on unchanged, so the contract's checks name it in errors.csv (with
+a note saying what the mapping knows): nothing is guessed or silently coerced.
 """
 from __future__ import annotations
 
+import codecs
+import datetime as _dt
+import difflib
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME, FIELDS
+from .amounts import MONEY_FIELDS, MODES, parse_amounts, text_cells
 
-SECTIONS = ("columns", "values", "booleans", "dates", "constants")
+SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
+PRESET_DIR = Path(__file__).with_name("presets")
+PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 
 
-def _problem(message):
-    return MappingError(f"column mapping: {message} — fix the mapping file (see samples/mappings/aliexpress_zh.yaml)")
+@dataclass
+class Mapping:
+    path: str = ""
+    encoding: str | None = None
+    header_row: int | None = None  # None: the line that holds the mapped headers (title rows skipped)
+    columns: dict = field(default_factory=dict)   # header -> [fields]
+    values: dict = field(default_factory=dict)
+    booleans: dict = field(default_factory=dict)
+    dates: dict = field(default_factory=dict)
+    amounts: dict = field(default_factory=dict)
+    constants: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):  # older callers read sections like a dict
+        return getattr(self, key)
 
 
-def load_mapping(path) -> dict:
-    """The mapping file, checked; a MappingError names the file and line of the first problem."""
+def _near(word, choices) -> str:
+    hint = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def resolve(name_or_path) -> Path:
+    """A preset name (`taobao`) or a mapping file's path."""
+    text = str(name_or_path)
+    if text.lower() in PRESETS and not Path(text).exists():
+        return PRESET_DIR / f"{text.lower()}.yaml"
+    path = Path(text)
+    if not path.exists():
+        hint = _near(text, PRESETS) if "/" not in text and not text.endswith((".yaml", ".yml")) else ""
+        raise MappingError(f"mapping file {text}: no such file, and not a preset ({', '.join(PRESETS)}){hint}")
+    return path
+
+
+def load_mapping(path) -> Mapping:
+    """The mapping, checked whole: every problem is listed at once with its line."""
     from ..core.yamlio import line_of, load_yaml
-    path = Path(path)
+    path = resolve(path)
+    if path.is_dir():
+        raise MappingError(f"mapping file {path}: is a folder, not a file")
     data, err = load_yaml(path)
     if err:
-        raise _problem(str(err))
-    data = {} if data is None else data
+        raise MappingError(f"mapping file {path}" + (f" line {err.line}" if err.line else "") + f": {err.message}")
+    data = data if data is not None else {}
+    problems = []
+
+    def bad(line, message):
+        problems.append((line or 0, message))
+
     if not isinstance(data, dict):
-        raise _problem(f"{path}: a mapping file holds the sections {', '.join(SECTIONS)}")
-
-    def at(node, key):
-        line = line_of(node, key)
-        return f"{path}:{line}" if line else str(path)
-
-    for key, section in data.items():
+        raise MappingError(f"mapping file {path} line 1: a mapping holds the sections {', '.join(SECTIONS)}")
+    m = Mapping(path=str(path))
+    for key in data:
         if key not in SECTIONS:
-            raise _problem(f"{at(data, key)}: unknown section {key!r}; use {', '.join(SECTIONS)}")
-        if section is not None and not isinstance(section, dict):
-            raise _problem(f"{at(data, key)}: {key} must map names to values")
-    columns = data.get("columns") or {}
-    named = [(columns, k, v) for k, v in columns.items()] + [
-        (data.get(sec) or {}, name, name) for sec in ("values", "dates", "constants") for name in (data.get(sec) or {})]
-    for node, key, name in named:
-        if name not in FIELD_BY_NAME:
-            raise _problem(f"{at(node, key)}: {name!r} is not a field of the case contract")
-    booleans = data.get("booleans") or {}
-    for word, flag in booleans.items():
+            bad(line_of(data, key), f"unknown section {key!r}{_near(key, SECTIONS)} (sections: {', '.join(SECTIONS)})")
+        elif key not in ("encoding", "header_row") and data[key] is not None and not isinstance(data[key], dict):
+            bad(line_of(data, key), f"{key}: must map names to values (`name: value` lines under it)")
+    sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS[2:]}
+
+    def known(name, line, where):
+        if name in FIELD_BY_NAME:
+            return True
+        bad(line, f"{where}: {name!r} is not a field of the case contract{_near(name, FIELD_BY_NAME)}")
+        return False
+
+    if "encoding" in data:
+        try:
+            m.encoding = codecs.lookup(str(data["encoding"])).name
+        except LookupError:
+            bad(line_of(data, "encoding"), f"encoding: {data['encoding']!r} is not a text encoding"
+                + _near(data["encoding"], ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")))
+    if "header_row" in data:
+        h = data["header_row"]
+        if isinstance(h, bool) or not isinstance(h, int) or h < 1:
+            bad(line_of(data, "header_row"), f"header_row: {h!r} must be a line number, 1 or more")
+        else:
+            m.header_row = h
+    fed = {}
+    for header, names in sec["columns"].items():
+        line = line_of(sec["columns"], header)
+        names = list(names) if isinstance(names, list) else [names]
+        ok = []
+        for name in names:
+            if not isinstance(name, str):
+                bad(line, f"columns: {header}: {name!r} is not a field name")
+            elif known(name, line, f"columns: {header}"):
+                if name in fed:
+                    bad(line, f"columns: {name} is fed by both {fed[name]!r} and {header!r}; keep one")
+                fed[name] = header
+                ok.append(name)
+        m.columns[str(header).strip()] = ok
+    for name, table in sec["values"].items():
+        line = line_of(sec["values"], name)
+        if not known(name, line, "values"):
+            continue
+        if not isinstance(table, dict):
+            bad(line, f"values: {name}: must map export values to contract values")
+            continue
+        f = FIELD_BY_NAME[name]
+        for word, value in table.items():
+            if value is None:  # `其他: null` / `"*": null`: the value means "unknown"
+                continue
+            try:
+                FIELD_PARSERS[name](value)
+            except Exception:  # noqa: BLE001 — the contract parser's verdict: not a value of this field
+                choices = f.choices or (("true", "false") if f.kind == "bool" else ())
+                bad(line_of(table, word, line), f"values: {name}: {word}: {value!r} is not a {name} value"
+                    + (f"{_near(value, choices)} (use one of {', '.join(choices)})" if choices else ""))
+        m.values[name] = {str(k).strip(): v for k, v in table.items()}
+    for word, flag in sec["booleans"].items():
         if not isinstance(flag, bool):
-            raise _problem(f"{at(booleans, word)}: booleans: {word!r} must map to true or false, not {flag!r}")
-    return {k: dict(data.get(k) or {}) for k in SECTIONS}
+            bad(line_of(sec["booleans"], word), f"booleans: {word!r} must map to true or false, not {flag!r}")
+        m.booleans[str(word).strip()] = flag
+    for name, fmt in sec["dates"].items():
+        line = line_of(sec["dates"], name)
+        if not known(name, line, "dates"):
+            continue
+        if FIELD_BY_NAME[name].kind != "date":
+            bad(line, f"dates: {name} is not a date field")
+        elif not _format_ok(fmt):
+            bad(line, f"dates: {name}: {fmt!r} is not a strptime date format such as \"%Y-%m-%d %H:%M:%S\"")
+        else:
+            m.dates[name] = fmt
+    for name, mode in sec["amounts"].items():
+        line = line_of(sec["amounts"], name)
+        if not known(name, line, "amounts"):
+            continue
+        if name not in MONEY_FIELDS:
+            bad(line, f"amounts: {name} is not a money field ({', '.join(MONEY_FIELDS)})")
+        elif mode not in MODES:
+            bad(line, f"amounts: {name}: {mode!r} must be one of {', '.join(MODES)}{_near(mode, MODES)}")
+        else:
+            m.amounts[name] = mode
+    for name, value in sec["constants"].items():
+        line = line_of(sec["constants"], name)
+        if not known(name, line, "constants"):
+            continue
+        try:
+            FIELD_PARSERS[name](value)
+        except Exception as exc:  # noqa: BLE001 — the contract parser's own message
+            f = FIELD_BY_NAME[name]
+            bad(line, f"constants: {name}: {exc}" if f.kind == "enum" else f"constants: {name}: {value!r} is not valid: {exc}")
+        m.constants[name] = value
+    if problems:
+        raise MappingError("\n".join(f"mapping file {path}" + (f" line {ln}" if ln else "") + f": {msg}"
+                                     for ln, msg in sorted(problems, key=lambda p: p[0])))
+    return m
 
 
-def _text(value):
-    return value.strip() if isinstance(value, str) else value
+def _format_ok(fmt) -> bool:
+    if not isinstance(fmt, str) or "%" not in fmt:
+        return False
+    sample = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8)))
+    try:
+        return _dt.datetime.strptime(sample.strftime(fmt), fmt).date() == sample.date()
+    except ValueError:
+        return False
 
 
-def apply_mapping(frame, mapping: dict):
-    """The export as contract columns; the headers mapped onto required fields must be in the file."""
+def per_distinct(series, fn):
+    """`fn` applied to each distinct cell once (missing cells as None), spread back over the rows."""
+    import numpy as np
     import pandas as pd
-    columns = {str(k): v for k, v in mapping["columns"].items()}
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    for k, u in enumerate(uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)):
+        values[k] = fn(u)
+    values[-1] = fn(None)
+    return as_text(pd.Series(values[codes], index=series.index, dtype=object), values)
+
+
+def as_text(series, values=None):
+    """A column of text (and missing cells) in pandas' string dtype, as the readers give it, so the
+    validator takes its fast path; a column holding other values stays as it is."""
+    values = series.to_numpy() if values is None else values
+    if all(v is None or isinstance(v, str) for v in values):
+        return series.astype("str")
+    return series
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def _words(series, lookup):
+    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
+    unless the lookup has a `*` entry: then every other non-empty cell takes its value."""
+    other = "*" in lookup
+
+    def word(v):
+        key = v.strip() if isinstance(v, str) else v
+        if key in lookup and key != "*":
+            return lookup[key]
+        return lookup["*"] if other and isinstance(v, str) and v.strip() else v
+    return per_distinct(series, word)
+
+
+def apply_mapping(frame, mapping, notes: dict | None = None):
+    """The export as contract columns. `notes` (if given) receives {(row index, field): message}
+    explaining cells the mapping could not turn into contract values (a date in another format,
+    an amount that is no amount), for the row's error message."""
+    import numpy as np
+    import pandas as pd
+    if isinstance(mapping, dict):
+        mapping = Mapping(**{k: v for k, v in mapping.items() if k in SECTIONS},)
+        mapping.columns = {h: (v if isinstance(v, list) else [v]) for h, v in mapping.columns.items()}
+    notes = {} if notes is None else notes
     headers = [str(c).strip() for c in frame.columns]
     frame = frame.copy()
     frame.columns = headers
     # an export may leave optional columns out; the ones that fill required fields must be there
-    absent = [h for h, name in columns.items() if h not in headers and FIELD_BY_NAME[name].required
-              and name not in headers]
+    absent = [h for h, names in mapping.columns.items() if h not in headers
+              and any(FIELD_BY_NAME[n].required and n not in headers for n in names)]
     if absent:
-        raise _problem(f"the mapping names headers the file lacks: {', '.join(absent)}; "
-                       f"the file's headers are: {', '.join(headers)}")
-    frame = frame.rename(columns=columns)
-    keep = [c for c in frame.columns if c in FIELD_BY_NAME]
-    frame = frame[keep].astype(object)
-    for name, table in mapping["values"].items():
-        if name in frame:
-            lookup = {str(k): v for k, v in table.items()}
-            frame[name] = frame[name].map(lambda v: lookup.get(_text(v), v) if isinstance(v, str) else v)
-    words = {str(k): v for k, v in mapping["booleans"].items()}
-    for f in FIELDS:
-        if f.kind == "bool" and f.name in frame and words:
-            frame[f.name] = frame[f.name].map(lambda v: words.get(_text(v), v) if isinstance(v, str) else v)
-    for name, fmt in mapping["dates"].items():
-        if name in frame:
-            parsed = pd.to_datetime(frame[name].map(_text), format=fmt, errors="coerce")
-            iso = parsed.dt.strftime("%Y-%m-%d")
-            frame[name] = iso.where(parsed.notna(), frame[name])  # what does not parse stays, to be reported
-    for name, value in mapping["constants"].items():
-        if name not in frame:
-            frame[name] = value
+        raise MappingError(f"mapping file {mapping.path or '(given)'}: the input file has no column "
+                           f"{', '.join(absent)}; its headers are: {', '.join(headers)} — check `header_row` "
+                           "and the column names (`dispute-playbook columns FILE` lists them)")
+    out = {}
+    for h in headers:
+        if h in FIELD_BY_NAME and h not in out:
+            out[h] = frame[h]
+    for h, names in mapping.columns.items():
+        if h in headers:
+            for n in names:
+                out[n] = frame[h]
+    out = pd.DataFrame(out, index=frame.index)
+    for name, table in mapping.values.items():
+        if name in out:
+            out[name] = _words(out[name], table)
+            choices = FIELD_BY_NAME[name].choices
+            if choices:
+                _note_unknown(out[name], name, table, choices, notes)
+    if mapping.booleans:
+        for f in FIELDS:
+            if f.kind == "bool" and f.name in out:
+                out[f.name] = _words(out[f.name], mapping.booleans)
+    for name, fmt in mapping.dates.items():
+        if name in out:
+            out[name] = _dates(out[name], name, fmt, notes)
+    codes = None
+    for name in MONEY_FIELDS:
+        if name in out:
+            out[name], found = parse_amounts(out[name], mapping.amounts.get(name, "auto"), name, notes)
+            out[name] = as_text(out[name], pd_unique(out[name]))
+            codes = found if codes is None else codes.where(codes.notna(), found)
+    if codes is not None and codes.notna().any():
+        if "currency" not in out:
+            out["currency"] = as_text(codes, pd_unique(codes))
         else:
-            empty = frame[name].isna() | frame[name].map(lambda v: isinstance(v, str) and not v.strip())
-            frame.loc[empty, name] = value
-    return frame
+            empty = per_distinct(out["currency"], _blank)
+            out.loc[empty.to_numpy(dtype=bool) & codes.notna().to_numpy(), "currency"] = codes
+    for name, value in mapping.constants.items():
+        if name not in out:
+            out[name] = value
+        else:
+            empty = per_distinct(out[name], _blank).to_numpy(dtype=bool)
+            col = out[name].astype(object)
+            col[empty] = value
+            out[name] = as_text(col, pd_unique(col))
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def _note_unknown(series, name, table, choices, notes):
+    import numpy as np
+    if "*" in table:
+        return
+    known = ", ".join(list(table)[:8])
+    unknown = per_distinct(series, lambda v: isinstance(v, str) and bool(v.strip())
+                           and v.strip().lower() not in choices).to_numpy(dtype=bool)
+    for i in np.flatnonzero(unknown):
+        notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
+                                 f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
+
+
+def pd_unique(series):
+    import pandas as pd
+    return pd.unique(series.to_numpy(dtype=object))
+
+
+def _dates(series, name, fmt, notes):
+    """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
+    from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    text, where = text_cells(series)
+    if len(where) == 0:
+        return series
+    text = pc.utf8_trim_whitespace(text)
+    local = fmt
+    if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
+        local = fmt.replace("%z", "").strip()
+        text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
+    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
+    iso = parsed.cast(pa.date32()).cast(pa.string()).to_numpy(zero_copy_only=False)  # ISO; strftime is slow
+    empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
+    ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+    out = series.astype(object) if series.dtype != object else series.copy()
+    out.iloc[where[ok]] = iso[ok]
+    out = as_text(out, pd_unique(out))
+    example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
+    for i in where[~ok & ~empty]:
+        notes[(int(i), name)] = f"{series.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"
+    return out

@@ -405,7 +405,7 @@ def _cached(root: str):
 _stamps: dict = {}
 
 
-def _stamp(root: Path) -> tuple:
+def folder_stamp(root: Path) -> tuple:
     """Times and sizes of the folder's YAML: a trainer's edit shows up without a restart
     (sizes too, because file times can be coarser than two quick edits)."""
     return tuple((st.st_mtime_ns, st.st_size) for pattern in ("*.yaml", "messages/*.yaml")
@@ -418,7 +418,7 @@ def load_playbook(path=None, params: dict | None = None) -> Playbook:
     Raises PlaybookError listing every problem with its file:line.
     """
     root = playbook_dir(path).resolve()
-    stamp = _stamp(root) if root.is_dir() else ()
+    stamp = folder_stamp(root) if root.is_dir() else ()
     if _stamps.get(root, stamp) != stamp:
         from .messages import clear_caches
         _cached.cache_clear()
@@ -428,4 +428,4 @@ def load_playbook(path=None, params: dict | None = None) -> Playbook:
     return pb.with_params(params) if params else pb
 
 
-__all__ = ["Playbook", "Rule", "Table", "load_playbook", "collect", "playbook_dir", "replace"]
+__all__ = ["Playbook", "Rule", "Table", "load_playbook", "collect", "playbook_dir", "replace", "folder_stamp"]

@@ -98,10 +98,10 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
         raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
     try:
         misused = _row_names_misused(source)
-    except TemplateError as exc:
-        ln = getattr(exc, "lineno", None) or 0
-        raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
-                                              "close every {% if %} with {% endif %} and every {{ with }}")) from None
+    except TemplateError as exc:  # a syntax error: the file and the line in it
+        raise TemplateProblem(PlaybookProblem(path, line + (getattr(exc, "lineno", None) or 0),
+                                              f"{language}: Jinja syntax error: {getattr(exc, 'message', exc)}",
+                                              "close every {{ }} and {% %}, and end every {% if %} with {% endif %}"))
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(
@@ -219,3 +219,4 @@ def fit(message: str, limit) -> str:
     if limit and len(message) > int(limit):
         return message[: int(limit) - 1] + "…"
     return message
+

@@ -15,5 +15,5 @@ def parse_params(pairs):
         except ValueError:
             sep = ""
         if not sep:
-            raise UsageError(f"--set needs NAME=NUMBER, got {pair!r} — e.g. --set keep_item_max_value=25")
+            raise UsageError(f"--set: {pair!r} is not NAME=NUMBER — write e.g. --set keep_item_max_value=25")
     return out

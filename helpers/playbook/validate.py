@@ -164,8 +164,11 @@ def validate(path=None) -> tuple[list, list]:
     if pb is None:
         return problems, []
     template_file.cache_clear()
+    broken = {str(p.path) for p in problems}
     for dt in DISPUTE_TYPES:
-        if dt in pb.tables:
+        # a table with a load problem (an unknown field, a bad operator) is not checked for rules that
+        # can never fire: the dropped condition would make them look shadowed (one cause, one error)
+        if dt in pb.tables and str(pb.tables[dt].path) not in broken:
             problems += _table_problems(pb.tables[dt])
     if not any(p.message.startswith("rule") and "missing template" in p.message for p in problems):
         problems += _template_problems(pb)
@@ -177,3 +180,28 @@ def validate(path=None) -> tuple[list, list]:
     problems += _guide_problems(root)
     problems += premise_problems(pb)
     return problems, _warnings(pb)
+
+
+_verdicts: dict = {}
+GATE_SHOWN = 3
+
+
+def load_checked(path=None):
+    """The playbook, if `validate` finds no error in it; else PlaybookError naming the first few.
+
+    `batch`, `recommend` and the app go through here, so they never run on a playbook `validate`
+    rejects (the verdict is kept until a file of the folder changes)."""
+    from ..core.exceptions import PlaybookError
+    from .loader import folder_stamp, load_playbook
+    root = playbook_dir(path).resolve()
+    key = (str(root), folder_stamp(root) if root.is_dir() else ())
+    if key not in _verdicts:
+        _verdicts[key] = validate(root)[0]
+    errors = _verdicts[key]
+    if errors:
+        shown = list(errors[:GATE_SHOWN])
+        more = len(errors) - len(shown)
+        shown.append(PlaybookProblem(root, None, f"{len(errors)} error(s) in all" + (f" ({more} more not shown)" if more else ""),
+                                     f"run `dispute-playbook validate {root}` for the full list, fix them and run again"))
+        raise PlaybookError(shown)
+    return load_playbook(root)

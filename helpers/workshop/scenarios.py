@@ -102,7 +102,7 @@ def _case(raw, path, line, sid, problems):
     except CaseError as exc:
         for p in exc.problems:
             problems.append(PlaybookProblem(path, line_of(raw, p.field, line), f"scenario {sid}: case {p.field}: {p.message}",
-                                            "fix the field (see the case contract in the README)"))
+                                            "fix the field (see the case contract in docs/contract.md)"))
         return None
     if "as_of_date" not in raw:
         problems.append(PlaybookProblem(path, line, f"scenario {sid}: case has no as_of_date",

@@ -1,0 +1,199 @@
+"""CSV records delimited on their own, so a broken quote never merges rows.
+
+A record is one physical line unless a quoted cell holds a line break. The rows are counted from
+the lines, independently of the parser: when every line closes its quotes and has no stray quote,
+pyarrow reads the file and must give exactly one row per non-blank line. Otherwise the lines are
+walked one by one: a quote left open may join the next lines only if the joined record is valid
+CSV with the header's number of cells and none of the joined lines is a complete row by itself;
+else the line that opened it is rejected on its own (its problem in ROW_PROBLEM) and reading goes
+on from the next line. A row with too many or too few cells, or a stray quote, is rejected the same
+way. Every row keeps its line number (`frame.attrs["rows"]`), so rows in = results + errors.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..core.exceptions import InputFileError
+
+ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a row cannot be read
+# A quote with a non-delimiter on both sides: a quote inside an unquoted cell, or a closing quote
+# followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
+_STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
+_LONE_CR = re.compile(r"\r(?!\n)")
+_CR_MARK = "\ue000"
+UNCLOSED = ('a quoted cell opened on this line is never closed (an unpaired ")',
+            'close the quote or remove it; the rows after it were read on their own')
+STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
+         'quote the whole cell and double the quote inside it (""), or remove it')
+
+
+def _ragged(k, n):
+    return f"has {k} cells but the header has {n}; fix the row (a comma inside a value needs quotes)"
+
+
+def _header(path, line: str) -> list:
+    if line.count('"') % 2 or _STRAY_TEXT.search(line):
+        raise InputFileError(path, "the header line has an unpaired or stray quote (\")",
+                             "fix the header line; no row can be read safely until it is")
+    names = next(csv.reader([line.rstrip("\r\n")]), [])
+    if not any(n.strip() for n in names):
+        raise InputFileError(path, "the header line is empty",
+                             "the first line (or `header_row` of the mapping) must hold the column names")
+    out, seen = [], {}
+    for name in (n.strip() for n in names):
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        out.append(name if k == 0 else f"{name}.{k}")  # a repeated header keeps its cells, renamed
+    return out
+
+
+def _split_lines(body: bytes) -> list:
+    """Physical lines, each with its line break (only \n ends a line; \r\n keeps its \r)."""
+    return [line for line in re.split(r"(?<=\n)", body.decode("utf-8")) if line]
+
+
+def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
+    """A frame of text cells, one row per record, from UTF-8 CSV bytes whose header is line `header_row`."""
+    pos = 0
+    for _ in range(header_row - 1):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            raise InputFileError(path, f"has fewer than {header_row} lines, so line {header_row} cannot be the header",
+                                 "check `header_row` in the mapping")
+        pos = nl + 1
+    nl = data.find(b"\n", pos)
+    header_line = data[pos:] if nl < 0 else data[pos:nl + 1]
+    header = _header(path, header_line.decode("utf-8"))
+    body = b"" if nl < 0 else data[nl + 1:]
+    first_line = header_row + 1
+    frame = _fast(body, header, first_line)
+    if frame is None:
+        frame = _careful(_split_lines(body), header, first_line)
+    return frame
+
+
+def _line_bounds(arr):
+    nl = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [len(arr)]))
+    return nl, starts, ends
+
+
+def _fast(body: bytes, header: list, first_line: int):
+    """pyarrow's reading when the lines alone show every record is one line; else None."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    arr = np.frombuffer(body, dtype=np.uint8)
+    nl, starts, ends = _line_bounds(arr)
+    quotes = np.flatnonzero(arr == 34)
+    if len(quotes):
+        if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
+            return None  # some line leaves a quote open
+        if _stray_quote(arr, quotes):
+            return None
+    length = ends - starts
+    cr = np.zeros(len(starts), dtype=bool)
+    has = length > 0
+    cr[has] = arr[np.minimum(ends[has] - 1, len(arr) - 1)] == 13
+    blank = (length == 0) | ((length == 1) & cr)
+    lines = np.flatnonzero(~blank)
+    if len(lines) == 0:
+        import pandas as pd
+        frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
+        frame.attrs["rows"] = np.zeros(0, dtype=np.int64)
+        return frame
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body),
+            read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
+            parse_options=pcsv.ParseOptions(newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"c{j}": pa.string() for j in range(len(header))},
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None  # a ragged row: the careful path rejects it on its own
+    if table.num_rows != len(lines):
+        return None
+    frame = table.rename_columns(header).to_pandas()
+    frame.attrs["rows"] = lines + first_line
+    return frame
+
+
+_DELIMITING = np.zeros(256, dtype=bool)
+_DELIMITING[[ord(","), ord('"'), ord("\r"), ord("\n")]] = True
+
+
+def _stray_quote(arr, quotes) -> bool:
+    """Some quote has a non-delimiter on both sides (what _STRAY matches), found from the quotes alone."""
+    inner = quotes[(quotes > 0) & (quotes < len(arr) - 1)]
+    return bool(np.any(~_DELIMITING[arr[inner - 1]] & ~_DELIMITING[arr[inner + 1]]))
+
+
+def _parse(text: str, n: int):
+    """(cells, problem) for one record's text."""
+    body = text.rstrip("\r\n")
+    if body.count('"') % 2:
+        return None, UNCLOSED
+    if _STRAY_TEXT.search(body):
+        return None, STRAY
+    lone_cr = "\r" in body and _LONE_CR.search(body)
+    if lone_cr:  # a bare CR inside a cell is data (the csv module would end the record there)
+        body = _LONE_CR.sub(_CR_MARK, body)
+    try:
+        rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
+    except csv.Error:
+        return None, STRAY
+    if len(rows) != 1:
+        return None, UNCLOSED
+    cells = [c.replace(_CR_MARK, "\r") for c in rows[0]] if lone_cr else rows[0]
+    if len(cells) != n:
+        return cells, (_ragged(len(cells), n), "")
+    return cells, None
+
+
+def _complete(line: str, n: int) -> bool:
+    cells, problem = _parse(line, n)
+    return problem is None
+
+
+def _careful(lines: list, header: list, first_line: int):
+    """One row per record, walking the lines; a broken line becomes a row of its own with its problem."""
+    import pandas as pd
+    n = len(header)
+    rows, problems, numbers = [], [], []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip("\r\n"):
+            i += 1
+            continue
+        j, text = i, line
+        while text.count('"') % 2 and j + 1 < len(lines):
+            j += 1
+            text += lines[j]
+        cells, problem = _parse(text, n)
+        if j > i and (problem is not None or any(_complete(lines[k], n) for k in range(i + 1, j + 1))):
+            j, text = i, line
+            cells, problem = _parse(text, n)
+            if problem is None:
+                problem = UNCLOSED
+        if problem is not None:
+            message, fix = problem
+            problems.append(message + (f"; {fix}" if fix else ""))
+            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(","))
+            cells = (list(cells) + [""] * n)[:n]
+        else:
+            problems.append("")
+        rows.append(cells)
+        numbers.append(first_line + i)
+        i = j + 1
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
+        pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
+    frame[ROW_PROBLEM] = problems
+    frame.attrs["rows"] = np.asarray(numbers, dtype=np.int64)
+    return frame

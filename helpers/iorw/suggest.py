@@ -1,0 +1,191 @@
+"""`dispute-playbook columns FILE`: the headers an export has and a mapping to start from.
+
+Headers are matched to contract fields by name (`order_value`, `Order Value`) and by the headers
+the built-in presets know, in English and Chinese (订单金额, Total Price); the values of matched
+choice columns are matched to contract values the same way (未收到货 → not_received). Nothing is
+guessed silently: the suggestion is a YAML file for a person to check and edit, and what is still
+unmapped is listed.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..core.fields import FIELD_BY_NAME, FIELDS
+from .mapping import PRESETS, load_mapping
+from .tables import read_table
+
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d",
+                "%Y/%m/%d", "%Y-%m-%d %H:%M:%S %z", "%d-%b-%Y", "%b-%d-%y", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y")
+MAX_VALUES = 30
+
+
+def _norm(text) -> str:
+    return re.sub(r"[\s_\-/()（）:：]+", "", str(text)).lower()
+
+
+@dataclass
+class Suggestion:
+    headers: list
+    columns: dict = field(default_factory=dict)        # header -> [fields]
+    values: dict = field(default_factory=dict)         # field -> {export value: contract value or None}
+    dates: dict = field(default_factory=dict)
+    booleans: dict = field(default_factory=dict)
+    preset: tuple | None = None                        # (name, headers it knows)
+
+    def unmapped_required(self):
+        mapped = {f for names in self.columns.values() for f in names}
+        return [f.name for f in FIELDS if f.required and f.name not in mapped]
+
+    def unused_headers(self):
+        return [h for h in self.headers if h not in self.columns]
+
+
+def _vocabulary():
+    """(normalised header -> fields, field -> {normalised value: contract value}) from the presets."""
+    headers, values, words = {}, {}, {}
+    for f in FIELDS:
+        headers[_norm(f.name)] = [f.name]
+    presets = {}
+    for name in PRESETS:
+        m = load_mapping(name)
+        presets[name] = set(m.columns)
+        for h, names in m.columns.items():
+            headers.setdefault(_norm(h), names)
+        for fname, table in m.values.items():
+            for word, value in table.items():
+                if word != "*" and value is not None:
+                    values.setdefault(fname, {}).setdefault(_norm(word), value)
+        for word, flag in m.booleans.items():
+            words.setdefault(str(word), flag)
+    return headers, values, words, presets
+
+
+def _match_header(header, vocab):
+    key = _norm(header)
+    if key in vocab:
+        return list(vocab[key])
+    close = difflib.get_close_matches(key, list(vocab), n=1, cutoff=0.88)
+    return list(vocab[close[0]]) if close else []
+
+
+def _match_value(value, fname, known):
+    f = FIELD_BY_NAME[fname]
+    key = _norm(value)
+    if key in f.choices:
+        return key
+    table = known.get(fname, {})
+    if key in table:
+        return table[key]
+    close = difflib.get_close_matches(key, list(f.choices) + list(table), n=1, cutoff=0.8)
+    if close:
+        return close[0] if close[0] in f.choices else table[close[0]]
+    return None
+
+
+def _date_format(samples):
+    import datetime as dt
+    texts = [s.strip() for s in samples if isinstance(s, str) and s.strip()]
+    if not texts or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in texts):
+        return None  # already the contract's form (or typed dates from a spreadsheet)
+    for fmt in DATE_FORMATS:
+        try:
+            for t in texts:
+                dt.datetime.strptime(t, fmt)
+            return fmt
+        except ValueError:
+            continue
+    return None
+
+
+def suggest(path, sheet=0) -> Suggestion:
+    vocab, known, words, presets = _vocabulary()
+    frame = read_table(path, sheet, header_row=None, expected=set(vocab) | {h for p in presets.values() for h in p}
+                       | {f.name for f in FIELDS})
+    headers = [h for h in frame.columns if not h.startswith("__")]
+    s = Suggestion(headers)
+    taken = set()
+    for h in headers:
+        names = [n for n in _match_header(h, vocab) if n not in taken]
+        if names:
+            s.columns[h] = names
+            taken.update(names)
+    for h, names in s.columns.items():
+        column = frame[h]
+        distinct = [v for v in column.dropna().astype(str).str.strip().unique().tolist() if v][:MAX_VALUES]
+        for k, fname in enumerate(names):
+            f = FIELD_BY_NAME[fname]
+            if k > 0 and f.kind in ("enum", "bool"):
+                # a column that also feeds this field: the values it knows, every other value unknown
+                table = {v: known[fname][_norm(v)] for v in distinct if _norm(v) in known.get(fname, {})}
+                s.values[fname] = {**table, "*": None}
+            elif f.kind == "enum":
+                table = {v: _match_value(v, fname, known) for v in distinct}
+                table = {v: c for v, c in table.items() if c != v.lower()}
+                if table:
+                    s.values[fname] = table
+            elif f.kind == "date":
+                fmt = _date_format(distinct)
+                if fmt:
+                    s.dates[fname] = fmt
+            elif f.kind == "bool":
+                for v in distinct:
+                    if v in words:
+                        s.booleans[v] = words[v]
+    best = max(presets.items(), key=lambda kv: len(kv[1] & set(headers)))
+    if len(best[1] & set(headers)) >= 3:
+        s.preset = (best[0], len(best[1] & set(headers)))
+    return s
+
+
+def _q(text) -> str:
+    import json
+    text = str(text)
+    return text if re.fullmatch(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff .-]*", text) and not text[-1] == " " \
+        and text.lower() not in ("yes", "no", "true", "false", "null", "y", "n", "on", "off") else json.dumps(text, ensure_ascii=False)
+
+
+def to_yaml(s: Suggestion, source: str) -> str:
+    """The suggestion as a mapping file to edit (comments say what to check)."""
+    lines = [f"# Mapping suggested by `dispute-playbook columns {source}`: check every line, then use it with",
+             f"#   dispute-playbook batch {source} --columns THIS_FILE.yaml --out OUT",
+             "# Fields: docs/contract.md. Lines marked TODO need a contract value or field.", "columns:"]
+    for h, names in s.columns.items():
+        lines.append(f"  {_q(h)}: " + (names[0] if len(names) == 1 else "[" + ", ".join(names) + "]"))
+    for h in s.unused_headers():
+        lines.append(f"  # {_q(h)}: TODO a field, or leave it out")
+    if s.values:
+        lines.append("values:")
+        for fname, table in s.values.items():
+            lines.append(f"  {fname}:")
+            for v, c in table.items():
+                if v == "*":
+                    lines.append('    "*": null   # any other value: unknown')
+                elif c is None:
+                    lines.append(f"    {_q(v)}: null   # TODO one of {', '.join(FIELD_BY_NAME[fname].choices)}")
+                else:
+                    lines.append(f"    {_q(v)}: {str(c).lower() if isinstance(c, bool) else c}")
+    if s.booleans:
+        lines.append("booleans:")
+        lines += [f"  {_q(w)}: {'true' if b else 'false'}" for w, b in s.booleans.items()]
+    if s.dates:
+        lines.append("dates:")
+        lines += [f'  {fname}: "{fmt}"' for fname, fmt in s.dates.items()]
+    lines += ["constants:", "  # platform: TODO aliexpress, amazon, ebay, shopify, taobao, douyin or other"]
+    return "\n".join(lines) + "\n"
+
+
+def report(s: Suggestion, source: str) -> str:
+    out = [f"headers found ({len(s.headers)}): {', '.join(s.headers)}"]
+    if s.preset:
+        out.append(f"closest preset: --columns {s.preset[0]} (knows {s.preset[1]} of these headers)")
+    out += ["", "suggested mapping:", "", to_yaml(s, source)]
+    missing = s.unmapped_required()
+    out.append("still unmapped: " + (f"required fields {', '.join(missing)} (map a header to each, or set a "
+                                     "constant)" if missing else "no required field") +
+               (f"; headers not used: {', '.join(s.unused_headers())}" if s.unused_headers() else ""))
+    todo = sum(1 for t in s.values.values() for v, c in t.items() if c is None and v != "*")
+    if todo:
+        out.append(f"values without a contract value: {todo} (marked TODO)")
+    return "\n".join(out)

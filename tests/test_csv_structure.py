@@ -1,0 +1,103 @@
+"""CSV structure errors never merge rows: a fuzz of quotes, line breaks, separators, ragged rows,
+unclosed and stray quotes. Rows in (counted by the writer) = results + errors; every well-formed
+row comes out with exactly its own cells; every broken row is rejected on its own line."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.batch.read import validate_frame
+from helpers.batch.runner import true_rows
+from helpers.iorw.tables import read_table
+
+HEADER = ["case_id", "dispute_type", "order_value", "buyer_name", "carrier", "shop_name", "tracking_number", "order_id"]
+TEXT = st.text(alphabet=list('ab ,;"\n\r\t中'), max_size=12)
+KINDS = ("ok", "ok", "ok", "more", "fewer", "unclosed", "stray")
+
+
+@st.composite
+def table(draw):
+    rows = draw(st.lists(st.tuples(st.sampled_from(KINDS), TEXT, TEXT), min_size=1, max_size=12))
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    return rows, eol
+
+
+def _write(rows, eol):
+    """The file's text, and per row: its marker, kind, cells and first line number."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=eol)
+    writer.writerow(HEADER)
+    line, written = 2, []
+    for i, (kind, a, b) in enumerate(rows):
+        marker = f"ROW{i:02d}X"  # upper-case letters never occur in the random text
+        cells = [marker, "damaged", "5", a, b, "s", "t", "o"]
+        start = out.tell()
+        if kind == "ok":
+            writer.writerow(cells)
+        else:
+            plain = [marker, "damaged", "5", "a", "b", "s", "t", "o"]
+            if kind == "more":
+                plain.append("extra")
+            elif kind == "fewer":
+                plain.pop()
+            elif kind == "unclosed":
+                plain[3] = '"never closed, ab'
+            elif kind == "stray":
+                plain[3] = 'a"b'
+            out.write(",".join(plain) + eol)
+        text = out.getvalue()[start:]
+        written.append((marker, kind, cells, line))
+        line += text.count("\n")
+    return out.getvalue(), written
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table())
+def test_rows_in_equal_results_plus_errors_and_no_row_inside_another(tmp_path, data):
+    rows, eol = data
+    text, written = _write(rows, eol)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(text.encode("utf-8"))
+    frame = read_table(path)
+    v = validate_frame(frame, as_of=dt.date(2026, 11, 1))
+    true_rows(frame, v, {})
+    assert len(frame) == len(written)
+    assert int(v.valid.sum()) + len(v.problems) == len(written)
+    ids = frame["case_id"].tolist()
+    assert ids == [m for m, *_ in written]  # each row where it was, none swallowed, none split
+    by_id = {m: (kind, cells, line) for m, kind, cells, line in written}
+    lines = list(frame.attrs["rows"])
+    for k, case_id in enumerate(ids):
+        kind, cells, line = by_id[case_id]
+        own = [str(frame[h].iat[k]) for h in HEADER]
+        others = [m for m in by_id if m != case_id]
+        assert not any(m in cell for cell in own for m in others)
+        assert lines[k] == line
+        if kind == "ok":
+            assert own == cells and v.valid[k]
+        else:
+            assert not v.valid[k] and v.problems[k].problems[0].field == "(row)"
+            assert v.problems[k].problems[0].row == line
+
+
+def test_an_unclosed_quote_does_not_swallow_the_rows_after_it(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text('case_id,dispute_type,order_value,buyer_name\nA,damaged,5,"Ann\nB,damaged,6,Bob\n'
+                    'C,damaged,7,"Cy\nD,damaged,8,Di\nE,damaged,9,Ed\nF,damaged,10,Flo\n', encoding="utf-8")
+    frame = read_table(path)
+    v = validate_frame(frame, as_of=dt.date(2026, 11, 1))
+    assert frame["case_id"].tolist() == ["A", "B", "C", "D", "E", "F"]
+    assert sorted(v.problems) == [0, 2] and int(v.valid.sum()) == 4
+    assert "never closed" in v.problems[0].problems[0].message and v.problems[2].problems[0].row == 4
+
+
+def test_a_broken_header_fails_the_run_clearly(tmp_path, capsys):
+    from helpers.cli import main
+    path = tmp_path / "cases.csv"
+    path.write_text('case_id,"dispute_type,order_value\nA,damaged,5\n', encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--no-report"]) == 2
+    assert "the header line has an unpaired or stray quote" in capsys.readouterr().err

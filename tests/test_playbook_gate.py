@@ -1,0 +1,84 @@
+"""One playbook gate: `batch`, `recommend` and the app refuse a playbook `validate` rejects; each
+playbook mistake gives one clear file:line error, found by `validate`, never mid-batch."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers.cli import main
+from helpers.core.exceptions import PlaybookError
+from helpers.playbook.validate import load_checked, validate
+
+from support import copy_playbook, edit_file
+
+CASE = {"case_id": "G1", "dispute_type": "not_received", "order_value": 30, "as_of_date": "2026-11-01"}
+
+
+@pytest.fixture
+def pb(tmp_path):
+    return copy_playbook(tmp_path)
+
+
+edit = edit_file
+
+
+def line_of(path, needle):
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_a_parameter_typo_in_a_rationale_is_one_validate_error_with_file_and_line(pb):
+    table = pb / "not_received.yaml"
+    edit(table, "en: The order was never shipped,", "en: Wait {{ params.wait_grace_dys }} days. The order was never shipped,")
+    errors, _ = validate(pb)
+    assert len(errors) == 1, [str(e) for e in errors]
+    assert str(errors[0]).startswith(f"{table}:{line_of(table, 'en: Wait {{ params.wait_grace_dys }}')}: ")
+    assert "'dict object' has no attribute 'wait_grace_dys'" in str(errors[0])
+
+
+def test_a_jinja_syntax_error_in_a_template_names_file_and_line_without_a_traceback(pb, capsys):
+    path = pb / "messages" / "request_photos.yaml"
+    edit(path, "Dear {{ buyer_name }},", "Dear {{ buyer_name ,")
+    assert main(["validate", str(pb)]) == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, out
+    broken = line_of(path, "Dear {{ buyer_name ,")
+    assert any(f"{path}:{n}: en: Jinja syntax error" in errors[0] for n in (broken, broken + 1)), errors[0]
+
+
+def test_one_unknown_field_gives_one_error_not_a_cascade(pb):
+    edit(pb / "not_received.yaml", "      - shipped: false", "      - shiped: false")
+    errors, _ = validate(pb)
+    assert len(errors) == 1 and "shiped" in str(errors[0]), [str(e) for e in errors]
+
+
+def test_batch_recommend_and_the_gate_refuse_an_over_limit_playbook(pb, tmp_path, capsys):
+    edit(pb / "platforms.yaml", "    value: 1500", "    value: 60")
+    errors, _ = validate(pb)
+    assert errors and all("over AliExpress's limit of 60" in str(e) for e in errors)
+    with pytest.raises(PlaybookError, match=r"error\(s\) in all"):
+        load_checked(pb)
+    src = tmp_path / "cases.csv"
+    src.write_text("case_id,dispute_type,order_value,platform\nA,not_received,30,aliexpress\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--playbook", str(pb), "--no-report"]) == 3
+    err = capsys.readouterr().err
+    assert "the playbook has errors" in err and "over AliExpress's limit of 60" in err
+    assert f"run `dispute-playbook validate {pb.resolve()}`" in err
+    assert not out.exists() or not any(out.iterdir())              # refused before anything is written
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE), encoding="utf-8")
+    assert main(["recommend", str(case), "--playbook", str(pb)]) == 3
+    assert "over AliExpress's limit of 60" in capsys.readouterr().err
+
+
+def test_the_app_refuses_a_playbook_with_errors(pb, monkeypatch, capsys):
+    edit(pb / "not_received.yaml", "      - shipped: false", "      - shiped: false")
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(pb))
+    assert main(["app", "--port", "0"]) == 3
+    assert "shiped" in capsys.readouterr().err
+
+
+def test_the_bundled_playbook_passes_the_gate():
+    assert load_checked().tables

@@ -123,8 +123,8 @@ def main(argv=None) -> int:
         before = tree_rss_mb(server.pid)
         for _ in range(args.visits):
             page = context.new_page()
-            page.goto(form_url, timeout=120_000)
-            page.wait_for_selector(".dp-recommend", state="visible", timeout=120_000)
+            page.goto(form_url, timeout=300_000, wait_until="commit")
+            page.wait_for_selector(".dp-recommend", state="visible", timeout=300_000)
             close_page(page)
         wait_pool_full(port)
         after, status = tree_rss_mb(server.pid), app_status(port)

@@ -101,7 +101,7 @@ def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files
 
 
 @pytest.mark.parametrize("option,says", [
-    (["--set", "keep_item_max_value"], "--set needs NAME=NUMBER"),
+    (["--set", "keep_item_max_value"], "--set: 'keep_item_max_value' is not NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
     (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date YYYY-MM-DD"),
     (["--lang", "fr"], "invalid choice: 'fr'"),
@@ -140,9 +140,9 @@ def test_batch_a_bad_input_file_exits_2(capsys, files, name, content, says):
 
 
 @pytest.mark.parametrize("mapping,says", [
-    ("columns:\n  订单号: order_number\n", "m.yaml:2: 'order_number' is not a field"),
-    ("columns: [unclosed\n", "is not valid YAML"),
-    ("colums:\n  a: case_id\n", "m.yaml:1: unknown section 'colums'"),
+    ("columns:\n  订单号: order_number\n", "m.yaml line 2: columns: 订单号: 'order_number' is not a field"),
+    ("columns: [unclosed\n", "m.yaml line 2: is not valid YAML"),
+    ("colums:\n  a: case_id\n", "m.yaml line 1: unknown section 'colums'; did you mean 'columns'?"),
 ])
 @pytest.mark.parametrize("engine", ["pandas", "dask"])
 def test_batch_a_bad_mapping_exits_2_naming_file_and_line(capsys, files, mapping, says, engine):
@@ -150,14 +150,14 @@ def test_batch_a_bad_mapping_exits_2_naming_file_and_line(capsys, files, mapping
     path.write_text(mapping, encoding="utf-8")
     source = files["csv"] if engine == "pandas" else parquet(capsys, files)
     expect(capsys, ["batch", source, "--engine", engine, "--columns", path, "--out", files["tmp"] / "o",
-                    "--no-report"], 2, "column mapping", says)
+                    "--no-report"], 2, "mapping file", says)
 
 
 @pytest.mark.parametrize("option,says", [
     (["--chunk-rows", "0"], "--chunk-rows must be at least 1"),
     (["--workers", "0"], "--workers must be at least 1"),
     (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date"),
-    (["--set", "keep_item_max_value=lots"], "--set needs NAME=NUMBER"),
+    (["--set", "keep_item_max_value=lots"], "--set: 'keep_item_max_value=lots' is not NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
     (["--engine", "dask", "--per-case-notebooks"], "--per-case-notebooks runs with --engine pandas only"),
     (["--engine", "spark"], "invalid choice: 'spark'"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.costs import money
-from ..core.fields import DISPUTE_TYPES, PLATFORMS
+from ..core.fields import DISPUTE_TYPES, FIELD_BY_NAME, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
 from ..advice.recommend import UI_LANGUAGES, change_text, localised
@@ -42,6 +42,42 @@ def _bits(matrix: np.ndarray) -> np.ndarray:
     if matrix.shape[1] == 0:
         return np.zeros(matrix.shape[0], dtype=np.int64)
     return matrix.astype(np.int64) @ (1 << np.arange(matrix.shape[1], dtype=np.int64))
+
+
+def _encoded(field: str, value) -> float:
+    """A contract value as the engine's float columns hold it (enum: its index; bool: 1/0)."""
+    f = FIELD_BY_NAME[field]
+    return float(f.choices.index(value)) if f.kind == "enum" else float(value)
+
+
+def _fits(only_when: dict, cols: dict, n: int) -> np.ndarray:
+    """Rows meeting an action's `only_when: {field: [values]}` (None: unknown), as recommend's
+    per-case check does: every listed field holds one of its values."""
+    ok = np.ones(n, dtype=bool)
+    for field, values in only_when.items():
+        x = np.asarray(cols[field], dtype=np.float64)
+        allowed = np.zeros(n, dtype=bool)
+        for v in values:
+            allowed |= np.isnan(x) if v is None else (x == _encoded(field, v))
+        ok &= allowed
+    return ok
+
+
+def _actions(pb, rules, rule_idx: np.ndarray, cols: dict, lang: str):
+    """Each row's next steps: its rule's actions less those whose `only_when` the case does not
+    meet; made once per (rule, which conditional steps fit)."""
+    conditional = sorted({a for r in rules for a in r.actions if pb.actions[a].get("only_when")})
+    n = len(rule_idx)
+    fit_bits = np.zeros(n, dtype=np.int64)
+    for j, a in enumerate(conditional):
+        fit_bits |= _fits(pb.actions[a]["only_when"], cols, n).astype(np.int64) << j
+    width = 1 << len(conditional)
+
+    def text(key):
+        r, bits = divmod(key, width)
+        return "; ".join(localised(pb, pb.actions[a], lang) for a in rules[r].actions
+                         if a not in conditional or bits >> conditional.index(a) & 1)
+    return _spread(rule_idx.astype(np.int64) * width + fit_bits, text)
 
 
 def _joined(ids, key):
@@ -210,7 +246,7 @@ def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = Tru
         "est_cost": money(d.est_cost),
         "rule_id": per_rule(lambda r: r.id),
         "rationale": per_rule(lambda r: localised(pb, r.rationale, lang)),
-        "actions": per_rule(lambda r: "; ".join(localised(pb, pb.actions[a], lang) for a in r.actions)),
+        "actions": _actions(pb, rules, rule_idx, cols, lang),
         "missing_evidence": _spread(_bits(d.missing), lambda k: _joined(d.evidence_ids, k)),
         "risk_flags": _spread(_bits(d.flags), lambda k: _joined(d.flag_ids, k)),
         "what_would_change": _spread(change_key, change),

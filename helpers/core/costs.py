@@ -56,9 +56,10 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         with np.errstate(invalid="ignore"):
             capped = np.where(margin > 0, np.minimum(amount, margin), amount)
         amount = np.where(np.isnan(capped), amount, capped)
-    # strictly between 0 and the order value, to the cent
-    amount = np.round(amount, 2)
-    return np.clip(amount, np.minimum(0.01, value / 2), np.maximum(value - 0.01, value / 2))
+    # strictly between 0 and the order value, to the cent; an order under 0.02 has no such cent
+    # amount, and its smallest refund is the whole cent
+    amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
+    return np.where(value >= 0.02, amount, value)
 
 
 def cost_inputs(resolution: str, shipped: bool) -> tuple:

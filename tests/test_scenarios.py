@@ -3,7 +3,6 @@ broken scenario files give file:line errors, and pins are honoured and checked a
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -15,20 +14,13 @@ from helpers.playbook.loader import load_playbook
 from helpers.workshop.scenarios import (LEVELS, MAX_POINTS, expected, judge, load_scenarios, pin_problems, question,
                                scenario_problems)
 
-from support import ROOT
+from support import ROOT, copy_playbook
+from support import edit_file as edit
 
 
 @pytest.fixture
 def pb_copy(tmp_path):
-    dest = tmp_path / "playbook"
-    shutil.copytree(ROOT / "playbook", dest)
-    return dest
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy_playbook(tmp_path)
 
 
 def line_of(path, needle, after=1):

@@ -109,7 +109,8 @@ def test_the_root_is_the_start_page_and_only_trainee_pages_are_served(app):
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector(".dp-link-damaged", state="visible", timeout=90_000)
         assert page.url.startswith(page_url(port, "start.ipynb"))
-        assert page.title() == "How to handle a buyer dispute · Dispute Playbook"  # words, not a file name
+        # words, not a file name (set from the page's heading once the kernel has drawn it)
+        expect(page).to_have_title("How to handle a buyer dispute · Dispute Playbook", timeout=20_000)
         link = page.locator(".dp-link-damaged")
         looks = link.evaluate("a => [getComputedStyle(a).textDecorationLine, getComputedStyle(a).color]")
         assert looks[0] == "underline" and looks[1] != "rgb(0, 0, 0)"  # a link looks like a link
@@ -195,7 +196,7 @@ def test_chinese_follows_links_and_reloads_and_leaves_no_english(app):
         expect(page.locator(".dp-error-ship_date")).to_have_text("2026/08/01 早于下单日期(2026/09/01)。")
         text = page.locator(".dp-app").inner_text()
         assert english_or_codes(text, case) == []
-        assert page.title().startswith("订单未达")
+        expect(page).to_have_title(re.compile("^订单未达"), timeout=20_000)
         screenshot(page, "app-not_received-zh")
         close_page(page)
         # a typed address without ?lang= opens in the language chosen last (a cookie)

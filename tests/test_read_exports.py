@@ -96,11 +96,29 @@ def load_mapping_text(data):
     ("1.234,56 €", "auto", "1234.56", "EUR"), ("£12", "auto", "12", "GBP"), ("1,5", "auto", "1.5", None),
     ("12,345", "auto", "12345", None), ("12,345", "comma", "12.345", None), ("1.234", "comma", "1234", None),
     ("CNY 88.00", "auto", "88.00", "CNY"), ("HK$ 1,000", "auto", "1000", "HKD"),
+    (" usd 7 ", "auto", "7", "USD"), ("12.50 EUR", "auto", "12.50", "EUR"), ("$-3.10", "auto", "-3.10", "USD"),
+    ("1,23", "dot", "123", None), ("1.234.567", "auto", "1234567", None), ("元 5", "comma", "5", "CNY"),
 ])
-def test_amounts_in_either_decimal_convention(cell, mode, value, currency):
+@pytest.mark.parametrize("dtype", [object, "str"])  # a spreadsheet's mixed column; a CSV's Arrow text
+def test_amounts_in_either_decimal_convention(cell, mode, value, currency, dtype):
     from helpers.iorw.amounts import parse_amounts
-    out, codes = parse_amounts(pd.Series([cell], dtype=object), mode, "order_value", {})
-    assert (out.iat[0], codes.iat[0]) == (value, currency)
+    out, codes = parse_amounts(pd.Series(["", cell, 3.5, None], dtype=dtype if dtype == "str" else object)
+                               if dtype == object else pd.Series(["", cell, None], dtype="str"),
+                               mode, "order_value", {})
+    assert (out.iat[1], codes[1].as_py()) == (value, currency)
+    assert out.iat[0] == "" and codes[0].as_py() is None and pd.isna(out.iat[-1])
+
+
+def test_a_cell_that_is_no_amount_stays_and_is_explained():
+    from helpers.iorw.amounts import parse_amounts
+    notes = {}
+    for series in (pd.Series(["US $5", " 12 apples ", "$1,2,3"], dtype="str"),
+                   pd.Series(["US $5", " 12 apples ", "$1,2,3"], dtype=object)):
+        out, codes = parse_amounts(series, "auto", "item_cost", notes)
+        assert list(out) == ["5", " 12 apples ", "$1,2,3"]
+        assert codes.to_pylist() == ["USD", None, None]
+        assert sorted(notes) == [(1, "item_cost"), (2, "item_cost")]
+        assert notes[(1, "item_cost")].startswith("' 12 apples ' is not an amount")
 
 
 def test_columns_suggests_a_mapping_that_runs(tmp_path, capsys):

@@ -25,7 +25,9 @@ from pathlib import Path
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME, FIELDS
-from .amounts import MONEY_FIELDS, MODES, parse_amounts, text_cells
+from .amounts import MONEY_FIELDS, MODES, parse_amounts
+from .textcols import (as_text, is_arrow_text, per_distinct, per_distinct_column, positions, put_back, text_cells,
+                       text_column)
 
 SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
 PRESET_DIR = Path(__file__).with_name("presets")
@@ -190,27 +192,6 @@ def _format_ok(fmt) -> bool:
         return False
 
 
-def per_distinct(series, fn):
-    """`fn` applied to each distinct cell once (missing cells as None), spread back over the rows."""
-    import numpy as np
-    import pandas as pd
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = np.empty(len(uniques) + 1, dtype=object)
-    for k, u in enumerate(uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)):
-        values[k] = fn(u)
-    values[-1] = fn(None)
-    return as_text(pd.Series(values[codes], index=series.index, dtype=object), values)
-
-
-def as_text(series, values=None):
-    """A column of text (and missing cells) in pandas' string dtype, as the readers give it, so the
-    validator takes its fast path; a column holding other values stays as it is."""
-    values = series.to_numpy() if values is None else values
-    if all(v is None or isinstance(v, str) for v in values):
-        return series.astype("str")
-    return series
-
-
 def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
 
@@ -225,7 +206,23 @@ def _words(series, lookup):
         if key in lookup and key != "*":
             return lookup[key]
         return lookup["*"] if other and isinstance(v, str) and v.strip() else v
-    return per_distinct(series, word)
+    return per_distinct_column(series, word)
+
+
+def _fill_blanks(series, values):
+    """`series` with its empty cells (missing, or only spaces) taken from `values` (Arrow, null where
+    it has nothing)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if is_arrow_text(series) and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        arr, _ = text_cells(series)
+        blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), True)
+        return text_column(pc.if_else(pc.and_(blank, pc.is_valid(values)), values.cast(arr.type), arr), series.index)
+    take = per_distinct(series, _blank).astype(bool) & pc.is_valid(values).to_numpy(zero_copy_only=False)
+    col = series.astype(object)
+    col[take] = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[take]
+    return as_text(col)
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
@@ -234,13 +231,14 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
     an amount that is no amount), for the row's error message."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     if isinstance(mapping, dict):
         mapping = Mapping(**{k: v for k, v in mapping.items() if k in SECTIONS},)
         mapping.columns = {h: (v if isinstance(v, list) else [v]) for h, v in mapping.columns.items()}
     notes = {} if notes is None else notes
     headers = [str(c).strip() for c in frame.columns]
-    frame = frame.copy()
-    frame.columns = headers
+    frame = frame.set_axis(headers, axis=1)
     # an export may leave optional columns out; the ones that fill required fields must be there
     absent = [h for h, names in mapping.columns.items() if h not in headers
               and any(FIELD_BY_NAME[n].required and n not in headers for n in names)]
@@ -256,7 +254,6 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         if h in headers:
             for n in names:
                 out[n] = frame[h]
-    out = pd.DataFrame(out, index=frame.index)
     for name, table in mapping.values.items():
         if name in out:
             out[name] = _words(out[name], table)
@@ -269,27 +266,25 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
                 out[f.name] = _words(out[f.name], mapping.booleans)
     for name, fmt in mapping.dates.items():
         if name in out:
-            out[name] = _dates(out[name], name, fmt, notes)
+            out[name] = parse_dates(out[name], name, fmt, notes)
     codes = None
     for name in MONEY_FIELDS:
         if name in out:
             out[name], found = parse_amounts(out[name], mapping.amounts.get(name, "auto"), name, notes)
-            out[name] = as_text(out[name], pd_unique(out[name]))
-            codes = found if codes is None else codes.where(codes.notna(), found)
-    if codes is not None and codes.notna().any():
+            codes = found if codes is None else pc.coalesce(codes, found)
+    n = len(frame)
+    if codes is not None and codes.null_count < len(codes):
         if "currency" not in out:
-            out["currency"] = as_text(codes, pd_unique(codes))
+            out["currency"] = text_column(codes, frame.index)
         else:
-            empty = per_distinct(out["currency"], _blank)
-            out.loc[empty.to_numpy(dtype=bool) & codes.notna().to_numpy(), "currency"] = codes
+            out["currency"] = _fill_blanks(out["currency"], codes)
     for name, value in mapping.constants.items():
-        if name not in out:
-            out[name] = value
+        filler = pa.repeat(value, n)
+        if name in out:
+            out[name] = _fill_blanks(out[name], filler)
         else:
-            empty = per_distinct(out[name], _blank).to_numpy(dtype=bool)
-            col = out[name].astype(object)
-            col[empty] = value
-            out[name] = as_text(col, pd_unique(col))
+            out[name] = text_column(filler, frame.index) if isinstance(value, str) else pd.Series(value, frame.index)
+    out = pd.DataFrame(out, index=frame.index)
     out.attrs = dict(frame.attrs)
     return out
 
@@ -300,39 +295,35 @@ def _note_unknown(series, name, table, choices, notes):
         return
     known = ", ".join(list(table)[:8])
     unknown = per_distinct(series, lambda v: isinstance(v, str) and bool(v.strip())
-                           and v.strip().lower() not in choices).to_numpy(dtype=bool)
+                           and v.strip().lower() not in choices).astype(bool)
     for i in np.flatnonzero(unknown):
         notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
                                  f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
 
 
-def pd_unique(series):
-    import pandas as pd
-    return pd.unique(series.to_numpy(dtype=object))
-
-
-def _dates(series, name, fmt, notes):
+def parse_dates(series, name, fmt, notes):
     """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
     from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    text, where = text_cells(series)
-    if len(where) == 0:
+    raw, where = text_cells(series)
+    if len(raw) == 0:
         return series
-    text = pc.utf8_trim_whitespace(text)
+    text = pc.utf8_trim_whitespace(raw)
     local = fmt
     if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
         local = fmt.replace("%z", "").strip()
         text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
     parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
-    iso = parsed.cast(pa.date32()).cast(pa.string()).to_numpy(zero_copy_only=False)  # ISO; strftime is slow
-    empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
-    ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
-    out = series.astype(object) if series.dtype != object else series.copy()
-    out.iloc[where[ok]] = iso[ok]
-    out = as_text(out, pd_unique(out))
-    example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
-    for i in where[~ok & ~empty]:
-        notes[(int(i), name)] = f"{series.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"
+    iso = parsed.cast(pa.date32()).cast(pa.large_string())  # ISO; strftime is slow
+    out = put_back(series, pc.coalesce(iso, raw), where)
+    failed = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+                            & ~pc.is_valid(parsed).to_numpy(zero_copy_only=False))
+    if len(failed):
+        rows = positions(raw, where)
+        example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
+        for k in failed:
+            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} does not match the mapping's date format "
+                                           f"{fmt!r} (e.g. {example})")
     return out

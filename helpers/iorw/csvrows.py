@@ -19,11 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from ..core.exceptions import InputFileError
+from .transcode import text_columns
 
 ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a row cannot be read
 # A quote with a non-delimiter on both sides: a quote inside an unquoted cell, or a closing quote
 # followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
 _STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _LONE_CR = re.compile(r"\r(?!\n)")
 _CR_MARK = "\ue000"
 UNCLOSED = ('a quoted cell opened on this line is never closed (an unpaired ")',
@@ -32,15 +34,19 @@ STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
          'quote the whole cell and double the quote inside it (""), or remove it')
 
 
-def _ragged(k, n):
-    return f"has {k} cells but the header has {n}; fix the row (a comma inside a value needs quotes)"
+def _ragged(k, n, sep=","):
+    return f"has {k} cells but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
 
 
-def _header(path, line: str) -> list:
-    if line.count('"') % 2 or _STRAY_TEXT.search(line):
+def _stray_text(sep):
+    return _STRAY_TEXT if sep == "," else re.compile(rf'[^{re.escape(sep)}"\r\n]"[^{re.escape(sep)}"\r\n]')
+
+
+def _header(path, line: str, sep=",") -> list:
+    if line.count('"') % 2 or _stray_text(sep).search(line):
         raise InputFileError(path, "the header line has an unpaired or stray quote (\")",
                              "fix the header line; no row can be read safely until it is")
-    names = next(csv.reader([line.rstrip("\r\n")]), [])
+    names = next(csv.reader([line.rstrip("\r\n")], delimiter=sep), [])
     if not any(n.strip() for n in names):
         raise InputFileError(path, "the header line is empty",
                              "the first line (or `header_row` of the mapping) must hold the column names")
@@ -52,13 +58,16 @@ def _header(path, line: str) -> list:
     return out
 
 
-def _split_lines(body: bytes) -> list:
+def _split_lines(body: bytes, encoding="utf-8") -> list:
     """Physical lines, each with its line break (only \n ends a line; \r\n keeps its \r)."""
-    return [line for line in re.split(r"(?<=\n)", body.decode("utf-8")) if line]
+    return [line for line in re.split(r"(?<=\n)", body.decode(encoding)) if line]
 
 
-def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
-    """A frame of text cells, one row per record, from UTF-8 CSV bytes whose header is line `header_row`."""
+def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",", encoding: str = "utf-8"):
+    """A frame of text cells, one row per record, from CSV bytes whose header is line `header_row`,
+    cells separated by `sep`. The bytes are UTF-8, or in an encoding helpers.iorw.transcode reads
+    cell by cell (GBK, GB18030: a byte below 0x40 is always the ASCII character, so quotes, line
+    breaks and separators are found in the bytes as they are)."""
     pos = 0
     for _ in range(header_row - 1):
         nl = data.find(b"\n", pos)
@@ -68,12 +77,12 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
         pos = nl + 1
     nl = data.find(b"\n", pos)
     header_line = data[pos:] if nl < 0 else data[pos:nl + 1]
-    header = _header(path, header_line.decode("utf-8"))
+    header = _header(path, header_line.decode(encoding), sep)
     body = b"" if nl < 0 else data[nl + 1:]
     first_line = header_row + 1
-    frame = _fast(body, header, first_line)
+    frame = _fast(body, header, first_line, sep, encoding)
     if frame is None:
-        frame = _careful(_split_lines(body), header, first_line)
+        frame = _careful(_split_lines(body, encoding), header, first_line, sep)
     return frame
 
 
@@ -84,7 +93,7 @@ def _line_bounds(arr):
     return nl, starts, ends
 
 
-def _fast(body: bytes, header: list, first_line: int):
+def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8"):
     """pyarrow's reading when the lines alone show every record is one line; else None."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -94,7 +103,7 @@ def _fast(body: bytes, header: list, first_line: int):
     if len(quotes):
         if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
             return None  # some line leaves a quote open
-        if _stray_quote(arr, quotes):
+        if _stray_quote(arr, quotes, sep):
             return None
     length = ends - starts
     cr = np.zeros(len(starts), dtype=bool)
@@ -111,57 +120,57 @@ def _fast(body: bytes, header: list, first_line: int):
         table = pcsv.read_csv(
             io.BytesIO(body),
             read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
-            parse_options=pcsv.ParseOptions(newlines_in_values=False),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={f"c{j}": pa.string() for j in range(len(header))},
+                column_types={f"c{j}": pa.string() if encoding == "utf-8" else pa.binary() for j in range(len(header))},
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own
     if table.num_rows != len(lines):
         return None
+    if encoding != "utf-8":
+        table = text_columns(table, encoding)
     frame = table.rename_columns(header).to_pandas()
     frame.attrs["rows"] = lines + first_line
     return frame
 
 
-_DELIMITING = np.zeros(256, dtype=bool)
-_DELIMITING[[ord(","), ord('"'), ord("\r"), ord("\n")]] = True
-
-
-def _stray_quote(arr, quotes) -> bool:
+def _stray_quote(arr, quotes, sep=",") -> bool:
     """Some quote has a non-delimiter on both sides (what _STRAY matches), found from the quotes alone."""
+    delimiting = np.zeros(256, dtype=bool)
+    delimiting[[ord(sep), ord('"'), ord("\r"), ord("\n")]] = True
     inner = quotes[(quotes > 0) & (quotes < len(arr) - 1)]
-    return bool(np.any(~_DELIMITING[arr[inner - 1]] & ~_DELIMITING[arr[inner + 1]]))
+    return bool(np.any(~delimiting[arr[inner - 1]] & ~delimiting[arr[inner + 1]]))
 
 
-def _parse(text: str, n: int):
+def _parse(text: str, n: int, sep=","):
     """(cells, problem) for one record's text."""
     body = text.rstrip("\r\n")
     if body.count('"') % 2:
         return None, UNCLOSED
-    if _STRAY_TEXT.search(body):
+    if _stray_text(sep).search(body):
         return None, STRAY
     lone_cr = "\r" in body and _LONE_CR.search(body)
     if lone_cr:  # a bare CR inside a cell is data (the csv module would end the record there)
         body = _LONE_CR.sub(_CR_MARK, body)
     try:
-        rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
+        rows = list(csv.reader(io.StringIO(body, newline=""), strict=True, delimiter=sep))
     except csv.Error:
         return None, STRAY
     if len(rows) != 1:
         return None, UNCLOSED
     cells = [c.replace(_CR_MARK, "\r") for c in rows[0]] if lone_cr else rows[0]
     if len(cells) != n:
-        return cells, (_ragged(len(cells), n), "")
+        return cells, (_ragged(len(cells), n, sep), "")
     return cells, None
 
 
-def _complete(line: str, n: int) -> bool:
-    cells, problem = _parse(line, n)
+def _complete(line: str, n: int, sep=",") -> bool:
+    cells, problem = _parse(line, n, sep)
     return problem is None
 
 
-def _careful(lines: list, header: list, first_line: int):
+def _careful(lines: list, header: list, first_line: int, sep=","):
     """One row per record, walking the lines; a broken line becomes a row of its own with its problem."""
     import pandas as pd
     n = len(header)
@@ -176,16 +185,16 @@ def _careful(lines: list, header: list, first_line: int):
         while text.count('"') % 2 and j + 1 < len(lines):
             j += 1
             text += lines[j]
-        cells, problem = _parse(text, n)
-        if j > i and (problem is not None or any(_complete(lines[k], n) for k in range(i + 1, j + 1))):
+        cells, problem = _parse(text, n, sep)
+        if j > i and (problem is not None or any(_complete(lines[k], n, sep) for k in range(i + 1, j + 1))):
             j, text = i, line
-            cells, problem = _parse(text, n)
+            cells, problem = _parse(text, n, sep)
             if problem is None:
                 problem = UNCLOSED
         if problem is not None:
             message, fix = problem
             problems.append(message + (f"; {fix}" if fix else ""))
-            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(","))
+            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(sep))
             cells = (list(cells) + [""] * n)[:n]
         else:
             problems.append("")

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
-from ..core.fields import FIELD_BY_NAME, FIELDS
+from ..core.fields import FIELD_BY_NAME
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
-from .textcols import (as_text, is_arrow_text, per_distinct, per_distinct_column, positions, put_back, text_cells,
-                       text_column)
+from .mapcells import fill_blanks, map_words, parse_dates
+from .textcols import distinct, text_column
 
 SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
 PRESET_DIR = Path(__file__).with_name("presets")
@@ -192,44 +192,29 @@ def _format_ok(fmt) -> bool:
         return False
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+PARALLEL_MIN_ROWS = 100_000  # below this, a second thread costs more than it gives
 
 
-def _words(series, lookup):
-    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
-    unless the lookup has a `*` entry: then every other non-empty cell takes its value."""
-    other = "*" in lookup
-
-    def word(v):
-        key = v.strip() if isinstance(v, str) else v
-        if key in lookup and key != "*":
-            return lookup[key]
-        return lookup["*"] if other and isinstance(v, str) and v.strip() else v
-    return per_distinct_column(series, word)
-
-
-def _fill_blanks(series, values):
-    """`series` with its empty cells (missing, or only spaces) taken from `values` (Arrow, null where
-    it has nothing)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    if is_arrow_text(series) and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        arr, _ = text_cells(series)
-        blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), True)
-        return text_column(pc.if_else(pc.and_(blank, pc.is_valid(values)), values.cast(arr.type), arr), series.index)
-    take = per_distinct(series, _blank).astype(bool) & pc.is_valid(values).to_numpy(zero_copy_only=False)
-    col = series.astype(object)
-    col[take] = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[take]
-    return as_text(col)
+def _field_column(name, col, mapping, notes, encoded):
+    """One contract field's column through the mapping: words, yes/no words, dates, amounts."""
+    f = FIELD_BY_NAME[name]
+    found = None
+    if name in mapping.values:
+        col = map_words(col, mapping.values[name], name, f.choices, notes, encoded)
+    if mapping.booleans and f.kind == "bool":
+        col = map_words(col, mapping.booleans)
+    if name in mapping.dates:
+        col = parse_dates(col, name, mapping.dates[name], notes)
+    if name in MONEY_FIELDS:
+        col, found = parse_amounts(col, mapping.amounts.get(name, "auto"), name, notes)
+    return col, found
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
     """The export as contract columns. `notes` (if given) receives {(row index, field): message}
     explaining cells the mapping could not turn into contract values (a date in another format,
-    an amount that is no amount), for the row's error message."""
-    import numpy as np
+    an amount that is no amount), for the row's error message. Long exports are mapped on two
+    threads (Arrow's kernels release the GIL), a field a column."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -238,7 +223,9 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         mapping.columns = {h: (v if isinstance(v, list) else [v]) for h, v in mapping.columns.items()}
     notes = {} if notes is None else notes
     headers = [str(c).strip() for c in frame.columns]
+    attrs = dict(frame.attrs)
     frame = frame.set_axis(headers, axis=1)
+    frame.attrs = {}  # pandas deep-copies attrs into every column taken out: leave them behind
     # an export may leave optional columns out; the ones that fill required fields must be there
     absent = [h for h, names in mapping.columns.items() if h not in headers
               and any(FIELD_BY_NAME[n].required and n not in headers for n in names)]
@@ -246,84 +233,45 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         raise MappingError(f"mapping file {mapping.path or '(given)'}: the input file has no column "
                            f"{', '.join(absent)}; its headers are: {', '.join(headers)} — check `header_row` "
                            "and the column names (`dispute-playbook columns FILE` lists them)")
-    out = {}
+    out, source = {}, {}
     for h in headers:
         if h in FIELD_BY_NAME and h not in out:
-            out[h] = frame[h]
+            out[h], source[h] = frame[h], h
     for h, names in mapping.columns.items():
         if h in headers:
             for n in names:
-                out[n] = frame[h]
-    for name, table in mapping.values.items():
-        if name in out:
-            out[name] = _words(out[name], table)
-            choices = FIELD_BY_NAME[name].choices
-            if choices:
-                _note_unknown(out[name], name, table, choices, notes)
-    if mapping.booleans:
-        for f in FIELDS:
-            if f.kind == "bool" and f.name in out:
-                out[f.name] = _words(out[f.name], mapping.booleans)
-    for name, fmt in mapping.dates.items():
-        if name in out:
-            out[name] = parse_dates(out[name], name, fmt, notes)
+                out[n], source[n] = frame[h], h
+    # a column feeding several fields' words is encoded once
+    fed = [source[n] for n in mapping.values if n in out]
+    encoded = {h: distinct(frame[h]) for h in set(fed) if fed.count(h) > 1}
+    names = [n for n in out if n in mapping.values or n in mapping.dates or n in MONEY_FIELDS
+             or (mapping.booleans and FIELD_BY_NAME[n].kind == "bool")]
+
+    def one(name):
+        return _field_column(name, out[name], mapping, notes, encoded.get(source[name]) if name in mapping.values else None)
+    if len(frame) >= PARALLEL_MIN_ROWS and len(names) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:
+            done = dict(zip(names, pool.map(one, names)))
+    else:
+        done = {name: one(name) for name in names}
     codes = None
-    for name in MONEY_FIELDS:
-        if name in out:
-            out[name], found = parse_amounts(out[name], mapping.amounts.get(name, "auto"), name, notes)
+    for name in names:
+        out[name], found = done[name]
+        if found is not None:
             codes = found if codes is None else pc.coalesce(codes, found)
     n = len(frame)
     if codes is not None and codes.null_count < len(codes):
         if "currency" not in out:
             out["currency"] = text_column(codes, frame.index)
         else:
-            out["currency"] = _fill_blanks(out["currency"], codes)
+            out["currency"] = fill_blanks(out["currency"], codes)
     for name, value in mapping.constants.items():
         filler = pa.repeat(value, n)
         if name in out:
-            out[name] = _fill_blanks(out[name], filler)
+            out[name] = fill_blanks(out[name], filler)
         else:
             out[name] = text_column(filler, frame.index) if isinstance(value, str) else pd.Series(value, frame.index)
     out = pd.DataFrame(out, index=frame.index)
-    out.attrs = dict(frame.attrs)
-    return out
-
-
-def _note_unknown(series, name, table, choices, notes):
-    import numpy as np
-    if "*" in table:
-        return
-    known = ", ".join(list(table)[:8])
-    unknown = per_distinct(series, lambda v: isinstance(v, str) and bool(v.strip())
-                           and v.strip().lower() not in choices).astype(bool)
-    for i in np.flatnonzero(unknown):
-        notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
-                                 f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
-
-
-def parse_dates(series, name, fmt, notes):
-    """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
-    from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    raw, where = text_cells(series)
-    if len(raw) == 0:
-        return series
-    text = pc.utf8_trim_whitespace(raw)
-    local = fmt
-    if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
-        local = fmt.replace("%z", "").strip()
-        text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
-    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
-    iso = parsed.cast(pa.date32()).cast(pa.large_string())  # ISO; strftime is slow
-    out = put_back(series, pc.coalesce(iso, raw), where)
-    failed = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
-                            & ~pc.is_valid(parsed).to_numpy(zero_copy_only=False))
-    if len(failed):
-        rows = positions(raw, where)
-        example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
-        for k in failed:
-            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} does not match the mapping's date format "
-                                           f"{fmt!r} (e.g. {example})")
+    out.attrs = attrs
     return out

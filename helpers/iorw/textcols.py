@@ -89,23 +89,22 @@ def per_distinct(series, fn) -> np.ndarray:
     return values[codes]
 
 
-def per_distinct_column(series, fn):
-    """The column with each cell replaced by `fn(cell)` (once per distinct cell): text stays in
-    pandas' Arrow string dtype, yes/no values become pandas' boolean dtype, anything else objects."""
+def spread(series, values, codes):
+    """A column from one value per distinct cell (`values`, the last for a missing cell) and each row's
+    code (-1: missing): text stays in pandas' Arrow string dtype, yes/no values take pandas' boolean
+    dtype, anything else is kept as objects."""
     import pandas as pd
     import pyarrow as pa
-    uniques, codes = distinct(series)
-    values = [fn(u) for u in uniques] + [fn(None)]
     kinds = {type(v) for v in values if v is not None}
     codes = np.where(codes < 0, len(values) - 1, codes)
     if kinds <= {str} or kinds <= {bool}:
-        table = pa.array(values, type=pa.bool_() if kinds and kinds <= {bool} else pa.large_string())
-        taken = table.take(pa.array(codes))
-        if kinds <= {bool} and kinds:
-            out = pa.chunked_array([taken]).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-            out.index = series.index
-            return out
-        return put_back(series, taken, None)
+        flags = bool(kinds) and kinds <= {bool}
+        taken = pa.array(values, type=pa.bool_() if flags else pa.large_string()).take(pa.array(codes))
+        if not flags:
+            return text_column(taken, series.index)
+        out = pa.chunked_array([taken]).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        out.index = series.index
+        return out
     boxed = np.empty(len(values), dtype=object)
     boxed[:] = values
     return pd.Series(boxed[codes], index=series.index, dtype=object)

@@ -74,16 +74,20 @@ def load_cases(opts: Options, notes: dict | None = None):
 
     The mapping is checked before the file is read; `notes` receives the mapping's explanations
     of cells it could not convert ({(row index, field): message})."""
-    from ..iorw.mapping import apply_mapping, load_mapping
+    from ..iorw.mapping import apply_mapping, closest_preset, load_mapping, preset_headers
     from ..iorw.tables import require_contract_columns
     from ..core.fields import FIELD_BY_NAME
     mapping = load_mapping(opts.columns) if opts.columns else None
-    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set())
+    # the header line: the one naming the most contract fields and mapped headers; without a
+    # mapping, the headers any preset knows count too (a title line above them is skipped)
+    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set().union(*preset_headers().values()))
     frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
-                       header_row=mapping.header_row if mapping else None, expected=expected)
+                       header_row=mapping.header_row if mapping else None, expected=expected,
+                       sep=mapping.delimiter if mapping else None)
     if mapping is not None:
         frame = apply_mapping(frame, mapping, notes)
-    require_contract_columns(frame, opts.cases, mapped=mapping is not None)
+    preset = None if mapping else closest_preset(frame.attrs.get("headers", frame.columns))
+    require_contract_columns(frame, opts.cases, mapped=mapping is not None, preset=preset)
     return frame
 
 

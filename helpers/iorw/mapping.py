@@ -1,6 +1,7 @@
 """Column mappings: a platform export's headers and values onto the case contract.
 
     encoding:   codec of a CSV export (absent: detected)            e.g. gbk
+    delimiter:  a CSV's cell separator (absent: sniffed)            e.g. ";"  (or "\t", ",", "|")
     header_row: the line holding the headers (title rows above)     e.g. 2
     columns:    {export header: field, or [field, ...]}             e.g. 订单号: [case_id, order_id]
     values:     {field: {export value: contract value}}             e.g. 未收到货: not_received
@@ -19,6 +20,7 @@ from __future__ import annotations
 import codecs
 import datetime as _dt
 import difflib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +28,12 @@ from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
+from .csvrows import DELIMITERS
 from .mapcells import fill_blanks, map_words, parse_dates
 from .textcols import distinct, text_column
 
-SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
+SECTIONS = ("encoding", "delimiter", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
+SCALARS = ("encoding", "delimiter", "header_row")
 PRESET_DIR = Path(__file__).with_name("presets")
 PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 
@@ -38,6 +42,7 @@ PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 class Mapping:
     path: str = ""
     encoding: str | None = None
+    delimiter: str | None = None   # None: sniffed from the file
     header_row: int | None = None  # None: the line that holds the mapped headers (title rows skipped)
     columns: dict = field(default_factory=dict)   # header -> [fields]
     values: dict = field(default_factory=dict)
@@ -67,6 +72,19 @@ def resolve(name_or_path) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=1)
+def preset_headers() -> dict:
+    """{preset: the export headers it maps}."""
+    return {name: frozenset(load_mapping(name).columns) for name in PRESETS}
+
+
+def closest_preset(headers) -> tuple | None:
+    """(preset, how many of these headers it knows) for the preset knowing the most, at least 3."""
+    headers = {str(h).strip() for h in headers}
+    name, known = max(preset_headers().items(), key=lambda kv: len(kv[1] & headers))
+    return (name, len(known & headers)) if len(known & headers) >= 3 else None
+
+
 def load_mapping(path) -> Mapping:
     """The mapping, checked whole: every problem is listed at once with its line."""
     from ..core.yamlio import line_of, load_yaml
@@ -88,9 +106,9 @@ def load_mapping(path) -> Mapping:
     for key in data:
         if key not in SECTIONS:
             bad(line_of(data, key), f"unknown section {key!r}{_near(key, SECTIONS)} (sections: {', '.join(SECTIONS)})")
-        elif key not in ("encoding", "header_row") and data[key] is not None and not isinstance(data[key], dict):
+        elif key not in SCALARS and data[key] is not None and not isinstance(data[key], dict):
             bad(line_of(data, key), f"{key}: must map names to values (`name: value` lines under it)")
-    sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS[2:]}
+    sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS if k not in SCALARS}
 
     def known(name, line, where):
         if name in FIELD_BY_NAME:
@@ -104,6 +122,13 @@ def load_mapping(path) -> Mapping:
         except LookupError:
             bad(line_of(data, "encoding"), f"encoding: {data['encoding']!r} is not a text encoding"
                 + _near(data["encoding"], ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")))
+    if "delimiter" in data:
+        sep = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(data["delimiter"], data["delimiter"])
+        if sep not in DELIMITERS:
+            bad(line_of(data, "delimiter"), f"delimiter: {data['delimiter']!r} is not a cell separator a CSV export uses "
+                "(use one of \",\", \";\", \"\\t\" for a tab, \"|\")")
+        else:
+            m.delimiter = sep
     if "header_row" in data:
         h = data["header_row"]
         if isinstance(h, bool) or not isinstance(h, int) or h < 1:

@@ -203,17 +203,23 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
     return frame
 
 
-def require_contract_columns(frame, path, mapped: bool) -> None:
-    """Columns absent (not empty) for a required field: one clear error pointing at a mapping."""
+def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = None) -> None:
+    """Columns absent (not empty) for a required field: one clear error pointing at a mapping
+    (`preset`: the built-in preset that knows the most of the headers, and how many)."""
     from ..core.fields import FIELDS
     missing = [f.name for f in FIELDS if f.required and f.name not in frame.columns]
     if not missing:
         return
     headers = [h for h in frame.attrs.get("headers", frame.columns) if h != ROW_PROBLEM]
     shown = ", ".join(headers[:25]) + (", …" if len(headers) > 25 else "")
-    how = ("add them to the mapping's `columns:`" if mapped else
-           "map the export's headers with `--columns MAPPING.yaml` or a preset (`--columns aliexpress`, "
-           "`taobao`, `douyin`, `ebay`, `amazon`, `shopify`)")
+    if mapped:
+        how = "add them to the mapping's `columns:`"
+    elif preset:
+        how = (f"the `{preset[0]}` preset knows {preset[1]} of these headers: add `--columns {preset[0]}`, "
+               "or map the headers with `--columns MAPPING.yaml`")
+    else:
+        how = ("map the export's headers with `--columns MAPPING.yaml` or a preset (`--columns aliexpress`, "
+               "`taobao`, `douyin`, `ebay`, `amazon`, `shopify`)")
     raise InputFileError(path, f"has no column for {', '.join(missing)} (the required contract fields); "
                          f"the headers found are: {shown}",
                          f"{how}; `dispute-playbook columns {path}` suggests a mapping "

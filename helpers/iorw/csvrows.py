@@ -122,7 +122,7 @@ def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8")
             read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={f"c{j}": pa.string() if encoding == "utf-8" else pa.binary() for j in range(len(header))},
+                column_types={f"c{j}": pa.string() for j in range(len(header))}, check_utf8=encoding == "utf-8",
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own

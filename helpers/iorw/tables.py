@@ -171,6 +171,8 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
             return read_csv_bytes(path, data, header_row, sep, encoding)
         except UnicodeDecodeError:
             pass  # decoded whole below, which names the line
+    if encoding == "utf-8" and not named:
+        return read_csv_bytes(path, data, header_row, sep)  # detect_encoding decoded it as strict UTF-8 already
     return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep)
 
 

@@ -5,6 +5,8 @@ import codecs
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers.cli import main
 from helpers.core.exceptions import InputFileError, MappingError
@@ -248,3 +250,23 @@ def test_columns_lists_what_is_still_unmapped(tmp_path, capsys):
     assert main(["columns", str(path)]) == 0
     out = capsys.readouterr().out
     assert "still unmapped: required fields dispute_type, order_value" in out and "headers not used: Weird" in out
+
+
+HEADER = ["case_id", "dispute_type", "order_value", "buyer_name"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sep=st.sampled_from([",", ";", "\t"]), codec=st.sampled_from(["gbk", "gb18030", "utf-8"]),
+       cells=st.lists(st.lists(st.text(alphabet=list('a ,;"\n\t王家|'), max_size=8), min_size=2, max_size=2),
+                      min_size=1, max_size=8))
+def test_any_separator_and_encoding_gives_back_the_cells_written(tmp_path, sep, codec, cells):
+    import csv
+    import io
+    rows = [[f"R{i}", "damaged", a, b] for i, (a, b) in enumerate(cells)]
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=sep, lineterminator="\r\n").writerows([HEADER] + rows)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(out.getvalue().encode(codec))
+    frame = read_table(path, encoding=codec)  # the separator is sniffed; detection is tested above
+    assert list(frame.columns[:4]) == HEADER
+    assert frame[HEADER].values.tolist() == rows

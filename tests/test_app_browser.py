@@ -148,8 +148,8 @@ def test_the_form_fits_the_first_screen_and_a_phone(app):
             box = page.locator(f".dp-field-{field} input, .dp-field-{field} select").first.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, field  # nothing cut off
         page.locator(".dp-recommend").click()
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
-        chart = page.locator("img.dp-cost-chart").bounding_box()
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
+        chart = page.locator(".dp-cost-chart").bounding_box()
         assert chart["x"] + chart["width"] <= 390
         assert screenshot_viewport(page, "app-not_received-390x844").stat().st_size > 10_000
         close_page(page)
@@ -188,7 +188,7 @@ def test_chinese_follows_links_and_reloads_and_leaves_no_english(app):
         page.reload()
         expect(page.locator(".dp-recommend")).to_have_text("给出建议", timeout=90_000)
         page.locator(".dp-recommend").click()
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         page.locator(".dp-message-language select").select_option(label="中文")  # AliExpress: English it is
         expect(page.locator(".dp-message-note")).to_have_text("速卖通要求使用英语发送消息,因此消息为英语。")
         page.locator(".dp-field-order_value input").fill("abc")

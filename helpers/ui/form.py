@@ -271,14 +271,14 @@ class DisputeForm:
         from ..advice.recommend import recommend
         return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
 
-
     def warm_up(self):
-        """Decide the form's case once and draw its chart, unseen: the first Recommend then finds the
-        rules loaded and matplotlib ready (a preheated kernel does this before anyone opens the page)."""
+        """Decide the form's case once and build its report, unseen: the first Recommend then finds the
+        rules loaded and every code path warm (a preheated kernel does this before anyone opens the page)."""
         from ..advice.recommend import recommend
-        from .result_view import cost_chart
+        from .result_view import report_parts
         if self.validate() is not None:
-            cost_chart(recommend(self.values(), lang=self.lang), self.lang)
+            case = self.values()
+            report_parts(recommend(case, lang=self.lang), case, self.lang)
 
 
 def show_form(case: dict, ui_language: str = "en", example: bool = False) -> DisputeForm:

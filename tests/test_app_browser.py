@@ -12,6 +12,7 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -36,11 +37,28 @@ def app(tmp_path_factory):
     served = tmp_path_factory.mktemp("notebooks")
     shutil.copytree(NOTEBOOKS, served, dirs_exist_ok=True)
     shutil.copy(REPO / "bench" / "floor.ipynb", served)
-    extra = ["--max-kernels", str(MAX_KERNELS), "--pool-size", "0", "--also", "floor.ipynb"]
+    write_developer_notebook(served / "developer.ipynb")
+    extra = ["--max-kernels", str(MAX_KERNELS), "--pool-size", "0", "--also", "floor.ipynb", "--also", "developer.ipynb"]
     with voila_app(served, log_path=log, extra=extra) as (port, server), sync_playwright() as pw:
         browser = launch_chromium(pw)
         yield browser, port, server
         browser.close()
+
+
+DEV_MARK = "ran-jupyter-only.txt"
+
+
+def write_developer_notebook(path):
+    """A page whose first cell is developer material (tagged jupyter-only) that would leave a file
+    behind if it ran; its second cell shows a button."""
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"open({DEV_MARK!r}, 'w').write('the app ran me')",
+                                          metadata={"tags": ["jupyter-only"]}),
+                nbformat.v4.new_code_cell("import ipywidgets as widgets\n"
+                                          "widgets.Button(description='Shown').add_class('dp-dev-shown')")]
+    nbformat.write(nb, str(path))
 
 
 @contextmanager
@@ -127,6 +145,20 @@ def test_the_root_is_the_start_page_and_only_trainee_pages_are_served(app):
         listing.goto(f"http://127.0.0.1:{port}/voila/tree")  # Voila's file list: the start page instead
         assert listing.url.startswith(page_url(port, "start.ipynb"))
         close_page(listing)
+
+
+def test_jupyter_only_cells_are_neither_shown_nor_run_in_the_app(app):
+    """Voila skips them (VoilaExecutor.skip_cells_with_tag); JupyterLab and nbval still run them
+    (tests/test_notebooks.py compares the dispute notebooks' jupyter-only outputs)."""
+    browser, port, server = app
+    served = Path(server.args[server.args.index("--notebooks") + 1])
+    with fresh(browser) as context:
+        page = new_page(context, WIDE)
+        page.goto(page_url(port, "developer.ipynb"))
+        expect(page.locator(".dp-dev-shown")).to_be_visible(timeout=90_000)  # the untagged cell ran
+        assert "the app ran me" not in page.content() and DEV_MARK not in page.content()
+        close_page(page)
+    assert (served / "developer.ipynb").exists() and not (served / DEV_MARK).exists()  # the tagged cell did not run
 
 
 def test_the_form_fits_the_first_screen_and_a_phone(app):

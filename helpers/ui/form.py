@@ -128,8 +128,8 @@ def _raw(widget):
 class AppBox(widgets.VBox):
     """A whole page of widgets, with a short, stable text form so stored notebook outputs compare."""
 
-    def __init__(self, children, name: str):
-        super().__init__(children)
+    def __init__(self, children, name: str, layout=None):
+        super().__init__(children, **({"layout": layout} if layout is not None else {}))
         self.page_name = name
 
     def __repr__(self):
@@ -150,12 +150,13 @@ class DisputeForm:
         self.errors = {n: look.label(f"dp-error-{n}", look.error) for n in self.fields}
         self.headings = {key: look.html_block(f"dp-{key.replace('_', '-')}") for key, _ in SECTIONS}
         self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
-                                                 value=ui_language).add_class("dp-lang-switch")
+                                                 value=ui_language, layout=look.plain).add_class("dp-lang-switch")
         self.guide = look.html_block("dp-guide")
         self.home = look.html_block("dp-home-link")
         self.example_note = look.html_block("dp-example-note")
         self.example_note.layout = widgets.Layout(display=None if example else "none")
-        self.button = widgets.Button(button_style="primary", icon="check", style=look.button).add_class("dp-recommend")
+        self.button = widgets.Button(button_style="primary", icon="check", style=look.button,
+                                     layout=look.plain).add_class("dp-recommend")
         self.form_error = look.label("dp-form-errors", look.error)
         self.result = ResultView(self._rerender_message, look)
         sections = []  # per section: its heading, then a grid of (input, problem) rows
@@ -163,15 +164,15 @@ class DisputeForm:
             shown = [n for n in names if n in self.fields]
             if shown:
                 cells = [w for name in shown for w in (self.inputs[name], self.errors[name])]
-                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)]))
+                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)], layout=look.plain))
         top = widgets.HBox([self.lang_switch, self.home], layout=widgets.Layout(flex_flow="row wrap",
                                                                                   align_items="center"))
         # two columns of sections on a wide screen (the app's page CSS), one on a narrow one
-        fields = widgets.VBox(sections).add_class("dp-sections")
+        fields = widgets.VBox(sections, layout=look.plain).add_class("dp-sections")
         bar = widgets.HBox([self.button, self.form_error], layout=widgets.Layout(flex_flow="row wrap",
                                                                                  align_items="center"))
-        self.widget = AppBox([widgets.HTML(FORM_CSS), top, self.guide, self.example_note, fields, bar.add_class("dp-recommend-bar"), self.result.box],
-                             self.dispute_type)
+        self.widget = AppBox([widgets.HTML(FORM_CSS, layout=look.plain, style=look.html), top, self.guide, self.example_note,
+                              fields, bar.add_class("dp-recommend-bar"), self.result.box], self.dispute_type, look.plain)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
         self.lang, self._quiet = ui_language, False
         self.relabel(ui_language)

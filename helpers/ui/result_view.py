@@ -48,7 +48,7 @@ class ResultView:
         self.body = widgets.VBox([self.report, self.message_title, self.language, self.message, self.count, self.note,
                                   widgets.HBox([self.kept, self.replace], layout=widgets.Layout(flex_flow="row wrap"))],
                                  layout={"display": "none"}).add_class("dp-result")
-        self.box = widgets.VBox([self.prompt, self.body])
+        self.box = widgets.VBox([self.prompt, self.body], layout=look.plain)
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
         self.replace.on_click(lambda _: self.use_new_text())

@@ -233,6 +233,18 @@ def test_the_cost_chart_formats_large_amounts_and_escapes_labels():
     assert bar_widths([None, 0.0, -5.0]) == [0.0, 0.0, 0.0] and bar_widths([50.0, 200.0]) == [25.0, 100.0]
 
 
+def test_the_warmed_up_form_shows_the_decision_made_before_the_page_opened_and_decides_edits_anew():
+    form = DisputeForm(damaged_case(), "zh")
+    form.warm_up()  # in the app, the preheated kernel does this
+    first = form.recommend()
+    assert first is form.recommend() and first.to_dict() == recommend(form.values(), lang="zh").to_dict()
+    form.lang_switch.value = "en"
+    assert form.result.rec.to_dict() == recommend(form.values(), lang="en").to_dict()
+    form.inputs["order_value"].value = "300"
+    changed = form.recommend()
+    assert changed.to_dict() == recommend(form.values(), lang="en").to_dict() and changed.est_cost != first.est_cost
+
+
 def test_the_checklist_marks_missing_evidence():
     form = DisputeForm(damaged_case(platform="aliexpress", seller_packing_photos=False, tracking_number=None))
     assert form.recommend().rule_id == "dmg_carrier_insured"

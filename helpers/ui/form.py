@@ -174,7 +174,7 @@ class DisputeForm:
         self.widget = AppBox([widgets.HTML(FORM_CSS, layout=look.plain, style=look.html), top, self.guide, self.example_note,
                               fields, bar.add_class("dp-recommend-bar"), self.result.box], self.dispute_type, look.plain)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
-        self.lang, self._quiet = ui_language, False
+        self.lang, self._quiet, self._decided = ui_language, False, {}
         self.relabel(ui_language)
         for w in self.inputs.values():
             w.observe(self._on_edit, "value")
@@ -259,27 +259,44 @@ class DisputeForm:
 
     def recommend(self):
         """What the Recommend button does; returns the Recommendation, or None if the case has problems."""
-        from ..advice.recommend import recommend
         if self.validate() is None:
             self.result.clear()
             return None
         case = self.values()
-        rec = recommend(case, lang=self.lang)
+        rec = self._decide(case)
         self.result.show(rec, case)
         return rec
+
+    def _decide(self, case: dict, lang: str | None = None):
+        """recommend(case) in the UI language (or `lang`), remembered: recommend() is pure, so an unchanged
+        case (the form as it opened, decided in the preheated kernel) gets the same answer without
+        deciding again. A changed case, language, day or playbook file decides anew."""
+        import datetime as dt
+
+        from ..advice.recommend import recommend
+        from ..playbook.loader import load_playbook
+        lang, pb = lang or self.lang, load_playbook()
+        key = (repr(sorted(case.items())), lang, dt.date.today(), id(pb))  # pb is kept below: its id stays its own
+        if key not in self._decided:
+            if len(self._decided) >= 8:
+                self._decided.clear()
+            self._decided[key] = (pb, recommend(case, lang=lang))
+        return self._decided[key][1]
 
     def _rerender_message(self, buyer_language: str):
         from ..advice.recommend import recommend
         return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
 
     def warm_up(self):
-        """Decide the form's case once and build its report, unseen: the first Recommend then finds the
-        rules loaded and every code path warm (a preheated kernel does this before anyone opens the page)."""
-        from ..advice.recommend import recommend
+        """Decide the form's case in each UI language and build its report, unseen: the first Recommend on
+        the unchanged form then shows that decision at once, and any other finds the rules loaded and
+        every code path warm (a preheated kernel does this before anyone opens the page)."""
+        from .labels import UI_LANGUAGES
         from .result_view import report_parts
         if self.validate() is not None:
             case = self.values()
-            report_parts(recommend(case, lang=self.lang), case, self.lang)
+            for lang in UI_LANGUAGES:  # the page may ask for either
+                report_parts(self._decide(case, lang), case, lang)
 
 
 def show_form(case: dict, ui_language: str = "en", example: bool = False) -> DisputeForm:

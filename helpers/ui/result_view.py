@@ -45,10 +45,12 @@ class ResultView:
         self.replace = widgets.Button(style=look.button, layout=widgets.Layout(display="none", width="auto"),
                                       icon="refresh").add_class("dp-message-replace")
         self.generated, self.pending, self.platform = None, None, None
-        self.body = widgets.VBox([self.report, self.message_title, self.language, self.message, self.count, self.note,
+        # the report is always in the page (empty before a result), so the decision and its chart show
+        # with one message; the message box below it appears with the first result
+        self.body = widgets.VBox([self.message_title, self.language, self.message, self.count, self.note,
                                   widgets.HBox([self.kept, self.replace], layout=widgets.Layout(flex_flow="row wrap"))],
-                                 layout={"display": "none"}).add_class("dp-result")
-        self.box = widgets.VBox([self.prompt, self.body], layout=look.plain)
+                                 layout={"display": "none"}).add_class("dp-message-box")
+        self.box = widgets.VBox([self.prompt, self.report, self.body], layout=look.plain).add_class("dp-result")
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
         self.replace.on_click(lambda _: self.use_new_text())
@@ -57,6 +59,7 @@ class ResultView:
     def relabel(self, lang: str):
         self.lang = lang
         self.prompt.value = ui("press_recommend", lang)
+        self.message_title.value = f"<b>{html.escape(ui('message', lang))}</b>"
         self.language.description = ui("message_language", lang)
         value, self._quiet = self.language.value, True
         self.language.options = [(choice_label("buyer_language", code, lang), code) for code in LANGUAGES]
@@ -81,7 +84,6 @@ class ResultView:
                                     for cls, part in self.parts.items() if part)
         self.prompt.layout.display = "none"
         self.body.layout.display = None
-        self.message_title.value = f"<b>{html.escape(ui('message', lang))}</b>"
         self._set_message(rec, case.get("buyer_language") or "en")
         self._quiet = True
         self.language.value = rec.message_language if rec.message_language in LANGUAGES else "en"

@@ -5,8 +5,8 @@ The floor (bench/floor.ipynb) is the cheapest widget page there is: one button t
   1. page open -> ready: goto -> the form's Recommend button visible, vs the floor's button. Before
      each open the server's warm pool is full again (GET /dp/status), as when trainees arrive a few
      seconds apart. Opens alternate between the two; the first pair is a warm-up.
-  2. first click -> chart: on each freshly opened form, the first Recommend until the cost chart is
-     drawn, vs the floor's first click until its line is printed. Timed inside the page
+  2. first click -> chart: on each freshly opened form, the first Recommend until the cost chart (an
+     HTML table of bars) is in the page and visible, vs the floor's first click until its line is printed. Timed inside the page
      (performance.now + MutationObserver), so Playwright's polling adds nothing.
   3. memory: the server's whole process tree (Voila and its kernels, resident) after 30 visits
      (open, then close the tab) of the form, once the closed pages' kernels have ended.
@@ -40,8 +40,10 @@ async ([button, kind]) => {
   const lines = () => q('.dp-floor-output').innerText.trim().split('\\n').filter(Boolean).length;
   const shown = () => { const b = q('.dp-result'); return b && getComputedStyle(b).display !== 'none'
                         && q('.dp-resolution').innerText.trim() !== ''; };
-  const chartSrc = () => (q('img.dp-cost-chart') || {}).src || '';
-  const before = kind === 'floor' ? lines() : chartSrc();
+  const chart = () => { const c = q('.dp-cost-chart');  // drawn: its bars are in the page and visible
+                        return c && c.offsetParent !== null && c.querySelectorAll('.dp-chart-bar').length > 0
+                               ? c.innerHTML : ''; };
+  const before = kind === 'floor' ? lines() : chart();
   return await new Promise((resolve, reject) => {
     const t0 = performance.now();
     let result = null;
@@ -49,7 +51,7 @@ async ([button, kind]) => {
       const now = performance.now() - t0;
       if (kind === 'floor') { if (lines() > before) { obs.disconnect(); resolve({output: now}); } return; }
       if (result === null && shown()) result = now;
-      if (result !== null && chartSrc() !== before) { obs.disconnect(); resolve({output: result, chart: now}); }
+      if (result !== null && chart() !== '' && chart() !== before) { obs.disconnect(); resolve({output: result, chart: now}); }
     };
     const obs = new MutationObserver(check);
     obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});

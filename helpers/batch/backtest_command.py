@@ -21,7 +21,7 @@ def options_from_args(args) -> BacktestOptions:
         raise UsageError(f"--min-cases must be at least 1, not {args.min_cases}")
     return BacktestOptions(history=args.history, out=args.out, as_of=as_of, playbook=args.playbook,
                            params=parse_params(args.set), grid=parse_grid(args.grid), columns=args.columns,
-                           min_cases=args.min_cases)
+                           min_cases=args.min_cases, orders=args.orders)
 
 
 def summary_lines(s: dict) -> list:
@@ -58,6 +58,8 @@ def run_backtest_cli(args) -> int:
     load_playbook(opts.playbook, opts.params or None)  # a broken playbook or unknown --set fails before any work
     if opts.grid:
         load_playbook(opts.playbook, {**opts.params, opts.grid[0]: opts.grid[1][0]})
+    from .orders import load_orders
+    load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
     summary = run_backtest(opts)
     for line in summary_lines(summary):

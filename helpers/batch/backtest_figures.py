@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .health import health_summary
+
 LOST = ("platform_for_buyer", "chargeback")
 GOOD = ("resolved_with_buyer", "buyer_withdrew", "platform_for_seller")
-LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
-LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
 
 
 def closed_mask(bt) -> np.ndarray:
@@ -103,37 +103,6 @@ def departed_and_better(bt) -> dict:
             "top": better[keep].head(50).to_dict("records")}
 
 
-def listings_to_fix(bt) -> list:
-    """SKUs whose not-as-described disputes mostly share one mismatch (the fix is the listing)."""
-    nad = bt[(bt["dispute_type"] == "not_as_described") & (bt["sku"] != "") & (bt["mismatch"] != "")]
-    rows = []
-    for sku, g in nad.groupby("sku", sort=True):
-        if len(g) < LISTING_MIN_CASES:
-            continue
-        counts = g["mismatch"].value_counts()
-        share = counts.iloc[0] / len(g)
-        if share >= LISTING_SHARE:
-            titles = g["product_title"][g["product_title"] != ""]
-            rows.append({"sku": sku, "product_title": titles.iloc[0] if len(titles) else "",
-                         "not_as_described": int(len(g)), "mismatch": counts.index[0], "share": round(float(share), 4)})
-    return sorted(rows, key=lambda r: (-r["share"], -r["not_as_described"], r["sku"]))
-
-
-def per_week(bt) -> dict:
-    """Disputes per week (Monday of the review date's week) by dispute type."""
-    table = bt.groupby(["week", "dispute_type"]).size()
-    out: dict = {}
-    for (week, dtype), n in table.items():
-        out.setdefault(week, {})[dtype] = int(n)
-    return dict(sorted(out.items()))
-
-
-def products_table(bt):
-    """products.csv: disputes by SKU × dispute type × mismatch."""
-    part = bt[bt["sku"] != ""]
-    return part.groupby(["sku", "dispute_type", "mismatch"]).size().rename("disputes").reset_index()
-
-
 def summarise(bt, min_cases: int) -> dict:
     closed = closed_mask(bt)
     is_open = ~closed
@@ -148,6 +117,5 @@ def summarise(bt, min_cases: int) -> dict:
         "cost": cost_comparison(bt),
         "losing_rules": losing_rules(bt, min_cases)[:20],
         "departed_and_better": departed_and_better(bt),
-        "listings_to_fix": listings_to_fix(bt),
-        "disputes_per_week": per_week(bt),
+        **health_summary(bt),
     }

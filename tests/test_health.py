@@ -88,7 +88,7 @@ def test_without_sku_or_dates_the_report_says_so_instead_of_empty_tables(tmp_pat
     s = run_batch(src, tmp_path / "out")
     assert not (tmp_path / "out" / "products.csv").exists()
     assert s["disputes_per_week"] == {} and s["health"]["with_date"] == 0 and s["health"]["with_sku"] == 0
-    text = " ".join(x.data for sec in (hr.products_section(s, tmp_path / "out"), hr.listings_section(s),
+    text = " ".join(x.data for sec in (hr.products_section(s, hr.products_frame(tmp_path / "out")), hr.listings_section(s),
                                        hr.weeks_section(s), hr.rates_section(s)) for x in sec)
     assert "None of the 2 decided cases has a `sku`" in text
     assert "No not-as-described case names both a `sku` and a `mismatch`" in text

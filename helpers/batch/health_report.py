@@ -38,7 +38,8 @@ def products_pivot(products, top: int = TOP_SKUS):
     return table
 
 
-def products_section(summary: dict, folder) -> list:
+def products_section(summary: dict, products) -> list:
+    """`products`: products.csv's table (products_frame(folder), or health.products_table of a frame)."""
     h = summary.get("health")
     if h is None:
         return [_md("Not counted for this run: the Dask engine does not count products and weeks yet "
@@ -47,9 +48,10 @@ def products_section(summary: dict, folder) -> list:
         return [_md(f"None of the {h['cases']:,} decided cases has a `sku`, so disputes cannot be counted by "
                     "product. Add the seller's product code to the input (or map the export's SKU column with "
                     "`--columns`).")]
-    products = products_frame(folder)
-    text = (f"{h['with_sku']:,} of {h['cases']:,} decided cases name a SKU ({products['sku'].nunique():,} SKUs); "
-            f"the {min(TOP_SKUS, products['sku'].nunique())} with the most disputes below, all in `products.csv`.")
+    skus = products["sku"].nunique()
+    text = (f"{h['with_sku']:,} of {h['cases']:,} decided cases name a SKU ({skus:,} SKUs); "
+            + (f"the {TOP_SKUS} with the most disputes below, every one in the run's `products.csv`." if skus > TOP_SKUS
+               else "by the most disputes:"))
     return [_md(text), products_pivot(products)]
 
 

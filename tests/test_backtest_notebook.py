@@ -95,7 +95,7 @@ def test_the_notebook_runs_headless_on_the_sample_history(tmp_path):
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/markdown", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "**2,000 rows** from `history.csv`" in text
+    assert "**2,000 rows** from `history.csv`: **1,980 decided**, **20 rejected**" in text
     assert SIZE_SKU in text and "size" in text                       # the planted listing to fix
     assert LOSING_RULE in text and LOSING_PLATFORM in text           # the planted losing rule
     assert sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", ())) >= 3
@@ -111,3 +111,51 @@ def test_the_notebook_is_thin():
             assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While))
                            for n in ast.walk(ast.parse(cell.source)))
             assert not cell.get("outputs"), "stored without outputs (not in the nbval set)"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_changing_a_slice_in_the_browser_redraws_the_figures(hand, tmp_path):
+    """Voila serves the notebook on the hand-written history; the headline and the agreement table
+    follow the dropdowns to the counts worked out in history_frame's docstring."""
+    import os
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from helpers.app.server import free_port, page_url, stop, wait_until_up
+
+    from browser_support import launch_chromium, screenshot
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", ()))
+    cell.source += f"\nhistory = {str(hand)!r}  # the test's hand-written history"
+    served = tmp_path / "backtest.ipynb"
+    nbformat.write(nb, served)
+    port = free_port()
+    log = open(tmp_path / "voila.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([sys.executable, "-m", "voila", str(served), "--no-browser", f"--port={port}",
+                             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=ROOT, start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        wait_until_up(proc, page_url(port, folder=False), timeout=120)
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            page = browser.new_page()
+            page.goto(page_url(port, folder=False), timeout=180_000)
+            out = page.locator(".bx-out")
+            expect(out).to_contain_text("every platform, every type: 6 cases, 5 closed, 1 open", timeout=180_000)
+            expect(out).to_contain_text("followed the playbook in 3 and did something else in 2")
+            page.select_option(".bx-platform select", "amazon")
+            expect(out).to_contain_text("platform amazon, every type: 2 cases, 1 closed, 1 open")
+            expect(out).to_contain_text("followed the playbook in 1 and did something else in 0")
+            table = out.locator("table").first  # recommended × done: amazon's one followed cancellation only
+            expect(table).to_contain_text("cancel_refund")
+            expect(table).not_to_contain_text("partial_refund")
+            page.select_option(".bx-platform select", "ebay")
+            page.select_option(".bx-type select", "cancellation")
+            expect(out).to_contain_text("platform ebay, type cancellation: 2 cases, 2 closed, 0 open")
+            expect(out.locator("table").first).to_contain_text("partial_refund")  # E2's departure
+            screenshot(page, "backtest_explorer_sliced")
+            browser.close()
+    finally:
+        stop(proc, grace=20)
+        log.close()

@@ -8,6 +8,7 @@ browser); `Explorer` only wires three widgets to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 ALL = "all"
 
@@ -63,6 +64,15 @@ def figures(h: History, part):
     summary = {"input": h.source, "rows": h.rows, "decided": int(len(h.bt)), "rejected": h.rejected,
                **summarise(part, h.min_cases)}
     return Backtest(None, part, summary)
+
+
+def headline(h: History, b) -> str:
+    """The whole history in one sentence (nothing is written from the notebook: no file is named)."""
+    s = b.summary
+    return (f"**{h.rows:,} rows** from `{Path(h.source).name}`: **{len(h.bt):,} decided**, **{h.rejected:,} rejected** "
+            f"(`h.errors` lists them with the reason); **{s['closed']:,} closed**, **{s['open']:,} open or without "
+            f"outcome** (left out of every outcome figure). The team followed the playbook in **{s['followed']:,}** "
+            f"cases and did something else in **{s['departed']:,}**.")
 
 
 def slice_headline(b, label: str) -> str:

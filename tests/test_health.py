@@ -180,3 +180,11 @@ def test_the_batch_report_shows_the_listing_weeks_and_rates(shop_csv, tmp_path):
     assert "<td>S1</td>" in text and "0.8333" in text              # the listing to fix
     assert "5.00%" in text and "above target" in text                # 15 / 300 against 4%
     assert text.count("data:image/png;base64") >= 2                  # weekly chart among the charts
+
+
+def test_the_backtest_command_prints_the_rates(shop_csv, tmp_path, capsys):
+    assert main(["backtest", str(shop_csv), "--out", str(tmp_path / "bt"), "--orders", "300", "--no-report",
+                 "--playbook", str(targets_playbook(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "dispute rate, all: 15 of 300 orders = 5.00% (target 4.00%: above target)" in out
+    assert "dispute rate, not_received: 4 of 300 orders = 1.33% (no target set)" in out

@@ -37,6 +37,11 @@ def summary_lines(s: dict) -> list:
     for r in s["listings_to_fix"][:5]:
         lines.append(f"  listing to fix: {r['sku']} — {r['share']:.0%} of its {r['not_as_described']} "
                      f"not-as-described disputes are about {r['mismatch']}")
+    for r in (s.get("dispute_rates") or {}).get("by_type", []):
+        target = "no target set" if r["target"] is None else f"target {r['target']:.2%}: {r['status']}"
+        lines.append(f"  dispute rate, {r['dispute_type']}: {r['disputes']} of {r['orders']:,} orders = "
+                     f"{r['rate']:.2%} ({target})" if r["rate"] is not None else
+                     f"  dispute rate, {r['dispute_type']}: no orders counted")
     grid = s.get("grid")
     if grid:
         for r in grid["settings"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .health import health_summary
+from .health import health_summary, nested_counts
 
 LOST = ("platform_for_buyer", "chargeback")
 GOOD = ("resolved_with_buyer", "buyer_withdrew", "platform_for_seller")
@@ -33,12 +33,7 @@ def per_currency(currency, values) -> dict:
 
 def agreement(bt) -> dict:
     """Recommended × done: {recommended: {done: cases}}, over rows whose action is known."""
-    known = bt[bt["action_taken"] != ""]
-    table = known.groupby(["recommended", "action_taken"]).size()
-    out: dict = {}
-    for (rec, done), n in table.items():
-        out.setdefault(rec, {})[done] = int(n)
-    return out
+    return nested_counts(bt[bt["action_taken"] != ""], "recommended", "action_taken")
 
 
 def by_pair(bt) -> list:

@@ -83,14 +83,17 @@ def listings_to_fix(frame) -> list:
     return sorted(rows, key=lambda r: (-r["share"], -r["not_as_described"], r["sku"]))
 
 
+def nested_counts(frame, outer: str, inner: str) -> dict:
+    """{outer value: {inner value: rows}}, sorted by the outer value."""
+    out: dict = {}
+    for (a, b), n in frame.groupby([outer, inner]).size().items():
+        out.setdefault(a, {})[b] = int(n)
+    return dict(sorted(out.items()))
+
+
 def per_week(frame) -> dict:
     """Disputes per week (Monday of the row's own review date) by dispute type; undated rows left out."""
-    dated = frame[frame["week"] != ""]
-    table = dated.groupby(["week", "dispute_type"]).size()
-    out: dict = {}
-    for (week, dtype), n in table.items():
-        out.setdefault(week, {})[dtype] = int(n)
-    return dict(sorted(out.items()))
+    return nested_counts(frame[frame["week"] != ""], "week", "dispute_type")
 
 
 def health_frame(cols: dict, dates):

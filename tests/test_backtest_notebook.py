@@ -140,9 +140,10 @@ def test_changing_a_slice_in_the_browser_redraws_the_figures(hand, tmp_path):
         with sync_playwright() as p:
             browser = launch_chromium(p)
             page = browser.new_page()
-            page.goto(page_url(port, folder=False), timeout=180_000)
+            # Voila streams the cells as they run; on a loaded machine the whole page can take minutes
+            page.goto(page_url(port, folder=False), timeout=300_000, wait_until="commit")
             out = page.locator(".bx-out")
-            expect(out).to_contain_text("every platform, every type: 6 cases, 5 closed, 1 open", timeout=180_000)
+            expect(out).to_contain_text("every platform, every type: 6 cases, 5 closed, 1 open", timeout=300_000)
             expect(out).to_contain_text("followed the playbook in 3 and did something else in 2")
             page.select_option(".bx-platform select", "amazon")
             expect(out).to_contain_text("platform amazon, every type: 2 cases, 1 closed, 1 open")

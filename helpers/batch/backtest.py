@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .health import case_columns, iso_dates, labels, own_dates
+from .health import case_columns, labels, own_dates
+from .weeks import iso_dates
 
 BACKTEST_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "order_value", "sku", "product_title",
                     "mismatch", "week", "recommended", "rule_id", "refund_amount", "est_cost", "action_taken",

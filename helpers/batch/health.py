@@ -8,11 +8,10 @@ input held, and the reports read it.
 """
 from __future__ import annotations
 
-import datetime as _dt
-
 import numpy as np
 
 from ..core.fields import FIELD_BY_NAME
+from .weeks import EPOCH, week_of
 
 LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
 LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
@@ -25,22 +24,6 @@ def labels(name: str, codes: np.ndarray) -> np.ndarray:
     return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
 
 
-def iso_dates(ordinals: np.ndarray) -> np.ndarray:
-    """Day ordinals as ISO dates ('' where unknown)."""
-    ordinals = np.asarray(ordinals, dtype=float)
-    out = np.full(len(ordinals), "", dtype=object)
-    known = ~np.isnan(ordinals)
-    days = (ordinals[known] - _dt.date(1970, 1, 1).toordinal()).astype("datetime64[D]")
-    out[known] = np.datetime_as_string(days, unit="D")
-    return out
-
-
-def week_of(ordinals: np.ndarray) -> np.ndarray:
-    """The Monday of each day's week (ISO dates, '' where unknown); ordinal 1 (1 Jan of year 1) was a Monday."""
-    ordinals = np.asarray(ordinals, dtype=float)
-    return iso_dates(ordinals - (ordinals - 1) % 7)
-
-
 def own_dates(frame, rows) -> np.ndarray:
     """Each row's own `as_of_date` as the input gives it (day ordinals, NaN where it has none), even
     when `--as-of` fixed the review date of the run: the week a dispute came up is the row's."""
@@ -49,8 +32,7 @@ def own_dates(frame, rows) -> np.ndarray:
         return np.full(len(rows), np.nan)
     text = frame["as_of_date"].iloc[rows].astype(str).str.strip().str.slice(0, 10)
     days = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    epoch = _dt.date(1970, 1, 1).toordinal()
-    return np.where(days.isna(), np.nan, days.to_numpy(dtype="datetime64[D]").astype("int64") + epoch).astype(float)
+    return np.where(days.isna(), np.nan, days.to_numpy(dtype="datetime64[D]").astype("int64") + EPOCH).astype(float)
 
 
 def case_columns(cols: dict, dates) -> dict:

@@ -73,7 +73,7 @@ def load_orders(value) -> Orders | None:
 def _weeks(path, frame) -> list:
     import pandas as pd
 
-    from .health import week_of
+    from .weeks import week_of
     text = frame["week"].astype(str).str.strip().str.slice(0, 10)
     days = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     if days.isna().any():

@@ -56,6 +56,7 @@ class Options:
     workers: int = 2
     progress: bool | None = None     # None: only when stderr is a terminal
     durable: bool = False            # fsync every chunk, not only each finished file
+    orders: str | None = None        # --orders N or an orders file (dispute rates in the summary)
 
 
 def _fingerprint(path: Path) -> dict:
@@ -214,9 +215,11 @@ def _run(opts: Options, out: Path) -> BatchResult:
     from .read import FIRST_ROW
     reject_unrated(pb, v, FIRST_ROW)
     true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
+    from .health import own_dates
+    rows = np.flatnonzero(v.valid)
+    dates = own_dates(frame, rows)  # each row's own review date, for the weekly counts
     del frame  # the cells as read are no longer needed: the validated columns are
 
-    rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
@@ -271,7 +274,9 @@ def _run(opts: Options, out: Path) -> BatchResult:
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    write_json_atomic(stage / "summary.json", summary_dict(opts, result, as_of_run))
+    from .health import write_health
+    health = write_health(stage, v.cols, rows, dates, opts.orders, pb)
+    write_json_atomic(stage / "summary.json", {**summary_dict(opts, result, as_of_run), **health})
     if opts.report:
         result.report_error = render_into(stage)
         clock["report"] = time.perf_counter()

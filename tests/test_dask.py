@@ -76,8 +76,8 @@ def test_a_failed_dask_run_resumes_from_its_finished_parts(tmp_path, monkeypatch
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(dask_engine, "decide_part", dies_after_three)
-    with pytest.raises(RuntimeError, match="worker lost"):
-        dask_engine.run_dask(opts, part_rows=500)
+    with pytest.raises(RuntimeError, match="worker lost"):  # threads: the patched task runs in this process
+        dask_engine.run_dask(opts, part_rows=500, processes=False)
     monkeypatch.setattr(dask_engine, "decide_part", real)
     kept = {i: (parts_dir / f"part-{i:05d}.parquet").stat().st_mtime_ns for i in range(3)}
     assert not (parts_dir / "part-00005.parquet").exists()

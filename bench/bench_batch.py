@@ -13,13 +13,14 @@ figure is the median of the rounds: a busy minute slows both sides of a ratio al
    --xlsx-max-rows) and 1M cases (no XLSX), in microseconds per case; and in process, writing the
    XLSX against writing the same table as CSV.
 3. Report (`report`): the 504-row sample batch with its report against the same batch with --no-report.
-4. Dask (`dask`): the Parquet file `samples` writes (100k-row groups) and the same cases in one row
-   group, `--engine dask` (one worker, 2 threads) against the pandas engine on the same file.
+4. Dask (`dask`): the Parquet file `samples` writes and the same cases in one row group,
+   `--engine dask` (2 worker processes) against the pandas engine on the same file;
+   `--dask-cases 10000000 --dask-memory-only`: one Dask run's peak memory at 10M cases.
 5. Per-case notebooks (`notebooks`): per notebook in one started kernel, against that kernel running
    a one-cell notebook (the started-kernel floor); 2 workers end to end and the papermill CLI for reference.
 
     .venv/bin/python bench/bench_batch.py [--cases 1000000] [--rounds 3] [--dask-cases 1000000]
-                                          [--only e2e,flat,report,dask,explain,notebooks]
+                                          [--dask-memory-only] [--only e2e,flat,report,dask,explain,notebooks]
 Writes bench/results/batch.json (bench/results/ is not committed).
 """
 from __future__ import annotations
@@ -323,17 +324,24 @@ def bench_explain(cases: int) -> dict:
                                             "levers run only on rows and tables they can change"}
 
 
-def bench_dask(cases: int, rounds: int = 2) -> dict:
+def bench_dask(cases: int, rounds: int = 2, pandas: bool = True) -> dict:
+    """--engine dask (the default LocalCluster: 2 worker processes) against the pandas engine on the
+    Parquet file `samples` writes and on the same cases in one row group. pandas=False: the Dask run
+    alone, once, on the `samples` file (its peak memory at 10M cases)."""
     data = RESULTS / "data"
     data.mkdir(parents=True, exist_ok=True)
     files = {"samples_row_groups": data / f"samples-{cases}.parquet", "one_row_group": data / f"one-group-{cases}.parquet"}
     if not files["samples_row_groups"].exists():
         subprocess.run([str(BIN / "dispute-playbook"), "samples", "--out", str(files["samples_row_groups"]),
                         "--count", str(cases)], check=True)
+    if not pandas:
+        s, r = peak_rss(batch_cmd(files["samples_row_groups"], data / "out-dask", "--engine", "dask"))
+        return {"cases": cases, "workers": "2 worker processes, 1 thread each", "dask_s": round(s, 1),
+                "dask_peak_rss_mb": round(r / 2**20), "target_mb": 1536, "note": "one run, process tree's peak RSS"}
     if not files["one_row_group"].exists():
         import pyarrow.parquet as pq
         pq.write_table(pq.read_table(files["samples_row_groups"]), files["one_row_group"], row_group_size=cases)
-    out = {"cases": cases, "workers": "1 worker, 2 threads (the default LocalCluster)"}
+    out = {"cases": cases, "workers": "2 worker processes, 1 thread each (the default LocalCluster)"}
     for name, src in files.items():
         t = {"dask": [], "pandas": [], "dask_rss": [], "pandas_rss": []}
         for _ in range(rounds):
@@ -356,6 +364,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dask-cases", type=int, default=1_000_000)
     ap.add_argument("--flat-sizes", default="10000,100000,1000000")
+    ap.add_argument("--dask-memory-only", action="store_true", help="one Dask run on the samples file, no pandas (10M)")
     ap.add_argument("--only", default="e2e,flat,report,dask")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -365,7 +374,8 @@ def main():
     steps = {"e2e": ("end_to_end", lambda: bench_end_to_end(args.cases, args.rounds)),
              "flat": ("cost_per_case", lambda: bench_flat(tuple(int(n) for n in args.flat_sizes.split(",")), args.rounds)),
              "report": ("report", lambda: bench_report()),
-             "dask": ("dask", lambda: bench_dask(args.dask_cases)),
+             "dask": ("dask_memory" if args.dask_memory_only else "dask",
+                      lambda: bench_dask(args.dask_cases, pandas=not args.dask_memory_only)),
              "explain": ("explain", lambda: bench_explain(args.cases)),
              "notebooks": ("per_case_notebooks", lambda: bench_notebooks(rounds=args.rounds))}
     for key in only:

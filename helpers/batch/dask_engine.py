@@ -72,16 +72,20 @@ def read_part(part: Part, columns=None):
 
 def read_group_parts(parts: list):
     """(part, frame) for consecutive parts of one row group, reading the group once, batch by batch
-    (a row group larger than a part is never decoded more than once, nor held whole)."""
+    (a row group larger than a part is never decoded more than once, nor held whole). Batches before
+    the first part (another task's parts of the same group) are decoded and dropped."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     first = parts[0]
     batches = pq.ParquetFile(first.path).iter_batches(batch_size=min(p.rows for p in parts),
                                                       row_groups=[first.row_group], use_threads=False)
-    pending, have, position = [], 0, 0
+    pending, have, position = [], 0, 0  # pending holds `have` rows from the group's row `position` on
     for part in parts:
-        while have < part.offset + part.rows - position:
+        while position + have < part.offset + part.rows:
             batch = next(batches)
+            if not pending and position + batch.num_rows <= part.offset:
+                position += batch.num_rows  # wholly before this part
+                continue
             pending.append(batch)
             have += batch.num_rows
         table = pa.Table.from_batches(pending).slice(part.offset - position, part.rows)
@@ -290,15 +294,20 @@ def decide_group(parts: list, opts: dict, later: dict) -> list:
     return results
 
 
-def group_parts(parts: list) -> list:
-    """Consecutive parts of the same row group, together."""
+def group_parts(parts: list, runs: int | None = None) -> list:
+    """Consecutive parts of the same row group, together; a group of several parts is cut into up to
+    `runs` (default: WORKERS) runs, so the workers share one large row group."""
     groups = []
     for p in parts:
         if groups and (groups[-1][-1].path, groups[-1][-1].row_group) == (p.path, p.row_group):
             groups[-1].append(p)
         else:
             groups.append([p])
-    return groups
+    out = []
+    for g in groups:
+        size = -(-len(g) // max(1, min(runs or WORKERS, len(g))))
+        out += [g[i:i + size] for i in range(0, len(g), size)]
+    return out
 
 
 WORKERS = 2  # the default LocalCluster: two worker processes of one thread (decisions are Python-heavy)

@@ -259,7 +259,8 @@ def bench_notebooks(ours_n: int = 60, papermill_n: int = 4, rounds: int = 3) -> 
     tmp = Path(tempfile.mkdtemp())
     (tmp / "ours").mkdir()
     empty = tmp / "empty.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), empty)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), empty)
     runner = Runner()
     ours, floor_s = [], []
     try:

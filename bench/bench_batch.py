@@ -242,8 +242,9 @@ def bench_report(rounds: int = 5) -> dict:
 
 def bench_notebooks(ours_n: int = 60, papermill_n: int = 4, rounds: int = 3) -> dict:
     """Per notebook, in one started kernel: our audit notebooks (reset, parameters, every cell, written)
-    against the floor, the same kernel running a notebook of one `pass` cell through the same runner
-    and written the same way; rounds interleaved. Also: 2 workers end to end, and the papermill CLI."""
+    against the floor, the same kernel running a notebook of one `pass` cell (its parameters cell:
+    papermill injects the parameters after it) through the same runner, written the same way; rounds
+    interleaved. Also: 2 workers end to end, and the papermill CLI."""
     import datetime as dt
 
     import nbformat
@@ -259,7 +260,7 @@ def bench_notebooks(ours_n: int = 60, papermill_n: int = 4, rounds: int = 3) -> 
     tmp = Path(tempfile.mkdtemp())
     (tmp / "ours").mkdir()
     empty = tmp / "empty.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")], metadata={
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass", metadata={"tags": ["parameters"]})], metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}), empty)
     runner = Runner()
     ours, floor_s = [], []

@@ -82,7 +82,6 @@ def warm_up() -> None:
     plt.close(fig)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x\n\n| a |\n|---|\n| 1 |")])
     HTMLExporter(exclude_input=True).from_notebook_node(nb)
-    from . import report  # noqa: F401  (pandas and the report's functions)
 
 
 @contextmanager

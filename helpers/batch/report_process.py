@@ -15,6 +15,7 @@ _WARM = None
 
 def _serve(conn) -> None:
     """The report process: import what the report needs, then render each folder it is sent."""
+    from . import report  # noqa: F401  (pandas and the report's functions)
     from .inprocess import warm_up
     warm_up()
     while True:

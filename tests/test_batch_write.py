@@ -82,3 +82,53 @@ def test_counts_equal_counter_in_first_seen_order():
     assert list(counts(pd.Categorical(values, categories=["a", "b", "c", "unused"])).items()) == \
         list(Counter(values).items())
     assert counts(pd.Series(values, dtype=object)) == dict(Counter(values))
+
+
+def test_workbook_reads_back_in_pandas_and_openpyxl_with_formulas_as_text(tmp_path):
+    """Repeated texts (shared strings), missing numbers mid-row (cells carry no r: an empty <c/> keeps
+    the columns in place) and buyer text a spreadsheet would run, read by both of pandas' engines."""
+    frame = pd.DataFrame({
+        "case_id": ["A1", "=HYPERLINK(\"http://x.example\",\"click\")", "A3"],
+        "resolution": ["decline", "full_refund", "decline"],
+        "order_value": ["12.5", "", "7"],
+        "rule_id": ["r_a", "r_b", "r_a"],
+        "est_cost": ["", "1.25", ""],
+        "message": ["+44 20 7946 0000 & more", "@SUM(A1:A2)", "<script>x</script>"],
+    })
+    csv = tmp_path / "r.csv"
+    csv.write_bytes(csv_bytes(safe_table(frame, ("case_id", "message")), True))
+    write_xlsx(csv, tmp_path / "r.xlsx")
+    expected = {
+        "case_id": ["A1", "'=HYPERLINK(\"http://x.example\",\"click\")", "A3"],
+        "resolution": ["decline", "full_refund", "decline"],
+        "order_value": [12.5, None, 7],
+        "rule_id": ["r_a", "r_b", "r_a"],
+        "est_cost": [None, 1.25, None],
+        "message": ["'+44 20 7946 0000 & more", "'@SUM(A1:A2)", "<script>x</script>"],
+    }
+    for engine in ("openpyxl", "calamine"):
+        back = pd.read_excel(tmp_path / "r.xlsx", dtype=object, engine=engine)
+        got = {c: [None if v is None or v != v else v for v in back[c]] for c in back.columns}
+        assert got == expected, engine
+    from openpyxl import load_workbook
+    ws = load_workbook(tmp_path / "r.xlsx").active
+    assert ws["A3"].value == "'=HYPERLINK(\"http://x.example\",\"click\")" and ws["A3"].data_type == "s"
+    assert ws["C3"].value is None and ws["D3"].value == "r_b" and ws["E3"].value == 1.25
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_repeated_texts_first_seen_late_in_a_large_file(tmp_path):
+    """The CSV reader dictionary-encodes block by block; texts that first appear in a later block
+    still land in the right cells."""
+    n = 30_000
+    frame = pd.DataFrame({"case_id": [f"C{i}" for i in range(n)],
+                          "rule_id": [("early" if i < n // 2 else f"late_{i % 3}") + "_" + "x" * 40 for i in range(n)],
+                          "message": ["m" * 60] * n})
+    csv = tmp_path / "r.csv"
+    csv.write_bytes(csv_bytes(frame, True))
+    assert csv.stat().st_size > 2 * 2**20  # more than one of the reader's 1 MB blocks
+    write_xlsx(csv, tmp_path / "r.xlsx")
+    back = pd.read_excel(tmp_path / "r.xlsx", dtype=object, engine="calamine")
+    assert back["rule_id"][0] == "early_" + "x" * 40
+    assert back["rule_id"][n - 1] == f"late_{(n - 1) % 3}_" + "x" * 40
+    assert back["rule_id"].tolist() == frame["rule_id"].tolist()

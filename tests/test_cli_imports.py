@@ -8,11 +8,11 @@ import pytest
 
 from support import ROOT
 
-HEAVY = {"numpy", "yaml", "jinja2", "pandas", "pyarrow", "nbformat", "matplotlib"}
+HEAVY = {"numpy", "yaml", "jinja2", "pandas", "pyarrow", "nbformat", "matplotlib", "http", "helpers.app.server"}
 PROBE = ("import sys, contextlib, io\nfrom helpers.cli import main\n"
          "with contextlib.redirect_stdout(io.StringIO()):\n"
          "    try:\n        main({args!r})\n    except SystemExit:\n        pass\n"
-         "print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))")
+         "print(sorted(({{m.split('.')[0] for m in sys.modules}} | set(sys.modules)) & {heavy!r}))")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["batch", "--help"], ["workshop", "deck", "--help"], ["app", "--help"]])

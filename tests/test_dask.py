@@ -76,8 +76,8 @@ def test_a_failed_dask_run_resumes_from_its_finished_parts(tmp_path, monkeypatch
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(dask_engine, "decide_part", dies_after_three)
-    with pytest.raises(RuntimeError, match="worker lost"):
-        dask_engine.run_dask(opts, part_rows=500)
+    with pytest.raises(RuntimeError, match="worker lost"):  # threads: the patched task runs in this process
+        dask_engine.run_dask(opts, part_rows=500, processes=False)
     monkeypatch.setattr(dask_engine, "decide_part", real)
     kept = {i: (parts_dir / f"part-{i:05d}.parquet").stat().st_mtime_ns for i in range(3)}
     assert not (parts_dir / "part-00005.parquet").exists()
@@ -97,9 +97,15 @@ def test_one_large_row_group_is_read_once_in_parts_with_the_same_results(tmp_pat
     src = tmp_path / "one-group.parquet"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), src)  # a single row group
     parts = plan_parts(src, part_rows=700)
-    assert [p.rows for p in parts] == [700, 700, 700, 700, 200] and len(group_parts(parts)) == 1
-    for part, got in read_group_parts(parts):
-        pd.testing.assert_frame_equal(got, read_part(part))
+    assert [p.rows for p in parts] == [700, 700, 700, 700, 200]
+    assert [[p.index for p in g] for g in group_parts(parts, runs=1)] == [[0, 1, 2, 3, 4]]
+    runs = group_parts(parts)  # the two workers share the group: the second run starts mid-group
+    assert [[p.index for p in g] for g in runs] == [[0, 1, 2], [3, 4]]
+    for run in [parts] + runs:
+        got = list(read_group_parts(run))
+        assert [p.index for p, _ in got] == [p.index for p in run]
+        for part, frame in got:
+            pd.testing.assert_frame_equal(frame, read_part(part))
     args = ["--as-of", "2026-11-01", "--no-report"]
     assert main(["batch", str(src), "--out", str(tmp_path / "p")] + args) == 0
     import datetime as dt

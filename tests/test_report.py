@@ -80,3 +80,32 @@ def test_an_empty_batch_still_gets_its_report(tmp_path):
     assert main(["batch", str(src), "--out", str(out)]) == 0
     text = (out / "report.html").read_text(encoding="utf-8")
     assert "0 decided" in text and all(section in text for section in report.SECTIONS)
+
+
+def test_the_warm_report_process_renders_the_same_report_and_a_dead_one_falls_back(sample_run, tmp_path):
+    """The batch starts the report's process before it begins; the report it renders is the one made
+    in process (only the injected cell's random id differs); if that process is gone, the report is
+    rendered in process instead."""
+    import re
+    import shutil
+
+    from helpers.batch import report_process
+    here, warm, fallback = (tmp_path / name for name in ("here", "warm", "fallback"))
+    for folder in (here, warm, fallback):
+        shutil.copytree(sample_run, folder)
+    assert report_process.render_here(here) == ""
+    report_process.start()
+    try:
+        assert report_process.render(warm) == ""
+        report_process._WARM.proc.kill()
+        report_process._WARM.proc.join()
+        assert report_process.render(fallback) == ""  # the dead process noticed, the report made here
+        assert report_process._WARM is None
+    finally:
+        report_process.stop()
+
+    def same(path):
+        text = path.read_text(encoding="utf-8")
+        return re.sub(r'id="cell-id=[0-9a-f]+"', "", text.replace(str(path.parent.resolve()), "RUN"))
+    assert same(warm / "report.html") == same(here / "report.html") == same(fallback / "report.html")
+    assert "Risk-flagged cases" in same(warm / "report.html")

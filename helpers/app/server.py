@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..core.exceptions import ResourceError, UsageError
 from ..core.paths import NOTEBOOKS_DIR
+from .limits import CULL_IDLE_SECONDS, MAX_KERNELS, REFILL_DELAY  # noqa: F401  (the defaults, also importable without the server)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -25,11 +26,6 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 TEMPLATES = Path(__file__).resolve().parent / "share"  # share/voila/templates/dispute: the trainee page
-MAX_KERNELS = 40  # a class of 30 with a spare tab each for a few; each page's kernel is ~100 MB
-CULL_IDLE_SECONDS = 1800
-# Warming a kernel takes a core for about a second; started at once (Voila's default, 1 s) it slows the
-# page that has just opened, and that page's first Recommend, on a 2-core laptop.
-REFILL_DELAY = 5.0
 
 
 def voila_command(root, port: int, ip: str = "127.0.0.1", max_kernels: int = MAX_KERNELS, pool_size: int = 1,

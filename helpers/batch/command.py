@@ -67,6 +67,24 @@ def run_batch_cli(args) -> int:
         from .orders import load_orders
         load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
+    if opts.report:  # the report's imports happen in their own process while the batch runs
+        from . import report_process
+        report_process.start()
+    try:
+        result = _run_engine(args, opts)
+    finally:
+        if opts.report:
+            report_process.stop()
+    print_summary(result)
+    if opts.report:
+        if result.report_error:
+            raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
+                              f"{opts.out}; run the batch again to retry the report")
+        print(f"report: {Path(opts.out) / 'report.html'}")
+    return 1 if args.strict and result.rejected else 0
+
+
+def _run_engine(args, opts):
     if args.engine == "dask":
         from .dask_engine import run_dask
         from .outdir import locked
@@ -84,10 +102,5 @@ def run_batch_cli(args) -> int:
             def then(result):
                 result.notes.extend(run_for_batch(opts, result.validated))
         result = run(opts, then)  # holds the folder; the report is part of its set, the notebooks follow under the lock
-    print_summary(result)
-    if opts.report:
-        if result.report_error:
-            raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
-                              f"{opts.out}; run the batch again to retry the report")
-        print(f"report: {Path(opts.out) / 'report.html'}")
-    return 1 if args.strict and result.rejected else 0
+    return result
+

@@ -72,16 +72,20 @@ def read_part(part: Part, columns=None):
 
 def read_group_parts(parts: list):
     """(part, frame) for consecutive parts of one row group, reading the group once, batch by batch
-    (a row group larger than a part is never decoded more than once, nor held whole)."""
+    (a row group larger than a part is never decoded more than once, nor held whole). Batches before
+    the first part (another task's parts of the same group) are decoded and dropped."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     first = parts[0]
     batches = pq.ParquetFile(first.path).iter_batches(batch_size=min(p.rows for p in parts),
                                                       row_groups=[first.row_group], use_threads=False)
-    pending, have, position = [], 0, 0
+    pending, have, position = [], 0, 0  # pending holds `have` rows from the group's row `position` on
     for part in parts:
-        while have < part.offset + part.rows - position:
+        while position + have < part.offset + part.rows:
             batch = next(batches)
+            if not pending and position + batch.num_rows <= part.offset:
+                position += batch.num_rows  # wholly before this part
+                continue
             pending.append(batch)
             have += batch.num_rows
         table = pa.Table.from_batches(pending).slice(part.offset - position, part.rows)
@@ -172,6 +176,23 @@ def checked(results):
         if isinstance(r, Failed):
             raise r.error
     return results
+
+
+def group_id_hashes(parts: list, opts: dict) -> np.ndarray:
+    """Pass 1 for the parts of one row group: its case_id column is read once (not once per part)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    first = parts[0]
+    table = None if opts["columns"] else _read_columns(Part(first.index, first.path, first.row_group, 0,
+                                                            sum(p.rows for p in parts) + first.offset, 0), ["case_id"])
+    if table is None or not (pa.types.is_string(table.column(0).type) or pa.types.is_large_string(table.column(0).type)):
+        return np.concatenate([id_hashes(p, opts) for p in parts])
+    out = []
+    for p in parts:  # part by part: Python strings for one part at a time
+        keys = pc.replace_substring_regex(table.column(0).slice(p.offset, p.rows), _trim_pattern(), "")
+        keys = keys.to_numpy(zero_copy_only=False)
+        out.append(_hash_ids(keys[~_is_null(keys)]))
+    return np.concatenate(out)
 
 
 def id_hashes(part: Part, opts: dict) -> np.ndarray:
@@ -273,26 +294,39 @@ def decide_group(parts: list, opts: dict, later: dict) -> list:
     return results
 
 
-def group_parts(parts: list) -> list:
-    """Consecutive parts of the same row group, together."""
+def group_parts(parts: list, runs: int | None = None) -> list:
+    """Consecutive parts of the same row group, together; a group of several parts is cut into up to
+    `runs` (default: WORKERS) runs, so the workers share one large row group."""
     groups = []
     for p in parts:
         if groups and (groups[-1][-1].path, groups[-1][-1].row_group) == (p.path, p.row_group):
             groups[-1].append(p)
         else:
             groups.append([p])
-    return groups
+    out = []
+    for g in groups:
+        size = -(-len(g) // max(1, min(runs or WORKERS, len(g))))
+        out += [g[i:i + size] for i in range(0, len(g), size)]
+    return out
 
 
-def _client(scheduler):
+WORKERS = 2  # the default LocalCluster: two worker processes of one thread (decisions are Python-heavy)
+
+
+def _client(scheduler, processes: bool = True):
+    """A client of `scheduler`, or of a LocalCluster of WORKERS worker processes (threads in this
+    process with processes=False, as tests that patch a task need)."""
     from dask.distributed import Client, LocalCluster
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    if processes:
+        cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None)
+    else:
+        cluster = LocalCluster(n_workers=1, threads_per_worker=WORKERS, processes=False, dashboard_address=None)
     return Client(cluster), cluster
 
 
-def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
+def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool = True):
     """The batch on Dask: OUT/recommendations/part-*.parquet, errors.csv, summary.json (and what-if)."""
     from collections import Counter
 
@@ -320,9 +354,10 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS):
         write_json_atomic(stamp, {"identity": identity})
     settings["today"] = json.loads(stamp.read_text())["identity"]["today"]
     parts = plan_parts(source, part_rows)
-    client, cluster = _client(scheduler)
+    client, cluster = _client(scheduler, processes)
     try:
-        hashes = np.concatenate(checked(client.gather(client.map(reported(id_hashes), parts, opts=settings, pure=False))) or [np.zeros(0, np.uint64)])
+        hashes = np.concatenate(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts), opts=settings,
+                                                                 pure=False))) or [np.zeros(0, np.uint64)])
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
         later = {}

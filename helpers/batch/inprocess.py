@@ -65,6 +65,25 @@ def _shell():
     return _SHELL
 
 
+def warm_up() -> None:
+    """Do once what every report run needs first: the shell with its inline backend, matplotlib's
+    fonts (a figure drawn), nbformat and nbconvert with the HTML exporter's templates (a tiny export)."""
+    skip_iri_grammars()
+    import io
+
+    import nbformat
+    from nbconvert import HTMLExporter
+    _shell()
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.bar([0, 1], [1, 2])
+    ax.set_title("x")
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x\n\n| a |\n|---|\n| 1 |")])
+    HTMLExporter(exclude_input=True).from_notebook_node(nb)
+
+
 @contextmanager
 def _in_folder(folder):
     """In `folder`, with the process as it was afterwards: IPython installs its namespace as

@@ -1,11 +1,12 @@
 """Per-case audit notebooks: the dispute type's notebook executed once per case, in parallel.
 
 `papermill` once per case starts a Python, a kernel and a client each time (about two seconds).
-Here each worker process starts one kernel and one client and keeps them: before each notebook
-the kernel's namespace is reset (`%reset -f`) and its execution counter set back to 1, then the
-notebook, parameterised exactly as papermill does it (an `injected-parameters` cell after the
-`parameters` cell), is executed by nbclient. Outputs equal a fresh kernel's (a test compares).
-A failing notebook is saved with its error and recorded in notebook_errors.csv; the others go on.
+Here each worker process starts one kernel and one client and keeps them: before each notebook the
+kernel's namespace is reset (`%reset -f`, run silently) and its execution counter set back to 1,
+then the notebook, parameterised exactly as papermill does it (an `injected-parameters` cell after
+the `parameters` cell), is executed cell by cell in that kernel, all its cells queued at once.
+Outputs equal a fresh kernel's under papermill (a test compares). A failing notebook is saved with
+its error and recorded in notebook_errors.csv; the others go on.
 """
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from pathlib import Path
 from ..core.fields import FIELDS, NUMERIC_KINDS
 from ..core.paths import NOTEBOOKS_DIR
 
-# IPython counts this cell after it ran, so the next cell is number 1 again
+# run silently before each notebook (not counted): the next cell is number 1, as in a fresh kernel
 _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
-          "get_ipython().execution_count = 0\n"
+          "get_ipython().execution_count = 1\n"
           "__import__('gc').freeze()  # what survives is the kernel's own; later collections skip it\n")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -56,65 +57,118 @@ def case_parameters(cols: dict, i: int) -> dict:
     return out
 
 
+class NotebookError(Exception):
+    """A cell raised: `text` is its `ename: evalue`."""
+
+
 class Runner:
-    """One started kernel and client, reused for notebook after notebook."""
+    """One started kernel and blocking client, reused for notebook after notebook.
+
+    A notebook's code cells are all sent at once (the kernel queues them, so no cell waits for a round
+    trip after the one before); their outputs are collected by request, as nbclient collects them.
+    After a cell fails the kernel aborts the cells queued behind it (`stop_on_error`), as nbclient
+    stops at the first error."""
 
     def __init__(self, kernel_name: str = "python3", timeout: int = 300):
-        import nbformat
-        from jupyter_core.utils import run_sync
-        from nbclient import NotebookClient
+        from jupyter_client import KernelManager
         self.timeout, self.kernel_name = timeout, kernel_name
-        # nbclient starts the kernel and client (and drives them on its own event loop from then on)
-        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, timeout=timeout,
-                                 extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        starter.km = starter.create_kernel_manager()
-        run_sync(starter.async_start_new_kernel)()
-        run_sync(starter.async_start_new_kernel_client)()
-        self.km, self.kc = starter.km, starter.kc
-        reset = nbformat.v4.new_notebook()
-        reset.cells = [nbformat.v4.new_code_cell(_RESET)]
-        self._reset_nb = reset
+        self.km = KernelManager(kernel_name=kernel_name)
+        self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self._sources = {}
 
-    def _reset(self):
-        """An empty namespace and execution count 1, as in a fresh kernel."""
-        self._client(self._reset_nb, 60).execute(cleanup_kc=False)
+    def _notebook(self, source: Path, parameters: dict, output: Path):
+        """The notebook parameterised as papermill does it (an `injected-parameters` cell)."""
+        import copy
 
-    def _client(self, nb, timeout, **kw):
-        from nbclient import NotebookClient
-        client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name=self.kernel_name, **kw)
-        client.kc = self.kc  # the constructor takes no client: without this each notebook starts one
-        return client
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+        if source not in self._sources:
+            self._sources[source] = load_notebook_node(str(source))  # papermill's reader: cells get tags
+        nb = copy.deepcopy(self._sources[source])
+        return parameterize_notebook(nb, {**parameters, "PAPERMILL_OUTPUT_PATH": str(output)},
+                                     kernel_name=self.kernel_name)
 
     def run(self, source: Path, parameters: dict, output: Path, cwd: Path | None = None):
         """Execute `source` with `parameters` into `output`; returns None or the error text."""
-        from nbclient.exceptions import CellExecutionError
-        from papermill.iorw import load_notebook_node
-        from papermill.parameterize import parameterize_notebook
-        nb = load_notebook_node(str(source))  # papermill's reader: every cell gets its tags list
-        nb = parameterize_notebook(nb, {**parameters, "PAPERMILL_OUTPUT_PATH": str(output)}, kernel_name=self.kernel_name)
-        self._reset()
-        client = self._client(nb, self.timeout, resources={"metadata": {"path": str(cwd or output.parent)}})
+        nb = self._notebook(Path(source), parameters, output)
         error = None
         try:
-            client.execute(cleanup_kc=False)
-        except CellExecutionError as exc:
-            error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            self._execute(nb)
+        except NotebookError as exc:
+            error = str(exc)
         except Exception as exc:  # a dead kernel or a timeout: record it, start afresh for the next case
             error = f"{type(exc).__name__}: {exc}"
             self.restart()
-        _write_notebook(client.nb, output)
+        _write_notebook(nb, output)
         return error
+
+    def _execute(self, nb) -> None:
+        import time
+        from nbformat.v4 import output_from_msg
+        self.kc.execute(_RESET, silent=True, store_history=False)  # an empty namespace, count 1
+        cells = {}
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.source.strip():
+                cell.outputs, cell.execution_count = [], None
+                cells[self.kc.execute(cell.source, store_history=True, allow_stdin=False, stop_on_error=True)] = cell
+        replies, idle, failed = {}, set(), None
+        deadline = time.monotonic() + self.timeout
+        while len(replies) < len(cells) or any(m not in idle for m, r in replies.items() if r != "aborted"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the notebook did not finish within {self.timeout} s")
+            for msg in self._messages(left):
+                parent = msg["parent_header"].get("msg_id")
+                cell, kind, content = cells.get(parent), msg["msg_type"], msg["content"]
+                if cell is None:
+                    continue
+                if kind == "execute_reply":
+                    replies[parent] = content["status"]
+                    if content.get("execution_count") and content["status"] != "aborted":
+                        cell.execution_count = content["execution_count"]
+                elif kind == "status":
+                    if content["execution_state"] == "idle":
+                        idle.add(parent)
+                elif kind == "execute_input":
+                    cell.execution_count = content["execution_count"]
+                elif kind == "clear_output":
+                    cell.outputs = []
+                elif kind in ("stream", "display_data", "execute_result", "error"):
+                    cell.outputs.append(output_from_msg(msg))
+                    if kind == "error" and failed is None:
+                        failed = f"{content['ename']}: {content['evalue']}"
+        if failed is not None:
+            raise NotebookError(failed)
+
+    def _messages(self, timeout: float) -> list:
+        """The messages ready on the kernel's reply and output channels, waiting up to `timeout` (at
+        most a second, then the kernel is checked to be alive)."""
+        import zmq
+        poller = zmq.Poller()
+        channels = (self.kc.shell_channel, self.kc.iopub_channel)
+        for channel in channels:
+            poller.register(channel.socket, zmq.POLLIN)
+        ready = dict(poller.poll(int(min(timeout, 1) * 1000)))
+        if not ready and not self.km.is_alive():
+            raise RuntimeError("the kernel died")
+        msgs = []
+        for channel in channels:
+            while channel.msg_ready():
+                msgs.append(channel.get_msg(timeout=0))
+        return msgs
 
     def restart(self):
         self.close()
         self.__init__(self.kernel_name, self.timeout)
 
     def close(self):
-        from jupyter_core.utils import run_sync
         try:
             self.kc.stop_channels()
         finally:
-            run_sync(self.km.shutdown_kernel)(now=True)
+            self.km.shutdown_kernel(now=True)
 
 
 def _write_notebook(nb, output: Path):

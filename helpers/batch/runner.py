@@ -298,13 +298,10 @@ def with_params(pb, params):
 
 
 def render_into(folder: Path) -> str:
-    """Render the review report into the run's set; '' or what failed (the results stand without it)."""
-    from .report import render_report
-    try:
-        render_report(folder)
-    except Exception as exc:  # noqa: BLE001 — the results are complete; say what failed and how to retry
-        return f"{type(exc).__name__}: {' '.join(str(exc).split())[-300:]}"
-    return ""
+    """Render the review report into the run's set; '' or what failed (the results stand without it).
+    A report process started with the batch (helpers.batch.report_process) renders it when there is one."""
+    from .report_process import render
+    return render(folder)
 
 
 def summary_dict(opts, result: BatchResult, as_of) -> dict:

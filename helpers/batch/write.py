@@ -121,18 +121,21 @@ class CsvPart:
 
 
 def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
-    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text (helpers.batch.xlsx)."""
+    """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text (helpers.batch.xlsx).
+    Columns of repeated texts are dictionary-encoded by the CSV reader itself (they become shared strings)."""
     import csv
 
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from .xlsx import write_sheet
+    from .xlsx import INLINE, NUMERIC, write_sheet
     with open(csv_path, encoding="utf-8", newline="") as f:
         names = next(csv.reader(f))
+    text, repeated = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
+    types = {n: text if n in NUMERIC or n in INLINE else repeated for n in names}
     table = pcsv.read_csv(csv_path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
-                          convert_options=pcsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
+                          convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                              quoted_strings_can_be_null=False))
 
     def write(tmp):
         write_sheet(table, tmp)

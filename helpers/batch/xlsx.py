@@ -15,6 +15,7 @@ import numpy as np
 
 NUMERIC = ("order_value", "refund_amount", "est_cost")
 WIDE = ("rationale", "message")
+INLINE = ("case_id", "message", "row")  # texts that rarely repeat: inline strings, not shared
 ROWS_PER_PIECE = 20_000   # rows turned into XML at once: bounds the memory, not the speed
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # not allowed in XML 1.0 (openpyxl's ILLEGAL_CHARACTERS_RE)
 _SPECIAL = r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]"
@@ -68,37 +69,43 @@ def _wrap(values, before, after):
     return pc.binary_join_element_wise(pa.scalar(before, s), values, pa.scalar(after, s), pa.scalar("", s))
 
 
-def _repeated(col):
-    """The column dictionary-encoded if its texts repeat (at most one distinct in two rows), else None;
-    a sample of the first rows decides before the whole column is hashed."""
+def _dictionary_column(col):
+    """(dictionary, int64 codes) of a dictionary-encoded column (its chunks' dictionaries unified)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
-    sample = col.slice(0, 2000)
-    if not len(col) or 2 * pc.count_distinct(sample).as_py() > len(sample) > 100:
-        return None
-    enc = pc.dictionary_encode(col)
-    return enc if 2 * len(enc.dictionary) <= len(col) else None
+    col = col.unify_dictionaries() if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
+    if col.num_chunks == 0:
+        return pa.array([], pa.large_string()), pa.array([], pa.int64())
+    dictionary = col.chunk(0).dictionary.cast(pa.large_string())
+    codes = pa.chunked_array([c.indices for c in col.chunks], col.type.index_type).combine_chunks()
+    return dictionary, pc.cast(codes, pa.int64())
 
 
 class _Layout:
-    """How each column becomes cells: repeated texts (rules, labels, flags) as shared strings, the rest
-    (case ids, messages) inline, numbers as numbers."""
+    """How each column becomes cells. Dictionary-encoded texts (rules, labels, flags: few distinct
+    values) are shared strings: the column's cells are its codes looked up in a small table of ready
+    `<c t="s">` elements. Other texts (case ids, messages) are inline strings; numbers are numbers and
+    a missing number an empty `<c/>`. Cells carry no `r` (the spec's default: the next column), rows do."""
 
     def __init__(self, table, shared_before: int):
         import pyarrow as pa
         import pyarrow.compute as pc
+        s = pa.large_string()
         self.columns, self.shared = [], []
         offset = shared_before
         for name in table.column_names:
-            col = table.column(name).combine_chunks().cast(pa.large_string())
-            if name in NUMERIC:
-                self.columns.append(("number", col))
+            col = table.column(name)
+            if pa.types.is_dictionary(col.type) and name not in NUMERIC:
+                dictionary, codes = _dictionary_column(col)
+                self.shared.append(_inert(dictionary))
+                cells = pa.array([f'<c t="s"><v>{offset + k}</v></c>' for k in range(len(dictionary))], s)
+                self.columns.append(("lookup", (cells, codes)))
+                offset += len(dictionary)
                 continue
-            enc = _repeated(col)
-            if enc is not None:
-                self.shared.append(_inert(enc.dictionary))
-                codes = pc.add(enc.indices.cast(pa.int64()), offset)
-                self.columns.append(("shared", pc.cast(codes, pa.large_string())))
-                offset += len(enc.dictionary)
+            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            col = col.cast(s)
+            if name in NUMERIC:
+                self.columns.append(("number", (col, pc.equal(col, ""))))
             else:
                 self.columns.append(("inline", _inert(col)))
         self.shared_count = offset
@@ -110,15 +117,17 @@ class _Layout:
         s = pa.large_string()
         rownum = pc.cast(pa.array(np.arange(first_row, first_row + size, dtype=np.int64)), s)
         parts = [pa.scalar('<row r="', s), rownum, pa.scalar('">', s)]
-        for j, (kind, col) in enumerate(self.columns):
-            col, letter = col.slice(start, size), column_letter(j)
-            attrs, before, after = {"number": ("", "<v>", "</v>"), "shared": (' t="s"', "<v>", "</v>"),
-                                    "inline": (' t="inlineStr"', '<is><t xml:space="preserve">', "</t></is>")}[kind]
-            cells = pc.binary_join_element_wise(pa.scalar(f'<c r="{letter}', s), rownum, pa.scalar(f'"{attrs}>{before}', s),
-                                                col, pa.scalar(f"{after}</c>", s), pa.scalar("", s))
-            if kind == "number":  # a missing number is no cell at all
-                cells = pc.if_else(pc.equal(col, ""), pa.scalar("", s), cells)
-            parts.append(cells)
+        for kind, col in self.columns:
+            if kind == "lookup":
+                cells, codes = col
+                parts.append(cells.take(codes.slice(start, size)))
+            elif kind == "number":
+                values, missing = (c.slice(start, size) for c in col)
+                cells = _wrap(values, "<c><v>", "</v></c>")
+                parts.append(pc.if_else(missing, pa.scalar("<c/>", s), cells))
+            else:
+                parts += [pa.scalar('<c t="inlineStr"><is><t xml:space="preserve">', s), col.slice(start, size),
+                          pa.scalar("</t></is></c>", s)]
         parts.append(pa.scalar("</row>", s))
         return pc.binary_join_element_wise(*parts, pa.scalar("", s))
 

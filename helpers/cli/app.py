@@ -1,7 +1,7 @@
 """`dispute-playbook app`: serve the notebooks with Voila (arguments only; the work is in helpers.app)."""
 from __future__ import annotations
 
-from ..app.server import CULL_IDLE_SECONDS, MAX_KERNELS, REFILL_DELAY
+from ..app.limits import CULL_IDLE_SECONDS, MAX_KERNELS, REFILL_DELAY
 
 
 def cmd_app(args) -> int:

@@ -84,10 +84,62 @@ def _line_bounds(arr):
     return nl, starts, ends
 
 
-def _fast(body: bytes, header: list, first_line: int):
-    """pyarrow's reading when the lines alone show every record is one line; else None."""
+class LineNumbers(np.ndarray):
+    """Read-only row numbers kept in `frame.attrs`: pandas deep-copies attrs into every frame or
+    column derived from the frame, so these hand themselves over instead of being copied."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def line_numbers(values) -> LineNumbers:
+    out = np.array(values, dtype=np.int64).view(LineNumbers)
+    out.flags.writeable = False
+    return out
+
+
+def _plain(body: bytes):
+    """The line count when the bytes alone show one record per line without any scan by line: no
+    quote, no blank line, no carriage return outside a CRLF; else None."""
+    if b'"' in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+        return None
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+
+
+def _arrow_rows(body: bytes, header: list):
+    """Every cell as text, one row per line (large strings: pandas takes them without a copy); None
+    when a row has another number of cells than the header."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
+    names = [f"c{j}" for j in range(len(header))]
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in names},
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None  # a ragged row: the careful path rejects it on its own
+    return table.rename_columns(header)
+
+
+def _fast(body: bytes, header: list, first_line: int):
+    """pyarrow's reading when the lines alone show every record is one line; else None.
+
+    The rows pyarrow gives are counted against the lines found here, independently of it."""
+    if body:
+        count = _plain(body)
+        if count is not None:
+            table = _arrow_rows(body, header)
+            if table is None or table.num_rows != count:
+                return None
+            frame = table.to_pandas()
+            frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
+            return frame
     arr = np.frombuffer(body, dtype=np.uint8)
     nl, starts, ends = _line_bounds(arr)
     quotes = np.flatnonzero(arr == 34)
@@ -105,22 +157,13 @@ def _fast(body: bytes, header: list, first_line: int):
     if len(lines) == 0:
         import pandas as pd
         frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
-        frame.attrs["rows"] = np.zeros(0, dtype=np.int64)
+        frame.attrs["rows"] = line_numbers([])
         return frame
-    try:
-        table = pcsv.read_csv(
-            io.BytesIO(body),
-            read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
-            parse_options=pcsv.ParseOptions(newlines_in_values=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={f"c{j}": pa.string() for j in range(len(header))},
-                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
-        return None  # a ragged row: the careful path rejects it on its own
-    if table.num_rows != len(lines):
+    table = _arrow_rows(body, header)
+    if table is None or table.num_rows != len(lines):
         return None
-    frame = table.rename_columns(header).to_pandas()
-    frame.attrs["rows"] = lines + first_line
+    frame = table.to_pandas()
+    frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
 
 
@@ -195,5 +238,5 @@ def _careful(lines: list, header: list, first_line: int):
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
         pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
     frame[ROW_PROBLEM] = problems
-    frame.attrs["rows"] = np.asarray(numbers, dtype=np.int64)
+    frame.attrs["rows"] = line_numbers(numbers)
     return frame

@@ -13,7 +13,7 @@ import codecs
 from pathlib import Path
 
 from ..core.exceptions import InputFileError
-from .csvrows import ROW_PROBLEM, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
+from .csvrows import ROW_PROBLEM, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
 
 READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 # East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
@@ -63,6 +63,8 @@ def decode_csv(path: Path, data: bytes, encoding: str | None) -> bytes:
     """The CSV's bytes as UTF-8 without a BOM."""
     named = encoding
     encoding = encoding or detect_encoding(data)
+    if encoding == "utf-8" and not named:
+        return data  # detect_encoding decoded it as strict UTF-8 already
     if encoding is None:
         raise InputFileError(path, "its text encoding cannot be recognised",
                              "save it as UTF-8 CSV, or name the encoding in the mapping (`encoding: gbk`)")
@@ -166,11 +168,11 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected):
                                  nrows=HEADER_SCAN_LINES)
             header_row = find_header_row(head.values.tolist(), expected)
         frame = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=header_row - 1)
-        frame.attrs["rows"] = np.arange(len(frame)) + header_row + 1
+        frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + header_row + 1)
         return frame
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
         frame = pd.read_json(path, lines=True, dtype=False)
-    frame.attrs["rows"] = np.arange(len(frame)) + 2
+    frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)
     return frame

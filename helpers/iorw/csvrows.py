@@ -100,8 +100,9 @@ def line_numbers(values) -> LineNumbers:
 
 def _plain(body: bytes):
     """The line count when the bytes alone show one record per line without any scan by line: no
-    quote, no blank line, no carriage return outside a CRLF; else None."""
-    if b'"' in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+    quote, no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with
+    one gives fewer rows than this count and is read line by line.)"""
+    if b'"' in body:
         return None
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None

@@ -69,8 +69,12 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
     nl = data.find(b"\n", pos)
     header_line = data[pos:] if nl < 0 else data[pos:nl + 1]
     header = _header(path, header_line.decode("utf-8"))
-    body = b"" if nl < 0 else data[nl + 1:]
     first_line = header_row + 1
+    start = len(data) if nl < 0 else nl + 1
+    frame = _plain_frame(data, start, header, first_line)
+    if frame is not None:
+        return frame
+    body = data[start:]
     frame = _fast(body, header, first_line)
     if frame is None:
         frame = _careful(_split_lines(body), header, first_line)
@@ -98,26 +102,26 @@ def line_numbers(values) -> LineNumbers:
     return out
 
 
-def _plain(body: bytes):
-    """The line count when the bytes alone show one record per line without any scan by line: no
-    quote, no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with
-    one gives fewer rows than this count and is read line by line.)"""
-    if b'"' in body:
+def _plain_count(data: bytes, start: int):
+    """The number of lines after `start` when the bytes alone show one record per line: no quote,
+    no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with one
+    gives fewer rows than this count and is read line by line.)"""
+    if start >= len(data) or data.find(b'"', start) >= 0 or data.startswith((b"\n", b"\r\n"), start):
         return None
-    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
         return None
-    return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
 
 
-def _arrow_rows(body: bytes, header: list):
+def _arrow_rows(data: bytes, header: list, start: int = 0):
     """Every cell as text, one row per line (large strings: pandas takes them without a copy); None
-    when a row has another number of cells than the header."""
+    when a row has another number of cells than the header. The bytes are read where they are."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
     names = [f"c{j}" for j in range(len(header))]
     try:
         table = pcsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
@@ -128,19 +132,23 @@ def _arrow_rows(body: bytes, header: list):
     return table.rename_columns(header)
 
 
+def _plain_frame(data: bytes, start: int, header: list, first_line: int):
+    """The frame of a file whose lines are its records (see _plain_count), or None."""
+    count = _plain_count(data, start)
+    if count is None:
+        return None
+    table = _arrow_rows(data, header, start)
+    if table is None or table.num_rows != count:
+        return None
+    frame = table.to_pandas()
+    frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
+    return frame
+
+
 def _fast(body: bytes, header: list, first_line: int):
     """pyarrow's reading when the lines alone show every record is one line; else None.
 
     The rows pyarrow gives are counted against the lines found here, independently of it."""
-    if body:
-        count = _plain(body)
-        if count is not None:
-            table = _arrow_rows(body, header)
-            if table is None or table.num_rows != count:
-                return None
-            frame = table.to_pandas()
-            frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
-            return frame
     arr = np.frombuffer(body, dtype=np.uint8)
     nl, starts, ends = _line_bounds(arr)
     quotes = np.flatnonzero(arr == 34)

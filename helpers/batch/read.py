@@ -246,14 +246,18 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     else:
         today = today or _dt.date.today()
         cols["as_of_date"] = np.where(np.isnan(cols["as_of_date"]), float(today.toordinal()), cols["as_of_date"])
-    field_bad = np.zeros((n, len(FIELDS)), dtype=bool)
+    field_bad = np.zeros((n, len(FIELDS)), dtype=bool, order="F")  # filled column by column
+    any_field = np.zeros(n, dtype=bool)
     for j, field in enumerate(FIELDS):
         field_bad[:, j] = (status[field.name] == BAD) | ((status[field.name] == UNKNOWN) & field.required)
-    any_field = field_bad.any(axis=1)
+        any_field |= field_bad[:, j]
     index = {f.name: j for j, f in enumerate(FIELDS)}
+    clean = ~any_field
+    valid = clean.copy()
     for name, mask in cross_field_bad(cols).items():
-        field_bad[:, index[name]] |= mask & ~any_field  # cross-field rules run only on otherwise clean rows
-    valid = ~field_bad.any(axis=1)
+        crossed = mask & clean  # cross-field rules run only on otherwise clean rows
+        field_bad[:, index[name]] |= crossed
+        valid &= ~crossed
     ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)
     valid &= ~ragged
     problems = _scalar_verdicts(frame, np.flatnonzero(~valid & ~ragged), as_of, cols, valid, first_row)

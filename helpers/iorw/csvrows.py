@@ -2,7 +2,9 @@
 
 A record is one physical line unless a quoted cell holds a line break. The rows are counted from
 the lines, independently of the parser: when every line closes its quotes and has no stray quote,
-pyarrow reads the file and must give exactly one row per non-blank line. Otherwise the lines are
+pyarrow reads the file and must give exactly one row per non-blank line. A file without any quote
+or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`, no
+scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
 walked one by one: a quote left open may join the next lines only if the joined record is valid
 CSV with the header's number of cells and none of the joined lines is a complete row by itself;
 else the line that opened it is rejected on its own (its problem in ROW_PROBLEM) and reading goes

@@ -229,9 +229,12 @@ def cache_dir() -> Path:
 
 
 def content_digest(root: Path) -> str | None:
-    """sha256 over every file of the playbook folder (names and bytes) and the code that validates it."""
+    """sha256 over every file of the playbook folder (names and bytes), the code that validates it and
+    the versions of the libraries that parse it."""
     import hashlib
-    h = hashlib.sha256()
+    import jinja2
+    import yaml
+    h = hashlib.sha256(f"jinja2={jinja2.__version__} pyyaml={yaml.__version__}\0".encode())  # what parses it
     code = Path(__file__).resolve().parent.parent
     try:
         for base, files in ((root, sorted(p for p in root.rglob("*") if p.is_file())),

@@ -71,7 +71,7 @@ def _by_uniques(field, values):
         types = pd.Series(arr).map(type).to_numpy()
         kinds = pd.unique(types)
         groups = [(slice(None), arr)] if len(kinds) == 1 else [(np.flatnonzero(types == t), arr[types == t]) for t in kinds]
-    if len(groups) > 1:  # one group (the usual case) returns its own arrays
+    if len(groups) != 1:  # one group (the usual case) returns its own arrays; none: an empty column
         status = np.full(n, UNKNOWN, dtype=np.int8)
         encoded = _empty(field, n)
     for where, part in groups:

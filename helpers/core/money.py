@@ -27,10 +27,9 @@ def rate_column(rates: dict, currency: np.ndarray) -> np.ndarray:
     n = len(currency)
     if n == 0:
         return np.zeros(0)
-    import pandas as pd  # hashing the few distinct codes, not sorting a million strings
-    codes, uniques = pd.factorize(np.asarray(currency, dtype=object), use_na_sentinel=False)
-    table = np.array([float(rates.get(str(u), np.nan)) for u in uniques])
-    return table[codes]
+    uniques, inverse = np.unique(np.asarray(currency, dtype=object).astype(str), return_inverse=True)
+    table = np.array([float(rates.get(u, np.nan)) for u in uniques])
+    return table[inverse.reshape(-1)]
 
 
 def no_rate_problem(case_id, code: str, row: int | None = None):

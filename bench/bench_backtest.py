@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -33,12 +35,19 @@ def main(argv=None) -> dict:
     p.add_argument("--rows", type=int, default=1_000_000)
     args = p.parse_args(argv)
     tmp = Path(tempfile.mkdtemp())
-    history = write_history(tmp / "history.parquet", args.rows, 1)
-    batch = seconds(lambda: run(Options(cases=str(history), out=str(tmp / "batch"), report=False, xlsx_max_rows=0)))
-    one = seconds(lambda: run_backtest(BacktestOptions(str(history), str(tmp / "bt"))))
-    grid = seconds(lambda: run_backtest(BacktestOptions(str(history), str(tmp / "grid"),
-                                                        grid=parse_grid("wait_grace_days=2..20:2"))))
-    result = {"rows": args.rows, "batch_seconds": round(batch, 2), "backtest_seconds": round(one, 2),
+    try:
+        history = write_history(tmp / "history.parquet", args.rows, 1)
+        load_before = os.getloadavg()
+        # both sides count products and weeks (health) the same way; the batch also writes messages
+        batch = seconds(lambda: run(Options(cases=str(history), out=str(tmp / "batch"), report=False, xlsx_max_rows=0)))
+        one = seconds(lambda: run_backtest(BacktestOptions(str(history), str(tmp / "bt"))))
+        grid = seconds(lambda: run_backtest(BacktestOptions(str(history), str(tmp / "grid"),
+                                                            grid=parse_grid("wait_grace_days=2..20:2"))))
+        load_after = os.getloadavg()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    result = {"rows": args.rows, "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+              "cpus": os.cpu_count(), "batch_seconds": round(batch, 2), "backtest_seconds": round(one, 2),
               "grid10_seconds": round(grid, 2), "backtest_vs_batch": round(one / batch, 3),
               "grid10_vs_backtest": round(grid / one, 3), "targets": {"backtest_vs_batch": 1.5, "grid10_vs_backtest": 3}}
     out = ROOT / "bench" / "results" / "backtest.json"

@@ -5,8 +5,9 @@ The floor (bench/floor.ipynb) is the cheapest widget page there is: one button t
   1. page open -> ready: goto -> the form's Recommend button visible, vs the floor's button. Before
      each open the server's warm pool is full again (GET /dp/status), as when trainees arrive a few
      seconds apart. Opens alternate between the two; the first pair is a warm-up.
-  2. first click -> chart: on each freshly opened form, the first Recommend until the cost chart is
-     drawn, vs the floor's first click until its line is printed. Timed inside the page
+  2. first click -> chart: on each freshly opened form, the trainee changes the order value (so the
+     case is decided afresh, not answered by the decision the warm kernel made of the opening case),
+     then the first Recommend until the cost chart (an HTML table of bars) is in the page and visible, vs the floor's first click until its line is printed. Timed inside the page
      (performance.now + MutationObserver), so Playwright's polling adds nothing.
   3. memory: the server's whole process tree (Voila and its kernels, resident) after 30 visits
      (open, then close the tab) of the form, once the closed pages' kernels have ended.
@@ -40,8 +41,10 @@ async ([button, kind]) => {
   const lines = () => q('.dp-floor-output').innerText.trim().split('\\n').filter(Boolean).length;
   const shown = () => { const b = q('.dp-result'); return b && getComputedStyle(b).display !== 'none'
                         && q('.dp-resolution').innerText.trim() !== ''; };
-  const chartSrc = () => (q('img.dp-cost-chart') || {}).src || '';
-  const before = kind === 'floor' ? lines() : chartSrc();
+  const chart = () => { const c = q('.dp-cost-chart');  // drawn: its bars are in the page and visible
+                        return c && c.offsetParent !== null && c.querySelectorAll('.dp-chart-bar').length > 0
+                               ? c.innerHTML : ''; };
+  const before = kind === 'floor' ? lines() : chart();
   return await new Promise((resolve, reject) => {
     const t0 = performance.now();
     let result = null;
@@ -49,7 +52,7 @@ async ([button, kind]) => {
       const now = performance.now() - t0;
       if (kind === 'floor') { if (lines() > before) { obs.disconnect(); resolve({output: now}); } return; }
       if (result === null && shown()) result = now;
-      if (result !== null && chartSrc() !== before) { obs.disconnect(); resolve({output: result, chart: now}); }
+      if (result !== null && chart() !== '' && chart() !== before) { obs.disconnect(); resolve({output: result, chart: now}); }
     };
     const obs = new MutationObserver(check);
     obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
@@ -70,7 +73,7 @@ def wait_pool_full(port, timeout=120.0):
     raise RuntimeError("the app's warm pool did not refill")
 
 
-def visit(context, url, selector, kind, port):
+def visit(context, url, selector, kind, port, edit=None):
     """Open a page on a full pool; (seconds to `selector` visible, first click timing)."""
     wait_pool_full(port)
     page = context.new_page()
@@ -79,6 +82,10 @@ def visit(context, url, selector, kind, port):
     page.goto(url, timeout=120_000)
     page.wait_for_selector(selector, state="visible", timeout=120_000)
     took = time.perf_counter() - start
+    if edit is not None:
+        # A trainee types before pressing Recommend: the form must decide this case afresh (the
+        # warmed-up decision of the opening case cannot answer it).
+        page.locator(".dp-field-order_value input").fill(edit)
     click = page.evaluate(TIMED_CLICK, [selector, kind])
     close_page(page)
     return took, click
@@ -113,7 +120,7 @@ def main(argv=None) -> int:
         opens, clicks = {"floor": [], "form": []}, {"floor": [], "form": []}
         for i in range(args.opens + 1):
             f_open, f_click = visit(context, floor_url, ".dp-floor-button", "floor", port)
-            d_open, d_click = visit(context, form_url, ".dp-recommend", "form", port)
+            d_open, d_click = visit(context, form_url, ".dp-recommend", "form", port, edit=f"{150 + i}.50")
             if i:
                 opens["floor"].append(f_open)
                 opens["form"].append(d_open)

@@ -12,6 +12,7 @@ import re
 import shutil
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -36,11 +37,28 @@ def app(tmp_path_factory):
     served = tmp_path_factory.mktemp("notebooks")
     shutil.copytree(NOTEBOOKS, served, dirs_exist_ok=True)
     shutil.copy(REPO / "bench" / "floor.ipynb", served)
-    extra = ["--max-kernels", str(MAX_KERNELS), "--pool-size", "0", "--also", "floor.ipynb"]
+    write_developer_notebook(served / "developer.ipynb")
+    extra = ["--max-kernels", str(MAX_KERNELS), "--pool-size", "0", "--also", "floor.ipynb", "--also", "developer.ipynb"]
     with voila_app(served, log_path=log, extra=extra) as (port, server), sync_playwright() as pw:
         browser = launch_chromium(pw)
         yield browser, port, server
         browser.close()
+
+
+DEV_MARK = "ran-jupyter-only.txt"
+
+
+def write_developer_notebook(path):
+    """A page whose first cell is developer material (tagged jupyter-only) that would leave a file
+    behind if it ran; its second cell shows a button."""
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"open({DEV_MARK!r}, 'w').write('the app ran me')",
+                                          metadata={"tags": ["jupyter-only"]}),
+                nbformat.v4.new_code_cell("import ipywidgets as widgets\n"
+                                          "widgets.Button(description='Shown').add_class('dp-dev-shown')")]
+    nbformat.write(nb, str(path))
 
 
 @contextmanager
@@ -129,6 +147,20 @@ def test_the_root_is_the_start_page_and_only_trainee_pages_are_served(app):
         close_page(listing)
 
 
+def test_jupyter_only_cells_are_neither_shown_nor_run_in_the_app(app):
+    """Voila skips them (VoilaExecutor.skip_cells_with_tag); JupyterLab and nbval still run them
+    (tests/test_notebooks.py compares the dispute notebooks' jupyter-only outputs)."""
+    browser, port, server = app
+    served = Path(server.args[server.args.index("--notebooks") + 1])
+    with fresh(browser) as context:
+        page = new_page(context, WIDE)
+        page.goto(page_url(port, "developer.ipynb"))
+        expect(page.locator(".dp-dev-shown")).to_be_visible(timeout=90_000)  # the untagged cell ran
+        assert "the app ran me" not in page.content() and DEV_MARK not in page.content()
+        close_page(page)
+    assert (served / "developer.ipynb").exists() and not (served / DEV_MARK).exists()  # the tagged cell did not run
+
+
 def test_the_form_fits_the_first_screen_and_a_phone(app):
     browser, port, _ = app
     with fresh(browser) as context:
@@ -148,8 +180,8 @@ def test_the_form_fits_the_first_screen_and_a_phone(app):
             box = page.locator(f".dp-field-{field} input, .dp-field-{field} select").first.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, field  # nothing cut off
         page.locator(".dp-recommend").click()
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
-        chart = page.locator("img.dp-cost-chart").bounding_box()
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
+        chart = page.locator(".dp-cost-chart").bounding_box()
         assert chart["x"] + chart["width"] <= 390
         assert screenshot_viewport(page, "app-not_received-390x844").stat().st_size > 10_000
         close_page(page)
@@ -188,7 +220,7 @@ def test_chinese_follows_links_and_reloads_and_leaves_no_english(app):
         page.reload()
         expect(page.locator(".dp-recommend")).to_have_text("给出建议", timeout=90_000)
         page.locator(".dp-recommend").click()
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         page.locator(".dp-message-language select").select_option(label="中文")  # AliExpress: English it is
         expect(page.locator(".dp-message-note")).to_have_text("速卖通要求使用英语发送消息,因此消息为英语。")
         page.locator(".dp-field-order_value input").fill("abc")

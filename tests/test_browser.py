@@ -22,6 +22,7 @@ from helpers.ui.notebook_run import teaching_example
 
 import browser_support
 from browser_support import close_page, launch_chromium, notebook_parameters, open_page, screenshot, voila_app
+from support import CHART_CASE, CHART_ROWS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -111,7 +112,7 @@ def test_fill_the_form_and_get_the_recommendation(app, name):
         count = page.locator(".dp-char-count").inner_text()
         assert count.startswith(f"{len(expected.message)} "), count
         expect(page.locator(".dp-rationale")).to_contain_text(expected.rationale[:40])
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         assert screenshot(page, f"form-{name}").stat().st_size > 10_000
 
 
@@ -126,8 +127,34 @@ def test_the_ui_switches_to_chinese(app):
         recommend_in_page(page, expected)
         expect(page.locator(".dp-rationale")).to_contain_text(expected.rationale)
         expect(page.locator(".dp-resolution")).to_contain_text("处理方案")
-        page.wait_for_function("document.querySelector('img.dp-cost-chart').naturalWidth > 100", timeout=30_000)
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         screenshot(page, "form-not_received-zh")
+
+
+CHART_IN_PAGE = """() => [...document.querySelectorAll('.dp-cost-chart tr.dp-chart-row')].map(r => [
+    r.querySelector('th').innerText.trim(), parseFloat(r.querySelector('.dp-chart-bar').style.width),
+    r.querySelector('.dp-chart-amount').innerText.trim()])"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cost_chart_shows_the_options_and_costs_of_a_hand_worked_case(app, lang):
+    """Opened as a trainee opens it (?lang= in the address, on a preheated kernel); the chart appears with
+    the decision, one bar per option scaled to the dearest, amounts and labels in the page's language."""
+    browser, port = app
+    with opened(browser, port, f"cancellation.ipynb?lang={lang}") as page:
+        expect(page.locator(".dp-recommend")).to_have_text("Recommend" if lang == "en" else "给出建议", timeout=20_000)
+        for field in ("order_value", "item_cost", "shipping_cost"):
+            page.locator(f".dp-field-{field} input").fill(str(CHART_CASE[field]))
+        page.locator(".dp-field-chat_history input[type=checkbox]").set_checked(True)
+        expect(page.locator(".dp-form-errors")).to_have_text("")
+        page.locator(".dp-recommend").click()
+        page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
+        assert page.evaluate(CHART_IN_PAGE) == [list(row) for row in CHART_ROWS[lang]]
+        caption = page.locator(".dp-cost-chart caption").inner_text()
+        assert caption == ("Estimated cost of each option" if lang == "en" else "各方案预计成本")
+        widths = page.locator(".dp-cost-chart .dp-chart-bar").evaluate_all("bars => bars.map(b => b.offsetWidth)")
+        assert widths[0] > widths[3] > widths[4] > widths[1] > 0 and widths[2] == 0  # drawn to scale
+        screenshot(page, f"cost-chart-{lang}")
 
 
 def test_buyer_text_that_looks_like_html_stays_text(app):

@@ -5,6 +5,8 @@ import codecs
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers.cli import main
 from helpers.core.exceptions import InputFileError, MappingError
@@ -54,6 +56,113 @@ def test_an_export_without_a_mapping_points_to_columns(tmp_path, capsys):
     assert f"dispute-playbook columns {path}" in err and "case (no case_id)" not in err
 
 
+@pytest.mark.parametrize("sample,preset,headers", [
+    ("taobao_refunds.csv", "taobao", "退款编号, 订单编号, 买家会员名, 买家实际支付金额"),   # GBK, a title line above
+    ("douyin_aftersales.csv", "douyin", "售后单号, 订单编号, 买家昵称, 订单实付金额"),         # GB18030
+    ("aliexpress_orders.xlsx", "aliexpress", "订单号, 订单状态, 买家名称, 订单金额"),        # a title row above
+])
+def test_an_export_without_a_mapping_shows_its_real_headers_and_its_preset(capsys, tmp_path, sample, preset, headers):
+    path = ROOT / "samples" / "exports" / sample
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert f"the headers found are: {headers}, " in err                   # the header line, not the title above it
+    assert f"the `{preset}` preset knows" in err and f"add `--columns {preset}`" in err
+    assert "导出" not in err.split("the headers found are:")[1]            # nothing of the title line
+
+
+def test_the_header_line_without_any_known_header_is_the_widest_line(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Monthly export,2026-11\n\nRef,Amount,When,Why\nR1,5,2026-10-01,late\n", encoding="utf-8")
+    from helpers.batch.runner import Options, load_cases
+    with pytest.raises(InputFileError, match=r"the headers found are: Ref, Amount, When, Why —"):
+        load_cases(Options(cases=str(path), out=str(tmp_path / "o")), {})
+
+
+EUROPEAN = ("Bestellnummer;Grund;Betrag;Bestelldatum\r\n"
+            "DE-1;Nicht erhalten;1.234,56 €;03.10.2026\r\n"
+            "DE-2;Beschädigt;\"12,50 €\";04.10.2026\r\n"
+            "DE-3;Nicht erhalten;7 €;05.10.2026\r\n")
+EU_MAPPING = ("columns: {Bestellnummer: case_id, Grund: dispute_type, Betrag: order_value, Bestelldatum: order_date}\n"
+              "values: {dispute_type: {Nicht erhalten: not_received, Beschädigt: damaged}}\n"
+              "dates: {order_date: \"%d.%m.%Y\"}\namounts: {order_value: comma}\n")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])  # what German Excel saves: ANSI or UTF-8 with BOM
+@pytest.mark.parametrize("named", ["", "delimiter: \";\"\n"])   # sniffed, or named by the mapping
+def test_a_semicolon_export_with_decimal_commas(tmp_path, encoding, named):
+    path, mapping = tmp_path / "bestellungen.csv", tmp_path / "m.yaml"
+    path.write_bytes(EUROPEAN.encode(encoding))
+    mapping.write_text(named + EU_MAPPING + (f"encoding: {encoding}\n" if encoding == "cp1252" else ""), encoding="utf-8")
+    from helpers.batch.runner import Options, load_cases
+    frame = load_cases(Options(cases=str(path), out=str(tmp_path / "o"), columns=str(mapping)), {})
+    assert frame["case_id"].tolist() == ["DE-1", "DE-2", "DE-3"]
+    assert frame["order_value"].tolist() == ["1234.56", "12.50", "7"]
+    assert frame["currency"].tolist() == ["EUR"] * 3
+    assert frame["order_date"].tolist() == ["2026-10-03", "2026-10-04", "2026-10-05"]
+    assert frame["dispute_type"].tolist() == ["not_received", "damaged", "not_received"]
+    out = tmp_path / "o"
+    assert main(["batch", str(path), "--columns", str(mapping), "--out", str(out), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    assert len(pd.read_csv(out / "recommendations.csv")) == 3
+
+
+@pytest.mark.parametrize("sep,name", [("\t", "cases.tsv"), ("\t", "cases.csv"), ("|", "cases.csv"), (";", "cases.csv")])
+def test_tab_bar_and_semicolon_files_are_sniffed(tmp_path, sep, name):
+    path = tmp_path / name
+    rows = [["case_id", "dispute_type", "order_value", "buyer_name"], ["Z1", "damaged", "12,50", "王, 小明"],
+            ["Z2", "not_received", "8", "李"]]
+    path.write_bytes("".join(sep.join(r) + "\n" for r in rows).encode("gbk"))
+    frame = read_table(path)
+    assert list(frame.columns) == rows[0]
+    assert frame.values.tolist() == rows[1:]
+
+
+def test_a_gbk_export_whose_cells_hold_separators_quotes_and_line_breaks(tmp_path):
+    text = ('case_id,dispute_type,order_value,buyer_name\n'
+            'Z1,damaged,12.50,"王""小明"""\n'
+            'Z2,not_received,8,"李\n四"\n'
+            'Z3,damaged,9,"赵,钱"\n')
+    for codec in ("gbk", "gb18030"):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(text.encode(codec))
+        frame = read_table(path)
+        assert frame["buyer_name"].tolist() == ['王"小明"', "李\n四", "赵,钱"]
+
+
+NAMES = ["王小明", "李四", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏"]
+REASONS = ["未收到货", "商品破损", "质量问题", "七天无理由退换货"]
+
+
+def test_a_gbk_export_with_a_bad_byte_names_its_line(tmp_path):
+    path = tmp_path / "cases.csv"
+    good = "case_id,dispute_type,order_value,buyer_name,reason\n" + "".join(
+        f"Z{i},damaged,5,{NAMES[i % 10]},{REASONS[i % 4]}\n" for i in range(3000))  # detected from its start
+    path.write_bytes(good.encode("gbk") + b"Z99,damaged,5,\xff\xff,x\n")
+    with pytest.raises(InputFileError, match=r"line 3002 is not valid gb18030 text \(it looks like gb18030\)"):
+        read_table(path)
+    with pytest.raises(InputFileError, match=r"line 3002 is not valid gbk text \(the mapping says gbk\)"):
+        read_table(path, encoding="gbk")
+
+
+def test_gb18030_four_byte_characters_and_many_distinct_cells(tmp_path):
+    names = [f"买家{i}号" + ("\U00020000€" if i % 100 == 0 else "") for i in range(3000)]  # 4-byte GB18030; euro
+    path = tmp_path / "cases.csv"
+    path.write_bytes(("case_id,buyer_name,reason\n" + "".join(f"Z{i},{n},{REASONS[i % 4]}\n" for i, n in enumerate(names)))
+                     .encode("gb18030"))
+    frame = read_table(path)
+    assert frame["buyer_name"].tolist() == names and frame["reason"].tolist() == [REASONS[i % 4] for i in range(3000)]
+
+
+def test_a_mapping_names_only_real_separators(tmp_path):
+    bad = tmp_path / "m.yaml"
+    bad.write_text("delimiter: \"#\"\ncolumns: {a: case_id}\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"m.yaml line 1: delimiter: '#' is not a cell separator"):
+        load_mapping(bad)
+    good = tmp_path / "g.yaml"
+    good.write_text("delimiter: tab\n", encoding="utf-8")
+    assert load_mapping(good).delimiter == "\t"
+
+
 def test_every_mapping_problem_at_once_with_lines_and_did_you_mean(tmp_path):
     bad = tmp_path / "m.yaml"
     bad.write_text("columns:\n  订单号: order_idd\n  纠纷: dispute_type\nvalues:\n  dispute_type:\n    破损: damage\n"
@@ -69,7 +178,7 @@ def test_every_mapping_problem_at_once_with_lines_and_did_you_mean(tmp_path):
         f"mapping file {bad} line 10: constants: platform: 'aliexpres' is not one of aliexpress, amazon, ebay, shopify, "
         "taobao, douyin, other; did you mean 'aliexpress'?",
         f"mapping file {bad} line 11: unknown section 'encodng'; did you mean 'encoding'? (sections: encoding, "
-        "header_row, columns, values, booleans, dates, amounts, constants)",
+        "delimiter, header_row, columns, values, booleans, dates, amounts, constants)",
     ]
 
 
@@ -96,11 +205,29 @@ def load_mapping_text(data):
     ("1.234,56 €", "auto", "1234.56", "EUR"), ("£12", "auto", "12", "GBP"), ("1,5", "auto", "1.5", None),
     ("12,345", "auto", "12345", None), ("12,345", "comma", "12.345", None), ("1.234", "comma", "1234", None),
     ("CNY 88.00", "auto", "88.00", "CNY"), ("HK$ 1,000", "auto", "1000", "HKD"),
+    (" usd 7 ", "auto", "7", "USD"), ("12.50 EUR", "auto", "12.50", "EUR"), ("$-3.10", "auto", "-3.10", "USD"),
+    ("1,23", "dot", "123", None), ("1.234.567", "auto", "1234567", None), ("元 5", "comma", "5", "CNY"),
 ])
-def test_amounts_in_either_decimal_convention(cell, mode, value, currency):
+@pytest.mark.parametrize("dtype", [object, "str"])  # a spreadsheet's mixed column; a CSV's Arrow text
+def test_amounts_in_either_decimal_convention(cell, mode, value, currency, dtype):
     from helpers.iorw.amounts import parse_amounts
-    out, codes = parse_amounts(pd.Series([cell], dtype=object), mode, "order_value", {})
-    assert (out.iat[0], codes.iat[0]) == (value, currency)
+    out, codes = parse_amounts(pd.Series(["", cell, 3.5, None], dtype=dtype if dtype == "str" else object)
+                               if dtype == object else pd.Series(["", cell, None], dtype="str"),
+                               mode, "order_value", {})
+    assert (out.iat[1], codes[1].as_py()) == (value, currency)
+    assert out.iat[0] == "" and codes[0].as_py() is None and pd.isna(out.iat[-1])
+
+
+def test_a_cell_that_is_no_amount_stays_and_is_explained():
+    from helpers.iorw.amounts import parse_amounts
+    notes = {}
+    for series in (pd.Series(["US $5", " 12 apples ", "$1,2,3"], dtype="str"),
+                   pd.Series(["US $5", " 12 apples ", "$1,2,3"], dtype=object)):
+        out, codes = parse_amounts(series, "auto", "item_cost", notes)
+        assert list(out) == ["5", " 12 apples ", "$1,2,3"]
+        assert codes.to_pylist() == ["USD", None, None]
+        assert sorted(notes) == [(1, "item_cost"), (2, "item_cost")]
+        assert notes[(1, "item_cost")].startswith("' 12 apples ' is not an amount")
 
 
 def test_columns_suggests_a_mapping_that_runs(tmp_path, capsys):
@@ -123,3 +250,23 @@ def test_columns_lists_what_is_still_unmapped(tmp_path, capsys):
     assert main(["columns", str(path)]) == 0
     out = capsys.readouterr().out
     assert "still unmapped: required fields dispute_type, order_value" in out and "headers not used: Weird" in out
+
+
+HEADER = ["case_id", "dispute_type", "order_value", "buyer_name"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sep=st.sampled_from([",", ";", "\t"]), codec=st.sampled_from(["gbk", "gb18030", "utf-8"]),
+       cells=st.lists(st.lists(st.text(alphabet=list('a ,;"\n\t王家|'), max_size=8), min_size=2, max_size=2),
+                      min_size=1, max_size=8))
+def test_any_separator_and_encoding_gives_back_the_cells_written(tmp_path, sep, codec, cells):
+    import csv
+    import io
+    rows = [[f"R{i}", "damaged", a, b] for i, (a, b) in enumerate(cells)]
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=sep, lineterminator="\r\n").writerows([HEADER] + rows)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(out.getvalue().encode(codec))
+    frame = read_table(path, encoding=codec)  # the separator is sniffed; detection is tested above
+    assert list(frame.columns[:4]) == HEADER
+    assert frame[HEADER].values.tolist() == rows

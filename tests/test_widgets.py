@@ -15,7 +15,7 @@ from helpers.ui.notebook_run import recommendation_markdown, teaching_example
 from helpers.ui.labels import FIELD_TEXT, field_label, guide
 
 from browser_support import notebook_parameters
-from support import AS_OF
+from support import AS_OF, CHART_CASE, CHART_ROWS
 
 XSS = '<img src=x onerror="window.__xss=1">'
 # The case fields each derived fact is computed from (helpers/facts.py).
@@ -108,10 +108,13 @@ def test_every_widget_carries_its_stable_css_class():
         assert f"dp-error-{name}" in classes(form.errors[name])
     assert "dp-recommend" in classes(form.button) and "dp-lang-switch" in classes(form.lang_switch)
     r = form.result
-    for widget, cls in ((r.resolution, "dp-resolution"), (r.message, "dp-message"), (r.count, "dp-char-count"),
-                        (r.language, "dp-message-language"), (r.chart, "dp-cost-chart"), (r.evidence, "dp-evidence"),
-                        (r.risks, "dp-risk-flags"), (r.steps, "dp-next-steps"), (form.guide, "dp-guide")):
+    for widget, cls in ((r.report, "dp-report"), (r.message, "dp-message"), (r.count, "dp-char-count"),
+                        (r.language, "dp-message-language"), (form.guide, "dp-guide")):
         assert cls in classes(widget)
+    rec = form.recommend()  # the report's parts carry theirs inside the one HTML widget
+    for cls in (f"dp-resolution dp-res-{rec.resolution}", "dp-rationale", "dp-evidence", "dp-risk-flags",
+                "dp-next-steps", "dp-cost-chart"):
+        assert f'class="{cls}"' in r.report.value
     assert repr(form.widget) == "DisputePlaybookApp(damaged)"
 
 
@@ -171,43 +174,89 @@ def test_recommend_shows_what_recommend_returns():
     rec = form.recommend()
     expected = recommend(form.values())
     assert rec.to_dict() == expected.to_dict()
-    r = form.result
+    r, p = form.result, form.result.parts
     assert r.body.layout.display is None
-    assert r.resolution.value == f"Resolution: {expected.alternatives[0]['label']}"  # the label, not the id
-    assert f"dp-res-{expected.resolution}" in r.resolution._dom_classes
+    resolution = p[f"dp-resolution dp-res-{expected.resolution}"]  # the id is a class ...
+    assert f">Resolution: {html.escape(expected.alternatives[0]['label'])}</span>" in resolution  # ... the label shows
+    assert all(part in r.report.value for part in p.values())
     assert r.message.value == expected.message
     assert r.count.value == f"{len(expected.message)} / 1500 characters"
-    assert html.escape(expected.rationale) in r.rationale.value
+    assert html.escape(expected.rationale) in p["dp-rationale"]
     assert expected.risk_flag_text and expected.next_steps  # the loops below check something
     for flag in expected.risk_flag_text:
-        assert html.escape(flag) in r.risks.value
+        assert html.escape(flag) in p["dp-risk-flags"]
     for step in expected.next_steps:
-        assert html.escape(step["text"]) in r.steps.value
+        assert html.escape(step["text"]) in p["dp-next-steps"]
         if step["deadline"]:
             shown = "{1}/{2}/{0}".format(*step["deadline"].split("-"))  # as the date pickers show dates
-            assert f"(by {shown})" in r.steps.value
+            assert f"(by {shown})" in p["dp-next-steps"]
     # rule dmg_carrier_insured wants the buyer's photos and a tracking number; this case has both
-    assert "✓ photos or video of the problem from the buyer" in r.evidence.value
-    assert "✓ a valid tracking number" in r.evidence.value and "✗" not in r.evidence.value
-    assert r.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "✓ photos or video of the problem from the buyer" in p["dp-evidence"]
+    assert "✓ a valid tracking number" in p["dp-evidence"] and "✗" not in p["dp-evidence"]
+    assert p["dp-cost-chart"].count('class="dp-chart-row') == len(expected.alternatives)
     unknown = [a for a in expected.alternatives if a["est_cost"] is None]
-    assert unknown and all(a["label"] in r.chart_note.value for a in unknown)
+    assert unknown and all(html.escape(a["label"]) in p["dp-cost-note"] for a in unknown)
     # the note names the very input each unknown cost lacks: here the return shipping cost
-    assert all(a["cost_unknown"] == ["return_shipping_cost"] for a in unknown) and "Return shipping" in r.chart_note.value
+    assert all(a["cost_unknown"] == ["return_shipping_cost"] for a in unknown) and "Return shipping" in p["dp-cost-note"]
+
+
+def chart_rows(chart_html: str) -> list[tuple[str, float, str]]:
+    """(label as read, bar width %, amount) for each row of the cost chart's HTML."""
+    import re
+    rows = re.findall(r'<th[^>]*>(.*?)</th>.*?class="dp-chart-bar"[^>]*?width:([\d.]+)%.*?<td class="dp-chart-amount"[^>]*>(.*?)</td>', chart_html)
+    return [(html.unescape(re.sub("<[^>]+>", "", label)), float(width), html.unescape(amount))
+            for label, width, amount in rows]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cost_chart_shows_each_option_and_its_cost_for_a_hand_worked_case(lang):
+    from helpers.ui.notebook_run import teaching_example
+    form = DisputeForm({**teaching_example("cancellation"), **CHART_CASE}, lang)
+    form.recommend()
+    chart = form.result.parts["dp-cost-chart"]
+    assert chart_rows(chart) == CHART_ROWS[lang]  # labels in the UI language, bars to the dearest option
+    assert ("Estimated cost of each option" if lang == "en" else "各方案预计成本") in chart
+    assert "cancel_refund" not in chart and "return_shipping_cost" not in chart  # no internal codes
+    note = form.result.parts["dp-cost-note"]
+    assert note == ("Cost unknown until you enter — Return and refund: Return shipping" if lang == "en"
+                    else "成本未知,需填写——退货退款:退货运费")
+
+
+def test_the_cost_chart_formats_large_amounts_and_escapes_labels():
+    from types import SimpleNamespace
+
+    from helpers.ui.cost_chart import bar_widths, cost_chart_html
+    rec = SimpleNamespace(currency="EUR", alternatives=[
+        {"label": "<b>A</b>", "est_cost": 1234567.5, "chosen": False},
+        {"label": "B", "est_cost": 0.0, "chosen": True}])
+    assert chart_rows(cost_chart_html(rec, "en")) == [("<b>A</b>", 100.0, "1,234,567.50 EUR"), ("B ◀ chosen", 0.0, "0.00 EUR")]
+    assert bar_widths([None, 0.0, -5.0]) == [0.0, 0.0, 0.0] and bar_widths([50.0, 200.0]) == [25.0, 100.0]
+
+
+def test_the_warmed_up_form_shows_the_decision_made_before_the_page_opened_and_decides_edits_anew():
+    form = DisputeForm(damaged_case(), "zh")
+    form.warm_up()  # in the app, the preheated kernel does this
+    first = form.recommend()
+    assert first is form.recommend() and first.to_dict() == recommend(form.values(), lang="zh").to_dict()
+    form.lang_switch.value = "en"
+    assert form.result.rec.to_dict() == recommend(form.values(), lang="en").to_dict()
+    form.inputs["order_value"].value = "300"
+    changed = form.recommend()
+    assert changed.to_dict() == recommend(form.values(), lang="en").to_dict() and changed.est_cost != first.est_cost
 
 
 def test_the_checklist_marks_missing_evidence():
     form = DisputeForm(damaged_case(platform="aliexpress", seller_packing_photos=False, tracking_number=None))
     assert form.recommend().rule_id == "dmg_carrier_insured"
-    assert "✓ photos or video of the problem from the buyer" in form.result.evidence.value
-    assert "✗ a valid tracking number" in form.result.evidence.value
+    assert "✓ photos or video of the problem from the buyer" in form.result.parts["dp-evidence"]
+    assert "✗ a valid tracking number" in form.result.parts["dp-evidence"]
 
 
 def test_editing_the_case_hides_the_stale_result():
     form = DisputeForm(damaged_case())
     form.recommend()
     form.inputs["insured"].value = False
-    assert form.result.body.layout.display == "none" and form.result.rec is None and form.result.resolution.value == ""
+    assert form.result.body.layout.display == "none" and form.result.rec is None and form.result.report.value == ""
     assert form.recommend().rule_id == recommend(form.values()).rule_id
 
 
@@ -223,7 +272,7 @@ def test_the_ui_language_switch_changes_every_label_help_text_and_the_guide():
     assert form.button.description == "给出建议"
     assert ("外观瑕疵", "cosmetic") in form.inputs["damage_severity"].options
     assert form.result.rec.ui_language == "zh"
-    assert form.result.rationale.value.endswith(html.escape(recommend(form.values(), lang="zh").rationale))
+    assert form.result.parts["dp-rationale"].endswith(html.escape(recommend(form.values(), lang="zh").rationale))
     form.lang_switch.value = "en"
     assert form.inputs["order_value"].description == "Order value (USD)"
 
@@ -282,9 +331,8 @@ def test_buyer_text_is_shown_as_text_never_as_html():
     rec = form.recommend()
     assert XSS in rec.message and "{{ 7*7 }}" in rec.message  # the message is text in a Textarea
     assert form.result.message.value == rec.message
-    html_values = [w.value for w in (form.result.summary, form.result.rationale, form.result.evidence,
-                                     form.result.risks, form.result.steps, form.result.change, form.guide)]
-    assert html.escape(XSS) in form.result.summary.value
+    html_values = [form.result.report.value, form.guide.value]
+    assert html.escape(XSS) in form.result.parts["dp-case-summary"]
     assert not any("<img" in v or "<b>W1" in v for v in html_values)
     md = recommendation_markdown(rec)
     assert "<img" not in md and "&lt;img src=x onerror=\"window.\\_\\_xss=1\"&gt;" in md

@@ -4,8 +4,9 @@ chromium answers two scenarios (one right, one wrong) and reads the feedback and
 Never skipped: if chromium or Voila cannot start, the test fails.
 """
 from __future__ import annotations
-# Also: labelled fields, a link home, the answer file's whole path, the choice restated, no scenario id
-# on screen, and a reload that remembers the name and resumes.
+# Also: labelled fields, a link home, the answer file's whole path, the decision on the first screen
+# (above the messages), the choice restated, no scenario id on screen, and a reload that remembers the
+# name and resumes.
 
 import json
 
@@ -45,7 +46,7 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(url, timeout=60_000)
             expect(page.locator(".dp-ws-name label")).to_have_text("Your name", timeout=60_000)  # labelled fields
             expect(page.locator(".dp-ws-deck label")).to_have_text("Deck")
@@ -57,6 +58,21 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
             # Scenario 1: answer exactly what the playbook says.
             sid = page.locator(".dp-ws-scenario-id").get_attribute("data-id", timeout=30_000)
             assert sid == deck.scenario_ids[0]
+            # The decision is on the first screen (1366x768, not scrolled), beside the story and above the
+            # messages' texts, with the message choice and Submit; the texts come after.
+            page.locator(".dp-ws-message-text").first.wait_for(state="visible", timeout=30_000)
+            assert page.evaluate("window.scrollY") == 0
+            box = {name: page.locator(f".dp-ws-{name}").first.bounding_box()
+                   for name in ("story", "resolution", "evidence", "message", "submit", "message-text")}
+            for name in ("resolution", "evidence", "message", "submit"):
+                assert box[name]["y"] + box[name]["height"] <= 768, (name, box[name])
+            assert box["resolution"]["y"] < box["message-text"]["y"] and box["resolution"]["x"] > box["story"]["x"]
+            assert page.locator(".dp-ws-resolution input[type=radio]").count() == len(
+                question(scenarios[sid], pb, "en").resolutions)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: one column, choices before the texts
+            narrow = {name: page.locator(f".dp-ws-{name}").first.bounding_box() for name in ("story", "resolution", "message-text")}
+            assert narrow["story"]["y"] < narrow["resolution"]["y"] < narrow["message-text"]["y"]
+            page.set_viewport_size({"width": 1366, "height": 768})
             q = question(scenarios[sid], pb, "en")
             exp = q.expected
             label = localised(pb, pb.resolutions[exp.resolution], "en")

@@ -27,22 +27,26 @@ def free_port(host: str = "127.0.0.1") -> int:
 TEMPLATES = Path(__file__).resolve().parent / "share"  # share/voila/templates/dispute: the trainee page
 MAX_KERNELS = 40  # a class of 30 with a spare tab each for a few; each page's kernel is ~100 MB
 CULL_IDLE_SECONDS = 1800
+# Warming a kernel takes a core for about a second; started at once (Voila's default, 1 s) it slows the
+# page that has just opened, and that page's first Recommend, on a 2-core laptop.
+REFILL_DELAY = 5.0
 
 
 def voila_command(root, port: int, ip: str = "127.0.0.1", max_kernels: int = MAX_KERNELS, pool_size: int = 1,
-                  cull_idle: int = CULL_IDLE_SECONDS, also=()) -> list[str]:
+                  cull_idle: int = CULL_IDLE_SECONDS, also=(), refill_delay: float = REFILL_DELAY) -> list[str]:
     """The trainee app (helpers.app.voila_app) serving a folder of notebooks; sources stripped.
 
     Kernels: a closed or reloaded page ends its own; one left by a page that vanished without saying
     so (a crashed browser, a dropped network) is culled once it has been idle and unconnected for
     `cull_idle` seconds (jupyter_server's MappingKernelManager culler, checked every minute); at most
-    `max_kernels` pages at once; `pool_size` preheated kernels wait per notebook (Voila's pool).
+    `max_kernels` pages at once; `pool_size` preheated kernels wait per notebook (Voila's pool), the
+    next one starting to warm `refill_delay` seconds after a page takes one.
     """
     return [sys.executable, "-m", "helpers.app.voila_app", str(root), "--no-browser", f"--port={port}",
             f"--Voila.ip={ip}", "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
             "--template=dispute", "--VoilaConfiguration.allow_template_override=NO",
             "--VoilaConfiguration.allow_theme_override=NO",
-            f"--max-kernels={max_kernels}", f"--pool-size={pool_size}",
+            f"--max-kernels={max_kernels}", f"--pool-size={pool_size}", f"--VoilaKernelManager.fill_delay={refill_delay}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
             "--MappingKernelManager.cull_connected=False",
             *(f"--also={name}" for name in also)]
@@ -109,10 +113,11 @@ def run_app_cli(args) -> int:
         port = args.port or free_port(args.ip)
     except OSError as exc:
         raise ResourceError(f"cannot listen on {args.ip}: {exc.strerror or exc}; use --ip 127.0.0.1") from None
-    if args.max_kernels < 0 or args.pool_size < 0:
-        raise UsageError("--max-kernels and --pool-size must be 0 or more")
+    if args.max_kernels < 0 or args.pool_size < 0 or args.refill_delay < 0:
+        raise UsageError("--max-kernels, --pool-size and --refill-delay must be 0 or more")
     proc = start_voila(root, port, args.ip, log=sys.stderr if args.verbose else None, max_kernels=args.max_kernels,
-                       pool_size=args.pool_size, cull_idle=args.cull_idle, also=args.also or ())
+                       pool_size=args.pool_size, cull_idle=args.cull_idle, also=args.also or (),
+                       refill_delay=args.refill_delay)
 
     def on_term(*_):
         raise SystemExit(0)

@@ -8,7 +8,8 @@ On top of plain Voila it
     reload (`POST /voila/api/shutdown/<id>`, which sends that cookie's value) is accepted instead of
     refused with 403 -- Voila's lab template never sets the cookie itself;
   - refuses the page after `max_kernels` pages are open with a readable page (HTTP 503);
-  - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool).
+  - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool);
+  - neither runs nor shows cells tagged `jupyter-only` (VoilaExecutor.skip_cells_with_tag).
 Idle-kernel culling and the preheated pool are plain Voila / jupyter_server settings
 (helpers.app.server.voila_command).
 """
@@ -27,6 +28,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 TRAINEE_NOTEBOOKS = ("start.ipynb", "not_received.ipynb", "not_as_described.ipynb", "damaged.ipynb",
                      "cancellation.ipynb", "workshop.ipynb")
 START = "start.ipynb"
+JUPYTER_ONLY = "jupyter-only"  # the cell tag of what only JupyterLab users see
 
 PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
@@ -137,6 +139,9 @@ class DisputeApp(Voila):
         pools = {"default": {"pool_size": 0}, **{nb: {"pool_size": self.pool_size} for nb in self.served()}}
         self.config.VoilaKernelManager.kernel_pools_config = pools
         self.voila_configuration.preheat_kernel = self.pool_size > 0
+        # Developer material (command lines, the parameters' example result) is neither shown (the
+        # template) nor run: nbclient skips cells with this tag. JupyterLab, nbval and papermill run them.
+        self.config.VoilaExecutor.skip_cells_with_tag = JUPYTER_ONLY
 
     def init_handlers(self):
         allowed = self.served()

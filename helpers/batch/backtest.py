@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.fields import FIELD_BY_NAME
+from .health import case_columns, labels, own_dates
+from .weeks import iso_dates
 
 BACKTEST_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "order_value", "sku", "product_title",
                     "mismatch", "week", "recommended", "rule_id", "refund_amount", "est_cost", "action_taken",
@@ -33,29 +34,12 @@ class BacktestOptions:
     grid: tuple | None = None                       # (name, [values]) from --grid
     columns: str | None = None                      # mapping file
     min_cases: int = 10                             # smallest group a ranking trusts
-
-
-def _labels(name: str, codes: np.ndarray) -> np.ndarray:
-    """Engine codes of an enum column back to its values ('' for unknown)."""
-    choices = np.array(FIELD_BY_NAME[name].choices + ("",), dtype=object)
-    return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
-
-
-def _iso(ordinals: np.ndarray) -> np.ndarray:
-    out = np.full(len(ordinals), "", dtype=object)
-    known = ~np.isnan(ordinals)
-    days = (ordinals[known] - _dt.date(1970, 1, 1).toordinal()).astype("datetime64[D]")
-    out[known] = np.datetime_as_string(days, unit="D")
-    return out
-
-
-def week_of(ordinals: np.ndarray) -> np.ndarray:
-    """The Monday of each day's week (ISO dates); ordinal 1 (1 Jan of year 1) was a Monday."""
-    return _iso(ordinals - (ordinals - 1) % 7)
+    orders: str | None = None                       # --orders N or an orders file
 
 
 def decided_history(opts: BacktestOptions):
-    """(Validated, cols of the valid rows, row indexes, the playbook under --set, its table)."""
+    """(Validated, cols of the valid rows, row indexes, the playbook under --set, its table, the
+    rows' own review dates)."""
     from ..core.engine import decide
     from ..playbook.loader import load_playbook
     from .read import validate_frame
@@ -67,38 +51,40 @@ def decided_history(opts: BacktestOptions):
     rows = np.flatnonzero(v.valid)
     cols = {name: a[rows] for name, a in v.cols.items()}
     table = recommendation_table(pb, cols, decide(pb, cols, explain=False), "en", render=False)
-    return v, cols, rows, pb, table
+    return v, cols, rows, pb, table, own_dates(frame, rows)
 
 
-def backtest_frame(cols: dict, rows: np.ndarray, table):
+def backtest_frame(cols: dict, rows: np.ndarray, table, dates):
     """backtest.csv: one line per decided row, the recommendation beside what was done."""
     import pandas as pd
-    action = _labels("action_taken", cols["action_taken"])
+    action = labels("action_taken", cols["action_taken"])
+    health = case_columns(cols, dates)
     recommended = table["resolution"].astype(str).to_numpy(dtype=object)
     followed = np.where(action == "", "", np.where(action == recommended, "yes", "no"))
     return pd.DataFrame({
         "row": rows + 2, "case_id": table["case_id"].to_numpy(dtype=object),
-        "dispute_type": table["dispute_type"].astype(str), "platform": table["platform"].astype(str),
-        "currency": table["currency"].to_numpy(dtype=object), "order_value": cols["order_value"],
-        "sku": cols["sku"], "product_title": cols["product_title"], "mismatch": _labels("mismatch", cols["mismatch"]),
-        "week": week_of(cols["as_of_date"]), "recommended": recommended,
+        "currency": table["currency"].to_numpy(dtype=object), "order_value": cols["order_value"], **health,
+        "recommended": recommended,
         "rule_id": table["rule_id"].astype(str), "refund_amount": table["refund_amount"],
         "est_cost": table["est_cost"], "action_taken": action, "followed": followed,
-        "outcome": _labels("outcome", cols["outcome"]), "amount_paid": cols["amount_paid"],
-        "closed_date": _iso(cols["closed_date"]), "review_left": _labels("review_left", cols["review_left"]),
+        "outcome": labels("outcome", cols["outcome"]), "amount_paid": cols["amount_paid"],
+        "closed_date": iso_dates(cols["closed_date"]), "review_left": labels("review_left", cols["review_left"]),
     }, columns=list(BACKTEST_COLUMNS))
 
 
 def run_backtest(opts: BacktestOptions) -> dict:
     """Decide the history, write backtest.csv, errors.csv, products.csv, summary.json (and grid.csv)."""
     from ..iorw.atomic import atomic_write, write_json_atomic
-    from .backtest_figures import products_table, summarise
+    from .backtest_figures import summarise
+    from .health import products_table
+    from .orders import dispute_rates, load_orders
     from .backtest_grid import compare_settings
     from .read import error_table
     from .write import csv_bytes, safe_frame
     out = Path(opts.out)
-    v, cols, rows, pb, table = decided_history(opts)
-    bt = backtest_frame(cols, rows, table)
+    orders = load_orders(opts.orders)
+    v, cols, rows, pb, table, dates = decided_history(opts)
+    bt = backtest_frame(cols, rows, table, dates)
     text = ("case_id", "sku", "product_title")
     atomic_write(out / "backtest.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(bt, text), True)))
     errors = error_table(v.problems)
@@ -108,7 +94,7 @@ def run_backtest(opts: BacktestOptions) -> dict:
     atomic_write(out / "products.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(products, ("sku",)), True)))
     summary = {"input": str(opts.history), "columns": opts.columns, "params": opts.params,
                "rows": int(v.n), "decided": int(len(rows)), "rejected": len(v.problems),
-               **summarise(bt, opts.min_cases)}
+               **summarise(bt, opts.min_cases), "dispute_rates": dispute_rates(bt, orders, pb.dispute_rate_targets)}
     grid = compare_settings(cols, bt, opts)
     if grid is not None:
         summary["grid"] = grid

@@ -21,7 +21,7 @@ def options_from_args(args) -> BacktestOptions:
         raise UsageError(f"--min-cases must be at least 1, not {args.min_cases}")
     return BacktestOptions(history=args.history, out=args.out, as_of=as_of, playbook=args.playbook,
                            params=parse_params(args.set), grid=parse_grid(args.grid), columns=args.columns,
-                           min_cases=args.min_cases)
+                           min_cases=args.min_cases, orders=args.orders)
 
 
 def summary_lines(s: dict) -> list:
@@ -37,6 +37,11 @@ def summary_lines(s: dict) -> list:
     for r in s["listings_to_fix"][:5]:
         lines.append(f"  listing to fix: {r['sku']} — {r['share']:.0%} of its {r['not_as_described']} "
                      f"not-as-described disputes are about {r['mismatch']}")
+    for r in (s.get("dispute_rates") or {}).get("by_type", []):
+        target = "no target set" if r["target"] is None else f"target {r['target']:.2%}: {r['status']}"
+        lines.append(f"  dispute rate, {r['dispute_type']}: {r['disputes']} of {r['orders']:,} orders = "
+                     f"{r['rate']:.2%} ({target})" if r["rate"] is not None else
+                     f"  dispute rate, {r['dispute_type']}: no orders counted")
     grid = s.get("grid")
     if grid:
         for r in grid["settings"]:
@@ -58,6 +63,8 @@ def run_backtest_cli(args) -> int:
     load_playbook(opts.playbook, opts.params or None)  # a broken playbook or unknown --set fails before any work
     if opts.grid:
         load_playbook(opts.playbook, {**opts.params, opts.grid[0]: opts.grid[1][0]})
+    from .orders import load_orders
+    load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
     summary = run_backtest(opts)
     for line in summary_lines(summary):

@@ -9,47 +9,54 @@ from __future__ import annotations
 
 import numpy as np
 
+from .health import health_summary, nested_counts
+
 LOST = ("platform_for_buyer", "chargeback")
 GOOD = ("resolved_with_buyer", "buyer_withdrew", "platform_for_seller")
-LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
-LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
 
 
 def closed_mask(bt) -> np.ndarray:
     return (bt["outcome"] != "") & (bt["outcome"] != "open")
 
 
+def _money(frame, keys: list, value: str):
+    """Per group of `keys`: the known values' total (rounded), how many known, how many unknown."""
+    v = frame[value].astype(float)
+    g = frame.assign(_known=v.notna(), _v=v.fillna(0.0)).groupby(keys, sort=True)
+    return g.agg(total=("_v", "sum"), cases=("_known", "sum"), n=("_known", "size"))
+
+
+def _money_dict(row) -> dict:
+    return {"total": round(float(row.total), 2), "cases": int(row.cases), "unknown": int(row.n - row.cases)}
+
+
 def per_currency(currency, values) -> dict:
     """{currency: {"total", "cases", "unknown"}}: known values summed within each currency."""
     import pandas as pd
     s = pd.DataFrame({"currency": np.asarray(currency, dtype=object), "v": np.asarray(values, dtype=float)})
-    out = {}
-    for cur, part in s.groupby("currency", sort=True):
-        known = part["v"].dropna()
-        out[str(cur)] = {"total": round(float(known.sum()), 2), "cases": int(len(known)),
-                         "unknown": int(part["v"].isna().sum())}
-    return out
+    return {str(cur): _money_dict(row) for cur, row in _money(s, ["currency"], "v").iterrows()}
 
 
 def agreement(bt) -> dict:
     """Recommended × done: {recommended: {done: cases}}, over rows whose action is known."""
-    known = bt[bt["action_taken"] != ""]
-    table = known.groupby(["recommended", "action_taken"]).size()
-    out: dict = {}
-    for (rec, done), n in table.items():
-        out.setdefault(rec, {})[done] = int(n)
-    return out
+    return nested_counts(bt[bt["action_taken"] != ""], "recommended", "action_taken")
 
 
 def by_pair(bt) -> list:
     """Outcome counts and money paid per (recommended, done), closed cases only."""
-    closed = bt[closed_mask(bt) & (bt["action_taken"] != "")]
+    pair = ["recommended", "action_taken"]
+    closed = bt.loc[closed_mask(bt) & (bt["action_taken"] != ""),
+                    pair + ["outcome", "review_left", "currency", "amount_paid"]]
+    outcomes = closed.groupby(pair + ["outcome"], sort=True).size()
+    negative = closed[closed["review_left"] == "negative"].groupby(pair).size()
+    paid = _money(closed, pair + ["currency"], "amount_paid")
     rows = []
-    for (rec, done), part in closed.groupby(["recommended", "action_taken"], sort=True):
-        rows.append({"recommended": rec, "done": done, "cases": int(len(part)),
-                     "outcomes": {k: int(v) for k, v in part["outcome"].value_counts().items()},
-                     "negative_reviews": int((part["review_left"] == "negative").sum()),
-                     "paid": per_currency(part["currency"], part["amount_paid"])})
+    for (rec, done), n in closed.groupby(pair, sort=True).size().items():
+        counts = outcomes.loc[(rec, done)].sort_values(ascending=False, kind="stable")
+        rows.append({"recommended": rec, "done": done, "cases": int(n),
+                     "outcomes": {k: int(v) for k, v in counts.items()},
+                     "negative_reviews": int(negative.get((rec, done), 0)),
+                     "paid": {str(cur): _money_dict(r) for cur, r in paid.loc[(rec, done)].iterrows()}})
     return rows
 
 
@@ -76,16 +83,14 @@ def cost_comparison(bt) -> dict:
 def losing_rules(bt, min_cases: int) -> list:
     """Rules (per platform) whose advice, when followed, most often ended platform_for_buyer or in
     a negative review; groups of at least `min_cases` closed followed cases, worst first."""
-    part = bt[closed_mask(bt) & (bt["followed"] == "yes")]
-    rows = []
-    for (rule, platform), g in part.groupby(["rule_id", "platform"], sort=True):
-        if len(g) < min_cases:
-            continue
-        lost = int((g["outcome"] == "platform_for_buyer").sum())
-        negative = int((g["review_left"] == "negative").sum())
-        bad = int(((g["outcome"] == "platform_for_buyer") | (g["review_left"] == "negative")).sum())
-        rows.append({"rule_id": rule, "platform": platform, "followed_cases": int(len(g)),
-                     "platform_for_buyer": lost, "negative_reviews": negative, "bad_share": round(bad / len(g), 4)})
+    part = bt.loc[closed_mask(bt) & (bt["followed"] == "yes"), ["rule_id", "platform", "outcome", "review_left"]]
+    lost, negative = part["outcome"] == "platform_for_buyer", part["review_left"] == "negative"
+    g = part[["rule_id", "platform"]].assign(lost=lost, negative=negative, bad=lost | negative) \
+        .groupby(["rule_id", "platform"], sort=True).agg(n=("lost", "size"), lost=("lost", "sum"),
+                                                          negative=("negative", "sum"), bad=("bad", "sum"))
+    rows = [{"rule_id": rule, "platform": platform, "followed_cases": int(r.n), "platform_for_buyer": int(r.lost),
+             "negative_reviews": int(r.negative), "bad_share": round(int(r.bad) / int(r.n), 4)}
+            for (rule, platform), r in g[g["n"] >= min_cases].iterrows()]
     return sorted(rows, key=lambda r: (-r["bad_share"], -r["followed_cases"], r["rule_id"], r["platform"]))
 
 
@@ -103,37 +108,6 @@ def departed_and_better(bt) -> dict:
             "top": better[keep].head(50).to_dict("records")}
 
 
-def listings_to_fix(bt) -> list:
-    """SKUs whose not-as-described disputes mostly share one mismatch (the fix is the listing)."""
-    nad = bt[(bt["dispute_type"] == "not_as_described") & (bt["sku"] != "") & (bt["mismatch"] != "")]
-    rows = []
-    for sku, g in nad.groupby("sku", sort=True):
-        if len(g) < LISTING_MIN_CASES:
-            continue
-        counts = g["mismatch"].value_counts()
-        share = counts.iloc[0] / len(g)
-        if share >= LISTING_SHARE:
-            titles = g["product_title"][g["product_title"] != ""]
-            rows.append({"sku": sku, "product_title": titles.iloc[0] if len(titles) else "",
-                         "not_as_described": int(len(g)), "mismatch": counts.index[0], "share": round(float(share), 4)})
-    return sorted(rows, key=lambda r: (-r["share"], -r["not_as_described"], r["sku"]))
-
-
-def per_week(bt) -> dict:
-    """Disputes per week (Monday of the review date's week) by dispute type."""
-    table = bt.groupby(["week", "dispute_type"]).size()
-    out: dict = {}
-    for (week, dtype), n in table.items():
-        out.setdefault(week, {})[dtype] = int(n)
-    return dict(sorted(out.items()))
-
-
-def products_table(bt):
-    """products.csv: disputes by SKU × dispute type × mismatch."""
-    part = bt[bt["sku"] != ""]
-    return part.groupby(["sku", "dispute_type", "mismatch"]).size().rename("disputes").reset_index()
-
-
 def summarise(bt, min_cases: int) -> dict:
     closed = closed_mask(bt)
     is_open = ~closed
@@ -148,6 +122,5 @@ def summarise(bt, min_cases: int) -> dict:
         "cost": cost_comparison(bt),
         "losing_rules": losing_rules(bt, min_cases)[:20],
         "departed_and_better": departed_and_better(bt),
-        "listings_to_fix": listings_to_fix(bt),
-        "disputes_per_week": per_week(bt),
+        **health_summary(bt),
     }

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.paths import NOTEBOOKS_DIR
+from .health_report import SECTIONS as HEALTH_SECTIONS
 
 NOTEBOOK = NOTEBOOKS_DIR / "backtest_report.ipynb"
 SECTIONS = ("Recommended × done", "Outcomes and money by (recommended, done)", "Paid against the playbook",
-            "Rules that lose when followed", "Departed from the playbook and did better", "Listings to fix",
-            "Disputes per week", "Settings compared")
+            "Rules that lose when followed", "Departed from the playbook and did better", *HEALTH_SECTIONS,
+            "Settings compared")
 
 
 @dataclass
@@ -132,20 +133,6 @@ def chart_cost(b: Backtest):
             fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
     fig.suptitle("Paid against the playbook, per currency (estimated part hatched)")
     fig.tight_layout(rect=(0, 0.08, 1, 1))
-    return fig
-
-
-def chart_weeks(b: Backtest):
-    import pandas as pd
-    table = pd.DataFrame(b.summary["disputes_per_week"]).T.fillna(0).sort_index()
-    if table.empty:
-        return None
-    fig, ax = _figure()
-    table.plot(ax=ax, marker="o")
-    ax.set_xlabel("week (Monday)")
-    ax.set_ylabel("disputes")
-    ax.set_title("Disputes per week by type")
-    fig.tight_layout()
     return fig
 
 

@@ -32,7 +32,7 @@ def options_from_args(args) -> Options:
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,
                    resume=args.resume, xlsx_max_rows=args.xlsx_max_rows, report=not args.no_report,
                    per_case_notebooks=args.per_case_notebooks, workers=args.workers,
-                   durable=getattr(args, "durable", False))
+                   durable=getattr(args, "durable", False), orders=getattr(args, "orders", None))
 
 
 def print_summary(result: BatchResult, out=None) -> None:
@@ -60,6 +60,12 @@ def run_batch_cli(args) -> int:
     if opts.columns:
         from ..iorw.mapping import load_mapping
         load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
+    if opts.orders is not None:
+        if args.engine == "dask":
+            raise UsageError("--orders works with --engine pandas only (the Dask engine does not count products "
+                             "and weeks yet); drop one of the two options")
+        from .orders import load_orders
+        load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
     if args.engine == "dask":
         from .dask_engine import run_dask

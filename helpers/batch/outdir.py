@@ -24,7 +24,7 @@ STATE_DIR = ".batch-state"
 LOCK_NAME = ".dispute-playbook.lock"
 OWNER_NAME = ".dispute-playbook.owner.json"
 # Everything a run may leave in OUT/ (files and folders); what a run does not write is removed.
-OUTPUTS = ("recommendations.csv", "errors.csv", "recommendations.xlsx", "summary.json", "whatif.json",
+OUTPUTS = ("recommendations.csv", "errors.csv", "recommendations.xlsx", "summary.json", "whatif.json", "products.csv",
            "whatif_changes.csv", "report.ipynb", "report.html", "notebook_errors.csv", "cases",
            "recommendations", "whatif_changes", ".errors")
 SUMMARY = "summary.json"

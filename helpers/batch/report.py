@@ -10,12 +10,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
+from .health_report import SECTIONS as HEALTH_SECTIONS
 
 NOTEBOOK = NOTEBOOKS_DIR / "batch_review.ipynb"
 REFUNDING = ("partial_refund", "full_refund", "return_refund", "refund_keep_item", "cancel_refund")
 SECTIONS = ("Cases by dispute type and resolution", "Refunds and estimated cost by platform and currency",
-            "Rates by buyer country", "Risk-flagged cases", "Most often missing evidence", "Rejected rows",
-            "Policy what-if")
+            "Rates by buyer country", "Risk-flagged cases", "Most often missing evidence", *HEALTH_SECTIONS,
+            "Rejected rows", "Policy what-if")
 _READ = ["case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
          "refund_amount", "est_cost", "rule_id", "missing_evidence", "risk_flags"]
 

@@ -56,6 +56,7 @@ class Options:
     workers: int = 2
     progress: bool | None = None     # None: only when stderr is a terminal
     durable: bool = False            # fsync every chunk, not only each finished file
+    orders: str | None = None        # --orders N or an orders file (dispute rates in the summary)
 
 
 def _fingerprint(path: Path) -> dict:
@@ -74,16 +75,20 @@ def load_cases(opts: Options, notes: dict | None = None):
 
     The mapping is checked before the file is read; `notes` receives the mapping's explanations
     of cells it could not convert ({(row index, field): message})."""
-    from ..iorw.mapping import apply_mapping, load_mapping
+    from ..iorw.mapping import apply_mapping, closest_preset, load_mapping, preset_headers
     from ..iorw.tables import require_contract_columns
     from ..core.fields import FIELD_BY_NAME
     mapping = load_mapping(opts.columns) if opts.columns else None
-    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set())
+    # the header line: the one naming the most contract fields and mapped headers; without a
+    # mapping, the headers any preset knows count too (a title line above them is skipped)
+    expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set().union(*preset_headers().values()))
     frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
-                       header_row=mapping.header_row if mapping else None, expected=expected)
+                       header_row=mapping.header_row if mapping else None, expected=expected,
+                       sep=mapping.delimiter if mapping else None)
     if mapping is not None:
         frame = apply_mapping(frame, mapping, notes)
-    require_contract_columns(frame, opts.cases, mapped=mapping is not None)
+    preset = None if mapping else closest_preset(frame.attrs.get("headers", frame.columns))
+    require_contract_columns(frame, opts.cases, mapped=mapping is not None, preset=preset)
     return frame
 
 
@@ -210,9 +215,11 @@ def _run(opts: Options, out: Path) -> BatchResult:
     from .read import FIRST_ROW
     reject_unrated(pb, v, FIRST_ROW)
     true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
+    from .health import own_dates
+    rows = np.flatnonzero(v.valid)
+    dates = own_dates(frame, rows)  # each row's own review date, for the weekly counts
     del frame  # the cells as read are no longer needed: the validated columns are
 
-    rows = np.flatnonzero(v.valid)
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
@@ -267,7 +274,9 @@ def _run(opts: Options, out: Path) -> BatchResult:
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    write_json_atomic(stage / "summary.json", summary_dict(opts, result, as_of_run))
+    from .health import write_health
+    health = write_health(stage, v.cols, rows, dates, opts.orders, pb)
+    write_json_atomic(stage / "summary.json", {**summary_dict(opts, result, as_of_run), **health})
     if opts.report:
         result.report_error = render_into(stage)
         clock["report"] = time.perf_counter()

@@ -95,7 +95,7 @@ def generate(count: int, seed: int = 7) -> dict:
     def flag(p):
         return np.where(rng.random(n) < p, "true", "false")
 
-    return {
+    cols = {
         "case_id": np.char.add("G", np.char.zfill(idx.astype(str), 7)),
         "dispute_type": dtype, "order_value": value, "currency": currency, "platform": platform,
         "item_cost": item_cost, "shipping_cost": shipping, "return_shipping_cost": ret_ship,
@@ -113,6 +113,16 @@ def generate(count: int, seed: int = 7) -> dict:
         "tracking_number": tracking, "carrier": np.where(has_tracking, np.array(_CARRIERS, dtype=object)[idx % len(_CARRIERS)], ""),
         "buyer_language": buyer_lang, "buyer_country": country,
     }
+    # A buyer complains about a delivered parcel within days, not weeks: most claims come 0-13 days after
+    # delivery, 1 in 20 after 31-59 days (past the shop's 30-day window: the ones the playbook declines).
+    # The delivery is placed that many days before the review, the ship and order dates as far before it
+    # as drawn above. (Drawn last, so every other column is what the same seed always gave.)
+    late = rng.random(n) < 0.05
+    claim_after = np.where(late, rng.integers(31, 60, n), np.minimum(rng.geometric(0.25, n) - 1, 13)).astype(float)
+    shift = np.where(delivered, claim_after - deliv_ago, 0.0)
+    cols.update({"order_date": _dates(-(order_ago + shift)), "ship_date": _dates(-(ship_ago + shift)),
+                 "delivery_date": _dates(-(deliv_ago + shift))})
+    return cols
 
 
 def generate_frame(count: int, seed: int = 7):

@@ -1,7 +1,7 @@
 """`dispute-playbook app`: serve the notebooks with Voila (arguments only; the work is in helpers.app)."""
 from __future__ import annotations
 
-from ..app.server import CULL_IDLE_SECONDS, MAX_KERNELS
+from ..app.server import CULL_IDLE_SECONDS, MAX_KERNELS, REFILL_DELAY
 
 
 def cmd_app(args) -> int:
@@ -21,6 +21,9 @@ def register(sub) -> None:
                    help=f"most pages open at once; one more gets a 'the app is full' page (default {MAX_KERNELS}; 0: no limit)")
     a.add_argument("--pool-size", type=int, default=1,
                    help="preheated kernels kept ready per notebook, so pages open fast (default 1; 0: none)")
+    a.add_argument("--refill-delay", type=float, default=REFILL_DELAY,
+                   help="seconds after a page takes a preheated kernel before the next one starts warming, so the "
+                        f"page that just opened is not slowed by it (default {REFILL_DELAY:g})")
     a.add_argument("--cull-idle", type=int, default=CULL_IDLE_SECONDS,
                    help=f"end a kernel whose page is gone after this many idle seconds (default {CULL_IDLE_SECONDS})")
     a.add_argument("--also", action="append", metavar="NOTEBOOK",

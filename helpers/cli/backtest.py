@@ -1,6 +1,8 @@
 """`dispute-playbook backtest`: arguments only; the work is in helpers.batch.backtest."""
 from __future__ import annotations
 
+from .batch import ORDERS_HELP
+
 
 def cmd_backtest(args) -> int:
     from ..batch.backtest_command import run_backtest_cli
@@ -18,5 +20,6 @@ def register(sub) -> None:
                    help="replay under a changed parameter (several allowed); compared with the playbook as it is")
     b.add_argument("--grid", metavar="PARAM=FROM..TO:STEP", help="compare every value of one parameter; prints the best")
     b.add_argument("--min-cases", type=int, default=10, help="smallest group of followed cases a rule ranking uses")
+    b.add_argument("--orders", metavar="N|FILE", help=ORDERS_HELP)
     b.add_argument("--no-report", action="store_true", help="skip the report notebook and its HTML")
     b.set_defaults(func=cmd_backtest)

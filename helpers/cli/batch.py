@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 
+ORDERS_HELP = ("the shop's order count, for the dispute rate per type against parameters.yaml's dispute_rate_targets: "
+               "a number, or an orders file (.csv/.xlsx/.parquet/.jsonl with `orders` and optional `week`, `platform`; "
+               "docs/contract.md)")
+
+
 def cmd_batch(args) -> int:
     from ..batch.command import run_batch_cli
     return run_batch_cli(args)
@@ -48,6 +53,7 @@ def register(sub) -> None:
     b.add_argument("--per-case-notebooks", action="store_true",
                    help="also run the dispute type's notebook for every case (audit), into OUT/cases/")
     b.add_argument("--workers", type=int, default=2, help="worker processes for --per-case-notebooks")
+    b.add_argument("--orders", metavar="N|FILE", help=ORDERS_HELP)
     b.add_argument("--engine", choices=("pandas", "dask"), default="pandas", help="dask: partitions on a Dask cluster")
     b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing scheduler (default: a LocalCluster)")
     b.set_defaults(func=cmd_batch)

@@ -117,7 +117,7 @@ class ConditionParser:
         kind = kind_of(name)
         if kind is None:
             hint = ("it is message text, which rules may not test" if name in FIELD_BY_NAME
-                    else "see the README's list of case fields and derived facts")
+                    else "use a case field or a derived fact listed in docs/contract.md")
             self.problem(line, f"unknown field or fact {name!r}", hint)
             return None
         if not isinstance(spec, dict):

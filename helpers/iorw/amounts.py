@@ -9,6 +9,10 @@ contract's check names it, with a note saying what was expected.
 """
 from __future__ import annotations
 
+import re
+
+from .textcols import positions, put_back, text_cells
+
 MONEY_FIELDS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
 MODES = ("auto", "dot", "comma")
 # Longest first, so "US $" wins over "$". `$` alone and `¥` are read as the usual currency of
@@ -20,61 +24,66 @@ _SIGN_RE = "(?P<sign>" + "|".join(sorted((s.replace("$", r"\$") for s in SIGNS),
 _PLAIN = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
+# The usual shape, checked in one pass: a sign or code before or after a number whose thousands
+# are grouped by `,` and whose decimal mark is `.`; the sign's characters then trim off the ends.
+_NUMBER_DOT = r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_SIGN_ANY = "(?i:" + "|".join(r"\s*".join(re.escape(c) for c in sign) for sign in sorted(SIGNS, key=len, reverse=True)) + ")"
+_COMMON = rf"^\s*(?:{_SIGN_ANY}\s*{_NUMBER_DOT}|{_NUMBER_DOT}\s*{_SIGN_ANY}?)\s*$"
+_SPACE = " \t\n\r\f\v"
+_SIGN_CHARS = "".join(sorted({c for s in SIGNS for c in s + s.lower()})) + _SPACE
+
+
 def parse_amounts(series, mode: str, name: str, notes: dict):
-    """(cells as plain decimal text where they are amounts, ISO codes of the signs found)."""
+    """(the column with amounts as plain decimal text, the ISO code of each cell's sign or null).
+
+    Typed cells (numbers from a spreadsheet) and cells that are no amount stay as they were; the
+    latter get a note for the row's error message."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
-    codes = pd.Series([None] * len(series), index=series.index, dtype=object)
     arr, where = text_cells(series)
-    if len(where) == 0:
-        return series, codes
-    arr = pc.utf8_trim_whitespace(arr)
-    plain = pc.match_substring_regex(arr, _PLAIN if mode != "comma" else r"^-?[0-9]+$").to_numpy(zero_copy_only=False)
-    empty = (pc.utf8_length(arr).to_numpy(zero_copy_only=False) == 0)
-    todo = ~plain & ~empty
-    result = series.astype(object) if series.dtype != object else series.copy()
-    result.iloc[where[plain]] = arr.filter(pa.array(plain)).to_numpy(zero_copy_only=False)
-    if not todo.any():
-        return result, codes
-    sub = arr.filter(pa.array(todo))
-    upper = pc.utf8_upper(pc.replace_substring_regex(sub, r"\s+", ""))
-    sign = pc.extract_regex(upper, _SIGN_RE)
-    found = pc.struct_field(sign, [0])
-    rest = pc.replace_substring_regex(upper, _SIGN_RE.replace("?P<sign>", ""), "")
-    rest = pc.replace_substring_regex(rest, r"['’]", "")  # 1'234.50
-    number = _decimal(rest, mode)
-    ok = pc.fill_null(pc.match_substring_regex(number, _PLAIN), False).to_numpy(zero_copy_only=False)
-    rows = where[todo]
-    values = number.to_numpy(zero_copy_only=False)
-    result.iloc[rows[ok]] = values[ok]
-    signs = pa.array(list(SIGNS), pa.string())
-    iso = pa.array(list(SIGNS.values()), pa.string())
-    found_codes = iso.take(pc.index_in(found, signs)).to_numpy(zero_copy_only=False)
-    codes.iloc[rows[ok]] = found_codes[ok]
-    for i in rows[~ok]:
-        notes[(int(i), name)] = (f"{series.iat[i]!r} is not an amount (a number with an optional currency sign "
-                                 "and thousands separators, e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)")
-    return result, codes
+    if len(arr) == 0:
+        return series, pa.nulls(len(series), pa.large_string())
+    raw, arr = arr, pc.utf8_trim_whitespace(arr)
+    number = found = pa.nulls(len(arr), pa.large_string())
+    todo = pc.fill_null(pc.not_equal(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False)
+    if mode != "comma":
+        common = pc.fill_null(pc.match_substring_regex(arr, _COMMON), False)
+        number = pc.if_else(common, pc.replace_substring(pc.utf8_trim(arr, _SIGN_CHARS), ",", ""), number)
+        found = pc.if_else(common, _sign_codes(pc.utf8_trim(arr, "0123456789.,-" + _SPACE)), found)
+        todo &= ~common.to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(todo)
+    if len(rest):
+        sub = arr.take(pa.array(rest))
+        upper = pc.utf8_upper(pc.replace_substring_regex(sub, r"\s+", ""))
+        sign = pc.struct_field(pc.extract_regex(upper, _SIGN_RE), [0])
+        bare = pc.replace_substring_regex(upper, _SIGN_RE.replace("?P<sign>", ""), "")
+        bare = _decimal(pc.replace_substring_regex(bare, r"['’]", ""), mode)  # 1'234.50
+        ok = pc.fill_null(pc.match_substring_regex(bare, _PLAIN), False)
+        back = np.full(len(arr), -1)
+        back[rest] = np.arange(len(rest))
+        back = pa.array(back, mask=back < 0)
+        number = pc.coalesce(number, pc.if_else(ok, bare, None).take(back))
+        found = pc.coalesce(found, pc.if_else(ok, _sign_codes(sign), None).take(back))
+    rows = positions(arr, where)
+    for k in np.flatnonzero(todo & ~pc.is_valid(number).to_numpy(zero_copy_only=False)):
+        notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} is not an amount (a number with an optional currency "
+                                       "sign and thousands separators, e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)")
+    result = put_back(series, pc.coalesce(number, raw), where)  # no amount: the cell as the file has it
+    if where is None:
+        return result, found
+    full = np.full(len(series), None, dtype=object)
+    full[where] = found.to_numpy(zero_copy_only=False)
+    return result, pa.array(full, pa.large_string())
 
 
-def text_cells(series):
-    """(Arrow strings of the text cells, their row positions): typed cells (numbers, dates from a
-    spreadsheet) and missing ones are left out."""
-    import numpy as np
+def _sign_codes(signs):
+    """The ISO code of each sign text (null where there is none), looked up once per distinct sign."""
     import pyarrow as pa
-    if series.dtype != object:  # pandas' string dtypes: Arrow already, missing cells are null
-        try:
-            arr = pa.array(series, from_pandas=True)
-            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-                where = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False))
-                return arr.cast(pa.string()).filter(arr.is_valid()), where
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass
-    is_text = np.fromiter((isinstance(v, str) for v in series), dtype=bool, count=len(series))
-    where = np.flatnonzero(is_text)
-    return pa.array(series.to_numpy(dtype=object)[where], type=pa.string()), where
+    import pyarrow.compute as pc
+    enc = pc.dictionary_encode(signs)
+    table = [SIGNS.get("".join(str(s).split()).upper()) if s else None for s in enc.dictionary.to_pylist()]
+    return pa.array(table, pa.large_string()).take(enc.indices)
 
 
 def _decimal(rest, mode):

@@ -2,9 +2,9 @@
 
 A record is one physical line unless a quoted cell holds a line break. The rows are counted from
 the lines, independently of the parser: when every line closes its quotes and has no stray quote,
-pyarrow reads the file and must give exactly one row per non-blank line. A file without any quote
-or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`, no
-scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
+pyarrow reads the file and must give exactly one row per non-blank line. A UTF-8 file without any
+quote or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`,
+no scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
 walked one by one: a quote left open may join the next lines only if the joined record is valid
 CSV with the header's number of cells and none of the joined lines is a complete row by itself;
 else the line that opened it is rejected on its own (its problem in ROW_PROBLEM) and reading goes
@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from ..core.exceptions import InputFileError
+from .transcode import text_columns
 
 ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a row cannot be read
 # A quote with a non-delimiter on both sides: a quote inside an unquoted cell, or a closing quote
 # followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
 _STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _LONE_CR = re.compile(r"\r(?!\n)")
 _CR_MARK = "\ue000"
 UNCLOSED = ('a quoted cell opened on this line is never closed (an unpaired ")',
@@ -34,15 +36,19 @@ STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
          'quote the whole cell and double the quote inside it (""), or remove it')
 
 
-def _ragged(k, n):
-    return f"has {k} cells but the header has {n}; fix the row (a comma inside a value needs quotes)"
+def _ragged(k, n, sep=","):
+    return f"has {k} cells but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
 
 
-def _header(path, line: str) -> list:
-    if line.count('"') % 2 or _STRAY_TEXT.search(line):
+def _stray_text(sep):
+    return _STRAY_TEXT if sep == "," else re.compile(rf'[^{re.escape(sep)}"\r\n]"[^{re.escape(sep)}"\r\n]')
+
+
+def _header(path, line: str, sep=",") -> list:
+    if line.count('"') % 2 or _stray_text(sep).search(line):
         raise InputFileError(path, "the header line has an unpaired or stray quote (\")",
                              "fix the header line; no row can be read safely until it is")
-    names = next(csv.reader([line.rstrip("\r\n")]), [])
+    names = next(csv.reader([line.rstrip("\r\n")], delimiter=sep), [])
     if not any(n.strip() for n in names):
         raise InputFileError(path, "the header line is empty",
                              "the first line (or `header_row` of the mapping) must hold the column names")
@@ -54,13 +60,16 @@ def _header(path, line: str) -> list:
     return out
 
 
-def _split_lines(body: bytes) -> list:
+def _split_lines(body: bytes, encoding="utf-8") -> list:
     """Physical lines, each with its line break (only \n ends a line; \r\n keeps its \r)."""
-    return [line for line in re.split(r"(?<=\n)", body.decode("utf-8")) if line]
+    return [line for line in re.split(r"(?<=\n)", body.decode(encoding)) if line]
 
 
-def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
-    """A frame of text cells, one row per record, from UTF-8 CSV bytes whose header is line `header_row`."""
+def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",", encoding: str = "utf-8"):
+    """A frame of text cells, one row per record, from CSV bytes whose header is line `header_row`,
+    cells separated by `sep`. The bytes are UTF-8, or in an encoding helpers.iorw.transcode reads
+    cell by cell (GBK, GB18030: a byte below 0x40 is always the ASCII character, so quotes, line
+    breaks and separators are found in the bytes as they are)."""
     pos = 0
     for _ in range(header_row - 1):
         nl = data.find(b"\n", pos)
@@ -70,16 +79,17 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1):
         pos = nl + 1
     nl = data.find(b"\n", pos)
     header_line = data[pos:] if nl < 0 else data[pos:nl + 1]
-    header = _header(path, header_line.decode("utf-8"))
+    header = _header(path, header_line.decode(encoding), sep)
     first_line = header_row + 1
     start = len(data) if nl < 0 else nl + 1
-    frame = _plain_frame(data, start, header, first_line)
-    if frame is not None:
-        return frame
+    if encoding == "utf-8":
+        frame = _plain_frame(data, start, header, first_line, sep)
+        if frame is not None:
+            return frame
     body = data[start:]
-    frame = _fast(body, header, first_line)
+    frame = _fast(body, header, first_line, sep, encoding)
     if frame is None:
-        frame = _careful(_split_lines(body), header, first_line)
+        frame = _careful(_split_lines(body, encoding), header, first_line, sep)
     return frame
 
 
@@ -115,49 +125,43 @@ def _plain_count(data: bytes, start: int):
     return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
 
 
-def _arrow_rows(data: bytes, header: list, start: int = 0):
-    """Every cell as text, one row per line (large strings: pandas takes them without a copy); None
-    when a row has another number of cells than the header. The bytes are read where they are."""
+def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
+    """The frame of a UTF-8 file whose lines are its records (see _plain_count), or None. Arrow
+    reads the bytes where they are, as large strings (pandas takes them without a copy)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
+    count = _plain_count(data, start)
+    if count is None:
+        return None
     names = [f"c{j}" for j in range(len(header))]
     try:
         table = pcsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(newlines_in_values=False),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in names},
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own
-    return table.rename_columns(header)
-
-
-def _plain_frame(data: bytes, start: int, header: list, first_line: int):
-    """The frame of a file whose lines are its records (see _plain_count), or None."""
-    count = _plain_count(data, start)
-    if count is None:
+    if table.num_rows != count:
         return None
-    table = _arrow_rows(data, header, start)
-    if table is None or table.num_rows != count:
-        return None
-    frame = table.to_pandas()
+    frame = table.rename_columns(header).to_pandas()
     frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
     return frame
 
 
-def _fast(body: bytes, header: list, first_line: int):
-    """pyarrow's reading when the lines alone show every record is one line; else None.
-
-    The rows pyarrow gives are counted against the lines found here, independently of it."""
+def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8"):
+    """pyarrow's reading when the lines alone show every record is one line; else None."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
     arr = np.frombuffer(body, dtype=np.uint8)
     nl, starts, ends = _line_bounds(arr)
     quotes = np.flatnonzero(arr == 34)
     if len(quotes):
         if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
             return None  # some line leaves a quote open
-        if _stray_quote(arr, quotes):
+        if _stray_quote(arr, quotes, sep):
             return None
     length = ends - starts
     cr = np.zeros(len(starts), dtype=bool)
@@ -170,52 +174,61 @@ def _fast(body: bytes, header: list, first_line: int):
         frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
         frame.attrs["rows"] = line_numbers([])
         return frame
-    table = _arrow_rows(body, header)
-    if table is None or table.num_rows != len(lines):
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body),
+            read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"c{j}": pa.string() for j in range(len(header))}, check_utf8=encoding == "utf-8",
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None  # a ragged row: the careful path rejects it on its own
+    if table.num_rows != len(lines):
         return None
-    frame = table.to_pandas()
+    if encoding != "utf-8":
+        table = text_columns(table, encoding)
+    frame = table.rename_columns(header).to_pandas()
     frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
 
 
-_DELIMITING = np.zeros(256, dtype=bool)
-_DELIMITING[[ord(","), ord('"'), ord("\r"), ord("\n")]] = True
-
-
-def _stray_quote(arr, quotes) -> bool:
+def _stray_quote(arr, quotes, sep=",") -> bool:
     """Some quote has a non-delimiter on both sides (what _STRAY matches), found from the quotes alone."""
+    delimiting = np.zeros(256, dtype=bool)
+    delimiting[[ord(sep), ord('"'), ord("\r"), ord("\n")]] = True
     inner = quotes[(quotes > 0) & (quotes < len(arr) - 1)]
-    return bool(np.any(~_DELIMITING[arr[inner - 1]] & ~_DELIMITING[arr[inner + 1]]))
+    return bool(np.any(~delimiting[arr[inner - 1]] & ~delimiting[arr[inner + 1]]))
 
 
-def _parse(text: str, n: int):
+def _parse(text: str, n: int, sep=","):
     """(cells, problem) for one record's text."""
     body = text.rstrip("\r\n")
     if body.count('"') % 2:
         return None, UNCLOSED
-    if _STRAY_TEXT.search(body):
+    if _stray_text(sep).search(body):
         return None, STRAY
     lone_cr = "\r" in body and _LONE_CR.search(body)
     if lone_cr:  # a bare CR inside a cell is data (the csv module would end the record there)
         body = _LONE_CR.sub(_CR_MARK, body)
     try:
-        rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
+        rows = list(csv.reader(io.StringIO(body, newline=""), strict=True, delimiter=sep))
     except csv.Error:
         return None, STRAY
     if len(rows) != 1:
         return None, UNCLOSED
     cells = [c.replace(_CR_MARK, "\r") for c in rows[0]] if lone_cr else rows[0]
     if len(cells) != n:
-        return cells, (_ragged(len(cells), n), "")
+        return cells, (_ragged(len(cells), n, sep), "")
     return cells, None
 
 
-def _complete(line: str, n: int) -> bool:
-    cells, problem = _parse(line, n)
+def _complete(line: str, n: int, sep=",") -> bool:
+    cells, problem = _parse(line, n, sep)
     return problem is None
 
 
-def _careful(lines: list, header: list, first_line: int):
+def _careful(lines: list, header: list, first_line: int, sep=","):
     """One row per record, walking the lines; a broken line becomes a row of its own with its problem."""
     import pandas as pd
     n = len(header)
@@ -230,16 +243,16 @@ def _careful(lines: list, header: list, first_line: int):
         while text.count('"') % 2 and j + 1 < len(lines):
             j += 1
             text += lines[j]
-        cells, problem = _parse(text, n)
-        if j > i and (problem is not None or any(_complete(lines[k], n) for k in range(i + 1, j + 1))):
+        cells, problem = _parse(text, n, sep)
+        if j > i and (problem is not None or any(_complete(lines[k], n, sep) for k in range(i + 1, j + 1))):
             j, text = i, line
-            cells, problem = _parse(text, n)
+            cells, problem = _parse(text, n, sep)
             if problem is None:
                 problem = UNCLOSED
         if problem is not None:
             message, fix = problem
             problems.append(message + (f"; {fix}" if fix else ""))
-            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(","))
+            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(sep))
             cells = (list(cells) + [""] * n)[:n]
         else:
             problems.append("")

@@ -1,6 +1,7 @@
 """Column mappings: a platform export's headers and values onto the case contract.
 
     encoding:   codec of a CSV export (absent: detected)            e.g. gbk
+    delimiter:  a CSV's cell separator (absent: sniffed)            e.g. ";"  (or "\t", ",", "|")
     header_row: the line holding the headers (title rows above)     e.g. 2
     columns:    {export header: field, or [field, ...]}             e.g. 订单号: [case_id, order_id]
     values:     {field: {export value: contract value}}             e.g. 未收到货: not_received
@@ -19,15 +20,20 @@ from __future__ import annotations
 import codecs
 import datetime as _dt
 import difflib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
-from ..core.fields import FIELD_BY_NAME, FIELDS
-from .amounts import MONEY_FIELDS, MODES, parse_amounts, text_cells
+from ..core.fields import FIELD_BY_NAME
+from .amounts import MONEY_FIELDS, MODES, parse_amounts
+from .csvrows import DELIMITERS
+from .mapcells import fill_blanks, map_words, parse_dates
+from .textcols import distinct, text_column
 
-SECTIONS = ("encoding", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
+SECTIONS = ("encoding", "delimiter", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
+SCALARS = ("encoding", "delimiter", "header_row")
 PRESET_DIR = Path(__file__).with_name("presets")
 PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 
@@ -36,6 +42,7 @@ PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
 class Mapping:
     path: str = ""
     encoding: str | None = None
+    delimiter: str | None = None   # None: sniffed from the file
     header_row: int | None = None  # None: the line that holds the mapped headers (title rows skipped)
     columns: dict = field(default_factory=dict)   # header -> [fields]
     values: dict = field(default_factory=dict)
@@ -65,6 +72,19 @@ def resolve(name_or_path) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=1)
+def preset_headers() -> dict:
+    """{preset: the export headers it maps}."""
+    return {name: frozenset(load_mapping(name).columns) for name in PRESETS}
+
+
+def closest_preset(headers) -> tuple | None:
+    """(preset, how many of these headers it knows) for the preset knowing the most, at least 3."""
+    headers = {str(h).strip() for h in headers}
+    name, known = max(preset_headers().items(), key=lambda kv: len(kv[1] & headers))
+    return (name, len(known & headers)) if len(known & headers) >= 3 else None
+
+
 def load_mapping(path) -> Mapping:
     """The mapping, checked whole: every problem is listed at once with its line."""
     from ..core.yamlio import line_of, load_yaml
@@ -86,9 +106,9 @@ def load_mapping(path) -> Mapping:
     for key in data:
         if key not in SECTIONS:
             bad(line_of(data, key), f"unknown section {key!r}{_near(key, SECTIONS)} (sections: {', '.join(SECTIONS)})")
-        elif key not in ("encoding", "header_row") and data[key] is not None and not isinstance(data[key], dict):
+        elif key not in SCALARS and data[key] is not None and not isinstance(data[key], dict):
             bad(line_of(data, key), f"{key}: must map names to values (`name: value` lines under it)")
-    sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS[2:]}
+    sec = {k: (data.get(k) if isinstance(data.get(k), dict) else {}) for k in SECTIONS if k not in SCALARS}
 
     def known(name, line, where):
         if name in FIELD_BY_NAME:
@@ -102,6 +122,13 @@ def load_mapping(path) -> Mapping:
         except LookupError:
             bad(line_of(data, "encoding"), f"encoding: {data['encoding']!r} is not a text encoding"
                 + _near(data["encoding"], ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")))
+    if "delimiter" in data:
+        sep = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(data["delimiter"], data["delimiter"])
+        if sep not in DELIMITERS:
+            bad(line_of(data, "delimiter"), f"delimiter: {data['delimiter']!r} is not a cell separator a CSV export uses "
+                "(use one of \",\", \";\", \"\\t\" for a tab, \"|\")")
+        else:
+            m.delimiter = sep
     if "header_row" in data:
         h = data["header_row"]
         if isinstance(h, bool) or not isinstance(h, int) or h < 1:
@@ -190,57 +217,40 @@ def _format_ok(fmt) -> bool:
         return False
 
 
-def per_distinct(series, fn):
-    """`fn` applied to each distinct cell once (missing cells as None), spread back over the rows."""
-    import numpy as np
-    import pandas as pd
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = np.empty(len(uniques) + 1, dtype=object)
-    for k, u in enumerate(uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)):
-        values[k] = fn(u)
-    values[-1] = fn(None)
-    return as_text(pd.Series(values[codes], index=series.index, dtype=object), values)
+PARALLEL_MIN_ROWS = 100_000  # below this, a second thread costs more than it gives
 
 
-def as_text(series, values=None):
-    """A column of text (and missing cells) in pandas' string dtype, as the readers give it, so the
-    validator takes its fast path; a column holding other values stays as it is."""
-    values = series.to_numpy() if values is None else values
-    if all(v is None or isinstance(v, str) for v in values):
-        return series.astype("str")
-    return series
-
-
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
-
-
-def _words(series, lookup):
-    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
-    unless the lookup has a `*` entry: then every other non-empty cell takes its value."""
-    other = "*" in lookup
-
-    def word(v):
-        key = v.strip() if isinstance(v, str) else v
-        if key in lookup and key != "*":
-            return lookup[key]
-        return lookup["*"] if other and isinstance(v, str) and v.strip() else v
-    return per_distinct(series, word)
+def _field_column(name, col, mapping, notes, encoded):
+    """One contract field's column through the mapping: words, yes/no words, dates, amounts."""
+    f = FIELD_BY_NAME[name]
+    found = None
+    if name in mapping.values:
+        col = map_words(col, mapping.values[name], name, f.choices, notes, encoded)
+    if mapping.booleans and f.kind == "bool":
+        col = map_words(col, mapping.booleans)
+    if name in mapping.dates:
+        col = parse_dates(col, name, mapping.dates[name], notes)
+    if name in MONEY_FIELDS:
+        col, found = parse_amounts(col, mapping.amounts.get(name, "auto"), name, notes)
+    return col, found
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
     """The export as contract columns. `notes` (if given) receives {(row index, field): message}
     explaining cells the mapping could not turn into contract values (a date in another format,
-    an amount that is no amount), for the row's error message."""
-    import numpy as np
+    an amount that is no amount), for the row's error message. Long exports are mapped on two
+    threads (Arrow's kernels release the GIL), a field a column."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     if isinstance(mapping, dict):
         mapping = Mapping(**{k: v for k, v in mapping.items() if k in SECTIONS},)
         mapping.columns = {h: (v if isinstance(v, list) else [v]) for h, v in mapping.columns.items()}
     notes = {} if notes is None else notes
     headers = [str(c).strip() for c in frame.columns]
-    frame = frame.copy()
-    frame.columns = headers
+    attrs = dict(frame.attrs)
+    frame = frame.set_axis(headers, axis=1)
+    frame.attrs = {}  # pandas deep-copies attrs into every column taken out: leave them behind
     # an export may leave optional columns out; the ones that fill required fields must be there
     absent = [h for h, names in mapping.columns.items() if h not in headers
               and any(FIELD_BY_NAME[n].required and n not in headers for n in names)]
@@ -248,91 +258,45 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
         raise MappingError(f"mapping file {mapping.path or '(given)'}: the input file has no column "
                            f"{', '.join(absent)}; its headers are: {', '.join(headers)} — check `header_row` "
                            "and the column names (`dispute-playbook columns FILE` lists them)")
-    out = {}
+    out, source = {}, {}
     for h in headers:
         if h in FIELD_BY_NAME and h not in out:
-            out[h] = frame[h]
+            out[h], source[h] = frame[h], h
     for h, names in mapping.columns.items():
         if h in headers:
             for n in names:
-                out[n] = frame[h]
-    out = pd.DataFrame(out, index=frame.index)
-    for name, table in mapping.values.items():
-        if name in out:
-            out[name] = _words(out[name], table)
-            choices = FIELD_BY_NAME[name].choices
-            if choices:
-                _note_unknown(out[name], name, table, choices, notes)
-    if mapping.booleans:
-        for f in FIELDS:
-            if f.kind == "bool" and f.name in out:
-                out[f.name] = _words(out[f.name], mapping.booleans)
-    for name, fmt in mapping.dates.items():
-        if name in out:
-            out[name] = _dates(out[name], name, fmt, notes)
+                out[n], source[n] = frame[h], h
+    # a column feeding several fields' words is encoded once
+    fed = [source[n] for n in mapping.values if n in out]
+    encoded = {h: distinct(frame[h]) for h in set(fed) if fed.count(h) > 1}
+    names = [n for n in out if n in mapping.values or n in mapping.dates or n in MONEY_FIELDS
+             or (mapping.booleans and FIELD_BY_NAME[n].kind == "bool")]
+
+    def one(name):
+        return _field_column(name, out[name], mapping, notes, encoded.get(source[name]) if name in mapping.values else None)
+    if len(frame) >= PARALLEL_MIN_ROWS and len(names) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:
+            done = dict(zip(names, pool.map(one, names)))
+    else:
+        done = {name: one(name) for name in names}
     codes = None
-    for name in MONEY_FIELDS:
-        if name in out:
-            out[name], found = parse_amounts(out[name], mapping.amounts.get(name, "auto"), name, notes)
-            out[name] = as_text(out[name], pd_unique(out[name]))
-            codes = found if codes is None else codes.where(codes.notna(), found)
-    if codes is not None and codes.notna().any():
+    for name in names:
+        out[name], found = done[name]
+        if found is not None:
+            codes = found if codes is None else pc.coalesce(codes, found)
+    n = len(frame)
+    if codes is not None and codes.null_count < len(codes):
         if "currency" not in out:
-            out["currency"] = as_text(codes, pd_unique(codes))
+            out["currency"] = text_column(codes, frame.index)
         else:
-            empty = per_distinct(out["currency"], _blank)
-            out.loc[empty.to_numpy(dtype=bool) & codes.notna().to_numpy(), "currency"] = codes
+            out["currency"] = fill_blanks(out["currency"], codes)
     for name, value in mapping.constants.items():
-        if name not in out:
-            out[name] = value
+        filler = pa.repeat(value, n)
+        if name in out:
+            out[name] = fill_blanks(out[name], filler)
         else:
-            empty = per_distinct(out[name], _blank).to_numpy(dtype=bool)
-            col = out[name].astype(object)
-            col[empty] = value
-            out[name] = as_text(col, pd_unique(col))
-    out.attrs = dict(frame.attrs)
-    return out
-
-
-def _note_unknown(series, name, table, choices, notes):
-    import numpy as np
-    if "*" in table:
-        return
-    known = ", ".join(list(table)[:8])
-    unknown = per_distinct(series, lambda v: isinstance(v, str) and bool(v.strip())
-                           and v.strip().lower() not in choices).to_numpy(dtype=bool)
-    for i in np.flatnonzero(unknown):
-        notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
-                                 f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
-
-
-def pd_unique(series):
-    import pandas as pd
-    return pd.unique(series.to_numpy(dtype=object))
-
-
-def _dates(series, name, fmt, notes):
-    """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
-    from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    text, where = text_cells(series)
-    if len(where) == 0:
-        return series
-    text = pc.utf8_trim_whitespace(text)
-    local = fmt
-    if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
-        local = fmt.replace("%z", "").strip()
-        text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
-    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
-    iso = parsed.cast(pa.date32()).cast(pa.string()).to_numpy(zero_copy_only=False)  # ISO; strftime is slow
-    empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
-    ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
-    out = series.astype(object) if series.dtype != object else series.copy()
-    out.iloc[where[ok]] = iso[ok]
-    out = as_text(out, pd_unique(out))
-    example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
-    for i in where[~ok & ~empty]:
-        notes[(int(i), name)] = f"{series.iat[i]!r} does not match the mapping's date format {fmt!r} (e.g. {example})"
+            out[name] = text_column(filler, frame.index) if isinstance(value, str) else pd.Series(value, frame.index)
+    out = pd.DataFrame(out, index=frame.index)
+    out.attrs = attrs
     return out

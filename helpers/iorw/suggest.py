@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.fields import FIELD_BY_NAME, FIELDS
-from .mapping import PRESETS, load_mapping
+from .mapping import PRESETS, closest_preset, load_mapping
 from .tables import read_table
 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d",
@@ -133,9 +133,7 @@ def suggest(path, sheet=0) -> Suggestion:
                 for v in distinct:
                     if v in words:
                         s.booleans[v] = words[v]
-    best = max(presets.items(), key=lambda kv: len(kv[1] & set(headers)))
-    if len(best[1] & set(headers)) >= 3:
-        s.preset = (best[0], len(best[1] & set(headers)))
+    s.preset = closest_preset(headers)
     return s
 
 

@@ -13,14 +13,15 @@ import codecs
 from pathlib import Path
 
 from ..core.exceptions import InputFileError
+from ..core.fields import FIELD_BY_NAME
 from .csvrows import ROW_PROBLEM, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
 
-READERS = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
+READERS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 # East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
 # reads come from Chinese platforms, so such bytes are read as GB18030 (a superset of GB2312 and
 # GBK) when they decode as it; a Big5, Shift-JIS or EUC-KR file names its encoding in the mapping.
 _EAST_ASIAN = ("gb", "hz", "big5", "euc", "cp949", "cp932", "shift_jis", "johab", "iso2022", "cp950")
-_DETECT_BYTES = 1 << 18
+_DETECT_BYTES = 1 << 16
 
 
 def plain_os_error(exc: OSError) -> str:
@@ -34,7 +35,8 @@ def plain_os_error(exc: OSError) -> str:
 
 
 def detect_encoding(data: bytes) -> str | None:
-    """The text encoding of a CSV's bytes: a BOM decides, then strict UTF-8, then charset-normalizer."""
+    """The text encoding of a CSV's bytes: a BOM decides, then strict UTF-8, then charset-normalizer
+    on a sample around the first byte that is not UTF-8 (the rest is checked as it is decoded)."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -42,29 +44,29 @@ def detect_encoding(data: bytes) -> str | None:
     try:
         data.decode("utf-8")
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        start = max(0, data.rfind(b"\n", 0, max(0, exc.start - _DETECT_BYTES // 4)) + 1)
     from charset_normalizer import from_bytes
-    sample = data[:_DETECT_BYTES]
+    sample = data[start:start + _DETECT_BYTES]
+    if start + _DETECT_BYTES < len(data) and b"\n" in sample:
+        sample = sample[:sample.rfind(b"\n") + 1]  # whole lines: no character cut in two
     best = from_bytes(sample).best()
     if best is None:
         return None
     name = codecs.lookup(best.encoding).name
     if name.startswith(_EAST_ASIAN):
         try:
-            data.decode("gb18030")
+            sample.decode("gb18030")
             return "gb18030"
         except UnicodeDecodeError:
             pass
     return name
 
 
-def decode_csv(path: Path, data: bytes, encoding: str | None) -> bytes:
-    """The CSV's bytes as UTF-8 without a BOM."""
-    named = encoding
+def decode_csv(path: Path, data: bytes, encoding: str | None, named: bool | None = None) -> bytes:
+    """The CSV's bytes as UTF-8 without a BOM (`named`: the encoding comes from the mapping)."""
+    named = bool(encoding) if named is None else named
     encoding = encoding or detect_encoding(data)
-    if encoding == "utf-8" and not named:
-        return data  # detect_encoding decoded it as strict UTF-8 already
     if encoding is None:
         raise InputFileError(path, "its text encoding cannot be recognised",
                              "save it as UTF-8 CSV, or name the encoding in the mapping (`encoding: gbk`)")
@@ -93,40 +95,102 @@ def _undecodable(path, data, exc, encoding, named):
 
 
 HEADER_SCAN_LINES = 20
+_HEAD_BYTES = 1 << 16
+SEPARATORS = (",", "\t", ";", "|")
 
 
 def find_header_row(lines, expected) -> int:
-    """The 1-based line (of the first few) naming the most expected headers; 1 when none does."""
-    best, best_hits = 1, 0
+    """The 1-based line (of the first few) naming the most expected headers. When none names any,
+    the first line with the most filled cells (a title line above the header has fewer)."""
     expected = {str(e).strip() for e in expected}
-    for k, cells in enumerate(lines[:HEADER_SCAN_LINES], start=1):
-        hits = len({str(c).strip() for c in cells if c is not None} & expected)
-        if hits > best_hits:
-            best, best_hits = k, hits
+    filled = [[str(c).strip() for c in cells if c is not None and str(c).strip() and str(c) != "nan"]
+              for cells in lines[:HEADER_SCAN_LINES]]
+    hits = [len(set(cells) & expected) for cells in filled]
+    if hits and max(hits) > 0:
+        return hits.index(max(hits)) + 1
+    widths = [len(cells) for cells in filled]
+    return widths.index(max(widths)) + 1 if widths and max(widths) > 0 else 1
+
+
+def sniff_separator(head: str, expected=()) -> str:
+    """The cell separator of CSV text (its first lines): of comma, tab, semicolon and vertical bar,
+    the one whose header line names the most `expected` headers; failing that, the one that cuts
+    the most records into the same number (above one) of cells, then the most cells; else comma."""
+    import csv
+    import io
+    from collections import Counter
+    expected = {str(e).strip() for e in expected}
+    text = head[:head.rfind("\n") + 1] if len(head) >= _HEAD_BYTES - 4 and "\n" in head else head
+    best, best_score = ",", (0, 0, 0)
+    for sep in SEPARATORS:
+        hits = max((len({c.strip() for c in cells} & expected) for cells in head_rows(text, sep)), default=0)
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        except csv.Error:  # a stray carriage return: judge the lines one by one
+            records = head_rows(text, sep)
+        counts = Counter(len(r) for r in records if any(c.strip() for c in r))
+        width, times = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(1, 0))
+        score = (hits, times, width) if width > 1 or hits > 1 else (0, 0, 0)
+        if score > best_score:
+            best, best_score = sep, score
     return best
 
 
-def _csv_head(text_bytes: bytes) -> list:
+def head_rows(head: str, sep: str) -> list:
+    """The first lines of CSV text cut into cells."""
+    return [_cells(line, sep) for line in head.split("\n")[:HEADER_SCAN_LINES]]
+
+
+def _cells(line: str, sep: str) -> list:
     import csv
-    head = text_bytes[:1 << 16].decode("utf-8", errors="replace").split("\n")[:HEADER_SCAN_LINES]
-    return [next(csv.reader([line]), []) for line in head]
+    try:
+        return next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+    except csv.Error:  # a stray carriage return: the structure check deals with it
+        return line.split(sep)
 
 
-def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | None = 1, expected=()):
+def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expected=(), sep=None):
+    """A CSV's rows (see csvrows): decoded, its separator sniffed and its header found when not given."""
+    from .transcode import cell_wise
+    named = bool(encoding)
+    encoding = encoding or detect_encoding(data)
+    if encoding is None:
+        raise InputFileError(path, "its text encoding cannot be recognised",
+                             "save it as UTF-8 CSV, or name the encoding in the mapping (`encoding: gbk`)")
+    try:
+        encoding = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputFileError(path, f"unknown text encoding {encoding!r}",
+                             "use a codec name such as utf-8, gbk, gb18030 or utf-16") from None
+    head = data[:_HEAD_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
+    sep = sep or sniff_separator(head, set(expected) | set(FIELD_BY_NAME))
+    if header_row is None:
+        header_row = find_header_row(head_rows(head, sep), expected)
+    if cell_wise(encoding, sep):
+        try:
+            return read_csv_bytes(path, data, header_row, sep, encoding)
+        except UnicodeDecodeError:
+            pass  # decoded whole below, which names the line
+    if encoding == "utf-8" and not named:
+        return read_csv_bytes(path, data, header_row, sep)  # detect_encoding decoded it as strict UTF-8 already
+    return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep)
+
+
+def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | None = 1, expected=(),
+               sep: str | None = None):
     """Every cell as the file gives it; a file that cannot be read is one InputFileError.
 
     `header_row=None`: the header is the line among the first 20 that names the most of the
-    `expected` headers (title rows above it are skipped)."""
+    `expected` headers (title rows above it are skipped). `sep`: a CSV's cell separator (sniffed
+    when not given)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise InputFileError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(READERS)}")
     try:
-        if suffix == ".csv":
-            data = decode_csv(path, path.read_bytes(), encoding)
-            if header_row is None:
-                header_row = find_header_row(_csv_head(data), expected)
-            frame = read_csv_bytes(path, data, header_row)
+        if suffix in (".csv", ".tsv"):
+            frame = read_csv_file(path, path.read_bytes(), encoding=encoding, header_row=header_row,
+                                  expected=expected, sep=sep or ("\t" if suffix == ".tsv" else None))
         else:
             frame = _read_other(path, suffix, sheet, header_row, expected)
     except OSError as exc:
@@ -141,17 +205,23 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
     return frame
 
 
-def require_contract_columns(frame, path, mapped: bool) -> None:
-    """Columns absent (not empty) for a required field: one clear error pointing at a mapping."""
+def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = None) -> None:
+    """Columns absent (not empty) for a required field: one clear error pointing at a mapping
+    (`preset`: the built-in preset that knows the most of the headers, and how many)."""
     from ..core.fields import FIELDS
     missing = [f.name for f in FIELDS if f.required and f.name not in frame.columns]
     if not missing:
         return
     headers = [h for h in frame.attrs.get("headers", frame.columns) if h != ROW_PROBLEM]
     shown = ", ".join(headers[:25]) + (", …" if len(headers) > 25 else "")
-    how = ("add them to the mapping's `columns:`" if mapped else
-           "map the export's headers with `--columns MAPPING.yaml` or a preset (`--columns aliexpress`, "
-           "`taobao`, `douyin`, `ebay`, `amazon`, `shopify`)")
+    if mapped:
+        how = "add them to the mapping's `columns:`"
+    elif preset:
+        how = (f"the `{preset[0]}` preset knows {preset[1]} of these headers: add `--columns {preset[0]}`, "
+               "or map the headers with `--columns MAPPING.yaml`")
+    else:
+        how = ("map the export's headers with `--columns MAPPING.yaml` or a preset (`--columns aliexpress`, "
+               "`taobao`, `douyin`, `ebay`, `amazon`, `shopify`)")
     raise InputFileError(path, f"has no column for {', '.join(missing)} (the required contract fields); "
                          f"the headers found are: {shown}",
                          f"{how}; `dispute-playbook columns {path}` suggests a mapping "

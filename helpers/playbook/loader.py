@@ -72,6 +72,7 @@ class Playbook:
     rates: dict = field(default_factory=lambda: {"USD": 1.0})  # units per 1 base_currency
     param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
     rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
+    dispute_rate_targets: dict = field(default_factory=dict)   # "overall" / dispute type -> share of orders or None
 
     def __repr__(self):
         return f"Playbook({str(self.root)!r}, params={self.params})"
@@ -125,6 +126,30 @@ def _text(node, path, line, problems, what, params=None):
 
 
 RATES_KEY = "exchange_rates"
+TARGETS_KEY = "dispute_rate_targets"
+TARGET_KEYS = ("overall",) + DISPUTE_TYPES
+
+
+def _load_rate_targets(path, data, problems) -> dict:
+    """The shop's dispute-rate targets (disputes per order, 0..1), overall and per type; empty = unknown."""
+    spec = (data or {}).get(TARGETS_KEY)
+    out = dict.fromkeys(TARGET_KEYS)
+    if spec is None:
+        return out
+    line = line_of(data, TARGETS_KEY)
+    fix = f"write `{TARGETS_KEY}:` with `overall:` and/or a dispute type, each a share of orders (0.01 = 1%) or empty"
+    if not isinstance(spec, dict):
+        problems.append(PlaybookProblem(path, line, f"`{TARGETS_KEY}` must be a table", fix))
+        return out
+    for key, value in spec.items():
+        where = line_of(spec, key, line)
+        if key not in TARGET_KEYS:
+            problems.append(PlaybookProblem(path, where, f"{key!r} is not `overall` or a dispute type ({', '.join(DISPUTE_TYPES)})", fix))
+        elif value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1):
+            problems.append(PlaybookProblem(path, where, f"the {key} target must be a share between 0 and 1, not {value!r}", fix))
+        else:
+            out[key] = None if value is None else float(value)
+    return out
 
 
 def _load_rates(path, data, problems):
@@ -158,7 +183,7 @@ def _load_params(root, problems):
         return {}, {}, {}, {}
     values, helps, lines, currency = {}, {}, {}, {}
     for name, spec in (data or {}).items():
-        if name == RATES_KEY:
+        if name in (RATES_KEY, TARGETS_KEY):
             continue
         line = line_of(data, name)
         if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
@@ -377,6 +402,7 @@ def collect(root, params=None):
                   _load_labels(root, "resolutions.yaml", problems, values), {},
                   base_currency=base, rates=rates, param_currency=currency)
     pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems)
+    pb.dispute_rate_targets = _load_rate_targets(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
     pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True, rule_params=pb.rule_params)
     pb.languages = _load_languages(root, problems)
     for dt in DISPUTE_TYPES:

@@ -114,7 +114,7 @@ def _compile_cached(root: str, template_id: str, language: str, group_items: tup
     except TemplateError as exc:
         ln = getattr(exc, "lineno", None) or 0
         raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
-                                              "check the names in {{ }} against the README's template variables"))
+                                              "check the names in {{ }} against the template variables listed in docs/contract.md"))
     parts = tuple(text.strip().split(_MARK))
     if len(parts) % 2 == 0 or any(p not in ROW_VALUES for p in parts[1::2]):
         raise TemplateProblem(PlaybookProblem(path, line, f"{language}: a case value was altered by the template",

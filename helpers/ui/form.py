@@ -128,8 +128,8 @@ def _raw(widget):
 class AppBox(widgets.VBox):
     """A whole page of widgets, with a short, stable text form so stored notebook outputs compare."""
 
-    def __init__(self, children, name: str):
-        super().__init__(children)
+    def __init__(self, children, name: str, layout=None):
+        super().__init__(children, **({"layout": layout} if layout is not None else {}))
         self.page_name = name
 
     def __repr__(self):
@@ -150,12 +150,13 @@ class DisputeForm:
         self.errors = {n: look.label(f"dp-error-{n}", look.error) for n in self.fields}
         self.headings = {key: look.html_block(f"dp-{key.replace('_', '-')}") for key, _ in SECTIONS}
         self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
-                                                 value=ui_language).add_class("dp-lang-switch")
+                                                 value=ui_language, layout=look.plain).add_class("dp-lang-switch")
         self.guide = look.html_block("dp-guide")
         self.home = look.html_block("dp-home-link")
         self.example_note = look.html_block("dp-example-note")
         self.example_note.layout = widgets.Layout(display=None if example else "none")
-        self.button = widgets.Button(button_style="primary", icon="check", style=look.button).add_class("dp-recommend")
+        self.button = widgets.Button(button_style="primary", icon="check", style=look.button,
+                                     layout=look.plain).add_class("dp-recommend")
         self.form_error = look.label("dp-form-errors", look.error)
         self.result = ResultView(self._rerender_message, look)
         sections = []  # per section: its heading, then a grid of (input, problem) rows
@@ -163,17 +164,17 @@ class DisputeForm:
             shown = [n for n in names if n in self.fields]
             if shown:
                 cells = [w for name in shown for w in (self.inputs[name], self.errors[name])]
-                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)]))
+                sections.append(widgets.VBox([self.headings[key], widgets.GridBox(cells, layout=look.grid)], layout=look.plain))
         top = widgets.HBox([self.lang_switch, self.home], layout=widgets.Layout(flex_flow="row wrap",
                                                                                   align_items="center"))
         # two columns of sections on a wide screen (the app's page CSS), one on a narrow one
-        fields = widgets.VBox(sections).add_class("dp-sections")
+        fields = widgets.VBox(sections, layout=look.plain).add_class("dp-sections")
         bar = widgets.HBox([self.button, self.form_error], layout=widgets.Layout(flex_flow="row wrap",
                                                                                  align_items="center"))
-        self.widget = AppBox([widgets.HTML(FORM_CSS), top, self.guide, self.example_note, fields, bar.add_class("dp-recommend-bar"), self.result.box],
-                             self.dispute_type)
+        self.widget = AppBox([widgets.HTML(FORM_CSS, layout=look.plain, style=look.html), top, self.guide, self.example_note,
+                              fields, bar.add_class("dp-recommend-bar"), self.result.box], self.dispute_type, look.plain)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
-        self.lang, self._quiet = ui_language, False
+        self.lang, self._quiet, self._decided = ui_language, False, {}
         self.relabel(ui_language)
         for w in self.inputs.values():
             w.observe(self._on_edit, "value")
@@ -258,27 +259,44 @@ class DisputeForm:
 
     def recommend(self):
         """What the Recommend button does; returns the Recommendation, or None if the case has problems."""
-        from ..advice.recommend import recommend
         if self.validate() is None:
             self.result.clear()
             return None
         case = self.values()
-        rec = recommend(case, lang=self.lang)
+        rec = self._decide(case)
         self.result.show(rec, case)
         return rec
+
+    def _decide(self, case: dict, lang: str | None = None):
+        """recommend(case) in the UI language (or `lang`), remembered: recommend() is pure, so an unchanged
+        case (the form as it opened, decided in the preheated kernel) gets the same answer without
+        deciding again. A changed case, language, day or playbook file decides anew."""
+        import datetime as dt
+
+        from ..advice.recommend import recommend
+        from ..playbook.loader import load_playbook
+        lang, pb = lang or self.lang, load_playbook()
+        key = (repr(sorted(case.items())), lang, dt.date.today(), id(pb))  # pb is kept below: its id stays its own
+        if key not in self._decided:
+            if len(self._decided) >= 8:
+                self._decided.clear()
+            self._decided[key] = (pb, recommend(case, lang=lang))
+        return self._decided[key][1]
 
     def _rerender_message(self, buyer_language: str):
         from ..advice.recommend import recommend
         return recommend({**self.values(), "buyer_language": buyer_language}, lang=self.lang)
 
-
     def warm_up(self):
-        """Decide the form's case once and draw its chart, unseen: the first Recommend then finds the
-        rules loaded and matplotlib ready (a preheated kernel does this before anyone opens the page)."""
-        from ..advice.recommend import recommend
-        from .result_view import cost_chart
+        """Decide the form's case in each UI language and build its report, unseen: the first Recommend on
+        the unchanged form then shows that decision at once, and any other finds the rules loaded and
+        every code path warm (a preheated kernel does this before anyone opens the page)."""
+        from .labels import UI_LANGUAGES
+        from .result_view import report_parts
         if self.validate() is not None:
-            cost_chart(recommend(self.values(), lang=self.lang), self.lang)
+            case = self.values()
+            for lang in UI_LANGUAGES:  # the page may ask for either
+                report_parts(self._decide(case, lang), case, lang)
 
 
 def show_form(case: dict, ui_language: str = "en", example: bool = False) -> DisputeForm:

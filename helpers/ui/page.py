@@ -2,8 +2,10 @@
 which UI language the browser asked for.
 
 In the app (`dispute-playbook app`) Voila keeps a preheated kernel per notebook: the notebook runs,
-and the form is built and a first chart drawn, before anyone asks for the page. The language comes
-with the request (`?lang=zh`), so the page waits for it at the end of its cell, then relabels.
+and the form is built and a first case decided, before anyone asks for the page. The language comes
+with the request (`?lang=zh`): a thread waits for it and relabels then, while every cell has already
+finished -- so Voila sends the whole page the moment it is asked for, as it does for a trivial notebook
+(a cell waiting for the request would hold the page's HTML back until the kernel answered).
 """
 from __future__ import annotations
 
@@ -35,14 +37,22 @@ def requested_language(default: str = "en") -> str:
     return code if code in UI_LANGUAGES else default
 
 
-def follow_page_language(switch, default: str = "en", warm_up=None) -> str:
-    """Set a language switch to the page's language; before waiting for the request, `warm_up()`
-    (in a preheated kernel only, where nobody is waiting yet). Returns the language."""
-    if warm_up is not None and preheating():
+def follow_page_language(switch, default: str = "en", warm_up=None):
+    """Set a language switch to the page's language. In a preheated kernel, first `warm_up()` (nobody
+    is waiting yet), then return at once: a thread waits for the request and sets the switch, so the
+    cell ends and the page's HTML is ready before the request. Returns that thread (None elsewhere)."""
+    if not preheating():
+        switch.value = requested_language(default)
+        return None
+    if warm_up is not None:
         warm_up()
-    lang = requested_language(default)
-    switch.value = lang
-    return lang
+    import threading
+
+    def apply():  # widget changes are thread-safe to send: ipykernel's iopub socket queues them
+        switch.value = requested_language(default)
+    thread = threading.Thread(target=apply, name="dp-page-language", daemon=True)
+    thread.start()
+    return thread
 
 
 def no_null_titles(widget) -> None:

@@ -1,68 +1,22 @@
 """The result half of the dispute form: resolution and why, evidence checklist, risk flags, next
 steps, a chart of the options' costs, and the buyer message (editable, language, character count).
 
+Everything that is only read is one HTML widget (`dp-report`), its parts marked by their own classes
+(`dp-resolution dp-res-<id>`, `dp-rationale`, `dp-cost-chart`, ...): a Recommend sends it in one
+message, so the decision and its chart appear together, at once.
+
 Anything that came from the case is shown through text widgets or escaped HTML: buyer text is data.
 """
 from __future__ import annotations
 
 import html
-from io import BytesIO
 
 import ipywidgets as widgets
 
-from .fonts import cjk_font
 from ..playbook.messages import LANGUAGES
+from .cost_chart import cost_chart_html, unknown_costs
 from .labels import choice_label, evidence_label, ui
 from .present import evidence_checklist, money
-
-
-def english_label(resolution: str) -> str:
-    """The English label of a resolution: the chart's fallback where no Chinese font is installed."""
-    from ..playbook.loader import load_playbook
-    return load_playbook().resolutions[resolution]["en"]
-
-
-def unknown_costs(rec, lang: str) -> list[str]:
-    """"Return and refund: return shipping cost" for every option whose cost needs an unknown input."""
-    from .labels import field_label
-    return [f"{a['label']}: {', '.join(field_label(f, lang) for f in a.get('cost_unknown', ()))}"
-            for a in rec.alternatives if a["est_cost"] is None]
-
-
-def cost_chart(rec, lang: str) -> tuple[bytes, list[str]]:
-    """PNG bar chart of every option's expected cost, the chosen one marked whatever its cost (an
-    unknown cost is drawn as no bar, marked "?"); and, for the note, which input each unknown cost lacks."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    use_labels = lang != "zh" or cjk_font() is not None
-    shown = lang if use_labels else "en"
-    alts = rec.alternatives
-    height = 0.4 * max(len(alts), 1) + 0.7
-    fig = Figure(figsize=(6.5, height), dpi=80)
-    FigureCanvasAgg(fig)
-    # fixed margins instead of tight_layout, which draws the figure twice
-    ax = fig.add_axes((0.4, 0.5 / height, 0.55, 1 - 0.65 / height))
-    chosen_word = ui("chosen", shown)
-    names = [(a["label"] if use_labels else english_label(a["resolution"])) + (f" ◀ {chosen_word}" if a["chosen"] else "")
-             for a in alts]
-    costs = [a["est_cost"] or 0.0 for a in alts]
-    ax.barh(range(len(alts)), costs, color=["#1f6feb" if a["chosen"] else "#9aa4b2" for a in alts])
-    ax.set_yticks(range(len(alts)), names, fontfamily=cjk_font() if lang == "zh" and use_labels else None)
-    for tick, a in zip(ax.get_yticklabels(), alts):
-        if a["chosen"]:
-            tick.set_fontweight("bold")
-    ax.invert_yaxis()
-    ax.set_xlabel(rec.currency)
-    for i, a in enumerate(alts):
-        ax.text(costs[i], i, f" {a['est_cost']:,.2f}" if a["est_cost"] is not None else " ?", va="center", fontsize=9)
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-    ax.set_xlim(0, max(costs + [1.0]) * 1.3)  # room for the value labels, however large
-    ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))  # 1,000,000 not 1e6
-    ax.spines[["top", "right"]].set_visible(False)
-    buf = BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue(), unknown_costs(rec, lang)
 
 
 def _list_html(items, ordered=False) -> str:
@@ -79,17 +33,8 @@ class ResultView:
         self.rerender_message = rerender_message
         html_block = look.html_block
         self.prompt = look.label("dp-result-prompt", layout=widgets.Layout())  # own layout: it is hidden and shown
-        self.summary = html_block("dp-case-summary")
-        self.resolution = look.label("dp-resolution", look.strong)
-        self.money = look.label("dp-refund")
-        self.rationale = html_block("dp-rationale")
-        self.change = html_block("dp-what-would-change")
-        self.evidence = html_block("dp-evidence")
-        self.risks = html_block("dp-risk-flags")
-        self.steps = html_block("dp-next-steps")
-        self.chart_title = html_block("dp-chart-title")
-        self.chart = widgets.Image(format="png", width=520, layout=look.plain).add_class("dp-cost-chart")  # figure: 6.5 in at 80 dpi
-        self.chart_note = look.label("dp-cost-note")
+        self.report = html_block("dp-report")
+        self.parts: dict[str, str] = {}  # the report's parts (HTML) by class, for tests and scripts
         self.message_title = html_block("dp-message-title")
         self.language = widgets.Dropdown(options=LANGUAGES, layout=look.wide, style=look.choice).add_class("dp-message-language")
         self.message = widgets.Textarea(rows=10, layout=widgets.Layout(width="95%"), style=look.text).add_class("dp-message")
@@ -100,12 +45,12 @@ class ResultView:
         self.replace = widgets.Button(style=look.button, layout=widgets.Layout(display="none", width="auto"),
                                       icon="refresh").add_class("dp-message-replace")
         self.generated, self.pending, self.platform = None, None, None
-        self.body = widgets.VBox([self.summary, self.resolution, self.money, self.rationale, self.change, self.evidence,
-                                  self.risks, self.steps, self.chart_title, self.chart, self.chart_note,
-                                  self.message_title, self.language, self.message, self.count, self.note,
+        # the report is always in the page (empty before a result), so the decision and its chart show
+        # with one message; the message box below it appears with the first result
+        self.body = widgets.VBox([self.message_title, self.language, self.message, self.count, self.note,
                                   widgets.HBox([self.kept, self.replace], layout=widgets.Layout(flex_flow="row wrap"))],
-                                 layout={"display": "none"}).add_class("dp-result")
-        self.box = widgets.VBox([self.prompt, self.body])
+                                 layout={"display": "none"}).add_class("dp-message-box")
+        self.box = widgets.VBox([self.prompt, self.report, self.body], layout=look.plain).add_class("dp-result")
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
         self.replace.on_click(lambda _: self.use_new_text())
@@ -114,6 +59,7 @@ class ResultView:
     def relabel(self, lang: str):
         self.lang = lang
         self.prompt.value = ui("press_recommend", lang)
+        self.message_title.value = f"<b>{html.escape(ui('message', lang))}</b>"
         self.language.description = ui("message_language", lang)
         value, self._quiet = self.language.value, True
         self.language.options = [(choice_label("buyer_language", code, lang), code) for code in LANGUAGES]
@@ -123,49 +69,25 @@ class ResultView:
 
     def clear(self):
         """Hide the result of a case that has since changed (its texts too: nothing stale is read)."""
-        self.rec = None
-        self.resolution.value = ""
+        self.rec, self.parts = None, {}
+        self.report.value = ""
         self.body.layout.display = "none"
         self.prompt.layout.display = None
 
     def show(self, rec, case: dict):
-        """Texts first, chart last: the browser shows the decision while the chart is drawn."""
-        lang, esc = self.lang, html.escape
+        """The report first (decision and chart in one message), then the message box."""
+        lang = self.lang
         self.rec = rec
         self.platform = case.get("platform")
-        self.summary.value = (f"<b>{esc(ui('case', lang))} {esc(rec.case_id)}</b> · {esc(ui('buyer', lang))} "
-                              f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} "
-                              f"{esc(_shown_date(rec.as_of_date, lang))}")
-        # the label only; the resolution's id is a CSS class (dp-res-<id>) for tests and scripts
-        for cls in [c for c in self.resolution._dom_classes if c.startswith("dp-res-")]:
-            self.resolution.remove_class(cls)
-        self.resolution.add_class(f"dp-res-{rec.resolution}")
-        self.resolution.value = f"{ui('resolution', lang)}: {rec.alternatives[0]['label']}"
-        self.money.value = (f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
-                            f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}")
-        self.rationale.value = f"<b>{esc(ui('why', lang))}:</b> {esc(rec.rationale)}"
-        self.change.value = (f"<b>{esc(ui('what_would_change', lang))}:</b> {esc(rec.what_would_change)}"
-                             if rec.what_would_change else "")
-        checklist = [f"{'✓' if has else '✗'} {esc(evidence_label(e, lang))} <i>({esc(ui('have' if has else 'missing', lang))})</i>"
-                     for e, has in evidence_checklist(rec)] or [esc(ui("no_evidence", lang))]
-        self.evidence.value = f"<b>{esc(ui('evidence', lang))}</b>" + _list_html(checklist)
-        self.risks.value = f"<b>{esc(ui('risk_flags', lang))}</b>" + _list_html(
-            [f"⚠ {esc(t)}" for t in rec.risk_flag_text] or [esc(ui("no_risk", lang))])
-        self.steps.value = f"<b>{esc(ui('next_steps', lang))}</b>" + _list_html(
-            [esc(s["text"]) + (f" <b>({esc(ui('deadline', lang))} {esc(_shown_date(s['deadline'], lang))})</b>"
-                               if s["deadline"] else "")
-             for s in rec.next_steps], ordered=True)
-        self.message_title.value = f"<b>{esc(ui('message', lang))}</b>"
+        self.parts = report_parts(rec, case, lang)
+        self.report.value = "".join(f'<div class="{cls}">{part}</div>' if cls != "dp-cost-chart" else part
+                                    for cls, part in self.parts.items() if part)
+        self.prompt.layout.display = "none"
+        self.body.layout.display = None
         self._set_message(rec, case.get("buyer_language") or "en")
         self._quiet = True
         self.language.value = rec.message_language if rec.message_language in LANGUAGES else "en"
         self._quiet = False
-        self.chart_title.value = f"<b>{esc(ui('chart', lang))}</b>"
-        self.prompt.layout.display = "none"
-        self.body.layout.display = None
-        png, unknown = cost_chart(rec, lang)
-        self.chart.value = png
-        self.chart_note.value = (ui("cost_unknown_note", lang) + "; ".join(unknown)) if unknown else ""
 
     def edited(self) -> bool:
         """Whether the message box holds the user's own edits (not the text the app last put there)."""
@@ -207,6 +129,36 @@ class ResultView:
         if self._quiet or self.rec is None:
             return
         self._set_message(self.rerender_message(change["new"]), change["new"])
+
+
+def report_parts(rec, case: dict, lang: str) -> dict[str, str]:
+    """The report's parts as HTML, keyed by their CSS class, in reading order; every text escaped.
+    The resolution's part is keyed `dp-resolution dp-res-<id>`: the label shows, the id is a class."""
+    esc = html.escape
+    checklist = [f"{'✓' if has else '✗'} {esc(evidence_label(e, lang))} <i>({esc(ui('have' if has else 'missing', lang))})</i>"
+                 for e, has in evidence_checklist(rec)] or [esc(ui("no_evidence", lang))]
+    unknown = unknown_costs(rec, lang)
+    return {
+        "dp-case-summary": (f"<b>{esc(ui('case', lang))} {esc(rec.case_id)}</b> · {esc(ui('buyer', lang))} "
+                            f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} "
+                            f"{esc(_shown_date(rec.as_of_date, lang))}"),
+        f"dp-resolution dp-res-{rec.resolution}": (f'<span style="font-weight:bold;font-size:1.3em">'
+                                                   f"{esc(ui('resolution', lang))}: {esc(rec.alternatives[0]['label'])}</span>"),
+        "dp-refund": esc(f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
+                         f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}"),
+        "dp-rationale": f"<b>{esc(ui('why', lang))}:</b> {esc(rec.rationale)}",
+        "dp-what-would-change": (f"<b>{esc(ui('what_would_change', lang))}:</b> {esc(rec.what_would_change)}"
+                                 if rec.what_would_change else ""),
+        "dp-evidence": f"<b>{esc(ui('evidence', lang))}</b>" + _list_html(checklist),
+        "dp-risk-flags": f"<b>{esc(ui('risk_flags', lang))}</b>" + _list_html(
+            [f"⚠ {esc(t)}" for t in rec.risk_flag_text] or [esc(ui("no_risk", lang))]),
+        "dp-next-steps": f"<b>{esc(ui('next_steps', lang))}</b>" + _list_html(
+            [esc(s["text"]) + (f" <b>({esc(ui('deadline', lang))} {esc(_shown_date(s['deadline'], lang))})</b>"
+                               if s["deadline"] else "")
+             for s in rec.next_steps], ordered=True),
+        "dp-cost-chart": cost_chart_html(rec, lang),
+        "dp-cost-note": esc(ui("cost_unknown_note", lang) + unknown) if unknown else "",
+    }
 
 
 def _shown_date(iso: str, lang: str) -> str:

@@ -28,7 +28,17 @@ WORDS = {
            "done": "Deck finished — well done. Your trainer will show the results.", "scenario": "Scenario",
            "welcome": "Answers are saved to", "none": "none", "home": "← Start page",
            "you_chose": "You chose", "your_message": "your message", "your_evidence": "evidence you ticked",
-           "basic": "basic", "intermediate": "intermediate", "advanced": "advanced"},
+           "basic": "basic", "intermediate": "intermediate", "advanced": "advanced",
+           "title": "Dispute workshop", "how": "How it works",
+           "steps": ("Type your name and choose the deck your trainer gave you, then press Start / resume.",
+                     "Read the story: what the buyer wrote and what you know.",
+                     "Choose what you do, tick the evidence you still need, and pick the message for the buyer "
+                     "(A, B or C: their texts are under the story).",
+                     "Submit: you see at once whether you were right, the playbook's reasons, and what fact "
+                     "would have changed the answer."),
+           "kept": "Every answer is saved to a file under your name: if the page or the kernel restarts, type the "
+                   "same name and you continue where you stopped. The first answer to a scenario counts.",
+           "messages": "The messages"},
     "zh": {"name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
            "facts": "案例事实", "resolution": "1. 你会怎么处理?", "evidence": "2. 勾选你还需要的证据(如已齐全则不勾选)",
            "message": "3. 你会给买家发哪条消息?", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
@@ -38,11 +48,26 @@ WORDS = {
            "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成,做得好!培训师会展示结果。",
            "scenario": "题目", "welcome": "答案保存在", "none": "无", "home": "← 返回开始页",
            "you_chose": "你的选择", "your_message": "你选的消息", "your_evidence": "你勾选的证据",
-           "basic": "基础", "intermediate": "进阶", "advanced": "高级"},
+           "basic": "基础", "intermediate": "进阶", "advanced": "高级",
+           "title": "纠纷处理练习", "how": "使用说明",
+           "steps": ("输入你的名字,选择培训师指定的题组,点击“开始 / 继续”。", "阅读案例:买家的留言和你了解的情况。",
+                     "选择处理方式,勾选还需要的证据,并选择发给买家的消息(A、B 或 C,全文在案例下方)。",
+                     "提交后立即看到对错、处理手册的理由,以及哪个事实会改变答案。"),
+           "kept": "每个答案都会保存在以你名字命名的文件里:页面或内核重启后,输入同一个名字即可从上次停下的地方继续。"
+                   "每个案例以第一次作答为准。",
+           "messages": "可选的消息"},
 }
 LETTERS = "ABCDE"
 MESSAGE_STYLE = "border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:6px 0;white-space:pre-wrap;line-height:1.4"
 HEAD_STYLE = "font-weight:bold;font-size:1.3em"
+WS_CSS = """<style>
+.dp-ws-evidence .widget-checkbox { height: 22px !important; line-height: 22px !important; margin-top: 0; margin-bottom: 0; }
+.dp-ws-message .widget-radio-box { flex-direction: row !important; flex-wrap: wrap; gap: 4px 24px; }
+@media (max-width: 800px) {
+  .dp-ws-grid { grid-template-columns: minmax(0, 1fr) !important;
+                grid-template-areas: "story" "choices" "messages" !important; }
+}
+</style>"""
 
 
 class WorkshopApp:
@@ -70,14 +95,24 @@ class WorkshopApp:
         self.feedback = _add(w.HTML(), "dp-ws-feedback")
         self.next = _add(w.Button(description=WORDS[lang]["next"]), "dp-ws-next")
         self.score = _add(w.HTML(), "dp-ws-score")
-        self.labels = {k: w.HTML() for k in ("resolution", "evidence", "message")}
-        self.question_box = w.VBox([self.progress, self.story, self.labels["resolution"], self.resolution,
-                                    self.labels["evidence"], self.evidence_box, self.labels["message"], self.messages,
-                                    self.message, self.submit, self.feedback, self.next])
+        self.labels = {k: w.HTML() for k in ("resolution", "evidence", "message", "messages")}
+        self.intro = _add(w.HTML(), "dp-ws-intro")
+        # A grid: on a wide screen the story and then the messages' long texts on the left, the choices on
+        # the right -- the decision is on the first screen, beside the story; on a narrow one a single
+        # column: story, choices, messages (WS_CSS). Either way the choices come before the messages.
+        self.story.layout = w.Layout(grid_area="story", min_width="0")
+        reading = w.VBox([self.labels["messages"], self.messages], layout=w.Layout(grid_area="messages", min_width="0"))
+        choosing = _add(w.VBox([self.labels["resolution"], self.resolution, self.labels["evidence"], self.evidence_box,
+                                self.labels["message"], self.message, self.submit, self.feedback, self.next],
+                               layout=w.Layout(grid_area="choices", min_width="0")), "dp-ws-choices")
+        grid = _add(w.GridBox([self.story, choosing, reading], layout=w.Layout(
+            grid_template_columns="minmax(0, 3fr) minmax(0, 2fr)", grid_template_areas='"story choices" "messages choices"',
+            grid_gap="0 24px", align_items="flex-start")), "dp-ws-grid")
+        self.question_box = w.VBox([self.progress, grid])
         self.question_box.layout.display = "none"
-        self.widget = _add(w.VBox([self.home, self.language, w.HBox([self.name, self.deck, self.start],
-                                                                  layout=w.Layout(flex_flow="row wrap")), self.status,
-                                   self.score, self.question_box]), "dp-ws-app")
+        self.widget = _add(w.VBox([self.intro, self.home, self.language,
+                                   w.HBox([self.name, self.deck, self.start], layout=w.Layout(flex_flow="row wrap")),
+                                   self.status, self.score, self.question_box]), "dp-ws-app").add_class("dp-app")
         self.start.on_click(lambda _: self.begin(self.name.value, self.deck.value))
         self.submit.on_click(lambda _: self.answer())
         self.next.on_click(lambda _: self.show_next())
@@ -103,11 +138,9 @@ class WorkshopApp:
         if sid is None:
             self.q = None
             self.progress.value = f'<div class="dp-ws-done">{WORDS[self.lang]["done"]}</div>'
-            for part in self.question_box.children[1:]:
-                part.layout.display = "none"
+            self.question_box.children[1].layout.display = "none"
             return
-        for part in self.question_box.children:
-            part.layout.display = ""
+        self.question_box.children[1].layout.display = ""
         self.q = question(self.scenarios[sid], self.pb, self.lang)
         self._render_question(keep=False)
 
@@ -132,6 +165,10 @@ class WorkshopApp:
         self.start.description, self.submit.description, self.next.description = t["start"], t["submit"], t["next"]
         self.name.description, self.deck.description = t["name"], t["deck"]
         self.home.value = f'<a class="dp-home" href="start.ipynb?lang={self.lang}">{escape(t["home"])}</a>'
+        steps = "".join(f"<li>{escape(step)}</li>" for step in t["steps"])
+        self.intro.value = (f'{WS_CSS}<h2 class="dp-title" style="margin:8px 0 4px 0">{escape(t["title"])}</h2>'
+                            f'<details><summary>{escape(t["how"])}</summary><ol>{steps}</ol><p>{escape(t["kept"])}</p>'
+                            '</details>')
 
     def set_language(self, lang: str):
         self.lang = lang
@@ -160,7 +197,7 @@ class WorkshopApp:
                             f'<p><b>{t["buyer"]}:</b> <i>“{escape(sc.text("buyer_wrote", lang))}”</i></p>'
                             f'<p><b>{t["seller"]}:</b> {escape(sc.text("seller_knows", lang))}</p>'
                             f'<details><summary>{t["facts"]}</summary><table>{facts}</table></details>')
-        for key in ("resolution", "evidence", "message"):
+        for key in ("resolution", "evidence", "message", "messages"):
             self.labels[key].value = f"<b>{t[key]}</b>"
         self.resolution.options = [(label, res) for res, label in q.resolutions]
         self.resolution.value = chosen[0] if chosen[0] in [r for r, _ in q.resolutions] else None

@@ -1,0 +1,115 @@
+"""Product and shop health: disputes by SKU × dispute type × mismatch, the listings to fix and the
+disputes per week, for the batch and the backtest alike (one place for each).
+
+The figures are made from a frame with one line per decided case and the columns of
+`case_columns`. A figure the input cannot support (no `sku` column, no dates of its own) is
+said to be missing, never shown as an empty or invented table: `health_summary` records what the
+input held, and the reports read it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.fields import FIELD_BY_NAME
+from .weeks import EPOCH, week_of
+
+LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
+LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
+HEALTH_COLUMNS = ("dispute_type", "platform", "sku", "product_title", "mismatch", "week")
+
+
+def labels(name: str, codes: np.ndarray) -> np.ndarray:
+    """Engine codes of an enum column back to its values ('' for unknown)."""
+    choices = np.array(FIELD_BY_NAME[name].choices + ("",), dtype=object)
+    return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
+
+
+def own_dates(frame, rows) -> np.ndarray:
+    """Each row's own `as_of_date` as the input gives it (day ordinals, NaN where it has none), even
+    when `--as-of` fixed the review date of the run: the week a dispute came up is the row's."""
+    import pandas as pd
+    if "as_of_date" not in frame.columns:
+        return np.full(len(rows), np.nan)
+    text = frame["as_of_date"].iloc[rows].astype(str).str.strip().str.slice(0, 10)
+    days = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return np.where(days.isna(), np.nan, days.to_numpy(dtype="datetime64[D]").astype("int64") + EPOCH).astype(float)
+
+
+def case_columns(cols: dict, dates) -> dict:
+    """The health columns of the decided cases: `cols` the validated columns of those rows,
+    `dates` their own review dates (ordinals)."""
+    return {"dispute_type": labels("dispute_type", cols["dispute_type"]), "platform": labels("platform", cols["platform"]),
+            "sku": np.asarray(cols["sku"], dtype=object), "product_title": np.asarray(cols["product_title"], dtype=object),
+            "mismatch": labels("mismatch", cols["mismatch"]), "week": week_of(dates)}
+
+
+def products_table(frame):
+    """products.csv: disputes by SKU × dispute type × mismatch (cases with a SKU)."""
+    part = frame[frame["sku"] != ""]
+    return part.groupby(["sku", "dispute_type", "mismatch"]).size().rename("disputes").reset_index()
+
+
+def listings_to_fix(frame) -> list:
+    """SKUs whose not-as-described disputes mostly share one mismatch (the fix is the listing)."""
+    nad = frame[(frame["dispute_type"] == "not_as_described") & (frame["sku"] != "") & (frame["mismatch"] != "")]
+    rows = []
+    for sku, g in nad.groupby("sku", sort=True):
+        if len(g) < LISTING_MIN_CASES:
+            continue
+        counts = g["mismatch"].value_counts()
+        share = counts.iloc[0] / len(g)
+        if share >= LISTING_SHARE:
+            titles = g["product_title"][g["product_title"] != ""]
+            rows.append({"sku": sku, "product_title": titles.iloc[0] if len(titles) else "",
+                         "not_as_described": int(len(g)), "mismatch": counts.index[0], "share": round(float(share), 4)})
+    return sorted(rows, key=lambda r: (-r["share"], -r["not_as_described"], r["sku"]))
+
+
+def nested_counts(frame, outer: str, inner: str) -> dict:
+    """{outer value: {inner value: rows}}, sorted by the outer value."""
+    out: dict = {}
+    for (a, b), n in frame.groupby([outer, inner]).size().items():
+        out.setdefault(a, {})[b] = int(n)
+    return dict(sorted(out.items()))
+
+
+def per_week(frame) -> dict:
+    """Disputes per week (Monday of the row's own review date) by dispute type; undated rows left out."""
+    return nested_counts(frame[frame["week"] != ""], "week", "dispute_type")
+
+
+def health_frame(cols: dict, dates):
+    """The decided cases' health columns as a DataFrame (what the batch counts)."""
+    import pandas as pd
+    return pd.DataFrame(case_columns(cols, dates), columns=list(HEALTH_COLUMNS))
+
+
+def health_summary(frame) -> dict:
+    """What summary.json says about products and weeks, with what the input held to say it."""
+    with_sku = int((frame["sku"] != "").sum())
+    dated = int((frame["week"] != "").sum())
+    return {"health": {"cases": int(len(frame)), "with_sku": with_sku, "with_date": dated,
+                       "not_as_described_with_sku_and_mismatch": int(
+                           ((frame["dispute_type"] == "not_as_described") & (frame["sku"] != "")
+                            & (frame["mismatch"] != "")).sum()),
+                       "listing_rule": {"min_cases": LISTING_MIN_CASES, "share": LISTING_SHARE}},
+            "listings_to_fix": listings_to_fix(frame), "disputes_per_week": per_week(frame)}
+
+
+def write_health(folder, cols: dict, rows, dates, orders, pb) -> dict:
+    """The batch's products.csv (when the input has SKUs) and its summary.json entries: products,
+    weeks and, with `--orders`, the dispute rates against the playbook's targets."""
+    from pathlib import Path
+
+    from ..iorw.atomic import atomic_write
+    from .orders import dispute_rates, load_orders
+    from .write import csv_bytes, safe_frame
+    frame = health_frame({k: np.asarray(cols[k])[rows] for k in ("dispute_type", "platform", "sku", "product_title",
+                                                                  "mismatch")}, dates)
+    summary = health_summary(frame)
+    products = Path(folder) / "products.csv"
+    if summary["health"]["with_sku"]:
+        table = products_table(frame)
+        atomic_write(products, lambda p: Path(p).write_bytes(csv_bytes(safe_frame(table, ("sku",)), True)))
+    summary["dispute_rates"] = dispute_rates(frame, load_orders(orders), pb.dispute_rate_targets)
+    return summary

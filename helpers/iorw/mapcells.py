@@ -1,0 +1,85 @@
+"""The mapping's work on one column: words looked up, dates in the mapping's format, blanks filled.
+
+Each works on Arrow strings when the column is a CSV's text (see textcols), once per distinct cell
+where the result depends on the cell alone; a spreadsheet's mixed column takes the same steps on
+its text cells. A cell the mapping cannot turn into a contract value stays as the file has it, and
+`notes` receives why, for the row's error message.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from .textcols import as_text, distinct, is_arrow_text, per_distinct, positions, put_back, spread, text_cells, text_column
+
+
+def is_blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def map_words(series, lookup, name=None, choices=(), notes=None, encoded=None):
+    """Cells replaced by the lookup where it knows them (after trimming); other cells unchanged,
+    unless the lookup has a `*` entry: then every other non-empty cell takes its value. With
+    `choices`, a cell left that is none of them gets a note. `encoded`: distinct(series), if known."""
+    other = "*" in lookup
+
+    def word(v):
+        key = v.strip() if isinstance(v, str) else v
+        if key in lookup and key != "*":
+            return lookup[key]
+        return lookup["*"] if other and isinstance(v, str) and v.strip() else v
+    uniques, codes = encoded or distinct(series)
+    values = [word(u) for u in uniques] + [word(None)]
+    if choices and not other and notes is not None:
+        unknown = [k for k, v in enumerate(values[:-1]) if isinstance(v, str) and v.strip()
+                   and v.strip().lower() not in choices]
+        if unknown:
+            known = ", ".join(list(lookup)[:8])
+            for i in np.flatnonzero(np.isin(codes, unknown)):
+                notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
+                                         f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
+    return spread(series, values, codes)
+
+
+def fill_blanks(series, values):
+    """`series` with its empty cells (missing, or only spaces) taken from `values` (Arrow, null where
+    it has nothing)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if is_arrow_text(series) and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        arr, _ = text_cells(series)
+        blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), True)
+        return text_column(pc.if_else(pc.and_(blank, pc.is_valid(values)), values.cast(arr.type), arr), series.index)
+    take = per_distinct(series, is_blank).astype(bool) & pc.is_valid(values).to_numpy(zero_copy_only=False)
+    col = series.astype(object)
+    col[take] = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[take]
+    return as_text(col)
+
+
+def parse_dates(series, name, fmt, notes):
+    """Text cells in the mapping's format as ISO dates (Arrow's strptime, vectorised); typed dates
+    from spreadsheets pass; a cell in another format stays, with a note quoting the format."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    raw, where = text_cells(series)
+    if len(raw) == 0:
+        return series
+    text = pc.utf8_trim_whitespace(raw)
+    local = fmt
+    if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
+        local = fmt.replace("%z", "").strip()
+        text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
+    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
+    days = pc.dictionary_encode(parsed.cast(pa.date32()))  # ISO text once per distinct day
+    iso = days.dictionary.cast(pa.large_string()).take(days.indices)
+    out = put_back(series, iso if parsed.null_count == 0 else pc.coalesce(iso, raw), where)
+    if parsed.null_count > raw.null_count:
+        failed = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False)
+                                & ~pc.is_valid(parsed).to_numpy(zero_copy_only=False))
+        rows = positions(raw, where)
+        example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
+        for k in failed:
+            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} does not match the mapping's date format "
+                                           f"{fmt!r} (e.g. {example})")
+    return out

@@ -131,3 +131,10 @@ def test_later_duplicates_are_rejected_and_the_first_is_decided():
     assert v.problems[1].fields == ["order_value"]  # a bad row is rejected for what is wrong with it
     assert v.problems[2].fields == ["case_id"] and "row 2 has it" in v.problems[2].problems[0].message
     assert v.first_of == {2: 0}
+
+
+def test_an_empty_column_of_any_dtype_parses_to_empty_verdicts():
+    from helpers.batch.read import parse_column
+    for dtype in (object, "str"):
+        status, encoded = parse_column(FIELD_BY_NAME["order_value"], pd.Series([], dtype=dtype))
+        assert len(status) == 0 and len(encoded) == 0

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from helpers.batch.read import validate_frame
 from helpers.batch.runner import true_rows
-from helpers.iorw.tables import read_table
+from helpers.iorw.tables import ROW_PROBLEM, read_table
 
 HEADER = ["case_id", "dispute_type", "order_value", "buyer_name", "carrier", "shop_name", "tracking_number", "order_id"]
 TEXT = st.text(alphabet=list('ab ,;"\n\r\t中'), max_size=12)
@@ -101,3 +101,31 @@ def test_a_broken_header_fails_the_run_clearly(tmp_path, capsys):
     path.write_text('case_id,"dispute_type,order_value\nA,damaged,5\n', encoding="utf-8")
     assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--no-report"]) == 2
     assert "the header line has an unpaired or stray quote" in capsys.readouterr().err
+
+
+def _read(tmp_path, body: bytes):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"case_id,order_value\n" + body)
+    return read_table(path)
+
+
+def test_a_file_without_quotes_keeps_every_line_number_crlf_blank_lines_and_stray_cr_included(tmp_path):
+    frame = _read(tmp_path, b"A,1\r\nB,2\r\nC,3\r\n")
+    assert frame["case_id"].tolist() == ["A", "B", "C"] and frame["order_value"].tolist() == ["1", "2", "3"]
+    assert frame.attrs["rows"].tolist() == [2, 3, 4]
+    frame = _read(tmp_path, b"A,1\n\nB,2\n\r\nC,3")                  # blank lines: not rows, but lines
+    assert frame["case_id"].tolist() == ["A", "B", "C"] and frame.attrs["rows"].tolist() == [2, 4, 6]
+    frame = _read(tmp_path, b"A,1\nB\rx,2\nC,3\n")                    # a bare CR is data, not a line end
+    assert frame["case_id"].tolist() == ["A", "B\rx", "C"] and frame.attrs["rows"].tolist() == [2, 3, 4]
+
+
+def test_a_ragged_row_without_quotes_is_rejected_on_its_own_line(tmp_path):
+    frame = _read(tmp_path, b"A,1\nB,2,extra\nC,3\n")
+    assert frame["case_id"].tolist() == ["A", "B", "C"] and frame.attrs["rows"].tolist() == [2, 3, 4]
+    assert "has 3 cells but the header has 2" in frame[ROW_PROBLEM].iat[1] and frame[ROW_PROBLEM].iat[2] == ""
+
+
+def test_the_row_numbers_are_handed_over_not_copied_into_every_column(tmp_path):
+    frame = _read(tmp_path, b"A,1\nB,2\n")
+    assert frame["case_id"].attrs["rows"] is frame.attrs["rows"]
+    assert not frame.attrs["rows"].flags.writeable

@@ -82,3 +82,34 @@ def test_the_app_refuses_a_playbook_with_errors(pb, monkeypatch, capsys):
 
 def test_the_bundled_playbook_passes_the_gate():
     assert load_checked().tables
+
+
+def test_a_clean_verdict_is_remembered_across_runs_and_an_edit_is_validated_again(pb, tmp_path, monkeypatch):
+    from helpers.playbook import validate as gate
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    runs = []
+    real = gate.validate
+    monkeypatch.setattr(gate, "validate", lambda path=None: runs.append(path) or real(path))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    assert load_checked(pb).tables and len(runs) == 1
+    assert len(list((tmp_path / "cache" / "validated").iterdir())) == 1
+    monkeypatch.setattr(gate, "_verdicts", {})                      # a new process: only the disk remembers
+    assert load_checked(pb).tables and len(runs) == 1
+    edit(pb / "platforms.yaml", "    value: 1500", "    value: 60")    # same folder, other content
+    monkeypatch.setattr(gate, "_verdicts", {})
+    with pytest.raises(PlaybookError, match="over AliExpress's limit of 60"):
+        load_checked(pb)
+    assert len(runs) == 2
+    monkeypatch.setattr(gate, "_verdicts", {})
+    with pytest.raises(PlaybookError):                               # errors are never remembered as clean
+        load_checked(pb)
+    assert len(runs) == 3 and len(list((tmp_path / "cache" / "validated").iterdir())) == 1
+
+
+def test_an_unwritable_cache_folder_only_means_validating_again(pb, tmp_path, monkeypatch):
+    from helpers.playbook import validate as gate
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(gate.CACHE_ENV, str(blocker / "cache"))     # below a file: cannot be created
+    monkeypatch.setattr(gate, "_verdicts", {})
+    assert load_checked(pb).tables

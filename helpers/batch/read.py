@@ -64,8 +64,6 @@ def _by_uniques(field, values):
     """
     import pandas as pd
     n = len(values)
-    status = np.full(n, UNKNOWN, dtype=np.int8)
-    encoded = _empty(field, n)
     if isinstance(values, pd.Series) and values.dtype != object:
         groups = [(slice(None), values)]
     else:
@@ -73,6 +71,9 @@ def _by_uniques(field, values):
         types = pd.Series(arr).map(type).to_numpy()
         kinds = pd.unique(types)
         groups = [(slice(None), arr)] if len(kinds) == 1 else [(np.flatnonzero(types == t), arr[types == t]) for t in kinds]
+    if len(groups) != 1:  # one group (the usual case) returns its own arrays; none: an empty column
+        status = np.full(n, UNKNOWN, dtype=np.int8)
+        encoded = _empty(field, n)
     for where, part in groups:
         codes, uniques = _factorize(part)
         uniques = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
@@ -245,14 +246,18 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     else:
         today = today or _dt.date.today()
         cols["as_of_date"] = np.where(np.isnan(cols["as_of_date"]), float(today.toordinal()), cols["as_of_date"])
-    field_bad = np.zeros((n, len(FIELDS)), dtype=bool)
+    field_bad = np.zeros((n, len(FIELDS)), dtype=bool, order="F")  # filled column by column
+    any_field = np.zeros(n, dtype=bool)
     for j, field in enumerate(FIELDS):
         field_bad[:, j] = (status[field.name] == BAD) | ((status[field.name] == UNKNOWN) & field.required)
-    any_field = field_bad.any(axis=1)
+        any_field |= field_bad[:, j]
     index = {f.name: j for j, f in enumerate(FIELDS)}
+    clean = ~any_field
+    valid = clean.copy()
     for name, mask in cross_field_bad(cols).items():
-        field_bad[:, index[name]] |= mask & ~any_field  # cross-field rules run only on otherwise clean rows
-    valid = ~field_bad.any(axis=1)
+        crossed = mask & clean  # cross-field rules run only on otherwise clean rows
+        field_bad[:, index[name]] |= crossed
+        valid &= ~crossed
     ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)
     valid &= ~ragged
     problems = _scalar_verdicts(frame, np.flatnonzero(~valid & ~ragged), as_of, cols, valid, first_row)
@@ -301,8 +306,15 @@ def duplicate_error(case_id, row: int, first_row: int) -> CaseError:
 def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
     """The first valid row of a case_id is decided; later valid rows with it are rejected."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     rows = np.flatnonzero(valid)
-    ids = pd.Series(case_ids[rows], dtype=object)  # valid rows' ids are text (case_id is required)
+    if not len(rows):
+        return {}
+    arrow_ids = pa.array(case_ids[rows], type=pa.large_string())  # valid rows' ids are text (case_id is required)
+    if len(pc.unique(arrow_ids)) == len(rows):
+        return {}  # Arrow's hashing finds no repeat: the usual case costs no Python string hashing
+    ids = pd.Series(case_ids[rows], dtype=object)
     later = ids.duplicated(keep="first").to_numpy()
     first_of = {}
     if not later.any():

@@ -229,7 +229,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     try:
         for k in range(manifest.done, len(chunks)):
             idx = chunks[k]
-            cols = {name: a[idx] for name, a in v.cols.items()}
+            cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
             d = decide(pb, cols, explain=opts.explain)
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             table.insert(0, "row", idx + 2)
@@ -284,6 +284,13 @@ def _run(opts: Options, out: Path) -> BatchResult:
     publish(out)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
+
+
+def _rows_of(idx: np.ndarray):
+    """A slice (views, no copy) when the chunk's rows follow each other (no rejected row among them)."""
+    if len(idx) and idx[-1] - idx[0] + 1 == len(idx):
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
 
 
 def with_params(pb, params):

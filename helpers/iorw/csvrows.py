@@ -2,7 +2,9 @@
 
 A record is one physical line unless a quoted cell holds a line break. The rows are counted from
 the lines, independently of the parser: when every line closes its quotes and has no stray quote,
-pyarrow reads the file and must give exactly one row per non-blank line. Otherwise the lines are
+pyarrow reads the file and must give exactly one row per non-blank line. A UTF-8 file without any
+quote or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`,
+no scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
 walked one by one: a quote left open may join the next lines only if the joined record is valid
 CSV with the header's number of cells and none of the joined lines is a complete row by itself;
 else the line that opened it is rejected on its own (its problem in ROW_PROBLEM) and reading goes
@@ -78,8 +80,13 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",",
     nl = data.find(b"\n", pos)
     header_line = data[pos:] if nl < 0 else data[pos:nl + 1]
     header = _header(path, header_line.decode(encoding), sep)
-    body = b"" if nl < 0 else data[nl + 1:]
     first_line = header_row + 1
+    start = len(data) if nl < 0 else nl + 1
+    if encoding == "utf-8":
+        frame = _plain_frame(data, start, header, first_line, sep)
+        if frame is not None:
+            return frame
+    body = data[start:]
     frame = _fast(body, header, first_line, sep, encoding)
     if frame is None:
         frame = _careful(_split_lines(body, encoding), header, first_line, sep)
@@ -91,6 +98,57 @@ def _line_bounds(arr):
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [len(arr)]))
     return nl, starts, ends
+
+
+class LineNumbers(np.ndarray):
+    """Read-only row numbers kept in `frame.attrs`: pandas deep-copies attrs into every frame or
+    column derived from the frame, so these hand themselves over instead of being copied."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def line_numbers(values) -> LineNumbers:
+    out = np.array(values, dtype=np.int64).view(LineNumbers)
+    out.flags.writeable = False
+    return out
+
+
+def _plain_count(data: bytes, start: int):
+    """The number of lines after `start` when the bytes alone show one record per line: no quote,
+    no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with one
+    gives fewer rows than this count and is read line by line.)"""
+    if start >= len(data) or data.find(b'"', start) >= 0 or data.startswith((b"\n", b"\r\n"), start):
+        return None
+    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
+        return None
+    return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
+
+
+def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
+    """The frame of a UTF-8 file whose lines are its records (see _plain_count), or None. Arrow
+    reads the bytes where they are, as large strings (pandas takes them without a copy)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    count = _plain_count(data, start)
+    if count is None:
+        return None
+    names = [f"c{j}" for j in range(len(header))]
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)[start:]),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in names},
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None  # a ragged row: the careful path rejects it on its own
+    if table.num_rows != count:
+        return None
+    frame = table.rename_columns(header).to_pandas()
+    frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
+    return frame
 
 
 def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8"):
@@ -114,7 +172,7 @@ def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8")
     if len(lines) == 0:
         import pandas as pd
         frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
-        frame.attrs["rows"] = np.zeros(0, dtype=np.int64)
+        frame.attrs["rows"] = line_numbers([])
         return frame
     try:
         table = pcsv.read_csv(
@@ -131,7 +189,7 @@ def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8")
     if encoding != "utf-8":
         table = text_columns(table, encoding)
     frame = table.rename_columns(header).to_pandas()
-    frame.attrs["rows"] = lines + first_line
+    frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
 
 
@@ -204,5 +262,5 @@ def _careful(lines: list, header: list, first_line: int, sep=","):
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
         pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
     frame[ROW_PROBLEM] = problems
-    frame.attrs["rows"] = np.asarray(numbers, dtype=np.int64)
+    frame.attrs["rows"] = line_numbers(numbers)
     return frame

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core.exceptions import InputFileError
 from ..core.fields import FIELD_BY_NAME
-from .csvrows import ROW_PROBLEM, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
+from .csvrows import ROW_PROBLEM, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
 
 READERS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 # East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
@@ -238,11 +238,11 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected):
                                  nrows=HEADER_SCAN_LINES)
             header_row = find_header_row(head.values.tolist(), expected)
         frame = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=header_row - 1)
-        frame.attrs["rows"] = np.arange(len(frame)) + header_row + 1
+        frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + header_row + 1)
         return frame
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
         frame = pd.read_json(path, lines=True, dtype=False)
-    frame.attrs["rows"] = np.arange(len(frame)) + 2
+    frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)
     return frame

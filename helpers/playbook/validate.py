@@ -196,7 +196,13 @@ def load_checked(path=None):
     root = playbook_dir(path).resolve()
     key = (str(root), folder_stamp(root) if root.is_dir() else ())
     if key not in _verdicts:
-        _verdicts[key] = validate(root)[0]
+        digest = content_digest(root) if root.is_dir() else None
+        if digest is not None and _known_clean(digest):
+            _verdicts[key] = []
+        else:
+            _verdicts[key] = validate(root)[0]
+            if digest is not None and not _verdicts[key]:
+                _remember_clean(digest)
     errors = _verdicts[key]
     if errors:
         shown = list(errors[:GATE_SHOWN])
@@ -205,3 +211,54 @@ def load_checked(path=None):
                                      f"run `dispute-playbook validate {root}` for the full list, fix them and run again"))
         raise PlaybookError(shown)
     return load_playbook(root)
+
+
+# A clean verdict is remembered on disk, keyed by the content of every file of the playbook folder and
+# of the validator's own code, so a batch does not compile every template again at each run. Only
+# clean verdicts are kept: a playbook with errors is validated (and refused) every time.
+CACHE_ENV = "DISPUTE_PLAYBOOK_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where clean verdicts are kept: $DISPUTE_PLAYBOOK_CACHE, else the user's cache folder (platformdirs)."""
+    import os
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    from platformdirs import user_cache_path
+    return user_cache_path("dispute-playbook")
+
+
+def content_digest(root: Path) -> str | None:
+    """sha256 over every file of the playbook folder (names and bytes), the code that validates it and
+    the versions of the libraries that parse it."""
+    import hashlib
+    import jinja2
+    import yaml
+    h = hashlib.sha256(f"jinja2={jinja2.__version__} pyyaml={yaml.__version__}\0".encode())  # what parses it
+    code = Path(__file__).resolve().parent.parent
+    try:
+        for base, files in ((root, sorted(p for p in root.rglob("*") if p.is_file())),
+                            (code, sorted(p for d in ("core", "playbook") for p in (code / d).glob("*.py")))):
+            for p in files:
+                h.update(str(p.relative_to(base)).encode() + b"\0" + p.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _marker(digest: str) -> Path:
+    return cache_dir() / "validated" / digest
+
+
+def _known_clean(digest: str) -> bool:
+    return _marker(digest).is_file()
+
+
+def _remember_clean(digest: str) -> None:
+    """Best effort: a cache folder that cannot be written only means validating again next time."""
+    try:
+        path = _marker(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("no validate errors\n", encoding="utf-8")
+    except OSError:
+        pass

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers.batch.read import validate_frame
@@ -57,6 +57,10 @@ def _write(rows, eol):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table())
+# an open quote followed by a row whose quoted cell holds commas and a line break: that row once went
+# into the open quote's cell
+@example(([("unclosed", "", ""), ("ok", "", ",,,,\n")], "\n"))
+@example(([("unclosed", "", ""), ("ok", ",,,,\n", "\n")], "\n"))
 def test_rows_in_equal_results_plus_errors_and_no_row_inside_another(tmp_path, data):
     rows, eol = data
     text, written = _write(rows, eol)
@@ -129,3 +133,28 @@ def test_the_row_numbers_are_handed_over_not_copied_into_every_column(tmp_path):
     frame = _read(tmp_path, b"A,1\nB,2\n")
     assert frame["case_id"].attrs["rows"] is frame.attrs["rows"]
     assert not frame.attrs["rows"].flags.writeable
+
+
+def test_broken_rows_of_a_mapped_gbk_export_stay_rejected(tmp_path):
+    """Through a preset too: the mapping keeps the reader's verdict on each broken line."""
+    from helpers.cli import main
+    lines = [
+        "淘宝退款管理导出,导出时间:2026-11-01 10:00",
+        "退款编号,订单编号,买家会员名,买家实际支付金额,订单付款时间,发货时间,退款原因,退款类型,物流公司,物流单号,店铺名称,退款说明",
+        "TB-1,4012345678901234567,小王,￥59.90,2026-10-10 12:00:00,2026-10-11 08:00:00,商品破损,仅退款,中通快递,731,好物小店,碎了",
+        'TB-2,"4012345678901234568,小李,￥59.90,2026-10-12 09:30:00,2026-10-13 10:00:00,商品破损,仅退款,中通快递,732,好物小店,x',
+        '=HYPERLINK("x"),4012345678901234569,老张,￥19.00,2026-10-28 20:15:00,2026-10-29 08:00:00,商品破损,仅退款,中通快递,733,好物小店,y',
+        "TB-4,4012345678901234570,阿强,￥88.00,2026-10-05 11:00:00,2026-10-06 09:00:00,商品破损,仅退款,韵达快递,734,好物小店,z",
+        "TB-5,1,2",
+    ]
+    path = tmp_path / "taobao.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk") + b"\r\n")
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--columns", "taobao", "--out", str(out), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    with open(out / "recommendations.csv", encoding="utf-8-sig", newline="") as f:
+        assert [r["case_id"] for r in csv.DictReader(f)] == ["TB-1", "TB-4"]
+    with open(out / "errors.csv", encoding="utf-8-sig", newline="") as f:
+        errors = {r["row"]: r["message"] for r in csv.DictReader(f)}
+    assert sorted(errors, key=int) == ["4", "5", "7"]
+    assert "never closed" in errors["4"] and "not quoted" in errors["5"] and "has 3 cells but the header has 12" in errors["7"]

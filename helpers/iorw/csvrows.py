@@ -37,7 +37,7 @@ STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
 
 
 def _ragged(k, n, sep=","):
-    return f"has {k} cells but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
+    return f"has {k} cell{'' if k == 1 else 's'} but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
 
 
 def _stray_text(sep):
@@ -223,9 +223,13 @@ def _parse(text: str, n: int, sep=","):
     return cells, None
 
 
-def _complete(line: str, n: int, sep=",") -> bool:
-    cells, problem = _parse(line, n, sep)
-    return problem is None
+def _record_from(lines: list, k: int, n: int, sep=",") -> str | None:
+    """Line k and the lines its quotes pull in, when together they are one valid row; else None."""
+    j, text = k, lines[k]
+    while text.count('"') % 2 and j + 1 < len(lines):
+        j += 1
+        text += lines[j]
+    return text if _parse(text, n, sep)[1] is None else None
 
 
 def _careful(lines: list, header: list, first_line: int, sep=","):
@@ -244,7 +248,9 @@ def _careful(lines: list, header: list, first_line: int, sep=","):
             j += 1
             text += lines[j]
         cells, problem = _parse(text, n, sep)
-        if j > i and (problem is not None or any(_complete(lines[k], n, sep) for k in range(i + 1, j + 1))):
+        # A quote left open may join the next lines only if none of them starts a row of its own
+        # (with the lines its own quotes pull in): else the open quote would swallow that row.
+        if j > i and (problem is not None or any(_record_from(lines, k, n, sep) is not None for k in range(i + 1, j + 1))):
             j, text = i, line
             cells, problem = _parse(text, n, sep)
             if problem is None:

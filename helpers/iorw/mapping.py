@@ -28,7 +28,7 @@ from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
-from .csvrows import DELIMITERS
+from .csvrows import DELIMITERS, ROW_PROBLEM
 from .mapcells import fill_blanks, map_words, parse_dates
 from .textcols import distinct, text_column
 
@@ -297,6 +297,8 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
             out[name] = fill_blanks(out[name], filler)
         else:
             out[name] = text_column(filler, frame.index) if isinstance(value, str) else pd.Series(value, frame.index)
+    if ROW_PROBLEM in frame.columns:  # a row the CSV reader found broken stays rejected after mapping
+        out[ROW_PROBLEM] = frame[ROW_PROBLEM]
     out = pd.DataFrame(out, index=frame.index)
     out.attrs = attrs
     return out

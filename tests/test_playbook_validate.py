@@ -53,6 +53,20 @@ def test_broken_yaml_is_reported_with_file_and_line(pb_copy):
     assert re.search(r"damaged\.yaml:\d+: is not valid YAML", out.stdout), out.stdout
 
 
+def test_a_parameters_file_that_is_not_yaml_gives_that_error_alone(pb_copy):
+    # before: 75 errors, every parameter the templates name reported missing
+    with open(pb_copy / "parameters.yaml", "a", encoding="utf-8") as f:
+        f.write("x:\n  - a\n b: [\n")
+    errors, _ = validate(pb_copy)
+    assert [(str(p.path).rsplit("/", 1)[-1], p.message.split(":")[0]) for p in errors] == [("parameters.yaml", "is not valid YAML")]
+
+
+def test_a_misspelt_when_gives_one_error_not_a_rationale_cascade(pb_copy):
+    edit(pb_copy / "damaged.yaml", "when:", "whne:")
+    errors, _ = validate(pb_copy)
+    assert len(errors) == 1 and "unknown rule key 'whne'" in errors[0].message
+
+
 @pytest.mark.parametrize("old,new,expect", [
     ("      - shipped: false\n", "      - shipped: {roughly: false}\n", "unknown operator 'roughly'"),
     ("      - shipped: false\n", "      - shiped: false\n", "unknown field or fact 'shiped'"),

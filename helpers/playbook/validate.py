@@ -161,8 +161,10 @@ def validate(path=None) -> tuple[list, list]:
     PlaybookProblem. The workshop scenarios are checked by `workshop.scenarios.validate_folder`."""
     root = playbook_dir(path)
     pb, problems = collect(root)
-    if pb is None:
-        return problems, []
+    unreadable = [p for p in problems if p.message.startswith("is not valid YAML")]
+    if pb is None or unreadable:
+        # what else fails follows from a file that could not be read (one cause, one error)
+        return unreadable or problems, []
     template_file.cache_clear()
     broken = {str(p.path) for p in problems}
     for dt in DISPUTE_TYPES:
@@ -178,7 +180,9 @@ def validate(path=None) -> tuple[list, list]:
             problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
     problems += _guide_problems(root)
-    problems += premise_problems(pb)
+    # a rule in a file with a load problem (e.g. a misspelt `when:`) lost conditions; its rationale
+    # is not held against the conditions it lost
+    problems += [p for p in premise_problems(pb) if str(p.path) not in broken]
     return problems, _warnings(pb)
 
 

@@ -55,9 +55,17 @@ def open_page(browser, port: int, notebook: str, timeout_ms: int = 90_000, viewp
     """A fresh page on the notebook (`browser`: a Browser or a BrowserContext), returned once the
     form's Recommend button is on screen. Close it with close_page so its kernel ends."""
     page = browser.new_page()
+    console = []  # what the page said, for the failure message if the form never shows
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"[:300]))
     page.set_viewport_size(viewport)
     page.goto(page_url(port, notebook), timeout=timeout_ms)
-    page.wait_for_selector(".dp-recommend, .dp-lang-switch", state="visible", timeout=timeout_ms)
+    try:
+        page.wait_for_selector(".dp-recommend, .dp-lang-switch", state="visible", timeout=timeout_ms)
+    except Exception as exc:
+        shot = screenshot(page, f"never-ready-{notebook}-{os.getpid()}")
+        text = page.evaluate("() => document.body ? document.body.innerText.slice(0, 600) : ''")
+        raise AssertionError(f"{notebook}: the form did not show within {timeout_ms / 1000:.0f} s ({exc}); "
+                             f"screenshot {shot}; page text: {text!r}; console: {console[-15:]}") from None
     return page
 
 

@@ -9,6 +9,7 @@ itself: kernels, layout, languages across pages, errors, the message editor.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -48,7 +49,8 @@ def playwright():
 
 @pytest.fixture(scope="module")
 def app(playwright, tmp_path_factory):
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    browser_support.ARTIFACTS.mkdir(exist_ok=True)
+    log = browser_support.ARTIFACTS / f"voila-test_browser-{os.getpid()}.log"
     with voila_app(log_path=log) as (port, _):
         browser = launch_chromium(playwright)
         yield browser, port

@@ -5,10 +5,10 @@ the lines, independently of the parser: when every line closes its quotes and ha
 pyarrow reads the file and must give exactly one row per non-blank line. A UTF-8 file without any
 quote or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`,
 no scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
-walked one by one: a quote left open may join the next lines only if the joined record is valid
-CSV with the header's number of cells and none of the joined lines is a complete row by itself;
-else the line that opened it is rejected on its own (its problem in ROW_PROBLEM) and reading goes
-on from the next line. A row with too many or too few cells, or a stray quote, is rejected the same
+cut into records so that the fewest lines are broken: a quote left open joins the next lines only
+if the joined record is valid CSV with the header's number of cells and joining breaks fewer lines
+(on a tie: none of the joined lines is a complete row by itself); else the line that opened it is
+rejected on its own (its problem in ROW_PROBLEM) and reading goes on from the next line. A row with too many or too few cells, or a stray quote, is rejected the same
 way. Every row keeps its line number (`frame.attrs["rows"]`), so rows in = results + errors.
 """
 from __future__ import annotations
@@ -223,42 +223,61 @@ def _parse(text: str, n: int, sep=","):
     return cells, None
 
 
-def _record_from(lines: list, k: int, n: int, sep=",") -> str | None:
-    """Line k and the lines its quotes pull in, when together they are one valid row; else None."""
-    j, text = k, lines[k]
-    while text.count('"') % 2 and j + 1 < len(lines):
-        j += 1
-        text += lines[j]
-    return text if _parse(text, n, sep)[1] is None else None
+def _segments(lines: list, n: int, sep=","):
+    """Where each record starts and ends, chosen so that the fewest lines are broken.
+
+    From line i a record is either line i alone or, when line i leaves a quote open, lines i..e up
+    to the next line that closes it (only if together they are valid CSV with n cells). Walking back
+    from the end, best[i] is the fewest broken records from line i on; a join wins when it breaks
+    fewer, and on a tie only if no joined line starts a valid record of its own (else an open quote
+    would swallow that row). Returns per start: (end, cells, problem) for the chosen record."""
+    m = len(lines)
+    odd = [line.count('"') % 2 for line in lines]
+    closer, next_odd = [None] * m, None
+    for i in range(m - 1, -1, -1):
+        closer[i] = next_odd if odd[i] else i
+        if odd[i]:
+            next_odd = i
+    best, choice, starts_valid = [0] * (m + 1), [None] * m, [False] * m
+    for i in range(m - 1, -1, -1):
+        if not lines[i].strip("\r\n"):
+            best[i], choice[i] = best[i + 1], None
+            continue
+        cells, problem = _parse(lines[i], n, sep)
+        alone = (i, cells, problem), (problem is not None) + best[i + 1]
+        chosen, cost = alone
+        e = closer[i]
+        if e is not None and e > i:
+            joined_cells, joined_problem = _parse("".join(lines[i:e + 1]), n, sep)
+            if joined_problem is None:
+                joined = best[e + 1]
+                swallows = any(starts_valid[k] for k in range(i + 1, e + 1))
+                if joined < cost or (joined == cost and not swallows):
+                    chosen, cost = (e, joined_cells, None), joined
+        if chosen[2] is None:
+            starts_valid[i] = True
+        elif odd[i]:
+            chosen = (i, cells, problem if problem is not None else UNCLOSED)
+        best[i], choice[i] = cost, chosen
+    return choice
 
 
 def _careful(lines: list, header: list, first_line: int, sep=","):
-    """One row per record, walking the lines; a broken line becomes a row of its own with its problem."""
+    """One row per record (see _segments); a broken line becomes a row of its own with its problem."""
     import pandas as pd
     n = len(header)
     rows, problems, numbers = [], [], []
+    choice = _segments(lines, n, sep)
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if not line.strip("\r\n"):
+        if choice[i] is None:  # a blank line
             i += 1
             continue
-        j, text = i, line
-        while text.count('"') % 2 and j + 1 < len(lines):
-            j += 1
-            text += lines[j]
-        cells, problem = _parse(text, n, sep)
-        # A quote left open may join the next lines only if none of them starts a row of its own
-        # (with the lines its own quotes pull in): else the open quote would swallow that row.
-        if j > i and (problem is not None or any(_record_from(lines, k, n, sep) is not None for k in range(i + 1, j + 1))):
-            j, text = i, line
-            cells, problem = _parse(text, n, sep)
-            if problem is None:
-                problem = UNCLOSED
+        j, cells, problem = choice[i]
         if problem is not None:
             message, fix = problem
             problems.append(message + (f"; {fix}" if fix else ""))
-            cells = (cells if cells is not None else line.rstrip("\r\n").replace('"', "").split(sep))
+            cells = (cells if cells is not None else lines[i].rstrip("\r\n").replace('"', "").split(sep))
             cells = (list(cells) + [""] * n)[:n]
         else:
             problems.append("")

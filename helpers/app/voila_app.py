@@ -9,7 +9,8 @@ On top of plain Voila it
     refused with 403 -- Voila's lab template never sets the cookie itself;
   - refuses the page after `max_kernels` pages are open with a readable page (HTTP 503);
   - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool);
-  - neither runs nor shows cells tagged `jupyter-only` (VoilaExecutor.skip_cells_with_tag).
+  - neither runs nor shows cells tagged `jupyter-only` (VoilaExecutor.skip_cells_with_tag);
+  - waits for a cell's outputs as long as a slow cell may take (nbclient drops them after 4 s).
 Idle-kernel culling and the preheated pool are plain Voila / jupyter_server settings
 (helpers.app.server.voila_command).
 """
@@ -24,6 +25,8 @@ from traitlets import Integer, List, Unicode
 
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+
+from ..ui.notebook_run import IOPUB_TIMEOUT
 
 TRAINEE_NOTEBOOKS = ("start.ipynb", "not_received.ipynb", "not_as_described.ipynb", "damaged.ipynb",
                      "cancellation.ipynb", "workshop.ipynb")
@@ -142,6 +145,10 @@ class DisputeApp(Voila):
         # Developer material (command lines, the parameters' example result) is neither shown (the
         # template) nor run: nbclient skips cells with this tag. JupyterLab, nbval and papermill run them.
         self.config.VoilaExecutor.skip_cells_with_tag = JUPYTER_ONLY
+        # nbclient waits only 4 s for a cell's outputs after the kernel says the cell ran; on a busy
+        # server (a room opening pages while kernels warm) they come later and are dropped without
+        # an error: the page arrives without its form. Wait as long as a slow cell may take instead.
+        self.config.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT
 
     def init_handlers(self):
         allowed = self.served()

@@ -21,6 +21,10 @@ from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 from .labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
 from .present import evidence_checklist, money
 
+# Seconds a run waits for a cell's outputs once the kernel says the cell ran. nbclient's default (4 s)
+# silently drops them on a busy machine: a page without its form, a report without its tables.
+IOPUB_TIMEOUT = 120
+
 DISPUTE_NOTEBOOKS = ("not_received", "not_as_described", "damaged", "cancellation")
 # The notebooks whose stored outputs nbval compares; other notebooks in the folder are not ours to run.
 PLAYBOOK_NOTEBOOKS = tuple(NOTEBOOKS_DIR / f"{name}.ipynb" for name in ("start",) + DISPUTE_NOTEBOOKS)
@@ -249,7 +253,7 @@ def store_outputs(paths=None, timeout: int = 120) -> list[Path]:
     done = []
     for path in [Path(p) for p in (paths or PLAYBOOK_NOTEBOOKS)]:
         nb = nbformat.read(str(path), as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", iopub_timeout=IOPUB_TIMEOUT,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         nb.metadata.pop("widgets", None)
         for cell in nb.cells:

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..core.exceptions import OutputError, PlaybookToolError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
 from ..ui.fonts import use_cjk_fallback  # trainee names may be Chinese
+from ..ui.notebook_run import IOPUB_TIMEOUT
 from ..iorw.atomic import write_json_atomic  # temporary file + rename: a crash never leaves half a file
 from .scenarios import LEVELS, MAX_POINTS, expected, judge, load_scenarios
 from ..core.paths import NOTEBOOKS_DIR
@@ -405,6 +406,7 @@ def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     executed = out / "workshop_report.ipynb"
     pm.execute_notebook(str(REPORT_NOTEBOOK), str(executed), cwd=str(REPORT_NOTEBOOK.parent), progress_bar=False,
+                        iopub_timeout=IOPUB_TIMEOUT,
                         parameters={"answers_dir": str(Path(folder).resolve()),
                                     "playbook": str(Path(playbook).resolve()) if playbook else ""})
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)

@@ -53,24 +53,11 @@ def run_batch_cli(args) -> int:
     opts = options_from_args(args)
     if not Path(opts.cases).exists():
         raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path")
-    from ..playbook.validate import load_checked
-    from .runner import with_params
-    # a playbook `validate` rejects, or an unknown --set name, fails before any work
-    with_params(load_checked(opts.playbook), opts.params)
-    if opts.columns:
-        from ..iorw.mapping import load_mapping
-        load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
-    if opts.orders is not None:
-        if args.engine == "dask":
-            raise UsageError("--orders works with --engine pandas only (the Dask engine does not count products "
-                             "and weeks yet); drop one of the two options")
-        from .orders import load_orders
-        load_orders(opts.orders)  # a bad orders file fails before any work
-    writable_folder(opts.out)
-    if opts.report:  # the report's imports happen in their own process while the batch runs
+    if opts.report:  # the report's imports happen in their own process while the checks and the batch run
         from . import report_process
         report_process.start()
     try:
+        check_before_work(args, opts)
         result = _run_engine(args, opts)
     finally:
         if opts.report:
@@ -82,6 +69,24 @@ def run_batch_cli(args) -> int:
                               f"{opts.out}; run the batch again to retry the report")
         print(f"report: {Path(opts.out) / 'report.html'}")
     return 1 if args.strict and result.rejected else 0
+
+
+def check_before_work(args, opts) -> None:
+    """What can be refused before any work: a playbook `validate` rejects, an unknown --set name, a
+    bad mapping or orders file, an option the engine lacks, an output folder that cannot be written."""
+    from ..playbook.validate import load_checked
+    from .runner import with_params
+    with_params(load_checked(opts.playbook), opts.params)
+    if opts.columns:
+        from ..iorw.mapping import load_mapping
+        load_mapping(opts.columns)  # so does a bad mapping (the Dask engine reads it on its workers)
+    if opts.orders is not None:
+        if args.engine == "dask":
+            raise UsageError("--orders works with --engine pandas only (the Dask engine does not count products "
+                             "and weeks yet); drop one of the two options")
+        from .orders import load_orders
+        load_orders(opts.orders)  # a bad orders file fails before any work
+    writable_folder(opts.out)
 
 
 def _run_engine(args, opts):

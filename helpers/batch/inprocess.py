@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from ..core.exceptions import OutputError
@@ -59,29 +60,46 @@ def _shell():
         inline = "module://matplotlib_inline.backend_inline"
         activate_matplotlib(inline)  # what %matplotlib inline does: figures shown as PNG after each cell
         configure_inline_support(_SHELL, inline)
+        # pyplot's own post-execute hook draws every figure, which the inline backend then draws again
+        # to print it as PNG (twice, for the tight bounding box): the first draw shows nothing
+        import matplotlib.pyplot as plt
+        if plt._draw_all_if_interactive in _SHELL.events.callbacks["post_execute"]:
+            _SHELL.events.unregister("post_execute", plt._draw_all_if_interactive)
         # a cell's last value becomes an execute_result, as a kernel sends it (not "Out[n]:" on stdout)
         _SHELL.displayhook.write_output_prompt = lambda: None
         _SHELL.displayhook.write_format_data = lambda data, metadata=None: _RESULTS.append((data, metadata or {}))
     return _SHELL
 
 
+@cache
+def html_exporter():
+    """The report's HTML exporter (code hidden), made once: its templates are compiled on first use."""
+    from nbconvert import HTMLExporter
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def warm_up() -> None:
-    """Do once what every report run needs first: the shell with its inline backend, matplotlib's
-    fonts (a figure drawn), nbformat and nbconvert with the HTML exporter's templates (a tiny export)."""
+    """Do once what every report run needs first: the shell with its inline backend, pandas with its
+    plotting (a frame drawn, matplotlib's fonts loaded), nbformat and nbconvert with the HTML
+    exporter's templates and HTML parser (a tiny export with a table output)."""
     skip_iri_grammars()
     import io
 
-    import nbformat
-    from nbconvert import HTMLExporter
-    _shell()
     import matplotlib.pyplot as plt
+    import nbformat
+    import pandas as pd
+    _shell()
     fig, ax = plt.subplots(figsize=(1, 1))
-    ax.bar([0, 1], [1, 2])
+    frame = pd.DataFrame({"a": [1, 2]}, index=["x", "y"])
+    frame.plot.barh(stacked=True, ax=ax)
     ax.set_title("x")
-    fig.savefig(io.BytesIO(), format="png")
+    fig.tight_layout()
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
     plt.close(fig)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x\n\n| a |\n|---|\n| 1 |")])
-    HTMLExporter(exclude_input=True).from_notebook_node(nb)
+    table = nbformat.v4.new_output("display_data", data={"text/html": frame.to_html(), "text/plain": "x"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x\n\n| a |\n|---|\n| 1 |"),
+                                         nbformat.v4.new_code_cell("x", outputs=[table])])
+    html_exporter().from_notebook_node(nb)
 
 
 @contextmanager

@@ -215,16 +215,14 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
     The notebook runs in this process (helpers.batch.inprocess), not in a fresh kernel: the same
     cells, outputs and HTML, without seconds of kernel start per batch. `timeout` is kept for
     callers of the papermill version; cells here are our own code over one run's files."""
-    from .inprocess import run_notebook, skip_iri_grammars
+    from .inprocess import html_exporter, run_notebook, skip_iri_grammars
     skip_iri_grammars()
     import nbformat
-    from nbconvert import HTMLExporter
 
     from ..iorw.atomic import atomic_write
     folder = Path(folder).resolve()
     ipynb, html = folder / "report.ipynb", folder / "report.html"
     atomic_write(ipynb, lambda tmp: run_notebook(notebook, tmp, {"out_dir": str(folder)}, cwd=folder))
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
+    body, _ = html_exporter().from_notebook_node(nbformat.read(ipynb, as_version=4))
     atomic_write(html, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
     return ipynb, html

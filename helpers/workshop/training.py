@@ -401,7 +401,8 @@ def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
     """Run the report notebook with papermill for `folder`; return the executed notebook and its HTML."""
     import nbformat
     import papermill as pm
-    from nbconvert import HTMLExporter
+
+    from ..batch.inprocess import html_exporter
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     executed = out / "workshop_report.ipynb"
@@ -409,8 +410,7 @@ def write_report(folder, out, playbook=None) -> tuple[Path, Path]:
                         iopub_timeout=IOPUB_TIMEOUT,
                         parameters={"answers_dir": str(Path(folder).resolve()),
                                     "playbook": str(Path(playbook).resolve()) if playbook else ""})
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    body, _ = html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
     html = out / "workshop_report.html"
     from ..iorw.atomic import atomic_write
     atomic_write(html, lambda p: Path(p).write_text(body, encoding="utf-8"))

@@ -188,3 +188,17 @@ def test_the_backtest_command_prints_the_rates(shop_csv, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "dispute rate, all: 15 of 300 orders = 5.00% (target 4.00%: above target)" in out
     assert "dispute rate, not_received: 4 of 300 orders = 1.33% (no target set)" in out
+
+
+def test_weeks_start_on_monday_and_unknown_days_stay_blank():
+    import datetime as dt
+
+    import numpy as np
+
+    from helpers.batch.weeks import iso_dates, week_of
+    days = np.array([dt.date(2026, 11, 1).toordinal(), np.nan, dt.date(2024, 2, 29).toordinal(),
+                     dt.date(2026, 10, 26).toordinal(), dt.date(2026, 11, 1).toordinal()])
+    assert list(iso_dates(days)) == ["2026-11-01", "", "2024-02-29", "2026-10-26", "2026-11-01"]
+    # 1 Nov 2026 is a Sunday, 29 Feb 2024 a Thursday, 26 Oct 2026 a Monday
+    assert list(week_of(days)) == ["2026-10-26", "", "2024-02-26", "2026-10-26", "2026-10-26"]
+    assert list(iso_dates(np.array([np.nan, np.nan]))) == ["", ""]

@@ -272,3 +272,17 @@ def test_any_separator_and_encoding_gives_back_the_cells_written(tmp_path, sep, 
     frame = read_table(path, encoding=codec)  # the separator is sniffed; detection is tested above
     assert list(frame.columns[:4]) == HEADER
     assert frame[HEADER].values.tolist() == rows
+
+
+@given(st.binary(max_size=40) | st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")))
+@example(b"\xed\xa0\x80")  # a surrogate: Python's strict decoder refuses it
+@example(b"\xc0\xaf")      # an overlong '/'
+@example("价格 ￥1,132.00\n".encode())
+def test_utf8_check_agrees_with_pythons_strict_decoder(data):
+    from helpers.iorw.tables import is_utf8
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert is_utf8(data) is expected

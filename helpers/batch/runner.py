@@ -18,6 +18,7 @@ import shutil
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,25 +227,36 @@ def _run(opts: Options, out: Path) -> BatchResult:
     changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
     bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
+    # Arrow writes without holding the GIL: chunk k is written on this thread while chunk k+1 is
+    # decided; a chunk enters the manifest only once all its bytes are in the files (--resume)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-write")
+    pending = []
+
+    def settle():
+        for record, files, n in pending:
+            record["bytes"] = {name: future.result() for name, future in files.items()}
+            manifest.finish_chunk(record)
+            bar.update(n)
+        pending.clear()
     try:
         for k in range(manifest.done, len(chunks)):
             idx = chunks[k]
             cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
             d = decide(pb, cols, explain=opts.explain)
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
-            table.insert(0, "row", idx + 2)
             record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}
-            record["bytes"] = {"recommendations": recs.append(
-                safe_table(table, ("case_id", "message")).drop_columns(["row"]), k == 0)}
+            files = {"recommendations": writer.submit(_append_safe, recs, table, ("case_id", "message"), k == 0)}
             if changes is not None:
                 from .whatif import compare_chunk
                 base = decide(pb_base, cols, explain=False)
-                stats, changed = compare_chunk(table, base, cols)
+                stats, changed = compare_chunk(table.assign(row=idx + 2), base, cols)  # the writer reads `table`
                 record["whatif"] = stats
-                record["bytes"]["whatif_changes"] = changes.append(safe_table(changed, ("case_id",)), k == 0)
-            manifest.finish_chunk(record)
-            bar.update(len(idx))
+                files["whatif_changes"] = writer.submit(_append_safe, changes, changed, ("case_id",), k == 0)
+            settle()
+            pending.append((record, files, len(idx)))
+        settle()
     finally:
+        writer.shutdown(wait=True)  # a write under way ends before its file is left (or truncated on resume)
         bar.close()
         recs.close()
         if changes is not None:
@@ -284,6 +296,11 @@ def _run(opts: Options, out: Path) -> BatchResult:
     publish(out)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
+
+
+def _append_safe(part, table, text_columns, header: bool) -> int:
+    """Append a results table to its CSV part with its buyer text made inert; the part's new size."""
+    return part.append(safe_table(table, text_columns), header)
 
 
 def _rows_of(idx: np.ndarray):

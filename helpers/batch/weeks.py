@@ -9,12 +9,13 @@ EPOCH = _dt.date(1970, 1, 1).toordinal()
 
 
 def iso_dates(ordinals: np.ndarray) -> np.ndarray:
-    """Day ordinals as ISO dates ('' where unknown)."""
+    """Day ordinals as ISO dates ('' where unknown); each distinct day is formatted once."""
     ordinals = np.asarray(ordinals, dtype=float)
     out = np.full(len(ordinals), "", dtype=object)
     known = ~np.isnan(ordinals)
-    days = (ordinals[known] - EPOCH).astype("datetime64[D]")
-    out[known] = np.datetime_as_string(days, unit="D")
+    days, where = np.unique(ordinals[known], return_inverse=True)
+    text = np.datetime_as_string((days - EPOCH).astype("datetime64[D]"), unit="D").astype(object)
+    out[known] = text[where]
     return out
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .health import case_columns, labels, own_dates
+from .health import case_columns, labels
 from .weeks import iso_dates
 
 BACKTEST_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "order_value", "sku", "product_title",
@@ -51,7 +51,7 @@ def decided_history(opts: BacktestOptions):
     rows = np.flatnonzero(v.valid)
     cols = {name: a[rows] for name, a in v.cols.items()}
     table = recommendation_table(pb, cols, decide(pb, cols, explain=False), "en", render=False)
-    return v, cols, rows, pb, table, own_dates(frame, rows)
+    return v, cols, rows, pb, table, v.own_as_of[rows]
 
 
 def backtest_frame(cols: dict, rows: np.ndarray, table, dates):

@@ -7,10 +7,12 @@ from ..core.exceptions import CaseError
 from ..core.money import no_rate_problem, rate_column
 
 
-def reject_unrated(pb, v, first_row: int) -> None:
-    """Move valid rows whose currency has no rate in `pb` from `v.valid` to `v.problems`."""
+def reject_unrated(pb, v, first_row: int) -> np.ndarray:
+    """Move valid rows whose currency has no rate in `pb` from `v.valid` to `v.problems`; the rate
+    column of all rows (the engine's RATE, which `decide` then takes as it is)."""
     rate = rate_column(pb.rates, v.cols["currency"])
     for i in np.flatnonzero(v.valid & np.isnan(rate)):
         v.valid[i] = False
         v.problems[int(i)] = CaseError([no_rate_problem(v.cols["case_id"][i], str(v.cols["currency"][i]),
                                                         int(i) + first_row)])
+    return rate

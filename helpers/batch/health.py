@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.fields import FIELD_BY_NAME
-from .weeks import EPOCH, week_of
+from .weeks import week_of
 
 LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
 LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
@@ -22,17 +22,6 @@ def labels(name: str, codes: np.ndarray) -> np.ndarray:
     """Engine codes of an enum column back to its values ('' for unknown)."""
     choices = np.array(FIELD_BY_NAME[name].choices + ("",), dtype=object)
     return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
-
-
-def own_dates(frame, rows) -> np.ndarray:
-    """Each row's own `as_of_date` as the input gives it (day ordinals, NaN where it has none), even
-    when `--as-of` fixed the review date of the run: the week a dispute came up is the row's."""
-    import pandas as pd
-    if "as_of_date" not in frame.columns:
-        return np.full(len(rows), np.nan)
-    text = frame["as_of_date"].iloc[rows].astype(str).str.strip().str.slice(0, 10)
-    days = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    return np.where(days.isna(), np.nan, days.to_numpy(dtype="datetime64[D]").astype("int64") + EPOCH).astype(float)
 
 
 def case_columns(cols: dict, dates) -> dict:

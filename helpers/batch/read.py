@@ -207,6 +207,8 @@ class Validated:
     field_bad: np.ndarray   # n × len(FIELDS): the field has a problem (field problems, then cross-field)
     problems: dict          # row index -> CaseError (parse_case's own, or the duplicate rule's)
     first_of: dict          # row index of a later duplicate -> row index of the decided one
+    own_as_of: np.ndarray   # each row's own as_of_date as parsed (ordinals, NaN where it has none),
+                            # even when --as-of fixed the run's: the week a dispute came up is the row's
 
 
 def cross_field_bad(cols) -> dict:
@@ -241,6 +243,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
             if field.default is not None:
                 enc[:] = _encode(field, field.default)
         cols[field.name], status[field.name] = enc, st
+    own_as_of = cols["as_of_date"].copy()
     if as_of is not None:
         cols["as_of_date"] = np.full(n, float(as_of.toordinal()))
     else:
@@ -266,7 +269,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
         problems[int(i)] = CaseError([FieldProblem(case_id or None, "(row)", frame[ROW_PROBLEM].iat[i],
                                                    int(i) + first_row)])
     first_of = _duplicates(cols["case_id"], valid, problems, first_row) if dedupe else {}
-    return Validated(n, cols, valid, field_bad, problems, first_of)
+    return Validated(n, cols, valid, field_bad, problems, first_of, own_as_of)
 
 
 def contract_records(frame, rows):

@@ -197,7 +197,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     from .outdir import publish, publish_dir, seal
     from .read import error_table, validate_frame
     from .table import counts, recommendation_table
-    from ..core.engine import decide
+    from ..core.engine import RATE, decide
     from ..playbook.validate import load_checked
     clock = {"start": time.perf_counter()}
     as_of = opts.as_of
@@ -214,11 +214,10 @@ def _run(opts: Options, out: Path) -> BatchResult:
     pb = with_params(pb_base, opts.params)
     from .currency import reject_unrated
     from .read import FIRST_ROW
-    reject_unrated(pb, v, FIRST_ROW)
+    rate = reject_unrated(pb, v, FIRST_ROW)  # the exchange rates come from the playbook's files, never from --set
     true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
-    from .health import own_dates
     rows = np.flatnonzero(v.valid)
-    dates = own_dates(frame, rows)  # each row's own review date, for the weekly counts
+    dates = v.own_as_of[rows]  # each row's own review date, for the weekly counts
     del frame  # the cells as read are no longer needed: the validated columns are
 
     chunks = [rows[i:i + opts.chunk_rows] for i in range(0, len(rows), opts.chunk_rows)] or [rows]
@@ -242,6 +241,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
         for k in range(manifest.done, len(chunks)):
             idx = chunks[k]
             cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
+            cols[RATE] = rate[_rows_of(idx)]
             d = decide(pb, cols, explain=opts.explain)
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}

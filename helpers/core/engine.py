@@ -164,7 +164,8 @@ class _Alternatives(Mapping):
 
 def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     rules = list(pb.all_rules())
-    cols = {**cols, RATE: rate_column(pb.rates, cols["currency"])}  # once: levers never change the currency
+    if RATE not in cols:  # once: levers never change the currency (a batch gives the column it made)
+        cols = {**cols, RATE: rate_column(pb.rates, cols["currency"])}
     chosen, allcols = match(pb, cols)
     n = len(chosen)
     margin = allcols["margin"]

@@ -113,3 +113,46 @@ def test_an_unwritable_cache_folder_only_means_validating_again(pb, tmp_path, mo
     monkeypatch.setenv(gate.CACHE_ENV, str(blocker / "cache"))     # below a file: cannot be created
     monkeypatch.setattr(gate, "_verdicts", {})
     assert load_checked(pb).tables
+
+
+def test_a_remembered_verdict_brings_its_messages_so_a_run_compiles_no_template(pb, tmp_path, monkeypatch):
+    from helpers import recommend
+    from helpers.playbook import messages
+    from helpers.playbook import validate as gate
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    messages.clear_caches()
+    case = {**CASE, "buyer_name": "{{ 7*7 }} Li", "buyer_language": "zh", "platform": "aliexpress"}
+    first = recommend(case, playbook=pb)
+    assert "{{ 7*7 }} Li" in first.message
+    compiled = []
+    real = messages._compile
+    monkeypatch.setattr(messages, "_compile", lambda *a: compiled.append(a[1:3]) or real(*a))
+    messages.clear_caches()
+    monkeypatch.setattr(gate, "_verdicts", {})                      # a new process: only the disk remembers
+    again = recommend(case, playbook=pb)
+    assert again.message == first.message and compiled == []
+    changed = recommend(case, playbook=pb, params={"wait_grace_days": 9})  # a changed policy is another group
+    assert changed.message and len(compiled) == 1
+
+
+def test_an_unreadable_remembered_verdict_means_validating_again_and_old_ones_are_pruned(pb, tmp_path, monkeypatch):
+    from helpers.playbook import validate as gate
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    load_checked(pb)
+    (marker,) = (tmp_path / "cache" / "validated").iterdir()
+    marker.write_text('{"verdict": "no validate', encoding="utf-8")  # cut short
+    runs = []
+    real = gate.validate
+    monkeypatch.setattr(gate, "validate", lambda path=None: runs.append(path) or real(path))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    assert load_checked(pb).tables and len(runs) == 1
+    assert json.loads(marker.read_text(encoding="utf-8"))["compiled"]["rows"]   # written whole again
+    for k in range(gate.KEEP_VERDICTS + 3):
+        (marker.parent / f"old{k}").write_text("{}", encoding="utf-8")
+    edit(pb / "platforms.yaml", "    value: 1500", "    value: 1400")
+    monkeypatch.setattr(gate, "_verdicts", {})
+    load_checked(pb)
+    kept = list(marker.parent.iterdir())
+    assert len(kept) == gate.KEEP_VERDICTS and any(p.name == gate.content_digest(pb.resolve()) for p in kept)

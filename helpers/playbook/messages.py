@@ -88,8 +88,47 @@ def _row_names_misused(source: str) -> tuple[tuple[str, int], ...]:
                  if n.name in ROW_VALUES and id(n) not in plain)
 
 
-@lru_cache(maxsize=4096)
+# (playbook root, template, language, group context) -> Compiled: filled by compiling, or from the
+# texts a clean `validate` of the same playbook content kept on disk (helpers.playbook.validate)
+_COMPILED: dict = {}
+
+
 def _compile_cached(root: str, template_id: str, language: str, group_items: tuple) -> Compiled:
+    key = (root, template_id, language, group_items)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = _compile(root, template_id, language, group_items)
+    return compiled
+
+
+def compiled_texts(root: str) -> dict:
+    """Every group text compiled so far for the playbook at `root`, JSON-able (the parameters, the
+    same for most groups, are kept once and named by their place in `params`)."""
+    params, rows = [], []
+    for (r, tid, lang, group), compiled in _COMPILED.items():
+        if r != root:
+            continue
+        items = []
+        for k, v in group:
+            if k == "params":
+                if dict(v) not in params:
+                    params.append(dict(v))
+                v = params.index(dict(v))
+            items.append([k, v])
+        rows.append([tid, lang, items, list(compiled.parts)])
+    return {"params": params, "rows": rows}
+
+
+def add_compiled_texts(root: str, kept: dict) -> None:
+    """Group texts a clean validation of the same playbook content compiled (`compiled_texts`):
+    a batch then renders no template with Jinja. A changed policy (--set) is another group: compiled."""
+    params = [_Frozen(p) for p in kept["params"]]
+    for tid, lang, group, parts in kept["rows"]:
+        items = tuple((k, params[v] if k == "params" else v) for k, v in group)
+        _COMPILED.setdefault((root, tid, lang, items), Compiled(tid, lang, tuple(parts)))
+
+
+def _compile(root: str, template_id: str, language: str, group_items: tuple) -> Compiled:
     from jinja2 import TemplateError
     path, data = template_file(root, template_id)
     source = data.get(language)
@@ -151,7 +190,7 @@ def prose_problem(text: str, params: dict, path, line, what: str):
 def clear_caches() -> None:
     """Forget compiled templates (the loader calls this when a playbook file changed)."""
     template_file.cache_clear()
-    _compile_cached.cache_clear()
+    _COMPILED.clear()
     render_prose.cache_clear()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core.conditions import covers, unsatisfiable
 from ..core.exceptions import PlaybookProblem
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
-from .messages import LANGUAGES, TemplateProblem, compile_template, template_file
+from .messages import LANGUAGES, TemplateProblem, add_compiled_texts, compile_template, compiled_texts, template_file
 from .loader import collect, playbook_dir
 
 
@@ -201,12 +201,14 @@ def load_checked(path=None):
     key = (str(root), folder_stamp(root) if root.is_dir() else ())
     if key not in _verdicts:
         digest = content_digest(root) if root.is_dir() else None
-        if digest is not None and _known_clean(digest):
+        texts = _known_clean(digest) if digest is not None else None
+        if texts is not None:
             _verdicts[key] = []
+            add_compiled_texts(str(root), texts)
         else:
             _verdicts[key] = validate(root)[0]
             if digest is not None and not _verdicts[key]:
-                _remember_clean(digest)
+                _remember_clean(digest, compiled_texts(str(root)))
     errors = _verdicts[key]
     if errors:
         shown = list(errors[:GATE_SHOWN])
@@ -254,15 +256,36 @@ def _marker(digest: str) -> Path:
     return cache_dir() / "validated" / digest
 
 
-def _known_clean(digest: str) -> bool:
-    return _marker(digest).is_file()
+def _known_clean(digest: str) -> dict | None:
+    """The message texts kept with a clean verdict of this content, or None (never validated clean,
+    or a marker that cannot be read: then it is validated again)."""
+    import json
+    try:
+        kept = json.loads(_marker(digest).read_text(encoding="utf-8"))
+        compiled = kept["compiled"]
+        return compiled if isinstance(compiled.get("params"), list) and isinstance(compiled.get("rows"), list) else None
+    except (OSError, ValueError, AttributeError, KeyError):
+        return None
 
 
-def _remember_clean(digest: str) -> None:
-    """Best effort: a cache folder that cannot be written only means validating again next time."""
+KEEP_VERDICTS = 16  # a trainer editing the playbook leaves one verdict per version: the newest are kept
+
+
+def _remember_clean(digest: str, texts: dict) -> None:
+    """Best effort: a cache folder that cannot be written only means validating again next time.
+    Written under a temporary name and renamed, so a batch running beside never reads half of it."""
+    import json
+    import os
     try:
         path = _marker(digest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("no validate errors\n", encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"verdict": "no validate errors", "compiled": texts}, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+        kept = sorted((p for p in path.parent.iterdir() if not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEEP_VERDICTS:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass

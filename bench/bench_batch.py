@@ -10,8 +10,9 @@ figure is the median of the rounds: a busy minute slows both sides of a ratio al
    reported for reference. Decisions only (--no-messages) and with every buyer message. Peak RSS
    of each process tree, sampled every 50 ms.
 2. Cost per case (`flat`): whole runs of 10k, 100k (recommendations.xlsx written: it is under
-   --xlsx-max-rows) and 1M cases (no XLSX), in microseconds per case; and in process, writing the
-   XLSX against writing the same table as CSV.
+   --xlsx-max-rows) and 1M cases (no XLSX), in microseconds per case, and what one more case costs
+   between two sizes (the marginal cost: flat when a run is a fixed start plus a rate per case);
+   and in process, writing the XLSX against writing the same table as CSV.
 3. Report (`report`): the 504-row sample batch with its report against the same batch with --no-report.
 4. Dask (`dask`): the Parquet file `samples` writes and the same cases in one row group,
    `--engine dask` (2 worker processes) against the pandas engine on the same file;
@@ -182,8 +183,14 @@ def bench_flat(sizes=(10_000, 100_000, 1_000_000), rounds: int = 3) -> dict:
     for _ in range(rounds):
         for n in sizes:
             times[n].append(timed(batch_cmd(srcs[n], data / f"flat-{n}")))
-    per_case = {n: round(statistics.median(t) / n * 1e6, 2) for n, t in times.items()}
-    out = {"us_per_case": {str(n): v for n, v in per_case.items()},
+    med = {n: statistics.median(t) for n, t in times.items()}
+    per_case = {n: round(med[n] / n * 1e6, 2) for n in sizes}
+    # what one more case costs between two sizes: flat when the cost is a fixed start plus a rate per case
+    marginal = {f"{a}-{b}": round((med[b] - med[a]) / (b - a) * 1e6, 2) for a, b in zip(sizes, sizes[1:])}
+    out = {"seconds": {str(n): round(med[n], 3) for n in sizes}, "us_per_case": {str(n): v for n, v in per_case.items()},
+           "marginal_us_per_case": marginal,
+           "marginal_max_over_min": round(max(marginal.values()) / min(marginal.values()), 2) if len(marginal) > 1 else None,
+           "fixed_s": round(med[sizes[0]] - sizes[0] * (med[sizes[1]] - med[sizes[0]]) / (sizes[1] - sizes[0]), 3) if len(sizes) > 1 else None,
            "xlsx_written": {str(n): (data / f"flat-{n}" / "recommendations.xlsx").exists() for n in sizes},
            "max_over_min": round(max(per_case.values()) / min(per_case.values()), 2), "target": 3.0}
     xlsx = [n for n in sizes if (data / f"flat-{n}" / "recommendations.xlsx").exists()]

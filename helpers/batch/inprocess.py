@@ -63,8 +63,9 @@ def _shell():
         # pyplot's own post-execute hook draws every figure, which the inline backend then draws again
         # to print it as PNG (twice, for the tight bounding box): the first draw shows nothing
         import matplotlib.pyplot as plt
-        if plt._draw_all_if_interactive in _SHELL.events.callbacks["post_execute"]:
-            _SHELL.events.unregister("post_execute", plt._draw_all_if_interactive)
+        redraw = getattr(plt, "_draw_all_if_interactive", None)  # matplotlib's own name: may change
+        if redraw in _SHELL.events.callbacks["post_execute"]:
+            _SHELL.events.unregister("post_execute", redraw)
         # a cell's last value becomes an execute_result, as a kernel sends it (not "Out[n]:" on stdout)
         _SHELL.displayhook.write_output_prompt = lambda: None
         _SHELL.displayhook.write_format_data = lambda data, metadata=None: _RESULTS.append((data, metadata or {}))

@@ -19,7 +19,6 @@ from ..advice.recommend import UI_LANGUAGES, change_text, localised
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
            "refund_amount", "est_cost", "rule_id", "rationale", "actions", "missing_evidence", "risk_flags",
            "what_would_change", "template_id", "message_language", "message")
-_CONTROL = r"[\x00-\x1f\x7f]"
 
 
 def _labelled(codes: np.ndarray, labels: list):
@@ -117,12 +116,39 @@ def _replace(arr, rows, texts):
     return pc.if_else(pa.array(mask), pa.array(fill, type=pa.large_string(), from_pandas=True), arr)
 
 
-def _clean(arr, name: str):
-    """messages.clean_value for every row; only values with control characters or too long need Python."""
+def _bytes_of(arr):
+    """(the large-string array, its offsets as int64 numpy, its data bytes as uint8 numpy or None)."""
+    import pyarrow as pa
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return arr, offs, (np.frombuffer(data, dtype=np.uint8) if data is not None else None)
+
+
+def _longer_than(arr, offs, limit) -> np.ndarray:
+    """Rows of more than `limit` characters (a scalar or one per row): only rows of more than `limit`
+    bytes can be, and only those are counted in characters."""
+    import pyarrow as pa
     import pyarrow.compute as pc
-    limit = ROW_VALUES[name]
-    odd = pc.or_(pc.match_substring_regex(arr, _CONTROL), pc.greater(pc.utf8_length(arr), limit))
-    rows = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+    limit = np.broadcast_to(limit, len(offs) - 1)
+    rows = np.flatnonzero(np.diff(offs) > limit)
+    if len(rows):
+        chars = pc.fill_null(pc.utf8_length(arr.take(pa.array(rows))), 0).to_numpy(zero_copy_only=False)
+        rows = rows[chars > limit[rows]]
+    return rows
+
+
+def _clean(arr, name: str):
+    """messages.clean_value for every row; only values with control characters or too long need Python.
+    Both are found in the array's bytes (a UTF-8 byte below 0x20, or 0x7f, is always that character)."""
+    arr, offs, data = _bytes_of(arr)
+    rows = _longer_than(arr, offs, ROW_VALUES[name])
+    if data is not None and offs[-1] > offs[0]:
+        control = np.flatnonzero((data[offs[0]:offs[-1]] < 0x20) | (data[offs[0]:offs[-1]] == 0x7F)) + offs[0]
+        if len(control):
+            rows = np.union1d(rows, np.searchsorted(offs, control, side="right") - 1)
     if not len(rows):
         return arr
     return _replace(arr, rows, [clean_value(v, name) for v in arr.take(rows).to_pylist()])
@@ -174,35 +200,50 @@ def _messages(pb, cols, d, refund, rule_idx, platform_code):
     values = _row_values(pb, cols, refund, out_lang, languages)
     group = (rule_idx * len(PLATFORMS) + platform_code) * len(languages) + out_lang
     gcodes, guniques = pd.factorize(group)
-    order = np.argsort(gcodes, kind="stable")
-    bounds = np.searchsorted(gcodes[order], np.arange(len(guniques) + 1))
     table_of = {id(r): dt for dt in DISPUTE_TYPES for r in pb.tables[dt].rules}
-    # rows sorted by group once, so each group's values are a slice, not a gather
-    where = pa.array(order)
-    ordered = {name: (v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v).take(where)
-               for name, v in values.items()}
-    pieces = []
-    for g, u in enumerate(guniques.tolist()):
-        start, size = int(bounds[g]), int(bounds[g + 1] - bounds[g])
+    compiled, limits = [], []
+    for u in guniques.tolist():
         rest, lg = divmod(u, len(languages))
         r, p = divmod(rest, len(PLATFORMS))
         rule, platform = d.rules[r], PLATFORMS[p]
-        compiled = compile_template(pb, rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)])
-        parts = [pa.scalar(part, pa.large_string()) if i % 2 == 0 else ordered[part].slice(start, size)
-                 for i, part in enumerate(compiled.parts)]
-        if len(parts) == 1:
-            parts.append(pa.array([""] * size, type=pa.large_string()))
-        text = pc.binary_join_element_wise(*parts, _NOTHING())
-        limit = pb.platforms.get(platform, {}).get("message_max_chars")
-        if limit and compiled.longest() > int(limit):
-            long = np.flatnonzero(pc.greater(pc.utf8_length(text), int(limit)).to_numpy(zero_copy_only=False))
-            if len(long):
-                text = _replace(text, long, [fit(t, limit) for t in text.take(pa.array(long)).to_pylist()])
-        pieces.append(text)
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.arange(n)
-    message = pa.concat_arrays(pieces).take(pa.array(inverse)) if pieces else pa.array([], pa.large_string())
+        compiled.append(compile_template(pb, rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)]))
+        limits.append(int(pb.platforms.get(platform, {}).get("message_max_chars") or 0))
+    message = _join_parts(compiled, gcodes, values, n)
+    # the platform's length limit (validate proves templates fit; this is the backstop): a few rows at most
+    limit = np.array([lim or np.iinfo(np.int64).max for lim in limits] + [0], dtype=np.int64)[gcodes]
+    message, offs, _ = _bytes_of(message)
+    long = _longer_than(message, offs, limit)
+    if len(long):
+        message = _replace(message, long, [fit(t, int(limit[i])) for t, i in
+                                           zip(message.take(pa.array(long)).to_pylist(), long)])
     return message, _labelled(out_lang, languages)
+
+
+def _join_parts(compiled: list, gcodes, values: dict, n: int):
+    """Each row's message: its group's literal texts and its own values, joined position by position.
+
+    Part j of a message is, for every row at once, the j-th literal of the row's group (even j) or
+    the row's value that group names there (odd j, `choose` picks among the value columns); groups
+    with fewer parts add empty text. A few dozen Arrow calls however many groups a chunk holds."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if not compiled:
+        return pa.array([""] * n, type=pa.large_string())
+    names = list(values)
+    columns = [(v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v) for v in values.values()]
+    columns.append(pa.array([""] * n, type=pa.large_string()))  # what a shorter group adds
+    where = pa.array(gcodes)
+    parts = []
+    for j in range(max(len(c.parts) for c in compiled)):
+        if j % 2 == 0:
+            texts = pa.array([c.parts[j] if j < len(c.parts) else "" for c in compiled], type=pa.large_string())
+            parts.append(texts.take(where))
+        else:
+            pick = np.array([names.index(c.parts[j]) if j < len(c.parts) else len(names) for c in compiled])
+            parts.append(pc.choose(pa.array(pick[gcodes]), *columns))
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, _NOTHING())
 
 
 def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = True):

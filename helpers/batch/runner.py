@@ -226,10 +226,19 @@ def _run(opts: Options, out: Path) -> BatchResult:
     changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
     bar = progress_bar(opts, len(rows))
     bar.update(sum(len(c) for c in chunks[:manifest.done]))
-    # Arrow writes without holding the GIL: chunk k is written on this thread while chunk k+1 is
-    # decided; a chunk enters the manifest only once all its bytes are in the files (--resume)
+    # Three chunks at once, each on its own thread (numpy and Arrow work without the GIL): chunk k+1 is
+    # decided while chunk k is laid out and chunk k-1 written; a chunk enters the manifest only once
+    # all its bytes are in the files (--resume)
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-decide")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-write")
     pending = []
+
+    def decided(k):
+        idx = chunks[k]
+        cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
+        cols[RATE] = rate[_rows_of(idx)]
+        base = decide(pb_base, cols, explain=False) if changes is not None else None
+        return idx, cols, decide(pb, cols, explain=opts.explain), base
 
     def settle():
         for record, files, n in pending:
@@ -238,17 +247,15 @@ def _run(opts: Options, out: Path) -> BatchResult:
             bar.update(n)
         pending.clear()
     try:
+        coming = ahead.submit(decided, manifest.done) if manifest.done < len(chunks) else None
         for k in range(manifest.done, len(chunks)):
-            idx = chunks[k]
-            cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
-            cols[RATE] = rate[_rows_of(idx)]
-            d = decide(pb, cols, explain=opts.explain)
+            idx, cols, d, base = coming.result()
+            coming = ahead.submit(decided, k + 1) if k + 1 < len(chunks) else None
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}
             files = {"recommendations": writer.submit(_append_safe, recs, table, ("case_id", "message"), k == 0)}
             if changes is not None:
                 from .whatif import compare_chunk
-                base = decide(pb_base, cols, explain=False)
                 stats, changed = compare_chunk(table.assign(row=idx + 2), base, cols)  # the writer reads `table`
                 record["whatif"] = stats
                 files["whatif_changes"] = writer.submit(_append_safe, changes, changed, ("case_id",), k == 0)
@@ -256,6 +263,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
             pending.append((record, files, len(idx)))
         settle()
     finally:
+        ahead.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True)  # a write under way ends before its file is left (or truncated on resume)
         bar.close()
         recs.close()

@@ -239,12 +239,10 @@ def _write_parquet(frame, path: Path):
 
 def decide_part(part: Part, opts: dict, later: dict) -> dict:
     """Pass 2: validate, reject later duplicates, decide, write the part; returns its summary."""
-    from collections import Counter
-
     from .write import safe_frame
     from ..iorw.atomic import write_json_atomic
     from .read import FIRST_ROW, duplicate_error, error_table
-    from .table import recommendation_table
+    from .table import counts, recommendation_table
     from ..core.engine import decide
     from ..playbook.loader import load_playbook
     out = Path(opts["out"])
@@ -264,7 +262,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     d = decide(pb, cols, explain=opts["explain"])
     table = recommendation_table(pb, cols, d, opts["lang"], opts["render"])
     result = {"index": part.index, "rows": part.rows, "decided": int(len(rows)),
-              "resolutions": dict(Counter(table["resolution"].astype(str)))}
+              "resolutions": counts(table["resolution"])}
     if opts["params"]:
         from .whatif import compare_chunk
         table.insert(0, "row", rows + part.start + FIRST_ROW)

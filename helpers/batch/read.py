@@ -22,8 +22,9 @@ from ..iorw.tables import READERS, ROW_PROBLEM, read_table  # noqa: F401  (the b
 
 OK, UNKNOWN, BAD = 0, 1, 2
 FIRST_ROW = 2  # row 1 of a spreadsheet is the header; errors.csv counts rows as the analyst sees them
-# Above this many distinct values a column takes the vectorised path where its kind has one.
-UNIQUE_PATH_MAX = 50_000
+# A column longer than this whose values are mostly distinct (ids, tracking numbers, unrounded money)
+# takes the vectorised path where its kind has one: parsing each distinct value costs more there.
+UNIQUE_PATH_MAX = 5_000
 
 
 def _parse_one(field, value):
@@ -165,7 +166,7 @@ def _many_distinct(series, unique_max) -> bool:
         return True
     if len(series) <= unique_max:
         return False
-    sample = series.iloc[:20_000]
+    sample = series.iloc[:20_000]  # a part of a larger file, or a small batch: the first rows tell
     return sample.nunique() > len(sample) // 2
 
 

@@ -86,10 +86,10 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",",
         frame = _plain_frame(data, start, header, first_line, sep)
         if frame is not None:
             return frame
-    body = data[start:]
-    frame = _fast(body, header, first_line, sep, encoding)
+    body = memoryview(data)[start:]  # the bytes after the header, where they lie (no copy)
+    frame = _fast(body, header, first_line, sep, encoding, quoted=data.find(b'"', start) >= 0)
     if frame is None:
-        frame = _careful(_split_lines(body, encoding), header, first_line, sep)
+        frame = _careful(_split_lines(bytes(body), encoding), header, first_line, sep)
     return frame
 
 
@@ -151,13 +151,14 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
     return frame
 
 
-def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8"):
-    """pyarrow's reading when the lines alone show every record is one line; else None."""
+def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):
+    """pyarrow's reading when the lines alone show every record is one line; else None.
+    `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
     arr = np.frombuffer(body, dtype=np.uint8)
     nl, starts, ends = _line_bounds(arr)
-    quotes = np.flatnonzero(arr == 34)
+    quotes = np.flatnonzero(arr == 34) if quoted else np.zeros(0, dtype=np.int64)
     if len(quotes):
         if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
             return None  # some line leaves a quote open
@@ -176,7 +177,7 @@ def _fast(body: bytes, header: list, first_line: int, sep=",", encoding="utf-8")
         return frame
     try:
         table = pcsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),  # read where the bytes lie, without the GIL (not a Python file)
             read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(

@@ -376,6 +376,8 @@ def main():
     ap.add_argument("--dask-memory-only", action="store_true", help="one Dask run on the samples file, no pandas (10M)")
     ap.add_argument("--only", default="e2e,flat,report,dask")
     args = ap.parse_args()
+    from bench_core import compile_package  # the package's bytecode, as setup.sh writes it
+    compile_package()
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "batch.json"
     results = json.loads(path.read_text()) if path.exists() else {}

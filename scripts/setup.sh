@@ -8,6 +8,9 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# Bytecode for the package, as pip writes it for installed ones: an editable install is compiled on
+# every start otherwise where PYTHONDONTWRITEBYTECODE is set (a stale file is only recompiled in memory).
+.venv/bin/python -m compileall -q helpers
 # Debian packages: chromium for the browser tests, a CJK font so Chinese renders in charts.
 APT_PACKAGES="chromium chromium-driver fonts-wqy-zenhei"
 missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)

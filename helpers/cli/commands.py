@@ -50,8 +50,39 @@ def cmd_samples(args) -> int:
     return 0
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, the width found as shutil.get_terminal_size finds it but without
+    importing shutil (which imports bz2, lzma and zlib: a tenth of `--help`)."""
+
+    def __init__(self, prog, **kwargs):
+        kwargs.setdefault("width", _columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
+def _columns() -> int:
+    import os
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser of the CLI (subcommands take the class of their parent)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dispute-playbook", description="Decide buyer disputes with the playbook.")
+    p = _Parser(prog="dispute-playbook", description="Decide buyer disputes with the playbook.")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("recommend", help="decide one case from a JSON file and print the recommendation")
@@ -84,11 +115,11 @@ def main(argv=None) -> int:
     """The one error boundary: every error the toolkit raises on purpose leaves here as one
     message on stderr and its documented exit code; anything else is a bug, reported without a
     traceback (the details go to a file the message names)."""
-    from ..core.exceptions import EXIT_INTERNAL, CaseError, PlaybookToolError
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its usage line and error (2), or --help (0)
         return exc.code if isinstance(exc.code, int) else 2
+    from ..core.exceptions import EXIT_INTERNAL, CaseError, PlaybookToolError  # not needed for --help
     try:
         return args.func(args)
     except BrokenPipeError:

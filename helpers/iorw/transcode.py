@@ -5,8 +5,9 @@ is the ASCII character it looks like (a two-byte character's second byte is 0x40
 four-byte ones use digits), so commas, semicolons, tabs, quotes and line breaks can be found in the
 bytes as they are and the cells cut out before decoding. Then a column of plain ASCII (ids, dates,
 numbers) is already UTF-8 and needs no decoding; a column with few distinct cells (reasons,
-carriers, shop names, buyers) is decoded once per distinct cell; any other column is decoded in one call
-to the codec over its bytes, with a separator between cells to find them again.
+carriers, shop names, buyers) is decoded once per distinct cell; a column of ASCII between the same
+non-ASCII start and end (`￥1,132.00`) has that start and end decoded once; any other column is
+decoded in one call to the codec over its bytes, with a separator between cells to find them again.
 """
 from __future__ import annotations
 
@@ -56,7 +57,48 @@ def _text(arr, encoding: str):
         if len(enc.dictionary) <= max(_FEW, len(arr) // 4):
             words = [b.decode(encoding) for b in enc.dictionary.to_pylist()]
             return pa.array(words, pa.large_string()).take(enc.indices)
+    framed = _framed_ascii(arr, offsets, data, encoding)
+    if framed is not None:
+        return framed
     return _decode_joined(arr, offsets, data, encoding)
+
+
+def _framed_ascii(arr, offsets, data, encoding: str):
+    """Cells that are ASCII between the same non-ASCII start and end in every cell (`￥1,132.00`,
+    `12.50元`): the start and end decoded once, the ASCII between kept as it is; else None.
+
+    The start is the first cell's leading run of bytes from 0x80 up, the end its trailing run; each
+    must decode on its own (so it ends on a character boundary: a cell starts on one), and what lies
+    between must be ASCII in every cell, which GBK and GB18030 write as ASCII."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    first = bytes(data[offsets[0] - offsets[0]:offsets[1] - offsets[0]])
+    lead = len(first) - len(first.lstrip(bytes(range(0x80, 0x100))))
+    trail = len(first) - len(first.rstrip(bytes(range(0x80, 0x100))))
+    if lead == len(first):
+        return None
+    head, tail = first[:lead], first[len(first) - trail:]
+    try:
+        head_text, tail_text = head.decode(encoding), tail.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    lengths = np.diff(offsets)
+    if lengths.min() < lead + trail:
+        return None
+    starts = offsets[:-1] - offsets[0]
+    for part, at in ((head, starts), (tail, starts + lengths - trail)):
+        for k, byte in enumerate(part):
+            if not np.all(data[at + k] == byte):
+                return None
+    # every byte from 0x80 up is one of those: what lies between is ASCII
+    if np.count_nonzero(data >= 0x80) != len(lengths) * (lead + trail):
+        return None
+    out = arr.cast(pa.large_binary())
+    if lead:
+        out = pc.binary_replace_slice(out, 0, lead, head_text.encode("utf-8"))
+    if trail:
+        out = pc.binary_replace_slice(out, -trail, np.iinfo(np.int64).max, tail_text.encode("utf-8"))
+    return out.view(pa.large_string())
 
 
 def _decode_joined(arr, offsets, data, encoding: str):

@@ -32,14 +32,32 @@ def text_columns(table, encoding: str):
     UnicodeDecodeError if a cell is not valid text in `encoding` (the caller then decodes the whole
     file to name the line). Long tables use two threads (Arrow's kernels release the GIL)."""
     import pyarrow as pa
-    columns = [col.combine_chunks() for col in table.columns]
-    if table.num_rows >= PARALLEL_MIN_ROWS and len(columns) > 1:
+    if table.num_rows >= PARALLEL_MIN_ROWS and table.num_columns > 1:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(2) as pool:
-            columns = list(pool.map(lambda arr: _text(arr, encoding), columns))
+            columns = list(pool.map(lambda col: _column_text(col, encoding), table.columns))
     else:
-        columns = [_text(arr, encoding) for arr in columns]
+        columns = [_column_text(col, encoding) for col in table.columns]
     return pa.table(columns, names=table.column_names)
+
+
+def _column_text(col, encoding: str):
+    """A column as the reader made it (in chunks) as text: all-ASCII chunks are taken as they are."""
+    import pyarrow as pa
+    if all(_is_ascii(chunk) for chunk in col.chunks):
+        return pa.chunked_array([chunk.view(pa.string()) for chunk in col.chunks], pa.string()).cast(pa.large_string())
+    return _text(col.combine_chunks(), encoding)
+
+
+def _is_ascii(chunk) -> bool:
+    """A chunk of 32-bit-offset strings (as the CSV reader gives them), no cell missing, all ASCII."""
+    import pyarrow as pa
+    if chunk.null_count or not pa.types.is_string(chunk.type):
+        return False
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    if not len(chunk) or offsets[-1] == offsets[0]:
+        return True
+    return bool(np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].max() < 0x80)
 
 
 def _text(arr, encoding: str):

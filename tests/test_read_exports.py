@@ -311,3 +311,18 @@ def test_gbk_cells_come_back_as_written(head, tail, encoding, middles):
         assume(False)  # € is not in GBK
     table = pa.table({"c": pa.array(raw, pa.binary())})
     assert text_columns(table, encoding).column(0).to_pylist() == cells
+
+
+_AMOUNT_CELLS = ["￥1,132.00", "￥ 5", "￥-3.10", "￥1,2,3", "￥", "US $1,278.82", "us $7", "$5", "HK$ 1,000",
+                 "12.50 EUR", "1.234,56 €", "12 apples", "", "  ", "￥1,132.00元", "5"]
+
+
+@given(st.lists(st.sampled_from(_AMOUNT_CELLS), min_size=1, max_size=12))
+@example(["US $1,278.82", "$5", "us $7"])  # the first cell's sign is not every cell's
+@example(["￥1,132.00", "￥1,2,3", "12 apples"])
+def test_a_cells_amount_does_not_depend_on_the_cells_around_it(cells):
+    from helpers.iorw.amounts import parse_amounts
+    whole, codes = parse_amounts(pd.Series(cells, dtype="str"), "auto", "order_value", {})
+    for i, cell in enumerate(cells):
+        alone, code = parse_amounts(pd.Series([cell], dtype="str"), "auto", "order_value", {})
+        assert (whole.iat[i], codes[i].as_py()) == (alone.iat[0], code[0].as_py()), cell

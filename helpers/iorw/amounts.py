@@ -4,8 +4,9 @@ The currency sign or code is taken off (and reported, so the case currency can c
 the thousands separators removed, in either decimal convention: `auto` reads the last of `.` and
 `,` as the decimal mark when both appear, a lone `,` followed by exactly three digits (in groups)
 as thousands, any other lone `,` as the decimal mark; `dot` and `comma` fix the convention. The
-work is vectorised (Arrow string kernels); a cell that is no amount stays as it was, so the
-contract's check names it, with a note saying what was expected.
+work is vectorised (Arrow string kernels): cells that start with the sign the column's first amount
+starts with are read first (the usual export), the rest in the general way; a cell that is no
+amount stays as it was, so the contract's check names it, with a note saying what was expected.
 """
 from __future__ import annotations
 
@@ -48,10 +49,23 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
     number = found = pa.nulls(len(arr), pa.large_string())
     todo = pc.fill_null(pc.not_equal(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False)
     if mode != "comma":
-        common = pc.fill_null(pc.match_substring_regex(arr, _COMMON), False)
-        number = pc.if_else(common, pc.replace_substring(pc.utf8_trim(arr, _SIGN_CHARS), ",", ""), number)
-        found = pc.if_else(common, _sign_codes(pc.utf8_trim(arr, "0123456789.,-" + _SPACE)), found)
-        todo &= ~common.to_numpy(zero_copy_only=False)
+        usual = _usual_sign(arr)
+        if usual is not None:  # the sign the column starts with, written as its first amount writes it
+            text, code = usual
+            after = pc.utf8_ltrim_whitespace(pc.utf8_slice_codeunits(arr, len(text)))
+            plain = pc.fill_null(pc.and_(pc.starts_with(arr, text), pc.match_substring_regex(after, _NUMBER_ONLY)), False)
+            number = pc.if_else(plain, pc.replace_substring(after, ",", ""), number)
+            found = pc.if_else(plain, pa.scalar(code, pa.large_string()), found)
+            todo &= ~plain.to_numpy(zero_copy_only=False)
+        others = np.flatnonzero(todo)
+        if len(others):
+            sub = arr.take(pa.array(others))
+            common = pc.fill_null(pc.match_substring_regex(sub, _COMMON), False)
+            where_common = others[common.to_numpy(zero_copy_only=False)]
+            sub = sub.filter(common)
+            number = _scatter(number, where_common, pc.replace_substring(pc.utf8_trim(sub, _SIGN_CHARS), ",", ""))
+            found = _scatter(found, where_common, _sign_codes(pc.utf8_trim(sub, "0123456789.,-" + _SPACE)))
+            todo[where_common] = False
     rest = np.flatnonzero(todo)
     if len(rest):
         sub = arr.take(pa.array(rest))
@@ -75,6 +89,34 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
     full = np.full(len(series), None, dtype=object)
     full[where] = found.to_numpy(zero_copy_only=False)
     return result, pa.array(full, pa.large_string())
+
+
+_NUMBER_ONLY = rf"^{_NUMBER_DOT}$"
+
+
+def _usual_sign(arr):
+    """(the sign as the column's first amount writes it, its ISO code) when that amount starts with
+    one; cells starting with the same text are the usual shape's quick case."""
+    first = next((v for v in arr.slice(0, 100).to_pylist() if v), None)
+    if first is None:
+        return None
+    m = re.match(_SIGN_ANY, first)
+    if m is None:
+        return None
+    code = SIGNS.get("".join(m.group(0).split()).upper())
+    return (m.group(0), code) if code else None
+
+
+def _scatter(base, rows, values):
+    """`base` with the given rows (ascending) set to `values`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if not len(rows):
+        return base
+    back = np.full(len(base), -1)
+    back[rows] = np.arange(len(rows))
+    return pc.coalesce(values.take(pa.array(back, mask=back < 0)), base)
 
 
 def _sign_codes(signs):

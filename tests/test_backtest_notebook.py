@@ -89,7 +89,7 @@ def test_the_bundled_sample_history_is_what_the_generator_gives():
 def test_the_notebook_runs_headless_on_the_sample_history(tmp_path):
     out = tmp_path / "backtest.ipynb"
     done = subprocess.run([sys.executable, "-m", "papermill", str(NOTEBOOK), str(out), "--cwd", str(ROOT),
-                           "-k", "python3"], capture_output=True, text=True, timeout=600)
+                           "-k", "python3", "-p", "interactive", "False"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

@@ -202,6 +202,7 @@ _XLSX = """
 import csv, sys, time
 from pathlib import Path
 import pyarrow as pa, pyarrow.csv as pcsv
+import pyarrow.compute  # loaded by every batch before it writes its workbook; xlsxwriter's import is timed
 from helpers.batch.write import write_xlsx
 from helpers.batch.xlsx import INLINE, NUMERIC, write_sheet
 src, tmp = Path(sys.argv[1]), Path(sys.argv[2])

@@ -132,3 +132,20 @@ def test_repeated_texts_first_seen_late_in_a_large_file(tmp_path):
     assert back["rule_id"][0] == "early_" + "x" * 40
     assert back["rule_id"][n - 1] == f"late_{(n - 1) % 3}_" + "x" * 40
     assert back["rule_id"].tolist() == frame["rule_id"].tolist()
+
+
+def test_characters_to_escape_found_far_into_long_columns(tmp_path):
+    """Only the last row holds &, <, > or a control character, past the first 64 KB the scan reads at
+    once: those cells still come back as written (escaped XML, the control character a space)."""
+    n = 3_000
+    messages = ["plain text " * 10] * (n - 1) + ["a & b <i>not html</i> \x07bell"]
+    rules = ["r_plain"] * (n - 1) + ["r<&>"]
+    frame = pd.DataFrame({"case_id": [f"C{i}" for i in range(n)], "rule_id": rules, "message": messages})
+    csv = tmp_path / "r.csv"
+    csv.write_bytes(csv_bytes(frame, True))
+    assert csv.stat().st_size > 3 * 2**16
+    write_xlsx(csv, tmp_path / "r.xlsx")
+    back = pd.read_excel(tmp_path / "r.xlsx", dtype=object, engine="calamine")
+    assert back["message"].iloc[-1] == "a & b <i>not html</i>  bell"
+    assert back["rule_id"].iloc[-1] == "r<&>"
+    assert back["message"].iloc[0] == "plain text " * 10

@@ -326,3 +326,20 @@ def test_a_cells_amount_does_not_depend_on_the_cells_around_it(cells):
     for i, cell in enumerate(cells):
         alone, code = parse_amounts(pd.Series([cell], dtype="str"), "auto", "order_value", {})
         assert (whole.iat[i], codes[i].as_py()) == (alone.iat[0], code[0].as_py()), cell
+
+
+@pytest.mark.parametrize("text,encoding", [
+    ("case_id|buyer_name\nZ1|王, 小明\nZ2|李\n", "gbk"),               # a few hanzi: GB2312 byte pairs
+    ("case_id;buyer_name\nZ1;Müller\nZ2;café crème\n", "cp1252"),      # accents before ASCII or a space
+    ("case_id,buyer_name\nZ1,Łódź Żółć\nZ2,Kraków\n", "cp1250"),
+])
+def test_short_files_are_not_taken_for_another_script(tmp_path, text, encoding):
+    """A short Chinese file is read as Chinese; a short Latin one is not read as GB18030 (which of
+    the Latin code pages it is stays the detector's call)."""
+    from helpers.iorw.tables import detect_encoding
+    data = text.encode(encoding)
+    found = detect_encoding(data)
+    if encoding == "gbk":
+        assert found == "gb18030" and data.decode(found) == text
+    else:
+        assert not found.startswith(("gb", "big5", "cp9", "euc"))

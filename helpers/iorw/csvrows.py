@@ -153,10 +153,31 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
 
 def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):
     """pyarrow's reading when the lines alone show every record is one line; else None.
-    `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass)."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    arr = np.frombuffer(body, dtype=np.uint8)
+    `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass).
+    Arrow parses (and decodes) on a thread of its own while the lines are checked here: both
+    release the GIL, and the table is used only if the lines say it may be."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool:
+        parsed = pool.submit(_arrow_table, body, len(header), sep, encoding)
+        lines = _record_lines(np.frombuffer(body, dtype=np.uint8), sep, quoted)
+        if lines is None:
+            return None  # leaving the pool waits for the parse; whatever it raised is dropped
+        if len(lines) == 0:
+            import pandas as pd
+            frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
+            frame.attrs["rows"] = line_numbers([])
+            return frame
+        table = parsed.result()
+    if table is None or table.num_rows != len(lines):
+        return None
+    frame = table.rename_columns(header).to_pandas()
+    frame.attrs["rows"] = line_numbers(lines + first_line)
+    return frame
+
+
+def _record_lines(arr, sep=",", quoted: bool = True):
+    """The indices of the non-blank lines when each of them is a whole record (no line leaves a
+    quote open, no stray quote), else None."""
     nl, starts, ends = _line_bounds(arr)
     quotes = np.flatnonzero(arr == 34) if quoted else np.zeros(0, dtype=np.int64)
     if len(quotes):
@@ -169,29 +190,26 @@ def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted
     has = length > 0
     cr[has] = arr[np.minimum(ends[has] - 1, len(arr) - 1)] == 13
     blank = (length == 0) | ((length == 1) & cr)
-    lines = np.flatnonzero(~blank)
-    if len(lines) == 0:
-        import pandas as pd
-        frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
-        frame.attrs["rows"] = line_numbers([])
-        return frame
+    return np.flatnonzero(~blank)
+
+
+def _arrow_table(body, n: int, sep=",", encoding="utf-8"):
+    """The body as an Arrow table of n text columns, one row per line, or None for a ragged row;
+    UnicodeDecodeError when a cell is not text in `encoding`."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    names = [f"c{j}" for j in range(n)]
     try:
         table = pcsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),  # read where the bytes lie, without the GIL (not a Python file)
-            read_options=pcsv.ReadOptions(column_names=[f"c{j}" for j in range(len(header))]),
+            read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={f"c{j}": pa.string() for j in range(len(header))}, check_utf8=encoding == "utf-8",
+                column_types={c: pa.string() for c in names}, check_utf8=encoding == "utf-8",
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own
-    if table.num_rows != len(lines):
-        return None
-    if encoding != "utf-8":
-        table = text_columns(table, encoding)
-    frame = table.rename_columns(header).to_pandas()
-    frame.attrs["rows"] = line_numbers(lines + first_line)
-    return frame
+    return table if encoding == "utf-8" else text_columns(table, encoding)
 
 
 def _stray_quote(arr, quotes, sep=",") -> bool:

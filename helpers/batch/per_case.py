@@ -1,10 +1,11 @@
 """Per-case audit notebooks: the dispute type's notebook executed once per case, in parallel.
 
 `papermill` once per case starts a Python, a kernel and a client each time (about two seconds).
-Here each worker process starts one kernel and one client and keeps them: before each notebook the
-kernel's namespace is reset (`%reset -f`, run silently) and its execution counter set back to 1,
-then the notebook, parameterised exactly as papermill does it (an `injected-parameters` cell after
-the `parameters` cell), is executed cell by cell in that kernel, all its cells queued at once.
+Here each worker process starts one kernel and one client and keeps them. A notebook, parameterised
+exactly as papermill does it (an `injected-parameters` cell after the `parameters` cell), goes to
+the kernel as one request (each request costs the kernel and client ~3 ms, more than most cells):
+in the kernel, `run_cells` resets the namespace (`%reset -f`), sets the execution counter back to 1
+and runs the cells one by one as IPython cells, marking on the output channel where each begins.
 Outputs equal a fresh kernel's under papermill (a test compares). A failing notebook is saved with
 its error and recorded in notebook_errors.csv; the others go on.
 """
@@ -19,10 +20,8 @@ from pathlib import Path
 from ..core.fields import FIELDS, NUMERIC_KINDS
 from ..core.paths import NOTEBOOKS_DIR
 
-# run silently before each notebook (not counted): the next cell is number 1, as in a fresh kernel
-_RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
-          "get_ipython().execution_count = 1\n"
-          "__import__('gc').freeze()  # what survives is the kernel's own; later collections skip it\n")
+# A display_data of this type marks where the next cell's outputs start (see run_cells)
+CELL_MARK = "application/x.dispute-playbook.cell+json"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -107,38 +106,40 @@ class Runner:
 
     def _execute(self, nb) -> None:
         import time
-        self.kc.execute(_RESET, silent=True, store_history=False)  # an empty namespace, count 1
-        cells = {}
-        for cell in nb.cells:
-            if cell.cell_type == "code" and cell.source.strip():
-                cell.outputs, cell.execution_count = [], None
-                cells[self.kc.execute(cell.source, store_history=True, allow_stdin=False, stop_on_error=True)] = cell
-        replies, idle, failed = {}, set(), None
+        cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+        for cell in cells:
+            cell.outputs, cell.execution_count = [], None
+        code = f"__import__('helpers.batch.per_case', fromlist=['run_cells']).run_cells({[c.source for c in cells]!r})"
+        request = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=True)
+        current, reply, idle, failed = None, None, False, None
         deadline = time.monotonic() + self.timeout
-        while len(replies) < len(cells) or any(m not in idle for m, r in replies.items() if r != "aborted"):
+        while reply is None or not idle:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"the notebook did not finish within {self.timeout} s")
             for msg in self._messages(left):
-                parent = msg["parent_header"].get("msg_id")
-                cell, kind, content = cells.get(parent), msg["msg_type"], msg["content"]
-                if cell is None:
+                if msg["parent_header"].get("msg_id") != request:
                     continue
+                kind, content = msg["msg_type"], msg["content"]
                 if kind == "execute_reply":
-                    replies[parent] = content["status"]
-                    if content.get("execution_count") and content["status"] != "aborted":
-                        cell.execution_count = content["execution_count"]
+                    reply = content
                 elif kind == "status":
-                    if content["execution_state"] == "idle":
-                        idle.add(parent)
-                elif kind == "execute_input":
-                    cell.execution_count = content["execution_count"]
+                    idle = idle or content["execution_state"] == "idle"
+                elif kind == "display_data" and CELL_MARK in content["data"]:
+                    k = content["data"][CELL_MARK]
+                    current = cells[k] if k < len(cells) else None
+                    if current is not None:
+                        current.execution_count = k + 1
+                elif current is None:
+                    continue
                 elif kind == "clear_output":
-                    cell.outputs = []
+                    current.outputs = []
                 elif kind in ("stream", "display_data", "execute_result", "error"):
-                    cell.outputs.append(_output(kind, content))
+                    current.outputs.append(_output(kind, content))
                     if kind == "error" and failed is None:
                         failed = f"{content['ename']}: {content['evalue']}"
+        if reply["status"] != "ok" and failed is None:  # the driver itself failed (not a cell)
+            failed = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
         if failed is not None:
             raise NotebookError(failed)
 
@@ -168,6 +169,26 @@ class Runner:
             self.kc.stop_channels()
         finally:
             self.km.shutdown_kernel(now=True)
+
+
+def run_cells(sources: list) -> None:
+    """In the kernel: an empty namespace and execution count 1, as in a fresh kernel, then each source
+    run as its own IPython cell (history, display hook, post-execute hooks such as matplotlib's),
+    stopping at the first that fails, as nbclient does. Before each cell (and after the last, which
+    flushes its printed text) a CELL_MARK display tells the client whose outputs follow."""
+    import gc
+
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+    shell = get_ipython()
+    shell.run_line_magic("reset", "-f")
+    shell.execution_count = 1
+    gc.freeze()  # what survives is the kernel's own; later collections skip it
+    for k, source in enumerate(sources):
+        publish_display_data({CELL_MARK: k})
+        if not shell.run_cell(source, store_history=True).success:
+            break
+    publish_display_data({CELL_MARK: len(sources)})
 
 
 _OUTPUT_FIELDS = {"execute_result": ("metadata", "data", "execution_count"), "stream": ("name", "text"),

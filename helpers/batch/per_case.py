@@ -5,7 +5,8 @@ Here each worker process starts one kernel and one client and keeps them. A note
 exactly as papermill does it (an `injected-parameters` cell after the `parameters` cell), goes to
 the kernel as one request (each request costs the kernel and client ~3 ms, more than most cells):
 in the kernel, `run_cells` resets the namespace (`%reset -f`), sets the execution counter back to 1
-and runs the cells one by one as IPython cells, marking on the output channel where each begins.
+and runs the cells one by one as IPython cells, each under a parent header of its own (the request's
+id and the cell's number), so every output message says which cell it belongs to.
 Outputs equal a fresh kernel's under papermill (a test compares). A failing notebook is saved with
 its error and recorded in notebook_errors.csv; the others go on.
 """
@@ -20,8 +21,7 @@ from pathlib import Path
 from ..core.fields import FIELDS, NUMERIC_KINDS
 from ..core.paths import NOTEBOOKS_DIR
 
-# A display_data of this type marks where the next cell's outputs start (see run_cells)
-CELL_MARK = "application/x.dispute-playbook.cell+json"
+_LAST_RUN = {"cells": 0}  # kernel side: how many cells the last run_cells ran (read back in its reply)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -110,36 +110,37 @@ class Runner:
         for cell in cells:
             cell.outputs, cell.execution_count = [], None
         code = f"__import__('helpers.batch.per_case', fromlist=['run_cells']).run_cells({[c.source for c in cells]!r})"
-        request = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=True)
-        current, reply, idle, failed = None, None, False, None
+        request = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=True,
+                                  user_expressions={"cells": "__import__('helpers.batch.per_case', fromlist=['cells_run']).cells_run()"})
+        by_parent = {cell_parent(request, k): cell for k, cell in enumerate(cells)}
+        reply, idle, failed = None, False, None
         deadline = time.monotonic() + self.timeout
         while reply is None or not idle:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"the notebook did not finish within {self.timeout} s")
             for msg in self._messages(left):
-                if msg["parent_header"].get("msg_id") != request:
+                parent, kind, content = msg["parent_header"].get("msg_id"), msg["msg_type"], msg["content"]
+                if parent == request:
+                    if kind == "execute_reply":
+                        reply = content
+                    elif kind == "status":
+                        idle = idle or content["execution_state"] == "idle"
                     continue
-                kind, content = msg["msg_type"], msg["content"]
-                if kind == "execute_reply":
-                    reply = content
-                elif kind == "status":
-                    idle = idle or content["execution_state"] == "idle"
-                elif kind == "display_data" and CELL_MARK in content["data"]:
-                    k = content["data"][CELL_MARK]
-                    current = cells[k] if k < len(cells) else None
-                    if current is not None:
-                        current.execution_count = k + 1
-                elif current is None:
+                cell = by_parent.get(parent)
+                if cell is None:
                     continue
-                elif kind == "clear_output":
-                    current.outputs = []
+                if kind == "clear_output":
+                    cell.outputs = []
                 elif kind in ("stream", "display_data", "execute_result", "error"):
-                    current.outputs.append(_output(kind, content))
+                    cell.outputs.append(_output(kind, content))
                     if kind == "error" and failed is None:
                         failed = f"{content['ename']}: {content['evalue']}"
-        if reply["status"] != "ok" and failed is None:  # the driver itself failed (not a cell)
-            failed = f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"
+        if reply["status"] != "ok":  # the driver itself failed (not a cell)
+            raise NotebookError(failed or f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}")
+        ran = int(reply["user_expressions"]["cells"]["data"]["text/plain"])
+        for k, cell in enumerate(cells[:ran]):
+            cell.execution_count = k + 1
         if failed is not None:
             raise NotebookError(failed)
 
@@ -171,24 +172,41 @@ class Runner:
             self.km.shutdown_kernel(now=True)
 
 
+def cell_parent(request: str, k: int) -> str:
+    """The msg_id the outputs of a notebook's k-th code cell carry as their parent."""
+    return f"{request}/cell-{k}"
+
+
 def run_cells(sources: list) -> None:
     """In the kernel: an empty namespace and execution count 1, as in a fresh kernel, then each source
     run as its own IPython cell (history, display hook, post-execute hooks such as matplotlib's),
-    stopping at the first that fails, as nbclient does. Before each cell (and after the last, which
-    flushes its printed text) a CELL_MARK display tells the client whose outputs follow."""
+    stopping at the first that fails, as nbclient does. Each cell runs under a parent header of its
+    own (`cell_parent`): ipykernel buffers and sends printed text per parent, so no output is
+    attributed to the wrong cell and no flush is needed between cells."""
     import gc
 
     from IPython import get_ipython
-    from IPython.display import publish_display_data
+    from jupyter_client.session import extract_header
     shell = get_ipython()
+    request = shell.get_parent()
+    header = extract_header(request)
     shell.run_line_magic("reset", "-f")
     shell.execution_count = 1
     gc.freeze()  # what survives is the kernel's own; later collections skip it
-    for k, source in enumerate(sources):
-        publish_display_data({CELL_MARK: k})
-        if not shell.run_cell(source, store_history=True).success:
-            break
-    publish_display_data({CELL_MARK: len(sources)})
+    _LAST_RUN["cells"] = 0
+    try:
+        for k, source in enumerate(sources):
+            shell.set_parent({**header, "msg_id": cell_parent(header["msg_id"], k)})
+            _LAST_RUN["cells"] = k + 1
+            if not shell.run_cell(source, store_history=True).success:
+                break
+    finally:
+        shell.set_parent(request)
+
+
+def cells_run() -> int:
+    """In the kernel: how many cells the last run_cells ran (the failing one included)."""
+    return _LAST_RUN["cells"]
 
 
 _OUTPUT_FIELDS = {"execute_result": ("metadata", "data", "execution_count"), "stream": ("name", "text"),

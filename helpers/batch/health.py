@@ -85,20 +85,25 @@ def health_summary(frame) -> dict:
             "listings_to_fix": listings_to_fix(frame), "disputes_per_week": per_week(frame)}
 
 
-def write_health(folder, cols: dict, rows, dates, orders, pb) -> dict:
-    """The batch's products.csv (when the input has SKUs) and its summary.json entries: products,
-    weeks and, with `--orders`, the dispute rates against the playbook's targets."""
-    from pathlib import Path
-
-    from ..iorw.atomic import atomic_write
+def health_figures(cols: dict, rows, dates, orders, pb) -> tuple:
+    """(the summary.json entries, the products.csv table or None): products, weeks and, with
+    `--orders`, the dispute rates against the playbook's targets. Reads no output of the batch's
+    decisions, so the batch works it out while it decides."""
     from .orders import dispute_rates, load_orders
-    from .write import csv_bytes, safe_frame
     frame = health_frame({k: np.asarray(cols[k])[rows] for k in ("dispute_type", "platform", "sku", "product_title",
                                                                   "mismatch")}, dates)
     summary = health_summary(frame)
-    products = Path(folder) / "products.csv"
-    if summary["health"]["with_sku"]:
-        table = products_table(frame)
-        atomic_write(products, lambda p: Path(p).write_bytes(csv_bytes(safe_frame(table, ("sku",)), True)))
+    table = products_table(frame) if summary["health"]["with_sku"] else None
     summary["dispute_rates"] = dispute_rates(frame, load_orders(orders), pb.dispute_rate_targets)
-    return summary
+    return summary, table
+
+
+def write_products(folder, table) -> None:
+    """products.csv in `folder` (nothing when the input had no SKUs)."""
+    from pathlib import Path
+
+    from ..iorw.atomic import atomic_write
+    from .write import csv_bytes, safe_frame
+    if table is not None:
+        atomic_write(Path(folder) / "products.csv",
+                     lambda p: Path(p).write_bytes(csv_bytes(safe_frame(table, ("sku",)), True)))

@@ -232,6 +232,10 @@ def _run(opts: Options, out: Path) -> BatchResult:
     ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-decide")
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-write")
     pending = []
+    # the health figures need no decision: worked out beside the deciding, on a thread of their own
+    from .health import health_figures, write_products
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispute-playbook-health")
+    health = beside.submit(health_figures, v.cols, rows, dates, opts.orders, pb)
 
     def decided(k):
         idx = chunks[k]
@@ -265,6 +269,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     finally:
         ahead.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True)  # a write under way ends before its file is left (or truncated on resume)
+        beside.shutdown(wait=True)
         bar.close()
         recs.close()
         if changes is not None:
@@ -294,9 +299,9 @@ def _run(opts: Options, out: Path) -> BatchResult:
         result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
                             f"{opts.xlsx_max_rows}; open recommendations.csv instead")
     clock["files"] = time.perf_counter()
-    from .health import write_health
-    health = write_health(stage, v.cols, rows, dates, opts.orders, pb)
-    write_json_atomic(stage / "summary.json", {**summary_dict(opts, result, as_of_run), **health})
+    summary, products = health.result()
+    write_products(stage, products)
+    write_json_atomic(stage / "summary.json", {**summary_dict(opts, result, as_of_run), **summary})
     if opts.report:
         result.report_error = render_into(stage)
         clock["report"] = time.perf_counter()

@@ -156,3 +156,20 @@ def test_an_unreadable_remembered_verdict_means_validating_again_and_old_ones_ar
     load_checked(pb)
     kept = list(marker.parent.iterdir())
     assert len(kept) == gate.KEEP_VERDICTS and any(p.name == gate.content_digest(pb.resolve()) for p in kept)
+
+
+def test_an_edit_to_the_playbook_is_seen_by_the_next_load_without_a_restart(pb):
+    """A trainer edits a YAML file (in place, or as an editor does: a new file renamed over it) and
+    the next load compiles it afresh; files that are not YAML (an editor's backup) change nothing."""
+    from helpers.playbook.loader import load_playbook
+    assert load_playbook(pb).params["keep_item_max_value"] == 15
+    params = pb / "parameters.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace(
+        "keep_item_max_value:\n  value: 15", "keep_item_max_value:\n  value: 25"), encoding="utf-8")
+    assert load_playbook(pb).params["keep_item_max_value"] == 25
+    (pb / "parameters.yaml~").write_text("not: [yaml", encoding="utf-8")
+    assert load_playbook(pb).params["keep_item_max_value"] == 25
+    new = pb / "parameters.yaml.tmp"
+    new.write_text(params.read_text(encoding="utf-8").replace("value: 25", "value: 40", 1), encoding="utf-8")
+    new.replace(params)
+    assert load_playbook(pb).params["keep_item_max_value"] == 40

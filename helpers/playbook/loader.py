@@ -5,6 +5,7 @@ PlaybookError listing them all, `validate` (helpers.validate) reports them plus 
 from __future__ import annotations
 
 import os
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -434,8 +435,19 @@ _stamps: dict = {}
 def folder_stamp(root: Path) -> tuple:
     """Times and sizes of the folder's YAML: a trainer's edit shows up without a restart
     (sizes too, because file times can be coarser than two quick edits)."""
-    return tuple((st.st_mtime_ns, st.st_size) for pattern in ("*.yaml", "messages/*.yaml")
-                 for st in (p.stat() for p in sorted(root.glob(pattern))))
+    return tuple((st.st_mtime_ns, st.st_size) for folder in (root, root / "messages") for st in _yaml_stats(folder))
+
+
+def _yaml_stats(folder: Path) -> list:
+    """os.stat of the folder's *.yaml files by name (scandir: a per-case notebook checks the folder
+    each time it decides, and pathlib's glob costs several times more). Hidden files (an editor's
+    lock or swap file) are not the playbook."""
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted((e.name, e.path) for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [os.stat(path) for _, path in found]
 
 
 def load_playbook(path=None, params: dict | None = None) -> Playbook:

@@ -5,7 +5,6 @@ PlaybookError listing them all, `validate` (helpers.validate) reports them plus 
 from __future__ import annotations
 
 import os
-import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache

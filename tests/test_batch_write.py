@@ -6,9 +6,11 @@ from collections import Counter
 
 import pandas as pd
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.batch.table import counts
-from helpers.batch.write import CsvPart, csv_bytes, neutralise_column, safe_table, write_xlsx
+from helpers.batch.write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_table, write_xlsx
 from helpers.batch.xlsx import column_letter
 
 # Hand-written cells a spreadsheet or an XML parser could get wrong.
@@ -63,6 +65,21 @@ def test_neutralise_column_prefixes_only_what_a_spreadsheet_would_run():
     assert out.to_pylist() == ["'=A1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok", "", None, "a=b"]
     same = pa.array(["a", "b"])
     assert neutralise_column(same).to_pylist() == ["a", "b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r'a é中\n", max_size=6)), max_size=40),
+       st.integers(0, 5), st.integers(1, 4), st.booleans())
+def test_neutralise_column_prefixes_each_cell_as_neutralise_does(cells, start, pieces, large):
+    """Whatever the array's layout (a slice, chunks, 32- or 64-bit offsets, nulls), each cell comes
+    out as `neutralise` makes it: the first byte read from the buffers decides as the text would."""
+    kind = pa.large_string() if large else pa.string()
+    arr = pa.array(["pad"] * start + cells, kind).slice(start)
+    cuts = sorted({0, len(cells), *[len(cells) * k // pieces for k in range(1, pieces)]})
+    chunked = pa.chunked_array([arr.slice(a, b - a) for a, b in zip(cuts, cuts[1:])], kind)
+    expected = [neutralise(v) for v in cells]
+    assert neutralise_column(arr).to_pylist() == expected
+    assert neutralise_column(chunked).to_pylist() == expected
 
 
 def test_csv_part_appends_chunks_and_truncates_on_resume(tmp_path):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .costs import est_costs, refund_amounts
-from .facts import derive
+from .facts import KNOWN_TRACKING, derive
 from .fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS
 from .levers import LEVERS, apply
 from .money import MONEY_NAMES, rate_column
@@ -219,6 +219,13 @@ def _explain(pb, rules, cols, chosen, lever, lever_rule):
     res_code = np.array([res_names.index(r.resolution) for r in rules] + [-1])  # [-1]: no rule (index -1)
     now = res_code[chosen]
     tested = {dt: _table_names(pb.tables[dt]) for dt in DISPUTE_TYPES}
+    # text columns are slow to index: where no lever changes the tracking number, the rows pulled
+    # for a lever take its fact (a float) instead; the currency is never pulled (RATE, made once
+    # per decide, holds what rules need of it, and no lever changes either)
+    inputs = _FACT_INPUTS | {"dispute_type", RATE}
+    if "tracking_number" not in {lv.field for lv in LEVERS}:
+        cols = {**cols, KNOWN_TRACKING: (cols["tracking_number"] != "").astype(np.float64)}
+        inputs = (inputs - {"tracking_number"}) | {KNOWN_TRACKING}
     for k, lv in enumerate(LEVERS):
         todo = lever < 0
         if not todo.any():
@@ -232,7 +239,7 @@ def _explain(pb, rules, cols, chosen, lever, lever_rule):
         rows = np.flatnonzero(todo & changed & np.isin(cols["dispute_type"], codes))
         if not len(rows):
             continue
-        needed = _FACT_INPUTS | {"dispute_type", "currency", RATE} | set().union(*(tested[dt] for dt in only))
+        needed = inputs | set().union(*(tested[dt] for dt in only))
         pulled, _ = apply(lv, {name: v[rows] for name, v in cols.items() if name in needed})
         new_rule, _ = match(pb, pulled, only)
         hit = res_code[new_rule] != now[rows]

@@ -44,6 +44,11 @@ FACTS = (
 FACT_BY_NAME = {f.name: f for f in FACTS}
 
 
+# A caller that has already compared the tracking numbers with "" (a Python-object column, slow to
+# compare and to index) may pass the result under this name instead of the numbers.
+KNOWN_TRACKING = "has_tracking_number"
+
+
 def _known(x):
     return ~np.isnan(x)
 
@@ -72,7 +77,8 @@ def derive(cols: dict, return_window_days: np.ndarray, claim_window_days: np.nda
         within_claim = since_receipt <= claim_window_days
     facts = {
         "shipped": _known(ship).astype(np.float64),
-        "has_tracking_number": (cols["tracking_number"] != "").astype(np.float64),
+        "has_tracking_number": cols[KNOWN_TRACKING] if KNOWN_TRACKING in cols
+        else (cols["tracking_number"] != "").astype(np.float64),
         "days_since_order": as_of - order,
         "days_since_shipping": as_of - ship,
         "days_since_delivery": as_of - deliv,

@@ -196,7 +196,8 @@ def run_cells(sources: list) -> None:
     _LAST_RUN["cells"] = 0
     try:
         for k, source in enumerate(sources):
-            shell.set_parent({**header, "msg_id": cell_parent(header["msg_id"], k)})
+            # the request's message with its own id in the header: whatever reads the parent finds a message
+            shell.set_parent({**request, "header": {**header, "msg_id": cell_parent(header["msg_id"], k)}})
             _LAST_RUN["cells"] = k + 1
             if not shell.run_cell(source, store_history=True).success:
                 break

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .costs import est_costs, refund_amounts
-from .facts import KNOWN_TRACKING, derive
+from .facts import FACTS, KNOWN_TRACKING, derive
 from .fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS
 from .levers import LEVERS, apply
 from .money import MONEY_NAMES, rate_column
@@ -54,6 +54,9 @@ def _num(v):
 _FACT_INPUTS = frozenset({"as_of_date", "order_date", "ship_date", "delivery_date", "promised_delivery_days",
                           "order_value", "item_cost", "shipping_cost", "return_shipping_cost", "tracking_number",
                           "platform"})
+
+
+FACT_NAMES = frozenset(f.name for f in FACTS)
 
 
 def condition_names(cond) -> set:
@@ -208,12 +211,24 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
                      lever, lever_rule, allcols)
 
 
+def _tested_so_far(pb) -> list:
+    """Per rule (in all_rules order): the names it or any rule before it in its table tests."""
+    out = []
+    for dt in DISPUTE_TYPES:
+        seen = set()
+        for rule in pb.tables[dt].rules:
+            seen |= condition_names(rule.when)
+            out.append(frozenset(seen))
+    return out
+
+
 def _explain(pb, rules, cols, chosen, lever, lever_rule):
     """The first lever (in LEVERS order) that changes each row's resolution, and the rule it leads to.
 
-    A lever is tried only on rows still without one whose value it changes, and only for dispute
-    types whose table tests its field (or, for fields facts are made of, any fact): elsewhere
-    the match cannot move, so skipping it leaves every result as trying it would.
+    A lever is tried only on rows still without one whose value it changes and whose match can
+    move: the first matching rule stays the first unless it, or a rule before it, tests what the
+    lever changes (its field, or any fact when the field is one facts are made of). Skipping the
+    other rows leaves every result as trying them would.
     """
     res_names = sorted({r.resolution for r in rules})
     res_code = np.array([res_names.index(r.resolution) for r in rules] + [-1])  # [-1]: no rule (index -1)
@@ -226,17 +241,18 @@ def _explain(pb, rules, cols, chosen, lever, lever_rule):
     if "tracking_number" not in {lv.field for lv in LEVERS}:
         cols = {**cols, KNOWN_TRACKING: (cols["tracking_number"] != "").astype(np.float64)}
         inputs = (inputs - {"tracking_number"}) | {KNOWN_TRACKING}
+    so_far = _tested_so_far(pb)
     for k, lv in enumerate(LEVERS):
         todo = lever < 0
         if not todo.any():
             break
-        reaches = lv.field in _FACT_INPUTS
-        only = tuple(dt for dt in DISPUTE_TYPES if lv.field in tested[dt] or (reaches and tested[dt] - set(cols)))
+        touched = {lv.field} | (FACT_NAMES if lv.field in _FACT_INPUTS else set())
+        only = tuple(dt for dt in DISPUTE_TYPES if tested[dt] & touched)
         if not only:
             continue
-        codes = [float(DISPUTE_TYPES.index(dt)) for dt in only]
+        movable = np.array([bool(names & touched) for names in so_far] + [True])  # [-1]: no rule, try it
         _, changed = apply(lv, cols)
-        rows = np.flatnonzero(todo & changed & np.isin(cols["dispute_type"], codes))
+        rows = np.flatnonzero(todo & changed & movable[chosen])
         if not len(rows):
             continue
         needed = inputs | set().union(*(tested[dt] for dt in only))

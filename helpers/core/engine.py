@@ -126,20 +126,27 @@ _COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_co
 
 
 def _by_rule(rules, chosen, cols, margin, params):
-    """Refund and cost per row, each computed on the rows its rule decided (element-wise, so equal)."""
+    """Refund and cost per row, each computed on the rows its rule decided (element-wise, so equal);
+    rules with the same resolution and refund terms are computed together, one pass per such group."""
     n = len(chosen)
     refund, cost = np.zeros(n), np.zeros(n)
-    order = np.argsort(chosen, kind="stable")
-    bounds = np.searchsorted(chosen[order], np.arange(len(rules) + 1))
-    start = np.searchsorted(chosen[order], 0)
+    groups = {}
     for i, rule in enumerate(rules):
-        rows = order[max(bounds[i], start):bounds[i + 1]]
+        groups.setdefault((rule.resolution, rule.refund_share, rule.within_profit), []).append(i)
+    group_of = np.full(len(rules) + 1, -1)  # [-1]: a row without a rule (none once validated) gets none
+    for g, members in enumerate(groups.values()):
+        group_of[members] = g
+    row_group = group_of[chosen]
+    order = np.argsort(row_group, kind="stable")
+    bounds = np.searchsorted(row_group[order], np.arange(len(groups) + 1))
+    for g, (resolution, share, within_profit) in enumerate(groups):
+        rows = order[bounds[g]:bounds[g + 1]]
         if len(rows) == 0:
             continue
         sub = {k: cols[k][rows] for k in _COST_INPUTS}
-        r = refund_amounts(rule.resolution, sub, rule.refund_share, rule.within_profit, margin[rows])
+        r = refund_amounts(resolution, sub, share, within_profit, margin[rows])
         refund[rows] = r
-        cost[rows] = est_costs(rule.resolution, sub, r, params)
+        cost[rows] = est_costs(resolution, sub, r, params)
     return refund, cost
 
 

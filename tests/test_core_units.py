@@ -239,3 +239,11 @@ def test_a_successful_write_replaces_the_file_whole(tmp_path):
     path.write_text("old\n", encoding="utf-8")
     atomic_write(path, lambda tmp: Path(tmp).write_text("new\n", encoding="utf-8"))
     assert path.read_text(encoding="utf-8") == "new\n" and leftovers(tmp_path) == []
+
+
+def test_rate_column_looks_up_each_rows_code_and_leaves_the_unknown_empty():
+    from helpers.core.money import rate_column
+    rates = {"USD": 1, "CNY": 7.1, "EUR": 0.92}
+    codes = np.array(["CNY", "USD", "", "EUR", "GBP", "CNY", "usd"], dtype=object)
+    np.testing.assert_array_equal(rate_column(rates, codes), [7.1, 1.0, np.nan, 0.92, np.nan, 7.1, np.nan])
+    assert rate_column(rates, np.array([], dtype=object)).shape == (0,)

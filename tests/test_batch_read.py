@@ -26,7 +26,8 @@ ODD = {
     "currency": ["US", "usd", "EURO", " cny ", "€", 12],
     "language": ["english", "ZH", "zh-Hans", "pt_BR", "e", "x" * 12, 7],
     "country": ["USA", "us", " de ", "1", "U.S."],
-    "string": ["\x1c id \x1f", "  spaced  ", "=1+1", "\t", "\u3000全角\u3000", "a\x00b", 12345.0, 12.5, True, "\x85x\xa0"],
+    "string": ["\x1c id \x1f", "  spaced  ", "=1+1", "\t", "\u3000全角\u3000", "a\x00b", 12345.0, 12.5, True, "\x85x\xa0",
+               "two\nlines", "été", "x\r", "~!"],
 }
 
 

@@ -37,19 +37,6 @@ def neutralise_column(values):
 def _risky(arr) -> np.ndarray:
     """Which cells start with a character of _FORMULA_START, read from each cell's first byte in the
     Arrow buffers (a regex over a column of long messages costs 30x more); a null is not risky."""
-    import pyarrow as pa
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    parts = []
-    for chunk in chunks:
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        data = chunk.buffers()[2]
-        first = np.zeros(len(chunk), dtype=np.uint8)
-        filled = offsets[1:] > offsets[:-1]
-        if data is not None and filled.any():
-            first[filled] = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][filled]]
-        risky = _STARTS_FORMULA[first]
-        if chunk.null_count:
-            risky &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        parts.append(risky)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    from ..iorw.textcols import edge_bytes
+    first, _, length = edge_bytes(arr)
+    return _STARTS_FORMULA[first] & (length > 0)

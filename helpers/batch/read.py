@@ -105,15 +105,22 @@ def _is_text(series) -> bool:
 
 # Cells whose ends are printable ASCII need no strip; Python's idea of whitespace is wider than
 # Arrow's (\x1c-\x1f, \x85, ...), so anything else goes through the scalar parser.
-_PLAIN_ENDS = r"^[\x21-\x7e](?:.*[\x21-\x7e])?$"
+_PRINTABLE = np.zeros(256, dtype=bool)
+_PRINTABLE[0x21:0x7f] = True
 _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
 
 
 def _vectorised_text(field, series):
-    """High-cardinality text (ids, tracking numbers): plain cells as they are, the rest parsed."""
+    """High-cardinality text (ids, tracking numbers): plain cells as they are, the rest parsed.
+    A cell is plain when its first and last bytes are printable ASCII (then `strip` keeps it as it
+    is), read from the Arrow buffers; anything else goes through the scalar parser."""
+    import pyarrow as pa
+
+    from ..iorw.textcols import edge_bytes
     text = series.astype("str")
-    plain = text.str.contains(_PLAIN_ENDS, regex=True, na=False).to_numpy(dtype=bool)
-    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    first, last, length = edge_bytes(pa.array(text.array))
+    plain = (length > 0) & _PRINTABLE[first] & _PRINTABLE[last]
+    empty = length == 0
     status = np.where(empty, UNKNOWN, OK).astype(np.int8)
     encoded = text.to_numpy(dtype=object, na_value="")
     rest = np.flatnonzero(~plain & ~empty)

@@ -34,6 +34,36 @@ def text_cells(series):
     return pa.array(series.to_numpy(dtype=object)[where], type=pa.large_string()), where
 
 
+def edge_bytes(arr) -> tuple:
+    """(first byte, last byte, length in bytes) of every cell of an Arrow text array, chunked or not,
+    read from its buffers without making a string; a missing cell has length -1. Whether a cell
+    starts or ends with an ASCII character is read exactly from its bytes: in UTF-8 no byte of a
+    longer character is below 0x80."""
+    import pyarrow as pa
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    firsts, lasts, lengths = [], [], []
+    for chunk in chunks:
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1] \
+            if len(chunk) else np.zeros(1, dtype=width)
+        length = np.diff(offsets).astype(np.int64)
+        first, last = np.zeros(len(chunk), dtype=np.uint8), np.zeros(len(chunk), dtype=np.uint8)
+        filled = length > 0
+        if filled.any():
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            first[filled] = data[offsets[:-1][filled]]
+            last[filled] = data[offsets[1:][filled] - 1]
+        if chunk.null_count:
+            missing = ~chunk.is_valid().to_numpy(zero_copy_only=False)
+            length[missing], first[missing], last[missing] = -1, 0, 0
+        firsts.append(first)
+        lasts.append(last)
+        lengths.append(length)
+    if not chunks:
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(lasts), np.concatenate(lengths)
+
+
 def positions(arr, where):
     """Row positions of the cells of `arr` (as text_cells gave them)."""
     return np.arange(len(arr)) if where is None else where

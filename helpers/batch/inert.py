@@ -28,10 +28,8 @@ def neutralise_column(values):
     risky = _risky(arr)
     if not risky.any():
         return arr
-    risky = pa.array(risky) if isinstance(arr, pa.Array) else pa.chunked_array(
-        [pa.array(part) for part in np.split(risky, np.cumsum([len(c) for c in arr.chunks])[:-1])], pa.bool_())
     quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type))
-    return pc.if_else(risky, quoted, arr)
+    return pc.if_else(pa.array(risky), quoted, arr)
 
 
 def _risky(arr) -> np.ndarray:

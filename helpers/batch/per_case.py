@@ -21,6 +21,7 @@ from pathlib import Path
 from ..core.fields import FIELDS, NUMERIC_KINDS
 from ..core.paths import NOTEBOOKS_DIR
 
+_IN_KERNEL = "__import__('helpers.batch.per_case', fromlist=['run_cells'])"  # this module, as the kernel imports it
 _LAST_RUN = {"cells": 0}  # kernel side: how many cells the last run_cells ran (read back in its reply)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -109,9 +110,9 @@ class Runner:
         cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         for cell in cells:
             cell.outputs, cell.execution_count = [], None
-        code = f"__import__('helpers.batch.per_case', fromlist=['run_cells']).run_cells({[c.source for c in cells]!r})"
-        request = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=True,
-                                  user_expressions={"cells": "__import__('helpers.batch.per_case', fromlist=['cells_run']).cells_run()"})
+        request = self.kc.execute(f"{_IN_KERNEL}.run_cells({[c.source for c in cells]!r})", silent=True,
+                                  store_history=False, allow_stdin=False, stop_on_error=True,
+                                  user_expressions={"cells": f"{_IN_KERNEL}.cells_run()"})
         by_parent = {cell_parent(request, k): cell for k, cell in enumerate(cells)}
         reply, idle, failed = None, False, None
         deadline = time.monotonic() + self.timeout

@@ -121,10 +121,9 @@ def _bytes_of(arr):
     import pyarrow as pa
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    from ..iorw.textcols import string_buffers
     arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    offs = np.frombuffer(offsets, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    return arr, offs, (np.frombuffer(data, dtype=np.uint8) if data is not None else None)
+    return (arr, *string_buffers(arr))
 
 
 def _longer_than(arr, offs, limit) -> np.ndarray:

@@ -71,7 +71,7 @@ def _has_special(col) -> bool:
     import pyarrow as pa
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
     for chunk in chunks:
-        data = _string_bytes(chunk.cast(pa.large_string()))
+        data = _string_bytes(chunk)
         for start in range(0, len(data), _BLOCK):
             if bytes(data[start:start + _BLOCK]).translate(None, _ORDINARY):
                 return True
@@ -153,9 +153,9 @@ class _Layout:
 
 def _string_bytes(arr) -> memoryview:
     """The concatenated bytes of an Arrow string array without nulls (its data buffer, not copied)."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if arr.type == "large_string" else np.int32)
-    first, last = offsets[arr.offset], offsets[arr.offset + len(arr)]
-    return memoryview(arr.buffers()[2])[first:last]
+    from ..iorw.textcols import string_buffers
+    offsets, _ = string_buffers(arr)
+    return memoryview(arr.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def write_sheet(table, path, sheet: str = "recommendations") -> None:

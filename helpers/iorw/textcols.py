@@ -34,6 +34,17 @@ def text_cells(series):
     return pa.array(series.to_numpy(dtype=object)[where], type=pa.large_string()), where
 
 
+def string_buffers(arr) -> tuple:
+    """(offsets as numpy, data bytes as uint8 numpy or None) of one Arrow string array, as they lie
+    in its buffers (no copy): cell i is data[offsets[i]:offsets[i + 1]]."""
+    import pyarrow as pa
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1] \
+        if buffers[1] is not None and len(buffers[1]) else np.zeros(1, dtype=width)
+    return offsets, (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else None)
+
+
 def edge_bytes(arr) -> tuple:
     """(first byte, last byte, length in bytes) of every cell of an Arrow text array, chunked or not,
     read from its buffers without making a string; a missing cell has length -1. Whether a cell
@@ -43,14 +54,11 @@ def edge_bytes(arr) -> tuple:
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     firsts, lasts, lengths = [], [], []
     for chunk in chunks:
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1] \
-            if len(chunk) else np.zeros(1, dtype=width)
+        offsets, data = string_buffers(chunk)
         length = np.diff(offsets).astype(np.int64)
         first, last = np.zeros(len(chunk), dtype=np.uint8), np.zeros(len(chunk), dtype=np.uint8)
         filled = length > 0
         if filled.any():
-            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
             first[filled] = data[offsets[:-1][filled]]
             last[filled] = data[offsets[1:][filled] - 1]
         if chunk.null_count:

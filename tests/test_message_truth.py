@@ -143,3 +143,23 @@ def test_no_internal_code_in_any_text_a_person_reads(lang):
             leaked = {m for m in CODE_RE.findall(text.replace("\\_", "_")) if m in CODES}
             assert not leaked, (case["case_id"], leaked, text[:300])
     assert changes > 10  # "what would change" texts were among those read
+
+
+ASKS_THE_REASON = {"en": "about the reason", "zh": "具体原因吗", "es": "sobre el motivo", "ru": "о причине",
+                   "pt": "sobre o motivo", "fr": "sur la raison"}
+
+
+def test_a_buyer_who_gave_a_reason_is_not_asked_for_it():
+    """A cancellation whose reason is on file (whatever rule decides it) never asks why; one without
+    a reason is asked, in every language."""
+    given = [c for c in ALL_CASES if c.get("dispute_type") == "cancellation" and c.get("cancel_reason")]
+    assert any(recommend(c, as_of=AS_OF).rule_id == "can_default" for c in given)
+    for case in given:
+        for lang in LANGUAGES:
+            rec = recommend({**case, "buyer_language": lang}, as_of=AS_OF)
+            assert ASKS_THE_REASON[lang] not in rec.message, (case["case_id"], rec.rule_id, lang)
+    unknown = {"case_id": "NR", "dispute_type": "cancellation", "order_value": 30, "platform": "taobao",
+               "order_date": "2026-10-20", "ship_date": "2026-10-21", "tracking_status": "delivered"}
+    for lang in LANGUAGES:
+        rec = recommend({**unknown, "buyer_language": lang}, as_of=AS_OF)
+        assert rec.rule_id == "can_reason_unknown" and ASKS_THE_REASON[lang] in rec.message, (lang, rec.message)

@@ -53,6 +53,20 @@ def test_one_unknown_field_gives_one_error_not_a_cascade(pb):
     assert len(errors) == 1 and "shiped" in str(errors[0]), [str(e) for e in errors]
 
 
+@pytest.mark.parametrize("name,used_by", [("wait_grace_days", "rule conditions and rationales"),
+                                           ("extend_protection_days", "an action's text")])
+def test_a_parameter_without_a_number_gives_one_error_not_a_cascade(pb, name, used_by):
+    """A trainer writes a word where a number goes: the rules and texts that name the parameter are
+    not reported as naming an unknown one, nor as rules that can never fire."""
+    text = (pb / "parameters.yaml").read_text(encoding="utf-8")
+    start = text.index(f"{name}:\n  value: ")
+    value_line = text[start:text.index("\n", text.index("value:", start))]
+    edit(pb / "parameters.yaml", value_line, f"{name}:\n  value: soon")
+    errors, _ = validate(pb)
+    assert len(errors) == 1 and name in str(errors[0]) and "numeric" in str(errors[0]), \
+        (used_by, [str(e) for e in errors])
+
+
 def test_batch_recommend_and_the_gate_refuse_an_over_limit_playbook(pb, tmp_path, capsys):
     edit(pb / "platforms.yaml", "    value: 1500", "    value: 60")
     errors, _ = validate(pb)

@@ -189,6 +189,9 @@ def _load_params(root, problems):
         if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
             problems.append(PlaybookProblem(path, line, f"parameter {name!r} needs a numeric `value:`",
                                             "write `value: 10` and a `help:` line under it"))
+            # still declared: the rules and texts that name it are not wrong too (one mistake, one
+            # error); NaN never decides a case, as a playbook with a problem is refused
+            values[name], helps[name], lines[name] = float("nan"), "", line
             continue
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
         if spec.get("currency") is not None:

@@ -167,10 +167,14 @@ def validate(path=None) -> tuple[list, list]:
         return unreadable or problems, []
     template_file.cache_clear()
     broken = {str(p.path) for p in problems}
+    # a parameter without a usable value stands in as NaN (loader): the rules comparing with it would
+    # look contradictory, so their tables are left as a load problem leaves them (one cause, one error)
+    unset = [name for name, value in pb.params.items() if value != value]
     for dt in DISPUTE_TYPES:
         # a table with a load problem (an unknown field, a bad operator) is not checked for rules that
         # can never fire: the dropped condition would make them look shadowed (one cause, one error)
-        if dt in pb.tables and str(pb.tables[dt].path) not in broken:
+        if dt in pb.tables and str(pb.tables[dt].path) not in broken and \
+                not any(f"${name}" in pb.tables[dt].path.read_text(encoding="utf-8") for name in unset):
             problems += _table_problems(pb.tables[dt])
     if not any(p.message.startswith("rule") and "missing template" in p.message for p in problems):
         problems += _template_problems(pb)

@@ -132,8 +132,14 @@ def test_changing_a_slice_in_the_browser_redraws_the_figures(hand, tmp_path):
     nbformat.write(nb, served)
     port = free_port()
     log = open(tmp_path / "voila.log", "w")  # noqa: SIM115 (closed below)
+    # Plain Voila runs the cells while the page already shows the explorer, whose widgets send comm
+    # messages meanwhile; then nbclient can miss the wake-up for the last cell's reply and wait for
+    # ever (seen 1 run in 5 under load; jupyter/nbclient#312). With a cell timeout its poll of the
+    # socket times out and looks again, finding the reply; these cells take well under a second.
+    # (`dispute-playbook app` sets a cell timeout for the same reason: helpers/app/voila_app.py.)
     proc = subprocess.Popen([sys.executable, "-m", "voila", str(served), "--no-browser", f"--port={port}",
-                             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"], stdout=log, stderr=subprocess.STDOUT,
+                             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--VoilaExecutor.timeout=60"],
+                            stdout=log, stderr=subprocess.STDOUT,
                             cwd=ROOT, start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         wait_until_up(proc, page_url(port, folder=False), timeout=120)

@@ -149,6 +149,11 @@ class DisputeApp(Voila):
         # server (a room opening pages while kernels warm) they come later and are dropped without
         # an error: the page arrives without its form. Wait as long as a slow cell may take instead.
         self.config.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT
+        # A page run while its browser is open (no warm kernel left) gets comm messages from the form
+        # meanwhile, and nbclient can then miss the wake-up for a cell's reply and wait for ever
+        # (jupyter/nbclient#312). With a cell timeout its poll times out and looks again, finding the
+        # reply: a missed wake-up costs that long, not the page. No trainee cell takes near as long.
+        self.config.VoilaExecutor.timeout = IOPUB_TIMEOUT
 
     def init_handlers(self):
         allowed = self.served()

@@ -127,3 +127,23 @@ def test_audit_notebooks_decide_as_the_batch_under_its_playbook_set_and_date(tmp
             assert (f"{rec[money]:.2f}" if rec[money] is not None else "") == (
                 f"{float(row[money]):.2f}" if row[money] else ""), (row["case_id"], money)
         assert rec["message"] == row["message"] and rec["rationale"] == row["rationale"]
+
+
+def test_a_cell_whose_meaning_depends_on_the_namespace_is_worked_out_for_each_case(tmp_path):
+    """The runner remembers IPython's text-only transforms of cells it has seen; a one-line cell's
+    automagic depends on the namespace, so `who` lists the variables unless the case made one named `who`."""
+    probe = ROOT / "tests" / "data" / "per_case_automagic.ipynb"
+    cases = ["PLAIN1", "SHADOW", "PLAIN2"]
+    jobs = [(n, c, probe, {"case_id": c}, tmp_path / f"{c}.ipynb") for n, c in enumerate(cases)]
+    results = run_notebooks(jobs, workers=1)  # one kernel, in this order
+    assert [r[3] for r in results] == [None] * 3
+
+    def last_cell(case):
+        return nbformat.read(tmp_path / f"{case}.ipynb", as_version=4).cells[-1].outputs
+
+    for plain in ("PLAIN1", "PLAIN2"):
+        [out] = last_cell(plain)
+        assert out.output_type == "stream" and "case_id" in out.text  # %who: the variables
+    [shadowed] = last_cell("SHADOW")
+    assert shadowed.output_type == "execute_result"
+    assert shadowed.data["text/plain"] == "'a variable named who'"

@@ -189,6 +189,7 @@ def run_cells(sources: list) -> None:
     from IPython import get_ipython
     from jupyter_client.session import extract_header
     shell = get_ipython()
+    _remember_cell_texts(shell)
     request = shell.get_parent()
     header = extract_header(request)
     shell.run_line_magic("reset", "-f")
@@ -204,6 +205,21 @@ def run_cells(sources: list) -> None:
                 break
     finally:
         shell.set_parent(request)
+
+
+def _remember_cell_texts(shell) -> None:
+    """In the kernel, once: remember the two pure functions of a cell's text that IPython works out
+    for every cell — its static transforms (tokenizing every line for magics and `!`) and its code
+    name (ipykernel hashes the whole text in Python). A notebook's own cells come back unchanged
+    case after case, and these two were a fifth of a notebook's time. Only text is remembered: the
+    transforms that depend on the namespace (automagic in one-line cells) still run every time."""
+    import functools
+    manager, compiler = shell.input_transformer_manager, shell.compile
+    if getattr(manager, "_dispute_playbook_remembers", False):
+        return
+    manager.transform_cell = functools.lru_cache(maxsize=256)(manager.transform_cell)
+    compiler.get_code_name = functools.lru_cache(maxsize=256)(compiler.get_code_name)
+    manager._dispute_playbook_remembers = True
 
 
 def cells_run() -> int:

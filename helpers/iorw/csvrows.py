@@ -127,15 +127,32 @@ def _plain_count(data: bytes, start: int):
 
 def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
     """The frame of a UTF-8 file whose lines are its records (see _plain_count), or None. Arrow
-    reads the bytes where they are, as large strings (pandas takes them without a copy)."""
+    reads the bytes where they are, as large strings (pandas takes them without a copy), on a
+    thread of its own while the lines are counted here (Arrow's parse releases the GIL; the table
+    is used only when the count says it may be)."""
+    from concurrent.futures import ThreadPoolExecutor
+    if start >= len(data) or data.startswith((b"\n", b"\r\n"), start):
+        return None  # nothing to read, or a blank first line (pyarrow would skip it): line by line
+    with ThreadPoolExecutor(1) as pool:
+        parsed = pool.submit(_plain_table, data, start, len(header), sep)
+        count = _plain_count(data, start)
+        if count is None:
+            return None  # leaving the pool waits for the parse; whatever it gave is dropped
+        table = parsed.result()
+    if table is None or table.num_rows != count:
+        return None
+    frame = table.rename_columns(header).to_pandas()
+    frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
+    return frame
+
+
+def _plain_table(data: bytes, start: int, n: int, sep=","):
+    """The bytes after `start` as an Arrow table of n large-string columns, or None for a ragged row."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
-    count = _plain_count(data, start)
-    if count is None:
-        return None
-    names = [f"c{j}" for j in range(len(header))]
+    names = [f"c{j}" for j in range(n)]
     try:
-        table = pcsv.read_csv(
+        return pcsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
@@ -144,11 +161,6 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own
-    if table.num_rows != count:
-        return None
-    frame = table.rename_columns(header).to_pandas()
-    frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
-    return frame
 
 
 def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):

@@ -138,6 +138,7 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
         count = _plain_count(data, start)
         if count is None:
             return None  # leaving the pool waits for the parse; whatever it gave is dropped
+        import pandas  # noqa: F401  (the frame needs it: its import, ~0.2 s, overlaps the parse)
         table = parsed.result()
     if table is None or table.num_rows != count:
         return None
@@ -179,6 +180,7 @@ def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted
             frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
             frame.attrs["rows"] = line_numbers([])
             return frame
+        import pandas  # noqa: F401  (the frame needs it: its import overlaps the parse)
         table = parsed.result()
     if table is None or table.num_rows != len(lines):
         return None

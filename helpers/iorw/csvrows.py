@@ -93,13 +93,6 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",",
     return frame
 
 
-def _line_bounds(arr):
-    nl = np.flatnonzero(arr == 10)
-    starts = np.concatenate(([0], nl + 1))
-    ends = np.concatenate((nl, [len(arr)]))
-    return nl, starts, ends
-
-
 class LineNumbers(np.ndarray):
     """Read-only row numbers kept in `frame.attrs`: pandas deep-copies attrs into every frame or
     column derived from the frame, so these hand themselves over instead of being copied."""
@@ -191,14 +184,21 @@ def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted
 
 def _record_lines(arr, sep=",", quoted: bool = True):
     """The indices of the non-blank lines when each of them is a whole record (no line leaves a
-    quote open, no stray quote), else None."""
-    nl, starts, ends = _line_bounds(arr)
-    quotes = np.flatnonzero(arr == 34) if quoted else np.zeros(0, dtype=np.int64)
-    if len(quotes):
-        if np.any(np.diff(np.searchsorted(quotes, np.concatenate((starts, [len(arr)])))) % 2):
-            return None  # some line leaves a quote open
-        if _stray_quote(arr, quotes, sep):
-            return None
+    quote open, no stray quote), else None. Line breaks and quotes are found in one pass: a line
+    leaves a quote open when an odd number of quotes comes before its line break (or the end)."""
+    if quoted:
+        marks = np.flatnonzero((arr == 10) | (arr == 34))
+        is_quote = arr[marks] == 34
+        quotes, nl = marks[is_quote], marks[~is_quote]
+        if len(quotes):
+            if len(quotes) % 2 or np.any(np.cumsum(is_quote)[~is_quote] % 2):
+                return None  # some line leaves a quote open
+            if _stray_quote(arr, quotes, sep):
+                return None
+    else:
+        nl = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [len(arr)]))
     length = ends - starts
     cr = np.zeros(len(starts), dtype=bool)
     has = length > 0

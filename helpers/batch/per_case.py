@@ -6,7 +6,8 @@ exactly as papermill does it (an `injected-parameters` cell after the `parameter
 the kernel as one request (each request costs the kernel and client ~3 ms, more than most cells):
 in the kernel, `run_cells` resets the namespace (`%reset -f`), sets the execution counter back to 1
 and runs the cells one by one as IPython cells, each under a parent header of its own (the request's
-id and the cell's number), so every output message says which cell it belongs to.
+id and the cell's number), so every output message says which cell it belongs to; the kernel
+remembers IPython's text-only work on the cells it has seen (`_remember_cell_texts`).
 Outputs equal a fresh kernel's under papermill (a test compares). A failing notebook is saved with
 its error and recorded in notebook_errors.csv; the others go on.
 """

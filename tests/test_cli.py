@@ -101,3 +101,22 @@ def test_a_reader_closing_the_pipe_is_not_a_crash(tmp_path):
     finally:
         os.close(write_end)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("users, expected", [(None, "0"), ("1", "1")])
+def test_a_command_turns_numpys_huge_pages_off_unless_the_user_chose(tmp_path, users, expected):
+    """Set before numpy is imported, so numpy and every process the command starts read it."""
+    import os
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(CASE), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if users is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = users
+    probe = ("import os, sys, contextlib, io\nfrom helpers.cli import main\n"
+             f"with contextlib.redirect_stdout(io.StringIO()): main(['recommend', {str(path)!r}])\n"
+             "import subprocess\n"
+             "print(subprocess.run([sys.executable, '-c', 'import os; print(os.environ.get(\"NUMPY_MADVISE_HUGEPAGE\"))'],"
+             " capture_output=True, text=True).stdout.strip())")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected

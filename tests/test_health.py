@@ -202,3 +202,31 @@ def test_weeks_start_on_monday_and_unknown_days_stay_blank():
     # 1 Nov 2026 is a Sunday, 29 Feb 2024 a Thursday, 26 Oct 2026 a Monday
     assert list(week_of(days)) == ["2026-10-26", "", "2024-02-26", "2026-10-26", "2026-10-26"]
     assert list(iso_dates(np.array([np.nan, np.nan]))) == ["", ""]
+
+
+def test_the_batchs_coded_columns_give_the_hand_made_frames_figures():
+    """The batch builds the health columns as categoricals from engine codes (no text per row); the
+    figures and their order are those of the same cases as text (the hand-made frame above)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from helpers.batch.health import health_frame, labels
+    from helpers.core.fields import FIELD_BY_NAME
+
+    def codes(name, values):
+        return np.array([np.nan if v == "" else float(FIELD_BY_NAME[name].choices.index(v)) for v in values])
+
+    monday, nan = float(dt.date(2026, 10, 7).toordinal()), np.nan  # a Wednesday: its week starts 2026-10-05
+    cols = {"dispute_type": codes("dispute_type", ["not_as_described"] * 5 + ["damaged"]),
+            "platform": codes("platform", ["ebay"] * 6), "sku": np.array(["K"] * 6, dtype=object),
+            "product_title": np.array(["", "Kettle", "", "", "", ""], dtype=object),
+            "mismatch": codes("mismatch", ["function"] * 4 + ["quality", ""])}
+    frame = health_frame(cols, np.array([monday] * 3 + [nan] * 3))
+    assert listings_to_fix(frame) == [{"sku": "K", "product_title": "Kettle", "not_as_described": 5,
+                                       "mismatch": "function", "share": 0.8}]
+    assert per_week(frame) == {"2026-10-05": {"not_as_described": 3}}
+    table = products_table(frame)
+    assert table["disputes"].tolist() == [1, 4, 1]  # (damaged, ''), (nad, function), (nad, quality): the texts' order
+    assert table["mismatch"].astype(str).tolist() == ["", "function", "quality"]
+    assert list(labels("mismatch", cols["mismatch"])) == ["function"] * 4 + ["quality", ""]

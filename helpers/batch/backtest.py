@@ -58,7 +58,7 @@ def backtest_frame(cols: dict, rows: np.ndarray, table, dates):
     """backtest.csv: one line per decided row, the recommendation beside what was done."""
     import pandas as pd
     action = labels("action_taken", cols["action_taken"])
-    health = case_columns(cols, dates)
+    health = {k: np.asarray(v, dtype=object) for k, v in case_columns(cols, dates).items()}  # as text, like the rest
     recommended = table["resolution"].astype(str).to_numpy(dtype=object)
     followed = np.where(action == "", "", np.where(action == recommended, "yes", "no"))
     return pd.DataFrame({

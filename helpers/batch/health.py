@@ -11,38 +11,62 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.fields import FIELD_BY_NAME
-from .weeks import week_of
+from .weeks import day_codes, mondays
 
 LISTING_MIN_CASES = 5        # not-as-described disputes a SKU needs before its mismatches are read
 LISTING_SHARE = 0.75         # share of them with one mismatch that makes it a listing to fix
 HEALTH_COLUMNS = ("dispute_type", "platform", "sku", "product_title", "mismatch", "week")
 
 
+def sorted_categorical(codes: np.ndarray, names: list):
+    """Rows holding codes into `names` (-1: none) as a categorical whose categories are in the order
+    the texts sort, so grouping by it orders groups as grouping by the texts would."""
+    import pandas as pd
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    rank[-1] = -1
+    return pd.Categorical.from_codes(rank[codes], categories=[names[k] for k in order])
+
+
+def coded(name: str, codes: np.ndarray):
+    """Engine codes of an enum column as a categorical of its values ('' for unknown); no string per row."""
+    choices = list(FIELD_BY_NAME[name].choices) + [""]
+    return sorted_categorical(np.where(np.isnan(codes), len(choices) - 1, codes).astype(np.int64), choices)
+
+
 def labels(name: str, codes: np.ndarray) -> np.ndarray:
-    """Engine codes of an enum column back to its values ('' for unknown)."""
-    choices = np.array(FIELD_BY_NAME[name].choices + ("",), dtype=object)
-    return choices[np.where(np.isnan(codes), -1, codes).astype(np.int64)]
+    """Engine codes of an enum column back to its values ('' for unknown), as text per row."""
+    return np.asarray(coded(name, codes), dtype=object)
+
+
+def _weeks(dates):
+    """Each date's Monday (ISO; '' where unknown) as a categorical."""
+    codes, texts = day_codes(mondays(dates))
+    return sorted_categorical(np.where(codes < 0, len(texts), codes), texts + [""])
 
 
 def case_columns(cols: dict, dates) -> dict:
-    """The health columns of the decided cases: `cols` the validated columns of those rows,
-    `dates` their own review dates (ordinals)."""
-    return {"dispute_type": labels("dispute_type", cols["dispute_type"]), "platform": labels("platform", cols["platform"]),
-            "sku": np.asarray(cols["sku"], dtype=object), "product_title": np.asarray(cols["product_title"], dtype=object),
-            "mismatch": labels("mismatch", cols["mismatch"]), "week": week_of(dates)}
+    """The health columns of the decided cases as categoricals (their texts are made once each):
+    `cols` the validated columns of those rows, `dates` their own review dates (ordinals)."""
+    import pandas as pd
+    return {"dispute_type": coded("dispute_type", cols["dispute_type"]), "platform": coded("platform", cols["platform"]),
+            "sku": pd.Categorical(np.asarray(cols["sku"], dtype=object)),
+            "product_title": pd.Categorical(np.asarray(cols["product_title"], dtype=object)),
+            "mismatch": coded("mismatch", cols["mismatch"]), "week": _weeks(dates)}
 
 
 def products_table(frame):
     """products.csv: disputes by SKU × dispute type × mismatch (cases with a SKU)."""
     part = frame[frame["sku"] != ""]
-    return part.groupby(["sku", "dispute_type", "mismatch"]).size().rename("disputes").reset_index()
+    return part.groupby(["sku", "dispute_type", "mismatch"], observed=True).size().rename("disputes").reset_index()
 
 
 def listings_to_fix(frame) -> list:
     """SKUs whose not-as-described disputes mostly share one mismatch (the fix is the listing)."""
     nad = frame[(frame["dispute_type"] == "not_as_described") & (frame["sku"] != "") & (frame["mismatch"] != "")]
     rows = []
-    for sku, g in nad.groupby("sku", sort=True):
+    for sku, g in nad.groupby("sku", sort=True, observed=True):
         if len(g) < LISTING_MIN_CASES:
             continue
         counts = g["mismatch"].value_counts()
@@ -57,7 +81,7 @@ def listings_to_fix(frame) -> list:
 def nested_counts(frame, outer: str, inner: str) -> dict:
     """{outer value: {inner value: rows}}, sorted by the outer value."""
     out: dict = {}
-    for (a, b), n in frame.groupby([outer, inner]).size().items():
+    for (a, b), n in frame.groupby([outer, inner], observed=True).size().items():
         out.setdefault(a, {})[b] = int(n)
     return dict(sorted(out.items()))
 
@@ -68,7 +92,8 @@ def per_week(frame) -> dict:
 
 
 def health_frame(cols: dict, dates):
-    """The decided cases' health columns as a DataFrame (what the batch counts)."""
+    """The decided cases' health columns as a DataFrame of categoricals (what the batch counts; grouped
+    with observed=True, in the texts' order)."""
     import pandas as pd
     return pd.DataFrame(case_columns(cols, dates), columns=list(HEALTH_COLUMNS))
 

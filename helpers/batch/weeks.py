@@ -8,18 +8,29 @@ import numpy as np
 EPOCH = _dt.date(1970, 1, 1).toordinal()
 
 
-def iso_dates(ordinals: np.ndarray) -> np.ndarray:
-    """Day ordinals as ISO dates ('' where unknown); each distinct day is formatted once."""
+def day_codes(ordinals: np.ndarray) -> tuple:
+    """(codes, texts): each day's index into its distinct days as ISO dates, in date order (-1 where
+    unknown); each distinct day is formatted once."""
     ordinals = np.asarray(ordinals, dtype=float)
-    out = np.full(len(ordinals), "", dtype=object)
     known = ~np.isnan(ordinals)
     days, where = np.unique(ordinals[known], return_inverse=True)
-    text = np.datetime_as_string((days - EPOCH).astype("datetime64[D]"), unit="D").astype(object)
-    out[known] = text[where]
-    return out
+    codes = np.full(len(ordinals), -1, dtype=np.int64)
+    codes[known] = where
+    return codes, np.datetime_as_string((days - EPOCH).astype("datetime64[D]"), unit="D").tolist()
+
+
+def iso_dates(ordinals: np.ndarray) -> np.ndarray:
+    """Day ordinals as ISO dates ('' where unknown)."""
+    codes, texts = day_codes(ordinals)
+    return np.array(texts + [""], dtype=object)[codes]
+
+
+def mondays(ordinals: np.ndarray) -> np.ndarray:
+    """The ordinal of each day's Monday (NaN stays NaN); ordinal 1 (1 Jan of year 1) was a Monday."""
+    ordinals = np.asarray(ordinals, dtype=float)
+    return ordinals - (ordinals - 1) % 7
 
 
 def week_of(ordinals: np.ndarray) -> np.ndarray:
-    """The Monday of each day's week (ISO dates, '' where unknown); ordinal 1 (1 Jan of year 1) was a Monday."""
-    ordinals = np.asarray(ordinals, dtype=float)
-    return iso_dates(ordinals - (ordinals - 1) % 7)
+    """The Monday of each day's week as an ISO date ('' where unknown)."""
+    return iso_dates(mondays(ordinals))

@@ -110,8 +110,9 @@ def line_numbers(values) -> LineNumbers:
 def _plain_count(data: bytes, start: int):
     """The number of lines after `start` when the bytes alone show one record per line: no quote,
     no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with one
-    gives fewer rows than this count and is read line by line.)"""
-    if start >= len(data) or data.find(b'"', start) >= 0 or data.startswith((b"\n", b"\r\n"), start):
+    gives fewer rows than this count and is read line by line.) The caller has seen that a line
+    follows `start` and is not blank."""
+    if data.find(b'"', start) >= 0:
         return None
     if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
         return None
@@ -125,7 +126,7 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
     is used only when the count says it may be)."""
     from concurrent.futures import ThreadPoolExecutor
     if start >= len(data) or data.startswith((b"\n", b"\r\n"), start):
-        return None  # nothing to read, or a blank first line (pyarrow would skip it): line by line
+        return None  # nothing to read, or a blank first line (pyarrow skips it): not worth a parse
     with ThreadPoolExecutor(1) as pool:
         parsed = pool.submit(_plain_table, data, start, len(header), sep)
         count = _plain_count(data, start)

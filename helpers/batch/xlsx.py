@@ -154,8 +154,8 @@ class _Layout:
 def _string_bytes(arr) -> memoryview:
     """The concatenated bytes of an Arrow string array without nulls (its data buffer, not copied)."""
     from ..iorw.textcols import string_buffers
-    offsets, _ = string_buffers(arr)
-    return memoryview(arr.buffers()[2])[offsets[0]:offsets[-1]]
+    offsets, data = string_buffers(arr)
+    return memoryview(data[offsets[0]:offsets[-1]]) if data is not None else memoryview(b"")
 
 
 def write_sheet(table, path, sheet: str = "recommendations") -> None:

@@ -121,66 +121,46 @@ def _plain_count(data: bytes, start: int):
 
 def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
     """The frame of a UTF-8 file whose lines are its records (see _plain_count), or None. Arrow
-    reads the bytes where they are, as large strings (pandas takes them without a copy), on a
-    thread of its own while the lines are counted here (Arrow's parse releases the GIL; the table
-    is used only when the count says it may be)."""
-    from concurrent.futures import ThreadPoolExecutor
+    reads the bytes where they are, as large strings (pandas takes them without a copy)."""
     if start >= len(data) or data.startswith((b"\n", b"\r\n"), start):
         return None  # nothing to read, or a blank first line (pyarrow skips it): not worth a parse
-    with ThreadPoolExecutor(1) as pool:
-        parsed = pool.submit(_plain_table, data, start, len(header), sep)
+
+    def lines():
         count = _plain_count(data, start)
-        if count is None:
-            return None  # leaving the pool waits for the parse; whatever it gave is dropped
-        import pandas  # noqa: F401  (the frame needs it: its import, ~0.2 s, overlaps the parse)
-        table = parsed.result()
-    if table is None or table.num_rows != count:
-        return None
-    frame = table.rename_columns(header).to_pandas()
-    frame.attrs["rows"] = line_numbers(np.arange(count) + first_line)
-    return frame
+        return None if count is None else np.arange(count)
+    return _parsed_beside(lambda: _arrow_table(memoryview(data)[start:], len(header), sep, large=True),
+                          lines, header, first_line)
 
 
-def _plain_table(data: bytes, start: int, n: int, sep=","):
-    """The bytes after `start` as an Arrow table of n large-string columns, or None for a ragged row."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    names = [f"c{j}" for j in range(n)]
-    try:
-        return pcsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)[start:]),
-            read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in names},
-                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
-        return None  # a ragged row: the careful path rejects it on its own
-
-
-def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):
-    """pyarrow's reading when the lines alone show every record is one line; else None.
-    `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass).
-    Arrow parses (and decodes) on a thread of its own while the lines are checked here: both
-    release the GIL, and the table is used only if the lines say it may be."""
+def _parsed_beside(parse, record_lines, header: list, first_line: int):
+    """The frame Arrow parses (`parse`: a table, or None for a ragged row) when `record_lines` (the
+    indices of the lines holding a record each, or None) agrees with it row for row, else None.
+    The parse runs on a thread of its own while the lines are checked here (both release the GIL),
+    and pandas is imported meanwhile (~0.2 s the frame needs)."""
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(1) as pool:
-        parsed = pool.submit(_arrow_table, body, len(header), sep, encoding)
-        lines = _record_lines(np.frombuffer(body, dtype=np.uint8), sep, quoted)
+        parsed = pool.submit(parse)
+        lines = record_lines()
         if lines is None:
-            return None  # leaving the pool waits for the parse; whatever it raised is dropped
+            return None  # leaving the pool waits for the parse; whatever it gave or raised is dropped
+        import pandas as pd
         if len(lines) == 0:
-            import pandas as pd
             frame = pd.DataFrame({h: pd.Series([], dtype=object) for h in header})
             frame.attrs["rows"] = line_numbers([])
             return frame
-        import pandas  # noqa: F401  (the frame needs it: its import overlaps the parse)
         table = parsed.result()
     if table is None or table.num_rows != len(lines):
         return None
     frame = table.rename_columns(header).to_pandas()
     frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
+
+
+def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):
+    """pyarrow's reading (and decoding) when the lines alone show every record is one line; else None.
+    `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass)."""
+    return _parsed_beside(lambda: _arrow_table(body, len(header), sep, encoding),
+                          lambda: _record_lines(np.frombuffer(body, dtype=np.uint8), sep, quoted), header, first_line)
 
 
 def _record_lines(arr, sep=",", quoted: bool = True):
@@ -208,9 +188,10 @@ def _record_lines(arr, sep=",", quoted: bool = True):
     return np.flatnonzero(~blank)
 
 
-def _arrow_table(body, n: int, sep=",", encoding="utf-8"):
-    """The body as an Arrow table of n text columns, one row per line, or None for a ragged row;
-    UnicodeDecodeError when a cell is not text in `encoding`."""
+def _arrow_table(body, n: int, sep=",", encoding="utf-8", large: bool = False):
+    """The body as an Arrow table of n text columns (large strings with `large`: pandas takes those
+    without a copy), one row per line, or None for a ragged row; UnicodeDecodeError when a cell is
+    not text in `encoding`."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
     names = [f"c{j}" for j in range(n)]
@@ -220,7 +201,8 @@ def _arrow_table(body, n: int, sep=",", encoding="utf-8"):
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.string() for c in names}, check_utf8=encoding == "utf-8",
+                column_types={c: pa.large_string() if large else pa.string() for c in names},
+                check_utf8=encoding == "utf-8",
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None  # a ragged row: the careful path rejects it on its own

@@ -60,6 +60,11 @@ def test_mapping_maps_headers_values_booleans_dates_and_constants():
 def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(MappingError, match="the input file has no column 订单金额; its headers are: 纠纷单号"):
         apply_mapping(pd.DataFrame({"纠纷单号": ["A"]}), {"columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
+    from helpers.iorw.csvrows import ROW_PROBLEM  # the reader's own column for broken rows is no header of the file
+    with pytest.raises(MappingError, match=r"its headers are: 纠纷单号 — check") as err:
+        apply_mapping(pd.DataFrame({"纠纷单号": ["A"], ROW_PROBLEM: ["has 3 cells"]}),
+                      {"columns": {"纠纷单号": "case_id", "订单金额": "order_value"}})
+    assert ROW_PROBLEM not in str(err.value)
     bad = tmp_path / "m.yaml"
     bad.write_text("columns:\n  订单号: order_number\n", encoding="utf-8")
     path = tmp_path / "x.csv"

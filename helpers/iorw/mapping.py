@@ -256,7 +256,8 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
               and any(FIELD_BY_NAME[n].required and n not in headers for n in names)]
     if absent:
         raise MappingError(f"mapping file {mapping.path or '(given)'}: the input file has no column "
-                           f"{', '.join(absent)}; its headers are: {', '.join(headers)} — check `header_row` "
+                           f"{', '.join(absent)}; its headers are: {', '.join(h for h in headers if h != ROW_PROBLEM)} "
+                           "— check `header_row` "
                            "and the column names (`dispute-playbook columns FILE` lists them)")
     out, source = {}, {}
     for h in headers:

@@ -78,7 +78,7 @@ def test_a_failing_case_is_recorded_and_the_others_go_on(tmp_path):
     assert counts == [1, 2, 3, 4]
 
 
-def test_cli_writes_one_notebook_per_case(tmp_path):
+def test_cli_writes_one_notebook_per_case(tmp_path, capfd):
     frame = pd.read_csv(ROOT / "samples" / "cases.csv", dtype=str, keep_default_na=False).iloc[[0, 6, 12, 20, -1]]
     src = tmp_path / "few.csv"
     frame.to_csv(src, index=False)
@@ -89,6 +89,7 @@ def test_cli_writes_one_notebook_per_case(tmp_path):
     assert sorted(p.name for p in (out / "cases").glob("*.ipynb")) == sorted(notebook_name(c) for c in decided)
     assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
     assert notebook_name("a/b c") != notebook_name("a b/c") and notebook_name("T01") == "T01.ipynb"
+    assert "WARNING" not in capfd.readouterr().err  # the kernels' start-up warnings stay off the terminal
 
 
 def test_audit_notebooks_decide_as_the_batch_under_its_playbook_set_and_date(tmp_path):

@@ -74,7 +74,9 @@ class Runner:
         from jupyter_client import KernelManager
         self.timeout, self.kernel_name = timeout, kernel_name
         self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        # the kernel listens on this machine only; its start-up warning about unencrypted TCP would
+        # reach the analyst's terminal once per worker and reads like a fault (errors still show)
+        self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"])
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)

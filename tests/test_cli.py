@@ -103,20 +103,41 @@ def test_a_reader_closing_the_pipe_is_not_a_crash(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
 
-@pytest.mark.parametrize("users, expected", [(None, "0"), ("1", "1")])
-def test_a_command_turns_numpys_huge_pages_off_unless_the_user_chose(tmp_path, users, expected):
-    """Set before numpy is imported, so numpy and every process the command starts read it."""
+SETTINGS = ("NUMPY_MADVISE_HUGEPAGE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+@pytest.mark.parametrize("users, expected", [
+    ({}, {"NUMPY_MADVISE_HUGEPAGE": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": None}),
+    ({"NUMPY_MADVISE_HUGEPAGE": "1", "OPENBLAS_NUM_THREADS": "4"},
+     {"NUMPY_MADVISE_HUGEPAGE": "1", "OPENBLAS_NUM_THREADS": "4", "OMP_NUM_THREADS": None}),
+    ({"OMP_NUM_THREADS": "3"},  # OpenBLAS reads this one when OPENBLAS_NUM_THREADS is not set
+     {"NUMPY_MADVISE_HUGEPAGE": "0", "OPENBLAS_NUM_THREADS": None, "OMP_NUM_THREADS": "3"}),
+])
+def test_a_command_sets_numpys_huge_pages_and_blas_threads_unless_the_user_chose(tmp_path, users, expected):
+    """Set before numpy is imported, so numpy and every process the command starts read them."""
     import os
     path = tmp_path / "case.json"
     path.write_text(json.dumps(CASE), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
-    if users is not None:
-        env["NUMPY_MADVISE_HUGEPAGE"] = users
-    probe = ("import os, sys, contextlib, io\nfrom helpers.cli import main\n"
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS + ("GOTO_NUM_THREADS",)}
+    env.update(users)
+    child = f"import os, json; print(json.dumps([os.environ.get(k) for k in {SETTINGS!r}]))"
+    probe = ("import sys, contextlib, io, subprocess\nfrom helpers.cli import main\n"
              f"with contextlib.redirect_stdout(io.StringIO()): main(['recommend', {str(path)!r}])\n"
-             "import subprocess\n"
-             "print(subprocess.run([sys.executable, '-c', 'import os; print(os.environ.get(\"NUMPY_MADVISE_HUGEPAGE\"))'],"
-             " capture_output=True, text=True).stdout.strip())")
+             f"print(subprocess.run([sys.executable, '-c', {child!r}], capture_output=True, text=True).stdout.strip())")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == expected
+    assert dict(zip(SETTINGS, json.loads(out.stdout))) == expected
+
+
+def test_importing_numpy_under_the_commands_settings_starts_no_blas_threads():
+    """OpenBLAS starts its threads when numpy is imported: with the setting, the process has one thread."""
+    import os
+    probe = "import numpy, os; print(len(os.listdir('/proc/self/task')))"
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS + ("GOTO_NUM_THREADS",)}
+    counts = {}
+    for name, extra in (("default", {}), ("tuned", {"OPENBLAS_NUM_THREADS": "1"})):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**env, **extra})
+        counts[name] = int(out.stdout)
+    assert counts["tuned"] == 1
+    if len(os.sched_getaffinity(0)) > 1:  # OpenBLAS's own default: a thread per core it may use
+        assert counts["default"] > 1

@@ -32,9 +32,12 @@ def _cases(n, seed):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_table_equals_build_for_generated_cases(playbook, lang):
+@pytest.mark.parametrize("unique_max", [None, 0], ids=["distinct-values", "vectorised"])
+def test_table_equals_build_for_generated_cases(playbook, lang, unique_max):
+    """unique_max=0: ids, order ids and tracking numbers take the path of a large file (Arrow-backed
+    values, the odd cells parsed one by one), as they do beyond UNIQUE_PATH_MAX rows."""
     frame = _cases(2500, seed=21 if lang == "en" else 22)
-    v = validate_frame(frame, as_of=AS_OF)
+    v = validate_frame(frame, as_of=AS_OF, unique_max=unique_max)
     rows = np.flatnonzero(v.valid)
     assert len(rows) > 2000
     cols = {k: a[rows] for k, a in v.cols.items()}

@@ -113,19 +113,26 @@ _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
 def _vectorised_text(field, series):
     """High-cardinality text (ids, tracking numbers): plain cells as they are, the rest parsed.
     A cell is plain when its first and last bytes are printable ASCII (then `strip` keeps it as it
-    is), read from the Arrow buffers; anything else goes through the scalar parser."""
+    is), read from the Arrow buffers; anything else goes through the scalar parser.
+
+    The values stay an Arrow-backed pandas array (no Python string per row: making them was most of
+    this column's time, and a million ids take ~60 MB as Python strings); they index, slice and
+    compare as the object arrays of short columns do, and the writer takes them without a copy."""
     import pyarrow as pa
 
     from ..iorw.textcols import edge_bytes
     text = series.astype("str")
+    if text.hasnans:  # a missing cell (Parquet, spreadsheets) is empty text, as parse_case reads it
+        text = text.fillna("")
     first, last, length = edge_bytes(pa.array(text.array))
     plain = (length > 0) & _PRINTABLE[first] & _PRINTABLE[last]
     empty = length == 0
     status = np.where(empty, UNKNOWN, OK).astype(np.int8)
-    encoded = text.to_numpy(dtype=object, na_value="")
+    encoded = text.array
     rest = np.flatnonzero(~plain & ~empty)
     if len(rest):
         st, enc = _by_uniques(field, series.iloc[rest].to_numpy(dtype=object))
+        encoded = encoded.copy()
         status[rest], encoded[rest] = st, enc
     return status, encoded
 

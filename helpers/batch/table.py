@@ -154,8 +154,23 @@ def _clean(arr, name: str):
 
 
 def _text_array(values):
+    """An engine text column as one Arrow large-string array (an Arrow-backed column without a copy
+    of its texts; an object array converted)."""
     import pyarrow as pa
+    if hasattr(values, "__arrow_array__"):
+        arr = pa.array(values)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        return arr.cast(pa.large_string())
     return pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+
+
+def _text_series(values):
+    """An engine text column as a results column: Arrow-backed stays so, an object array stays objects
+    (the writer converts either once)."""
+    import pandas as pd
+    if hasattr(values, "__arrow_array__"):
+        return pd.Series(values, copy=False)
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
 
 
 def _row_values(pb, cols, refund, lang_code, languages):
@@ -275,12 +290,12 @@ def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = Tru
     else:
         message = message_language = _labelled(np.zeros(n, dtype=np.int64), [""])
     table = {
-        "case_id": pd.Series(np.asarray(cols["case_id"], dtype=object), dtype=object),
+        "case_id": _text_series(cols["case_id"]),
         "dispute_type": _labelled(cols["dispute_type"].astype(np.int64), list(DISPUTE_TYPES)),
         "platform": _labelled(platform_code, list(PLATFORMS)),
-        "currency": pd.Series(np.asarray(cols["currency"], dtype=object), dtype=object),
+        "currency": _text_series(cols["currency"]),
         "order_value": cols["order_value"],
-        "buyer_country": pd.Series(np.asarray(cols["buyer_country"], dtype=object), dtype=object),
+        "buyer_country": _text_series(cols["buyer_country"]),
         "resolution": resolution,
         "refund_amount": refund,
         "est_cost": money(d.est_cost),

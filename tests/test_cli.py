@@ -103,17 +103,17 @@ def test_a_reader_closing_the_pipe_is_not_a_crash(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
 
-SETTINGS = ("NUMPY_MADVISE_HUGEPAGE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+SETTINGS = ("NUMPY_MADVISE_HUGEPAGE", "MIMALLOC_ALLOW_THP", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 
 @pytest.mark.parametrize("users, expected", [
-    ({}, {"NUMPY_MADVISE_HUGEPAGE": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": None}),
-    ({"NUMPY_MADVISE_HUGEPAGE": "1", "OPENBLAS_NUM_THREADS": "4"},
-     {"NUMPY_MADVISE_HUGEPAGE": "1", "OPENBLAS_NUM_THREADS": "4", "OMP_NUM_THREADS": None}),
+    ({}, {"NUMPY_MADVISE_HUGEPAGE": "0", "MIMALLOC_ALLOW_THP": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": None}),
+    ({"NUMPY_MADVISE_HUGEPAGE": "1", "MIMALLOC_ALLOW_THP": "1", "OPENBLAS_NUM_THREADS": "4"},
+     {"NUMPY_MADVISE_HUGEPAGE": "1", "MIMALLOC_ALLOW_THP": "1", "OPENBLAS_NUM_THREADS": "4", "OMP_NUM_THREADS": None}),
     ({"OMP_NUM_THREADS": "3"},  # OpenBLAS reads this one when OPENBLAS_NUM_THREADS is not set
-     {"NUMPY_MADVISE_HUGEPAGE": "0", "OPENBLAS_NUM_THREADS": None, "OMP_NUM_THREADS": "3"}),
+     {"NUMPY_MADVISE_HUGEPAGE": "0", "MIMALLOC_ALLOW_THP": "0", "OPENBLAS_NUM_THREADS": None, "OMP_NUM_THREADS": "3"}),
 ])
-def test_a_command_sets_numpys_huge_pages_and_blas_threads_unless_the_user_chose(tmp_path, users, expected):
+def test_a_command_sets_huge_pages_and_blas_threads_unless_the_user_chose(tmp_path, users, expected):
     """Set before numpy is imported, so numpy and every process the command starts read them."""
     import os
     path = tmp_path / "case.json"
@@ -141,3 +141,18 @@ def test_importing_numpy_under_the_commands_settings_starts_no_blas_threads():
     assert counts["tuned"] == 1
     if len(os.sched_getaffinity(0)) > 1:  # OpenBLAS's own default: a thread per core it may use
         assert counts["default"] > 1
+
+
+def test_arrows_allocator_under_the_commands_settings_uses_ordinary_pages():
+    """mimalloc reads MIMALLOC_ALLOW_THP when pyarrow loads it: 64 MB touched page by page then faults
+    in once per 4 KB page (a huge page would take one fault per 2 MB)."""
+    import os
+    probe = ("import resource, numpy, pyarrow\n"
+             "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+             "numpy.frombuffer(pyarrow.allocate_buffer(64 << 20), dtype=numpy.uint8)[::4096] = 1\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**env, "MIMALLOC_ALLOW_THP": "0"})
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) >= (64 << 20) // 4096 * 0.95

@@ -120,8 +120,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # argparse has printed its usage line and error (2), or --help (0)
         return exc.code if isinstance(exc.code, int) else 2
     from ..core.exceptions import EXIT_INTERNAL, CaseError, PlaybookToolError  # not needed for --help
-    from ..core.process import tune_numpy
-    tune_numpy()  # before any command imports numpy
+    from ..core.process import tune_numeric_libraries
+    tune_numeric_libraries()  # before any command imports numpy or pyarrow
     try:
         return args.func(args)
     except BrokenPipeError:

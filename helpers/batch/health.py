@@ -51,8 +51,7 @@ def case_columns(cols: dict, dates) -> dict:
     `cols` the validated columns of those rows, `dates` their own review dates (ordinals)."""
     import pandas as pd
     return {"dispute_type": coded("dispute_type", cols["dispute_type"]), "platform": coded("platform", cols["platform"]),
-            "sku": pd.Categorical(np.asarray(cols["sku"], dtype=object)),
-            "product_title": pd.Categorical(np.asarray(cols["product_title"], dtype=object)),
+            "sku": pd.Categorical(cols["sku"]), "product_title": pd.Categorical(cols["product_title"]),
             "mismatch": coded("mismatch", cols["mismatch"]), "week": _weeks(dates)}
 
 
@@ -115,8 +114,8 @@ def health_figures(cols: dict, rows, dates, orders, pb) -> tuple:
     `--orders`, the dispute rates against the playbook's targets. Reads no output of the batch's
     decisions, so the batch works it out while it decides."""
     from .orders import dispute_rates, load_orders
-    frame = health_frame({k: np.asarray(cols[k])[rows] for k in ("dispute_type", "platform", "sku", "product_title",
-                                                                  "mismatch")}, dates)
+    frame = health_frame({k: cols[k][rows] for k in ("dispute_type", "platform", "sku", "product_title", "mismatch")},
+                         dates)
     summary = health_summary(frame)
     table = products_table(frame) if summary["health"]["with_sku"] else None
     summary["dispute_rates"] = dispute_rates(frame, load_orders(orders), pb.dispute_rate_targets)

@@ -86,10 +86,31 @@ def _by_uniques(field, values):
             u_value[k] = _encode(field, parsed)
         u_status[-1], u_value[-1] = UNKNOWN, _encode(field, None)  # code -1: a missing cell
         if isinstance(where, slice):
-            return u_status[codes], u_value[codes]
+            return u_status[codes], (_text_of(u_value, codes) if field.kind == "string" else u_value[codes])
         status[where] = u_status[codes]
         encoded[where] = u_value[codes]
-    return status, encoded
+    return status, (text_values(encoded) if field.kind == "string" else encoded)
+
+
+def text_values(values):
+    """A text field's engine values as an Arrow-backed pandas array (pandas' "str" dtype): text
+    fields are held so however a column was read, and the writer and messages take them as they are."""
+    import pandas as pd
+    return pd.array(values, dtype="str")
+
+
+def _text_of(u_value, codes):
+    """u_value[codes] (code -1: the last entry) as text_values, taken by Arrow: no Python object per row."""
+    import pyarrow as pa
+    index = np.where(codes < 0, len(u_value) - 1, codes)
+    return text_values(pa.array(u_value, type=pa.large_string()).take(pa.array(index)))
+
+
+def _blank_text(n: int):
+    """n empty texts as text_values, made from Arrow buffers (all offsets 0)."""
+    import pyarrow as pa
+    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
+    return text_values(pa.LargeStringArray.from_buffers(n, offsets, pa.py_buffer(b"")))
 
 
 def _factorize(values):
@@ -254,7 +275,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
         if field.name in frame.columns:
             st, enc = parsed[field.name]
         else:
-            st, enc = np.full(n, UNKNOWN, dtype=np.int8), _empty(field, n)
+            st, enc = np.full(n, UNKNOWN, dtype=np.int8), (_blank_text(n) if field.kind == "string" else _empty(field, n))
             if field.default is not None:
                 enc[:] = _encode(field, field.default)
         cols[field.name], status[field.name] = enc, st

@@ -238,7 +238,8 @@ def _parse_columns(frame, unique_max) -> dict:
 class Validated:
     """A batch laid out as engine columns (all rows), and which rows passed."""
     n: int
-    cols: dict              # field -> array over all rows, as case.to_columns lays them out
+    cols: dict              # field -> array over all rows, as case.to_columns lays them out (text fields
+                            # Arrow-backed: text_values, where to_columns gives object arrays of the same texts)
     valid: np.ndarray       # rows that become recommendations
     field_bad: np.ndarray   # n × len(FIELDS): the field has a problem (field problems, then cross-field)
     problems: dict          # row index -> CaseError (parse_case's own, or the duplicate rule's)

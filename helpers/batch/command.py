@@ -35,11 +35,17 @@ def options_from_args(args) -> Options:
                    durable=getattr(args, "durable", False), orders=getattr(args, "orders", None))
 
 
-def print_summary(result: BatchResult, out=None) -> None:
+def print_summary(result: BatchResult, out=None, labels: dict | None = None) -> None:
+    """The run in a few lines: rows in, decided and rejected, then cases per resolution, most first —
+    its label (`labels`: resolution -> words in the run's language) and, in brackets, the value the
+    `resolution` column of recommendations.csv holds, to filter on."""
     out = out or sys.stdout
+    labels = labels or {}
     print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
+    width = len(str(max(result.resolutions.values(), default=0)))
     for res, n in result.resolutions.most_common():
-        print(f"  {res:<18}{n:>10}", file=out)
+        label = labels.get(res)
+        print(f"  {n:>{width}}  {label} [{res}]" if label else f"  {n:>{width}}  {res}", file=out)
     if result.whatif:
         from .whatif import summary_lines
         for line in summary_lines(result.whatif):
@@ -62,13 +68,22 @@ def run_batch_cli(args) -> int:
     finally:
         if opts.report:
             report_process.stop()
-    print_summary(result)
+    print_summary(result, labels=resolution_labels(opts))
     if opts.report:
         if result.report_error:
             raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
                               f"{opts.out}; run the batch again to retry the report")
         print(f"report: {Path(opts.out) / 'report.html'}")
     return 1 if args.strict and result.rejected else 0
+
+
+def resolution_labels(opts) -> dict:
+    """resolution -> its label in the run's language, from the playbook the run used."""
+    from ..advice.recommend import localised
+    from ..playbook.validate import load_checked
+    from .runner import with_params
+    pb = with_params(load_checked(opts.playbook), opts.params)
+    return {res: localised(pb, texts, opts.lang) for res, texts in pb.resolutions.items()}
 
 
 def check_before_work(args, opts) -> None:

@@ -40,7 +40,7 @@ def register(sub) -> None:
     b.add_argument("--playbook", help="playbook folder")
     b.add_argument("--set", action="append", metavar="PARAM=VALUE",
                    help="what-if: decide under a changed playbook parameter and compare with the playbook as it is")
-    b.add_argument("--lang", default="en", choices=("en", "zh"), help="language of rationale and actions")
+    b.add_argument("--lang", default="en", choices=("en", "zh"), help="language of rationale, actions and the summary's resolution names")
     b.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
     b.add_argument("--no-report", action="store_true", help="skip the review notebook and its HTML")
     b.add_argument("--no-messages", action="store_true", help="leave buyer messages empty (faster)")

@@ -26,7 +26,7 @@ def test_raising_the_keep_item_limit_changes_the_expected_decisions(tmp_path, ca
                  "--set", "keep_item_max_value=30"]) == 0
     printed = capsys.readouterr().out
     assert "what-if keep_item_max_value=30: 2 of 4 decisions change (50.0%)" in printed
-    assert "request_evidence -> full_refund: 2" in printed
+    assert "  Ask for evidence first -> Full refund [request_evidence -> full_refund]: 2" in printed.splitlines()
     w = json.loads((out / "whatif.json").read_text())
     assert w["changed"] == 2 and w["transitions"] == [{"from": "request_evidence", "to": "full_refund", "cases": 2}]
     money = {r["currency"]: r for r in w["by_currency"]}

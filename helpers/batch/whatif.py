@@ -91,11 +91,17 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
             "by_currency": by_currency}
 
 
-def summary_lines(w: dict) -> list:
+def summary_lines(w: dict, labels: dict | None = None) -> list:
+    """The what-if in a few lines; with `labels` (resolution -> words) each change is named by its
+    labels, the resolution column's values in brackets."""
+    labels = labels or {}
     setting = ", ".join(f"{k}={v:g}" for k, v in w["params"].items())
     share = w["changed"] / w["cases"] if w["cases"] else 0.0
     lines = [f"what-if {setting}: {w['changed']} of {w['cases']} decisions change ({share:.1%})"]
-    lines += [f"  {t['from']} -> {t['to']}: {t['cases']}" for t in w["transitions"][:12]]
+    for t in w["transitions"][:12]:
+        was, now = labels.get(t["from"]), labels.get(t["to"])
+        named = f"{was} -> {now} [{t['from']} -> {t['to']}]" if was and now else f"{t['from']} -> {t['to']}"
+        lines.append(f"  {named}: {t['cases']}")
     lines += [f"  {r['currency']}: estimated cost {r['baseline_cost']:,.2f} -> {r['policy_cost']:,.2f} "
               f"({r['cost_delta']:+,.2f}), refunds {r['refund_delta']:+,.2f}" for r in w["by_currency"]]
     return lines

@@ -33,7 +33,7 @@ def summary_lines(s: dict) -> list:
                      f"observed + {c['playbook_estimated']:,.2f} estimated = {c['playbook_total']:,.2f}")
     for r in s["losing_rules"][:3]:
         lines.append(f"  rule {r['rule_id']} on {r['platform']}: {r['bad_share']:.0%} of {r['followed_cases']} followed "
-                     "cases ended platform_for_buyer or with a negative review")
+                     "cases ended with the platform ruling for the buyer or a negative review")
     for r in s["listings_to_fix"][:5]:
         lines.append(f"  listing to fix: {r['sku']} — {r['share']:.0%} of its {r['not_as_described']} "
                      f"not-as-described disputes are about {r['mismatch']}")

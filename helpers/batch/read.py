@@ -136,9 +136,9 @@ def _vectorised_text(field, series):
     A cell is plain when its first and last bytes are printable ASCII (then `strip` keeps it as it
     is), read from the Arrow buffers; anything else goes through the scalar parser.
 
-    The values stay an Arrow-backed pandas array (no Python string per row: making them was most of
-    this column's time, and a million ids take ~60 MB as Python strings); they index, slice and
-    compare as the object arrays of short columns do, and the writer takes them without a copy."""
+    The values stay the Arrow-backed array they were read into, as every text field is held
+    (`text_values`): no Python string per row — making them was most of this column's time, and a
+    million ids take ~60 MB as Python strings."""
     import pyarrow as pa
 
     from ..iorw.textcols import edge_bytes

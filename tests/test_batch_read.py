@@ -139,3 +139,30 @@ def test_an_empty_column_of_any_dtype_parses_to_empty_verdicts():
     for dtype in (object, "str"):
         status, encoded = parse_column(FIELD_BY_NAME["order_value"], pd.Series([], dtype=dtype))
         assert len(status) == 0 and len(encoded) == 0
+
+
+def test_rows_the_columns_flag_but_parse_case_accepts_take_parse_cases_values(monkeypatch):
+    """Should the column checks ever flag a row the scalar parser accepts, the scalar verdict wins
+    and the row's engine columns (text ones too) are set from it, all such rows at once."""
+    import helpers.batch.read as read
+    frame = generate_frame(400, seed=17)
+    expected = validate_frame(frame, as_of=AS_OF)
+    assert expected.valid.all()
+    suspects = np.arange(5, 400, 37)
+    real = read.cross_field_bad
+
+    def wrongly_flagging(cols):
+        cols["buyer_name"][suspects] = "WRONG"  # what the scalar parser must put right
+        cols["order_value"][suspects] = -1.0
+        bad = real(cols)
+        bad["ship_date"] = bad["ship_date"].copy()
+        bad["ship_date"][suspects] = True
+        return bad
+    monkeypatch.setattr(read, "cross_field_bad", wrongly_flagging)
+    v = validate_frame(frame, as_of=AS_OF)
+    assert v.valid.all() and not v.problems
+    for name in ("buyer_name", "case_id"):
+        assert list(v.cols[name][suspects]) == list(expected.cols[name][suspects]), name
+    for name in ("order_value", "ship_date"):
+        np.testing.assert_array_equal(v.cols[name][suspects], expected.cols[name][suspects], err_msg=name)
+    assert list(v.cols["buyer_name"][suspects]) == [frame["buyer_name"].iat[i] for i in suspects]

@@ -321,19 +321,20 @@ def _scalar_verdicts(frame, rows, as_of, cols, valid, first_row) -> dict:
     Should the scalar parser accept a row the columns flagged (the tests say it cannot), the
     scalar verdict wins and the row's columns are taken from it.
     """
-    problems = {}
+    problems, accepted, cases = {}, [], []
     if not len(rows):
         return problems
     for i, record in zip(rows, contract_records(frame, rows)):
         try:
-            case = parse_case(record, as_of=as_of, row=int(i) + first_row)
+            cases.append(parse_case(record, as_of=as_of, row=int(i) + first_row))
         except CaseError as exc:
             problems[int(i)] = exc
             continue
-        one = to_columns([case])
-        for k, v in one.items():
-            cols[k][i] = v[0]
-        valid[i] = True
+        accepted.append(int(i))
+    if accepted:  # one assignment per column: a text column (Arrow-backed) is rebuilt once, not per row
+        for k, v in to_columns(cases).items():
+            cols[k][accepted] = v
+        valid[accepted] = True
     return problems
 
 

@@ -252,6 +252,19 @@ def test_columns_lists_what_is_still_unmapped(tmp_path, capsys):
     assert "still unmapped: required fields dispute_type, order_value" in out and "headers not used: Weird" in out
 
 
+def test_columns_takes_no_sample_values_from_a_broken_row(tmp_path, capsys):
+    """A row with a stray quote is read split at every comma, so its cells sit under the wrong
+    headers: the suggested value tables come from the rows that read cleanly."""
+    path = tmp_path / "x.csv"
+    path.write_bytes("订单号,订单金额,物流状态\r\n"
+                     "8001,\"US $1,278.82\",已签收\r\n"
+                     '8002,US $5 "cheap",无\r\n'.encode("gbk"))
+    assert main(["columns", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  tracking_status:\n    已签收: delivered\n" in out
+    assert "无" not in out and "cheap" not in out
+
+
 HEADER = ["case_id", "dispute_type", "order_value", "buyer_name"]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from .mapping import PRESETS, closest_preset, load_mapping
-from .tables import read_table
+from .tables import ROW_PROBLEM, read_table
 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d",
                 "%Y/%m/%d", "%Y-%m-%d %H:%M:%S %z", "%d-%b-%Y", "%b-%d-%y", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y")
@@ -104,6 +104,8 @@ def suggest(path, sheet=0) -> Suggestion:
     frame = read_table(path, sheet, header_row=None, expected=set(vocab) | {h for p in presets.values() for h in p}
                        | {f.name for f in FIELDS})
     headers = [h for h in frame.columns if not h.startswith("__")]
+    if ROW_PROBLEM in frame.columns:  # a broken row's cells are a guess at its split: no samples from it
+        frame = frame[frame[ROW_PROBLEM] == ""]
     s = Suggestion(headers)
     taken = set()
     for h in headers:

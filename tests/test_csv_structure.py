@@ -7,12 +7,14 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers.batch.read import validate_frame
 from helpers.batch.runner import true_rows
-from helpers.iorw.tables import ROW_PROBLEM, read_table
+from helpers.iorw import csvrows
+from helpers.iorw.tables import ROW_PROBLEM, read_plain_utf8, read_table
 
 HEADER = ["case_id", "dispute_type", "order_value", "buyer_name", "carrier", "shop_name", "tracking_number", "order_id"]
 TEXT = st.text(alphabet=list('ab ,;"\n\r\t中'), max_size=12)
@@ -121,6 +123,49 @@ def test_a_file_without_quotes_keeps_every_line_number_crlf_blank_lines_and_stra
     assert frame["case_id"].tolist() == ["A", "B", "C"] and frame.attrs["rows"].tolist() == [2, 4, 6]
     frame = _read(tmp_path, b"A,1\nB\rx,2\nC,3\n")                    # a bare CR is data, not a line end
     assert frame["case_id"].tolist() == ["A", "B\rx", "C"] and frame.attrs["rows"].tolist() == [2, 3, 4]
+
+
+def _never_whole(monkeypatch):
+    """Reading a file's bytes into memory in one piece fails the test."""
+    from pathlib import Path
+
+    def whole(self):
+        raise AssertionError(f"{self} was read whole")
+    monkeypatch.setattr(Path, "read_bytes", whole)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 20])
+def test_a_plain_utf8_file_is_read_from_the_disk_counted_block_by_block(tmp_path, monkeypatch, block):
+    """The usual export (no quote, CRLF or LF) is read without holding its bytes whole; CRLF pairs and
+    line ends split across the counting blocks change nothing."""
+    monkeypatch.setattr(csvrows, "SCAN_BLOCK", block)
+    _never_whole(monkeypatch)
+    path = tmp_path / "cases.csv"
+    path.write_bytes("\ufeffDisputes export 2026-11\r\ncase_id,dispute_type,order_value,buyer_name\r\n"
+                     "A1,damaged,5,王芳\r\nB2,not_received,12.50,Ann\r\nC3,cancellation,,\r\n".encode("utf-8"))
+    frame = read_table(path, header_row=None, expected=["case_id", "dispute_type", "order_value"])
+    assert frame.to_dict("list") == {"case_id": ["A1", "B2", "C3"], "dispute_type": ["damaged", "not_received", "cancellation"],
+                                     "order_value": ["5", "12.50", ""], "buyer_name": ["王芳", "Ann", ""]}
+    assert frame.attrs["rows"].tolist() == [3, 4, 5]
+    path.write_bytes(b"case_id,order_value\nA,1\nB,2")  # no line break after the last row
+    assert read_table(path).to_dict("list") == {"case_id": ["A", "B"], "order_value": ["1", "2"]}
+
+
+@pytest.mark.parametrize("body, cells, rows", [
+    (b"A,1\nB\rx,2\nC,3\n", ["A", "B\rx", "C"], [2, 3, 4]),        # a bare CR is data
+    (b"A,1\n\nB,2\n", ["A", "B"], [2, 4]),                          # a blank line is not a row
+    (b"A,1\nB,\xd5\xc5\xc8\xfd\n", ["A", "B"], [2, 3]),           # GBK after an ASCII start
+    (b"A,1\n" * 20_000 + b'"B,b",2\n', ["A"] * 20_000 + ["B,b"], list(range(2, 20_003))),  # a quote past the first 64 KB
+])
+def test_any_other_file_is_read_the_general_way(tmp_path, monkeypatch, body, cells, rows):
+    monkeypatch.setattr(csvrows, "SCAN_BLOCK", 5)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"case_id,order_value\n" + body)
+    assert read_plain_utf8(path) is None
+    frame = read_table(path)
+    assert frame["case_id"].tolist() == cells and frame.attrs["rows"].tolist() == rows
+    if b"\xd5" in body:
+        assert frame["order_value"].tolist() == ["1", "张三"]
 
 
 def test_a_ragged_row_without_quotes_is_rejected_on_its_own_line(tmp_path):

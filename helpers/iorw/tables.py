@@ -196,10 +196,7 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
     except LookupError:
         raise InputFileError(path, f"unknown text encoding {encoding!r}",
                              "use a codec name such as utf-8, gbk, gb18030 or utf-16") from None
-    head = data[:_HEAD_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
-    sep = sep or sniff_separator(head, set(expected) | set(FIELD_BY_NAME))
-    if header_row is None:
-        header_row = find_header_row(head_rows(head, sep), expected)
+    sep, header_row = _layout(data[:_HEAD_BYTES].decode(encoding, errors="replace"), expected, sep, header_row)
     if cell_wise(encoding, sep):
         try:
             return read_csv_bytes(path, data, header_row, sep, encoding)
@@ -208,6 +205,43 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
     if encoding == "utf-8" and not named:
         return read_csv_bytes(path, data, header_row, sep)  # detect_encoding decoded it as strict UTF-8 already
     return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep)
+
+
+def _layout(head: str, expected, sep, header_row) -> tuple:
+    """(separator, header line) of a CSV from its first bytes as text: each as given, else found."""
+    head = head.lstrip("\ufeff")
+    sep = sep or sniff_separator(head, set(expected) | set(FIELD_BY_NAME))
+    if header_row is None:
+        header_row = find_header_row(head_rows(head, sep), expected)
+    return sep, header_row
+
+
+def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep=None):
+    """The frame read_csv_file gives for a UTF-8 CSV whose records are its lines (the usual export),
+    read without holding the file's bytes (helpers.iorw.csvrows.read_plain_file); None for any other
+    file, which read_csv_file then reads. Everything up to the header line must be strict UTF-8 here,
+    and Arrow checks every cell after it."""
+    from .csvrows import header_cells, read_plain_file
+    if encoding and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return None
+    with open(path, "rb") as f:
+        head = f.read(_HEAD_BYTES)
+    bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    sep, header_row = _layout(head.decode("utf-8", errors="replace"), expected, sep, header_row)
+    pos = bom
+    for _ in range(header_row):  # to the end of the header line, within the first bytes
+        nl = head.find(b"\n", pos)
+        if nl < 0:
+            return None
+        line, pos = head[pos:nl + 1], nl + 1
+    if head.find(b'"', pos) >= 0:
+        return None  # quoted cells: the general reader (spares Arrow a parse of the whole file for nothing)
+    try:
+        head[bom:pos].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header = header_cells(path, line.decode("utf-8"), sep)
+    return read_plain_file(path, pos, header, header_row + 1, sep)
 
 
 def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | None = 1, expected=(),
@@ -223,8 +257,11 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
         raise InputFileError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(READERS)}")
     try:
         if suffix in (".csv", ".tsv"):
-            frame = read_csv_file(path, path.read_bytes(), encoding=encoding, header_row=header_row,
-                                  expected=expected, sep=sep or ("\t" if suffix == ".tsv" else None))
+            layout = dict(encoding=encoding, header_row=header_row, expected=expected,
+                          sep=sep or ("\t" if suffix == ".tsv" else None))
+            frame = read_plain_utf8(path, **layout)
+            if frame is None:
+                frame = read_csv_file(path, path.read_bytes(), **layout)
         else:
             frame = _read_other(path, suffix, sheet, header_row, expected)
     except OSError as exc:

@@ -94,6 +94,25 @@ def test_csv_part_appends_chunks_and_truncates_on_resume(tmp_path):
     assert path.read_text() == '"a","b"\n"x",1.5\n"z",2\n'
 
 
+def test_each_appended_chunk_starts_on_its_way_to_the_disk_unless_every_chunk_is_fsynced(tmp_path, monkeypatch):
+    from helpers.batch import write
+    (tmp_path / "p.csv").write_text("abc")
+    assert write.start_writeback(tmp_path / "p.csv", 0, 3)  # Linux: the kernel took the request
+    asked = []
+    monkeypatch.setattr(write, "start_writeback", lambda path, offset, length: asked.append((offset, length)))
+    synced = []
+    monkeypatch.setattr(write, "fsync_path", lambda path: synced.append(path))
+    part = CsvPart(tmp_path / "q.csv", 0)
+    first = part.append(pd.DataFrame({"a": ["x"], "b": [1.5]}), True)    # '"a","b"\n"x",1.5\n': 16 bytes
+    second = part.append(pd.DataFrame({"a": ["yy"], "b": [2.0]}), False)  # '"yy",2\n': 7 bytes
+    assert (first, second) == (16, 23) and asked == [(0, 16), (16, 7)] and synced == []
+    part.finish()
+    assert synced == [tmp_path / "q.csv"]
+    durable = CsvPart(tmp_path / "r.csv", 0, durable=True)
+    durable.append(pd.DataFrame({"a": ["x"]}), True)
+    assert asked == [(0, 16), (16, 7)] and synced == [tmp_path / "q.csv", tmp_path / "r.csv"]
+
+
 def test_counts_equal_counter_in_first_seen_order():
     values = ["b", "a", "b", "c", "a", "b"]
     assert list(counts(pd.Categorical(values, categories=["a", "b", "c", "unused"])).items()) == \

@@ -86,10 +86,33 @@ def fsync_path(path) -> None:
         os.close(fd)
 
 
+_SYNC_FILE_RANGE_WRITE = 2  # <fcntl.h>: start writing the range out, wait for nothing
+
+
+def start_writeback(path, offset: int, length: int) -> bool:
+    """Ask the kernel to start writing a range of the file to disk now, without waiting (Linux's
+    sync_file_range, as databases use it), so the fsync that makes the whole file durable at the end
+    finds most of it written already. False where the call does not exist (nothing is lost: the
+    fsync then writes everything)."""
+    import ctypes
+    import os
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return False
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return call(fd, offset, length, _SYNC_FILE_RANGE_WRITE) == 0
+    finally:
+        os.close(fd)
+
+
 class CsvPart:
     """A CSV file grown chunk by chunk under a temporary name (Arrow appends straight to the file);
-    truncated to `offset` (the manifest's last finished chunk) on resume. Data reaches the disk once,
-    at `finish`; with `durable` after every chunk too (a power cut then loses at most one chunk)."""
+    truncated to `offset` (the manifest's last finished chunk) on resume. Each chunk starts on its way
+    to the disk as soon as it is appended (start_writeback); the file is durable at `finish`, or with
+    `durable` after every chunk too (a power cut then loses at most one chunk)."""
 
     def __init__(self, path: Path, offset: int, durable: bool = False):
         import os
@@ -108,9 +131,12 @@ class CsvPart:
         import pyarrow.csv as pcsv
         with pa.OSFile(str(self.path), "a") as f:
             pcsv.write_csv(to_arrow(frame, decode=False), f, _csv_options(header))
+        size = self.path.stat().st_size
         if self.durable:
             fsync_path(self.path)
-        self.size = self.path.stat().st_size
+        else:
+            start_writeback(self.path, self.size, size - self.size)
+        self.size = size
         return self.size
 
     def finish(self) -> None:

@@ -122,7 +122,10 @@ def test_review_date_defaults_to_the_case_then_today():
     assert list(v.cols["as_of_date"]) == [dt.date(2026, 10, 1).toordinal(), dt.date(2026, 11, 5).toordinal()]
 
 
-def test_later_duplicates_are_rejected_and_the_first_is_decided():
+@pytest.mark.parametrize("parallel_min_rows", [100_000, 0])  # columns on one thread, or two
+def test_later_duplicates_are_rejected_and_the_first_is_decided(monkeypatch, parallel_min_rows):
+    import helpers.batch.read as read
+    monkeypatch.setattr(read, "PARALLEL_MIN_ROWS", parallel_min_rows)
     frame = pd.DataFrame([{"case_id": "A", "dispute_type": "damaged", "order_value": "5"},
                           {"case_id": "A", "dispute_type": "damaged", "order_value": "-5"},
                           {"case_id": " A ", "dispute_type": "damaged", "order_value": "6"},
@@ -132,6 +135,8 @@ def test_later_duplicates_are_rejected_and_the_first_is_decided():
     assert v.problems[1].fields == ["order_value"]  # a bad row is rejected for what is wrong with it
     assert v.problems[2].fields == ["case_id"] and "row 2 has it" in v.problems[2].problems[0].message
     assert v.first_of == {2: 0}
+    distinct = validate_frame(frame.assign(case_id=["A", "A2", "A3", "B"]), as_of=AS_OF)
+    assert list(distinct.valid) == [True, False, True, True] and distinct.first_of == {}
 
 
 def test_an_empty_column_of_any_dtype_parses_to_empty_verdicts():

@@ -222,16 +222,30 @@ def parse_column(field, series, unique_max=None):
 PARALLEL_MIN_ROWS = 100_000  # below this, threads cost more than they give
 
 
-def _parse_columns(frame, unique_max) -> dict:
-    """parse_column for every contract column present; long frames on two threads (Arrow's hashing and
-    the vectorised passes release the GIL, so two columns are checked at once)."""
+def _parse_columns(frame, unique_max) -> tuple[dict, bool]:
+    """parse_column for every contract column present, and whether the parsed case_ids of all rows
+    are distinct; long frames on two threads (Arrow's hashing and the vectorised passes release the
+    GIL, so two columns are checked at once, and the ids are hashed beside the other columns)."""
     names = [f for f in FIELDS if f.name in frame.columns]
+
+    def parse(field):
+        status, encoded = parse_column(field, frame[field.name], unique_max)
+        return status, encoded, field.name == "case_id" and _all_distinct(encoded)
     if len(frame) < PARALLEL_MIN_ROWS:
-        return {f.name: parse_column(f, frame[f.name], unique_max) for f in names}
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(2) as pool:
-        futures = {f.name: pool.submit(parse_column, f, frame[f.name], unique_max) for f in names}
-        return {name: fut.result() for name, fut in futures.items()}
+        out = {f.name: parse(f) for f in names}
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(2) as pool:
+            futures = {f.name: pool.submit(parse, f) for f in names}
+            out = {name: fut.result() for name, fut in futures.items()}
+    return {name: (st, enc) for name, (st, enc, _) in out.items()}, out.get("case_id", (0, 0, False))[2]
+
+
+def _all_distinct(ids) -> bool:
+    """No two rows have the same id (Arrow's hashing: no Python string per row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    return len(pc.unique(pa.array(ids, type=pa.large_string()))) == len(ids)
 
 
 @dataclass
@@ -271,7 +285,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     """
     n = len(frame)
     cols, status = {}, {}
-    parsed = _parse_columns(frame, unique_max)
+    parsed, ids_distinct = _parse_columns(frame, unique_max)
     for field in FIELDS:
         if field.name in frame.columns:
             st, enc = parsed[field.name]
@@ -305,7 +319,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
         case_id = frame["case_id"].iat[i] if "case_id" in frame.columns else None
         problems[int(i)] = CaseError([FieldProblem(case_id or None, "(row)", frame[ROW_PROBLEM].iat[i],
                                                    int(i) + first_row)])
-    first_of = _duplicates(cols["case_id"], valid, problems, first_row) if dedupe else {}
+    first_of = _duplicates(cols["case_id"], valid, problems, first_row) if dedupe and not ids_distinct else {}
     return Validated(n, cols, valid, field_bad, problems, first_of, own_as_of)
 
 
@@ -347,14 +361,9 @@ def duplicate_error(case_id, row: int, first_row: int) -> CaseError:
 def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
     """The first valid row of a case_id is decided; later valid rows with it are rejected."""
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
     rows = np.flatnonzero(valid)
-    if not len(rows):
-        return {}
-    arrow_ids = pa.array(case_ids[rows], type=pa.large_string())  # valid rows' ids are text (case_id is required)
-    if len(pc.unique(arrow_ids)) == len(rows):
-        return {}  # Arrow's hashing finds no repeat: the usual case costs no Python string hashing
+    if not len(rows) or _all_distinct(case_ids[rows]):
+        return {}  # the usual case costs no Python string hashing
     ids = pd.Series(case_ids[rows], dtype=object)
     later = ids.duplicated(keep="first").to_numpy()
     first_of = {}

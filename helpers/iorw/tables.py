@@ -227,6 +227,10 @@ def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep
     with open(path, "rb") as f:
         head = f.read(_HEAD_BYTES)
     bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    try:
+        head[:head.rfind(b"\n") + 1].decode("utf-8")  # whole lines: a character cut at the end is no error
+    except UnicodeDecodeError:
+        return None  # another encoding (a GBK export): not worth finding its header twice
     sep, header_row = _layout(head.decode("utf-8", errors="replace"), expected, sep, header_row)
     pos = bom
     for _ in range(header_row):  # to the end of the header line, within the first bytes
@@ -236,10 +240,6 @@ def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep
         line, pos = head[pos:nl + 1], nl + 1
     if head.find(b'"', pos) >= 0:
         return None  # quoted cells: the general reader (spares Arrow a parse of the whole file for nothing)
-    try:
-        head[bom:pos].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
     header = header_cells(path, line.decode("utf-8"), sep)
     return read_plain_file(path, pos, header, header_row + 1, sep)
 

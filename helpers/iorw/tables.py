@@ -1,8 +1,10 @@
 """Reading a table of cases from a file: CSV (any common encoding), XLSX/XLS, Parquet, JSONL.
 
 Every cell comes as the file gives it: text from CSV, typed values from spreadsheets and Parquet.
-A CSV is decoded first (the encoding named by the mapping, else detected: UTF-8, UTF-8 with BOM,
-UTF-16, GBK/GB18030 via charset-normalizer) and its records are delimited independently of the
+A UTF-8 CSV whose records are its lines (no quote; LF or CRLF line ends: the usual export) is parsed
+by Arrow straight from the file (read_plain_utf8). Any other CSV is decoded first (the encoding
+named by the mapping, else detected: UTF-8, UTF-8 with BOM, UTF-16, GBK/GB18030 via
+charset-normalizer) and its records are delimited independently of the
 parser (helpers.iorw.csvrows), so a broken quote or a ragged row is rejected on its own line and
 never swallows the rows after it. `frame.attrs["rows"]` holds each row's line number as a
 spreadsheet shows it (the header is `header_row`).

@@ -76,3 +76,13 @@ def test_a_rate_change_in_the_table_moves_the_threshold(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("    CNY: 7.1", "    CNY: 5"), encoding="utf-8")
     # CNY 100 at 5 per USD is USD 20: over the USD 15 keep-the-item threshold now
     assert recommend(nad(100, "CNY"), as_of=AS_OF, playbook=tmp_path / "pb").resolution == "return_refund"
+
+
+def test_a_batch_looks_each_currency_up_once_with_the_same_rates():
+    import numpy as np
+
+    from helpers.batch.currency import rates_by_code
+    rates = {"USD": 1, "EUR": 0.5, "CNY": 7.25}
+    got = rates_by_code(rates, np.array(["EUR", "USD", "JPY", "EUR", "CNY"], dtype=object))
+    np.testing.assert_array_equal(got, [0.5, 1.0, np.nan, 0.5, 7.25])
+    assert rates_by_code(rates, np.array([], dtype=object)).shape == (0,)

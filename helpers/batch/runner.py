@@ -257,12 +257,13 @@ def _run(opts: Options, out: Path) -> BatchResult:
             coming = ahead.submit(decided, k + 1) if k + 1 < len(chunks) else None
             table = recommendation_table(pb, cols, d, opts.lang, opts.render)
             record = {"rows": int(len(idx)), "resolutions": counts(table["resolution"])}
-            files = {"recommendations": writer.submit(_append_safe, recs, table, ("case_id", "message"), k == 0)}
+            # made inert here, so the writer thread (the slowest of the three with messages) only writes
+            files = {"recommendations": writer.submit(recs.append, safe_table(table, ("case_id", "message")), k == 0)}
             if changes is not None:
                 from .whatif import compare_chunk
-                stats, changed = compare_chunk(table.assign(row=idx + 2), base, cols)  # the writer reads `table`
+                stats, changed = compare_chunk(table.assign(row=idx + 2), base, cols)  # never changes `table`: the writer's table shares its buffers
                 record["whatif"] = stats
-                files["whatif_changes"] = writer.submit(_append_safe, changes, changed, ("case_id",), k == 0)
+                files["whatif_changes"] = writer.submit(changes.append, safe_table(changed, ("case_id",)), k == 0)
             settle()
             pending.append((record, files, len(idx)))
         settle()
@@ -309,11 +310,6 @@ def _run(opts: Options, out: Path) -> BatchResult:
     publish(out)
     result.seconds = {k: round(clock[k] - clock["start"], 3) for k in clock if k != "start"}
     return result
-
-
-def _append_safe(part, table, text_columns, header: bool) -> int:
-    """Append a results table to its CSV part with its buyer text made inert; the part's new size."""
-    return part.append(safe_table(table, text_columns), header)
 
 
 def _rows_of(idx: np.ndarray):

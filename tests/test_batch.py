@@ -253,3 +253,17 @@ def test_the_summary_names_each_resolution_in_the_runs_language_with_the_csv_val
     out = io.StringIO()
     print_summary(result, out, labels=resolution_labels(Options(cases="x.csv", out="out/review", lang=lang)))
     assert out.getvalue().splitlines() == ["1212 rows: 1210 decided, 2 rejected -> out/review", *lines]
+
+
+def test_chunks_cover_every_row_once_with_the_last_one_cut_small():
+    """Each chunk is written while the next is decided: the last chunk is cut into a half, a quarter
+    and two eighths, so little writing is left once the last decision is made."""
+    from helpers.batch.runner import chunk_bounds
+    assert chunk_bounds(1_000_000, 200_000) == [(0, 200_000), (200_000, 400_000), (400_000, 600_000),
+                                                (600_000, 800_000), (800_000, 900_000), (900_000, 950_000),
+                                                (950_000, 975_000), (975_000, 1_000_000)]
+    assert chunk_bounds(230_000, 200_000) == [(0, 200_000), (200_000, 215_000), (215_000, 222_500),
+                                              (222_500, 226_250), (226_250, 230_000)]
+    assert chunk_bounds(210_000, 200_000) == [(0, 200_000), (200_000, 210_000)]  # 10,000 rows: left whole
+    assert chunk_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert chunk_bounds(0, 4) == []

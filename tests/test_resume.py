@@ -20,25 +20,30 @@ pytestmark = pytest.mark.slow  # runs notebooks or large batches
 FILES = ("recommendations.csv", "errors.csv", "whatif.json", "whatif_changes.csv")
 
 
-def _cmd(src, out, *extra):
+def _cmd(src, out, *extra, chunk_rows=4000):
     return [sys.executable, "-m", "helpers", "batch", str(src), "--out", str(out), "--as-of", "2026-11-01",
-            "--no-report", "--chunk-rows", "4000", "--xlsx-max-rows", "0", "--set", "keep_item_max_value=25", *extra]
+            "--no-report", "--chunk-rows", str(chunk_rows), "--xlsx-max-rows", "0", "--set", "keep_item_max_value=25",
+            *extra]
 
 
-def test_killed_run_resumes_to_the_same_output(tmp_path):
+# 4,000-row chunks: 15 of them, killed after at least 3; 20,000-row chunks: two, then the last cut
+# into 10,000, 5,000, 2,500 and 2,500 rows (runner.chunk_bounds), killed after the first, so the
+# resumed run decides the cut ones (the small ones are done too fast to be caught among them)
+@pytest.mark.parametrize("chunk_rows, chunks, kill_after", [(4000, 15, 3), (20_000, 6, 1)])
+def test_killed_run_resumes_to_the_same_output(tmp_path, chunk_rows, chunks, kill_after):
     frame = generate_frame(60_000, seed=8)
     frame.loc[100, "order_value"] = -1
     frame.loc[30_000, "case_id"] = frame.loc[5, "case_id"]
     src = tmp_path / "cases.csv"
     frame.to_csv(src, index=False)
     whole, cut = tmp_path / "whole", tmp_path / "cut"
-    subprocess.run(_cmd(src, whole), check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(_cmd(src, whole, chunk_rows=chunk_rows), check=True, capture_output=True, cwd=ROOT)
 
-    proc = subprocess.Popen(_cmd(src, cut), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    proc = subprocess.Popen(_cmd(src, cut, chunk_rows=chunk_rows), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     manifest = cut / ".batch-state" / "manifest.json"
     done = 0
     # The run is paused (SIGSTOP) whenever the manifest is read, so it cannot race ahead of the check:
-    # it is killed while paused, at the first look that finds three finished chunks. No clock is involved
+    # it is killed while paused, at the first look that finds `kill_after` finished chunks. No clock is involved
     # (a busy machine only makes the run slower); the hang guard below is far beyond any real run.
     hang_guard = time.monotonic() + 1800
     while proc.poll() is None and time.monotonic() < hang_guard:
@@ -47,19 +52,19 @@ def test_killed_run_resumes_to_the_same_output(tmp_path):
             done = len(json.loads(manifest.read_text())["chunks"])
         except (OSError, ValueError):
             done = 0
-        if done >= 3:
+        if done >= kill_after:
             break
         os.kill(proc.pid, signal.SIGCONT)
         time.sleep(0.01)  # the run's time slice between two looks, not a wait for something to happen
     assert proc.poll() is None, "the run finished between two looks at its manifest"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 3 <= done < 15
+    assert kill_after <= done < chunks
     assert not (cut / "recommendations.csv").exists()  # only finished files get their final names
     partial = cut / ".batch-state" / "recommendations.csv.partial"
     assert partial.exists()
 
-    resumed = subprocess.run(_cmd(src, cut, "--resume"), capture_output=True, text=True, cwd=ROOT)
+    resumed = subprocess.run(_cmd(src, cut, "--resume", chunk_rows=chunk_rows), capture_output=True, text=True, cwd=ROOT)
     assert resumed.returncode == 0, resumed.stderr
     for name in FILES:
         assert (cut / name).read_bytes() == (whole / name).read_bytes(), name

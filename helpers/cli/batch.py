@@ -48,7 +48,7 @@ def register(sub) -> None:
     b.add_argument("--resume", action="store_true", help="go on from the last finished chunk of an interrupted run")
     b.add_argument("--durable", action="store_true",
                    help="fsync after every chunk (default: once per finished file, before it is renamed into place)")
-    b.add_argument("--chunk-rows", type=int, default=200_000, help="cases decided and written per chunk")
+    b.add_argument("--chunk-rows", type=int, default=200_000, help="cases decided and written per chunk (the last chunk is cut into smaller ones)")
     b.add_argument("--xlsx-max-rows", type=int, default=200_000, help="write recommendations.xlsx up to this many rows")
     b.add_argument("--per-case-notebooks", action="store_true",
                    help="also run the dispute type's notebook for every case (audit), into OUT/cases/")

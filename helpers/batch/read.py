@@ -222,15 +222,16 @@ def parse_column(field, series, unique_max=None):
 PARALLEL_MIN_ROWS = 100_000  # below this, threads cost more than they give
 
 
-def _parse_columns(frame, unique_max) -> tuple[dict, bool]:
-    """parse_column for every contract column present, and whether the parsed case_ids of all rows
-    are distinct; long frames on two threads (Arrow's hashing and the vectorised passes release the
-    GIL, so two columns are checked at once, and the ids are hashed beside the other columns)."""
+def _parse_columns(frame, unique_max, dedupe: bool = True) -> tuple[dict, bool]:
+    """parse_column for every contract column present, and (with `dedupe`) whether the parsed
+    case_ids of all rows are distinct; long frames on two threads (Arrow's hashing and the vectorised
+    passes release the GIL, so two columns are checked at once, and the ids are hashed beside the
+    other columns)."""
     names = [f for f in FIELDS if f.name in frame.columns]
 
     def parse(field):
         status, encoded = parse_column(field, frame[field.name], unique_max)
-        return status, encoded, field.name == "case_id" and _all_distinct(encoded)
+        return status, encoded, dedupe and field.name == "case_id" and _all_distinct(encoded)
     if len(frame) < PARALLEL_MIN_ROWS:
         out = {f.name: parse(f) for f in names}
     else:
@@ -238,7 +239,8 @@ def _parse_columns(frame, unique_max) -> tuple[dict, bool]:
         with ThreadPoolExecutor(2) as pool:
             futures = {f.name: pool.submit(parse, f) for f in names}
             out = {name: fut.result() for name, fut in futures.items()}
-    return {name: (st, enc) for name, (st, enc, _) in out.items()}, out.get("case_id", (0, 0, False))[2]
+    distinct = "case_id" in out and out["case_id"][2]
+    return {name: (st, enc) for name, (st, enc, _) in out.items()}, distinct
 
 
 def _all_distinct(ids) -> bool:
@@ -285,7 +287,7 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     """
     n = len(frame)
     cols, status = {}, {}
-    parsed, ids_distinct = _parse_columns(frame, unique_max)
+    parsed, ids_distinct = _parse_columns(frame, unique_max, dedupe)
     for field in FIELDS:
         if field.name in frame.columns:
             st, enc = parsed[field.name]

@@ -6,6 +6,7 @@ spreadsheet would run as a formula with ', `csv_bytes` lays a frame out as CSV (
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from ..iorw.atomic import atomic_write
@@ -94,18 +95,27 @@ def start_writeback(path, offset: int, length: int) -> bool:
     sync_file_range, as databases use it), so the fsync that makes the whole file durable at the end
     finds most of it written already. False where the call does not exist (nothing is lost: the
     fsync then writes everything)."""
-    import ctypes
     import os
-    try:
-        call = ctypes.CDLL(None, use_errno=True).sync_file_range
-    except (OSError, AttributeError):
+    call = _sync_file_range()
+    if call is None:
         return False
-    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
     fd = os.open(path, os.O_RDONLY)
     try:
         return call(fd, offset, length, _SYNC_FILE_RANGE_WRITE) == 0
     finally:
         os.close(fd)
+
+
+@functools.lru_cache(maxsize=1)
+def _sync_file_range():
+    """libc's sync_file_range, looked up once; None where there is none (not Linux)."""
+    import ctypes
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return call
 
 
 class CsvPart:

@@ -3,9 +3,9 @@
 A record is one physical line unless a quoted cell holds a line break. The rows are counted from
 the lines, independently of the parser: when every line closes its quotes and has no stray quote,
 pyarrow reads the file and must give exactly one row per non-blank line. A UTF-8 file without any
-quote or stray carriage return (the usual export) is counted from its bytes alone (`bytes.count`,
-no scan by line) and must give one row per line; any disagreement takes the slower paths below. Otherwise the lines are
-cut into records so that the fewest lines are broken: a quote left open joins the next lines only
+quote or stray carriage return (the usual export) is counted from its bytes alone (block by block,
+no scan by line; read_plain_file reads it from the disk so) and must give one row per line; any
+disagreement takes the slower paths below. Otherwise the lines are cut into records so that the fewest lines are broken: a quote left open joins the next lines only
 if the joined record is valid CSV with the header's number of cells and joining breaks fewer lines
 (on a tie: none of the joined lines is a complete row by itself); else the line that opened it is
 rejected on its own (its problem in ROW_PROBLEM) and reading goes on from the next line. A row with too many or too few cells, or a stray quote, is rejected the same
@@ -108,40 +108,26 @@ def line_numbers(values) -> LineNumbers:
     return out
 
 
-def _plain_count(data: bytes, start: int):
-    """The number of lines after `start` when the bytes alone show one record per line: no quote,
-    no carriage return outside a CRLF; else None. (pyarrow skips blank lines, so a file with one
-    gives fewer rows than this count and is read line by line.) The caller has seen that a line
-    follows `start` and is not blank."""
-    if data.find(b'"', start) >= 0:
-        return None
-    if data.find(b"\r", start) >= 0 and data.count(b"\r", start) != data.count(b"\r\n", start):
-        return None
-    return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
-
-
 def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
-    """The frame of a UTF-8 file whose lines are its records (see _plain_count), or None. Arrow
-    reads the bytes where they are, as large strings (pandas takes them without a copy)."""
-    if start >= len(data) or data.startswith((b"\n", b"\r\n"), start):
-        return None  # nothing to read, or a blank first line (pyarrow skips it): not worth a parse
+    """The frame of UTF-8 bytes whose lines after `start` are its records (see _plain_lines), or None.
+    Arrow reads the bytes where they are, as large strings (pandas takes them without a copy)."""
+    if data.find(b'"', start) >= 0:
+        return None  # quoted cells (a memchr): not worth a parse that would be dropped
 
     def lines():
-        count = _plain_count(data, start)
-        return None if count is None else np.arange(count)
+        stream = io.BytesIO(data)  # shares the bytes, no copy
+        stream.seek(start)
+        return _plain_lines(stream)
     return _parsed_beside(lambda: _arrow_table(pa_buffer(memoryview(data)[start:]), len(header), sep, large=True),
                           lines, header, first_line)
 
 
-SCAN_BLOCK = 8 << 20  # bytes counted at a time: a block stays in the cache for its three passes
-
-
 def read_plain_file(path: Path, start: int, header: list, first_line: int, sep=","):
-    """The frame of a UTF-8 file whose lines after byte `start` are its records (no quote, no carriage
-    return outside a CRLF), or None for any other file. Arrow reads the file itself from `start` while
-    its lines are counted here block by block, so the file's bytes are never held whole (a 240 MB
-    export: 0.15 s and 240 MB less than reading it into memory first). Arrow checks the cells are
-    UTF-8; a cell that is not makes this None (the caller reads the file the general way)."""
+    """The frame of a UTF-8 file whose lines after byte `start` are its records (see _plain_lines), or
+    None for any other file. Arrow reads the file itself from `start` while its lines are counted
+    here block by block, so the file's bytes are never held whole (a 240 MB export: 0.15 s and 240 MB
+    less than reading it into memory first). Arrow checks the cells are UTF-8; a cell that is not
+    makes this None (the caller reads the file the general way)."""
     def parse():
         import pyarrow as pa
         with pa.OSFile(str(path)) as f:
@@ -149,38 +135,42 @@ def read_plain_file(path: Path, start: int, header: list, first_line: int, sep="
             return _arrow_table(f, len(header), sep, large=True)
 
     def lines():
-        count = _plain_count_file(path, start)
-        return None if not count else np.arange(count)
+        with open(path, "rb", buffering=0) as f:
+            f.seek(start)
+            return _plain_lines(f)
     return _parsed_beside(parse, lines, header, first_line)
 
 
-def _plain_count_file(path: Path, start: int):
-    """_plain_count of the file's bytes after `start`, read block by block; None also when the
-    first line after `start` is blank or missing (as _plain_frame declines those)."""
+SCAN_BLOCK = 8 << 20  # bytes counted at a time: a block stays in the cache for its three passes
+
+
+def _plain_lines(stream):
+    """The indices of the lines from the stream's position on, when the bytes alone show one record
+    per line: no quote, no carriage return outside a CRLF, a first line that is not blank; else None
+    (also for no line at all). Read block by block. pyarrow skips blank lines, so a later blank line
+    gives fewer rows than this count, and the caller then reads the file line by line."""
     lines = cr = crlf = 0
     previous = b""
     buffer = bytearray(SCAN_BLOCK)
-    with open(path, "rb", buffering=0) as f:
-        f.seek(start)
-        while True:
-            size = f.readinto(buffer)
-            if not size:
-                break
-            block = buffer if size == len(buffer) else memoryview(buffer)[:size].tobytes()
-            if not previous and (block.startswith(b"\n") or block.startswith(b"\r\n")):
-                return None
-            if block.find(b'"') >= 0:
-                return None
-            if previous == b"\r" and block.startswith(b"\n"):
-                crlf += 1  # a CRLF cut by the block boundary
-            if block.find(b"\r") >= 0:
-                cr += block.count(b"\r")
-                crlf += block.count(b"\r\n")
-            lines += block.count(b"\n")
-            previous = block[-1:]
+    while True:
+        size = stream.readinto(buffer)
+        if not size:
+            break
+        block = buffer if size == len(buffer) else memoryview(buffer)[:size].tobytes()
+        if not previous and (block.startswith(b"\n") or block.startswith(b"\r\n")):
+            return None
+        if block.find(b'"') >= 0:
+            return None
+        if previous == b"\r" and block.startswith(b"\n"):
+            crlf += 1  # a CRLF cut by the block boundary
+        if block.find(b"\r") >= 0:
+            cr += block.count(b"\r")
+            crlf += block.count(b"\r\n")
+        lines += block.count(b"\n")
+        previous = block[-1:]
     if not previous or cr != crlf:
         return None
-    return lines + (previous != b"\n")
+    return np.arange(lines + (previous != b"\n"))
 
 
 def _parsed_beside(parse, record_lines, header: list, first_line: int):

@@ -8,6 +8,7 @@ Screenshots at 1366×768 and 390×844 go to test-artifacts/.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -105,6 +106,16 @@ def test_closed_and_reloaded_pages_end_their_kernels_and_a_full_app_says_so(app)
         wait_for(lambda: app_status(port)["kernels"] == 0, what="every closed page's kernel ended")
         wait_for(lambda: not kernel_processes(server), what="no kernel process left")
         pages = [open_page(context, port, "start.ipynb", viewport=WIDE) for _ in range(MAX_KERNELS)]
+        # the kernels' channels are Unix sockets, not TCP ports: a port one server picked could be taken
+        # by another server's kernel first, and that kernel died ("Address already in use")
+        kernels = kernel_processes(server)
+        assert len(kernels) == MAX_KERNELS
+        for kernel in kernels:
+            command = kernel.cmdline()
+            info = json.loads(Path(command[command.index("-f") + 1]).read_text())
+            assert info["transport"] == "ipc"
+            assert all(Path(f"{info['ip']}-{info[channel]}").is_socket() for channel in
+                       ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"))
         extra = context.new_page()
         response = extra.goto(page_url(port, "damaged.ipynb"))
         assert response.status == 503

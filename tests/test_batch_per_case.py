@@ -148,3 +148,21 @@ def test_a_cell_whose_meaning_depends_on_the_namespace_is_worked_out_for_each_ca
     [shadowed] = last_cell("SHADOW")
     assert shadowed.output_type == "execute_result"
     assert shadowed.data["text/plain"] == "'a variable named who'"
+
+
+def test_the_kernel_talks_over_unix_sockets_removed_with_it():
+    """No TCP port to race for: two batches picking the same free port made one kernel die at start."""
+    import json
+    from pathlib import Path
+
+    from helpers.batch.per_case import Runner
+    runner = Runner()
+    try:
+        info = json.loads(Path(runner.km.connection_file).read_text())
+        assert info["transport"] == "ipc"
+        sockets = [Path(f"{info['ip']}-{info[c]}") for c in ("shell_port", "iopub_port", "control_port", "hb_port")]
+        assert all(s.is_socket() for s in sockets)
+        assert runner.kc.execute_interactive("1 + 1", timeout=60)["content"]["status"] == "ok"
+    finally:
+        runner.close()
+    assert not any(s.exists() for s in sockets) and not Path(runner.km.connection_file).parent.exists()

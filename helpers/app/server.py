@@ -45,6 +45,10 @@ def voila_command(root, port: int, ip: str = "127.0.0.1", max_kernels: int = MAX
             f"--max-kernels={max_kernels}", f"--pool-size={pool_size}", f"--VoilaKernelManager.fill_delay={refill_delay}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
             "--MappingKernelManager.cull_connected=False",
+            # kernels talk over Unix sockets, not TCP ports: ports picked free by one server can be taken
+            # by another server's kernel before they are bound (seen as "Address already in use" and a
+            # page that never loads), and a socket file is readable by its owner only
+            "--KernelManager.transport=ipc",
             *(f"--also={name}" for name in also)]
 
 

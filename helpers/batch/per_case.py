@@ -71,11 +71,16 @@ class Runner:
     stops at the first error."""
 
     def __init__(self, kernel_name: str = "python3", timeout: int = 300):
+        import tempfile
+
         from jupyter_client import KernelManager
         self.timeout, self.kernel_name = timeout, kernel_name
-        self.km = KernelManager(kernel_name=kernel_name)
-        # the kernel listens on this machine only; its start-up warning about unencrypted TCP would
-        # reach the analyst's terminal once per worker and reads like a fault (errors still show)
+        # Unix sockets in a short private folder, not TCP ports: ports picked free by one batch can be
+        # taken by another batch's kernel before they are bound, and that kernel dies at start
+        self.sockets = tempfile.TemporaryDirectory(prefix="dp-kernel-")
+        self.km = KernelManager(kernel_name=kernel_name, transport="ipc",
+                                connection_file=str(Path(self.sockets.name) / "kernel.json"))
+        # errors still show; informational start-up lines would reach the analyst once per worker
         self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"])
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -173,7 +178,10 @@ class Runner:
         try:
             self.kc.stop_channels()
         finally:
-            self.km.shutdown_kernel(now=True)
+            try:
+                self.km.shutdown_kernel(now=True)
+            finally:
+                self.sockets.cleanup()
 
 
 def cell_parent(request: str, k: int) -> str:

@@ -63,7 +63,11 @@ def _write(rows, eol):
 # into the open quote's cell
 @example(([("unclosed", "", ""), ("ok", "", ",,,,\n")], "\n"))
 @example(([("unclosed", "", ""), ("ok", ",,,,\n", "\n")], "\n"))
-def test_rows_in_equal_results_plus_errors_and_no_row_inside_another(tmp_path, data):
+# quotes and line breaks are searched a block at a time: also in blocks of 3 bytes, so that lines and
+# quoted cells straddle the blocks
+@pytest.mark.parametrize("mark_block", [csvrows.MARK_BLOCK, 3])
+def test_rows_in_equal_results_plus_errors_and_no_row_inside_another(tmp_path, monkeypatch, mark_block, data):
+    monkeypatch.setattr(csvrows, "MARK_BLOCK", mark_block)
     rows, eol = data
     text, written = _write(rows, eol)
     path = tmp_path / "cases.csv"
@@ -203,3 +207,23 @@ def test_broken_rows_of_a_mapped_gbk_export_stay_rejected(tmp_path):
         errors = {r["row"]: r["message"] for r in csv.DictReader(f)}
     assert sorted(errors, key=int) == ["4", "5", "7"]
     assert "never closed" in errors["4"] and "not quoted" in errors["5"] and "has 3 cells but the header has 12" in errors["7"]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 1 << 18])
+@pytest.mark.parametrize("body,lines", [
+    (b'"ab"\n"cd"\n', [0, 1]),                 # quotes on both sides of a block's edge (block 3)
+    (b'a,"b",c\nd,e,f\n', [0, 1]),
+    (b'a,"b""c",d\n\ne\n', [0, 2]),            # a doubled quote; the blank line is no record
+    (b'x,"y"\r\n\r\nz\r\n', [0, 2]),
+    (b'a,"b\nc",d\n', None),                   # a line leaves its quote open
+    (b'a,"b,c"\nd,"e\n', None),
+    (b'"a"\n"b\n"c"\n', None),
+    (b'a,b"c,d\n', None),                      # a stray quote
+    (b'"a', None),                             # open at the end
+    (b'a,b\nc,d', [0, 1]),                     # no line break at the end
+])
+def test_whole_record_lines_are_found_block_by_block(monkeypatch, block, body, lines):
+    import numpy as np
+    monkeypatch.setattr(csvrows, "MARK_BLOCK", block)
+    found = csvrows._record_lines(np.frombuffer(body, dtype=np.uint8))
+    assert (None if found is None else found.tolist()) == lines

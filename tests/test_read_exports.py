@@ -356,3 +356,24 @@ def test_short_files_are_not_taken_for_another_script(tmp_path, text, encoding):
         assert found == "gb18030" and data.decode(found) == text
     else:
         assert not found.startswith(("gb", "big5", "cp9", "euc"))
+
+
+def test_the_encoding_is_judged_around_the_first_byte_that_is_not_utf8(monkeypatch):
+    """200 KB of UTF-8 Chinese (characters cut by the 64 KB blocks the search reads), ASCII lines,
+    then GBK lines: the detector is shown the lines around the first GBK byte, not the file's start."""
+    import charset_normalizer
+
+    from helpers.iorw.tables import detect_encoding
+    head = ("case_id,buyer_name\n" + "".join(f"U{i},王小明的店铺{'中' * (i % 7)}\n" for i in range(7000))
+            + "".join(f"A{i},shop {i}\n" for i in range(3000)))
+    gbk = "".join(f"G{i},李四的店铺{'退' * (i % 5)}\n" for i in range(3000))
+    data = head.encode("utf-8") + gbk.encode("gbk")
+    assert len(head.encode("utf-8")) > 3 * 65536
+    shown = []
+    real = charset_normalizer.from_bytes
+    monkeypatch.setattr(charset_normalizer, "from_bytes", lambda sample: shown.append(sample) or real(sample))
+    assert detect_encoding(data) == "gb18030"
+    sample = shown[0]
+    at = data.index(sample)
+    assert at > 0 and data[at - 1:at] == b"\n"  # whole lines, from near the first GBK byte on
+    assert "G0,李四".encode("gbk") in sample and at >= len(head.encode("utf-8")) - 65536 // 4 - 200

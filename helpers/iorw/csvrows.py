@@ -204,21 +204,32 @@ def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted
                           lambda: _record_lines(np.frombuffer(body, dtype=np.uint8), sep, quoted), header, first_line)
 
 
+MARK_BLOCK = 1 << 18  # bytes searched for line breaks and quotes at a time: the masks stay in the cache
+
+
 def _record_lines(arr, sep=",", quoted: bool = True):
     """The indices of the non-blank lines when each of them is a whole record (no line leaves a
-    quote open, no stray quote), else None. Line breaks and quotes are found in one pass: a line
-    leaves a quote open when an odd number of quotes comes before its line break (or the end)."""
-    if quoted:
-        marks = np.flatnonzero((arr == 10) | (arr == 34))
-        is_quote = arr[marks] == 34
-        quotes, nl = marks[is_quote], marks[~is_quote]
-        if len(quotes):
-            if len(quotes) % 2 or np.any(np.cumsum(is_quote)[~is_quote] % 2):
+    quote open, no stray quote), else None. A line leaves a quote open when an odd number of quotes
+    comes before its line break (or the end). Searched a block at a time into one reused mask: a
+    mask of the whole body would be fresh memory the size of the file, slower than the search."""
+    mask = np.empty(min(len(arr), MARK_BLOCK), dtype=bool)
+    breaks, quotes_before = [], 0
+    for start in range(0, len(arr), MARK_BLOCK):
+        block = arr[start:start + MARK_BLOCK]
+        here = mask[:len(block)]
+        nl = np.flatnonzero(np.equal(block, 10, out=here))
+        if quoted:
+            quotes = np.flatnonzero(np.equal(block, 34, out=here))
+            # a block without quotes still breaks lines inside a quote a block before opened
+            if len(nl) and np.any((np.searchsorted(quotes, nl) + quotes_before) & 1):
                 return None  # some line leaves a quote open
-            if _stray_quote(arr, quotes, sep):
+            if len(quotes) and _stray_quote(arr, quotes + start, sep):
                 return None
-    else:
-        nl = np.flatnonzero(arr == 10)
+            quotes_before += len(quotes)
+        breaks.append(nl + start)
+    if quotes_before & 1:
+        return None  # the last line leaves a quote open
+    nl = np.concatenate(breaks) if breaks else np.empty(0, dtype=np.int64)
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [len(arr)]))
     length = ends - starts

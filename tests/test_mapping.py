@@ -71,3 +71,42 @@ def test_a_header_the_file_lacks_is_a_clear_error(tmp_path, capsys):
     path.write_text("订单号\n1\n", encoding="utf-8")
     assert main(["batch", str(path), "--columns", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "m.yaml line 2: columns: 订单号: 'order_number' is not a field of the case contract" in capsys.readouterr().err
+
+
+# (format, cells, the dates they give; None: the cell is kept and rejected as not a date that exists)
+IMPOSSIBLE_DATES = [
+    ("%Y-%m-%d %H:%M:%S", ["2026-09-01 08:00:00", "2026-02-30 10:00:00", "", "2026-09-01 23:59:60", "2024-02-29 01:02:03"],
+     ["2026-09-01", None, "", None, "2024-02-29"]),
+    ("%Y-%m-%d", ["2026-04-31", "2026-05-01", "2025-02-29"], [None, "2026-05-01", None]),
+    ("%b-%d-%y", ["Feb-30-26", "Oct-03-26", "Mar-02-26", "Feb-28-26"], [None, "2026-10-03", "2026-03-02", "2026-02-28"]),
+    ("%Y/%m/%d %H:%M:%S", ["2026/9/1 8:00:00", "2026/04/31 08:00:00", "2026/05/01 00:00:01", "2026/12/31 23:59:61"],
+     ["2026-09-01", None, "2026-05-01", None]),
+    ("%d-%b-%Y", ["31-Apr-2026", "01-May-2026", "29-Feb-2028"], [None, "2026-05-01", "2028-02-29"]),
+    ("%Y-%m-%d %H:%M:%S %z", ["2026-02-29 10:00:00 +08:00", "2026-03-01 10:00:00 +08:00"], [None, "2026-03-01"]),
+]
+
+
+@pytest.mark.parametrize("fmt,cells,dates", IMPOSSIBLE_DATES)
+def test_a_date_that_does_not_exist_is_rejected_not_rolled_over(fmt, cells, dates):
+    """Arrow's strptime turns February 30th into March 2nd; the mapping never does."""
+    from helpers.iorw.mapcells import parse_dates
+    notes = {}
+    out = list(parse_dates(pd.Series(cells, dtype="str"), "order_date", fmt, notes))
+    for k, (cell, date) in enumerate(zip(cells, dates)):
+        if date is None:
+            assert out[k] == cell and "is not a date that exists" in notes[(k, "order_date")], cell
+        else:
+            assert out[k] == date and (k, "order_date") not in notes, cell
+
+
+def test_an_export_with_february_30th_names_the_row_and_field(tmp_path):
+    path = tmp_path / "taobao.csv"
+    rows = ["退款编号,订单编号,买家实际支付金额,订单付款时间,退款原因,退款类型",
+            "TB-1,4001,￥120.00,2026-09-01 08:00:00,未收到货,仅退款",
+            "TB-2,4002,￥80.00,2026-02-30 10:00:00,未收到货,仅退款"]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--columns", "taobao", "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert list(errors["case_id"]) == ["TB-2"] and errors.loc[0, "field"] == "order_date"
+    assert "'2026-02-30 10:00:00' is not a date that exists" in errors.loc[0, "message"]

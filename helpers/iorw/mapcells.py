@@ -11,6 +11,7 @@ import datetime as _dt
 
 import numpy as np
 
+from .datetext import rolled_over, strict_iso
 from .textcols import as_text, distinct, is_arrow_text, per_distinct, positions, put_back, spread, text_cells, text_column
 
 
@@ -70,7 +71,15 @@ def parse_dates(series, name, fmt, notes):
     if "%z" in fmt:  # the date where the order was made: drop the offset, never convert to UTC
         local = fmt.replace("%z", "").strip()
         text = pc.replace_substring_regex(text, r"\s*(?:[+-]\d{2}:?\d{2}|Z)$", "")
-    parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
+    parsed = strict_iso(text, local)
+    impossible = ()
+    if parsed is None:
+        parsed = pc.strptime(text, format=local, unit="s", error_is_null=True)
+        impossible = np.flatnonzero(rolled_over(text, parsed, local))
+        if len(impossible):  # February 30th is no date, whatever strptime rolled it over to
+            keep = np.ones(len(parsed), dtype=bool)
+            keep[impossible] = False
+            parsed = pc.if_else(pa.array(keep), parsed, pa.scalar(None, parsed.type))
     days = pc.dictionary_encode(parsed.cast(pa.date32()))  # ISO text once per distinct day
     iso = days.dictionary.cast(pa.large_string()).take(days.indices)
     out = put_back(series, iso if parsed.null_count == 0 else pc.coalesce(iso, raw), where)
@@ -82,4 +91,7 @@ def parse_dates(series, name, fmt, notes):
         for k in failed:
             notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} does not match the mapping's date format "
                                            f"{fmt!r} (e.g. {example})")
+        for k in impossible:
+            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} is not a date that exists (a day past the "
+                                           f"month's end, or a second past 59), read as {fmt!r}")
     return out

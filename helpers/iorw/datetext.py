@@ -39,11 +39,9 @@ def strict_iso(text, fmt: str):
     if data is None or empty.all() or np.any(lengths[~empty] != width):
         return None
     cells = data[offsets[0]:offsets[-1]].reshape(-1, width)
-    digit = np.array([c == "d" for c in shape])
-    if np.any((cells[:, digit] < 48) | (cells[:, digit] > 57)):
-        return None
-    fixed = cells[:, ~digit]
-    if np.any(fixed != np.frombuffer(shape.replace("d", "").encode(), dtype=np.uint8)):
+    lowest = np.array([ord("0") if c == "d" else ord(c) for c in shape], dtype=np.uint8)  # byte by byte
+    highest = np.array([ord("9") if c == "d" else ord(c) for c in shape], dtype=np.uint8)
+    if np.any(cells < lowest) or np.any(cells > highest):
         return None
     if empty.any():
         text = pc.if_else(pa.array(empty), pa.scalar(None, text.type), text)

@@ -73,20 +73,31 @@ def _table_names(table) -> set:
 
 
 def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
-    """The first matching rule (global index) per row, and the derived facts.
+    """The first matching rule (global index) per row, and the columns with the derived facts.
 
     `only` limits the work to those dispute types (other rows keep -1): a caller that knows the
     rest cannot change uses it to skip them.
     """
+    allcols, view = rules_view(pb, cols)
+    return first_rules(pb, view, only), allcols
+
+
+def rules_view(pb, cols: dict) -> tuple[dict, dict]:
+    """(the columns with the derived facts, the same as rules see them: amounts in base currency)."""
     facts = derive(cols, platform_column(pb, cols, "no_reason_return_days"), claim_window(pb, cols))
     allcols = {**cols, **facts}
-    view = in_base(pb, allcols)
-    n = len(cols["order_value"])
+    return allcols, in_base(pb, allcols)
+
+
+def first_rules(pb, view: dict, only: tuple | None = None) -> np.ndarray:
+    """The first matching rule (global index) per row of `view` (see rules_view); -1 for rows of a
+    dispute type outside `only`."""
+    n = len(view["dispute_type"])
     chosen = np.full(n, -1, dtype=np.int64)
     offset = 0
     for code, dt in enumerate(DISPUTE_TYPES):
         table = pb.tables[dt]
-        rows = np.flatnonzero(cols["dispute_type"] == code) if only is None or dt in only else ()
+        rows = np.flatnonzero(view["dispute_type"] == code) if only is None or dt in only else ()
         if len(rows):
             # only the columns this table tests are cut down to its rows
             sub = {k: view[k][rows] for k in _table_names(table)} if len(rows) < n else view
@@ -100,7 +111,7 @@ def match(pb, cols: dict, only: tuple | None = None) -> tuple[np.ndarray, dict]:
                     break
             chosen[rows] = picked
         offset += len(table.rules)
-    return chosen, allcols
+    return chosen
 
 
 def in_base(pb, allcols: dict) -> dict:
@@ -176,14 +187,14 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     rules = list(pb.all_rules())
     if RATE not in cols:  # once: levers never change the currency (a batch gives the column it made)
         cols = {**cols, RATE: rate_column(pb.rates, cols["currency"])}
-    chosen, allcols = match(pb, cols)
+    allcols, view = rules_view(pb, cols)
+    chosen = first_rules(pb, view)
     n = len(chosen)
     margin = allcols["margin"]
     refund, cost = _by_rule(rules, chosen, cols, margin, pb.params)
 
     flag_ids = list(pb.risk_flags)
     flags = np.zeros((n, len(flag_ids)), dtype=bool)
-    view = in_base(pb, allcols)
     for j, fid in enumerate(flag_ids):
         flags[:, j] = pb.risk_flags[fid]["when"].mask(view)
 
@@ -213,7 +224,7 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     lever = np.full(n, -1, dtype=np.int64)
     lever_rule = np.full(n, -1, dtype=np.int64)
     if explain:
-        _explain(pb, rules, cols, chosen, lever, lever_rule)
+        _explain(pb, rules, cols, view, chosen, lever, lever_rule)
     return Decisions(chosen, rules, refund, cost, flags, flag_ids, missing, evidence_ids, alternatives,
                      lever, lever_rule, allcols)
 
@@ -229,13 +240,15 @@ def _tested_so_far(pb) -> list:
     return out
 
 
-def _explain(pb, rules, cols, chosen, lever, lever_rule):
+def _explain(pb, rules, cols, view, chosen, lever, lever_rule):
     """The first lever (in LEVERS order) that changes each row's resolution, and the rule it leads to.
 
     A lever is tried only on rows still without one whose value it changes and whose match can
     move: the first matching rule stays the first unless it, or a rule before it, tests what the
     lever changes (its field, or any fact when the field is one facts are made of). Skipping the
-    other rows leaves every result as trying them would.
+    other rows leaves every result as trying them would. A lever on a field no fact is made of
+    leaves the derived facts as they are: its rows are taken from `view` (the columns as rules see
+    them) with only that field changed, and nothing is derived again.
     """
     res_names = sorted({r.resolution for r in rules})
     res_code = np.array([res_names.index(r.resolution) for r in rules] + [-1])  # [-1]: no rule (index -1)
@@ -262,9 +275,14 @@ def _explain(pb, rules, cols, chosen, lever, lever_rule):
         rows = np.flatnonzero(todo & changed & movable[chosen])
         if not len(rows):
             continue
-        needed = inputs | set().union(*(tested[dt] for dt in only))
-        pulled, _ = apply(lv, {name: v[rows] for name, v in cols.items() if name in needed})
-        new_rule, _ = match(pb, pulled, only)
+        if lv.field in _FACT_INPUTS:
+            needed = inputs | set().union(*(tested[dt] for dt in only))
+            pulled, _ = apply(lv, {name: v[rows] for name, v in cols.items() if name in needed})
+            new_rule, _ = match(pb, pulled, only)
+        else:
+            needed = {"dispute_type", lv.field} | set().union(*(tested[dt] for dt in only))
+            pulled, _ = apply(lv, {name: view[name][rows] for name in needed})
+            new_rule = first_rules(pb, pulled, only)
         hit = res_code[new_rule] != now[rows]
         lever[rows[hit]] = k
         lever_rule[rows[hit]] = new_rule[hit]

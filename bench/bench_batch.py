@@ -215,7 +215,10 @@ _XLSX = """
 import csv, sys, time
 from pathlib import Path
 import pyarrow as pa, pyarrow.csv as pcsv
-import pyarrow.compute  # loaded by every batch before it writes its workbook; xlsxwriter's import is timed
+# loaded by every batch before it writes its workbook (pandas too: pyarrow imports it on the first
+# pa.array() of a numpy array, which cost the workbook 0.2 s here and never in a batch);
+# xlsxwriter's import is timed
+import pandas, pyarrow.compute
 from helpers.batch.write import write_xlsx
 from helpers.batch.xlsx import INLINE, NUMERIC, write_sheet
 src, tmp = Path(sys.argv[1]), Path(sys.argv[2])

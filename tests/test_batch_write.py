@@ -60,6 +60,26 @@ def test_many_rows_use_shared_strings_and_read_back_in_order(tmp_path):
     assert back["est_cost"].astype(float).tolist() == frame["est_cost"].tolist()
 
 
+def test_each_piece_of_a_workbook_starts_on_its_way_to_the_disk(tmp_path, monkeypatch):
+    """45,000 rows are three pieces of the sheet (20,000 rows each): each is pushed to the disk once
+    it is in the file, and the workbook is fsynced before it takes its name."""
+    import os
+
+    from helpers.batch import write
+    n = 45_000
+    csv = tmp_path / "r.csv"
+    csv.write_bytes(csv_bytes(pd.DataFrame({"case_id": [f"C{i}" for i in range(n)], "est_cost": [1.5] * n}), True))
+    asked, synced = [], []
+    monkeypatch.setattr(write, "start_writeback", lambda path, offset, length: asked.append((os.path.getsize(path), offset, length)))
+    monkeypatch.setattr(write, "fsync_path", lambda path: synced.append(os.path.getsize(path)))
+    write_xlsx(csv, tmp_path / "r.xlsx")
+    sizes = [size for size, _, _ in asked]
+    assert [(o, k) for _, o, k in asked] == [(0, 0)] * 3  # each time: whatever is written so far
+    assert sizes == sorted(sizes) and sizes[0] > 20_000 * 20 and len(set(sizes)) == 3  # the pieces were in the file
+    assert len(synced) == 1 and synced[0] > sizes[-1]  # then the rest, and one fsync of the whole
+    assert pd.read_excel(tmp_path / "r.xlsx", dtype=object, engine="calamine")["case_id"].tolist()[-1] == f"C{n - 1}"
+
+
 def test_neutralise_column_prefixes_only_what_a_spreadsheet_would_run():
     out = neutralise_column(pa.array(["=A1", "+1", "-1", "@x", "\tx", "\rx", "ok", "", None, "a=b"]))
     assert out.to_pylist() == ["'=A1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok", "", None, "a=b"]

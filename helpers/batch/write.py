@@ -93,8 +93,8 @@ _SYNC_FILE_RANGE_WRITE = 2  # <fcntl.h>: start writing the range out, wait for n
 def start_writeback(path, offset: int, length: int) -> bool:
     """Ask the kernel to start writing a range of the file to disk now, without waiting (Linux's
     sync_file_range, as databases use it), so the fsync that makes the whole file durable at the end
-    finds most of it written already. False where the call does not exist (nothing is lost: the
-    fsync then writes everything)."""
+    finds most of it written already (`length` 0: to the end of the file). False where the call does
+    not exist (nothing is lost: the fsync then writes everything)."""
     import os
     call = _sync_file_range()
     if call is None:
@@ -174,6 +174,7 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
                                                               quoted_strings_can_be_null=False))
 
     def write(tmp):
-        write_sheet(table, tmp)
+        # each piece starts on its way to the disk as it is written, so the fsync finds most of it there
+        write_sheet(table, tmp, after_piece=lambda: start_writeback(tmp, 0, 0))
         fsync_path(tmp)
     atomic_write(xlsx_path, write)

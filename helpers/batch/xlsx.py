@@ -158,8 +158,10 @@ def _string_bytes(arr) -> memoryview:
     return memoryview(data[offsets[0]:offsets[-1]]) if data is not None else memoryview(b"")
 
 
-def write_sheet(table, path, sheet: str = "recommendations") -> None:
-    """`table` (every cell text; NUMERIC columns hold numbers as text, "" when missing) as a workbook."""
+def write_sheet(table, path, sheet: str = "recommendations", after_piece=None) -> None:
+    """`table` (every cell text; NUMERIC columns hold numbers as text, "" when missing) as a workbook.
+    `after_piece()`, if given, is called each time a piece of the sheet is in the file (the caller
+    starts it on its way to the disk)."""
     template = _template(table.column_names, sheet)
     last = f"{column_letter(len(table.column_names) - 1)}{len(table) + 1}"
     header = len(table.column_names)
@@ -173,7 +175,7 @@ def write_sheet(table, path, sheet: str = "recommendations") -> None:
                 head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
                 pieces = (layout.rows(start, min(ROWS_PER_PIECE, len(table) - start), start + 2)
                           for start in range(0, len(table), ROWS_PER_PIECE))
-                _stream(dst, info, head, (_string_bytes(p) for p in pieces), "</sheetData>" + tail)
+                _stream(dst, info, head, (_string_bytes(p) for p in pieces), "</sheetData>" + tail, after_piece)
             elif info.filename == _STRINGS:
                 head, tail = data.split("</sst>", 1)
                 used = header + len(table) * len(layout.shared)
@@ -184,9 +186,16 @@ def write_sheet(table, path, sheet: str = "recommendations") -> None:
                 dst.writestr(info, data)
 
 
-def _stream(dst, info, head: str, body, tail: str) -> None:
-    """One zip entry from pieces; each piece is compressed in a thread while the next one is made."""
+def _stream(dst, info, head: str, body, tail: str, after_piece=None) -> None:
+    """One zip entry from pieces; each piece is written (its CRC taken) in a thread while the next one
+    is made."""
     from concurrent.futures import ThreadPoolExecutor
+
+    def put(chunk):
+        out.write(chunk)
+        if after_piece is not None:
+            dst.fp.flush()
+            after_piece()
     with dst.open(zipfile.ZipInfo(info.filename, date_time=info.date_time), "w", force_zip64=True) as out, \
             ThreadPoolExecutor(1) as pool:
         out.write(head.encode("utf-8"))
@@ -194,7 +203,7 @@ def _stream(dst, info, head: str, body, tail: str) -> None:
         for chunk in body:
             if pending is not None:
                 pending.result()
-            pending = pool.submit(out.write, chunk)
+            pending = pool.submit(put, chunk)
         if pending is not None:
             pending.result()
         out.write(tail.encode("utf-8"))

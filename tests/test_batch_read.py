@@ -95,6 +95,30 @@ def test_text_cells_agree_with_parse_case(unique_max):
     assert len(rejected) > 500 and len(accepted) > 800  # the injection reached both outcomes
 
 
+@pytest.mark.parametrize("quotes", [False, True], ids=["plain-file", "quoted-cells"])
+def test_a_csv_read_with_its_repeated_columns_dictionary_encoded_agrees_with_parse_case(tmp_path, quotes):
+    """Codes, yes/no, dates and counts are read dictionary-encoded, block by block, each block with
+    its own dictionary: the verdicts and values are still parse_case's, cell for cell."""
+    import pyarrow as pa
+
+    from helpers.batch.runner import Options, load_cases
+    text, _ = _frames(n=6000, seed=21)
+    text = text.map(lambda v: v.replace("\n", " ").replace("\r", " "))  # one line per record: Arrow reads it
+    if not quotes:
+        text = text.map(lambda v: v.replace('"', "'").replace(",", ";"))  # no quote at all: the plain-file path
+    path = tmp_path / "cases.csv"
+    text.to_csv(path, index=False)
+    assert (b'"' in path.read_bytes()) == quotes and path.stat().st_size > 1 << 20  # more than one Arrow block (1 MB)
+    frame = load_cases(Options(cases=str(path), out=str(tmp_path / "out")))  # as the batch reads it
+    coded = frame["dispute_type"].array.__arrow_array__()
+    assert pa.types.is_dictionary(coded.type) and coded.num_chunks > 1
+    assert not pa.types.is_dictionary(frame["case_id"].array.__arrow_array__().type)
+    # the blocks' dictionaries differ: the first rows of the later block come in another order
+    assert coded.chunk(0).dictionary.to_pylist() != coded.chunk(coded.num_chunks - 1).dictionary.to_pylist()
+    v, accepted, rejected = _assert_agree(frame)
+    assert len(rejected) > 1000 and len(accepted) > 2000
+
+
 @pytest.mark.parametrize("unique_max", [None, 0], ids=["distinct-values", "vectorised"])
 def test_spreadsheet_typed_cells_agree_with_parse_case(unique_max):
     _, typed = _frames(seed=9)

@@ -25,6 +25,14 @@ FIRST_ROW = 2  # row 1 of a spreadsheet is the header; errors.csv counts rows as
 # A column longer than this whose values are mostly distinct (ids, tracking numbers, unrounded money)
 # takes the vectorised path where its kind has one: parsing each distinct value costs more there.
 UNIQUE_PATH_MAX = 5_000
+# Kinds whose columns hold few distinct texts in any real batch (codes, yes/no, dates, small counts):
+# read dictionary-encoded where the reader can, so each distinct text is parsed and hashed once.
+REPEATED_KINDS = ("enum", "bool", "date", "int", "currency", "language", "country")
+
+
+def repeated_fields() -> frozenset:
+    """The contract fields whose columns are read as categoricals (REPEATED_KINDS)."""
+    return frozenset(f.name for f in FIELDS if f.kind in REPEATED_KINDS)
 
 
 def _parse_one(field, value):
@@ -114,9 +122,27 @@ def _blank_text(n: int):
 
 
 def _factorize(values):
-    """(codes, distinct values) with -1 for missing cells (Arrow's dictionary encoding for text)."""
+    """(codes, distinct values) with -1 for missing cells (Arrow's dictionary encoding for text). A
+    column read dictionary-encoded has its codes already: its parts' dictionaries are made one."""
     import pandas as pd
+    import pyarrow as pa
+    arr = values.array if isinstance(values, pd.Series) else values
+    if isinstance(getattr(arr, "dtype", None), pd.ArrowDtype) and pa.types.is_dictionary(arr.dtype.pyarrow_dtype):
+        return _dictionary_codes(arr.__arrow_array__())  # the public Arrow protocol: the chunks as they are
     return pd.factorize(values, use_na_sentinel=True)
+
+
+def _dictionary_codes(chunked):
+    """(codes, distinct values) of a chunked Arrow dictionary array: the chunks' dictionaries unified
+    into one, its indices as codes (-1 for a missing cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    unified = chunked.unify_dictionaries()
+    if unified.num_chunks == 0:
+        return np.empty(0, dtype=np.intp), []
+    parts = [pc.fill_null(c.indices, -1) if c.null_count else c.indices for c in unified.chunks]
+    codes = np.concatenate([p.to_numpy() for p in parts]).astype(np.intp, copy=False)
+    return codes, unified.chunk(0).dictionary.to_pylist()
 
 
 def _is_text(series) -> bool:

@@ -83,9 +83,11 @@ def load_cases(opts: Options, notes: dict | None = None):
     # the header line: the one naming the most contract fields and mapped headers; without a
     # mapping, the headers any preset knows count too (a title line above them is skipped)
     expected = set(FIELD_BY_NAME) | (set(mapping.columns) if mapping else set().union(*preset_headers().values()))
+    # contract columns of few distinct texts come dictionary-encoded; a mapping works on the texts as read
+    from .read import repeated_fields
     frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
                        header_row=mapping.header_row if mapping else None, expected=expected,
-                       sep=mapping.delimiter if mapping else None)
+                       sep=mapping.delimiter if mapping else None, repeated=() if mapping else repeated_fields())
     if mapping is not None:
         frame = apply_mapping(frame, mapping, notes)
     preset = None if mapping else closest_preset(frame.attrs.get("headers", frame.columns))

@@ -66,11 +66,13 @@ def _split_lines(body: bytes, encoding="utf-8") -> list:
     return [line for line in re.split(r"(?<=\n)", body.decode(encoding)) if line]
 
 
-def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",", encoding: str = "utf-8"):
+def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",", encoding: str = "utf-8",
+                   repeated=()):
     """A frame of text cells, one row per record, from CSV bytes whose header is line `header_row`,
     cells separated by `sep`. The bytes are UTF-8, or in an encoding helpers.iorw.transcode reads
     cell by cell (GBK, GB18030: a byte below 0x40 is always the ASCII character, so quotes, line
-    breaks and separators are found in the bytes as they are)."""
+    breaks and separators are found in the bytes as they are). The columns named in `repeated`
+    come dictionary-encoded when Arrow reads UTF-8 (see _arrow_table)."""
     pos = 0
     for _ in range(header_row - 1):
         nl = data.find(b"\n", pos)
@@ -84,11 +86,11 @@ def read_csv_bytes(path: Path, data: bytes, header_row: int = 1, sep: str = ",",
     first_line = header_row + 1
     start = len(data) if nl < 0 else nl + 1
     if encoding == "utf-8":
-        frame = _plain_frame(data, start, header, first_line, sep)
+        frame = _plain_frame(data, start, header, first_line, sep, repeated)
         if frame is not None:
             return frame
     body = memoryview(data)[start:]  # the bytes after the header, where they lie (no copy)
-    frame = _fast(body, header, first_line, sep, encoding, quoted=data.find(b'"', start) >= 0)
+    frame = _fast(body, header, first_line, sep, encoding, quoted=data.find(b'"', start) >= 0, repeated=repeated)
     if frame is None:
         frame = _careful(_split_lines(bytes(body), encoding), header, first_line, sep)
     return frame
@@ -108,7 +110,7 @@ def line_numbers(values) -> LineNumbers:
     return out
 
 
-def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","):
+def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=",", repeated=()):
     """The frame of UTF-8 bytes whose lines after `start` are its records (see _plain_lines), or None.
     Arrow reads the bytes where they are, as large strings (pandas takes them without a copy)."""
     if data.find(b'"', start) >= 0:
@@ -118,11 +120,11 @@ def _plain_frame(data: bytes, start: int, header: list, first_line: int, sep=","
         stream = io.BytesIO(data)  # shares the bytes, no copy
         stream.seek(start)
         return _plain_lines(stream)
-    return _parsed_beside(lambda: _arrow_table(pa_buffer(memoryview(data)[start:]), len(header), sep, large=True),
-                          lines, header, first_line)
+    return _parsed_beside(lambda: _arrow_table(pa_buffer(memoryview(data)[start:]), header, sep, large=True,
+                                               repeated=repeated), lines, header, first_line)
 
 
-def read_plain_file(path: Path, start: int, header: list, first_line: int, sep=","):
+def read_plain_file(path: Path, start: int, header: list, first_line: int, sep=",", repeated=()):
     """The frame of a UTF-8 file whose lines after byte `start` are its records (see _plain_lines), or
     None for any other file. Arrow reads the file itself from `start` while its lines are counted
     here block by block, so the file's bytes are never held whole (a 240 MB export: 0.15 s and 240 MB
@@ -132,7 +134,7 @@ def read_plain_file(path: Path, start: int, header: list, first_line: int, sep="
         import pyarrow as pa
         with pa.OSFile(str(path)) as f:
             f.seek(start)
-            return _arrow_table(f, len(header), sep, large=True)
+            return _arrow_table(f, header, sep, large=True, repeated=repeated)
 
     def lines():
         with open(path, "rb", buffering=0) as f:
@@ -192,15 +194,24 @@ def _parsed_beside(parse, record_lines, header: list, first_line: int):
         table = parsed.result()
     if table is None or table.num_rows != len(lines):
         return None
-    frame = table.rename_columns(header).to_pandas()
+    frame = _arrow_frame(table.rename_columns(header))
     frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
 
 
-def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True):
+def _arrow_frame(table):
+    """A pandas frame over an Arrow table's columns without a copy: text as pandas' Arrow-backed
+    strings, dictionary-encoded text as Arrow-backed dictionary columns (pandas' own categoricals
+    would re-code every cell: 0.1-0.4 s for a million rows of 30 such columns)."""
+    import pandas as pd
+    import pyarrow as pa
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_dictionary(t) else None)
+
+
+def _fast(body, header: list, first_line: int, sep=",", encoding="utf-8", quoted: bool = True, repeated=()):
     """pyarrow's reading (and decoding) when the lines alone show every record is one line; else None.
     `quoted=False`: the caller found no quote in the body (a memchr, cheaper than an array pass)."""
-    return _parsed_beside(lambda: _arrow_table(pa_buffer(body), len(header), sep, encoding),
+    return _parsed_beside(lambda: _arrow_table(pa_buffer(body), header, sep, encoding, repeated=repeated),
                           lambda: _record_lines(np.frombuffer(body, dtype=np.uint8), sep, quoted), header, first_line)
 
 
@@ -247,21 +258,28 @@ def pa_buffer(body):
     return pa.BufferReader(pa.py_buffer(body))
 
 
-def _arrow_table(source, n: int, sep=",", encoding="utf-8", large: bool = False):
-    """The body (an Arrow readable: pa_buffer, or a file at the body's start) as an Arrow table of n
-    text columns (large strings with `large`: pandas takes those without a copy), one row per line,
-    or None for a ragged row, or for a cell that is not UTF-8 when `encoding` is UTF-8 (Arrow checks
-    it); UnicodeDecodeError when a cell is not text in another `encoding`."""
+def _arrow_table(source, header: list, sep=",", encoding="utf-8", large: bool = False, repeated=()):
+    """The body (an Arrow readable: pa_buffer, or a file at the body's start) as an Arrow table of
+    the header's text columns (large strings with `large`: pandas takes those without a copy), one
+    row per line, or None for a ragged row, or for a cell that is not UTF-8 when `encoding` is UTF-8
+    (Arrow checks it); UnicodeDecodeError when a cell is not text in another `encoding`.
+
+    A UTF-8 column named in `repeated` (a column of few distinct texts: codes, yes/no, dates) is
+    dictionary-encoded while it is parsed, so each distinct text is kept once and the cells become
+    codes, which the validation takes as they are. 1M cases with 27 such columns: the parse costs
+    0.27 CPU-seconds more, the validation 0.46 less, and the batch's peak memory is 250 MB lower."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
-    names = [f"c{j}" for j in range(n)]
+    names = [f"c{j}" for j in range(len(header))]
+    text = pa.large_string() if large else pa.string()
+    coded = {f"c{j}" for j, h in enumerate(header) if h in repeated} if encoding == "utf-8" else set()
     try:
         table = pcsv.read_csv(
             source,
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.large_string() if large else pa.string() for c in names},
+                column_types={c: pa.dictionary(pa.int32(), text) if c in coded else text for c in names},
                 check_utf8=encoding == "utf-8",
                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:

@@ -198,7 +198,7 @@ def _cells(line: str, sep: str) -> list:
         return line.split(sep)
 
 
-def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expected=(), sep=None):
+def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expected=(), sep=None, repeated=()):
     """A CSV's rows (see csvrows): decoded, its separator sniffed and its header found when not given."""
     from .transcode import cell_wise
     named = bool(encoding)
@@ -214,12 +214,12 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
     sep, header_row = _layout(data[:_HEAD_BYTES].decode(encoding, errors="replace"), expected, sep, header_row)
     if cell_wise(encoding, sep):
         try:
-            return read_csv_bytes(path, data, header_row, sep, encoding)
+            return read_csv_bytes(path, data, header_row, sep, encoding, repeated)
         except UnicodeDecodeError:
             pass  # decoded whole below, which names the line
     if encoding == "utf-8" and not named:
-        return read_csv_bytes(path, data, header_row, sep)  # detect_encoding decoded it as strict UTF-8 already
-    return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep)
+        return read_csv_bytes(path, data, header_row, sep, repeated=repeated)  # detect_encoding decoded it as strict UTF-8 already
+    return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep, repeated=repeated)
 
 
 def _layout(head: str, expected, sep, header_row) -> tuple:
@@ -231,7 +231,7 @@ def _layout(head: str, expected, sep, header_row) -> tuple:
     return sep, header_row
 
 
-def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep=None):
+def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep=None, repeated=()):
     """The frame read_csv_file gives for a UTF-8 CSV whose records are its lines (the usual export),
     read without holding the file's bytes (helpers.iorw.csvrows.read_plain_file); None for any other
     file, which read_csv_file then reads. Everything up to the header line must be strict UTF-8 here,
@@ -256,16 +256,18 @@ def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep
     if head.find(b'"', pos) >= 0:
         return None  # quoted cells: the general reader (spares Arrow a parse of the whole file for nothing)
     header = header_cells(path, line.decode("utf-8"), sep)
-    return read_plain_file(path, pos, header, header_row + 1, sep)
+    return read_plain_file(path, pos, header, header_row + 1, sep, repeated)
 
 
 def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | None = 1, expected=(),
-               sep: str | None = None):
+               sep: str | None = None, repeated=()):
     """Every cell as the file gives it; a file that cannot be read is one InputFileError.
 
     `header_row=None`: the header is the line among the first 20 that names the most of the
     `expected` headers (title rows above it are skipped). `sep`: a CSV's cell separator (sniffed
-    when not given)."""
+    when not given). `repeated`: headers of columns with few distinct texts, which a UTF-8 CSV
+    gives dictionary-encoded (Arrow-backed pandas columns of the same texts: smaller, and their
+    distinct values come with them; other files give them as they give any column)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
@@ -273,7 +275,7 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
     try:
         if suffix in (".csv", ".tsv"):
             layout = dict(encoding=encoding, header_row=header_row, expected=expected,
-                          sep=sep or ("\t" if suffix == ".tsv" else None))
+                          sep=sep or ("\t" if suffix == ".tsv" else None), repeated=repeated)
             frame = read_plain_utf8(path, **layout)
             if frame is None:
                 frame = read_csv_file(path, path.read_bytes(), **layout)

@@ -214,3 +214,51 @@ def test_a_missing_browser_is_an_error_not_a_skip(playwright, monkeypatch):
     monkeypatch.setattr(browser_support, "CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(RuntimeError, match="no chromium"):
         browser_support.launch_chromium(playwright)
+
+
+def test_a_warm_kernel_that_died_is_never_handed_to_a_page(playwright, tmp_path):
+    """A preheated kernel that dies while it waits (out of memory, a crash) is shut down when the next
+    page is asked for, not restarted blank and served with the stale page of the one that died (a
+    form whose buttons answer nothing): the page gets a live kernel and its form works, and the pool
+    warms another."""
+    import shutil
+    import time
+    served = tmp_path / "notebooks"
+    served.mkdir()
+    for name in ("start.ipynb", "damaged.ipynb"):  # the start page and one form: two warm kernels
+        shutil.copy(browser_support.NOTEBOOKS / name, served)
+    log = browser_support.ARTIFACTS / f"voila-dead-kernel-{os.getpid()}.log"
+    with voila_app(served, log_path=log, extra=["--pool-size", "1"]) as (port, server):
+        wait_until(lambda: browser_support.app_status(port)["pool_ready"] == 2, "the pool's kernels to warm")
+        warm = browser_support.kernel_processes(server)
+        assert len(warm) == 2
+        # "ready" is said when the kernel has started; its notebook runs on: wait until it is idle
+        wait_until(lambda: idle(warm), "the warm kernels to finish running their notebooks")
+        for kernel in warm:
+            kernel.kill()
+        time.sleep(8)  # past the moment a restarter (it looks every 3 s) would have started it again, blank
+        browser = launch_chromium(playwright)
+        try:
+            with opened(browser, port, "damaged.ipynb") as page:
+                recommend_in_page(page, recommend({k: v for k, v in default_case("damaged").items() if v is not None}))
+        finally:
+            browser.close()
+        wait_until(lambda: browser_support.app_status(port)["pool_ready"] == 2, "the pool to warm new kernels")
+        assert not {p.pid for p in warm} & {p.pid for p in browser_support.kernel_processes(server)}
+
+
+def idle(processes, seconds=3.0) -> bool:
+    """No CPU time used by any of the processes for `seconds`."""
+    import time
+    before = [sum(p.cpu_times()[:2]) for p in processes]
+    time.sleep(seconds)
+    return [sum(p.cpu_times()[:2]) for p in processes] == before
+
+
+def wait_until(condition, what, timeout=120.0):
+    import time
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(0.5)

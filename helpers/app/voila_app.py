@@ -9,6 +9,8 @@ On top of plain Voila it
     refused with 403 -- Voila's lab template never sets the cookie itself;
   - refuses the page after `max_kernels` pages are open with a readable page (HTTP 503);
   - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool);
+  - shuts down kernels that died (never restarted blank) before a page or the counts are served,
+    and warms a new one in place of a pool kernel that died;
   - neither runs nor shows cells tagged `jupyter-only` (VoilaExecutor.skip_cells_with_tag);
   - waits for a cell's outputs as long as a slow cell may take (nbclient drops them after 4 s).
 Idle-kernel culling and the preheated pool are plain Voila / jupyter_server settings
@@ -56,6 +58,40 @@ def pool_ready_count(km) -> int:
     return sum(1 for pool in getattr(km, "_pools", {}).values() for task in pool if task.done() and not task.exception())
 
 
+async def end_dead_kernels(km) -> int:
+    """Shut down every kernel whose process has ended (out of memory, killed, crashed), so none is
+    handed to a page and none counts toward max_kernels; a pool that lost its warm kernel starts
+    another at once. Returns how many ended.
+
+    Kernels are not restarted when they die (DisputeApp sets KernelManager.autorestart off): a
+    restarted kernel is blank, and Voila would still serve a warm one's page as it rendered it, with
+    a form whose widgets the new kernel never made ("model not found")."""
+    import inspect
+    dead = []
+    for kernel_id in list(km.list_kernel_ids()):
+        try:
+            alive = km.get_kernel(kernel_id).is_alive()
+            alive = await alive if inspect.isawaitable(alive) else alive
+        except KeyError:  # shut down meanwhile
+            continue
+        if not alive:
+            dead.append(kernel_id)
+    if not dead:
+        return 0
+    pools = getattr(km, "_pools", {})
+    lost = [name for name, pool in pools.items()
+            if any(task.done() and not task.exception() and task.result().get("kernel_id") in dead for task in pool)]
+    for kernel_id in dead:
+        try:
+            await km.shutdown_kernel(kernel_id, now=True)  # Voila's also takes it out of its pool
+        except Exception as exc:  # noqa: BLE001 -- a dead kernel's cleanup must not cost the page
+            km.log.warning("kernel %s had died; shutting it down failed: %s", kernel_id, exc)
+    for name in lost:
+        km.fill_if_needed(delay=0, notebook_name=name)
+    km.log.warning("%d kernel(s) had died and were shut down: %s", len(dead), ", ".join(dead))
+    return len(dead)
+
+
 def pages_open(km) -> int:
     """Kernels serving a page: every kernel the server runs, less those still waiting in the pool."""
     return max(0, len(km.list_kernel_ids()) - pool_kernel_count(km))
@@ -79,6 +115,7 @@ class TraineePageHandler(TornadoVoilaHandler):
                 f"This app has no page called {name!r}. Open the start page and pick a dispute type.",
                 f"本应用没有名为 {name!r} 的页面。请打开开始页,选择纠纷类型。"], home))
             return
+        await end_dead_kernels(self.kernel_manager)
         if self.max_kernels and pages_open(self.kernel_manager) >= self.max_kernels:
             self.set_status(503)
             self.set_header("Retry-After", "60")
@@ -114,8 +151,9 @@ class NotHere(tornado.web.RequestHandler):
 
 
 class StatusHandler(tornado.web.RequestHandler):
-    def get(self):
+    async def get(self):
         km = self.settings["kernel_manager"]
+        await end_dead_kernels(km)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({"pages_open": pages_open(km), "kernels": len(km.list_kernel_ids()),
@@ -154,6 +192,9 @@ class DisputeApp(Voila):
         # (jupyter/nbclient#312). With a cell timeout its poll times out and looks again, finding the
         # reply: a missed wake-up costs that long, not the page. No trainee cell takes near as long.
         self.config.VoilaExecutor.timeout = IOPUB_TIMEOUT
+        # A kernel that dies stays dead (see end_dead_kernels): restarted, it would be blank under a
+        # page rendered by the kernel that died.
+        self.config.KernelManager.autorestart = False
 
     def init_handlers(self):
         allowed = self.served()

@@ -216,13 +216,15 @@ def test_a_missing_browser_is_an_error_not_a_skip(playwright, monkeypatch):
         browser_support.launch_chromium(playwright)
 
 
-def test_a_warm_kernel_that_died_is_never_handed_to_a_page(playwright, tmp_path):
+def test_a_kernel_that_dies_is_never_handed_to_a_page_and_its_own_page_says_so(playwright, tmp_path):
     """A preheated kernel that dies while it waits (out of memory, a crash) is shut down when the next
     page is asked for, not restarted blank and served with the stale page of the one that died (a
     form whose buttons answer nothing): the page gets a live kernel and its form works, and the pool
-    warms another."""
+    warms another. When a page's own kernel dies, the page says its session ended and to reload."""
+    import json
     import shutil
     import time
+    import urllib.request
     served = tmp_path / "notebooks"
     served.mkdir()
     for name in ("start.ipynb", "damaged.ipynb"):  # the start page and one form: two warm kernels
@@ -241,6 +243,15 @@ def test_a_warm_kernel_that_died_is_never_handed_to_a_page(playwright, tmp_path)
         try:
             with opened(browser, port, "damaged.ipynb") as page:
                 recommend_in_page(page, recommend({k: v for k, v in default_case("damaged").items() if v is not None}))
+                # the page's own kernel dies: the page says its session ended and how to go on
+                own = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+                [mine] = [p for p in browser_support.kernel_processes(server) if own in " ".join(p.cmdline())]
+                mine.kill()
+                notice = page.locator("#dp-connection")
+                expect(notice).to_contain_text("session has ended", timeout=20_000)
+                expect(notice.locator("a")).to_have_text("Reload the page")
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/dp/status?kernel={own}", timeout=10) as answer:
+                    assert json.load(answer)["kernel_alive"] is False  # shut down, not restarted blank
         finally:
             browser.close()
         wait_until(lambda: browser_support.app_status(port)["pool_ready"] == 2, "the pool to warm new kernels")

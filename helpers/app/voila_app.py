@@ -8,7 +8,8 @@ On top of plain Voila it
     reload (`POST /voila/api/shutdown/<id>`, which sends that cookie's value) is accepted instead of
     refused with 403 -- Voila's lab template never sets the cookie itself;
   - refuses the page after `max_kernels` pages are open with a readable page (HTTP 503);
-  - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool);
+  - answers `GET /dp/status` with the kernel counts (pages open, kernels warming in the pool) and,
+    with `?kernel=ID`, whether that kernel still runs (a page polls it for its "session ended" notice);
   - shuts down kernels that died (never restarted blank) before a page or the counts are served,
     and warms a new one in place of a pool kernel that died;
   - neither runs nor shows cells tagged `jupyter-only` (VoilaExecutor.skip_cells_with_tag);
@@ -154,11 +155,15 @@ class StatusHandler(tornado.web.RequestHandler):
     async def get(self):
         km = self.settings["kernel_manager"]
         await end_dead_kernels(km)
+        status = {"pages_open": pages_open(km), "kernels": len(km.list_kernel_ids()),
+                  "pool": pool_kernel_count(km), "pool_ready": pool_ready_count(km),
+                  "max_kernels": self.settings["dp_max_kernels"]}
+        kernel = self.get_argument("kernel", "")
+        if kernel:  # a page asking after its own kernel (its "session ended" notice)
+            status["kernel_alive"] = kernel in km.list_kernel_ids()
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"pages_open": pages_open(km), "kernels": len(km.list_kernel_ids()),
-                                "pool": pool_kernel_count(km), "pool_ready": pool_ready_count(km),
-                                "max_kernels": self.settings["dp_max_kernels"]}))
+        self.finish(json.dumps(status))
 
 
 class DisputeApp(Voila):

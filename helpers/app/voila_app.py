@@ -71,10 +71,13 @@ async def end_dead_kernels(km) -> int:
     dead = []
     for kernel_id in list(km.list_kernel_ids()):
         try:
-            alive = km.get_kernel(kernel_id).is_alive()
-            alive = await alive if inspect.isawaitable(alive) else alive
+            kernel = km.get_kernel(kernel_id)
         except KeyError:  # shut down meanwhile
             continue
+        if kernel.shutting_down:  # a closed page's own shutdown under way: its process is ending
+            continue
+        alive = kernel.is_alive()
+        alive = await alive if inspect.isawaitable(alive) else alive
         if not alive:
             dead.append(kernel_id)
     if not dead:

@@ -205,3 +205,29 @@ def test_characters_to_escape_found_far_into_long_columns(tmp_path):
     assert back["message"].iloc[-1] == "a & b <i>not html</i>  bell"
     assert back["rule_id"].iloc[-1] == "r<&>"
     assert back["message"].iloc[0] == "plain text " * 10
+
+
+def test_large_texts_and_dictionaries_are_written_cell_for_cell(tmp_path):
+    """Texts held as large strings and dictionaries of them (how the results table holds them: chunked,
+    sliced, with missing cells) come out of the CSV writer exactly as written here by hand."""
+    large = pa.large_string()
+    words = pa.array(["wait", 'say "hi"', "多行\n消息", ""], type=large)
+    first = pa.DictionaryArray.from_arrays(pa.array([1, 0, None, 2], type=pa.int8()), words)
+    second = pa.DictionaryArray.from_arrays(pa.array([0, 9, 3], type=pa.int8()),
+                                            pa.array(["x"] * 9 + ["refund"], type=large)).slice(1, 2)
+    table = pa.table({
+        "case_id": pa.chunked_array([pa.array(["A1", 'B"2', None], type=large), pa.array(["", "E,5", "F6"], type=large)]),
+        "resolution": pa.chunked_array([first.slice(1, 3), pa.concat_arrays([second, second.slice(1)])]),
+        "order_value": [1.5, None, 3.0, 0.25, 1e-05, 7.0],
+    })
+    path = tmp_path / "r.csv"
+    part = CsvPart(path, 0)
+    part.append(table, True)
+    assert path.read_text(encoding="utf-8") == (
+        '"case_id","resolution","order_value"\n'
+        '"A1","wait",1.5\n'
+        '"B""2",,\n'
+        ',"多行\n消息",3\n'
+        '"","refund",0.25\n'
+        '"E,5","x",0.00001\n'
+        '"F6","x",7\n')

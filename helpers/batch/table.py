@@ -234,30 +234,40 @@ def _messages(pb, cols, d, refund, rule_idx, platform_code):
 
 
 def _join_parts(compiled: list, gcodes, values: dict, n: int):
-    """Each row's message: its group's literal texts and its own values, joined position by position.
+    """Each row's message: its group's literal texts and its own values, in order, made by one Arrow
+    `take` from a pool of texts.
 
-    Part j of a message is, for every row at once, the j-th literal of the row's group (even j) or
-    the row's value that group names there (odd j, `choose` picks among the value columns); groups
-    with fewer parts add empty text. A few dozen Arrow calls however many groups a chunk holds."""
+    The pool holds every group's literal parts, then each value column whole. Row i's parts are the
+    pool entries idx[i, 0..width-1] (a literal's entry, or a value column's start plus i; a group
+    with fewer parts adds the empty text), so taking idx row by row lays every message's parts out
+    next to each other: the messages are the taken texts' bytes read at every width-th offset, with
+    no copy. One pass over the messages' bytes; joining them part by part (a take per literal part,
+    then a join) made them twice: 0.66-0.83 s against 0.47-0.64 s per 1M rows."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     if not compiled:
         return pa.array([""] * n, type=pa.large_string())
     names = list(values)
-    columns = [(v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v) for v in values.values()]
-    columns.append(pa.array([""] * n, type=pa.large_string()))  # what a shorter group adds
-    where = pa.array(gcodes)
-    parts = []
-    for j in range(max(len(c.parts) for c in compiled)):
-        if j % 2 == 0:
-            texts = pa.array([c.parts[j] if j < len(c.parts) else "" for c in compiled], type=pa.large_string())
-            parts.append(texts.take(where))
-        else:
-            pick = np.array([names.index(c.parts[j]) if j < len(c.parts) else len(names) for c in compiled])
-            parts.append(pc.choose(pa.array(pick[gcodes]), *columns))
-    if len(parts) == 1:
-        return parts[0]
-    return pc.binary_join_element_wise(*parts, _NOTHING())
+    columns = [(v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v).cast(pa.large_string())
+               for v in values.values()]
+    width = max(len(c.parts) for c in compiled)
+    literals = [""]  # entry 0: what a shorter group adds
+    value_base = 1 + sum((len(c.parts) + 1) // 2 for c in compiled)  # the value columns start here
+    start = np.zeros((len(compiled), width), dtype=np.int64)  # each part's pool entry (for row 0)
+    is_value = np.zeros((len(compiled), width), dtype=np.int64)
+    for g, c in enumerate(compiled):
+        for j, part in enumerate(c.parts):
+            if j % 2 == 0:
+                start[g, j] = len(literals)
+                literals.append(part)
+            else:
+                start[g, j] = value_base + n * names.index(part)
+                is_value[g, j] = 1
+    pool = pa.concat_arrays([pa.array(literals, type=pa.large_string()), *columns])
+    idx = start[gcodes]
+    idx += is_value[gcodes] * np.arange(n, dtype=np.int64)[:, None]
+    pieces = pool.take(pa.array(idx.ravel()))
+    offsets = np.frombuffer(pieces.buffers()[1], dtype=np.int64)[pieces.offset:pieces.offset + len(pieces) + 1]
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(np.ascontiguousarray(offsets[::width])), pieces.buffers()[2])
 
 
 def recommendation_table(pb, cols: dict, d, lang: str = "en", render: bool = True):

@@ -302,3 +302,7 @@ def test_a_stopped_server_shows_connection_lost(app, tmp_path):
         stop(server, grace=20)
         expect(notice).to_contain_text("Connection lost", timeout=20_000)
         expect(notice.locator("a")).to_have_text("Reload the page")
+        # in the page's language: the notice is written again at each check, in the address's language
+        page.evaluate("() => history.replaceState(null, '', location.pathname + '?lang=zh')")
+        expect(notice).to_contain_text("与服务器的连接已断开", timeout=20_000)
+        expect(notice.locator("a")).to_have_text("请重新加载页面")

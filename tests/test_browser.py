@@ -250,6 +250,9 @@ def test_a_kernel_that_dies_is_never_handed_to_a_page_and_its_own_page_says_so(p
                 notice = page.locator("#dp-connection")
                 expect(notice).to_contain_text("session has ended", timeout=20_000)
                 expect(notice.locator("a")).to_have_text("Reload the page")
+                page.evaluate("() => history.replaceState(null, '', location.pathname + '?lang=zh')")
+                expect(notice).to_contain_text("本页的会话已结束", timeout=20_000)  # the page's language
+                expect(notice.locator("a")).to_have_text("请重新加载页面")
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/dp/status?kernel={own}", timeout=10) as answer:
                     assert json.load(answer)["kernel_alive"] is False  # shut down, not restarted blank
         finally:

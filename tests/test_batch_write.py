@@ -231,3 +231,19 @@ def test_large_texts_and_dictionaries_are_written_cell_for_cell(tmp_path):
         '"","refund",0.25\n'
         '"E,5","x",0.00001\n'
         '"F6","x",7\n')
+
+
+def test_a_column_with_a_part_too_large_for_small_strings_is_written_as_it_is(tmp_path, monkeypatch):
+    """Arrow's `string` holds at most 2 GB of text per array: a column with any part past that stays
+    large (all its parts: a column has one type), and its cells are written the same."""
+    import helpers.batch.write as write
+    monkeypatch.setattr(write, "_SMALL_TEXT_MAX", 40)  # the limit, scaled down to parts a test can make
+    large = pa.large_string()
+    table = pa.table({"message": pa.chunked_array([pa.array(["short"], type=large),
+                                                   pa.array(["x" * 50, 'a "quote"'], type=large)]),
+                      "rule": pa.chunked_array([pa.array(["r1"], type=large).dictionary_encode(),
+                                                pa.array(["y" * 50, "r1"], type=large).dictionary_encode()])})
+    path = tmp_path / "m.csv"
+    CsvPart(path, 0).append(table, True)
+    assert path.read_text() == ('"message","rule"\n"short","r1"\n"' + "x" * 50 + '","' + "y" * 50 + '"\n'
+                                '"a ""quote""","r1"\n')

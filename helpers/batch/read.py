@@ -31,7 +31,7 @@ REPEATED_KINDS = ("enum", "bool", "date", "int", "currency", "language", "countr
 
 
 def repeated_fields() -> frozenset:
-    """The contract fields whose columns are read as categoricals (REPEATED_KINDS)."""
+    """The contract fields whose columns are read dictionary-encoded (REPEATED_KINDS)."""
     return frozenset(f.name for f in FIELDS if f.kind in REPEATED_KINDS)
 
 

@@ -72,15 +72,14 @@ def _for_writer(table):
     import pyarrow as pa
     columns = []
     for column in table.columns:
-        chunks = []
-        for chunk in column.chunks:
-            if pa.types.is_dictionary(chunk.type) and pa.types.is_large_string(chunk.type.value_type) \
-                    and chunk.dictionary.nbytes <= _SMALL_TEXT_MAX:
-                chunk = pa.DictionaryArray.from_arrays(chunk.indices, chunk.dictionary.cast(pa.string()))
-            elif pa.types.is_large_string(chunk.type) and chunk.nbytes <= _SMALL_TEXT_MAX:
-                chunk = chunk.cast(pa.string())
-            chunks.append(chunk)
-        columns.append(pa.chunked_array(chunks, type=chunks[0].type) if chunks else column)
+        kind = column.type
+        if pa.types.is_dictionary(kind) and pa.types.is_large_string(kind.value_type) \
+                and all(c.dictionary.nbytes <= _SMALL_TEXT_MAX for c in column.chunks):
+            column = pa.chunked_array([pa.DictionaryArray.from_arrays(c.indices, c.dictionary.cast(pa.string()))
+                                       for c in column.chunks], type=pa.dictionary(kind.index_type, pa.string()))
+        elif pa.types.is_large_string(kind) and all(c.nbytes <= _SMALL_TEXT_MAX for c in column.chunks):
+            column = column.cast(pa.string())  # a column's chunks keep one type: all of them, or none
+        columns.append(column)
     return pa.table(columns, names=table.column_names)
 
 

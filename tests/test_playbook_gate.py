@@ -187,3 +187,32 @@ def test_an_edit_to_the_playbook_is_seen_by_the_next_load_without_a_restart(pb):
     new.write_text(params.read_text(encoding="utf-8").replace("value: 25", "value: 40", 1), encoding="utf-8")
     new.replace(params)
     assert load_playbook(pb).params["keep_item_max_value"] == 40
+
+
+def test_a_headless_notebook_refuses_a_playbook_validate_rejects(pb, tmp_path, monkeypatch):
+    """The notebooks' report (papermill runs, per-case audit notebooks) goes through the same gate:
+    a playbook whose only error is in another dispute type's template is refused, not used."""
+    from helpers.playbook import validate as gate
+    from helpers.ui.notebook_run import report
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    case = {"case_id": "D1", "dispute_type": "damaged", "order_value": 30.0, "as_of_date": "2026-11-01"}
+    assert report(case, "en", interactive=False, playbook=str(pb)).resolution  # the copy as shipped: decided
+    edit(pb / "messages" / "nr_customs_wait.yaml", "{{ buyer_name }}", "{% if buyer_name %}{{ buyer_name }}{% endif %}")
+    with pytest.raises(PlaybookError, match=r"nr_customs_wait\.yaml:\d+: .*may only be printed"):
+        report(case, "en", interactive=False, playbook=str(pb))
+
+
+def test_an_edit_in_a_long_lived_process_is_validated_as_the_files_are_now(pb, tmp_path, monkeypatch):
+    """The app and a notebook's kernel live on while a trainer edits: a template mistake made after
+    the texts were compiled is still found by the gate (the old compiled texts once hid it)."""
+    from helpers import recommend
+    from helpers.playbook import validate as gate
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    case = {**CASE, "tracking_status": "customs_hold", "order_date": "2026-09-28", "ship_date": "2026-10-01",
+            "tracking_number": "LX1"}
+    assert recommend(case, playbook=pb).template_id == "nr_customs_wait"  # its texts compiled in this process
+    edit(pb / "messages" / "nr_customs_wait.yaml", "{{ buyer_name }}", "{% if buyer_name %}{{ buyer_name }}{% endif %}")
+    with pytest.raises(PlaybookError, match=r"nr_customs_wait\.yaml:\d+: .*may only be printed"):
+        load_checked(pb)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core.conditions import covers, unsatisfiable
 from ..core.exceptions import PlaybookProblem
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
-from .messages import LANGUAGES, TemplateProblem, add_compiled_texts, compile_template, compiled_texts, template_file
+from .messages import LANGUAGES, TemplateProblem, add_compiled_texts, clear_caches, compile_template, compiled_texts, template_file
 from .loader import collect, playbook_dir
 
 
@@ -165,7 +165,9 @@ def validate(path=None) -> tuple[list, list]:
     if pb is None or unreadable:
         # what else fails follows from a file that could not be read (one cause, one error)
         return unreadable or problems, []
-    template_file.cache_clear()
+    # the files as they are now: texts compiled before an edit (in a long-lived app or kernel) would
+    # hide the edit's mistakes from the gate
+    clear_caches()
     broken = {str(p.path) for p in problems}
     # a parameter without a usable value stands in as NaN (loader): the rules comparing with it would
     # look contradictory, so their tables are left as a load problem leaves them (one cause, one error)

@@ -166,12 +166,15 @@ def report(case: dict, ui_language: str = "en", interactive: bool = True, output
     from IPython.display import Markdown, display
 
     from ..advice.recommend import recommend
-    from ..playbook.loader import load_playbook
+    from ..playbook.validate import load_checked
     from .page import in_app
     lang = check_ui_language(ui_language)
     if interactive and in_app():
         return None  # the app shows no example result: a trainee would take it for their own case
-    pb = load_playbook(playbook, params or None)
+    # through validate's gate, as `recommend` and the batch: never a playbook `validate` rejects, and
+    # the message texts a clean validation compiled are at hand (an audit kernel compiles no template)
+    pb = load_checked(playbook)
+    pb = pb.with_params(params) if params else pb
     example = interactive and not facts_given(case)
     try:
         rec = recommend(teaching_example(case["dispute_type"]) if example else case, lang=lang, playbook=pb)

@@ -166,3 +166,41 @@ def test_the_kernel_talks_over_unix_sockets_removed_with_it():
     finally:
         runner.close()
     assert not any(s.exists() for s in sockets) and not Path(runner.km.connection_file).parent.exists()
+
+
+def test_each_notebook_is_written_with_its_own_outputs_while_the_next_runs(tmp_path, monkeypatch):
+    """run_many writes a notebook on a thread while the kernel runs the next: every file holds its own
+    case's outputs (each write is held back until the next case has run, so notebooks sharing cells
+    would show the wrong ones), and a case that fails to start, run or be written fails alone."""
+    import time
+
+    from helpers.batch import per_case
+    from helpers.batch.per_case import Runner
+    write = per_case._write_notebook
+    monkeypatch.setattr(per_case, "_write_notebook", lambda nb, output: time.sleep(0.5) or write(nb, output))
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    jobs = [(PROBE, {"case_id": "A1", "order_value": 1.0}, tmp_path / "ok" / "A1.ipynb"),
+            (tmp_path / "no-such.ipynb", {"case_id": "GONE"}, tmp_path / "ok" / "GONE.ipynb"),
+            (PROBE, {"case_id": "BOOM", "order_value": 2.0}, tmp_path / "ok" / "BOOM.ipynb"),
+            (PROBE, {"case_id": "A2", "order_value": 3.0}, tmp_path / "a-file" / "A2.ipynb"),
+            (PROBE, {"case_id": "A3", "order_value": 4.0}, tmp_path / "ok" / "A3.ipynb"),
+            (PROBE, {"case_id": "A4", "order_value": 5.0}, tmp_path / "ok" / "A4.ipynb")]
+    runner = Runner()
+    try:
+        errors = list(runner.run_many(iter(jobs)))
+    finally:
+        runner.close()
+    assert errors[0] is None and errors[4] is None and errors[5] is None, errors
+    assert errors[1].startswith("FileNotFoundError") and "no-such.ipynb" in errors[1]
+    assert "boom: this case cannot be audited" in errors[2]
+    assert errors[3].startswith("not written: ") and "a-file" in errors[3]
+    assert sorted(p.name for p in (tmp_path / "ok").iterdir()) == ["A1.ipynb", "A3.ipynb", "A4.ipynb", "BOOM.ipynb"]
+    for case, value in (("A1", 1.0), ("A3", 4.0), ("A4", 5.0)):
+        nb = nbformat.read(tmp_path / "ok" / f"{case}.ipynb", as_version=4)
+        printed = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"]
+        assert printed == [f"{case} {value} clean namespace\n", "done\n"], (case, printed)
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+        assert nb.metadata.papermill.parameters == {"case_id": case, "order_value": value,
+                                                     "PAPERMILL_OUTPUT_PATH": str(tmp_path / "ok" / f"{case}.ipynb")}
+        assert [c.metadata.tags for c in nb.cells] == [[], ["parameters"], ["injected-parameters"], [], []]

@@ -306,3 +306,37 @@ def test_a_stopped_server_shows_connection_lost(app, tmp_path):
         page.evaluate("() => history.replaceState(null, '', location.pathname + '?lang=zh')")
         expect(notice).to_contain_text("与服务器的连接已断开", timeout=20_000)
         expect(notice.locator("a")).to_have_text("请重新加载页面")
+
+
+def test_a_playbook_a_trainer_breaks_while_a_page_is_open_is_told_on_the_page(app, tmp_path, monkeypatch):
+    """A trainer edits the playbook while the room works (the app reads it again on change). A mistake
+    in the edit shows on the open page, file and line, where before the Recommend button seemed dead
+    (the error went to the server's log); once the file is fixed the same page decides again."""
+    browser = app[0]  # a server of its own, on a copy of the playbook
+    playbook = tmp_path / "playbook"
+    shutil.copytree(REPO / "playbook", playbook)
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(playbook))
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_CACHE", str(tmp_path / "cache"))
+    table = playbook / "damaged.yaml"
+    good = table.read_text(encoding="utf-8")
+    with voila_app(log_path=tmp_path / "voila.log", extra=["--pool-size", "0"]) as (port, _), \
+            fresh(browser) as context:
+        page = open_page(context, port, "damaged.ipynb?lang=zh", viewport=WIDE)
+        page.locator(".dp-recommend").click()
+        expect(page.locator(".dp-resolution")).to_be_visible(timeout=30_000)
+        table.write_text(good.replace("    resolution: request_evidence", "    resolution: [request_evidence", 1),
+                         encoding="utf-8")
+        page.locator(".dp-field-buyer_name input").fill("Li")
+        errors = page.locator(".dp-form-errors")
+        expect(errors).to_contain_text("修正以下问题之前无法给出建议(请告知培训老师):", timeout=20_000)
+        expect(errors).to_contain_text(f"{table}:24: is not valid YAML")
+        expect(page.locator(".dp-resolution")).to_have_count(0)
+        page.locator(".dp-recommend").click()
+        expect(errors).to_contain_text("damaged.yaml:24")
+        table.write_text(good, encoding="utf-8")
+        page.locator(".dp-field-buyer_name input").fill("Wang")
+        expect(errors).to_have_text("", timeout=20_000)
+        page.locator(".dp-recommend").click()
+        expect(page.locator(".dp-resolution")).to_be_visible(timeout=30_000)
+        assert "Traceback" not in page.locator("body").inner_text()
+        close_page(page)

@@ -356,3 +356,36 @@ def test_next_steps_carry_the_shops_own_dates_and_fit_the_case():
     assert "improve_packing" not in actions and "check_picking" in actions  # no "review your packing"
     reship = next(s for s in wrong_item.next_steps if s["action"] == "reship_now")
     assert reship["deadline"] == "2026-10-12"  # parameters.yaml reship_days: 2
+
+
+def test_a_playbook_broken_while_the_page_is_open_is_told_on_the_page_and_the_form_recovers(tmp_path, monkeypatch):
+    """A trainer edits the playbook while trainees have the form open. A mistake in the edit is shown
+    in the form (lead-in in the UI language, then file and line) where before a widget callback raised
+    into the server's log and the Recommend button seemed dead; fixing the file brings the form back."""
+    from support import copy_playbook
+    pb = copy_playbook(tmp_path)
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(pb))
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_CACHE", str(tmp_path / "cache"))
+    table = pb / "damaged.yaml"
+    good = table.read_text(encoding="utf-8")
+    form = DisputeForm(damaged_case(), "zh")
+    form.button.click()
+    assert form.result.rec.resolution == "reship" and form.form_error.value == ""
+    table.write_text(good.replace("    resolution: request_evidence", "    resolution: [request_evidence", 1), encoding="utf-8")
+    form.result.language.value = "es"  # the message asked for in another language: decided again
+    assert form.form_error.value.startswith("修正以下问题之前无法给出建议") and form.result.rec is None
+    form.inputs["buyer_name"].value = "Li"  # an edit checks the form: the playbook is read again
+    told = form.form_error.value
+    assert told.startswith("修正以下问题之前无法给出建议(请告知培训老师): the playbook has errors"), told
+    assert f"{table}:24: is not valid YAML" in told
+    assert form.result.rec is None and form.result.report.value == ""
+    form.button.click()
+    assert form.result.rec is None and form.form_error.value == told
+    opened = DisputeForm(damaged_case(), "en")  # a page opened now: its labels, and the problem
+    assert opened.button.description == "Recommend"
+    assert opened.form_error.value.startswith("No recommendation can be made until this is fixed (tell your trainer): ")
+    table.write_text(good, encoding="utf-8")
+    form.inputs["buyer_name"].value = "Wang"
+    assert form.form_error.value == ""
+    form.button.click()
+    assert form.result.rec.resolution == "reship"

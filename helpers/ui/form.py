@@ -158,7 +158,7 @@ class DisputeForm:
         self.button = widgets.Button(button_style="primary", icon="check", style=look.button,
                                      layout=look.plain).add_class("dp-recommend")
         self.form_error = look.label("dp-form-errors", look.error)
-        self.result = ResultView(self._rerender_message, look)
+        self.result = ResultView(self._rerender_message, look, on_error=self.show_error)
         sections = []  # per section: its heading, then a grid of (input, problem) rows
         for key, names in SECTIONS:
             shown = [n for n in names if n in self.fields]
@@ -175,14 +175,24 @@ class DisputeForm:
                               fields, bar.add_class("dp-recommend-bar"), self.result.box], self.dispute_type, look.plain)
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
         self.lang, self._quiet, self._decided = ui_language, False, {}
-        self.relabel(ui_language)
+        from .page import shown_on_page
+        shown_on_page(self.relabel, self.show_error)(ui_language)
         for w in self.inputs.values():
-            w.observe(self._on_edit, "value")
-        self.lang_switch.observe(lambda change: self.relabel(change["new"], rerender=True), "value")
-        self.button.on_click(lambda _: self.recommend())
-        self.validate()
+            w.observe(shown_on_page(self._on_edit, self.show_error), "value")
+        self.lang_switch.observe(shown_on_page(lambda change: self.relabel(change["new"], rerender=True),
+                                               self.show_error), "value")
+        self.button.on_click(shown_on_page(lambda _: self.recommend(), self.show_error))
+        shown_on_page(self.validate, self.show_error)()
         from .page import no_null_titles
         no_null_titles(self.widget)
+
+    def show_error(self, error):
+        """A toolkit error met while the page is open (a playbook broken by an edit), shown where the
+        form's problems show; the result is hidden, as it may no longer hold. The next check of the
+        form, once the cause is fixed, puts the form back as it was."""
+        self.result.clear()
+        self.result.prompt.layout.display = "none"
+        self.form_error.value = f"{ui('cannot_recommend_now', self.lang)} {error}"
 
     def relabel(self, lang: str, rerender: bool = False):
         """Every label, help text, choice and the guide in `lang`; the result too, if one is shown."""
@@ -197,11 +207,12 @@ class DisputeForm:
                 self._relabel_options(name, w, lang)
         for key, heading in self.headings.items():
             heading.value = f"<h4>{ui(key, lang)}</h4>"
-        self.guide.value = guide_html(self.dispute_type, lang, folded=True)
         self.home.value = f'<a class="dp-home" href="start.ipynb?lang={lang}">{ui("home", lang)}</a>'
         self.button.description = ui("recommend", lang)
         self.example_note.value = f"<b>{ui('teaching_example', lang)}</b>"
         self.result.relabel(lang)
+        # last, as they read the playbook's files: every label is in place even when a file is broken
+        self.guide.value = guide_html(self.dispute_type, lang, folded=True)
         self.validate()
         if rerender and self.result.rec is not None:
             self.recommend()
@@ -303,8 +314,8 @@ def show_form(case: dict, ui_language: str = "en", example: bool = False) -> Dis
     """Show the form; in the app, in the language the page's address asks for."""
     from IPython.display import display
 
-    from .page import follow_page_language
+    from .page import follow_page_language, shown_on_page
     form = DisputeForm(case, ui_language, example)
     display(form.widget)
-    follow_page_language(form.lang_switch, ui_language, warm_up=form.warm_up)
+    follow_page_language(form.lang_switch, ui_language, warm_up=shown_on_page(form.warm_up, form.show_error))
     return form

@@ -153,6 +153,8 @@ UI = {
                          "Replace them with your case's facts (empty = unknown) and press Recommend.",
                          "教学示例,不是你的案例:表单预填的是虚构的事实。请换成你的案例事实(留空=未知),再点击给出建议。"),
     "example_heading": ("Teaching example", "教学示例"),
+    "cannot_recommend_now": ("No recommendation can be made until this is fixed (tell your trainer):",
+                             "修正以下问题之前无法给出建议(请告知培训老师):"),
 }
 
 
@@ -194,7 +196,8 @@ def guide(name: str) -> dict:
     own = playbook_dir() / "guides" / f"{name}.yaml"
     data, err = load_yaml(own if own.exists() else BUNDLED_GUIDES / f"{name}.yaml")
     if err:
-        raise FileNotFoundError(str(err))
+        from ..core.exceptions import PlaybookError
+        raise PlaybookError([err])  # file and line, as every playbook mistake is told
     return data
 
 

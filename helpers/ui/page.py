@@ -62,3 +62,24 @@ def no_null_titles(widget) -> None:
         widget.tooltip = ""
     for child in getattr(widget, "children", ()):
         no_null_titles(child)
+
+
+def shown_on_page(action, show):
+    """`action` as a widget callback whose toolkit errors are given to `show` (to put on the page).
+
+    Raised in a callback, an error only reaches the server's log, and the page seems dead: a trainee
+    presses Recommend and nothing happens. The playbook is read again when a trainer edits it while
+    pages are open, so a mistake in the edit (a PlaybookError naming file and line) meets pages there.
+    Only the toolkit's own errors are caught: they carry a message written for people."""
+    import functools
+
+    from ..core.exceptions import PlaybookToolError
+
+    @functools.wraps(action)
+    def callback(*args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except PlaybookToolError as exc:
+            show(exc)
+            return None
+    return callback

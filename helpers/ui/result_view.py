@@ -27,9 +27,10 @@ def _list_html(items, ordered=False) -> str:
 class ResultView:
     """Widgets that show one Recommendation; `show(rec, case)` fills them, `clear()` hides them."""
 
-    def __init__(self, rerender_message, look):
+    def __init__(self, rerender_message, look, on_error=None):
         """`rerender_message(buyer_language)` gives the Recommendation with the message in that language;
-        `look` holds the layouts and styles shared with the form (helpers.form.Look)."""
+        `look` holds the layouts and styles shared with the form (helpers.form.Look); `on_error` shows a
+        toolkit error met in a callback (helpers.ui.page.shown_on_page)."""
         self.rerender_message = rerender_message
         html_block = look.html_block
         self.prompt = look.label("dp-result-prompt", layout=widgets.Layout())  # own layout: it is hidden and shown
@@ -54,7 +55,11 @@ class ResultView:
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
         self.replace.on_click(lambda _: self.use_new_text())
-        self.language.observe(self._on_language, "value")
+        on_language = self._on_language
+        if on_error is not None:
+            from .page import shown_on_page
+            on_language = shown_on_page(on_language, on_error)
+        self.language.observe(on_language, "value")
 
     def relabel(self, lang: str):
         self.lang = lang

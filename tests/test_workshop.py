@@ -327,3 +327,18 @@ def test_the_trainee_notebook_is_thin_and_bilingual():
     assert all("from helpers" in src and len(src.splitlines()) <= 4 for src in code)
     assert "Start / resume" in prose and "开始 / 继续" in prose
     assert not [c for c in nb.cells if c.cell_type == "code" and c.outputs]
+
+
+def test_a_workshop_page_opened_on_a_broken_playbook_says_what_to_fix(tmp_path):
+    """A trainer's edit broke the playbook while the app runs: the workshop page names the file and
+    line (lead-in in both languages, the page's first) instead of Voila's bare 'error in a cell'."""
+    from helpers.workshop.widgets import workshop_app
+    pb = tmp_path / "playbook"
+    shutil.copytree(ROOT / "playbook", pb)
+    table = pb / "damaged.yaml"
+    table.write_text(table.read_text(encoding="utf-8").replace("    resolution: request_evidence",
+                                                                "    resolution: [request_evidence", 1), encoding="utf-8")
+    page = workshop_app(tmp_path / "answers", tmp_path / "decks", playbook=pb, lang="zh")
+    assert page.value.startswith('<div class="dp-ws-error"><b>修正以下问题之前无法开始练习: · '
+                                 'The workshop cannot start until this is fixed:</b><pre>')
+    assert f"{table}:24: is not valid YAML" in page.value

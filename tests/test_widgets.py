@@ -389,3 +389,47 @@ def test_a_playbook_broken_while_the_page_is_open_is_told_on_the_page_and_the_fo
     assert form.form_error.value == ""
     form.button.click()
     assert form.result.rec.resolution == "reship"
+
+
+def test_a_guide_edited_while_the_page_is_open_shows_and_a_broken_one_is_told(tmp_path, monkeypatch):
+    """Guides are part of the playbook a trainer edits: an edit shows at the page's next relabel, as
+    the rules' edits do, and a broken guide names its file and line on the form."""
+    from support import copy_playbook
+    pb = copy_playbook(tmp_path)
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(pb))
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_CACHE", str(tmp_path / "cache"))
+    path = pb / "guides" / "damaged.yaml"
+    form = DisputeForm(damaged_case(), "en")
+    assert "<h3>Damaged or incomplete (商品损坏或缺损)</h3>" in form.guide.value
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "Damaged or incomplete (商品损坏或缺损)"', 'title: "Broken on arrival"', 1),
+                    encoding="utf-8")
+    form.lang_switch.value = "zh"
+    form.lang_switch.value = "en"
+    assert "<h3>Broken on arrival</h3>" in form.guide.value and form.form_error.value == ""
+    path.write_text(text.replace('title: "Damaged', 'title: ["Damaged', 1), encoding="utf-8")
+    form.lang_switch.value = "zh"
+    assert form.form_error.value.startswith("修正以下问题之前无法给出建议(请告知培训老师): the playbook has errors")
+    assert f"{path}:4: is not valid YAML" in form.form_error.value  # YAML finds it a line on
+    assert form.button.description == "给出建议"  # every label but the guide is in place
+
+
+def test_the_start_page_names_a_guide_broken_by_an_edit_and_shows_it_again_once_fixed(tmp_path, monkeypatch):
+    from support import copy_playbook
+
+    from helpers.ui.notebook_run import start_page
+    pb = copy_playbook(tmp_path)
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(pb))
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    path = pb / "guides" / "process.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("  title: ", "  title: [", 1), encoding="utf-8")
+    start_page("zh", interactive=True)
+    switch, page = shown[0].children
+    assert page.value.startswith('<div class="dp-start-error"><b>修正以下问题之前无法显示本页(请告知培训老师):</b>'
+                                 "<pre>the playbook has errors"), page.value
+    assert f"{path}:" in page.value and "is not valid YAML" in page.value
+    path.write_text(good, encoding="utf-8")
+    switch.value = "en"
+    assert page.value.startswith("<h3>") and 'class="dp-link-damaged"' in page.value

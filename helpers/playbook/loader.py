@@ -435,9 +435,10 @@ _stamps: dict = {}
 
 
 def folder_stamp(root: Path) -> tuple:
-    """Times and sizes of the folder's YAML: a trainer's edit shows up without a restart
-    (sizes too, because file times can be coarser than two quick edits)."""
-    return tuple((st.st_mtime_ns, st.st_size) for folder in (root, root / "messages") for st in _yaml_stats(folder))
+    """Times and sizes of the folder's YAML (rules, messages, guides): a trainer's edit shows up
+    without a restart (sizes too, because file times can be coarser than two quick edits)."""
+    return tuple((st.st_mtime_ns, st.st_size) for folder in (root, root / "messages", root / "guides")
+                 for st in _yaml_stats(folder))
 
 
 def _yaml_stats(folder: Path) -> list:

@@ -155,6 +155,8 @@ UI = {
     "example_heading": ("Teaching example", "教学示例"),
     "cannot_recommend_now": ("No recommendation can be made until this is fixed (tell your trainer):",
                              "修正以下问题之前无法给出建议(请告知培训老师):"),
+    "cannot_show_page": ("This page cannot be shown until this is fixed (tell your trainer):",
+                         "修正以下问题之前无法显示本页(请告知培训老师):"),
 }
 
 
@@ -187,14 +189,25 @@ def evidence_label(evidence_id: str, lang: str) -> str:
 BUNDLED_GUIDES = PLAYBOOK_DIR / "guides"
 
 
-@lru_cache(maxsize=16)
 def guide(name: str) -> dict:
     """A guide file (a dispute type, or `process`): {lang: {title, intro, sections: [{heading, items}]}}.
 
-    Read from the active playbook folder's guides/ when it has one, else from the bundled guides.
-    """
+    Read from the active playbook folder's guides/ when it has one, else from the bundled guides;
+    read again when the file changed (a trainer's edit shows without a restart, as the rules' do)."""
+    import os
     own = playbook_dir() / "guides" / f"{name}.yaml"
-    data, err = load_yaml(own if own.exists() else BUNDLED_GUIDES / f"{name}.yaml")
+    path = own if own.exists() else BUNDLED_GUIDES / f"{name}.yaml"
+    try:
+        st = os.stat(path)
+        state = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        state = None  # load_yaml says what is wrong with it
+    return _guide_file(str(path), state)
+
+
+@lru_cache(maxsize=32)
+def _guide_file(path: str, state) -> dict:
+    data, err = load_yaml(path)
     if err:
         from ..core.exceptions import PlaybookError
         raise PlaybookError([err])  # file and line, as every playbook mistake is told

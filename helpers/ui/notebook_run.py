@@ -236,7 +236,12 @@ def start_page(ui_language: str = "en", interactive: bool = True):
         workshop = (f'<p><a class="dp-link-workshop" href="workshop.ipynb?lang={code}">'
                     f'{html.escape(ui("workshop_link", code))}</a></p>')
         page.value = guide_html("process", code) + f"<ul>{links}</ul>" + workshop
-    from .page import follow_page_language, no_null_titles
+    from .page import follow_page_language, no_null_titles, shown_on_page
+
+    def show_error(error):  # a guide broken by an edit while the app runs: named on the page
+        page.value = (f'<div class="dp-start-error"><b>{html.escape(ui("cannot_show_page", switch.value))}</b>'
+                      f"<pre>{html.escape(str(error))}</pre></div>")
+    render = shown_on_page(render, show_error)
     render(lang)
     switch.observe(lambda change: render(change["new"]), "value")
     box = AppBox([switch, page], "start").add_class("dp-app")

@@ -16,7 +16,8 @@ from .scenarios import MAX_POINTS, judge, load_scenarios, question
 from .training import AnswerBook, available_decks
 
 WORDS = {
-    "en": {"cannot_start": "The workshop cannot start until this is fixed:", "name": "Your name", "deck": "Deck", "start": "Start / resume", "buyer": "What the buyer wrote",
+    "en": {"cannot_start": "The workshop cannot start until this is fixed:",
+           "name": "Your name", "deck": "Deck", "start": "Start / resume", "buyer": "What the buyer wrote",
            "seller": "What you know", "facts": "Case facts", "resolution": "1. What do you do?",
            "evidence": "2. Tick the evidence you still need (none, if you have all of it)",
            "message": "3. Which message do you send the buyer?", "submit": "Submit answer", "next": "Next scenario",
@@ -39,7 +40,8 @@ WORDS = {
            "kept": "Every answer is saved to a file under your name: if the page or the kernel restarts, type the "
                    "same name and you continue where you stopped. The first answer to a scenario counts.",
            "messages": "The messages"},
-    "zh": {"cannot_start": "修正以下问题之前无法开始练习:", "name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
+    "zh": {"cannot_start": "修正以下问题之前无法开始练习:",
+           "name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
            "facts": "案例事实", "resolution": "1. 你会怎么处理?", "evidence": "2. 勾选你还需要的证据(如已齐全则不勾选)",
            "message": "3. 你会给买家发哪条消息?", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
            "playbook": "处理手册的答案", "pinned": "培训师指定的答案", "why": "理由", "change": "什么事实会改变答案",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -59,13 +60,15 @@ _FACT_INPUTS = frozenset({"as_of_date", "order_date", "ship_date", "delivery_dat
 FACT_NAMES = frozenset(f.name for f in FACTS)
 
 
-def condition_names(cond) -> set:
-    """Every field or fact a condition tree tests."""
+@lru_cache(maxsize=4096)
+def condition_names(cond) -> frozenset:
+    """Every field or fact a condition tree tests. Worked out once per condition (they are immutable):
+    each decision asks it of every rule, and for one case that walk was a fifth of `recommend`."""
     if cond is None:
-        return set()
+        return frozenset()
     if hasattr(cond, "parts"):
-        return set().union(*(condition_names(p) for p in cond.parts))
-    return {cond.name}
+        return frozenset().union(*(condition_names(p) for p in cond.parts))
+    return frozenset({cond.name})
 
 
 def _table_names(table) -> set:

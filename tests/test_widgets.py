@@ -412,6 +412,9 @@ def test_a_guide_edited_while_the_page_is_open_shows_and_a_broken_one_is_told(tm
     assert form.form_error.value.startswith("修正以下问题之前无法给出建议(请告知培训老师): the playbook has errors")
     assert f"{path}:4: is not valid YAML" in form.form_error.value  # YAML finds it a line on
     assert form.button.description == "给出建议"  # every label but the guide is in place
+    opened = DisputeForm(damaged_case(), "en")  # a page opened on the broken guide says so too
+    assert opened.form_error.value.startswith("No recommendation can be made until this is fixed")
+    assert f"{path}:4: is not valid YAML" in opened.form_error.value
 
 
 def test_the_start_page_names_a_guide_broken_by_an_edit_and_shows_it_again_once_fixed(tmp_path, monkeypatch):

@@ -176,13 +176,12 @@ class DisputeForm:
         self.widget.add_class("dp-app").add_class(f"dp-app-{self.dispute_type}")
         self.lang, self._quiet, self._decided = ui_language, False, {}
         from .page import shown_on_page
-        shown_on_page(self.relabel, self.show_error)(ui_language)
+        shown_on_page(self.relabel, self.show_error)(ui_language)  # labels, guide, then the form checked
         for w in self.inputs.values():
             w.observe(shown_on_page(self._on_edit, self.show_error), "value")
         self.lang_switch.observe(shown_on_page(lambda change: self.relabel(change["new"], rerender=True),
                                                self.show_error), "value")
         self.button.on_click(shown_on_page(lambda _: self.recommend(), self.show_error))
-        shown_on_page(self.validate, self.show_error)()
         from .page import no_null_titles
         no_null_titles(self.widget)
 

@@ -173,8 +173,7 @@ def report(case: dict, ui_language: str = "en", interactive: bool = True, output
         return None  # the app shows no example result: a trainee would take it for their own case
     # through validate's gate, as `recommend` and the batch: never a playbook `validate` rejects, and
     # the message texts a clean validation compiled are at hand (an audit kernel compiles no template)
-    pb = load_checked(playbook)
-    pb = pb.with_params(params) if params else pb
+    pb = load_checked(playbook).with_params(params)
     example = interactive and not facts_given(case)
     try:
         rec = recommend(teaching_example(case["dispute_type"]) if example else case, lang=lang, playbook=pb)

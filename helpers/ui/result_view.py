@@ -27,7 +27,7 @@ def _list_html(items, ordered=False) -> str:
 class ResultView:
     """Widgets that show one Recommendation; `show(rec, case)` fills them, `clear()` hides them."""
 
-    def __init__(self, rerender_message, look, on_error=None):
+    def __init__(self, rerender_message, look, on_error):
         """`rerender_message(buyer_language)` gives the Recommendation with the message in that language;
         `look` holds the layouts and styles shared with the form (helpers.form.Look); `on_error` shows a
         toolkit error met in a callback (helpers.ui.page.shown_on_page)."""
@@ -55,11 +55,8 @@ class ResultView:
         self.rec, self.lang, self._quiet = None, "en", False
         self.message.observe(lambda _: self._count(), "value")
         self.replace.on_click(lambda _: self.use_new_text())
-        on_language = self._on_language
-        if on_error is not None:
-            from .page import shown_on_page
-            on_language = shown_on_page(on_language, on_error)
-        self.language.observe(on_language, "value")
+        from .page import shown_on_page
+        self.language.observe(shown_on_page(self._on_language, on_error), "value")
 
     def relabel(self, lang: str):
         self.lang = lang

@@ -204,3 +204,55 @@ def test_each_notebook_is_written_with_its_own_outputs_while_the_next_runs(tmp_p
         assert nb.metadata.papermill.parameters == {"case_id": case, "order_value": value,
                                                      "PAPERMILL_OUTPUT_PATH": str(tmp_path / "ok" / f"{case}.ipynb")}
         assert [c.metadata.tags for c in nb.cells] == [[], ["parameters"], ["injected-parameters"], [], []]
+
+
+def test_printed_text_and_displays_keep_their_order_as_in_a_fresh_kernel(tmp_path):
+    """The runner's streams flush only when written to (ipykernel flushes both before every display):
+    text printed before a display still comes before it, on stdout and stderr alike, in every case."""
+    from helpers.batch.per_case import Runner
+    source = tmp_path / "order.ipynb"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("case_id = 'X'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import sys\nfrom IPython.display import HTML, Markdown, display\n"
+                                          "print('before', case_id)\ndisplay(Markdown('**shown**'))\n"
+                                          "print('warned', file=sys.stderr)\ndisplay(HTML('<b>second</b>'))\n"
+                                          "display(Markdown('third'))\nprint('after')")]
+    nbformat.write(nb, source)
+    fresh = tmp_path / "fresh.ipynb"
+    pm.execute_notebook(str(source), str(fresh), parameters={"case_id": "A1"}, progress_bar=False, kernel_name="python3")
+    expected = _outputs(nbformat.read(fresh, as_version=4))
+    assert [[o["output_type"] for o in outs] for _, _, outs in expected][1] == \
+        ["stream", "display_data", "stream", "display_data", "display_data", "stream"]
+    runner = Runner()
+    try:
+        errors = list(runner.run_many((source, {"case_id": case}, tmp_path / f"{case}.ipynb") for case in ("A1", "A2", "A1")))
+    finally:
+        runner.close()
+    assert errors == [None] * 3
+    assert _outputs(nbformat.read(tmp_path / "A1.ipynb", as_version=4)) == expected
+    assert "before A2" in _outputs(nbformat.read(tmp_path / "A2.ipynb", as_version=4))[1][2][0]["text"]
+
+
+def test_a_stream_is_flushed_only_when_written_since_its_last_flush():
+    from helpers.batch.per_case import FlushWhenWritten
+
+    class Stream:
+        flushes, text, encoding = 0, "", "utf-8"
+
+        def write(self, t):
+            self.text += t
+            return len(t)
+
+        def flush(self):
+            self.flushes += 1
+    inner = Stream()
+    wrapped = FlushWhenWritten(inner)
+    wrapped.flush()
+    assert inner.flushes == 0
+    assert wrapped.write("a") == 1 and inner.text == "a"
+    wrapped.flush()
+    wrapped.flush()
+    assert inner.flushes == 1
+    wrapped.write("bc")
+    wrapped.flush()
+    assert inner.flushes == 2 and inner.text == "abc" and wrapped.encoding == "utf-8"

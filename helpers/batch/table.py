@@ -13,7 +13,7 @@ import numpy as np
 from ..core.costs import money
 from ..core.fields import DISPUTE_TYPES, FIELD_BY_NAME, PLATFORMS
 from ..core.levers import LEVERS
-from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_template, fit
+from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_templates, fit
 from ..advice.recommend import UI_LANGUAGES, change_text, localised
 
 COLUMNS = ("case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
@@ -215,13 +215,14 @@ def _messages(pb, cols, d, refund, rule_idx, platform_code):
     group = (rule_idx * len(PLATFORMS) + platform_code) * len(languages) + out_lang
     gcodes, guniques = pd.factorize(group)
     table_of = {id(r): dt for dt in DISPUTE_TYPES for r in pb.tables[dt].rules}
-    compiled, limits = [], []
+    groups, limits = [], []
     for u in guniques.tolist():
         rest, lg = divmod(u, len(languages))
         r, p = divmod(rest, len(PLATFORMS))
         rule, platform = d.rules[r], PLATFORMS[p]
-        compiled.append(compile_template(pb, rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)]))
+        groups.append((rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)]))
         limits.append(int(pb.platforms.get(platform, {}).get("message_max_chars") or 0))
+    compiled = compile_templates(pb, groups)
     message = _join_parts(compiled, gcodes, values, n)
     # the platform's length limit (validate proves templates fit; this is the backstop): a few rows at most
     limit = np.array([lim or np.iinfo(np.int64).max for lim in limits] + [0], dtype=np.int64)[gcodes]

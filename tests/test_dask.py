@@ -126,3 +126,16 @@ def test_samples_writes_row_groups_of_a_sensible_size(tmp_path):
     path = write_samples(tmp_path / "s.parquet", count=2 * SAMPLE_ROW_GROUP + 5)
     meta = pq.ParquetFile(path).metadata
     assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [SAMPLE_ROW_GROUP] * 2 + [5]
+
+
+def test_the_case_id_hash_is_the_same_for_the_same_text_however_it_is_held():
+    from helpers.iorw.textcols import text_hashes
+    ids = [f"AE-{i:07d}" for i in range(20_000)] + ["", "ab", "ba", "王小明", "王小明 ", "a\x00b"]
+    h = text_hashes(pa.array(ids))
+    assert len(np.unique(h)) == len(ids)  # 20,006 texts, none alike: no hash alike
+    held = [pa.array(ids, type=pa.large_string()), pa.chunked_array([ids[:7], ids[7:]]),
+            pa.array(["x"] + ids).slice(1), pa.array(np.array(ids, dtype=object))]
+    for arr in held:
+        assert (text_hashes(arr) == h).all(), arr.type
+    missing = text_hashes(pa.array([None, "", "ab", None], type=pa.string()))
+    assert missing[0] == missing[1] == missing[3] == h[ids.index("")] and missing[2] == h[ids.index("ab")]

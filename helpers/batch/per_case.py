@@ -257,8 +257,9 @@ class FlushWhenWritten:
     kernel's stream only when text was written through it since the last flush. ipykernel flushes
     both streams before every display, and each flush waits for a round trip to its I/O thread: an
     audit notebook wrote nothing, and those waits were a quarter of its time. Printed text still goes
-    out before a display that follows it. (Text a C library writes to the file descriptor itself may
-    come after such a display: the notebooks this runs write none.)"""
+    out before a display that follows it. (Text that reaches the kernel's stream another way, from a C
+    library writing to the file descriptor or a logging handler made before the run, may come after
+    such a display: the notebooks this runs write none.)"""
 
     def __init__(self, stream):
         self.stream = stream

@@ -194,11 +194,10 @@ def clear_caches() -> None:
     render_prose.cache_clear()
 
 
-def group_context(pb, platform: str, resolution: str, dispute_type: str, params=None) -> tuple:
+def group_context(pb, platform: str, resolution: str, dispute_type: str, params) -> tuple:
     """What a template may branch on: the same for every case in the group. `params`: the
-    playbook's plain_params made ready once (_Frozen), for many groups of one playbook."""
+    playbook's plain_params as a _Frozen, made once for all the groups of one playbook."""
     facts = pb.platforms.get(platform, {})
-    params = _Frozen(plain_params(pb.params)) if params is None else params
     window = facts.get("buyer_claim_window_days")
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", params),
@@ -219,10 +218,12 @@ class _Frozen(dict):
     def __hash__(self):
         return self._hash
 
+    def __reduce__(self):  # made again where it is unpickled: text hashes differ from process to process
+        return _Frozen, (dict(self),)
+
 
 def compile_template(pb, template_id, language, platform, resolution, dispute_type) -> Compiled:
-    return _compile_cached(str(pb.root), template_id, language,
-                           group_context(pb, platform, resolution, dispute_type))
+    return compile_templates(pb, [(template_id, language, platform, resolution, dispute_type)])[0]
 
 
 def compile_templates(pb, groups) -> list:

@@ -139,3 +139,15 @@ def test_the_case_id_hash_is_the_same_for_the_same_text_however_it_is_held():
         assert (text_hashes(arr) == h).all(), arr.type
     missing = text_hashes(pa.array([None, "", "ab", None], type=pa.string()))
     assert missing[0] == missing[1] == missing[3] == h[ids.index("")] and missing[2] == h[ids.index("ab")]
+
+
+def test_tasks_take_whole_row_groups_unless_the_cluster_has_more_workers_than_that_shares_well():
+    from helpers.batch.dask_engine import Part, group_parts
+    parts = [Part(2 * g + k, "f.parquet", g, 50 * k, 50, 100 * g + 50 * k) for g in range(10) for k in range(2)]
+    whole = [[2 * g, 2 * g + 1] for g in range(10)]
+    assert [[p.index for p in run] for run in group_parts(parts)] == whole  # 10 groups, 2 workers: 5 each
+    assert [[p.index for p in run] for run in group_parts(parts, runs=2)] == whole
+    assert [[p.index for p in run] for run in group_parts(parts, runs=16)] == [[i] for i in range(20)]
+    one = [Part(k, "g.parquet", 0, 50 * k, 50, 50 * k) for k in range(5)]
+    assert [[p.index for p in run] for run in group_parts(one, runs=2)] == [[0, 1, 2], [3, 4]]
+    assert [[p.index for p in run] for run in group_parts(one, runs=8)] == [[0], [1], [2], [3], [4]]

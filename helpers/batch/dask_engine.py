@@ -294,10 +294,11 @@ def decide_group(parts: list, opts: dict, later: dict) -> list:
 
 
 def group_parts(parts: list, runs: int | None = None) -> list:
-    """Consecutive parts of the same row group, together: a task reads its row group once. With fewer
-    than WHOLE_GROUPS_PER_RUN row groups for each of the `runs` (default: WORKERS), a group of several
-    parts is cut into up to `runs` runs, so the workers share a large row group (a later run decodes
-    the rows before its own and drops them); with more, the workers share the groups evenly enough."""
+    """Consecutive parts of the same row group, together: a task reads its row group once. `runs`: the
+    tasks the cluster runs at once (default: WORKERS, the local cluster's). With fewer than
+    WHOLE_GROUPS_PER_RUN row groups for each run, a group of several parts is cut into up to `runs`
+    runs, so the workers share a large row group (a later run decodes the rows before its own and
+    drops them); with more, the workers share the groups evenly enough."""
     groups = []
     for p in parts:
         if groups and (groups[-1][-1].path, groups[-1][-1].row_group) == (p.path, p.row_group):
@@ -363,7 +364,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     parts = plan_parts(source, part_rows)
     client, cluster = _client(scheduler, processes)
     try:
-        hashes = np.concatenate(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts), opts=settings,
+        runs = sum(client.nthreads().values()) or WORKERS  # tasks the cluster runs at once (none joined yet: the default)
+        hashes = np.concatenate(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts, runs), opts=settings,
                                                                  pure=False))) or [np.zeros(0, np.uint64)])
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
@@ -380,7 +382,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
         bar = progress_bar(opts, len(parts))
         bar.update(len(parts) - len(todo))
         results = []
-        groups = [g for g in group_parts(parts) if set(g) & set(todo)]
+        groups = [g for g in group_parts(parts, runs) if set(g) & set(todo)]
         futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
         from dask.distributed import as_completed
         for fut in as_completed(futures):

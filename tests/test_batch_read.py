@@ -133,9 +133,18 @@ def test_parquet_typed_columns_agree_with_parse_case(tmp_path):
     frame["buyer_prior_disputes"] = frame["buyer_prior_disputes"].astype(float)
     frame.loc[::17, "buyer_prior_disputes"] = 1.5
     frame.loc[::19, "order_date"] = None
+    frame.loc[::23, "dispute_type"] = " Damaged "
+    frame.loc[::29, "tracking_status"] = "teleported"
+    frame.loc[::31, "buyer_photos"] = "YES"
     path = tmp_path / "cases.parquet"
     frame.to_parquet(path, index=False)
     _assert_agree(pd.read_parquet(path))
+    # as the batch reads it: text columns of few distinct values come as dictionaries from the file
+    from helpers.batch.read import read_table, repeated_fields
+    read = read_table(path, repeated=repeated_fields())
+    assert isinstance(read["dispute_type"].dtype, pd.ArrowDtype) and isinstance(read["order_date"].dtype, pd.ArrowDtype)
+    assert read["case_id"].dtype == "str"
+    _assert_agree(read)
 
 
 def test_review_date_defaults_to_the_case_then_today():

@@ -64,21 +64,32 @@ def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     return parts
 
 
-def read_part(part: Part, columns=None):
+def _parquet_file(path: str, repeated):
+    """The Parquet file, its text columns named in `repeated` read as dictionaries (as the pandas engine
+    reads them: helpers.iorw.tables.dictionary_columns)."""
     import pyarrow.parquet as pq
-    table = pq.ParquetFile(part.path).read_row_group(part.row_group, columns=columns)
-    return table.slice(part.offset, part.rows).to_pandas()
+
+    from ..iorw.tables import dictionary_columns
+    return pq.ParquetFile(path, read_dictionary=dictionary_columns(pq.ParquetFile(path).schema_arrow, repeated))
 
 
-def read_group_parts(parts: list):
+def read_part(part: Part, columns=None, repeated=()):
+    from ..iorw.tables import arrow_frame
+    table = _parquet_file(part.path, repeated).read_row_group(part.row_group, columns=columns)
+    return arrow_frame(table.slice(part.offset, part.rows))
+
+
+def read_group_parts(parts: list, repeated=()):
     """(part, frame) for consecutive parts of one row group, reading the group once, batch by batch
     (a row group larger than a part is never decoded more than once, nor held whole). Batches before
-    the first part (another task's parts of the same group) are decoded and dropped."""
+    the first part (another task's parts of the same group) are decoded and dropped. `repeated`: see
+    _parquet_file."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from ..iorw.tables import arrow_frame
     first = parts[0]
-    batches = pq.ParquetFile(first.path).iter_batches(batch_size=min(p.rows for p in parts),
-                                                      row_groups=[first.row_group], use_threads=False)
+    batches = _parquet_file(first.path, repeated).iter_batches(batch_size=min(p.rows for p in parts),
+                                                               row_groups=[first.row_group], use_threads=False)
     pending, have, position = [], 0, 0  # pending holds `have` rows from the group's row `position` on
     for part in parts:
         while position + have < part.offset + part.rows:
@@ -89,7 +100,7 @@ def read_group_parts(parts: list):
             pending.append(batch)
             have += batch.num_rows
         table = pa.Table.from_batches(pending).slice(part.offset - position, part.rows)
-        yield part, table.to_pandas()
+        yield part, arrow_frame(table)
         rest = pa.Table.from_batches(pending).slice(part.offset - position + part.rows)
         position, pending, have = part.offset + part.rows, rest.to_batches(), rest.num_rows
 
@@ -104,8 +115,15 @@ def _prepared(frame, part: Part, opts: dict):
                                  first_row=FIRST_ROW + part.start, dedupe=False)
 
 
+def _repeated(opts: dict):
+    """The columns read as dictionaries: the contract's repeated fields, unless a mapping works on
+    the texts as read (as the pandas engine reads a batch)."""
+    from .read import repeated_fields
+    return () if opts["columns"] else repeated_fields()
+
+
 def _validated(part: Part, opts: dict):
-    return _prepared(read_part(part), part, opts)
+    return _prepared(read_part(part, repeated=_repeated(opts)), part, opts)
 
 
 def _hash_ids(ids) -> np.ndarray:
@@ -225,7 +243,7 @@ def ids_with_hashes(part: Part, opts: dict, hashes: np.ndarray) -> list:
     rows = np.flatnonzero(np.isin(_hash_ids(keys), hashes) & _filled(keys))  # a missing cell hashes as ""
     if not len(rows):
         return []
-    frame = read_part(part).iloc[rows].reset_index(drop=True)
+    frame = read_part(part, repeated=_repeated(opts)).iloc[rows].reset_index(drop=True)
     _, v = _prepared(frame, part, opts)
     return [(int(part.start + rows[i]), str(v.cols["case_id"][i])) for i in np.flatnonzero(v.valid)]
 
@@ -288,7 +306,7 @@ def decide_group(parts: list, opts: dict, later: dict) -> list:
     import dataclasses
     out = Path(opts["out"]) / "recommendations"
     results = []
-    for part, frame in read_group_parts(parts):
+    for part, frame in read_group_parts(parts, _repeated(opts)):
         if (out / f"part-{part.index:05d}.parquet").exists():
             continue
         loaded = LoadedPart(*(getattr(part, f.name) for f in dataclasses.fields(Part)), frame=frame)

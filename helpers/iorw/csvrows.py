@@ -194,12 +194,12 @@ def _parsed_beside(parse, record_lines, header: list, first_line: int):
         table = parsed.result()
     if table is None or table.num_rows != len(lines):
         return None
-    frame = _arrow_frame(table.rename_columns(header))
+    frame = arrow_frame(table.rename_columns(header))
     frame.attrs["rows"] = line_numbers(lines + first_line)
     return frame
 
 
-def _arrow_frame(table):
+def arrow_frame(table):
     """A pandas frame over an Arrow table's columns without a copy: text as pandas' Arrow-backed
     strings, dictionary-encoded text as Arrow-backed dictionary columns (pandas' own categoricals
     would re-code every cell: 0.1-0.4 s for a million rows of 30 such columns)."""

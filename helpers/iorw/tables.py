@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..core.exceptions import InputFileError
 from ..core.fields import FIELD_BY_NAME
-from .csvrows import ROW_PROBLEM, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
+from .csvrows import ROW_PROBLEM, arrow_frame, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
 
 READERS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 # East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
@@ -265,9 +265,10 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
 
     `header_row=None`: the header is the line among the first 20 that names the most of the
     `expected` headers (title rows above it are skipped). `sep`: a CSV's cell separator (sniffed
-    when not given). `repeated`: headers of columns with few distinct texts, which a UTF-8 CSV
-    gives dictionary-encoded (Arrow-backed pandas columns of the same texts: smaller, and their
-    distinct values come with them; other files give them as they give any column)."""
+    when not given). `repeated`: headers of columns with few distinct texts, which a UTF-8 CSV and
+    the text columns of a Parquet file give dictionary-encoded (Arrow-backed pandas columns of the
+    same texts: smaller, and their distinct values come with them; other files give them as they give
+    any column)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
@@ -280,7 +281,7 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
             if frame is None:
                 frame = read_csv_file(path, path.read_bytes(), **layout)
         else:
-            frame = _read_other(path, suffix, sheet, header_row, expected)
+            frame = _read_other(path, suffix, sheet, header_row, expected, repeated)
     except OSError as exc:
         raise InputFileError(path, plain_os_error(exc), "check the path") from None
     except InputFileError:
@@ -316,7 +317,15 @@ def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = N
                          "(fields: docs/contract.md)")
 
 
-def _read_other(path: Path, suffix: str, sheet, header_row, expected):
+def dictionary_columns(schema, repeated) -> list:
+    """The text columns of a Parquet file's Arrow schema named in `repeated`: read as dictionaries
+    straight from the file's dictionary pages (each distinct text decoded once, as the CSV reader gives
+    such columns), where reading them as texts would make every cell and validation hash it again."""
+    import pyarrow as pa
+    return [f.name for f in schema if f.name in repeated and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+
+
+def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=()):
     import numpy as np
     import pandas as pd
     if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -329,7 +338,8 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected):
         frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + header_row + 1)
         return frame
     if suffix == ".parquet":
-        frame = pd.read_parquet(path)
+        import pyarrow.parquet as pq
+        frame = arrow_frame(pq.read_table(path, read_dictionary=dictionary_columns(pq.ParquetFile(path).schema_arrow, repeated)))
     else:
         frame = pd.read_json(path, lines=True, dtype=False)
     frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)

@@ -153,3 +153,37 @@ def test_tasks_take_whole_row_groups_unless_the_cluster_has_more_workers_than_th
     one = [Part(k, "g.parquet", 0, 50 * k, 50, 50 * k) for k in range(5)]
     assert [[p.index for p in run] for run in group_parts(one, runs=2)] == [[0, 1, 2], [3, 4]]
     assert [[p.index for p in run] for run in group_parts(one, runs=8)] == [[0], [1], [2], [3], [4]]
+
+
+def test_a_cluster_of_its_own_finds_the_same_repeated_ids_on_its_workers(tmp_path, monkeypatch):
+    """--scheduler: the case_id hashes are worked out by the cluster's workers (the local cluster's
+    client works them out itself while its workers start); the results are the same."""
+    import datetime as dt
+
+    from dask.distributed import LocalCluster
+
+    from helpers.batch import dask_engine
+    from helpers.batch.runner import Options
+    src = tmp_path / "cases.parquet"
+    _input(src)  # 10,000 cases; row 4002 repeats the case_id of row 12, in another part
+    local = Options(cases=str(src), out=str(tmp_path / "local"), as_of=dt.date(2026, 11, 1), report=False)
+    dask_engine.run_dask(local, part_rows=2000)
+    calls = tmp_path / "hashed-on.txt"  # a file: the task is pickled on its way to the workers
+    real = dask_engine.group_id_hashes
+
+    def recorded(parts, opts):
+        import threading
+        with open(calls, "a", encoding="utf-8") as f:
+            f.write(f"{threading.current_thread().name} {len(parts)}\n")
+        return real(parts, opts)
+    monkeypatch.setattr(dask_engine, "group_id_hashes", recorded)
+    with LocalCluster(n_workers=1, threads_per_worker=3, processes=False, dashboard_address=None) as cluster:
+        remote = Options(cases=str(src), out=str(tmp_path / "remote"), as_of=dt.date(2026, 11, 1), report=False)
+        dask_engine.run_dask(remote, scheduler=cluster.scheduler_address, part_rows=2000)
+    hashed = [line.split() for line in calls.read_text(encoding="utf-8").splitlines()]
+    assert sum(int(n) for _, n in hashed) == len(plan_parts(src, part_rows=2000)) == 7  # row groups of 1,500
+    assert all(name != "MainThread" for name, _ in hashed), hashed
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "remote" / "recommendations"),
+                                  pd.read_parquet(tmp_path / "local" / "recommendations"))
+    assert (tmp_path / "remote" / "errors.csv").read_bytes() == (tmp_path / "local" / "errors.csv").read_bytes()
+    assert "row 4002 has it" in (tmp_path / "remote" / "errors.csv").read_text()

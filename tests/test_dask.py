@@ -187,3 +187,37 @@ def test_a_cluster_of_its_own_finds_the_same_repeated_ids_on_its_workers(tmp_pat
                                   pd.read_parquet(tmp_path / "local" / "recommendations"))
     assert (tmp_path / "remote" / "errors.csv").read_bytes() == (tmp_path / "local" / "errors.csv").read_bytes()
     assert "row 4002 has it" in (tmp_path / "remote" / "errors.csv").read_text()
+
+
+def test_a_worker_takes_the_checked_playbook_and_its_compiled_messages(tmp_path, monkeypatch):
+    """A part is decided under validate's gate, as the client checks it: a fresh worker compiles no
+    message template (a clean verdict brings them), and refuses a playbook broken meanwhile."""
+    from helpers.batch import dask_engine
+    from helpers.core.exceptions import PlaybookError
+    from helpers.playbook import messages
+    from helpers.playbook import validate as gate
+
+    from support import copy_playbook, edit_file
+    pb = copy_playbook(tmp_path)
+    monkeypatch.setenv(gate.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(gate, "_verdicts", {})
+    src = tmp_path / "cases.parquet"
+    _input(src, n=2000)
+    gate.load_checked(pb)  # the client's check before the run
+    (part,) = [p for p in plan_parts(src, part_rows=1500) if p.index == 0]
+    out = tmp_path / "out"
+    for sub in ("recommendations", ".errors"):
+        (out / sub).mkdir(parents=True)
+    opts = {"out": str(out), "as_of": "2026-11-01", "today": "2026-11-01", "playbook": str(pb), "params": {},
+            "lang": "zh", "render": True, "explain": True, "columns": None}
+    messages.clear_caches()
+    monkeypatch.setattr(gate, "_verdicts", {})  # a new worker process: only the disk remembers
+    compiled = []
+    real = messages._compile
+    monkeypatch.setattr(messages, "_compile", lambda *a: compiled.append(a[1:3]) or real(*a))
+    result = dask_engine.decide_part(part, opts, {})
+    assert result["decided"] > 1000 and compiled == []
+    assert pd.read_parquet(out / "recommendations" / "part-00000.parquet")["message"].str.len().min() > 0
+    edit_file(pb / "platforms.yaml", "    value: 1500", "    value: 60")
+    with pytest.raises(PlaybookError, match="over AliExpress's limit of 60"):
+        dask_engine.decide_part(part, opts, {})

@@ -266,7 +266,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     from .read import FIRST_ROW, duplicate_error, error_table
     from .table import counts, recommendation_table
     from ..core.engine import decide
-    from ..playbook.loader import load_playbook
+    from ..playbook.validate import load_checked
     out = Path(opts["out"])
     name = f"part-{part.index:05d}.parquet"
     frame, v = _prepared(part.frame, part, opts) if getattr(part, "frame", None) is not None else _validated(part, opts)
@@ -275,7 +275,9 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
         if 0 <= i < part.rows and v.valid[i]:
             v.valid[i] = False
             v.problems[i] = duplicate_error(v.cols["case_id"][i], g + FIRST_ROW, first + FIRST_ROW)
-    pb_base = load_playbook(opts["playbook"])
+    # through validate's gate, as the client: a worker runs only on a playbook validate accepts, and takes
+    # the message texts a clean validation compiled (no Jinja render per group on each worker)
+    pb_base = load_checked(opts["playbook"])
     pb = pb_base.with_params(opts["params"]) if opts["params"] else pb_base
     from .currency import reject_unrated
     reject_unrated(pb, v, FIRST_ROW + part.start)

@@ -64,31 +64,22 @@ def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     return parts
 
 
-def _parquet_file(path: str, repeated):
-    """The Parquet file, its text columns named in `repeated` read as dictionaries (as the pandas engine
-    reads them: helpers.iorw.tables.dictionary_columns)."""
-    import pyarrow.parquet as pq
-
-    from ..iorw.tables import dictionary_columns
-    return pq.ParquetFile(path, read_dictionary=dictionary_columns(pq.ParquetFile(path).schema_arrow, repeated))
-
-
 def read_part(part: Part, columns=None, repeated=()):
-    from ..iorw.tables import arrow_frame
-    table = _parquet_file(part.path, repeated).read_row_group(part.row_group, columns=columns)
+    from ..iorw.tables import arrow_frame, parquet_file
+    table = parquet_file(part.path, repeated).read_row_group(part.row_group, columns=columns)
     return arrow_frame(table.slice(part.offset, part.rows))
 
 
 def read_group_parts(parts: list, repeated=()):
     """(part, frame) for consecutive parts of one row group, reading the group once, batch by batch
     (a row group larger than a part is never decoded more than once, nor held whole). Batches before
-    the first part (another task's parts of the same group) are decoded and dropped. `repeated`: see
-    _parquet_file."""
+    the first part (another task's parts of the same group) are decoded and dropped. `repeated`: the
+    text columns read as dictionaries (helpers.iorw.tables.parquet_file)."""
     import pyarrow as pa
 
-    from ..iorw.tables import arrow_frame
+    from ..iorw.tables import arrow_frame, parquet_file
     first = parts[0]
-    batches = _parquet_file(first.path, repeated).iter_batches(batch_size=min(p.rows for p in parts),
+    batches = parquet_file(first.path, repeated).iter_batches(batch_size=min(p.rows for p in parts),
                                                                row_groups=[first.row_group], use_threads=False)
     pending, have, position = [], 0, 0  # pending holds `have` rows from the group's row `position` on
     for part in parts:
@@ -387,8 +378,19 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     parts = plan_parts(source, part_rows)
     client = cluster = None
     try:
-        client, cluster, hashes = _started_with_id_hashes(parts, settings, scheduler, processes)
-        runs = sum(client.nthreads().values()) or WORKERS  # tasks the cluster runs at once (none joined yet: the default)
+        # pass 1, the case_id hashes: on the local cluster worked out here while it starts (~0.6 s, its
+        # workers' imports); they need only the case_id columns. A scheduler's cluster works them out.
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(1, thread_name_prefix="dispute-playbook-cluster") as pool:
+            starting = pool.submit(_client, scheduler, processes)
+            try:
+                hashes = None if scheduler else _joined([group_id_hashes(g, settings) for g in group_parts(parts, runs=1)])
+            finally:
+                client, cluster = starting.result()
+        runs = _runs(client)
+        if hashes is None:
+            hashes = _joined(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts, runs),
+                                                              opts=settings, pure=False))))
         values, counts = np.unique(hashes, return_counts=True)
         twice = values[counts > 1]
         later = {}
@@ -437,27 +439,13 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     return result
 
 
-def _started_with_id_hashes(parts: list, settings: dict, scheduler, processes: bool):
-    """(client, cluster, the case_id hashes of every part: pass 1). A cluster of the scheduler's works
-    out the hashes on its workers. The local cluster's start (~0.6 s, its workers' imports) is
-    spent here instead: the hashes need only the case_id columns, read on this machine meanwhile."""
-    if scheduler:
-        client, cluster = _client(scheduler, processes)
-        found = checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts, sum(client.nthreads().values()) or WORKERS),
-                                                 opts=settings, pure=False)))
-        return client, cluster, np.concatenate(found or [np.zeros(0, np.uint64)])
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(1, thread_name_prefix="dispute-playbook-cluster") as pool:
-        starting = pool.submit(_client, None, processes)
-        try:
-            found = [group_id_hashes(g, settings) for g in group_parts(parts, runs=1)]
-        except BaseException:
-            client, cluster = starting.result()
-            client.close()
-            cluster.close()
-            raise
-        client, cluster = starting.result()
-    return client, cluster, np.concatenate(found or [np.zeros(0, np.uint64)])
+def _runs(client) -> int:
+    """The tasks the cluster runs at once: its worker threads (none joined yet: the local default)."""
+    return sum(client.nthreads().values()) or WORKERS
+
+
+def _joined(hashes: list) -> np.ndarray:
+    return np.concatenate(hashes or [np.zeros(0, np.uint64)])
 
 
 def _part_summaries(out: Path, parts) -> list:

@@ -317,12 +317,15 @@ def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = N
                          "(fields: docs/contract.md)")
 
 
-def dictionary_columns(schema, repeated) -> list:
-    """The text columns of a Parquet file's Arrow schema named in `repeated`: read as dictionaries
-    straight from the file's dictionary pages (each distinct text decoded once, as the CSV reader gives
-    such columns), where reading them as texts would make every cell and validation hash it again."""
+def parquet_file(path, repeated=()):
+    """A Parquet file whose text columns named in `repeated` are read as dictionaries straight from
+    its dictionary pages (each distinct text decoded once, as the CSV reader gives such columns),
+    where reading them as texts would make every cell and validation hash it again."""
     import pyarrow as pa
-    return [f.name for f in schema if f.name in repeated and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(path)
+    coded = [f.name for f in schema if f.name in repeated and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+    return pq.ParquetFile(path, read_dictionary=coded)
 
 
 def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=()):
@@ -338,8 +341,7 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
         frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + header_row + 1)
         return frame
     if suffix == ".parquet":
-        import pyarrow.parquet as pq
-        frame = arrow_frame(pq.read_table(path, read_dictionary=dictionary_columns(pq.ParquetFile(path).schema_arrow, repeated)))
+        frame = arrow_frame(parquet_file(path, repeated).read())
     else:
         frame = pd.read_json(path, lines=True, dtype=False)
     frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)

@@ -156,8 +156,8 @@ def test_tasks_take_whole_row_groups_unless_the_cluster_has_more_workers_than_th
 
 
 def test_a_cluster_of_its_own_finds_the_same_repeated_ids_on_its_workers(tmp_path, monkeypatch):
-    """--scheduler: the case_id hashes are worked out by the cluster's workers (the local cluster's
-    client works them out itself while its workers start); the results are the same."""
+    """--scheduler: the case_id hashes are worked out by the cluster's workers, as on the local
+    cluster; the results are the same."""
     import datetime as dt
 
     from dask.distributed import LocalCluster
@@ -221,3 +221,53 @@ def test_a_worker_takes_the_checked_playbook_and_its_compiled_messages(tmp_path,
     edit_file(pb / "platforms.yaml", "    value: 1500", "    value: 60")
     with pytest.raises(PlaybookError, match="over AliExpress's limit of 60"):
         dask_engine.decide_part(part, opts, {})
+
+
+_HELD = """
+import json, sys, threading
+from helpers.batch import dask_engine
+root, busy = sys.argv[1], sys.argv[2] == "busy"
+stop = threading.Event()
+if busy:  # a thread of the program's own, as a notebook's kernel has
+    threading.Thread(target=stop.wait).start()
+
+def held():
+    import sys
+    from helpers.playbook.messages import compiled_texts
+    return [len(compiled_texts(root)["rows"]), "helpers.core.engine" in sys.modules, "pandas" in sys.modules]
+
+client, cluster = dask_engine._client(None, playbook=root)
+try:
+    print(json.dumps(list(client.run(held).values())))
+finally:
+    client.close()
+    cluster.close()
+    stop.set()
+"""
+
+
+@pytest.mark.parametrize("threads", ["alone", "busy"])
+def test_the_local_workers_start_ready_when_forking_is_safe(tmp_path, threads):
+    """On Linux, in a process with no other thread (the command line), the local cluster's workers are
+    forked once the playbook is checked: before any task each holds its compiled message texts and
+    the decision modules (spawned workers held neither: ~0.5 s of each worker's time). With a thread
+    of the program's own (a kernel, a test run) a fork could copy a lock that thread holds, so the
+    workers are spawned as Dask does by default, and start with nothing loaded."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from helpers.playbook import validate as gate
+
+    from support import ROOT, copy_playbook
+    pb = copy_playbook(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", _HELD, str(pb.resolve()), threads], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, gate.CACHE_ENV: str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    states = json.loads(proc.stdout.splitlines()[-1])
+    assert len(states) == 2
+    if threads == "alone" and sys.platform.startswith("linux"):
+        assert all(texts > 400 and engine and pandas for texts, engine, pandas in states), states
+    else:
+        assert all(texts == 0 and not engine for texts, engine, _ in states), states

@@ -316,3 +316,59 @@ def test_dask_broken_template_exits_3(files):
 
 def test_process_app_with_a_bad_option_exits_2():
     assert_clean_failure(run("app", "--port", "http"), 2, "invalid int value: 'http'")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after_parts", [0, 1])
+def test_process_dask_ctrl_c_exits_130_without_a_worker_traceback(files, after_parts):
+    """Ctrl-C in a terminal reaches every process of the command: the local Dask workers too. The
+    run stops with the one-line "interrupted" (exit 130); no worker prints a traceback or Dask's
+    warnings about cancelled tasks, and none is left running. Interrupted while the workers start
+    (no part written yet) and while they decide."""
+    import os
+    import signal
+    import time
+
+    import psutil
+    source = files["tmp"] / "cases.parquet"
+    assert run("samples", "--out", source, "--count", "300000").returncode == 0
+    out = files["tmp"] / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "batch", str(source), "--engine", "dask", "--out", str(out),
+                             "--no-report"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    workers = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        parts = list((out / "recommendations").glob("part-*.parquet")) if out.exists() else []
+        if workers and len(parts) >= after_parts:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None and workers and after_parts <= len(parts) < 6, parts  # running, at the point meant
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip() == "dispute-playbook: interrupted", err
+    psutil.wait_procs(workers, timeout=30)
+    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.slow
+def test_process_dask_beside_another_cluster_prints_nothing_of_dask(files):
+    """An analyst often has another Dask cluster running (its dashboard on port 8787): our local
+    cluster takes no fixed port, so Dask does not warn "Port 8787 is already in use" into the run's
+    output."""
+    import socket
+    source = files["tmp"] / "cases.parquet"
+    assert run("samples", "--out", source, "--count", "500").returncode == 0
+    taken = socket.socket()
+    try:
+        taken.bind(("0.0.0.0", 8787))
+        taken.listen()
+    except OSError:
+        pass  # already in use: the case this test is about
+    try:
+        proc = run("batch", source, "--engine", "dask", "--out", files["tmp"] / "o", "--no-report")
+    finally:
+        taken.close()
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr

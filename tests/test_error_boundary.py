@@ -372,3 +372,47 @@ def test_process_dask_beside_another_cluster_prints_nothing_of_dask(files):
     finally:
         taken.close()
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+@pytest.mark.parametrize("address,code,says", [
+    ("nonsense", 2, "--scheduler nonsense: missing port number"),
+    ("http://127.0.0.1:8787", 2, "unknown address scheme 'http'"),
+    ("tcp://127.0.0.1:1", 4, "cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
+])
+def test_batch_dask_a_scheduler_wrong_or_not_answering(capsys, files, address, code, says):
+    """A mistyped --scheduler is an option to fix (2); one not answering is the environment (4). Both
+    were 'internal error (a bug)', exit 70."""
+    import dask
+    import distributed  # noqa: F401 — its defaults are in dask's config before one of them is changed
+    source = files["tmp"] / "cases.parquet"
+    assert main(["samples", "--out", str(source), "--count", "50"]) == 0
+    capsys.readouterr()
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        expect(capsys, ["batch", source, "--engine", "dask", "--scheduler", address, "--out", files["tmp"] / "o",
+                        "--no-report"], code, says)
+
+
+def test_batch_dask_workers_that_keep_dying_exit_4_keeping_the_finished_parts(capsys, files, monkeypatch):
+    """Dask gives up on a task whose workers died under it, three times over (out of memory, most
+    often): exit 4, saying what to do, instead of an internal error."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from distributed import KilledWorker
+
+    from helpers.batch import dask_engine
+    from helpers.batch.runner import Options
+    from helpers.core.exceptions import ResourceError
+    source = files["tmp"] / "cases.parquet"
+    assert main(["samples", "--out", str(source), "--count", "3000"]) == 0
+    real = dask_engine.decide_part
+
+    def dies_on_part_3(part, opts, later):
+        if part.index == 3:
+            raise KilledWorker(f"decide_group-{part.index}", SimpleNamespace(address="tcp://127.0.0.1:40000"), 3)
+        return real(part, opts, later)
+    monkeypatch.setattr(dask_engine, "decide_part", dies_on_part_3)
+    opts = Options(cases=str(source), out=str(files["tmp"] / "o"), as_of=dt.date(2026, 11, 1), report=False)
+    with pytest.raises(ResourceError, match="died running the same task 4 times .* run again with --resume") as caught:
+        dask_engine.run_dask(opts, part_rows=500, processes=False)  # threads: the patched task runs here
+    assert caught.value.exit_code == 4

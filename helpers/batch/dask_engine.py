@@ -358,8 +358,10 @@ def _client(scheduler, processes: bool = True, playbook=None):
     (spawn), as do macOS and Windows, which do not fork safely or at all."""
     import dask
     from dask.distributed import Client, LocalCluster
+
+    from .dask_worker import CalmWorker
     if scheduler:
-        return Client(scheduler), None
+        return _connected(scheduler), None
     if not processes:
         return Client(LocalCluster(n_workers=1, threads_per_worker=WORKERS, processes=False, **_NO_DASHBOARD)), None
     method = dask.config.get("distributed.worker.multiprocessing-method")
@@ -372,7 +374,7 @@ def _client(scheduler, processes: bool = True, playbook=None):
                 _interrupt_held_while_workers_start():
             cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, **_NO_DASHBOARD)
             client = Client(cluster)
-            client.run(_calm_worker)
+            client.register_plugin(CalmWorker())
     except BaseException:  # an interrupt held while the workers started: they stop with this process
         for started in (client, cluster):
             if started is not None:
@@ -381,10 +383,26 @@ def _client(scheduler, processes: bool = True, playbook=None):
     return client, cluster
 
 
+def _connected(scheduler):
+    """A client of the cluster at `scheduler`; a clear error for an address that is wrong or not
+    answering (Dask's own was an internal error, exit 70)."""
+    from dask.distributed import Client
+
+    from ..core.exceptions import ResourceError, UsageError
+    try:
+        return Client(scheduler)
+    except ValueError as exc:  # no port, an unknown scheme
+        raise UsageError(f"--scheduler {scheduler}: {exc} — give the address `dask scheduler` prints, "
+                         "such as tcp://10.0.0.5:8786") from None
+    except OSError as exc:  # refused, unknown host, timed out
+        raise ResourceError(f"cannot reach the Dask scheduler at {scheduler}: {exc} — check the address and that "
+                            "the scheduler is running, or leave out --scheduler to run on a local cluster") from None
+
+
 @contextlib.contextmanager
 def _interrupt_held_while_workers_start():
     """A Ctrl-C while the local workers start is held and raised once they are up (forked workers
-    inherit the holding handler, so none of them sees it before _calm_worker). Only the main thread
+    inherit the holding handler, so none of them sees it before CalmWorker). Only the main thread
     can set a signal's handler; elsewhere nothing is held."""
     import signal
     if threading.current_thread() is not threading.main_thread():
@@ -398,17 +416,6 @@ def _interrupt_held_while_workers_start():
         signal.signal(signal.SIGINT, before)
     if held:
         raise KeyboardInterrupt
-
-
-def _calm_worker() -> None:
-    """On a local worker: Ctrl-C is this process's alone. A terminal sends it to every process of the
-    command, and each worker printed a KeyboardInterrupt traceback under our one-line "interrupted"
-    (this process stops its workers when it is interrupted); Dask's warnings about the tasks that
-    stop cancelled are kept out of the user's terminal too (errors still show)."""
-    import logging
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 def _ready_for_tasks(playbook) -> None:
@@ -433,7 +440,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     from .runner import BatchResult, progress_bar, summary_dict
     from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
-    from ..core.exceptions import UsageError
+    from ..core.exceptions import ResourceError, UsageError
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
         raise UsageError(f"{source}: --engine dask reads Parquet (a file or a folder of parts); "
@@ -483,6 +490,13 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
             bar.update(len(finished))
             fut.release()
         bar.close()
+    except Exception as exc:
+        from distributed import KilledWorker
+        if not isinstance(exc, KilledWorker):
+            raise
+        raise ResourceError(f"Dask workers died running the same task {exc.allowed_failures + 1} times (often: "
+                            "out of memory) — the parts already written are kept: run again with --resume, "
+                            "with more memory for each worker") from None
     finally:
         if client is not None:
             client.close()

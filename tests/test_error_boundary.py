@@ -325,8 +325,6 @@ def test_process_dask_ctrl_c_exits_130_without_a_worker_traceback(files, after_p
     run stops with the one-line "interrupted" (exit 130); no worker prints a traceback or Dask's
     warnings about cancelled tasks, and none is left running. Interrupted while the workers start
     (no part written yet) and while they decide."""
-    import os
-    import signal
     import time
 
     import psutil
@@ -345,12 +343,7 @@ def test_process_dask_ctrl_c_exits_130_without_a_worker_traceback(files, after_p
             break
         time.sleep(0.02)
     assert proc.poll() is None and workers and after_parts <= len(parts) < 6, parts  # running, at the point meant
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert err.strip() == "dispute-playbook: interrupted", err
-    psutil.wait_procs(workers, timeout=30)
-    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+    assert_ctrl_c_ends_it_in_one_line(proc, workers)
 
 
 @pytest.mark.slow
@@ -416,3 +409,41 @@ def test_batch_dask_workers_that_keep_dying_exit_4_keeping_the_finished_parts(ca
     with pytest.raises(ResourceError, match="died running the same task 4 times .* run again with --resume") as caught:
         dask_engine.run_dask(opts, part_rows=500, processes=False)  # threads: the patched task runs here
     assert caught.value.exit_code == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.2, 1.0])
+def test_process_batch_ctrl_c_exits_130_without_the_report_process_traceback(files, delay):
+    """The pandas engine starts the report's process with the batch (it imports while the batch
+    runs): Ctrl-C in a terminal reaches it too, and it printed a KeyboardInterrupt traceback from
+    the middle of its imports. Now the run ends with the one line, and the process is gone."""
+    import time
+
+    import psutil
+    source = files["tmp"] / "cases.csv"
+    assert run("samples", "--out", source, "--count", "300000").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "batch", str(source), "--out", str(files["tmp"] / "o")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    children = []
+    deadline = time.monotonic() + 60
+    while not children and time.monotonic() < deadline and proc.poll() is None:
+        children = psutil.Process(proc.pid).children(recursive=True)
+        time.sleep(0.02)
+    time.sleep(delay)  # the report process importing, then waiting for the results
+    assert proc.poll() is None and children
+    assert_ctrl_c_ends_it_in_one_line(proc, children)
+
+
+def assert_ctrl_c_ends_it_in_one_line(proc, children):
+    """Ctrl-C as a terminal sends it (to the whole process group of a command started in a session of
+    its own): exit 130, the one line on stderr, and none of the processes it started still running."""
+    import os
+    import signal
+
+    import psutil
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip() == "dispute-playbook: interrupted", err
+    psutil.wait_procs(children, timeout=30)
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]

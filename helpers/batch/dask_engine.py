@@ -10,7 +10,6 @@ are written under a temporary name and renamed, so a part file that exists is co
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
 import shutil
@@ -360,6 +359,7 @@ def _client(scheduler, processes: bool = True, playbook=None):
     from dask.distributed import Client, LocalCluster
 
     from .dask_worker import CalmWorker
+    from ..core.process import interrupt_kept_from_forks
     if scheduler:
         return _connected(scheduler), None
     if not processes:
@@ -371,11 +371,11 @@ def _client(scheduler, processes: bool = True, playbook=None):
     client = cluster = None
     try:
         with dask.config.set({"distributed.worker.multiprocessing-method": method}), \
-                _interrupt_held_while_workers_start():
+                interrupt_kept_from_forks():
             cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True, **_NO_DASHBOARD)
             client = Client(cluster)
             client.register_plugin(CalmWorker())
-    except BaseException:  # an interrupt held while the workers started: they stop with this process
+    except BaseException:  # a Ctrl-C that waited while the workers started: they stop with this process
         for started in (client, cluster):
             if started is not None:
                 started.close()
@@ -397,25 +397,6 @@ def _connected(scheduler):
     except OSError as exc:  # refused, unknown host, timed out
         raise ResourceError(f"cannot reach the Dask scheduler at {scheduler}: {exc} — check the address and that "
                             "the scheduler is running, or leave out --scheduler to run on a local cluster") from None
-
-
-@contextlib.contextmanager
-def _interrupt_held_while_workers_start():
-    """A Ctrl-C while the local workers start is held and raised once they are up (forked workers
-    inherit the holding handler, so none of them sees it before CalmWorker). Only the main thread
-    can set a signal's handler; elsewhere nothing is held."""
-    import signal
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = []
-    before = signal.signal(signal.SIGINT, lambda *_: held.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, before)
-    if held:
-        raise KeyboardInterrupt
 
 
 def _ready_for_tasks(playbook) -> None:

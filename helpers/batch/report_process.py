@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.process import interrupt_ignored_by_spawned
+
 _WARM = None
 
 
@@ -45,7 +47,8 @@ class ReportProcess:
         ctx = mp.get_context("spawn")  # a fresh interpreter: no threads or locks inherited from the batch
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="dispute-playbook-report")
-        self.proc.start()
+        with interrupt_ignored_by_spawned():  # Ctrl-C: the batch stops this process, which says nothing
+            self.proc.start()
         child.close()
 
     def render(self, folder: Path) -> str | None:

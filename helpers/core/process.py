@@ -1,6 +1,8 @@
-"""What a command-line process sets for itself before numpy and pyarrow are first imported."""
+"""What a command-line process sets for itself: before numpy and pyarrow are first imported, and
+for the processes it starts."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 NUMPY_HUGEPAGE = "NUMPY_MADVISE_HUGEPAGE"
@@ -32,3 +34,42 @@ def tune_numeric_libraries() -> None:
     os.environ.setdefault(ARROW_HUGEPAGE, "0")
     if not any(name in os.environ for name in BLAS_THREAD_SETTINGS):
         os.environ[BLAS_THREADS] = "1"
+
+
+# A terminal sends Ctrl-C to every process of the command: each helper process a command starts (the
+# report's, Dask workers) printed a KeyboardInterrupt traceback under the command's one-line
+# "interrupted", though the command stops them itself. The two ways below start them deaf to it.
+
+@contextlib.contextmanager
+def interrupt_kept_from_forks():
+    """SIGINT blocked while processes are forked (also from threads started inside, which keep it
+    blocked): they inherit the blocked signal and never receive it, and a Ctrl-C meanwhile waits and
+    arrives here once it is unblocked. A spawned process does not inherit it (the exec unblocks it).
+    POSIX only."""
+    import signal
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+@contextlib.contextmanager
+def interrupt_ignored_by_spawned():
+    """SIGINT ignored while a process is spawned: an ignored signal stays ignored through exec, and
+    Python leaves it so, from the new interpreter's first instruction. A Ctrl-C in those few
+    milliseconds is lost here too, so keep the block short (one `start()`). Main thread only (only
+    it can set a handler); elsewhere nothing changes."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)

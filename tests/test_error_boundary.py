@@ -447,3 +447,25 @@ def assert_ctrl_c_ends_it_in_one_line(proc, children):
     assert err.strip() == "dispute-playbook: interrupted", err
     psutil.wait_procs(children, timeout=30)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.slow
+def test_process_per_case_notebooks_ctrl_c_exits_130_and_stops_every_kernel(files):
+    """Ctrl-C while the audit notebooks run: the batch hung for ever at exit (its task queue waiting
+    to send the rest to workers that had stopped). Now: exit 130, the one line, and no worker or
+    kernel left running."""
+    import time
+
+    import psutil
+    out = files["tmp"] / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "batch", str(ROOT / "samples" / "cases.csv"), "--out", str(out),
+                             "--no-report", "--per-case-notebooks"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    written = []
+    deadline = time.monotonic() + 120
+    while len(written) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        written = list((out / "cases").glob("*.ipynb")) if (out / "cases").exists() else []
+        time.sleep(0.02)
+    children = psutil.Process(proc.pid).children(recursive=True)  # the workers and their kernels
+    assert proc.poll() is None and 3 <= len(written) < 400 and len(children) >= 4, (len(written), children)
+    assert_ctrl_c_ends_it_in_one_line(proc, children)

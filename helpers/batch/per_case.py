@@ -331,8 +331,11 @@ def _once_written(error, written):
 
 
 def _worker(tasks, results):
-    """A worker process: one Runner, tasks until the None sentinel, then the kernel is shut down."""
+    """A worker process: one Runner, tasks until the None sentinel, then the kernel is shut down.
+    Started deaf to Ctrl-C (the batch stops it); SIGTERM, the batch's stop, shuts its kernel down too."""
+    import signal
     from collections import deque
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # leaves through the `finally` below
     runner = Runner()
     taken = deque()
 
@@ -352,23 +355,44 @@ def run_notebooks(jobs: list, workers: int = 2, progress=None) -> list:
     """jobs: (row, case_id, source notebook, parameters, output path); returns (row, case_id, output, error)."""
     if not jobs:
         return []
+    from ..core.process import interrupt_ignored_by_spawned
     ctx = mp.get_context("spawn")
     tasks, results = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(tasks, results), daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
-    for p in procs:
-        p.start()
-    for job in jobs:
-        tasks.put(tuple(str(x) if isinstance(x, Path) else x for x in job))
-    for _ in procs:
-        tasks.put(None)
-    out = []
-    for _ in jobs:
-        out.append(results.get())
-        if progress is not None:
-            progress.update(1)
-    for p in procs:
-        p.join()
+    try:
+        for p in procs:
+            with interrupt_ignored_by_spawned():  # a terminal's Ctrl-C reaches them: it is ours to act on
+                p.start()
+        for job in jobs:
+            tasks.put(tuple(str(x) if isinstance(x, Path) else x for x in job))
+        for _ in procs:
+            tasks.put(None)
+        out = []
+        for _ in jobs:
+            out.append(results.get())
+            if progress is not None:
+                progress.update(1)
+        for p in procs:
+            p.join()
+    except BaseException:  # Ctrl-C, or a worker gone: stop the workers; unsent tasks are dropped
+        _stop(procs, tasks)
+        raise
     return sorted(out)
+
+
+def _stop(procs, tasks) -> None:
+    """End the workers (each shuts its kernel down on SIGTERM), and let this process exit without
+    waiting to send them the tasks they will never read: the queue's feeder thread blocked on a full
+    pipe, and a Ctrl-C'd batch hung for ever at exit."""
+    tasks.cancel_join_thread()
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=10)
+        if p.is_alive():
+            p.kill()
+            p.join()
 
 
 def run_for_batch(opts, validated) -> list:

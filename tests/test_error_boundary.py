@@ -412,11 +412,13 @@ def test_batch_dask_workers_that_keep_dying_exit_4_keeping_the_finished_parts(ca
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.2, 1.0])
-def test_process_batch_ctrl_c_exits_130_without_the_report_process_traceback(files, delay):
+@pytest.mark.parametrize("stop,delay", [("ctrl-c", 0.2), ("ctrl-c", 1.0), ("kill -9", 1.0)])
+def test_process_batch_stopped_leaves_no_report_process_and_no_traceback(files, stop, delay):
     """The pandas engine starts the report's process with the batch (it imports while the batch
-    runs): Ctrl-C in a terminal reaches it too, and it printed a KeyboardInterrupt traceback from
-    the middle of its imports. Now the run ends with the one line, and the process is gone."""
+    runs, then waits for the results). Ctrl-C in a terminal reaches it too, and it printed a
+    KeyboardInterrupt traceback from the middle of its imports; the batch killed outright left it
+    printing an EOFError traceback. Now Ctrl-C ends the run in one line, and a killed batch's report
+    process ends without a word."""
     import time
 
     import psutil
@@ -431,7 +433,11 @@ def test_process_batch_ctrl_c_exits_130_without_the_report_process_traceback(fil
         time.sleep(0.02)
     time.sleep(delay)  # the report process importing, then waiting for the results
     assert proc.poll() is None and children
-    assert_ctrl_c_ends_it_in_one_line(proc, children)
+    if stop == "ctrl-c":
+        assert_ctrl_c_ends_it_in_one_line(proc, children)
+    else:
+        proc.kill()
+        assert_ended(proc, children, None, None)
 
 
 def assert_ctrl_c_ends_it_in_one_line(proc, children):
@@ -439,21 +445,34 @@ def assert_ctrl_c_ends_it_in_one_line(proc, children):
     its own): exit 130, the one line on stderr, and none of the processes it started still running."""
     import os
     import signal
-
-    import psutil
     os.killpg(proc.pid, signal.SIGINT)
+    assert_ended(proc, children, 130, "dispute-playbook: interrupted")
+
+
+def assert_ended(proc, children, code, line):
+    """The command's exit code and its one line on stderr (None: any code, no traceback), and none of
+    the processes it started still running (stderr is read until the last of them closes it)."""
+    import psutil
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert err.strip() == "dispute-playbook: interrupted", err
+    if line is None:
+        assert "Traceback" not in err, err
+    else:
+        assert proc.returncode == code, err
+        assert err.strip() == line, err
     psutil.wait_procs(children, timeout=30)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
 @pytest.mark.slow
-def test_process_per_case_notebooks_ctrl_c_exits_130_and_stops_every_kernel(files):
-    """Ctrl-C while the audit notebooks run: the batch hung for ever at exit (its task queue waiting
-    to send the rest to workers that had stopped). Now: exit 130, the one line, and no worker or
-    kernel left running."""
+@pytest.mark.parametrize("stop", ["ctrl-c", "kill", "kill -9"])
+def test_process_per_case_notebooks_stopped_leaves_no_worker_or_kernel(files, stop):
+    """Stopped while the audit notebooks run. Ctrl-C: the batch hung for ever at exit (its task queue
+    waiting to send the rest to workers that had stopped); now exit 130 in one line. `kill` (SIGTERM,
+    as a scheduler or CI stops a command): the batch died at once and its workers and kernels ran on
+    for ever; now it stops as Ctrl-C does (exit 143, one line). `kill -9`: nothing can run in the
+    batch, so each worker ends itself and its kernel when the batch is gone. No worker or kernel is
+    left running in any case."""
+    import signal
     import time
 
     import psutil
@@ -468,4 +487,12 @@ def test_process_per_case_notebooks_ctrl_c_exits_130_and_stops_every_kernel(file
         time.sleep(0.02)
     children = psutil.Process(proc.pid).children(recursive=True)  # the workers and their kernels
     assert proc.poll() is None and 3 <= len(written) < 400 and len(children) >= 4, (len(written), children)
-    assert_ctrl_c_ends_it_in_one_line(proc, children)
+    if stop == "ctrl-c":
+        assert_ctrl_c_ends_it_in_one_line(proc, children)
+    elif stop == "kill":
+        proc.send_signal(signal.SIGTERM)
+        assert_ended(proc, children, 143, "dispute-playbook: stopped (SIGTERM)")
+    else:
+        proc.kill()
+        assert_ended(proc, children, None, None)
+

@@ -119,9 +119,6 @@ def run_app_cli(args) -> int:
                        pool_size=args.pool_size, cull_idle=args.cull_idle, also=args.also or (),
                        refill_delay=args.refill_delay)
 
-    def on_term(*_):
-        raise SystemExit(0)
-    signal.signal(signal.SIGTERM, on_term)
     try:
         try:
             wait_until_up(proc, f"http://{args.ip}:{port}/dp/status", timeout=args.timeout)
@@ -133,7 +130,7 @@ def run_app_cli(args) -> int:
             import webbrowser
             webbrowser.open(url)
         return proc.wait()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli's Terminated): a server's way to stop
         return 0
     finally:
         stop(proc)

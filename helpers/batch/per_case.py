@@ -334,8 +334,10 @@ def _worker(tasks, results):
     """A worker process: one Runner, tasks until the None sentinel, then the kernel is shut down.
     Started deaf to Ctrl-C (the batch stops it); SIGTERM, the batch's stop, shuts its kernel down too."""
     import signal
+    import threading
     from collections import deque
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # leaves through the `finally` below
+    threading.Thread(target=_end_with, args=(mp.parent_process(),), daemon=True).start()
     runner = Runner()
     taken = deque()
 
@@ -349,6 +351,17 @@ def _worker(tasks, results):
             results.put((row, case_id, output, error))
     finally:
         runner.close()
+
+
+def _end_with(batch) -> None:
+    """In a worker: when the batch's process is gone (killed, even with SIGKILL, so it could not stop
+    its workers), SIGTERM to this one, which then shuts its kernel down. Before, worker and kernel
+    waited for tasks for ever."""
+    import os
+    import signal
+    from multiprocessing.connection import wait
+    wait([batch.sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_notebooks(jobs: list, workers: int = 2, progress=None) -> list:

@@ -22,7 +22,10 @@ def _serve(conn) -> None:
     from .inprocess import warm_up
     warm_up()
     while True:
-        folder = conn.recv()
+        try:
+            folder = conn.recv()
+        except EOFError:  # the batch is gone (killed): nothing to render, nothing to say
+            os._exit(0)
         if folder is None:
             # every report it made is written and closed (atomic_write); tearing down IPython,
             # matplotlib and nbconvert's modules would keep the batch waiting half a second for nothing

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from . import app as cli_app
@@ -123,12 +124,16 @@ def main(argv=None) -> int:
     from ..core.process import tune_numeric_libraries
     tune_numeric_libraries()  # before any command imports numpy or pyarrow
     try:
-        return args.func(args)
+        with _terminate_as_interrupt():
+            return args.func(args)
     except BrokenPipeError:
         # the reader closed the pipe (`| head`): its choice, not our error; silence the final flush
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Terminated:
+        print("dispute-playbook: stopped (SIGTERM)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("dispute-playbook: interrupted", file=sys.stderr)
         return 130
@@ -138,6 +143,30 @@ def main(argv=None) -> int:
         return exc.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a scheduler or CI stopping the command) stops it the way Ctrl-C does: the
+    processes it started are stopped and nothing half-written is left. Without this the command
+    died at once and left its notebook workers and their kernels running."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM raises Terminated while a command runs (main thread only: only it can set a handler)."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(*_):
+        raise Terminated
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _report_bug(code: int) -> int:

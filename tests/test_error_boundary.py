@@ -496,3 +496,26 @@ def test_process_per_case_notebooks_stopped_leaves_no_worker_or_kernel(files, st
         proc.kill()
         assert_ended(proc, children, None, None)
 
+
+
+_LATE_CTRL_C = """
+import atexit, os, signal, sys, time
+from helpers.cli import main
+
+def ctrl_c_during_teardown():  # as a user's Ctrl-C landing just as the command finishes
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.3)
+atexit.register(ctrl_c_during_teardown)
+sys.argv = ["dispute-playbook", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def test_process_a_ctrl_c_after_the_work_is_done_changes_nothing(files):
+    """Ctrl-C landing while Python tears the finished command down (its exit hooks: IPython's after a
+    report) printed 'Exception ignored in atexit callback' with a traceback; now nothing, and the
+    command's own exit code."""
+    proc = subprocess.run([sys.executable, "-c", _LATE_CTRL_C, "samples", "--out", str(files["tmp"] / "s.csv"),
+                           "--count", "10"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr

@@ -143,6 +143,19 @@ def main(argv=None) -> int:
         return exc.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)
+    finally:
+        if argv is None:  # the process's own command line: only Python's teardown is left
+            _deaf_to_late_interrupts()
+
+
+def _deaf_to_late_interrupts() -> None:
+    """Once the command is done, a Ctrl-C has nothing left to stop: arriving during Python's teardown it
+    printed a traceback from an exit hook (IPython's, after a report), or ended the process by the
+    signal with no word. The exit code is the command's."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Terminated(KeyboardInterrupt):

@@ -271,3 +271,23 @@ def test_the_local_workers_start_ready_when_forking_is_safe(tmp_path, threads):
         assert all(texts > 400 and engine and pandas for texts, engine, pandas in states), states
     else:
         assert all(texts == 0 and not engine for texts, engine, _ in states), states
+
+
+def test_a_part_whose_every_row_is_rejected_leaves_the_parts_readable_as_one_table(tmp_path):
+    """A part with no decided row was written with its text columns of Arrow's null type, and the
+    folder of parts could not be read as one table (pandas: 'Unsupported cast from string to null')."""
+    import datetime as dt
+
+    from helpers.batch import dask_engine
+    from helpers.batch.runner import Options
+    frame = generate_frame(2000, seed=5)
+    frame.loc[:499, "order_value"] = -1.0  # the first part's every row is rejected
+    src = tmp_path / "cases.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), src)
+    opts = Options(cases=str(src), out=str(tmp_path / "o"), as_of=dt.date(2026, 11, 1), report=False)
+    result = dask_engine.run_dask(opts, part_rows=500, processes=False)
+    parts = tmp_path / "o" / "recommendations"
+    assert pq.read_metadata(parts / "part-00000.parquet").num_rows == 0
+    together = pd.read_parquet(parts)
+    assert len(together) == result.decided == 2000 - 500 - (result.rejected - 500)
+    assert set(together["currency"]) <= set(frame["currency"])

@@ -21,6 +21,10 @@ def to_arrow(frame, decode: bool = True):
     if isinstance(frame, pa.Table):
         return frame
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    # a text column without a text (no rows: a Dask part whose every row was rejected) is inferred
+    # as Arrow's null type; such a part file made the folder of parts unreadable as one table
+    table = pa.table([c.cast(pa.string()) if pa.types.is_null(c.type) else c for c in table.columns],
+                     names=table.column_names)
     if not decode:
         return table
     columns = []

@@ -291,3 +291,24 @@ def test_a_part_whose_every_row_is_rejected_leaves_the_parts_readable_as_one_tab
     together = pd.read_parquet(parts)
     assert len(together) == result.decided == 2000 - 500 - (result.rejected - 500)
     assert set(together["currency"]) <= set(frame["currency"])
+
+
+def test_a_folder_partitioned_by_a_column_gives_that_column_back_to_its_rows(tmp_path):
+    """Spark, pandas (`to_parquet(partition_cols=...)`) and Dask write a table split by a column as
+    folders `platform=ebay/…parquet`: the column is in the folder names, not in the files. It was
+    silently missing (every case decided as if its platform were unknown); now each row takes its
+    folder's value (a missing one's folder, __HIVE_DEFAULT_PARTITION__, gives none), and the
+    decisions equal the pandas engine's on the same rows in one file."""
+    frame = generate_frame(3000, seed=11)
+    frame.loc[[4, 40, 400], "platform"] = None
+    frame.to_parquet(tmp_path / "split", partition_cols=["platform"])
+    assert (tmp_path / "split" / "platform=ebay").is_dir() and (tmp_path / "split" / "platform=__HIVE_DEFAULT_PARTITION__").is_dir()
+    frame.to_parquet(tmp_path / "whole.parquet")
+    for src, out, extra in ((tmp_path / "split", "dask", ["--engine", "dask"]), (tmp_path / "whole.parquet", "pandas", [])):
+        assert main(["batch", str(src), "--out", str(tmp_path / out), "--as-of", "2026-11-01", "--no-report", *extra]) == 0
+    dask = pd.read_parquet(tmp_path / "dask" / "recommendations").set_index("case_id").sort_index()
+    whole = pd.read_csv(tmp_path / "pandas" / "recommendations.csv", keep_default_na=False).set_index("case_id").sort_index()
+    assert len(dask) == len(whole) > 2900
+    assert dask["platform"].astype(str).value_counts().to_dict() == whole["platform"].value_counts().to_dict()
+    for column in ("platform", "resolution", "rule_id", "message"):
+        assert (dask[column].astype(str) == whole[column].astype(str)).all(), column

@@ -31,6 +31,7 @@ class Part:
     offset: int      # first row within the row group
     rows: int
     start: int       # global position of the first row (0-based)
+    partition: tuple = ()  # (column, text) from the folders above the file: platform=ebay/part-0.parquet
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,44 @@ def plan_parts(source, part_rows: int = PART_ROWS) -> list:
         except Exception as exc:  # noqa: BLE001 — Arrow reports a bad file as one of several error types
             raise InputFileError(f, f"cannot be read as Parquet: {type(exc).__name__}: {exc}",
                                  "check that the file is complete") from None
+        partition = hive_partition(f.relative_to(source).parent) if source.is_dir() else ()
         for g in range(meta.num_row_groups):
             n = meta.row_group(g).num_rows
             for off in range(0, n, part_rows):
                 size = min(part_rows, n - off)
-                parts.append(Part(len(parts), str(f), g, off, size, start))
+                parts.append(Part(len(parts), str(f), g, off, size, start, partition))
                 start += size
     return parts
+
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder of rows whose value was missing
+
+
+def hive_partition(folder: Path) -> tuple:
+    """(column, text) for each `column=value` folder on the way to a file, as Spark, pandas'
+    `to_parquet(partition_cols=...)` and Dask write a table split by a column: the column is in the
+    folder names, not in the files. Values are %-decoded; the missing value's folder gives ''."""
+    from urllib.parse import unquote
+    pairs = []
+    for name in folder.parts:
+        key, eq, value = name.partition("=")
+        if eq and key:
+            pairs.append((unquote(key), "" if value == HIVE_NULL else unquote(value)))
+    return tuple(pairs)
+
+
+def _with_partition(frame, part: Part):
+    """The part's rows with the columns its folders name (a column the file has itself stays as it is)."""
+    for column, value in part.partition:
+        if column not in frame.columns:
+            frame[column] = value
+    return frame
 
 
 def read_part(part: Part, columns=None, repeated=()):
     from ..iorw.tables import arrow_frame, parquet_file
     table = parquet_file(part.path, repeated).read_row_group(part.row_group, columns=columns)
-    return arrow_frame(table.slice(part.offset, part.rows))
+    return _with_partition(arrow_frame(table.slice(part.offset, part.rows)), part)
 
 
 def read_group_parts(parts: list, repeated=()):
@@ -93,7 +119,7 @@ def read_group_parts(parts: list, repeated=()):
             pending.append(batch)
             have += batch.num_rows
         table = pa.Table.from_batches(pending).slice(part.offset - position, part.rows)
-        yield part, arrow_frame(table)
+        yield part, _with_partition(arrow_frame(table), part)
         rest = pa.Table.from_batches(pending).slice(part.offset - position + part.rows)
         position, pending, have = part.offset + part.rows, rest.to_batches(), rest.num_rows
 

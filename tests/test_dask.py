@@ -312,3 +312,16 @@ def test_a_folder_partitioned_by_a_column_gives_that_column_back_to_its_rows(tmp
     assert dask["platform"].astype(str).value_counts().to_dict() == whole["platform"].value_counts().to_dict()
     for column in ("platform", "resolution", "rule_id", "message"):
         assert (dask[column].astype(str) == whole[column].astype(str)).all(), column
+
+
+def test_a_parquet_file_of_no_rows_is_a_run_of_no_rows_with_its_report(tmp_path, capsys):
+    """An export of an empty day: 0 rows, as the pandas engine says, with an empty errors.csv and the
+    report (it was an internal error, exit 70: nothing to put together)."""
+    src = tmp_path / "empty.parquet"
+    generate_frame(10, seed=3).iloc[:0].to_parquet(src)
+    out = tmp_path / "o"
+    assert main(["batch", str(src), "--engine", "dask", "--out", str(out), "--as-of", "2026-11-01"]) == 0
+    assert "0 rows: 0 decided, 0 rejected" in capsys.readouterr().out
+    assert (out / "errors.csv").read_text(encoding="utf-8").strip() == '"row","case_id","field","message"'
+    assert (out / "report.html").stat().st_size > 0
+    assert not list((out / "recommendations").glob("part-*"))

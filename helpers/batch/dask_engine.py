@@ -509,7 +509,9 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
             client.close()
         if cluster is not None:
             cluster.close()
-    errors = pd.concat([pd.read_parquet(out / ".errors" / f"part-{p.index:05d}.parquet") for p in parts], ignore_index=True)
+    from .read import error_table
+    found = [pd.read_parquet(out / ".errors" / f"part-{p.index:05d}.parquet") for p in parts]
+    errors = pd.concat(found, ignore_index=True) if found else error_table({})  # no rows: no part
     atomic_write(out / "errors.csv", lambda tmp: Path(tmp).write_bytes(csv_bytes(errors, True)))
     shutil.rmtree(out / ".errors", ignore_errors=True)
     stamp.unlink(missing_ok=True)

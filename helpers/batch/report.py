@@ -38,9 +38,11 @@ def load_run(folder) -> Run:
     if (folder / "recommendations.csv").exists():
         recs = pd.read_csv(folder / "recommendations.csv", usecols=_READ, dtype=text, keep_default_na=False,
                            na_values={"order_value": [""], "refund_amount": [""], "est_cost": [""]})
-    else:  # the Dask engine's partitioned Parquet
+    elif any((folder / "recommendations").glob("part-*.parquet")):  # the Dask engine's partitioned Parquet
         recs = pd.read_parquet(folder / "recommendations", columns=_READ)
         recs[list(text)] = recs[list(text)].fillna("").astype(str)
+    else:  # the Dask engine on a file of no rows: no part
+        recs = pd.DataFrame({c: pd.Series(dtype=object if c in text else float) for c in _READ})
     errors = pd.read_csv(folder / "errors.csv", dtype={"case_id": str, "field": str, "message": str}, keep_default_na=False)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8")) if (folder / "summary.json").exists() else {}
     whatif = json.loads((folder / "whatif.json").read_text(encoding="utf-8")) if (folder / "whatif.json").exists() else None

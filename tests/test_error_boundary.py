@@ -519,3 +519,16 @@ def test_process_a_ctrl_c_after_the_work_is_done_changes_nothing(files):
                            "--count", "10"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "", proc.stderr
+
+
+def test_process_a_terminal_without_chinese_gets_the_summary_escaped_not_a_crash(files):
+    """`--lang zh` printed to a terminal whose encoding has no Chinese (latin-1; Windows' cp1252 when
+    redirected): the finished batch ended in an internal error (exit 70) while printing its summary.
+    Now the labels it cannot show come as escapes and the run ends as it should."""
+    import os
+    proc = subprocess.run([sys.executable, "-m", "helpers", "batch", files["csv"], "--out", files["tmp"] / "o", "--lang", "zh",
+                           "--no-report"], cwd=ROOT, capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    out = proc.stdout.decode("latin-1")
+    assert proc.returncode == 0, proc.stderr.decode("latin-1")
+    assert "2 rows: 1 decided, 1 rejected" in out and "\\u" in out, out

@@ -116,6 +116,8 @@ def main(argv=None) -> int:
     """The one error boundary: every error the toolkit raises on purpose leaves here as one
     message on stderr and its documented exit code; anything else is a bug, reported without a
     traceback (the details go to a file the message names)."""
+    if argv is None:  # the process's own command line
+        _print_what_the_terminal_cannot_show()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its usage line and error (2), or --help (0)
@@ -146,6 +148,16 @@ def main(argv=None) -> int:
     finally:
         if argv is None:  # the process's own command line: only Python's teardown is left
             _deaf_to_late_interrupts()
+
+
+def _print_what_the_terminal_cannot_show() -> None:
+    """Standard output in an encoding without Chinese (a latin-1 terminal, Windows' cp1252 when
+    redirected) shows a label it cannot encode as escapes (\u5148…); printing the summary of a
+    finished batch with `--lang zh` raised UnicodeEncodeError, an internal error after the work was
+    done. Standard error does this already (Python's default)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and (sys.stdout.encoding or "").lower().replace("-", "") not in ("utf8", "utf8sig"):
+        reconfigure(errors="backslashreplace")
 
 
 def _deaf_to_late_interrupts() -> None:

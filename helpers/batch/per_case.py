@@ -206,11 +206,16 @@ class Runner:
         self.__init__(self.kernel_name, self.timeout)
 
     def close(self):
+        import signal
         try:
             self.kc.stop_channels()
         finally:
             try:
-                self.km.shutdown_kernel(now=True)
+                # not shutdown_kernel(now=True): it interrupts the kernel before killing it, and an
+                # interrupted kernel could log "KeyboardInterrupt caught in kernel" to the user's terminal
+                self.km.signal_kernel(getattr(signal, "SIGKILL", signal.SIGTERM))
+                self.km.finish_shutdown()
+                self.km.cleanup_resources()
             finally:
                 self.sockets.cleanup()
 

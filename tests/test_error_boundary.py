@@ -532,3 +532,34 @@ def test_process_a_terminal_without_chinese_gets_the_summary_escaped_not_a_crash
     out = proc.stdout.decode("latin-1")
     assert proc.returncode == 0, proc.stderr.decode("latin-1")
     assert "2 rows: 1 decided, 1 rejected" in out and "\\u" in out, out
+
+
+@pytest.mark.slow
+def test_process_dask_a_worker_killed_mid_run_is_said_plainly_and_no_row_is_lost(files):
+    """A worker killed mid-run (the kernel's out-of-memory killer, most often) is started again and
+    its rows decided again; the user read Dask's timestamped "distributed.nanny - WARNING - Restarting
+    worker (status=Status.running)", and now reads one line of ours. Every row is still decided."""
+    import json
+    import time
+
+    import psutil
+
+    from helpers.batch.dask_worker import RESTARTED
+    source = files["tmp"] / "cases.parquet"
+    assert run("samples", "--out", source, "--count", "300000").returncode == 0
+    out = files["tmp"] / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "batch", str(source), "--engine", "dask", "--out", str(out),
+                             "--no-report"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and list((out / "recommendations").glob("part-*.parquet")):
+            break
+        time.sleep(0.02)
+    workers = [c for c in psutil.Process(proc.pid).children() if "resource_tracker" not in " ".join(c.cmdline())]
+    assert proc.poll() is None and workers
+    workers[-1].kill()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert err.strip() == RESTARTED, err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == 300000 and summary["decided"] + summary["rejected"] == 300000

@@ -10,6 +10,7 @@ are written under a temporary name and renamed, so a part file that exists is co
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import shutil
@@ -466,49 +467,52 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
         write_json_atomic(stamp, {"identity": identity})
     settings["today"] = json.loads(stamp.read_text())["identity"]["today"]
     parts = plan_parts(source, part_rows)
-    client = cluster = None
-    try:
-        client, cluster = _client(scheduler, processes, opts.playbook)
-        runs = _runs(client)
-        # pass 1, the case_id hashes, on the workers (only the case_id columns are read)
-        hashes = _joined(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts, runs),
-                                                          opts=settings, pure=False))))
-        values, counts = np.unique(hashes, return_counts=True)
-        twice = values[counts > 1]
-        later = {}
-        if len(twice):
-            seen = {}
-            for found in checked(client.gather(client.map(reported(ids_with_hashes), parts, opts=settings, hashes=twice, pure=False))):
-                for g, cid in found:
-                    if cid in seen:
-                        later[g] = seen[cid]
-                    else:
-                        seen[cid] = g
-        todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
-        bar = progress_bar(opts, len(parts))
-        bar.update(len(parts) - len(todo))
-        results = []
-        groups = [g for g in group_parts(parts, runs) if set(g) & set(todo)]
-        futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
-        from dask.distributed import as_completed
-        for fut in as_completed(futures):
-            finished = checked([fut.result()])[0]
-            results.extend(finished)
-            bar.update(len(finished))
-            fut.release()
-        bar.close()
-    except Exception as exc:
-        from distributed import KilledWorker
-        if not isinstance(exc, KilledWorker):
-            raise
-        raise ResourceError(f"Dask workers died running the same task {exc.allowed_failures + 1} times (often: "
-                            "out of memory) — the parts already written are kept: run again with --resume, "
-                            "with more memory for each worker") from None
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+    from .dask_worker import cluster_logs_in_plain_words
+    local = scheduler is None and processes  # its scheduler and nannies run in this process
+    with cluster_logs_in_plain_words() if local else contextlib.nullcontext():
+        client = cluster = None
+        try:
+            client, cluster = _client(scheduler, processes, opts.playbook)
+            runs = _runs(client)
+            # pass 1, the case_id hashes, on the workers (only the case_id columns are read)
+            hashes = _joined(checked(client.gather(client.map(reported(group_id_hashes), group_parts(parts, runs),
+                                                              opts=settings, pure=False))))
+            values, counts = np.unique(hashes, return_counts=True)
+            twice = values[counts > 1]
+            later = {}
+            if len(twice):
+                seen = {}
+                for found in checked(client.gather(client.map(reported(ids_with_hashes), parts, opts=settings, hashes=twice, pure=False))):
+                    for g, cid in found:
+                        if cid in seen:
+                            later[g] = seen[cid]
+                        else:
+                            seen[cid] = g
+            todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
+            bar = progress_bar(opts, len(parts))
+            bar.update(len(parts) - len(todo))
+            results = []
+            groups = [g for g in group_parts(parts, runs) if set(g) & set(todo)]
+            futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
+            from dask.distributed import as_completed
+            for fut in as_completed(futures):
+                finished = checked([fut.result()])[0]
+                results.extend(finished)
+                bar.update(len(finished))
+                fut.release()
+            bar.close()
+        except Exception as exc:
+            from distributed import KilledWorker
+            if not isinstance(exc, KilledWorker):
+                raise
+            raise ResourceError(f"Dask workers died running the same task {exc.allowed_failures + 1} times (often: "
+                                "out of memory) — the parts already written are kept: run again with --resume, "
+                                "with more memory for each worker") from None
+        finally:
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
     from .read import error_table
     found = [pd.read_parquet(out / ".errors" / f"part-{p.index:05d}.parquet") for p in parts]
     errors = pd.concat(found, ignore_index=True) if found else error_table({})  # no rows: no part

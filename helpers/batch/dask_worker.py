@@ -1,5 +1,10 @@
-"""What every local Dask worker of a run sets up when it starts (a worker the nanny restarts too)."""
+"""What every local Dask worker of a run sets up when it starts (a worker the nanny restarts too), and
+what the user reads when one dies."""
 from __future__ import annotations
+
+import contextlib
+import logging
+import sys
 
 from distributed import WorkerPlugin
 
@@ -17,3 +22,40 @@ class CalmWorker(WorkerPlugin):
         import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker runs its plugins on its main thread
         logging.getLogger("distributed").setLevel(logging.ERROR)
+
+
+RESTARTED = ("dispute-playbook: a Dask worker stopped (killed, or out of memory) and was started again; "
+             "the rows it was deciding are decided again")
+
+
+class RestartsSaidPlainly(logging.Filter):
+    """Dask's "Restarting worker (status=Status.running)", timestamped, in our words instead: the run
+    goes on and no row is lost."""
+
+    def filter(self, record) -> bool:
+        if record.getMessage().startswith("Restarting worker"):
+            print(RESTARTED, file=sys.stderr, flush=True)
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def cluster_logs_in_plain_words():
+    """While a local cluster runs (its scheduler and nannies live in this process): a worker's restart
+    in our words, and the scheduler's and client's own notes about the tasks it lost and recomputes
+    ("Removing worker … caused the cluster to lose already computed task(s)", "Couldn't gather keys",
+    "rescheduling") kept out of the user's terminal — the run goes on, and a task that fails for good
+    reaches the user as its error."""
+    nanny = logging.getLogger("distributed.nanny")
+    restarts = RestartsSaidPlainly()
+    quiet = [logging.getLogger(name) for name in ("distributed.scheduler", "distributed.client")]
+    levels = [logger.level for logger in quiet]
+    nanny.addFilter(restarts)
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        nanny.removeFilter(restarts)
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)

@@ -491,13 +491,11 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
             todo = [p for p in parts if not (out / "recommendations" / f"part-{p.index:05d}.parquet").exists()]
             bar = progress_bar(opts, len(parts))
             bar.update(len(parts) - len(todo))
-            results = []
             groups = [g for g in group_parts(parts, runs) if set(g) & set(todo)]
             futures = client.map(reported(decide_group), groups, opts=settings, later=later, pure=False)
             from dask.distributed import as_completed
             for fut in as_completed(futures):
                 finished = checked([fut.result()])[0]
-                results.extend(finished)
                 bar.update(len(finished))
                 fut.release()
             bar.close()

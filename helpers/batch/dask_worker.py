@@ -18,7 +18,6 @@ class CalmWorker(WorkerPlugin):
     idempotent = True
 
     def setup(self, worker) -> None:
-        import logging
         import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker runs its plugins on its main thread
         logging.getLogger("distributed").setLevel(logging.ERROR)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 
 from . import app as cli_app
@@ -176,22 +175,15 @@ class Terminated(KeyboardInterrupt):
     died at once and left its notebook workers and their kernels running."""
 
 
-@contextlib.contextmanager
 def _terminate_as_interrupt():
     """SIGTERM raises Terminated while a command runs (main thread only: only it can set a handler)."""
     import signal
-    import threading
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+
+    from ..core.process import signal_handled
 
     def stop(*_):
         raise Terminated
-    before = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
+    return signal_handled(signal.SIGTERM, stop)
 
 
 def _report_bug(code: int) -> int:

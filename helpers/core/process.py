@@ -58,18 +58,24 @@ def interrupt_kept_from_forks():
 
 
 @contextlib.contextmanager
-def interrupt_ignored_by_spawned():
-    """SIGINT ignored while a process is spawned: an ignored signal stays ignored through exec, and
-    Python leaves it so, from the new interpreter's first instruction. A Ctrl-C in those few
-    milliseconds is lost here too, so keep the block short (one `start()`). Main thread only (only
-    it can set a handler); elsewhere nothing changes."""
+def signal_handled(signum, handler):
+    """`handler` for `signum` while the block runs, then the handler before. Only the main thread can
+    set a handler: elsewhere nothing changes."""
     import signal
     import threading
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    before = signal.signal(signum, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
+        signal.signal(signum, before)
+
+
+def interrupt_ignored_by_spawned():
+    """SIGINT ignored while a process is spawned: an ignored signal stays ignored through exec, and
+    Python leaves it so, from the new interpreter's first instruction. A Ctrl-C in those few
+    milliseconds is lost here too, so keep the block short (one `start()`). Main thread only."""
+    import signal
+    return signal_handled(signal.SIGINT, signal.SIG_IGN)

@@ -377,3 +377,44 @@ def test_the_encoding_is_judged_around_the_first_byte_that_is_not_utf8(monkeypat
     at = data.index(sample)
     assert at > 0 and data[at - 1:at] == b"\n"  # whole lines, from near the first GBK byte on
     assert "G0,李四".encode("gbk") in sample and at >= len(head.encode("utf-8")) - 65536 // 4 - 200
+
+
+def _repeated(tmp_path, suffix, names, rows):
+    frame = pd.DataFrame(rows, columns=range(len(names)))
+    path = tmp_path / f"cases{suffix}"
+    if suffix == ".csv":
+        path.write_text(",".join(names) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows), encoding="utf-8")
+    elif suffix == ".xlsx":
+        frame.set_axis(names, axis=1).to_excel(path, index=False)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        pq.write_table(pa.table([pa.array([r[j] for r in rows]) for j in range(len(names))], names=names), path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_a_header_the_run_reads_given_twice_is_refused(tmp_path, capsys, suffix):
+    """Two `order_value` columns: refunds were taken from the first (999) without a word."""
+    path = _repeated(tmp_path, suffix, ["case_id", "order_value", "dispute_type", "order_value", "platform"],
+                     [["A1", 999.0, "damaged", 13.26, "ebay"]])
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report"]) == 2
+    assert capsys.readouterr().err == (f"dispute-playbook: input file {path}: has the same header more than once: "
+                                       "'order_value' in columns 2 and 4 — keep one column of each (delete or "
+                                       "rename the others) and run again\n")
+    assert not (tmp_path / "o" / "recommendations.csv").exists()
+
+
+def test_headers_the_run_does_not_read_may_repeat(tmp_path, capsys):
+    path = _repeated(tmp_path, ".csv", ["case_id", "note", "dispute_type", "order_value", "note"],
+                     [["A1", "x", "damaged", 13.26, "y"]])
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert pd.read_csv(tmp_path / "o" / "recommendations.csv")["order_value"].tolist() == [13.26]
+
+
+def test_a_mapped_export_header_given_twice_is_refused(tmp_path, capsys):
+    path = _repeated(tmp_path, ".csv", ["订单号", "类型", "金额", "金额"], [["A1", "damaged", 999, 13.26]])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  订单号: case_id\n  类型: dispute_type\n  金额: order_value\n", encoding="utf-8")
+    assert main(["batch", str(path), "--columns", str(mapping), "--out", str(tmp_path / "o"), "--no-report"]) == 2
+    assert "has the same header more than once: '金额' in columns 3 and 4" in capsys.readouterr().err

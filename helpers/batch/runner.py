@@ -77,7 +77,7 @@ def load_cases(opts: Options, notes: dict | None = None):
     The mapping is checked before the file is read; `notes` receives the mapping's explanations
     of cells it could not convert ({(row index, field): message})."""
     from ..iorw.mapping import apply_mapping, closest_preset, load_mapping, preset_headers
-    from ..iorw.tables import require_contract_columns
+    from ..iorw.tables import refuse_repeated_headers, require_contract_columns
     from ..core.fields import FIELD_BY_NAME
     mapping = load_mapping(opts.columns) if opts.columns else None
     # the header line: the one naming the most contract fields and mapped headers; without a
@@ -88,6 +88,7 @@ def load_cases(opts: Options, notes: dict | None = None):
     frame = read_table(opts.cases, encoding=mapping.encoding if mapping else None,
                        header_row=mapping.header_row if mapping else None, expected=expected,
                        sep=mapping.delimiter if mapping else None, repeated=() if mapping else repeated_fields())
+    refuse_repeated_headers(frame, opts.cases, set(mapping.columns) if mapping else set(FIELD_BY_NAME))
     if mapping is not None:
         frame = apply_mapping(frame, mapping, notes)
     preset = None if mapping else closest_preset(frame.attrs.get("headers", frame.columns))

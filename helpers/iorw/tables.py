@@ -317,6 +317,30 @@ def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = N
                          "(fields: docs/contract.md)")
 
 
+def repeated_headers(headers) -> dict:
+    """{header: [1-based column numbers]} of every header the file gives more than once. Readers keep
+    each column, naming a repeat `name.1`, `name.2` (pandas does so for a workbook, the CSV reader
+    likewise); a Parquet file may repeat a name outright; stripping spaces may make two names one."""
+    import re
+    seen: dict = {}
+    for j, name in enumerate(str(h) for h in headers):
+        m = re.fullmatch(r"(.+)\.(\d+)", name)
+        base = m.group(1) if m and m.group(1) in seen else name
+        seen.setdefault(base, []).append(j + 1)
+    return {name: cols for name, cols in seen.items() if len(cols) > 1}
+
+
+def refuse_repeated_headers(frame, path, used) -> None:
+    """A header the run reads (a contract field, or a mapped export header) given twice is an error:
+    which of the two columns holds the case's value (its amount, its id) cannot be told, and taking
+    the first decided refunds from the wrong column without a word. Other headers may repeat."""
+    repeats = {h: cols for h, cols in repeated_headers(frame.attrs.get("headers", frame.columns)).items() if h in used}
+    if repeats:
+        said = "; ".join(f"{h!r} in columns {', '.join(map(str, cols[:-1]))} and {cols[-1]}" for h, cols in repeats.items())
+        raise InputFileError(path, f"has the same header more than once: {said}",
+                             "keep one column of each (delete or rename the others) and run again")
+
+
 def parquet_file(path, repeated=()):
     """A Parquet file whose text columns named in `repeated` are read as dictionaries straight from
     its dictionary pages (each distinct text decoded once, as the CSV reader gives such columns),

@@ -563,3 +563,23 @@ def test_process_dask_a_worker_killed_mid_run_is_said_plainly_and_no_row_is_lost
     assert err.strip() == RESTARTED, err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["rows"] == 300000 and summary["decided"] + summary["rejected"] == 300000
+
+
+@pytest.mark.parametrize("argv", [["recommend", "{case}"], ["batch", "{csv}", "--out", "{out}", "--no-report"]])
+def test_a_closed_pipe_ends_the_command_quietly_with_141(tmp_path, argv):
+    """`dispute-playbook … | head` where head has gone: exit 141 (as a shell reports a program a closed
+    pipe stops) and nothing on stderr; it was 1, which says "rows rejected" to a script."""
+    import os
+    case, csv = tmp_path / "case.json", tmp_path / "cases.csv"
+    case.write_text(json.dumps(CASE), encoding="utf-8")
+    csv.write_text(CSV, encoding="utf-8")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command prints anything
+    try:
+        proc = subprocess.run([sys.executable, "-m", "helpers", *(a.format(case=case, csv=csv, out=tmp_path / "o") for a in argv)],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=300)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (141, "")
+    if argv[0] == "batch":  # the work was done before the summary was printed
+        assert (tmp_path / "o" / "recommendations.csv").exists() and (tmp_path / "o" / "errors.csv").exists()

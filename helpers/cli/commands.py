@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+EXIT_CLOSED_PIPE = 141
+
+
 def main(argv=None) -> int:
     """The one error boundary: every error the toolkit raises on purpose leaves here as one
     message on stderr and its documented exit code; anything else is a bug, reported without a
@@ -128,10 +131,12 @@ def main(argv=None) -> int:
         with _terminate_as_interrupt():
             return args.func(args)
     except BrokenPipeError:
-        # the reader closed the pipe (`| head`): its choice, not our error; silence the final flush
+        # the reader closed the pipe (`| head`): its choice, not our error; silence the final flush.
+        # 141 is what a shell reports for a program the closed pipe stopped (128 + SIGPIPE); 1 said
+        # "rows rejected" to a script reading the code
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return EXIT_CLOSED_PIPE
     except Terminated:
         print("dispute-playbook: stopped (SIGTERM)", file=sys.stderr)
         return 143

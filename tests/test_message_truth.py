@@ -163,3 +163,30 @@ def test_a_buyer_who_gave_a_reason_is_not_asked_for_it():
     for lang in LANGUAGES:
         rec = recommend({**unknown, "buyer_language": lang}, as_of=AS_OF)
         assert rec.rule_id == "can_reason_unknown" and ASKS_THE_REASON[lang] in rec.message, (lang, rec.message)
+
+
+_SHIPPED = dict(currency="USD", order_value=30, ship_date="2026-10-20", delivery_date="2026-10-28",
+                tracking_status="delivered", as_of_date="2026-11-01")
+
+
+@pytest.mark.parametrize("case, rule, lang, false_claim", [
+    # resellability unknown: the rule only asks that it is not known to be unsellable
+    (dict(_SHIPPED, dispute_type="not_as_described", platform="amazon", listing_error=False, buyer_photos=True),
+     "nad_within_return_window", "en", "the item can be resold"),
+    (dict(_SHIPPED, dispute_type="not_as_described", platform="amazon", listing_error=False, buyer_photos=True),
+     "nad_within_return_window", "zh", "且商品可二次销售"),
+    (dict(_SHIPPED, dispute_type="cancellation", platform="amazon", cancel_reason="changed_mind"),
+     "can_within_return_window", "en", "the item can be resold"),
+    # an order that makes a loss: its refund is not capped by a profit it does not have
+    (dict(_SHIPPED, dispute_type="not_as_described", platform="ebay", listing_error=False, buyer_photos=True,
+          mismatch="quality", item_cost=40, shipping_cost=10, order_value=45, as_of_date="2026-10-30"),
+     "nad_quality_claim", "en", "a partial refund within the order's profit"),
+    # a lost parcel whose buyer asked for nothing in particular
+    (dict(currency="USD", order_value=30, platform="ebay", ship_date="2026-10-03", tracking_status="lost",
+          tracking_number="LX1", as_of_date="2026-11-01", dispute_type="not_received"),
+     "nr_lost_reship", "en", "the buyer still wants the item"),
+])
+def test_a_rationale_claims_no_fact_the_case_does_not_hold(case, rule, lang, false_claim):
+    rec = recommend(dict(case, case_id="T1"), lang=lang)
+    assert rec.rule_id == rule
+    assert false_claim not in rec.rationale

@@ -230,3 +230,32 @@ def test_a_broken_guide_is_located(pb_copy):
     errors, _ = validate(pb_copy)
     assert any(p.path.endswith("damaged.yaml") and "zh: a guide needs `title:`" in p.message and p.line for p in errors)
     assert any(p.path.endswith("process.yaml") and "guide is missing" in p.message for p in errors)
+
+
+@pytest.mark.parametrize("template, text, says", [
+    # two nested loops of 100,000 kept `validate` busy for good (the sandbox limits reach, not work)
+    ("dmg_reship", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "a {% for %} loop is not allowed"),
+    ("dmg_reship", "{{ 'x' * 10**9 }}", "arithmetic (+ - * / ** % ~) is not allowed"),
+    ("nr_customs_wait", "{{ platform_name|upper }}", "a filter (|) is not allowed"),
+    ("nr_customs_wait", "{{ lipsum(n=100000) }}", "a function call is not allowed"),
+])
+def test_a_template_may_only_print_values_and_branch(pb_copy, template, text, says):
+    path = pb_copy / "messages" / f"{template}.yaml"
+    edit(path, "{{ order_id }}", text)
+    proc = subprocess.run([sys.executable, "-m", "helpers", "validate", str(pb_copy)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1
+    line = line_of(path, text)
+    assert f"{path}:{line}: en: {says} in playbook texts, which may only print values and branch with {{% if %}}" in proc.stdout + proc.stderr
+
+
+def test_prose_may_only_print_values_and_branch(pb_copy):
+    """`{{ 7*7 }}` in a rule's title was shown as 49."""
+    path = pb_copy / "damaged.yaml"
+    edit(path, 'title: {en: "No photos yet"', 'title: {en: "No photos {{ 7*7 }}"')
+    errors, _ = validate(pb_copy)
+    line = line_of(path, "No photos {{ 7*7 }}")
+    assert [(p.line, p.message) for p in errors if p.path.endswith("damaged.yaml")] == [
+        (line, "rule dmg_no_photos title (en): arithmetic (+ - * / ** % ~) is not allowed in playbook texts, "
+               "which may only print values and branch with {% if %}")]

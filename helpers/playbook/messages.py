@@ -71,7 +71,42 @@ def template_file(root: str, template_id: str):
 @lru_cache(maxsize=1024)
 def _jinja_template(source: str):
     """A template text compiled by Jinja once; groups (platform, resolution, ...) only render it."""
+    refuse_constructs(source)
     return environment().from_string(source)
+
+
+class RefusedConstruct(Exception):
+    """A playbook text uses more of Jinja than printing values and branching."""
+
+    def __init__(self, what: str, lineno: int):
+        super().__init__(f"{what} is not allowed in playbook texts, which may only print values and branch "
+                         "with {% if %}")
+        self.lineno = lineno
+
+
+# What a playbook text may hold: printed values, parameters, {% if %} branches and their comparisons.
+# The sandbox stops a template reaching Python's insides, not work: two nested {% for %} over
+# range(100000) kept `validate` (and the app reloading the playbook) busy for good, and `'x' * 10**9`
+# would take a gigabyte. A trainer's text needs none of it.
+_ALLOWED_NODES = frozenset({"Template", "Output", "TemplateData", "Name", "Const", "If", "Compare", "Operand",
+                            "Getattr", "Getitem", "Tuple", "List", "And", "Or", "Not", "CondExpr"})
+_NODE_WORDS = {"For": "a {% for %} loop", "Macro": "a {% macro %}", "CallBlock": "a {% call %} block",
+               "Call": "a function call", "Filter": "a filter (|)", "Test": "a test (is …)",
+               "Assign": "a {% set %}", "AssignBlock": "a {% set %}", "Include": "an {% include %}",
+               "Import": "an {% import %}", "FromImport": "an {% import %}", "Extends": "an {% extends %}"}
+
+
+@lru_cache(maxsize=4096)
+def refuse_constructs(source: str) -> None:
+    """RefusedConstruct for the first node of a text outside _ALLOWED_NODES (jinja2's TemplateError
+    for a text that does not parse)."""
+    from jinja2 import nodes
+    for node in environment().parse(source).find_all(nodes.Node):
+        kind = type(node).__name__
+        if kind not in _ALLOWED_NODES:
+            what = _NODE_WORDS.get(kind, "arithmetic (+ - * / ** % ~)" if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr))
+                                   else f"Jinja's {kind}")
+            raise RefusedConstruct(what, getattr(node, "lineno", 1) or 1)
 
 
 @lru_cache(maxsize=1024)
@@ -137,6 +172,10 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
         raise TemplateProblem(PlaybookProblem(path, line, f"no {language!r} text", f"add `{language}: |` with the text"))
     try:
         misused = _row_names_misused(source)
+        refuse_constructs(source)
+    except RefusedConstruct as exc:
+        raise TemplateProblem(PlaybookProblem(path, line + exc.lineno, f"{language}: {exc}",
+                                              "write the text out; branch with {% if platform == ... %} where it differs")) from None
     except TemplateError as exc:  # a syntax error: the file and the line in it
         raise TemplateProblem(PlaybookProblem(path, line + (getattr(exc, "lineno", None) or 0),
                                               f"{language}: Jinja syntax error: {getattr(exc, 'message', exc)}",
@@ -172,6 +211,7 @@ def render_prose(text: str, params_items: tuple) -> str:
     Raises jinja2.TemplateError for a typo; the loader reports it with its file:line."""
     if "{{" not in text and "{%" not in text:
         return text
+    refuse_constructs(text)
     return environment().from_string(text).render(params=plain_params(dict(params_items)))
 
 
@@ -180,6 +220,9 @@ def prose_problem(text: str, params: dict, path, line, what: str):
     from jinja2 import TemplateError
     try:
         render_prose(text, tuple(sorted(params.items())))
+    except RefusedConstruct as exc:
+        return PlaybookProblem(path, (line or 0) + exc.lineno - 1 if line else None, f"{what}: {exc}",
+                               "write the text out; name parameters as {{ params.NAME }}")
     except TemplateError as exc:
         ln = getattr(exc, "lineno", None) or 1
         return PlaybookProblem(path, (line or 0) + ln - 1 if line else None, f"{what}: {exc}",
@@ -190,6 +233,7 @@ def prose_problem(text: str, params: dict, path, line, what: str):
 def clear_caches() -> None:
     """Forget compiled templates (the loader calls this when a playbook file changed)."""
     template_file.cache_clear()
+    refuse_constructs.cache_clear()
     _COMPILED.clear()
     render_prose.cache_clear()
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from helpers import recommend
-from helpers.ui.labels import guide
+from helpers.playbook.labels import guide
 from helpers.ui.notebook_run import teaching_example
 
 import browser_support

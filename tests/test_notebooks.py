@@ -18,7 +18,7 @@ import pytest
 
 from helpers import recommend
 from helpers.core.fields import FIELDS, RECORD_ONLY
-from helpers.ui.labels import ui
+from helpers.playbook.labels import ui
 from helpers.ui.notebook_run import (DISPUTE_NOTEBOOKS, PLAYBOOK_NOTEBOOKS, md_escape, recommendation_markdown,
                                      teaching_example)
 

@@ -53,7 +53,7 @@ def test_report_notebook_runs_under_papermill_with_every_section(sample_run):
         assert section in text, section
     assert text.count("data:image/png;base64") >= 5  # the charts
     assert "from helpers import report" not in text  # code hidden
-    assert "request_evidence" in text and "keep_item_max_value=30" in text
+    assert "Ask for evidence first" in text and "keep_item_max_value=30" in text
     nb = nbformat.read(ipynb, as_version=4)
     assert nb.metadata["papermill"]["parameters"] == {"out_dir": str(sample_run.resolve())}
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -80,6 +80,9 @@ def test_an_empty_batch_still_gets_its_report(tmp_path):
     assert main(["batch", str(src), "--out", str(out)]) == 0
     text = (out / "report.html").read_text(encoding="utf-8")
     assert "0 decided" in text and all(section in text for section in report.SECTIONS)
+    # README: a section the input cannot support says so in a sentence, never as an empty table
+    assert "<table" not in text
+    assert text.count("The input has no rows, so there is nothing to count here.") == 10  # all but the what-if
 
 
 def test_the_warm_report_process_renders_the_same_report_and_a_dead_one_falls_back(sample_run, tmp_path):
@@ -109,3 +112,64 @@ def test_the_warm_report_process_renders_the_same_report_and_a_dead_one_falls_ba
         return re.sub(r'id="cell-id=[0-9a-f]+"', "", text.replace(str(path.parent.resolve()), "RUN"))
     assert same(warm / "report.html") == same(here / "report.html") == same(fallback / "report.html")
     assert "Risk-flagged cases" in same(warm / "report.html")
+
+
+def _cells(text):
+    import re
+    return set(re.findall(r"<t[dh]>([^<]*)</t[dh]>", text))
+
+
+def test_a_zh_run_reports_labels_in_chinese_never_codes(tmp_path):
+    out = tmp_path / "zh"
+    assert main(["batch", str(ROOT / "samples" / "cases.csv"), "--out", str(out), "--as-of", "2026-11-01",
+                 "--lang", "zh", "--no-report"]) == 0
+    _, html = report.render_report(out)
+    text = html.read_text(encoding="utf-8")
+    cells = _cells(text)
+    assert {"取消订单并退款", "仅退款,买家保留商品", "订单未达", "商品损坏或缺损", "速卖通", "淘宝", "无发货证据",
+            "多次纠纷; 无发货证据", "纠纷类型", "合计"} <= cells
+    assert not {"cancel_refund", "refund_keep_item", "not_received", "damaged", "aliexpress", "taobao",
+                "no_packing_evidence", "total"} & cells
+    assert "no_packing_evidence" not in text and "cancel_refund" not in text
+    for heading in ("批量审阅", "纠纷处理结果", "有风险提示的案例", "被拒绝的行", "政策模拟"):
+        assert f"{heading}<a class" in text, heading  # rendered as headings
+    run = report.load_run(out)
+    fig = report.chart_type_resolution(report.by_type_and_resolution(run.recs), run.labels)
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "取消订单并退款" in legend and "cancel_refund" not in legend
+    assert {t.get_text() for t in ax.get_yticklabels()} == {"订单未达", "商品与描述不符", "商品损坏或缺损", "订单取消或退款"}
+    assert ax.get_title() == "各纠纷类型的处理方案"
+
+
+def test_report_tables_are_whole_without_an_index_and_buyer_text_stays_inert(tmp_path):
+    """70 countries (more than pandas' 60 displayed rows), a rejected row's message of 152 characters with
+    markup in it: every country, the whole message (escaped), no row numbers."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    countries = [f"C{i:02d}" for i in range(70)]
+    recs = pd.DataFrame({"case_id": [f"K{i}" for i in range(70)], "dispute_type": "damaged", "platform": "ebay",
+                         "currency": "USD", "order_value": 10.0, "buyer_country": countries, "resolution": "reship",
+                         "refund_amount": 0.0, "est_cost": 4.0, "rule_id": "r", "missing_evidence": "", "risk_flags": ""})
+    recs.loc[0, "risk_flags"] = "no_packing_evidence"
+    recs.to_csv(folder / "recommendations.csv", index=False)
+    message = "order_value: '<script>alert(1)</script>' is not a number (use a plain number such as 12.50, " + "x" * 60
+    assert len(message) == 152
+    pd.DataFrame({"row": [72, 73], "case_id": ["<b>B1</b>", "B2"], "field": ["order_value", "order_value"],
+                  "message": [message, "order_value: missing"]}).to_csv(folder / "errors.csv", index=False)
+    (folder / "summary.json").write_text(json.dumps({
+        "input": "cases.csv", "as_of": "2026-11-01", "params": {}, "rows": 72, "decided": 70, "rejected": 2, "lang": "en",
+        "health": {"cases": 70, "with_sku": 0, "with_date": 0, "not_as_described_with_sku_and_mismatch": 0,
+                   "listing_rule": {"min_cases": 5, "share": 0.75}},
+        "listings_to_fix": [], "disputes_per_week": {}, "dispute_rates": None}))
+    _, html = report.render_report(folder)
+    text = html.read_text(encoding="utf-8")
+    cells = _cells(text)
+    assert set(countries) <= cells
+    assert "rows ×" not in text and "<td>...</td>" not in text
+    assert "order_value: '&lt;script&gt;alert(1)&lt;/script&gt;' is not a number (use a plain number such as 12.50, " \
+        + "x" * 60 in text
+    assert "<script>alert(1)" not in text and "<b>B1</b>" not in text and "&lt;b&gt;B1&lt;/b&gt;" in text
+    # no index column (0, 1, 2 … 69): the only whole numbers are counts (0, 1, 2, 70) and errors.csv's rows 72, 73
+    assert {c for c in cells if c.isdigit()} == {"0", "1", "2", "70", "72", "73"}
+    assert {"Send it again", "Damaged or incomplete", "eBay", "No packing evidence", "Order value"} <= cells

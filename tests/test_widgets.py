@@ -12,7 +12,7 @@ from helpers.core.engine import condition_names
 from helpers.core.fields import DISPUTE_TYPES, EVIDENCE, FIELD_BY_NAME
 from helpers.ui.form import AMOUNTS, DisputeForm, form_fields
 from helpers.ui.notebook_run import recommendation_markdown, teaching_example
-from helpers.ui.labels import FIELD_TEXT, field_label, guide
+from helpers.playbook.labels import FIELD_TEXT, field_label, guide
 
 from browser_support import notebook_parameters
 from support import AS_OF, CHART_CASE, CHART_ROWS

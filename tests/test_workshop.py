@@ -3,6 +3,7 @@ reported and skipped), the trainer's commands, the report notebook, and the trai
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -190,11 +191,11 @@ def test_grading_a_folder_gives_the_expected_scores_and_skips_damaged_files():
     g = grade(DATA / "answers")
     assert [(r["rank"], r["trainee"], r["points"], r["max_points"], r["right"], r["answered"], r["deck_size"])
             for r in g.leaderboard] == [(1, "Alice", 16, 16, 4, 4, 4), (2, "王伟", 8, 16, 2, 4, 4),
-                                        (3, "Bob Lee", 2, 8, 0, 2, 4)]
+                                        (3, "Bob Lee", 2, 16, 0, 2, 4)]
     assert [(r["scenario_id"], r["attempts"], r["wrong"], r["wrong_answers"]) for r in g.difficulty] == [
-        ("nr_honest_late_parcel", 3, 2, "full_refund ×2"),
-        ("can_changed_mind_before_shipping", 2, 1, "decline ×1"),
-        ("nad_listing_showed_navy", 3, 1, "refund_keep_item ×1"),
+        ("nr_honest_late_parcel", 3, 2, "Full refund ×2"),
+        ("can_changed_mind_before_shipping", 2, 1, "Decline politely, with reasons ×1"),
+        ("nad_listing_showed_navy", 3, 1, "Refund, buyer keeps the item ×1"),
         ("dmg_broken_no_photos", 2, 0, "")]
     assert len(g.problems) == 3
     assert g.problems[0].startswith("Bob Lee.json: answer 3: scenario 'no_such_scenario' is not in")
@@ -252,6 +253,121 @@ def test_workshop_grade_writes_tables_that_never_run_as_formulas(tmp_path):
     assert run_cli("workshop", "grade", str(tmp_path / "nothing")).returncode == 2
 
 
+# --- grading shows labels, scores the whole deck, and says what it left out --------------------------
+
+def test_grading_shows_resolution_labels_titles_and_headings_never_codes_in_english_and_chinese():
+    en, zh = grade(DATA / "answers"), grade(DATA / "answers", lang="zh")
+    hardest = en.difficulty[0]
+    assert (hardest["title"], hardest["dispute_type"], hardest["level"], hardest["expected"], hardest["wrong_answers"]) == (
+        "An honest late parcel", "Not received", "Basic", "Wait (keep the buyer informed)", "Full refund ×2")
+    hardest = zh.difficulty[0]
+    assert (hardest["title"], hardest["dispute_type"], hardest["level"], hardest["expected"], hardest["wrong_answers"]) == (
+        "诚实的延误包裹", "订单未达", "基础", "等待(保持与买家沟通)", "全额退款 ×2")
+    board, hard = en.tables()["leaderboard"], en.tables()["difficulty"]
+    assert list(board.columns) == ["Trainee", "Answered", "Right resolution", "Right evidence", "Right message",
+                                   "Points", "Score, % of the deck's points"]
+    assert board.index.name == "Rank" and list(board["Answered"]) == ["4 of 4", "4 of 4", "2 of 4"]
+    assert list(board["Points"]) == ["16 / 16", "8 / 16", "2 / 16"]
+    assert hard.index.name == "Scenario" and list(hard.index)[0] == "An honest late parcel"
+    assert list(hard.columns) == ["Dispute type", "Level", "The playbook's answer", "Trainees who answered",
+                                  "Chose another resolution", "Chose another, %", "What they chose instead"]
+    assert list(hard["Chose another, %"]) == [67, 50, 33, 0] and list(hard["What they chose instead"])[-1] == "—"
+    assert list(zh.tables()["difficulty"].columns)[2] == "处理手册的答案"
+    assert list(zh.tables()["leaderboard"]["已答"]) == ["4 / 4", "4 / 4", "2 / 4"]
+    assert [a["resolution"] for a in en.answers if a["trainee"] == "Bob Lee"] == ["Full refund", "Refund, buyer keeps the item"]
+
+
+def test_the_difficulty_chart_names_scenarios_by_title():
+    from helpers.workshop.training import difficulty_chart
+    fig = difficulty_chart(grade(DATA / "answers", lang="zh"))
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        "“收到就是坏的”——别无其他", "详情页照片是藏青色", "发货前买家改变主意", "诚实的延误包裹"]
+    assert fig.axes[0].get_title() == "最难的案例"
+
+
+def test_workshop_grade_prints_labels_and_the_answered_share_of_the_deck(tmp_path):
+    out = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path), "--no-report")
+    assert out.returncode == 0, out.stderr
+    assert "  hardest: An honest late parcel " in out.stdout and "2/3 wrong (Full refund ×2)" in out.stdout
+    lines = [" ".join(line.split()) for line in out.stdout.splitlines()]
+    assert "3. Bob Lee 2/16 12.5% right 0, 2 of 4 answered" in lines
+    for code in ("nr_honest_late_parcel", "full_refund", "refund_keep_item", "decline ×"):
+        assert code not in out.stdout, code
+    zh = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path), "--no-report", "--lang", "zh")
+    assert zh.returncode == 0, zh.stderr
+    assert "  hardest: 诚实的延误包裹 " in zh.stdout and "2/3 wrong (全额退款 ×2)" in zh.stdout
+
+
+def test_unanswered_scenarios_of_the_deck_score_nothing(tmp_path):
+    data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    (tmp_path / "alice.json").write_text(json.dumps(data), encoding="utf-8")
+    data["trainee"], data["answers"] = "Ann", data["answers"][:1]  # one right answer of a deck of four
+    (tmp_path / "ann.json").write_text(json.dumps(data), encoding="utf-8")
+    g = grade(tmp_path)
+    assert [(r["trainee"], r["answered"], r["deck_size"], r["points"], r["max_points"], r["score_pct"])
+            for r in g.leaderboard] == [("Alice", 4, 4, 16, 16, 100.0), ("Ann", 1, 4, 4, 16, 25.0)]
+
+
+def test_the_same_trainee_in_two_files_is_counted_once_with_a_warning_naming_both(tmp_path):
+    bob = (DATA / "answers" / "Bob Lee.json").read_text(encoding="utf-8")
+    (tmp_path / "Bob Lee.json").write_text(bob, encoding="utf-8")
+    (tmp_path / "Bob Lee (copy).json").write_text(bob, encoding="utf-8")
+    fewer = json.loads(bob)
+    fewer["trainee"], fewer["answers"] = "bob  LEE", fewer["answers"][:1]
+    (tmp_path / "bob-laptop.json").write_text(json.dumps(fewer), encoding="utf-8")
+    os.utime(tmp_path / "Bob Lee.json", (1_700_000_000, 1_700_000_000))  # the copy is the newer file
+    g = grade(tmp_path)
+    assert [(r["trainee"], r["file"], r["answered"]) for r in g.leaderboard] == [("Bob Lee", "Bob Lee (copy).json", 2)]
+    assert len(g.answers) == 2 and g.difficulty[0]["attempts"] == 1
+    assert [p for p in g.problems if "both hold" in p] == [
+        "Bob Lee.json and Bob Lee (copy).json both hold Bob Lee's answers: counted once, from Bob Lee (copy).json "
+        "(it is the newer file) — Bob Lee.json skipped",
+        "bob-laptop.json and Bob Lee (copy).json both hold Bob Lee's answers: counted once, from Bob Lee (copy).json "
+        "(it has more answers (2 against 1)) — bob-laptop.json skipped"]
+    assert [p for p in g.problems if "no_such_scenario" in p] == [
+        "Bob Lee (copy).json: answer 3: scenario 'no_such_scenario' is not in the playbook's scenarios — skipped"]
+
+
+def test_other_files_in_the_answers_folder_are_named_and_an_empty_folder_is_an_error(tmp_path):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "答案.csv").write_text("name,answer\n", encoding="utf-8")
+    (answers / ".DS_Store").write_bytes(b"x")
+    none = run_cli("workshop", "grade", str(answers), "--no-report")
+    assert none.returncode == 2 and "Traceback" not in none.stderr
+    assert none.stderr.splitlines() == [
+        "warning: 答案.csv: not an answer file (answers are the .json files the workshop page saves) — ignored",
+        f"dispute-playbook: {answers} holds no answer files (*.json): nothing to grade; give the folder the workshop "
+        "page saved answers into (the path it shows each trainee), or copy the trainees' .json files here"]
+    assert not (answers / "report").exists()
+    shutil.copy(DATA / "answers" / "Alice.json", answers / "Alice.JSON")
+    some = run_cli("workshop", "grade", str(answers), "--no-report")
+    assert some.returncode == 0, some.stderr
+    assert "1 answer file(s) graded" in some.stdout
+    assert some.stderr.splitlines() == [
+        "warning: 答案.csv: not an answer file (answers are the .json files the workshop page saves) — ignored"]
+    run_cli("workshop", "grade", str(answers), "--out", str(answers), "--no-report")  # the report beside the answers
+    again = run_cli("workshop", "grade", str(answers), "--out", str(answers), "--no-report")
+    assert again.returncode == 0 and again.stderr == some.stderr  # its own tables are not the trainees' stray files
+
+
+def test_answer_files_with_a_bom_are_read_and_other_encodings_and_typos_are_explained(tmp_path):
+    data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode("utf-8"))
+    gbk = dict(data, trainee="张伟")
+    (tmp_path / "gbk.json").write_bytes(json.dumps(gbk, ensure_ascii=False).encode("gbk"))
+    typo = json.loads(json.dumps(data))
+    typo["trainee"], typo["answers"][1]["resolution"], typo["answers"][2]["resolution"] = "Cat", "exchnage", "zzz"
+    (tmp_path / "cat.json").write_text(json.dumps(typo), encoding="utf-8")
+    g = grade(tmp_path)
+    assert [(r["trainee"], r["points"]) for r in g.leaderboard] == [("Alice", 16), ("Cat", 8)]
+    assert g.problems == [
+        "cat.json: answer 2: resolution 'exchnage' is not a resolution; did you mean 'exchange'? — skipped",
+        "cat.json: answer 3: resolution 'zzz' is not a resolution — skipped",
+        "gbk.json: is not UTF-8 text (perhaps re-saved as GBK or another encoding); save it as UTF-8 — skipped"]
+
+
 @pytest.mark.slow
 def test_the_grading_report_runs_under_papermill_and_exports_html_without_code(tmp_path):
     out = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path))
@@ -263,7 +379,10 @@ def test_the_grading_report_runs_under_papermill_and_exports_html_without_code(t
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # leaderboard and difficulty charts
     assert not [o for o in outputs if o.get("name") == "stderr"], "warnings in the report"
     html = (tmp_path / "workshop_report.html").read_text(encoding="utf-8")
-    assert "王伟" in html and "full_refund ×2" in html and "Dana.json: is not complete JSON" in html
+    assert "王伟" in html and "Full refund ×2" in html and "Dana.json: is not complete JSON" in html
+    assert "An honest late parcel" in html and "2 of 4" in html and "The playbook's answer" in html
+    for code in ("full_refund", "request_evidence", "not_received", "evidence_right", "score_pct", "deck_size"):
+        assert code not in html, code
     assert "from helpers" not in html and "grade(answers_dir" not in html
 
 

@@ -6,17 +6,15 @@ saves it as report.ipynb and report.html (code hidden), both written atomically.
 """
 from __future__ import annotations
 
+import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
-from .health_report import SECTIONS as HEALTH_SECTIONS
+from .report_words import COLUMNS_ZH, SECTION_TEXT, SECTIONS, WORDS, Labels, labels_for  # noqa: F401  (SECTIONS: importable from here)
 
 NOTEBOOK = NOTEBOOKS_DIR / "batch_review.ipynb"
 REFUNDING = ("partial_refund", "full_refund", "return_refund", "refund_keep_item", "cancel_refund")
-SECTIONS = ("Cases by dispute type and resolution", "Refunds and estimated cost by platform and currency",
-            "Rates by buyer country", "Risk-flagged cases", "Most often missing evidence", *HEALTH_SECTIONS,
-            "Rejected rows", "Policy what-if")
 _READ = ["case_id", "dispute_type", "platform", "currency", "order_value", "buyer_country", "resolution",
          "refund_amount", "est_cost", "rule_id", "missing_evidence", "risk_flags"]
 
@@ -29,6 +27,14 @@ class Run:
     summary: dict
     whatif: dict | None
     changes: object | None
+    lang: str = "en"  # the run's language (summary.json), for every label and heading of the report
+    _labels: "Labels | None" = field(default=None, repr=False)
+
+    @property
+    def labels(self) -> "Labels":
+        if self._labels is None:
+            self._labels = labels_for(self.summary, self.lang)
+        return self._labels
 
 
 def load_run(folder) -> Run:
@@ -49,13 +55,168 @@ def load_run(folder) -> Run:
     changes = None
     if whatif and (folder / "whatif_changes.csv").exists():
         changes = pd.read_csv(folder / "whatif_changes.csv", keep_default_na=False)
-    return Run(folder, recs, errors, summary, whatif, changes)
+    return Run(folder, recs, errors, summary, whatif, changes, "zh" if summary.get("lang") == "zh" else "en")
+
+
+# ---- what the notebook displays: headings, labelled tables in full, a sentence for an empty section ----
+
+def heading(run: Run, section: str):
+    """The section's heading and opening sentence in the run's language (Markdown)."""
+    from IPython.display import Markdown
+    en, zh = SECTION_TEXT[section]
+    name, *intro = (section, *en) if len(en) == 1 else en
+    if run.lang == "zh":
+        name, *intro = zh
+    level = "#" if section == "title" else "##"
+    return Markdown(f"{level} {name}\n\n" + "\n".join(intro))
+
+
+class Table:
+    """A table shown whole: every row, every character of every cell (HTML-escaped), no index column."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def _repr_html_(self):
+        import pandas as pd
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_html(index=False, escape=True, na_rep="", border=1, max_rows=None, max_cols=None)
+
+    def __repr__(self):
+        import pandas as pd
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_string(index=False, max_rows=None, max_cols=None)
+
+
+def _sentence(text: str):
+    from IPython.display import Markdown
+    return Markdown(html.escape(text, quote=False))
+
+
+def _value_labels(lab: Labels) -> dict:
+    flags = lambda v: "; ".join(lab.flag.get(f, f) for f in v.split("; ")) if v else v  # noqa: E731
+    return {"resolution": lab.resolution, "from": lab.resolution, "to": lab.resolution,
+            "dispute_type": {**lab.dispute_type, "all": lab.word("all")}, "platform": lab.platform,
+            "mismatch": lab.mismatch, "risk_flags": flags, "field": lambda v: ", ".join(lab.field.get(f, f) for f in v.split(", ")),
+            "status": {k: lab.word(k) for k in ("no target set", "above target", "within target")}}
+
+
+def labelled(frame, lab: Labels):
+    """`frame` for people: codes in the known columns as their labels, the index (when it says
+    something) as a first column, column names in the run's language."""
+    out = frame.copy()
+    named = out.index.name is not None or any(n is not None for n in out.index.names)
+    out = out.reset_index(drop=not named)  # a row number says nothing; a named index (sku, week) is a column
+    for column, names in _value_labels(lab).items():
+        if column in out.columns:
+            values = out[column].astype(object)
+            out[column] = values.map(names) if callable(names) else values.map(lambda v, n=names: n.get(v, v))
+    if lab.lang == "zh":
+        out.columns = [COLUMNS_ZH.get(c, c) for c in out.columns]
+    out.columns.name = None
+    return out
+
+
+def show(run: Run, frame):
+    return Table(labelled(frame, run.labels))
+
+
+def _empty(run: Run) -> list:
+    """The sentence that replaces a section of counts the run cannot support, or [] when it can."""
+    if not len(run.recs):
+        return [_sentence(run.labels.word("no rows" if not len(run.errors) else "no decided"))]
+    return []
+
+
+def type_resolution_table(table, lab: Labels):
+    """by_type_and_resolution's crosstab, named: dispute types (rows) and resolutions (columns) by their labels."""
+    names = {**lab.resolution, **lab.dispute_type, "total": lab.word("total")}
+    out = table.rename(index=names, columns=names)
+    out.index.name = COLUMNS_ZH["dispute_type"] if lab.lang == "zh" else "dispute_type"
+    out.columns.name = None
+    return out
+
+
+def section_type_resolution(run: Run) -> list:
+    if _empty(run):
+        return _empty(run)
+    table = by_type_and_resolution(run.recs)
+    return [Table(type_resolution_table(table, run.labels).reset_index())]
+
+
+def section_money(run: Run) -> list:
+    return _empty(run) or [show(run, money_by_platform_currency(run.recs))]
+
+
+def section_rates(run: Run) -> list:
+    return _empty(run) or [show(run, rates_by_country(run.recs))]
+
+
+def risk_flag_table(recs, lab: Labels):
+    counts = risk_flag_counts(recs)
+    return counts.assign(id=[lab.flag.get(f, f) for f in counts["id"]],
+                         meaning=[lab.flag_text.get(f, f) for f in counts["id"]]).rename(columns={"id": "risk_flag"})
+
+
+def section_risk(run: Run) -> list:
+    if _empty(run):
+        return _empty(run)
+    counts = risk_flag_table(run.recs, run.labels)
+    if not len(counts):
+        return [_sentence(run.labels.word("no flagged"))]
+    return [show(run, counts), show(run, risk_flagged(run.recs))]
+
+
+def section_missing(run: Run) -> list:
+    if _empty(run):
+        return _empty(run)
+    missing = missing_evidence(run.recs, run.lang)
+    if not len(missing):
+        return [_sentence(run.labels.word("no missing"))]
+    return [show(run, missing[["evidence", "cases", "share_of_cases"]])]
+
+
+def section_health(run: Run, parts: list) -> list:
+    """A health_report section (Markdown and tables) with its tables labelled; an empty input says so."""
+    import pandas as pd
+    if _empty(run):
+        return _empty(run)
+    lab, out = run.labels, []
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            names = {**lab.dispute_type}
+            names.update({f"{d} / {m}": f"{lab.dispute_type.get(d, d)} / {lab.mismatch.get(m, m)}"
+                          for c in part.columns if isinstance(c, str) and " / " in c for d, m in [c.split(" / ", 1)]})
+            part = show(run, part.rename(columns=names))
+        out.append(part)
+    return out
+
+
+def section_rejected(run: Run) -> list:
+    if not len(run.errors):
+        return [_sentence(run.labels.word("no rows" if not len(run.recs) else "no rejected"))]
+    return [show(run, rejected_by_field(run.errors)), show(run, rejected_rows(run.errors))]
+
+
+def section_whatif(run: Run) -> list:
+    from IPython.display import Markdown
+    out = [Markdown(whatif_headline(run))]
+    if run.whatif:
+        out += [show(run, whatif_transitions(run)), show(run, whatif_money(run))]
+    return out
 
 
 def headline(run: Run) -> str:
     s = run.summary
     rows = s.get("rows", len(run.recs) + len(run.errors))
-    text = (f"**{rows:,} rows** from `{Path(s.get('input', '?')).name}`, reviewed as of **{s.get('as_of', '?')}**: "
+    name = Path(s.get("input", "?")).name
+    if run.lang == "zh":
+        text = (f"来自 `{name}` 的 **{rows:,} 行**,处理日期 **{s.get('as_of', '?')}**:**{len(run.recs):,} 个已决定**,"
+                f"**{len(run.errors):,} 行被拒绝**(见“被拒绝的行”)。")
+        if s.get("params"):
+            text += "按修改后的政策决定:" + "、".join(f"`{k}={v:g}`" for k, v in s["params"].items()) + "。"
+        return text
+    text = (f"**{rows:,} rows** from `{name}`, reviewed as of **{s.get('as_of', '?')}**: "
             f"**{len(run.recs):,} decided**, **{len(run.errors):,} rejected** (see *Rejected rows*).")
     if s.get("params"):
         text += " Decided under a changed policy: " + ", ".join(f"`{k}={v:g}`" for k, v in s["params"].items()) + "."
@@ -144,8 +305,15 @@ def whatif_money(run: Run):
 
 
 def whatif_headline(run: Run) -> str:
+    zh = run.lang == "zh"
     if not run.whatif:
-        return "This run has no what-if: run the batch with `--set PARAM=VALUE` to compare a changed policy."
+        return ("本次运行没有政策模拟:运行批量时加上 `--set PARAM=VALUE` 即可对比修改后的政策。" if zh else
+                "This run has no what-if: run the batch with `--set PARAM=VALUE` to compare a changed policy.")
+    if zh:
+        w = run.whatif
+        setting = "、".join(f"{k}={v:g}" for k, v in w["params"].items())
+        share = w["changed"] / w["cases"] if w["cases"] else 0.0
+        return f"政策模拟 {setting}:{w['cases']} 个决定中有 {w['changed']} 个改变({share:.1%})"
     from .whatif import summary_lines
     return summary_lines(run.whatif)[0]
 
@@ -154,27 +322,34 @@ def whatif_headline(run: Run) -> str:
 
 def _figure(width=7.5, height=3.6):
     import matplotlib.pyplot as plt
+
+    from ..iorw.fonts import use_cjk_fallback
+    use_cjk_fallback()  # labels may be Chinese (a --lang zh run, a playbook's own words)
     fig, ax = plt.subplots(figsize=(width, height))
     return fig, ax
 
 
-def chart_type_resolution(table):
+def chart_type_resolution(table, labels: Labels | None = None):
+    """`table`: by_type_and_resolution's; with `labels`, dispute types and resolutions are named by them."""
     body = table.drop(index="total", columns="total", errors="ignore")
     if body.empty:
         return None
-    fig, ax = _figure()
+    word = labels.word if labels else lambda k: WORDS[k][0]
+    if labels:
+        body = type_resolution_table(body, labels)
+    fig, ax = _figure(width=10)
     # eleven resolutions outnumber the default ten colours: tab20 keeps every one distinct
     body.plot.barh(stacked=True, ax=ax, width=0.7, colormap="tab20")
-    ax.set_xlabel("cases")
+    ax.set_xlabel(word("cases"))
     ax.set_ylabel("")
-    ax.legend(fontsize=7, ncol=2, loc="lower right")
-    ax.set_title("Resolution by dispute type")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, never over them
+    ax.set_title(word("Resolution by dispute type"))
     fig.tight_layout()
     return fig
 
 
 def chart_counts(frame, label, value, title):
-    if frame.empty:
+    if frame is None or frame.empty:
         return None
     fig, ax = _figure(height=max(2.0, 0.35 * len(frame) + 1))
     ax.barh(frame[label][::-1].astype(str), frame[value][::-1])
@@ -183,14 +358,17 @@ def chart_counts(frame, label, value, title):
     return fig
 
 
-def chart_country_rates(rates, top: int = 12):
+def chart_country_rates(rates, top: int = 12, labels: Labels | None = None):
     if rates.empty:
         return None
+    word = labels.word if labels else lambda k: WORDS[k][0]
     fig, ax = _figure()
     head = rates.head(top).set_index("buyer_country")[["refund_rate", "return_rate"]]
+    head = head.rename(columns={c: word(c) for c in head.columns}).rename_axis(word("buyer_country"))
     head.plot.bar(ax=ax)
-    ax.set_ylabel("share of cases")
-    ax.set_title("Refund and return rate by buyer country")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars: inside, it hid the top of one
+    ax.set_ylabel(word("share of cases"))
+    ax.set_title(word("Refund and return rate by buyer country"))
     fig.tight_layout()
     return fig
 
@@ -198,16 +376,39 @@ def chart_country_rates(rates, top: int = 12):
 def chart_whatif(run: Run):
     import numpy as np
     fig, ax = _figure()
+    lab = run.labels
     base, new = run.whatif["baseline_resolutions"], run.whatif["resolutions"]
     names = sorted(set(base) | set(new))
     x = np.arange(len(names))
-    ax.bar(x - 0.2, [base.get(n, 0) for n in names], 0.4, label="playbook as it is")
-    ax.bar(x + 0.2, [new.get(n, 0) for n in names], 0.4, label="changed policy")
-    ax.set_xticks(x, names, rotation=35, ha="right", fontsize=8)
-    ax.set_ylabel("cases")
+    ax.bar(x - 0.2, [base.get(n, 0) for n in names], 0.4, label=lab.word("playbook as it is"))
+    ax.bar(x + 0.2, [new.get(n, 0) for n in names], 0.4, label=lab.word("changed policy"))
+    ax.set_xticks(x, [lab.resolution.get(n, n) for n in names], rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel(lab.word("cases"))
     ax.legend()
-    ax.set_title("Decisions under both policies")
+    ax.set_title(lab.word("Decisions under both policies"))
     fig.tight_layout()
+    return fig
+
+
+def chart_missing(run: Run, top: int = 10):
+    missing = missing_evidence(run.recs, run.lang)
+    return chart_counts(missing.head(top), "evidence", "cases", run.labels.word("Missing evidence (cases)"))
+
+
+def chart_weeks(run: Run):
+    """health_report's weekly chart with the dispute types (and its titles) in the run's language."""
+    from ..iorw.fonts import use_cjk_fallback
+    from .health_report import chart_weeks as weeks_chart
+    use_cjk_fallback()
+    lab = run.labels
+    weeks = {w: {lab.dispute_type.get(t, t): n for t, n in types.items()}
+             for w, types in (run.summary.get("disputes_per_week") or {}).items()}
+    fig = weeks_chart({**run.summary, "disputes_per_week": weeks})
+    if fig is not None and lab.lang == "zh":
+        ax = fig.axes[0]
+        ax.set_xlabel(COLUMNS_ZH["week (Monday)"])
+        ax.set_ylabel(COLUMNS_ZH["disputes"])
+        ax.set_title("每周各类型纠纷数")
     return fig
 
 

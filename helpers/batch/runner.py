@@ -358,7 +358,8 @@ def render_into(folder: Path) -> str:
 
 
 def summary_dict(opts, result: BatchResult, as_of) -> dict:
-    return {"input": str(opts.cases), "columns": opts.columns, "as_of": as_of.isoformat(), "params": opts.params,
+    return {"input": str(opts.cases), "columns": opts.columns, "playbook": str(opts.playbook) if opts.playbook else None,
+            "as_of": as_of.isoformat(), "params": opts.params,
             "rows": result.rows, "decided": result.decided, "rejected": result.rejected,
             "resolutions": dict(result.resolutions.most_common()), "lang": opts.lang, "notes": result.notes}
 

@@ -38,4 +38,6 @@ def register(sub) -> None:
     g.add_argument("--out", help="report folder (default: ANSWERS_DIR/report)")
     g.add_argument("--playbook", help="playbook folder (default: the bundled playbook/)")
     g.add_argument("--no-report", action="store_true", help="write the CSV tables only, skip the report notebook")
+    g.add_argument("--lang", default="en", choices=("en", "zh"),
+                   help="language of the resolution names, scenario titles and report headings")
     g.set_defaults(func=cmd_grade)

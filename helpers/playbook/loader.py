@@ -14,18 +14,13 @@ from ..core.conditions import ConditionParser
 from ..core.exceptions import PlaybookError, PlaybookProblem, UnknownParameterError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
 from ..core.yamlio import line_of, load_yaml
-from ..core.paths import PLAYBOOK_DIR
+from ..core.paths import playbook_dir  # noqa: F401  (importable from here)
 
-DEFAULT_DIR = PLAYBOOK_DIR
 RULE_KEYS = {"id", "title", "when", "resolution", "refund_share", "within_profit", "rationale", "actions",
              "evidence", "template", "note"}
 PLATFORM_FACTS = ("message_language", "message_max_chars", "no_reason_return_days", "seller_response_days",
                   "buyer_claim_window_days", "receipt_confirmation_days")
 LANGS_REQUIRED = ("en", "zh")
-
-
-def playbook_dir(path=None) -> Path:
-    return Path(path or os.environ.get("DISPUTE_PLAYBOOK_DIR") or DEFAULT_DIR)
 
 
 @dataclass

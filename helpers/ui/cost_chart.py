@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from .labels import field_label, ui
+from ..playbook.labels import field_label, ui
 from .present import money
 
 CHOSEN, OTHER = "#1f6feb", "#9aa4b2"

@@ -16,7 +16,7 @@ from ..core.fields import FIELD_BY_NAME
 from ..playbook.messages import LANGUAGES
 from .result_view import ResultView
 from .form_checks import AMOUNTS, amount_warnings, field_problems, summary
-from .labels import LANGUAGE_NAMES, choice_label, field_help, field_label, guide_html, ui
+from ..playbook.labels import LANGUAGE_NAMES, choice_label, field_help, field_label, guide_html, ui
 
 SECTIONS = (
     ("section_order", ("case_id", "platform", "order_value", "currency", "order_date", "as_of_date", "order_id")),
@@ -301,7 +301,7 @@ class DisputeForm:
         """Decide the form's case in each UI language and build its report, unseen: the first Recommend on
         the unchanged form then shows that decision at once, and any other finds the rules loaded and
         every code path warm (a preheated kernel does this before anyone opens the page)."""
-        from .labels import UI_LANGUAGES
+        from ..playbook.labels import UI_LANGUAGES
         from .result_view import report_parts
         if self.validate() is not None:
             case = self.values()

@@ -10,7 +10,7 @@ import datetime as _dt
 
 from ..core.case import FIELD_PARSERS, BadValue, cross_field_checks
 from ..core.fields import FIELD_BY_NAME
-from .labels import choice_label, field_label
+from ..playbook.labels import choice_label, field_label
 
 AMOUNTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
-from .labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
+from ..playbook.labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
 from .present import evidence_checklist, money
 
 # Seconds a run waits for a cell's outputs once the kernel says the cell ran. nbclient's default (4 s)
@@ -214,8 +214,8 @@ def start_page(ui_language: str = "en", interactive: bool = True):
     """The start notebook: the handling process and links to the four dispute notebooks."""
     from IPython.display import Markdown, display
 
-    from .labels import guide as guide_data
-    from .labels import guide_html
+    from ..playbook.labels import guide as guide_data
+    from ..playbook.labels import guide_html
     lang = check_ui_language(ui_language)
     if not interactive:
         links = "\n".join(f"- [{md_escape(guide_data(n)[lang]['title'])}]({n}.ipynb)" for n in DISPUTE_NOTEBOOKS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qs
 
-from .labels import UI_LANGUAGES
+from ..playbook.labels import UI_LANGUAGES
 
 
 def in_app() -> bool:

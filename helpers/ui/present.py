@@ -2,7 +2,7 @@
 (result_view): money as people read it, and the deciding rule's evidence checklist."""
 from __future__ import annotations
 
-from .labels import ui
+from ..playbook.labels import ui
 
 
 def money(amount, currency: str, lang: str) -> str:

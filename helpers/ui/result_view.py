@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from ..playbook.messages import LANGUAGES
 from .cost_chart import cost_chart_html, unknown_costs
-from .labels import choice_label, evidence_label, ui
+from ..playbook.labels import choice_label, evidence_label, ui
 from .present import evidence_checklist, money
 
 
@@ -86,7 +86,7 @@ class ResultView:
                                     for cls, part in self.parts.items() if part)
         self.prompt.layout.display = "none"
         self.body.layout.display = None
-        self._set_message(rec, case.get("buyer_language") or "en")
+        self._set_message(rec)
         self._quiet = True
         self.language.value = rec.message_language if rec.message_language in LANGUAGES else "en"
         self._quiet = False
@@ -95,7 +95,7 @@ class ResultView:
         """Whether the message box holds the user's own edits (not the text the app last put there)."""
         return self.generated is not None and self.message.value != self.generated
 
-    def _set_message(self, rec, requested: str):
+    def _set_message(self, rec):
         if self.edited() and rec.message != self.message.value:
             self.pending = rec.message
             self.kept.value = ui("edits_kept", self.lang)
@@ -104,7 +104,7 @@ class ResultView:
         else:
             self.message.value = self.generated = rec.message
             self._hide_replace()
-        self.note.value = message_note(rec, self.platform, requested, self.lang)
+        self.note.value = rec.message_note  # made in the UI language (helpers.playbook.messages)
         self._count()
 
     def use_new_text(self):
@@ -130,7 +130,7 @@ class ResultView:
     def _on_language(self, change):
         if self._quiet or self.rec is None:
             return
-        self._set_message(self.rerender_message(change["new"]), change["new"])
+        self._set_message(self.rerender_message(change["new"]))
 
 
 def report_parts(rec, case: dict, lang: str) -> dict[str, str]:
@@ -172,14 +172,3 @@ def _shown_date(iso: str, lang: str) -> str:
         return form_date(_dt.date.fromisoformat(str(iso)), lang)
     except ValueError:
         return str(iso)
-
-
-def message_note(rec, platform, requested: str, lang: str) -> str:
-    """Why the message is not in the language asked for, in the UI language ('' when it is)."""
-    if rec.message_language == requested:
-        return ""
-    from ..playbook.loader import load_playbook
-    language = choice_label("buyer_language", rec.message_language, lang)
-    if load_playbook().platforms.get(platform, {}).get("message_language"):
-        return ui("platform_requires", lang).format(platform=choice_label("platform", platform, lang), language=language)
-    return ui("no_text_in", lang).format(language=choice_label("buyer_language", requested, lang))

@@ -263,12 +263,12 @@ class WorkshopApp:
 
 
 def _fact_label(key: str, lang: str) -> str:
-    from ..ui.labels import FIELD_TEXT, field_label
+    from ..playbook.labels import FIELD_TEXT, field_label
     return field_label(key, lang) if key in FIELD_TEXT else key.replace("_", " ")
 
 
 def _fact_value(key: str, value, lang: str) -> str:
-    from ..ui.labels import choice_label
+    from ..playbook.labels import choice_label
     if isinstance(value, bool):
         return choice_label("_tristate", value, lang)
     return choice_label(key, value, lang)

@@ -9,9 +9,8 @@ import html
 from functools import lru_cache
 
 from ..core.fields import EVIDENCE
-from ..playbook.loader import playbook_dir
+from ..core.paths import PLAYBOOK_DIR, playbook_dir
 from ..core.yamlio import load_yaml
-from ..core.paths import PLAYBOOK_DIR
 
 UI_LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}

@@ -33,9 +33,9 @@ SAMPLE = {"case_id": "S1", "buyer_name": "Ana Lima", "shop_name": "Sunny Home", 
           "tracking_number": None, "carrier": None, "currency": "USD", "order_value": 40.0}
 
 
-def rendered(dt, rule, platform, lang):
-    compiled = compile_template(PB, rule.template, lang, platform, rule.resolution, dt)
-    return compiled.fill(row_values(PB, lang, SAMPLE, 0.0))
+def rendered(dt, rule, platform, lang, case=SAMPLE):
+    compiled = compile_template(PB, rule.template, lang, platform, rule.resolution, dt, bool(case["tracking_number"]))
+    return compiled.fill(row_values(PB, lang, case, 0.0))
 
 
 def every_message():
@@ -190,3 +190,20 @@ def test_a_rationale_claims_no_fact_the_case_does_not_hold(case, rule, lang, fal
     rec = recommend(dict(case, case_id="T1"), lang=lang)
     assert rec.rule_id == rule
     assert false_claim not in rec.rationale
+
+
+def test_a_case_without_a_tracking_number_is_never_told_one():
+    """"We have checked with the carrier: tracking number (tracking to follow) shows the parcel as
+    delivered" told the buyer nothing true: a message names the number only when the case has one."""
+    for dt, rule, platform, lang, text in MESSAGES:  # SAMPLE has no tracking number
+        assert PB.languages[lang]["defaults"]["tracking_number"] not in text, (rule.template, platform, lang)
+
+
+def test_a_case_with_a_tracking_number_is_told_it():
+    tracked = {**SAMPLE, "tracking_number": "LX123456789CN", "carrier": "Cainiao"}
+    naming = {r.template for _, r in RULES if "{{ tracking_number }}" in (ROOT / "playbook" / "messages" / f"{r.template}.yaml").read_text(encoding="utf-8")}
+    assert len(naming) >= 10  # the not-received and in-transit messages, the escalation
+    for template in naming:  # a template may name it for some dispute types only (the escalation: not received)
+        for lang in LANGUAGES:
+            assert any("LX123456789CN" in rendered(dt, rule, "ebay", lang, tracked)
+                       for dt, rule in RULES if rule.template == template), (template, lang)

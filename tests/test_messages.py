@@ -29,13 +29,18 @@ def test_chinese_message_is_chinese():
 
 def test_the_platform_rule_wins_over_the_buyer_language():
     r = rec(buyer_language="ru", platform="aliexpress")
-    assert r.message_language == "en" and "AliExpress requires en" in r.message_note
+    assert r.message_language == "en" and r.message_note == "AliExpress requires messages in English: the message is in English."
+    # the note is in the language the recommendation was asked in: labels, never codes
+    zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": "ru", "platform": "aliexpress"}), as_of=AS_OF, lang="zh")
+    assert zh.message_note == "速卖通要求使用英语发送消息,因此消息为英语。"
     assert len(r.message) <= 1500 and r.message_max_chars == 1500
 
 
 def test_a_language_without_templates_falls_back_to_english_and_says_so():
     r = rec(buyer_language="de", platform="ebay")
-    assert r.message_language == "en" and "fell back to English" in r.message_note
+    assert r.message_language == "en" and r.message_note == "This message has no de text yet: it is shown in English."
+    zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": "de", "platform": "ebay"}), as_of=AS_OF, lang="zh")
+    assert zh.message_note == "此消息暂无de版本,已改用英语。"
 
 
 def test_a_template_expression_in_a_buyer_name_is_greeted_verbatim():

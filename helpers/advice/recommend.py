@@ -104,8 +104,9 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         message, language, note, limit = "", "", "", pb.platforms.get(platform, {}).get("message_max_chars")
         refund = money_or_none(d.refund[i])
         if render:
-            language, note = choose_language(pb, platform, case["buyer_language"], rule.template)
-            compiled = compile_template(pb, rule.template, language, platform, rule.resolution, case["dispute_type"])
+            language, note = choose_language(pb, platform, case["buyer_language"], rule.template, lang)
+            compiled = compile_template(pb, rule.template, language, platform, rule.resolution, case["dispute_type"],
+                                        bool(case.get("tracking_number")))
             message = fit(compiled.fill(row_values(pb, language, case, refund)), limit)
         steps = []
         for a in rule.actions:

@@ -238,13 +238,17 @@ def clear_caches() -> None:
     render_prose.cache_clear()
 
 
-def group_context(pb, platform: str, resolution: str, dispute_type: str, params) -> tuple:
+def group_context(pb, platform: str, resolution: str, dispute_type: str, params, has_tracking_number: bool) -> tuple:
     """What a template may branch on: the same for every case in the group. `params`: the
-    playbook's plain_params as a _Frozen, made once for all the groups of one playbook."""
+    playbook's plain_params as a _Frozen, made once for all the groups of one playbook.
+    `has_tracking_number`: whether the case has one (a message then names it, else it speaks of the
+    tracking without a number: "tracking number (tracking to follow) shows it delivered" told the
+    buyer nothing true)."""
     facts = pb.platforms.get(platform, {})
     window = facts.get("buyer_claim_window_days")
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", params),
+            ("has_tracking_number", bool(has_tracking_number)),
             ("return_window_days", facts.get("no_reason_return_days")),
             # the claim window rules test (facts.claim_window): the platform's if on file, else the shop's policy
             ("claim_window_days", window if window is not None else params.get("shop_claim_window_days")),
@@ -266,28 +270,33 @@ class _Frozen(dict):
         return _Frozen, (dict(self),)
 
 
-def compile_template(pb, template_id, language, platform, resolution, dispute_type) -> Compiled:
-    return compile_templates(pb, [(template_id, language, platform, resolution, dispute_type)])[0]
+def compile_template(pb, template_id, language, platform, resolution, dispute_type, has_tracking_number=True) -> Compiled:
+    return compile_templates(pb, [(template_id, language, platform, resolution, dispute_type, has_tracking_number)])[0]
 
 
 def compile_templates(pb, groups) -> list:
-    """compile_template for each (template_id, language, platform, resolution, dispute_type) of one
-    playbook, its parameters made ready once (a batch's chunk has ~1,500 groups)."""
+    """compile_template for each (template_id, language, platform, resolution, dispute_type,
+    has_tracking_number) of one playbook, its parameters made ready once (a batch's chunk has ~3,000 groups)."""
     root, params = str(pb.root), _Frozen(plain_params(pb.params))
-    return [_compile_cached(root, template_id, language, group_context(pb, platform, resolution, dispute_type, params))
-            for template_id, language, platform, resolution, dispute_type in groups]
+    return [_compile_cached(root, template_id, language, group_context(pb, platform, resolution, dispute_type, params, has))
+            for template_id, language, platform, resolution, dispute_type, has in groups]
 
 
-def choose_language(pb, platform: str, buyer_language: str, template_id: str) -> tuple[str, str]:
-    """(language, note): the platform's rule wins; a language we have no text for falls back to English."""
+def choose_language(pb, platform: str, buyer_language: str, template_id: str, lang: str = "en") -> tuple[str, str]:
+    """(language, note): the platform's rule wins; a language we have no text for falls back to English.
+    The note says why the message is not in the buyer's language, in the UI language `lang` (en, zh)."""
+    from .labels import CHOICE_TEXT, choice_label, ui
     required = pb.platforms.get(platform, {}).get("message_language")
-    if required:
-        note = "" if required == buyer_language else f"{pb.platforms[platform].get('name', platform)} requires {required} messages"
+    if required:  # a platform the form does not know (a playbook's own) goes by the name it has on file
+        name = (choice_label("platform", platform, lang) if platform in CHOICE_TEXT["platform"]
+                else pb.platforms[platform].get("name", platform))
+        note = "" if required == buyer_language else ui("platform_requires", lang).format(
+            platform=name, language=choice_label("buyer_language", required, lang))
         return required, note
     _, data = template_file(str(pb.root), template_id)
     if buyer_language in data and buyer_language in LANGUAGES:
         return buyer_language, ""
-    return "en", f"no {buyer_language!r} text for this message: fell back to English"
+    return "en", ui("no_text_in", lang).format(language=choice_label("buyer_language", buyer_language, lang))
 
 
 def clean_value(value, name: str) -> str:

@@ -7,6 +7,8 @@ messages that could exceed a platform's length limit.
 """
 from __future__ import annotations
 
+from itertools import product
+
 from pathlib import Path
 
 from ..core.conditions import covers, unsatisfiable
@@ -43,13 +45,13 @@ def _template_problems(pb):
             for platform in PLATFORMS:
                 limit = pb.platforms.get(platform, {}).get("message_max_chars")
                 required = pb.platforms.get(platform, {}).get("message_language")
-                for lang in ([required] if required else LANGUAGES):
-                    key = (rule.template, lang, platform, rule.resolution, table.dispute_type)
+                for lang, has_tracking in product([required] if required else LANGUAGES, (True, False)):
+                    key = (rule.template, lang, platform, rule.resolution, table.dispute_type, has_tracking)
                     if key in seen:
                         continue
                     seen.add(key)
                     try:
-                        compiled = compile_template(pb, rule.template, lang, platform, rule.resolution, table.dispute_type)
+                        compiled = compile_template(pb, *key)
                     except TemplateProblem as exc:
                         if exc.problem not in out and str(exc.problem) not in {str(p) for p in out}:
                             out.append(exc.problem)

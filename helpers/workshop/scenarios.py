@@ -264,7 +264,8 @@ def _message_text(pb, case_dict, rec, template_id, resolution, lang):
     case = parse_case(case_dict)
     refund = {a["resolution"]: a["refund_amount"] for a in rec.alternatives}.get(
         resolution, case["order_value"] if resolution in FULL_REFUND_RESOLUTIONS else 0.0)
-    compiled = compile_template(pb, template_id, lang, case["platform"], resolution, case["dispute_type"])
+    compiled = compile_template(pb, template_id, lang, case["platform"], resolution, case["dispute_type"],
+                                bool(case.get("tracking_number")))
     return compiled.fill(row_values(pb, lang, case, refund or 0.0))
 
 

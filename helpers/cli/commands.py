@@ -80,6 +80,14 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
+    def error(self, message):
+        """An option that cannot be parsed, in the one-line form of every other error (argparse
+        printed its usage block above the error), pointing to the command's help; exit 2."""
+        command = self.prog.removeprefix("dispute-playbook").strip()
+        print(f"dispute-playbook: {command + ': ' if command else ''}{message} — see `{self.prog} --help`",
+              file=sys.stderr)
+        self.exit(2)
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="dispute-playbook", description="Decide buyer disputes with the playbook.")

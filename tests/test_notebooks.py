@@ -51,11 +51,13 @@ def test_the_parameters_cell_holds_every_contract_field(name):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", ())]
     assert len(tagged) == 1
     params = notebook_parameters(name)
-    assert set(params) == {f.name for f in FIELDS if f.name not in RECORD_ONLY} | {"interactive", "ui_language", "playbook", "playbook_params"}
+    assert set(params) == {f.name for f in FIELDS if f.name not in RECORD_ONLY} | {
+        "interactive", "ui_language", "playbook", "playbook_params", "PAPERMILL_OUTPUT_PATH"}
     assert params["dispute_type"] == name and params["interactive"] is True and params["ui_language"] == "en"
+    assert params["PAPERMILL_OUTPUT_PATH"] == ""  # papermill --inject-output-path sets it (no "unknown parameter")
     # no example facts: a headless run decides on exactly the facts it is given
     assert all(v is None for k, v in params.items()
-               if k not in ("dispute_type", "interactive", "ui_language", "playbook_params"))
+               if k not in ("dispute_type", "interactive", "ui_language", "playbook_params", "PAPERMILL_OUTPUT_PATH"))
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(teaching_example(name)["as_of_date"]))  # stored outputs reproduce
 
 

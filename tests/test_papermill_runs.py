@@ -83,6 +83,8 @@ def test_a_bad_case_fails_the_run_and_the_saved_notebook_names_the_field(tmp_pat
     saved = outputs(tmp_path / f"{name}-bad.ipynb")
     errors = [o for o in saved if o["output_type"] == "error"]
     assert errors and errors[0]["ename"] == "CaseError" and field in errors[0]["evalue"]
+    # the error as the command line says it, one line, in place of a traceback into helpers' code
+    assert errors[0]["traceback"] == [f"dispute-playbook: bad case: {errors[0]['evalue']}"]
     problems = [o["data"]["text/markdown"] for o in saved if "text/markdown" in o.get("data", {})]
     assert any(f"**{md_escape(field)}**" in md for md in problems)
     assert not sidecar_path(tmp_path / f"{name}-bad.ipynb").exists()
@@ -118,6 +120,7 @@ def test_the_papermill_command_line_with_a_case_file(tmp_path):
                                        "-k", "python3", "--no-progress-bar"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Passed unknown parameter" not in done.stderr  # the output path is one of the notebook's parameters
     expected = recommend(case_of("damaged", case, base={}))
     assert json.loads((tmp_path / "damaged-cli.recommendation.json").read_text(encoding="utf-8")) == \
         json.loads(json.dumps(expected.to_dict()))

@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its usage line and error (2), or --help (0)
         return exc.code if isinstance(exc.code, int) else 2
-    from ..core.exceptions import EXIT_INTERNAL, CaseError, PlaybookToolError  # not needed for --help
+    from ..core.exceptions import EXIT_INTERNAL, PlaybookToolError  # not needed for --help
     from ..core.process import tune_numeric_libraries
     tune_numeric_libraries()  # before any command imports numpy or pyarrow
     try:
@@ -152,8 +152,7 @@ def main(argv=None) -> int:
         print("dispute-playbook: interrupted", file=sys.stderr)
         return 130
     except PlaybookToolError as exc:
-        kind = "bad case: " if isinstance(exc, CaseError) else ""
-        print(f"dispute-playbook: {kind}{exc}", file=sys.stderr)
+        print(exc.one_line(), file=sys.stderr)
         return exc.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)

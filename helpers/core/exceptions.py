@@ -17,6 +17,15 @@ class PlaybookToolError(Exception):
     and its `exit_code`. Catch this to handle any of them."""
 
     exit_code = EXIT_INPUT
+    kind = ""  # what the one line calls the error before its message ("bad case: ")
+
+    def one_line(self) -> str:
+        """The error as people read it, from the command line and in a notebook alike."""
+        return f"dispute-playbook: {self.kind}{self}"
+
+    def _render_traceback_(self):
+        # IPython (a notebook run by papermill, Jupyter, Voila) shows these lines in place of a traceback
+        return [self.one_line()]
 
     def __reduce__(self):
         # the same message and attributes after pickling (Dask workers, process pools), whatever
@@ -91,6 +100,8 @@ class FieldProblem:
 
 class CaseError(PlaybookToolError, ValueError):
     """A case that breaks the contract. `problems` lists every field at fault, not just the first."""
+
+    kind = "bad case: "
 
     def __init__(self, problems: list[FieldProblem]):
         self.problems = list(problems)

@@ -193,8 +193,8 @@ def test_rows_the_columns_flag_but_parse_case_accepts_take_parse_cases_values(mo
         cols["buyer_name"][suspects] = "WRONG"  # what the scalar parser must put right
         cols["order_value"][suspects] = -1.0
         bad = real(cols)
-        bad["ship_date"] = bad["ship_date"].copy()
-        bad["ship_date"][suspects] = True
+        bad["ship_date", "order_date"] = bad["ship_date", "order_date"].copy()
+        bad["ship_date", "order_date"][suspects] = True
         return bad
     monkeypatch.setattr(read, "cross_field_bad", wrongly_flagging)
     v = validate_frame(frame, as_of=AS_OF)

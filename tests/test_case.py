@@ -113,3 +113,24 @@ def test_review_date_defaults_to_today_and_the_batch_date_wins():
 def test_a_non_object_case_is_a_clear_error():
     with pytest.raises(CaseError, match="object of fields"):
         parse_case(["not", "a", "case"])
+
+
+def test_a_rule_tying_fields_together_is_reported_with_the_other_faults():
+    """A user fixed buyer_photos, ran again, and only then learnt that ship_date was before order_date."""
+    case = minimal_case(case_id="M3", ship_date="2026-09-01", order_date="2026-10-01", buyer_photos="x")
+    with pytest.raises(CaseError) as raised:
+        parse_case(case)
+    assert [(p.field, p.message) for p in raised.value.problems] == [
+        ("buyer_photos", raised.value.problems[0].message), ("ship_date", "2026-09-01 is before order_date 2026-10-01")]
+
+
+@pytest.mark.parametrize("fields, faulty", [
+    # a ship date that cannot be read is not an empty one ("is empty (not shipped) but tracking_status is …")
+    ({"ship_date": "yesterday", "tracking_status": "delivered"}, ["ship_date"]),
+    # nor is a review date that cannot be read a date that every other date is after
+    ({"as_of_date": "31/31/2026", "order_date": "2026-10-01"}, ["as_of_date"]),
+])
+def test_a_field_that_cannot_be_read_draws_no_rule_about_it(fields, faulty):
+    with pytest.raises(CaseError) as raised:
+        parse_case(minimal_case(**fields))
+    assert raised.value.fields == faulty

@@ -291,17 +291,21 @@ class Validated:
 
 
 def cross_field_bad(cols) -> dict:
-    """Rows breaking each cross-field rule of case.cross_field_problems, by the field it names."""
+    """Rows breaking each cross-field rule of case.cross_field_checks, by (the field it names, the
+    field it ties it to)."""
     order, ship, deliv, as_of = (cols[k] for k in ("order_date", "ship_date", "delivery_date", "as_of_date"))
-    with np.errstate(invalid="ignore"):
-        bad = {"ship_date": ship < order, "delivery_date": (deliv < ship) | (np.isnan(ship) & (deliv < order)),
-               "order_date": order > as_of}
-        bad["ship_date"] = bad["ship_date"] | (ship > as_of)
-        bad["delivery_date"] = bad["delivery_date"] | (deliv > as_of)
-        bad["closed_date"] = (cols["closed_date"] < order) | (cols["closed_date"] > as_of)
+    closed = cols["closed_date"]
     shipped_codes = [float(FIELD_BY_NAME["tracking_status"].choices.index(s)) for s in SHIPPED_STATUSES]
-    bad["ship_date"] = bad["ship_date"] | (np.isin(cols["tracking_status"], shipped_codes) & np.isnan(ship))
-    return bad
+    with np.errstate(invalid="ignore"):
+        return {("ship_date", "order_date"): ship < order,
+                ("delivery_date", "ship_date"): deliv < ship,
+                ("delivery_date", "order_date"): np.isnan(ship) & (deliv < order),
+                ("closed_date", "order_date"): closed < order,
+                ("order_date", "as_of_date"): order > as_of,
+                ("ship_date", "as_of_date"): ship > as_of,
+                ("delivery_date", "as_of_date"): deliv > as_of,
+                ("closed_date", "as_of_date"): closed > as_of,
+                ("ship_date", "tracking_status"): np.isin(cols["tracking_status"], shipped_codes) & np.isnan(ship)}
 
 
 def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, today=None,
@@ -334,10 +338,10 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
         field_bad[:, j] = (status[field.name] == BAD) | ((status[field.name] == UNKNOWN) & field.required)
         any_field |= field_bad[:, j]
     index = {f.name: j for j, f in enumerate(FIELDS)}
-    clean = ~any_field
-    valid = clean.copy()
-    for name, mask in cross_field_bad(cols).items():
-        crossed = mask & clean  # cross-field rules run only on otherwise clean rows
+    valid = ~any_field
+    field_level = field_bad.copy()  # as parse_case: a rule about a field that cannot be read says nothing
+    for (name, other), mask in cross_field_bad(cols).items():
+        crossed = mask & ~field_level[:, index[name]] & ~field_level[:, index[other]]
         field_bad[:, index[name]] |= crossed
         valid &= ~crossed
     ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)

@@ -179,13 +179,16 @@ def cross_field_checks(case: dict) -> list[tuple[str, str, str, object, object]]
     return out
 
 
-def cross_field_problems(case: dict) -> list[tuple[str, str]]:
-    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader."""
+def cross_field_problems(case: dict, faulty=frozenset()) -> list[tuple[str, str]]:
+    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader.
+    A rule about a field in `faulty` (its own value cannot be read), or tying it to one, says
+    nothing: that field's value is unknown here, not empty or early."""
     words = {"before": "{value} is before {other} {other_value}",
              "after_review": "{value} is after the review date (as_of_date) {other_value}",
              "shipped_no_date": "is empty (not shipped) but tracking_status is {other_value}; add the ship date"}
     return [(field, words[kind].format(value=value, other=other, other_value=other_value))
-            for field, kind, other, value, other_value in cross_field_checks(case)]
+            for field, kind, other, value, other_value in cross_field_checks(case)
+            if field not in faulty and other not in faulty]
 
 
 def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
@@ -229,8 +232,9 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
         case["as_of_date"] = as_of
     elif case["as_of_date"] is None:
         case["as_of_date"] = _dt.date.today()
-    if not problems:
-        problems = [FieldProblem(case_id, f, m, row) for f, m in cross_field_problems(case)]
+    # every field at fault at once: the rules tying fields together too (a user fixed buyer_photos,
+    # ran again, and only then learnt that ship_date was before order_date)
+    problems += [FieldProblem(case_id, f, m, row) for f, m in cross_field_problems(case, {p.field for p in problems})]
     if problems:
         raise CaseError(problems)
     return case

@@ -259,3 +259,123 @@ def test_prose_may_only_print_values_and_branch(pb_copy):
     assert [(p.line, p.message) for p in errors if p.path.endswith("damaged.yaml")] == [
         (line, "rule dmg_no_photos title (en): arithmetic (+ - * / ** % ~) is not allowed in playbook texts, "
                "which may only print values and branch with {% if %}")]
+
+
+# --- a file that cannot be read is told in words, alone, and without advice that follows from it ---
+
+RESTORE = "restore it from a backup, or copy it from the playbook folder that came with the toolkit"
+
+
+def test_a_table_saved_as_gbk_names_the_line_and_the_encoding(pb_copy):
+    # before: "cannot be read: 'utf-8' codec can't decode byte 0xc9 in position 27 ...", no line, and
+    # warnings that the damaged templates are unused
+    path = pb_copy / "damaged.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))  # line 1 holds 商品损坏或缺损
+    errors, warnings = validate(pb_copy)
+    assert messages(errors) == [f"{path}:1: is not UTF-8 text (it looks like GBK: Chinese saved by a Windows program)"
+                                " — save it as UTF-8"]
+    assert warnings == []
+
+
+def test_a_file_that_is_not_utf8_nor_gbk_is_not_called_gbk(pb_copy):
+    path = pb_copy / "damaged.yaml"
+    with open(path, "ab") as f:
+        f.write("# café\n".encode("cp1252"))  # é then a line end: not UTF-8, not GBK either
+    last = len(path.read_bytes().splitlines())
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:{last}: is not UTF-8 text — save it as UTF-8"]
+
+
+def test_a_deleted_parameters_file_gives_that_error_alone(pb_copy):
+    # before: 40 errors, every `$name` and `{{ params.name }}` unknown, and no exchange_rates table
+    (pb_copy / "parameters.yaml").unlink()
+    errors, warnings = validate(pb_copy)
+    assert messages(errors) == [f"{pb_copy / 'parameters.yaml'}: is missing — {RESTORE}"]
+    assert warnings == []
+    with pytest.raises(PlaybookError) as raised:
+        load_playbook(pb_copy)
+    assert messages(raised.value.problems) == [f"{pb_copy / 'parameters.yaml'}: is missing — {RESTORE}"]
+
+
+def test_an_empty_parameters_file_gives_that_error_alone(pb_copy):
+    (pb_copy / "parameters.yaml").write_text("", encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{pb_copy / 'parameters.yaml'}: the file is empty — {RESTORE}"]
+
+
+def test_a_folder_in_place_of_a_file_is_told_in_words(pb_copy):
+    path = pb_copy / "actions.yaml"
+    path.unlink()
+    path.mkdir()
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}: is a folder, not a file — remove or rename the folder actions.yaml, "
+                                "and put the file actions.yaml in its place"]
+
+
+def test_an_empty_table_says_so_and_no_template_is_called_unused(pb_copy):
+    # before: "a decision table must be a mapping with `rules:`" and two "template is not used" warnings
+    path = pb_copy / "damaged.yaml"
+    path.write_text("", encoding="utf-8")
+    errors, warnings = validate(pb_copy)
+    assert messages(errors) == [f"{path}: the file is empty — {RESTORE}"]
+    assert warnings == []
+
+
+def test_a_deleted_table_does_not_call_its_templates_unused(pb_copy):
+    # before: six warnings advising to delete the cancellation templates
+    (pb_copy / "cancellation.yaml").unlink()
+    errors, warnings = validate(pb_copy)
+    assert messages(errors) == [f"{pb_copy / 'cancellation.yaml'}: no decision table for cancellation — create cancellation.yaml"]
+    assert warnings == []
+
+
+def test_an_empty_message_file_is_one_error(pb_copy):
+    path = pb_copy / "messages" / "dmg_reship.yaml"
+    path.write_text("", encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:1: a message file maps language codes to texts — write `en: |` followed by the "
+                                "indented English text"]
+
+
+def test_a_missing_translation_is_one_error(pb_copy):
+    # before: ":2: no 'fr' text — add `fr: |` with the text" and ":1: no 'fr' text — add `fr: |` and the translated message"
+    path = pb_copy / "messages" / "dmg_reship.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("\nfr: |")] + "\n", encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:2: no 'fr' text — add `fr: |` with the text"]  # line 2: where `en:` opens the texts
+
+
+@pytest.mark.parametrize("old,new", [
+    ("      en: The damage is reported more days", "      en: {{ params.shop_claim_window_days }} days: the damage is reported more days"),
+    # `en: {{ x }}` alone raised TypeError (unhashable key) out of validate
+    ("      en: The damage is reported more days after delivery than the claim window allows (the platform's own window "
+     "where one is on file, otherwise your shop's policy of {{ params.shop_claim_window_days }} days); damage found this late "
+     "may come from use, so decline politely and name the window.", "      en: {{ params.shop_claim_window_days }}"),
+])
+def test_an_unquoted_text_starting_with_a_brace_says_to_quote_it(pb_copy, old, new):
+    path = pb_copy / "damaged.yaml"
+    edit(path, old, new)
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:13: is not valid YAML: a text that starts with {{ must be put in quotes — "
+                                'put the whole text in double quotes, e.g. en: "{{ params.… }} …"']
+
+
+def test_a_brace_in_a_one_line_title_says_to_quote_it(pb_copy):
+    path = pb_copy / "damaged.yaml"
+    edit(path, 'title: {en: "Claim after the claim window"', "title: {en: {{ params.shop_claim_window_days }} days late")
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:8: is not valid YAML: a text that starts with {{ must be put in quotes — "
+                                'put the whole text in double quotes, e.g. en: "{{ params.… }} …"']
+
+
+@pytest.mark.parametrize("old,new,line", [
+    ("    resolution: decline\n", "\tresolution: decline\n", 11),
+    ("      - within_claim_window: false\n", "    \t- within_claim_window: false\n", 10),
+])
+def test_a_tab_used_for_indentation_is_named(pb_copy, old, new, line):
+    path = pb_copy / "damaged.yaml"
+    edit(path, old, new)
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:{line}: is not valid YAML: a tab is used for indentation; use spaces — "
+                                "replace the tab at the start of this line with spaces, lined up with the lines around it"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.conditions import ConditionParser
 from ..core.exceptions import PlaybookError, PlaybookProblem, UnknownParameterError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
-from ..core.yamlio import line_of, load_yaml
+from ..core.yamlio import RESTORE, FileProblem, line_of, load_yaml
 from ..core.paths import playbook_dir  # noqa: F401  (importable from here)
 
 RULE_KEYS = {"id", "title", "when", "resolution", "refund_share", "within_profit", "rationale", "actions",
@@ -172,7 +172,10 @@ def _load_rates(path, data, problems):
 
 def _load_params(root, problems):
     path = root / "parameters.yaml"
-    data, err = load_yaml(path)
+    data, err = load_yaml(path, empty_ok=False)
+    if not err and not isinstance(data, dict):
+        err = FileProblem(path, 1, "must list the parameters, each as `name:` with `value:` and `help:` under it",
+                          RESTORE)
     if err:
         problems.append(err)
         return {}, {}, {}, {}
@@ -210,7 +213,10 @@ def rule_values(values: dict, currency: dict, rates: dict, path, problems) -> di
 
 def _load_platforms(root, problems):
     path = root / "platforms.yaml"
-    data, err = load_yaml(path)
+    data, err = load_yaml(path, empty_ok=False)
+    if not err and not isinstance(data, dict):
+        err = FileProblem(path, 1, "must have one section per platform (`aliexpress:`, ...)",
+                          RESTORE)
     if err:
         problems.append(err)
         return {}, {}
@@ -247,7 +253,10 @@ def _load_platforms(root, problems):
 def _load_labels(root, filename, problems, params, need_when=False, rule_params=None):
     """`params` fill the texts; `rule_params` (money thresholds in the base currency) the conditions."""
     path = root / filename
-    data, err = load_yaml(path)
+    data, err = load_yaml(path, empty_ok=False)
+    if not err and not isinstance(data, dict):
+        err = FileProblem(path, 1, "must have one `name:` section per entry, each with its texts (en:, zh:)",
+                          RESTORE)
     if err:
         problems.append(err)
         return {}
@@ -274,7 +283,7 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
 
 
 def _load_table(path, dispute_type, pb, problems):
-    data, err = load_yaml(path)
+    data, err = load_yaml(path, empty_ok=False)
     if err:
         problems.append(err)
         return None
@@ -368,7 +377,7 @@ def _rule(raw, index, line, path, pb, parser, problems):
 def _load_languages(root, problems) -> dict:
     """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values."""
     path = root / "languages.yaml"
-    langs, err = load_yaml(path)
+    langs, err = load_yaml(path, empty_ok=False)
     if err:
         problems.append(err)
         return {}
@@ -390,10 +399,13 @@ def collect(root, params=None):
     if not root.is_dir():
         return None, [PlaybookProblem(root, None, "is not a playbook folder", "point --playbook at the folder holding parameters.yaml")]
     values, helps, lines, currency = _load_params(root, problems)
+    # a parameters.yaml that cannot be read is told once, not again for its exchange_rates
+    params_unread = any(isinstance(p, FileProblem) for p in problems)
     if params:
         values = {**values, **params}
     data, _ = load_yaml(root / "parameters.yaml")
-    base, rates = _load_rates(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
+    base, rates = _load_rates(root / "parameters.yaml", data if isinstance(data, dict) else {},
+                              [] if params_unread else problems)
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
@@ -411,7 +423,10 @@ def collect(root, params=None):
         table = _load_table(path, dt, pb, problems)
         if table:
             pb.tables[dt] = table
-    return pb, problems
+    unread = [p for p in problems if isinstance(p, FileProblem)]
+    # what else looks wrong may follow from a file that could not be read (a missing parameters.yaml
+    # makes every `$name` and `{{ params.name }}` unknown): one cause, one error
+    return pb, unread or problems
 
 
 def _compile(root, params=None):

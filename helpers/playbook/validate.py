@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.conditions import covers, unsatisfiable
 from ..core.exceptions import PlaybookProblem
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
+from ..core.yamlio import FileProblem, line_of
 from .messages import LANGUAGES, TemplateProblem, add_compiled_texts, clear_caches, compile_template, compiled_texts, template_file
 from .loader import collect, playbook_dir
 
@@ -38,6 +39,13 @@ def _table_problems(table):
     return out
 
 
+def _add(out, problem):
+    """`problem`, unless the same file already has it (one template checked for several platforms,
+    languages and again on its own must give one error, not one per check)."""
+    if not any(p.path == problem.path and p.message == problem.message for p in out):
+        out.append(problem)
+
+
 def _template_problems(pb):
     out, seen = [], set()
     for table in pb.tables.values():
@@ -53,8 +61,7 @@ def _template_problems(pb):
                     try:
                         compiled = compile_template(pb, *key)
                     except TemplateProblem as exc:
-                        if exc.problem not in out and str(exc.problem) not in {str(p) for p in out}:
-                            out.append(exc.problem)
+                        _add(out, exc.problem)
                         continue
                     if limit and compiled.longest() > int(limit):
                         path, data = template_file(str(pb.root), rule.template)
@@ -65,11 +72,13 @@ def _template_problems(pb):
         try:
             _, data = template_file(str(pb.root), path.stem)
         except TemplateProblem as exc:
-            out.append(exc.problem)
+            _add(out, exc.problem)
             continue
         for lang in LANGUAGES:
             if not str(data.get(lang) or "").strip():
-                out.append(PlaybookProblem(path, 1, f"no {lang!r} text", f"add `{lang}: |` and the translated message"))
+                # worded and placed as compiling the template words it (messages._compile)
+                _add(out, PlaybookProblem(path, line_of(data, lang, 1) or 1, f"no {lang!r} text",
+                                          f"add `{lang}: |` with the text"))
         for key in data:
             if key not in LANGUAGES:
                 out.append(PlaybookProblem(path, data.key_lines.get(key), f"unknown language {key!r}",
@@ -83,7 +92,7 @@ GUIDES = ("process",) + DISPUTE_TYPES
 def _guide_problems(root: Path) -> list:
     """The notebooks' guides (guides/<name>.yaml, when the folder has them): en and zh, each with
     title, intro and sections of heading + items."""
-    from ..core.yamlio import line_of, load_yaml
+    from ..core.yamlio import load_yaml
     folder = Path(root) / "guides"
     if not folder.is_dir():
         return []
@@ -152,6 +161,10 @@ def premise_problems(pb) -> list:
 
 
 def _warnings(pb):
+    if any(dt not in pb.tables for dt in DISPUTE_TYPES):
+        # a table that could not be loaded hides which templates its rules use: calling them unused
+        # would advise deleting good templates (one cause, one error)
+        return []
     used_templates = {r.template for r in pb.all_rules()}
     out = [PlaybookProblem(p, None, "template is not used by any rule", "delete it or point a rule at it")
            for p in sorted((pb.root / "messages").glob("*.yaml")) if p.stem not in used_templates]
@@ -163,7 +176,7 @@ def validate(path=None) -> tuple[list, list]:
     PlaybookProblem. The workshop scenarios are checked by `workshop.scenarios.validate_folder`."""
     root = playbook_dir(path)
     pb, problems = collect(root)
-    unreadable = [p for p in problems if p.message.startswith("is not valid YAML")]
+    unreadable = [p for p in problems if isinstance(p, FileProblem)]
     if pb is None or unreadable:
         # what else fails follows from a file that could not be read (one cause, one error)
         return unreadable or problems, []

@@ -26,7 +26,9 @@ def test_sample_export_is_decided_through_the_documented_mapping(tmp_path):
     assert set(recs["platform"]) == {"aliexpress"} and set(recs["message_language"]) == {"en"}
     assert list(errors["case_id"]) == ["AE-1007", "AE-1008"]
     assert "'假货纠纷' is not one of" in errors.loc[0, "message"]        # an unmapped value is named, not guessed
-    assert errors.loc[1, "field"] == "order_date"                        # US $19.99 is an amount now
+    # US $19.99 is an amount now; every field at fault at once: its ship date is empty though it is in transit
+    assert errors.loc[1, "field"] == "order_date, ship_date"
+    assert "ship_date: is empty (not shipped) but tracking_status is in_transit" in errors.loc[1, "message"]
     assert "'2026/10/01' does not match the mapping's date format '%Y-%m-%d %H:%M:%S' (e.g. 2026-10-03 14:22:10)" \
         in errors.loc[1, "message"]
 
@@ -110,3 +112,27 @@ def test_an_export_with_february_30th_names_the_row_and_field(tmp_path):
     errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
     assert list(errors["case_id"]) == ["TB-2"] and errors.loc[0, "field"] == "order_date"
     assert "'2026-02-30 10:00:00' is not a date that exists" in errors.loc[0, "message"]
+
+
+@pytest.mark.parametrize("cells,fix", [
+    (["2026/9/2", "2026/9/12"], '; add `order_date: "%Y/%m/%d"` under `dates:` in the mapping (every order_date '
+                                "of the file is in that form)"),
+    (["08.09.2026", "13.09.2026"], '; add `order_date: "%d.%m.%Y"` under `dates:` in the mapping (every order_date '
+                                   "of the file is in that form)"),
+    (["01/02/2026", "03/04/2026"], '; name its form under `dates:` in the mapping, one of `order_date: "%m/%d/%Y"` or '
+                                   '`order_date: "%d/%m/%Y"` (the order_date cells fit each; check which the export means)'),
+])
+def test_a_date_column_wholly_in_another_form_says_which_dates_line_reads_it(tmp_path, cells, fix):
+    path = tmp_path / "export.csv"
+    path.write_text("订单号,类型,金额,下单时间\n" + "".join(f"D{k},damaged,10,{c}\n" for k, c in enumerate(cells))
+                    + "D9,damaged,10,\n", encoding="utf-8")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  订单号: case_id\n  类型: dispute_type\n  金额: order_value\n  下单时间: order_date\n",
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--columns", str(mapping), "--out", str(out), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert errors["row"].tolist() == ["2", "3"] and errors["field"].tolist() == ["order_date", "order_date"]
+    assert errors["message"].tolist() == [f"order_date: {c!r} is not a date in the form YYYY-MM-DD{fix}" for c in cells]
+    assert pd.read_csv(out / "recommendations.csv", dtype=str)["case_id"].tolist() == ["D9"]

@@ -418,3 +418,98 @@ def test_a_mapped_export_header_given_twice_is_refused(tmp_path, capsys):
     mapping.write_text("columns:\n  订单号: case_id\n  类型: dispute_type\n  金额: order_value\n", encoding="utf-8")
     assert main(["batch", str(path), "--columns", str(mapping), "--out", str(tmp_path / "o"), "--no-report"]) == 2
     assert "has the same header more than once: '金额' in columns 3 and 4" in capsys.readouterr().err
+
+
+def test_a_wholly_blank_xlsx_row_is_skipped_and_rows_keep_their_numbers(tmp_path, capsys):
+    """A title row, then the header; an empty row and a row of spaces among the data are no rows (as
+    blank lines of a CSV), and the rows after them keep the numbers the spreadsheet shows."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Disputes, week 40"])
+    ws.append(["case_id", "dispute_type", "order_value"])
+    ws.append(["A1", "damaged", 10])
+    ws.append([None, None, None])
+    ws.append(["A2", "bogus", 12])
+    ws.append(["  ", "", None])
+    ws.append(["A3", "damaged", None])
+    path = tmp_path / "cases.xlsx"
+    wb.save(path)
+    out = tmp_path / "o"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-10-01", "--no-report"]) == 0
+    assert capsys.readouterr().out.startswith("3 rows: 1 decided, 2 rejected")
+    errors = pd.read_csv(out / "errors.csv", dtype=str)
+    assert errors["row"].tolist() == ["5", "7"]
+    assert errors["case_id"].tolist() == ["A2", "A3"]
+    assert errors["field"].tolist() == ["dispute_type", "order_value"]
+    assert pd.read_csv(out / "recommendations.csv", dtype=str)["case_id"].tolist() == ["A1"]
+
+
+def test_columns_with_a_mapping_lists_what_it_fills_lacks_and_leaves(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("case_id,类型,金额,备注\nA1,damaged,10,x\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  类型: dispute_type\n  金额: order_value\n  物流单号: [tracking_number, order_id]\n"
+                       "  下单时间: order_date\nconstants:\n  platform: taobao\n", encoding="utf-8")
+    assert main(["columns", str(path), "--columns", str(mapping)]) == 0
+    assert capsys.readouterr().out == (
+        "headers found (4): case_id, 类型, 金额, 备注\n"
+        "\n"
+        f"--columns {mapping} fills 4 contract fields:\n"
+        "  case_id       <- case_id (a contract header)\n"
+        "  dispute_type  <- 类型\n"
+        "  order_value   <- 金额\n"
+        "  platform      <- the constant 'taobao'\n"
+        "\n"
+        "mapped headers missing from the file: 物流单号 (for tracking_number, order_id), 下单时间 (for order_date)\n"
+        "headers not mapped: 备注\n"
+        "required fields not filled: none\n")
+
+
+def test_columns_with_a_mapping_names_required_fields_it_leaves_empty(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("订单号,类型\nA1,damaged\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  订单号: case_id\n  类型: dispute_type\n  金额: order_value\n", encoding="utf-8")
+    assert main(["columns", str(path), "--columns", str(mapping)]) == 0
+    out = capsys.readouterr().out
+    assert "mapped headers missing from the file: 金额 (for order_value)\n" in out
+    assert out.endswith("headers not mapped: none\nrequired fields not filled: order_value (map a header to each "
+                        "under `columns:`, or set a constant)\n")
+
+
+@pytest.mark.parametrize("options,message", [
+    (["--xlsx-max-rows", "-1"], "--xlsx-max-rows must be 0 or more, not -1 — give the most rows recommendations.xlsx "
+                                "may have, e.g. --xlsx-max-rows 200000"),
+    (["--orders", "-5"], "--orders -5: the number of orders must be a positive whole number — give the orders of the "
+                         "period the cases come from, e.g. --orders 1200, or an orders file"),
+    (["--orders", "12.5"], "--orders 12.5: the number of orders must be a positive whole number — give the orders of "
+                           "the period the cases come from, e.g. --orders 1200, or an orders file"),
+])
+def test_a_negative_or_broken_count_option_is_refused_in_one_line(tmp_path, capsys, options, message):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,dispute_type,order_value\nA1,damaged,10\n", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-10-01", "--no-report", *options]) == 2
+    assert capsys.readouterr().err == f"dispute-playbook: {message}\n"
+    assert not (tmp_path / "o" / "recommendations.csv").exists()
+
+
+def test_an_out_that_is_an_existing_file_is_an_input_mistake(tmp_path, capsys):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,dispute_type,order_value\nA1,damaged,10\n", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(path), "--as-of", "2026-10-01", "--no-report"]) == 2
+    assert capsys.readouterr().err == (f"dispute-playbook: output folder {path}: is a file, not a folder — choose a "
+                                       "folder for --out (it is made when it does not exist)\n")
+    assert path.read_text(encoding="utf-8") == "case_id,dispute_type,order_value\nA1,damaged,10\n"
+
+
+def test_an_output_folder_that_is_a_file_is_refused_by_the_lock_too(tmp_path):
+    from helpers.batch.outdir import OutputFile, locked
+    target = tmp_path / "cases.csv"
+    target.write_text("x\n", encoding="utf-8")
+    with pytest.raises(OutputFile) as caught:
+        with locked(target):
+            pass
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == (f"output folder {target}: is a file, not a folder — choose a folder for --out "
+                                 "(it is made when it does not exist)")

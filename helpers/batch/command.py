@@ -11,6 +11,7 @@ from pathlib import Path
 from ..core.exceptions import InputFileError, OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params
+from .outdir import refuse_a_file
 from .runner import BatchResult, Options
 
 
@@ -20,6 +21,10 @@ def options_from_args(args) -> Options:
         raise UsageError(f"--chunk-rows must be at least 1, not {args.chunk_rows}")
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.xlsx_max_rows < 0:
+        raise UsageError(f"--xlsx-max-rows must be 0 or more, not {args.xlsx_max_rows} — give the most rows "
+                         "recommendations.xlsx may have, e.g. --xlsx-max-rows 200000")
+    refuse_a_file(args.out)  # before the report's process starts, which would find the folder unwritable (exit 4)
     if args.engine == "dask" and args.per_case_notebooks:
         raise UsageError("--per-case-notebooks runs with --engine pandas only (one notebook per case is "
                          "an audit of a batch that fits one machine); drop one of the two options")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.exceptions import InputFileError
+from ..core.exceptions import InputFileError, UsageError
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 
 ORDER_COLUMNS = ("orders", "week", "platform")
@@ -43,6 +43,15 @@ def _whole(path, line, column, text) -> int:
     return int(value)
 
 
+def _looks_like_number(text: str) -> bool:
+    """`-5`, `12.5`, `1e3`, `+3`: meant as a count, not a file."""
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def load_orders(value) -> Orders | None:
     """`--orders` as given: a whole number, or a file; None when not given. Any bad cell fails the
     run (exit 2) naming the file, line and column: a rate on a wrong count would mislead."""
@@ -55,6 +64,9 @@ def load_orders(value) -> Orders | None:
         return Orders(f"--orders {n}", pd.DataFrame({"week": [""], "platform": [""], "orders": [n]}), False, False)
     from ..iorw.tables import read_table
     path = Path(text)
+    if not path.exists() and _looks_like_number(text):
+        raise UsageError(f"--orders {text}: the number of orders must be a positive whole number "
+                         "— give the orders of the period the cases come from, e.g. --orders 1200, or an orders file")
     if not path.is_file():
         raise InputFileError(path, "is neither a number of orders nor an orders file",
                              "give --orders 1200 or the path of an orders export (docs/contract.md, \"Orders file\")")

@@ -34,8 +34,19 @@ class OutputBusy(PlaybookToolError):
     """Another run is writing the same output folder (exit 2: choose another --out or wait)."""
 
 
+class OutputFile(PlaybookToolError):
+    """--out names an existing file: an input mistake (exit 2), not an unwritable disk."""
+
+
 def publish_dir(out: Path) -> Path:
     return Path(out) / STATE_DIR / "publish"
+
+
+def refuse_a_file(out) -> None:
+    """--out naming an existing file (cases.csv) is an input mistake (exit 2), said before anything starts."""
+    if Path(out).exists() and not Path(out).is_dir():
+        raise OutputFile(f"output folder {out}: is a file, not a folder — choose a folder for --out "
+                         "(it is made when it does not exist)")
 
 
 @contextmanager
@@ -43,6 +54,7 @@ def locked(out, what: str = ""):
     """Hold the output folder for one run; a second run gets OutputBusy naming the first."""
     from filelock import FileLock, Timeout
     out = Path(out)
+    refuse_a_file(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -16,7 +16,12 @@ def cmd_columns(args) -> int:
     from pathlib import Path
 
     from ..iorw.atomic import atomic_write
-    from ..iorw.suggest import report, suggest, to_yaml
+    from ..iorw.suggest import mapped_report, report, suggest, to_yaml
+    if getattr(args, "columns", None):
+        print(mapped_report(args.file, args.columns))
+        if not args.out:
+            return 0
+        print()
     s = suggest(args.file)
     print(report(s, args.file))
     if args.out:
@@ -28,6 +33,8 @@ def cmd_columns(args) -> int:
 def register(sub) -> None:
     c = sub.add_parser("columns", help="list an export's headers and suggest a column mapping to edit")
     c.add_argument("file", help="a platform export (.csv in any common encoding, .xlsx, .xls, .parquet, .jsonl)")
+    c.add_argument("--columns", metavar="MAPPING", help="check a mapping (a .yaml file or a preset) against the file: "
+                   "the fields it fills from which headers, mapped headers the file lacks, headers still unmapped")
     c.add_argument("--out", metavar="MAPPING.yaml", help="also write the suggested mapping to this file")
     c.set_defaults(func=cmd_columns)
 

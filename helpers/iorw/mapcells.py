@@ -14,6 +14,26 @@ import numpy as np
 from .datetext import rolled_over, strict_iso
 from .textcols import as_text, distinct, is_arrow_text, per_distinct, positions, put_back, spread, text_cells, text_column
 
+# the date forms exports use, most specific first (a mapping's `dates:` takes any strptime format)
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d",
+                "%Y/%m/%d", "%Y-%m-%d %H:%M:%S %z", "%d-%b-%Y", "%b-%d-%y", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y")
+
+
+def fitting_date_formats(samples) -> list:
+    """Every format of DATE_FORMATS that reads each of the sample texts (empty ones left out)."""
+    texts = {s.strip() for s in samples if isinstance(s, str) and s.strip()}
+    if not texts:
+        return []
+    fits = []
+    for fmt in DATE_FORMATS:
+        try:
+            for t in texts:
+                _dt.datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+        fits.append(fmt)
+    return fits
+
 
 def is_blank(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())

@@ -21,21 +21,25 @@ import codecs
 import datetime as _dt
 import difflib
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
 from .csvrows import DELIMITERS, ROW_PROBLEM
-from .mapcells import fill_blanks, map_words, parse_dates
-from .textcols import distinct, text_column
+from .mapcells import fill_blanks, fitting_date_formats, map_words, parse_dates
+from .textcols import distinct, text_cells, text_column
 
 SECTIONS = ("encoding", "delimiter", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
 SCALARS = ("encoding", "delimiter", "header_row")
 PRESET_DIR = Path(__file__).with_name("presets")
 PRESETS = ("aliexpress", "taobao", "douyin", "ebay", "amazon", "shopify")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -298,8 +302,45 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
             out[name] = fill_blanks(out[name], filler)
         else:
             out[name] = text_column(filler, frame.index) if isinstance(value, str) else pd.Series(value, frame.index)
+    _date_format_hints(out, mapping, notes)
     if ROW_PROBLEM in frame.columns:  # a row the CSV reader found broken stays rejected after mapping
         out[ROW_PROBLEM] = frame[ROW_PROBLEM]
     out = pd.DataFrame(out, index=frame.index)
     out.attrs = attrs
     return out
+
+
+HINT_SAMPLES = 2000  # distinct cells a date format is guessed from
+
+
+def _date_format_hints(out, mapping, notes) -> None:
+    """A date column the mapping gives no `dates:` format for, none of whose text cells is an ISO date
+    (every date of the file fails the same way): each of its rows' notes names the `dates:` line
+    that reads them all, with the format guessed from the cells when only one fits."""
+    import pyarrow.compute as pc
+    from .textcols import positions
+    for name in [n for n in out if FIELD_BY_NAME[n].kind == "date" and n not in mapping.dates]:
+        raw, where = text_cells(out[name])
+        if len(raw) == 0:
+            continue
+        text = pc.utf8_trim_whitespace(raw)
+        filled = pc.fill_null(pc.greater(pc.utf8_length(text), 0), False)
+        first = pc.index(filled, True).as_py()
+        if first < 0 or _ISO_DAY.match(text[first].as_py()):
+            continue  # no date, or the first is ISO: the column is not wholly in another form
+        if pc.any(pc.match_substring_regex(text, _ISO_DAY.pattern)).as_py():
+            continue  # some are ISO: the others are mistakes of their own
+        cells = pc.filter(text, filled)
+        samples = pc.unique(cells)[:HINT_SAMPLES].to_pylist()
+        fits = fitting_date_formats(samples)
+        if len(fits) == 1:
+            how = f'add `{name}: "{fits[0]}"` under `dates:` in the mapping (every {name} of the file is in that form)'
+        elif fits:
+            how = ("name its form under `dates:` in the mapping, one of " +
+                   " or ".join(f'`{name}: "{f}"`' for f in fits) + f" (the {name} cells fit each; check which the export means)")
+        else:
+            how = (f'name its form under `dates:` in the mapping as a strptime format, e.g. `{name}: "%d.%m.%Y"` '
+                   "for 03.10.2026 (docs/contract.md, column mappings)")
+        rows = positions(raw, where)
+        for k in np.flatnonzero(filled.to_numpy(zero_copy_only=False)):
+            notes[(int(rows[k]), name)] = f"{out[name].iat[rows[k]]!r} is not a date in the form YYYY-MM-DD; {how}"

@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.fields import FIELD_BY_NAME, FIELDS
+from .mapcells import fitting_date_formats
 from .mapping import PRESETS, closest_preset, load_mapping
 from .tables import ROW_PROBLEM, read_table
 
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d",
-                "%Y/%m/%d", "%Y-%m-%d %H:%M:%S %z", "%d-%b-%Y", "%b-%d-%y", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y")
 MAX_VALUES = 30
 
 
@@ -85,18 +84,11 @@ def _match_value(value, fname, known):
 
 
 def _date_format(samples):
-    import datetime as dt
     texts = [s.strip() for s in samples if isinstance(s, str) and s.strip()]
     if not texts or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in texts):
         return None  # already the contract's form (or typed dates from a spreadsheet)
-    for fmt in DATE_FORMATS:
-        try:
-            for t in texts:
-                dt.datetime.strptime(t, fmt)
-            return fmt
-        except ValueError:
-            continue
-    return None
+    fits = fitting_date_formats(texts)
+    return fits[0] if fits else None
 
 
 def suggest(path, sheet=0) -> Suggestion:
@@ -188,4 +180,37 @@ def report(s: Suggestion, source: str) -> str:
     todo = sum(1 for t in s.values.values() for v, c in t.items() if c is None and v != "*")
     if todo:
         out.append(f"values without a contract value: {todo} (marked TODO)")
+    return "\n".join(out)
+
+
+def mapped_report(path, mapping, sheet=0) -> str:
+    """What a mapping makes of an export: each contract field it fills and from which header (or
+    constant), the mapped headers the file lacks, and the headers nothing reads."""
+    m = load_mapping(mapping)
+    frame = read_table(path, sheet, encoding=m.encoding, header_row=m.header_row, sep=m.delimiter,
+                       expected=set(m.columns) | {f.name for f in FIELDS})
+    headers = [h for h in frame.columns if not h.startswith("__")]
+    sources = {}                                   # field -> where its value comes from
+    for h in headers:
+        if h in FIELD_BY_NAME:
+            sources.setdefault(h, f"{h} (a contract header)")
+    for h, names in m.columns.items():
+        if h in headers:
+            for n in names:
+                sources[n] = h
+    for n, value in m.constants.items():
+        sources[n] = f"{sources[n]}, else the constant {value!r}" if n in sources else f"the constant {value!r}"
+    missing = [h for h in m.columns if h not in headers]
+    unmapped = [h for h in headers if h not in m.columns and h not in FIELD_BY_NAME]
+    out = [f"headers found ({len(headers)}): {', '.join(headers)}", "",
+           f"--columns {mapping} fills {len(sources)} contract field{'s' if len(sources) != 1 else ''}:"]
+    width = max((len(n) for n in sources), default=0)
+    out += [f"  {f.name:<{width}}  <- {sources[f.name]}" for f in FIELDS if f.name in sources]
+    out.append("")
+    out.append("mapped headers missing from the file: " + (", ".join(
+        f"{h} (for {', '.join(m.columns[h])})" for h in missing) if missing else "none"))
+    out.append("headers not mapped: " + (", ".join(unmapped) if unmapped else "none"))
+    empty = [f.name for f in FIELDS if f.required and f.name not in sources]
+    out.append("required fields not filled: " + (f"{', '.join(empty)} (map a header to each under `columns:`, "
+                                                  "or set a constant)" if empty else "none"))
     return "\n".join(out)

@@ -362,7 +362,12 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
                                  nrows=HEADER_SCAN_LINES)
             header_row = find_header_row(head.values.tolist(), expected)
         frame = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=header_row - 1)
-        frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + header_row + 1)
+        rows = np.arange(len(frame)) + header_row + 1
+        filled = _filled_rows(frame)
+        if not filled.all():  # a wholly blank row is no row, as a blank line of a CSV is not
+            frame = frame[filled].reset_index(drop=True)
+            rows = rows[filled]
+        frame.attrs["rows"] = line_numbers(rows)
         return frame
     if suffix == ".parquet":
         frame = arrow_frame(parquet_file(path, repeated).read())
@@ -370,3 +375,14 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
         frame = pd.read_json(path, lines=True, dtype=False)
     frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)
     return frame
+
+
+def _filled_rows(frame):
+    """Per row of a sheet, whether any cell holds something (not empty, NaN or only spaces)."""
+    import numpy as np
+    filled = np.zeros(len(frame), dtype=bool)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        spaces = column.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+        filled |= ~(column.isna().to_numpy(dtype=bool) | spaces)
+    return filled

@@ -83,6 +83,47 @@ def test_a_batch_looks_each_currency_up_once_with_the_same_rates():
 
     from helpers.batch.currency import rates_by_code
     rates = {"USD": 1, "EUR": 0.5, "CNY": 7.25}
-    got = rates_by_code(rates, np.array(["EUR", "USD", "JPY", "EUR", "CNY"], dtype=object))
+    got, unit = rates_by_code(rates, {"JPY"}, np.array(["EUR", "USD", "JPY", "EUR", "CNY"], dtype=object))
     np.testing.assert_array_equal(got, [0.5, 1.0, np.nan, 0.5, 7.25])
-    assert rates_by_code(rates, np.array([], dtype=object)).shape == (0,)
+    np.testing.assert_array_equal(unit, [0.01, 0.01, 1.0, 0.01, 0.01])  # JPY has no cents
+    assert [a.shape for a in rates_by_code(rates, {"JPY"}, np.array([], dtype=object))] == [(0,), (0,)]
+
+
+JPY_CASE = dict(case_id="J1", dispute_type="not_as_described", order_value=1999, currency="JPY", platform="ebay",
+                ship_date="2026-10-03", delivery_date="2026-10-20", tracking_status="delivered",
+                as_of_date="2026-10-24", buyer_photos=True, listing_error=False, mismatch="quality")
+
+
+@pytest.mark.parametrize("currency, value, refund, said", [
+    ("JPY", 1999, 600.0, "600 JPY"),      # 30% of 1,999 yen is 599.70, which nobody can pay
+    ("KRW", 25555, 7666.0, "7666 KRW"),   # 7,666.5 won: to the whole won (half to even, as every amount)
+    ("USD", 20, 6.0, "6.00 USD"),         # a currency with cents keeps them, also on a whole amount
+])
+def test_a_currency_without_cents_is_refunded_in_whole_units(tmp_path, currency, value, refund, said):
+    from helpers import recommend
+    from helpers.cli import main
+    case = {**JPY_CASE, "currency": currency, "order_value": value}
+    rec = recommend(case)
+    assert (rec.resolution, rec.refund_amount) == ("partial_refund", refund)
+    assert f"partial refund of {said}" in rec.message
+    # the batch gives what recommend() gives
+    src = tmp_path / "cases.csv"
+    pd.DataFrame([case]).to_csv(src, index=False)
+    assert main(["batch", str(src), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    row = pd.read_csv(tmp_path / "o" / "recommendations.csv", keep_default_na=False).iloc[0]
+    assert (row["refund_amount"], row["message"]) == (refund, rec.message)
+
+
+def test_the_rate_table_names_its_currencies_without_cents(tmp_path):
+    """validate checks whole_units against ISO 4217: KRW left out would be refunded in fractions of a won."""
+    import shutil
+    from helpers.playbook.validate import validate
+    from support import ROOT
+    shutil.copytree(ROOT / "playbook", tmp_path / "pb")
+    path = tmp_path / "pb" / "parameters.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("whole_units: [JPY, KRW]", "whole_units: [JPY, USD]"),
+                    encoding="utf-8")
+    errors, _ = validate(tmp_path / "pb")
+    assert sorted(p.message for p in errors) == [
+        "exchange_rates: KRW has no cents (ISO 4217), so its refunds must be whole amounts",
+        "exchange_rates: USD has cents (ISO 4217), so it is not one of the whole_units"]

@@ -285,7 +285,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     from ..iorw.atomic import write_json_atomic
     from .read import FIRST_ROW, duplicate_error, error_table
     from .table import counts, recommendation_table
-    from ..core.engine import RATE, decide
+    from ..core.engine import RATE, UNIT, decide
     from ..playbook.validate import load_checked
     out = Path(opts["out"])
     name = f"part-{part.index:05d}.parquet"
@@ -300,10 +300,10 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
     pb_base = load_checked(opts["playbook"])
     pb = pb_base.with_params(opts["params"]) if opts["params"] else pb_base
     from .currency import reject_unrated
-    rate = reject_unrated(pb, v, FIRST_ROW + part.start)
+    rate, unit = reject_unrated(pb, v, FIRST_ROW + part.start)
     rows = np.flatnonzero(v.valid)
     cols = {k: a[rows] for k, a in v.cols.items()}
-    cols[RATE] = rate[rows]  # looked up by distinct code; `decide` would look up every row's
+    cols[RATE], cols[UNIT] = rate[rows], unit[rows]  # looked up by distinct code; `decide` would look up every row's
     d = decide(pb, cols, explain=opts["explain"])
     table = recommendation_table(pb, cols, d, opts["lang"], opts["render"])
     result = {"index": part.index, "rows": part.rows, "decided": int(len(rows)),

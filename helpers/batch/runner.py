@@ -200,7 +200,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     from .outdir import publish, publish_dir, seal
     from .read import error_table, validate_frame
     from .table import counts, recommendation_table
-    from ..core.engine import RATE, decide
+    from ..core.engine import RATE, UNIT, decide
     from ..playbook.validate import load_checked
     clock = {"start": time.perf_counter()}
     as_of = opts.as_of
@@ -217,7 +217,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     pb = with_params(pb_base, opts.params)
     from .currency import reject_unrated
     from .read import FIRST_ROW
-    rate = reject_unrated(pb, v, FIRST_ROW)  # the exchange rates come from the playbook's files, never from --set
+    rate, unit = reject_unrated(pb, v, FIRST_ROW)  # the exchange rates come from the playbook's files, never from --set
     true_rows(frame, v, notes)  # row numbers as the file shows them, the mapping's notes as messages
     rows = np.flatnonzero(v.valid)
     dates = v.own_as_of[rows]  # each row's own review date, for the weekly counts
@@ -243,7 +243,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     def decided(k):
         idx = chunks[k]
         cols = {name: a[_rows_of(idx)] for name, a in v.cols.items()}
-        cols[RATE] = rate[_rows_of(idx)]
+        cols[RATE], cols[UNIT] = rate[_rows_of(idx)], unit[_rows_of(idx)]
         base = decide(pb_base, cols, explain=False) if changes is not None else None
         return idx, cols, decide(pb, cols, explain=opts.explain), base
 

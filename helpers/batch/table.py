@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.costs import money
+from ..core.costs import UNIT, money
 from ..core.fields import DISPUTE_TYPES, FIELD_BY_NAME, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_templates, fit
@@ -83,8 +83,9 @@ def _joined(ids, key):
     return "; ".join(i for j, i in enumerate(ids) if key >> j & 1)
 
 
-def _two_decimals(x: np.ndarray, currency):
-    """f"{x:.2f} {currency}" per row: cent-exact values by integer arithmetic, the rest by Python."""
+def _two_decimals(x: np.ndarray, currency, unit: np.ndarray):
+    """f"{amount_text(x)} {currency}" per row (two decimals; a whole amount of a currency without cents,
+    `unit` 1, without them): cent-exact values by integer arithmetic, the rest by Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
     with np.errstate(invalid="ignore"):
@@ -94,6 +95,9 @@ def _two_decimals(x: np.ndarray, currency):
     whole = pc.cast(pa.array(c // 100), pa.large_string())
     frac = pc.utf8_lpad(pc.cast(pa.array(c % 100), pa.large_string()), 2, "0")
     text = pc.binary_join_element_wise(whole, frac, pa.scalar(".", pa.large_string()))
+    no_cents = exact & (unit == 1.0) & (c % 100 == 0)
+    if no_cents.any():
+        text = pc.if_else(pa.array(no_cents), whole, text)
     odd = np.flatnonzero(~exact)
     if len(odd):
         text = _replace(text, odd, [f"{v:.2f}" for v in x[odd]])
@@ -174,12 +178,13 @@ def _text_series(values):
 
 
 def _row_values(pb, cols, refund, lang_code, languages):
-    """Per message value, an Arrow array over the rows (messages.row_values for every row)."""
+    """Per message value, an Arrow array over the rows (messages.row_values for every row); `cols`
+    hold the currency's smallest unit (the engine's UNIT, in the decision's facts)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     currency = _text_array(cols["currency"])
-    values = {"refund_amount": _clean(_two_decimals(refund, currency), "refund_amount"),
-              "order_value": _clean(_two_decimals(cols["order_value"], currency), "order_value")}
+    values = {"refund_amount": _clean(_two_decimals(refund, currency, cols[UNIT]), "refund_amount"),
+              "order_value": _clean(_two_decimals(cols["order_value"], currency, cols[UNIT]), "order_value")}
     for name in ROW_VALUES:
         if name in values:
             continue
@@ -211,7 +216,7 @@ def _messages(pb, cols, d, refund, rule_idx, platform_code):
         language.append(choose_language(pb, PLATFORMS[p], lang_names[lg], d.rules[r].template)[0])
     languages = sorted(set(language))
     out_lang = np.array([languages.index(lg) for lg in language] + [0], dtype=np.int64)[codes]
-    values = _row_values(pb, cols, refund, out_lang, languages)
+    values = _row_values(pb, {**cols, UNIT: d.facts[UNIT]}, refund, out_lang, languages)
     has_tracking = (d.facts["has_tracking_number"] == 1.0).astype(np.int64)  # templates may branch on it
     group = ((rule_idx * len(PLATFORMS) + platform_code) * len(languages) + out_lang) * 2 + has_tracking
     gcodes, guniques = pd.factorize(group)

@@ -43,6 +43,9 @@ def money_or_none(x) -> float | None:
     return None if value != value else value
 
 
+UNIT = "currency_unit"  # engine column: the smallest amount of the row's currency (0.01, or 1 for JPY)
+
+
 def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) -> np.ndarray:
     """The refund for `resolution` per row, as the contract fixes it."""
     value = cols["order_value"]
@@ -56,10 +59,13 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         with np.errstate(invalid="ignore"):
             capped = np.where(margin > 0, np.minimum(amount, margin), amount)
         amount = np.where(np.isnan(capped), amount, capped)
-    # strictly between 0 and the order value, to the cent; an order under 0.02 has no such cent
-    # amount, and its smallest refund is the whole cent
-    amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
-    return np.where(value >= 0.02, amount, value)
+    # strictly between 0 and the order value, to the currency's smallest unit (the cent; the yen, a
+    # currency without cents); an order under two units has no such amount, and its refund is all of it
+    unit = cols[UNIT] if UNIT in cols else 0.01
+    cents = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
+    whole = np.clip(np.round(amount), 1.0, np.maximum(value - 1.0, 1.0))
+    amount = np.where(unit == 1.0, whole, cents)
+    return np.where(value >= 2 * unit, amount, value)
 
 
 def cost_inputs(resolution: str, shipped: bool) -> tuple:

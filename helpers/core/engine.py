@@ -12,11 +12,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .costs import est_costs, refund_amounts
+from .costs import UNIT, est_costs, refund_amounts
 from .facts import FACTS, KNOWN_TRACKING, derive
 from .fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS
 from .levers import LEVERS, apply
-from .money import MONEY_NAMES, rate_column
+from .money import MONEY_NAMES, rate_column, unit_column
 
 RATE = "currency_rate"  # engine column: units of the row's currency per 1 base currency (NaN: no rate)
 
@@ -136,7 +136,7 @@ def claim_window(pb, cols) -> np.ndarray:
 
 _COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date",
                 "dispute_type", "proof_of_delivery", "seller_packing_photos", "listing_error", "mismatch",
-                "chat_history", RATE)
+                "chat_history", RATE, UNIT)
 
 
 def _by_rule(rules, chosen, cols, margin, params):
@@ -190,6 +190,8 @@ def decide(pb, cols: dict, *, explain: bool = True) -> Decisions:
     rules = list(pb.all_rules())
     if RATE not in cols:  # once: levers never change the currency (a batch gives the column it made)
         cols = {**cols, RATE: rate_column(pb.rates, cols["currency"])}
+    if UNIT not in cols:  # likewise
+        cols = {**cols, UNIT: unit_column(pb.whole_units, cols["currency"])}
     allcols, view = rules_view(pb, cols)
     chosen = first_rules(pb, view)
     n = len(chosen)

@@ -29,6 +29,22 @@ def rate_column(rates: dict, currency: np.ndarray) -> np.ndarray:
     return np.fromiter((table.get(c, np.nan) for c in currency), dtype=np.float64, count=len(currency))
 
 
+def unit_column(whole_units, currency: np.ndarray) -> np.ndarray:
+    """The smallest amount of each row's currency: 1 for one without cents (the playbook's
+    `whole_units`: JPY, KRW), else 0.01. Refunds are rounded to it."""
+    whole = frozenset(whole_units)
+    return np.fromiter((1.0 if c in whole else 0.01 for c in currency), dtype=np.float64, count=len(currency))
+
+
+def amount_text(amount: float, currency: str, whole_units, thousands: bool = False) -> str:
+    """An amount as people read it: 600 for a whole amount of a currency without cents (JPY), else
+    two decimals (19.99, 20.00); with `thousands`, separated (1,278.82)."""
+    sep = "," if thousands else ""
+    if currency in whole_units and float(amount).is_integer():
+        return f"{amount:{sep}.0f}"
+    return f"{amount:{sep}.2f}"
+
+
 def no_rate_problem(case_id, code: str, row: int | None = None):
     """The contract-style problem for a case whose currency the shop's rate table lacks."""
     from .exceptions import FieldProblem

@@ -65,6 +65,7 @@ class Playbook:
     warnings: list = field(default_factory=list)
     base_currency: str = "USD"
     rates: dict = field(default_factory=lambda: {"USD": 1.0})  # units per 1 base_currency
+    whole_units: frozenset = frozenset()                       # codes of `rates` without cents (JPY)
     param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
     rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
     dispute_rate_targets: dict = field(default_factory=dict)   # "overall" / dispute type -> share of orders or None
@@ -155,7 +156,7 @@ def _load_rates(path, data, problems):
     fix = "write `exchange_rates:` with `base: USD` and `rates:` mapping ISO 4217 codes to units per 1 base"
     if not isinstance(spec, dict) or not isinstance(spec.get("rates"), dict):
         problems.append(PlaybookProblem(path, line, "needs an `exchange_rates` table (base and rates)", fix))
-        return "USD", {"USD": 1.0}
+        return "USD", {"USD": 1.0}, frozenset()
     base, rates = str(spec.get("base", "")).upper(), {}
     for code, rate in spec["rates"].items():
         where = line_of(spec["rates"], code, line)
@@ -167,7 +168,13 @@ def _load_rates(path, data, problems):
             rates[str(code).upper()] = float(rate)
     if rates.get(base) != 1.0:
         problems.append(PlaybookProblem(path, line, f"the base currency {base or '(none)'} must be in the table at rate 1", fix))
-    return base or "USD", rates
+    whole = spec.get("whole_units") or []
+    if not isinstance(whole, list) or any(str(c).upper() not in rates for c in whole):
+        problems.append(PlaybookProblem(path, line_of(spec, "whole_units", line),
+                                        "whole_units must list codes of the rate table (currencies without cents)",
+                                        "write `whole_units: [JPY, KRW]` under `exchange_rates:`"))
+        whole = [c for c in whole if str(c).upper() in rates] if isinstance(whole, list) else []
+    return base or "USD", rates, frozenset(str(c).upper() for c in whole)
 
 
 def _load_params(root, problems):
@@ -404,13 +411,13 @@ def collect(root, params=None):
     if params:
         values = {**values, **params}
     data, _ = load_yaml(root / "parameters.yaml")
-    base, rates = _load_rates(root / "parameters.yaml", data if isinstance(data, dict) else {},
-                              [] if params_unread else problems)
+    base, rates, whole_units = _load_rates(root / "parameters.yaml", data if isinstance(data, dict) else {},
+                                           [] if params_unread else problems)
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
                   _load_labels(root, "resolutions.yaml", problems, values), {},
-                  base_currency=base, rates=rates, param_currency=currency)
+                  base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency)
     pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems)
     pb.dispute_rate_targets = _load_rate_targets(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
     pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True, rule_params=pb.rule_params)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.exceptions import PlaybookError, PlaybookProblem
+from ..core.money import amount_text
 from ..core.yamlio import line_of, load_yaml
 
 LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
@@ -313,9 +314,9 @@ def row_values(pb, language: str, case: dict, refund: float) -> dict:
     values = {}
     for name in ROW_VALUES:
         if name == "refund_amount":
-            raw = f"{refund:.2f} {cur}"
+            raw = f"{amount_text(refund, cur, pb.whole_units)} {cur}"
         elif name == "order_value":
-            raw = f"{case['order_value']:.2f} {cur}"
+            raw = f"{amount_text(case['order_value'], cur, pb.whole_units)} {cur}"
         else:
             raw = case.get(name) or defaults.get(name, "")
         values[name] = clean_value(raw, name)

@@ -132,6 +132,28 @@ PREMISES = (
 )
 
 
+def _whole_unit_problems(pb) -> list:
+    """Each currency of the rate table is in `whole_units` exactly when it has no cents (ISO 4217, as
+    CLDR gives it): a refund of 599.70 JPY cannot be paid, and one of 20 USD for 19.99 would be wrong."""
+    from babel.numbers import get_currency_precision
+    from ..core.yamlio import line_of, load_yaml
+    from .loader import RATES_KEY
+    path = Path(pb.root) / "parameters.yaml"
+    data, _ = load_yaml(path)
+    spec = data.get(RATES_KEY) if isinstance(data, dict) else None
+    line = line_of(spec, "whole_units", line_of(data, RATES_KEY)) if isinstance(spec, dict) else None
+    out = []
+    for code in pb.rates:
+        whole = get_currency_precision(code) == 0
+        if whole and code not in pb.whole_units:
+            out.append(PlaybookProblem(path, line, f"exchange_rates: {code} has no cents (ISO 4217), so its refunds "
+                                       "must be whole amounts", f"add {code} to `whole_units:` under `exchange_rates:`"))
+        elif not whole and code in pb.whole_units:
+            out.append(PlaybookProblem(path, line, f"exchange_rates: {code} has cents (ISO 4217), so it is not one of "
+                                       "the whole_units", f"remove {code} from `whole_units:`"))
+    return out
+
+
 def premise_problems(pb) -> list:
     """Rationales and messages that state a premise their rule's own conditions do not test
     (e.g. "as you requested" on a rule that does not look at buyer_request)."""
@@ -201,6 +223,7 @@ def validate(path=None) -> tuple[list, list]:
             problems.append(PlaybookProblem(Path(root) / "platforms.yaml", None,
                                             f"{name}: message_language {lang!r} has no templates", f"use one of {', '.join(LANGUAGES)}"))
     problems += _guide_problems(root)
+    problems += _whole_unit_problems(pb)
     # a rule in a file with a load problem (e.g. a misspelt `when:`) lost conditions; its rationale
     # is not held against the conditions it lost
     problems += [p for p in premise_problems(pb) if str(p.path) not in broken]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from ..playbook.labels import ui
 
 
-def money(amount, currency: str, lang: str) -> str:
-    """An amount already rounded by recommend(), with thousands separators and its currency;
-    "unknown" in the UI language."""
-    return ui("unknown", lang) if amount is None else f"{amount:,.2f} {currency}"
+def money(amount, currency: str, lang: str, playbook=None) -> str:
+    """An amount already rounded by recommend(), with thousands separators and its currency (no cents
+    for a whole amount of a currency without them: 600 JPY); "unknown" in the UI language."""
+    if amount is None:
+        return ui("unknown", lang)
+    from ..core.money import amount_text
+    from ..playbook.loader import load_playbook
+    return f"{amount_text(amount, currency, load_playbook(playbook).whole_units, thousands=True)} {currency}"
 
 
 def evidence_checklist(rec, playbook=None) -> list[tuple[str, bool]]:

@@ -207,3 +207,27 @@ def test_a_case_with_a_tracking_number_is_told_it():
         for lang in LANGUAGES:
             assert any("LX123456789CN" in rendered(dt, rule, "ebay", lang, tracked)
                        for dt, rule in RULES if rule.template == template), (template, lang)
+
+
+MOVING = {"en": ("moving", "on its way"), "zh": ("运送中", "运输中", "在途", "仍在正常运输"),
+          "es": ("en camino", "avanzando"), "ru": ("в пути", "движется"),
+          "pt": ("a caminho", "em movimento"), "fr": ("en route", "avance")}
+PROMISED = {"en": ("promised",), "zh": ("承诺",), "es": ("prometido",), "ru": ("обещанн",),
+            "pt": ("prometido",), "fr": ("promis",)}
+
+
+@pytest.mark.parametrize("rules, words, why", [
+    # their conditions admit a parcel not yet collected (pre_transit) or stalled: nothing says it moves
+    ({"nr_in_transit_on_time", "nr_late_within_grace", "can_in_transit_changed_mind", "can_delay_within_promise"},
+     MOVING, "the parcel may be stalled or not yet collected"),
+    # a parcel the carrier reports lost may be lost within the promise, or have none on file
+    ({"nr_lost_buyer_wants_refund", "nr_lost_reship"}, PROMISED, "a lost parcel need not be past a promise"),
+])
+def test_a_message_claims_nothing_its_rule_does_not_know(rules, words, why):
+    seen = 0
+    for dt, rule, platform, lang, text in MESSAGES:
+        if rule.id in rules:
+            seen += 1
+            said = [w for w in words[lang] if w in text]
+            assert not said, (rule.id, platform, lang, said, why)
+    assert seen == len(rules) * len(PLATFORMS) * len(LANGUAGES)

@@ -69,3 +69,15 @@ def test_a_refund_message_states_the_amount_in_the_case_currency():
     r = recommend(minimal_case(dispute_type="cancellation", order_value=25, currency="EUR", order_date="2026-10-30"),
                   as_of=AS_OF)
     assert r.resolution == "cancel_refund" and "25.00 EUR" in r.message
+
+
+def test_a_chinese_message_names_the_platform_in_chinese():
+    """'根据Taobao平台的规则' read oddly to a buyer on Taobao; other languages keep the name on file."""
+    case = minimal_case(case_id="Z1", dispute_type="cancellation", order_value=268, currency="CNY", platform="taobao",
+                        buyer_language="zh", cancel_reason="changed_mind", ship_date="2026-09-20",
+                        delivery_date="2026-09-25", tracking_status="delivered", as_of_date="2026-11-01")
+    zh = recommend(case)
+    assert zh.rule_id == "can_outside_window"
+    assert "根据淘宝平台的规则" in zh.message and "Taobao" not in zh.message
+    en = recommend({**case, "buyer_language": "en"})
+    assert "Taobao" in en.message

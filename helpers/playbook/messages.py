@@ -187,6 +187,7 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
             path, line + ln, f"{language}: the case value {name} may only be printed as {{{{ {name} }}}}",
             "case values are data: do not test, loop over or filter them; branch on platform or resolution instead"))
     context = dict(group_items)
+    context["platform_name"] = _platform_name(context.get("platform"), context.get("platform_name"), language)
     context.update({name: f"{_MARK}{name}{_MARK}" for name in ROW_VALUES})
     try:
         text = _jinja_template(source).render(context)
@@ -199,6 +200,15 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
         raise TemplateProblem(PlaybookProblem(path, line, f"{language}: a case value was altered by the template",
                                               "print case values plainly as {{ name }}"))
     return Compiled(template_id, language, parts)
+
+
+def _platform_name(platform, on_file, language: str):
+    """The platform as the message's reader calls it: 淘宝 and 抖音 in a Chinese message ("根据Taobao平台的
+    规则" read oddly), the name on file (platforms.yaml) otherwise."""
+    from .labels import CHOICE_TEXT
+    if language == "zh" and platform in CHOICE_TEXT["platform"]:
+        return CHOICE_TEXT["platform"][platform][1]
+    return on_file
 
 
 def plain_params(params: dict) -> dict:

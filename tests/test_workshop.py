@@ -420,6 +420,8 @@ def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart
     restarted.answer(exp.resolution, list(exp.evidence), exp.template_id)
     restarted.show_next()
     assert "dp-ws-done" in restarted.progress.value
+    # finished, not praised: a deck answered wrongly throughout is "finished" too ("做得好!" at 0 points)
+    assert "本题组已完成。培训师会展示结果。" in restarted.progress.value and "做得好" not in restarted.progress.value
 
 
 def test_the_screen_shows_scenario_text_as_text_never_as_html(tmp_path):

@@ -239,6 +239,8 @@ def test_a_broken_guide_is_located(pb_copy):
     ("dmg_reship", "{{ 'x' * 10**9 }}", "arithmetic (+ - * / ** % ~) is not allowed"),
     ("nr_customs_wait", "{{ platform_name|upper }}", "a filter (|) is not allowed"),
     ("nr_customs_wait", "{{ lipsum(n=100000) }}", "a function call is not allowed"),
+    # the sandbox refused it too, in Python's words ("access to attribute '__class__' of 'str' object is unsafe")
+    ("nr_customs_wait", "{{ ''.__class__ }}", "reading .__class__ of anything but params is not allowed"),
 ])
 def test_a_template_may_only_print_values_and_branch(pb_copy, template, text, says):
     path = pb_copy / "messages" / f"{template}.yaml"
@@ -379,3 +381,14 @@ def test_a_tab_used_for_indentation_is_named(pb_copy, old, new, line):
     errors, _ = validate(pb_copy)
     assert messages(errors) == [f"{path}:{line}: is not valid YAML: a tab is used for indentation; use spaces — "
                                 "replace the tab at the start of this line with spaces, lined up with the lines around it"]
+
+
+def test_an_undefined_name_in_a_template_is_located_on_its_own_line(pb_copy):
+    """Jinja names no line for an undefined name: it was reported at the language's first line."""
+    path = pb_copy / "messages" / "dmg_reship.yaml"
+    text = path.read_text(encoding="utf-8")
+    target = next(line for line in text.splitlines()[3:] if line.strip() and "{{" not in line)
+    edit(path, target, target + " {{ buyer_nmae }}")
+    errors, _ = validate(pb_copy)
+    hits = [p for p in errors if p.path.endswith("dmg_reship.yaml")]
+    assert [(p.line, p.message) for p in hits][:1] == [(line_of(path, "buyer_nmae"), "en: 'buyer_nmae' is undefined")]

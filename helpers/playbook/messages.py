@@ -90,7 +90,7 @@ class RefusedConstruct(Exception):
 # range(100000) kept `validate` (and the app reloading the playbook) busy for good, and `'x' * 10**9`
 # would take a gigabyte. A trainer's text needs none of it.
 _ALLOWED_NODES = frozenset({"Template", "Output", "TemplateData", "Name", "Const", "If", "Compare", "Operand",
-                            "Getattr", "Getitem", "Tuple", "List", "And", "Or", "Not", "CondExpr"})
+                            "Getattr", "Tuple", "List", "And", "Or", "Not", "CondExpr"})
 _NODE_WORDS = {"For": "a {% for %} loop", "Macro": "a {% macro %}", "CallBlock": "a {% call %} block",
                "Call": "a function call", "Filter": "a filter (|)", "Test": "a test (is …)",
                "Assign": "a {% set %}", "AssignBlock": "a {% set %}", "Include": "an {% include %}",
@@ -104,6 +104,10 @@ def refuse_constructs(source: str) -> None:
     from jinja2 import nodes
     for node in environment().parse(source).find_all(nodes.Node):
         kind = type(node).__name__
+        if kind == "Getattr" and not (isinstance(node.node, nodes.Name) and node.node.name == "params"):
+            # `params.x` is the one attribute a text reads; `''.__class__` and the like are refused here,
+            # in a trainer's words, before the sandbox refuses them in Python's
+            raise RefusedConstruct(f"reading .{node.attr} of anything but params", node.lineno or 1)
         if kind not in _ALLOWED_NODES:
             what = _NODE_WORDS.get(kind, "arithmetic (+ - * / ** % ~)" if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr))
                                    else f"Jinja's {kind}")
@@ -192,7 +196,7 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
     try:
         text = _jinja_template(source).render(context)
     except TemplateError as exc:
-        ln = getattr(exc, "lineno", None) or 0
+        ln = getattr(exc, "lineno", None) or _line_naming(source, str(exc))
         raise TemplateProblem(PlaybookProblem(path, line + ln, f"{language}: {exc}",
                                               "check the names in {{ }} against the template variables listed in docs/contract.md"))
     parts = tuple(text.strip().split(_MARK))
@@ -200,6 +204,18 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
         raise TemplateProblem(PlaybookProblem(path, line, f"{language}: a case value was altered by the template",
                                               "print case values plainly as {{ name }}"))
     return Compiled(template_id, language, parts)
+
+
+def _line_naming(source: str, error: str) -> int:
+    """The line of a template's text (1 = its first) using the name an error quotes ("'x' is
+    undefined" comes without a line), or 0."""
+    found = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", error)
+    if found:
+        name = found.group(1) or found.group(2)
+        for i, text in enumerate(source.splitlines(), 1):
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                return i
+    return 0
 
 
 def _platform_name(platform, on_file, language: str):

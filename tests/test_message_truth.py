@@ -231,3 +231,17 @@ def test_a_message_claims_nothing_its_rule_does_not_know(rules, words, why):
             said = [w for w in words[lang] if w in text]
             assert not said, (rule.id, platform, lang, said, why)
     assert seen == len(rules) * len(PLATFORMS) * len(LANGUAGES)
+
+
+def test_a_message_never_asks_for_a_delivery_date_the_case_holds():
+    """can_default asked 'whether the parcel has reached you and on which day' of a case delivered on 23 Oct."""
+    case = {"case_id": "C9", "dispute_type": "cancellation", "cancel_reason": "out_of_stock", "platform": "ebay",
+            "tracking_status": "delivered", "ship_date": "2026-10-15", "delivery_date": "2026-10-23",
+            "order_value": 30, "as_of_date": "2026-11-01"}
+    asks = {"en": "whether the parcel has reached you", "zh": "包裹是否已经收到"}
+    for lang, words in asks.items():
+        delivered = recommend({**case, "buyer_language": lang})
+        assert delivered.rule_id == "can_default" and words not in delivered.message
+        assert ("unused" if lang == "en" else "未使用") in delivered.message  # what it still needs to know
+        unknown = recommend({**case, "buyer_language": lang, "delivery_date": None, "tracking_status": "none"})
+        assert unknown.rule_id == "can_default" and words in unknown.message

@@ -106,7 +106,7 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         if render:
             language, note = choose_language(pb, platform, case["buyer_language"], rule.template, lang)
             compiled = compile_template(pb, rule.template, language, platform, rule.resolution, case["dispute_type"],
-                                        bool(case.get("tracking_number")))
+                                        bool(case.get("tracking_number")), case.get("delivery_date") is not None)
             message = fit(compiled.fill(row_values(pb, language, case, refund)), limit)
         steps = []
         for a in rule.actions:

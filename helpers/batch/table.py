@@ -201,7 +201,8 @@ def _row_values(pb, cols, refund, lang_code, languages):
 
 
 def _messages(pb, cols, d, refund, rule_idx, platform_code):
-    """(message, message_language) per row, grouped by (rule, platform, buyer language, tracking number or none)."""
+    """(message, message_language) per row, grouped by (rule, platform, buyer language, whether a tracking
+    number and a delivery date are on file)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -217,17 +218,19 @@ def _messages(pb, cols, d, refund, rule_idx, platform_code):
     languages = sorted(set(language))
     out_lang = np.array([languages.index(lg) for lg in language] + [0], dtype=np.int64)[codes]
     values = _row_values(pb, {**cols, UNIT: d.facts[UNIT]}, refund, out_lang, languages)
-    has_tracking = (d.facts["has_tracking_number"] == 1.0).astype(np.int64)  # templates may branch on it
-    group = ((rule_idx * len(PLATFORMS) + platform_code) * len(languages) + out_lang) * 2 + has_tracking
+    # templates may branch on these two: a tracking number, a delivery date on file
+    known = (d.facts["has_tracking_number"] == 1.0).astype(np.int64) * 2 + (~np.isnan(cols["delivery_date"])).astype(np.int64)
+    group = ((rule_idx * len(PLATFORMS) + platform_code) * len(languages) + out_lang) * 4 + known
     gcodes, guniques = pd.factorize(group)
     table_of = {id(r): dt for dt in DISPUTE_TYPES for r in pb.tables[dt].rules}
     groups, limits = [], []
     for u in guniques.tolist():
-        rest, has = divmod(u, 2)
+        rest, known_here = divmod(u, 4)
         rest, lg = divmod(rest, len(languages))
         r, p = divmod(rest, len(PLATFORMS))
         rule, platform = d.rules[r], PLATFORMS[p]
-        groups.append((rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)], bool(has)))
+        groups.append((rule.template, languages[lg], platform, rule.resolution, table_of[id(rule)],
+                       bool(known_here & 2), bool(known_here & 1)))
         limits.append(int(pb.platforms.get(platform, {}).get("message_max_chars") or 0))
     compiled = compile_templates(pb, groups)
     message = _join_parts(compiled, gcodes, values, n)

@@ -265,17 +265,19 @@ def clear_caches() -> None:
     render_prose.cache_clear()
 
 
-def group_context(pb, platform: str, resolution: str, dispute_type: str, params, has_tracking_number: bool) -> tuple:
+def group_context(pb, platform: str, resolution: str, dispute_type: str, params, has_tracking_number: bool,
+                  has_delivery_date: bool) -> tuple:
     """What a template may branch on: the same for every case in the group. `params`: the
     playbook's plain_params as a _Frozen, made once for all the groups of one playbook.
     `has_tracking_number`: whether the case has one (a message then names it, else it speaks of the
     tracking without a number: "tracking number (tracking to follow) shows it delivered" told the
-    buyer nothing true)."""
+    buyer nothing true). `has_delivery_date`: whether the case records the day the parcel arrived (a
+    message then never asks for it)."""
     facts = pb.platforms.get(platform, {})
     window = facts.get("buyer_claim_window_days")
     return (("platform", platform), ("platform_name", facts.get("name", platform)),
             ("resolution", resolution), ("dispute_type", dispute_type), ("params", params),
-            ("has_tracking_number", bool(has_tracking_number)),
+            ("has_tracking_number", bool(has_tracking_number)), ("has_delivery_date", bool(has_delivery_date)),
             ("return_window_days", facts.get("no_reason_return_days")),
             # the claim window rules test (facts.claim_window): the platform's if on file, else the shop's policy
             ("claim_window_days", window if window is not None else params.get("shop_claim_window_days")),
@@ -297,16 +299,20 @@ class _Frozen(dict):
         return _Frozen, (dict(self),)
 
 
-def compile_template(pb, template_id, language, platform, resolution, dispute_type, has_tracking_number=True) -> Compiled:
-    return compile_templates(pb, [(template_id, language, platform, resolution, dispute_type, has_tracking_number)])[0]
+def compile_template(pb, template_id, language, platform, resolution, dispute_type, has_tracking_number=True,
+                     has_delivery_date=True) -> Compiled:
+    return compile_templates(pb, [(template_id, language, platform, resolution, dispute_type, has_tracking_number,
+                                   has_delivery_date)])[0]
 
 
 def compile_templates(pb, groups) -> list:
     """compile_template for each (template_id, language, platform, resolution, dispute_type,
-    has_tracking_number) of one playbook, its parameters made ready once (a batch's chunk has ~3,000 groups)."""
+    has_tracking_number, has_delivery_date) of one playbook, its parameters made ready once (a batch's
+    chunk has a few thousand groups)."""
     root, params = str(pb.root), _Frozen(plain_params(pb.params))
-    return [_compile_cached(root, template_id, language, group_context(pb, platform, resolution, dispute_type, params, has))
-            for template_id, language, platform, resolution, dispute_type, has in groups]
+    return [_compile_cached(root, template_id, language, group_context(pb, platform, resolution, dispute_type, params,
+                                                                       tracked, delivered))
+            for template_id, language, platform, resolution, dispute_type, tracked, delivered in groups]
 
 
 def choose_language(pb, platform: str, buyer_language: str, template_id: str, lang: str = "en") -> tuple[str, str]:

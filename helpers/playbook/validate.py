@@ -53,8 +53,8 @@ def _template_problems(pb):
             for platform in PLATFORMS:
                 limit = pb.platforms.get(platform, {}).get("message_max_chars")
                 required = pb.platforms.get(platform, {}).get("message_language")
-                for lang, has_tracking in product([required] if required else LANGUAGES, (True, False)):
-                    key = (rule.template, lang, platform, rule.resolution, table.dispute_type, has_tracking)
+                for lang, tracked, delivered in product([required] if required else LANGUAGES, (True, False), (True, False)):
+                    key = (rule.template, lang, platform, rule.resolution, table.dispute_type, tracked, delivered)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -129,6 +129,8 @@ PREMISES = (
                        "pt": ("conforme solicitado", "como você pediu"), "fr": ("comme vous l'avez demandé",)}),
     ("within_claim_window", {"en": ("claim window",), "zh": ("投诉期限",)}),
     ("item_resellable", {"en": ("can no longer be resold", "cannot be resold"), "zh": ("无法二次销售",)}),
+    ("cancel_reason", {"en": ("changed your mind",), "zh": ("改变了主意", "改变主意"), "es": ("cambiado de opinión",),
+                       "ru": ("передумали",), "pt": ("mudou de ideia",), "fr": ("changé d'avis",)}),
 )
 
 

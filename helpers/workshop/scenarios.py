@@ -265,7 +265,7 @@ def _message_text(pb, case_dict, rec, template_id, resolution, lang):
     refund = {a["resolution"]: a["refund_amount"] for a in rec.alternatives}.get(
         resolution, case["order_value"] if resolution in FULL_REFUND_RESOLUTIONS else 0.0)
     compiled = compile_template(pb, template_id, lang, case["platform"], resolution, case["dispute_type"],
-                                bool(case.get("tracking_number")))
+                                bool(case.get("tracking_number")), case.get("delivery_date") is not None)
     return compiled.fill(row_values(pb, lang, case, refund or 0.0))
 
 

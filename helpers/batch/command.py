@@ -11,7 +11,6 @@ from pathlib import Path
 from ..core.exceptions import InputFileError, OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params
-from .outdir import refuse_a_file
 from .runner import BatchResult, Options
 
 
@@ -24,6 +23,7 @@ def options_from_args(args) -> Options:
     if args.xlsx_max_rows < 0:
         raise UsageError(f"--xlsx-max-rows must be 0 or more, not {args.xlsx_max_rows} — give the most rows "
                          "recommendations.xlsx may have, e.g. --xlsx-max-rows 200000")
+    from .outdir import refuse_a_file  # here: outdir imports pandas, which a batch imports beside Arrow's parse
     refuse_a_file(args.out)  # before the report's process starts, which would find the folder unwritable (exit 4)
     if args.engine == "dask" and args.per_case_notebooks:
         raise UsageError("--per-case-notebooks runs with --engine pandas only (one notebook per case is "

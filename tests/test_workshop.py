@@ -13,8 +13,9 @@ import pytest
 
 from helpers.cli import workshop as cli_workshop
 from helpers.workshop.scenarios import LEVELS, expected, load_scenarios
-from helpers.workshop.training import (AnswerBook, WorkshopError, answer_file_name, available_decks, grade, load_deck,
-                              make_deck, read_answer_file)
+from helpers.workshop.grading import grade
+from helpers.workshop.training import (AnswerBook, WorkshopError, answer_file_name, available_decks, load_deck, make_deck,
+                                       read_answer_file)
 
 from support import ROOT
 
@@ -222,7 +223,7 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
 
 
 def test_a_trainee_name_with_dollar_signs_is_charted_as_text(tmp_path):
-    from helpers.workshop.training import leaderboard_chart
+    from helpers.workshop.grading import leaderboard_chart
     data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
     data["trainee"] = r"$\frac$ Bob"  # matplotlib would parse this as (broken) mathtext
     (tmp_path / "x.json").write_text(json.dumps(data), encoding="utf-8")
@@ -278,7 +279,7 @@ def test_grading_shows_resolution_labels_titles_and_headings_never_codes_in_engl
 
 
 def test_the_difficulty_chart_names_scenarios_by_title():
-    from helpers.workshop.training import difficulty_chart
+    from helpers.workshop.grading import difficulty_chart
     fig = difficulty_chart(grade(DATA / "answers", lang="zh"))
     fig.canvas.draw()
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [

@@ -12,7 +12,7 @@ def cmd_deck(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from ..workshop.training import run_grade_cli
+    from ..workshop.grading import run_grade_cli
     return run_grade_cli(args)
 
 

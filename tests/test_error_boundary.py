@@ -103,7 +103,7 @@ def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files
 @pytest.mark.parametrize("option,says", [
     (["--set", "keep_item_max_value"], "--set: 'keep_item_max_value' is not NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
-    (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date YYYY-MM-DD"),
+    (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01"),
     (["--lang", "fr"], "invalid choice: 'fr'"),
 ])
 def test_recommend_a_bad_option_exits_2(capsys, files, option, says):
@@ -597,3 +597,11 @@ def test_an_option_argparse_cannot_take_is_one_line_like_every_error(capsys, arg
     """argparse printed its usage block above its error: three lines of another form."""
     assert main(argv) == 2
     assert capsys.readouterr().err == line + "\n"
+
+
+@pytest.mark.parametrize("command", ["recommend", "batch", "backtest"])
+def test_a_review_date_that_is_not_one_says_how_to_write_it_in_every_command(capsys, files, tmp_path, command):
+    args = {"recommend": [files["case"]], "batch": [files["csv"], "--out", tmp_path / "o", "--no-report"],
+            "backtest": [files["csv"], "--out", tmp_path / "b", "--no-report"]}[command]
+    expect(capsys, [command, *args, "--as-of", "2026-13-01"], 2,
+           "dispute-playbook: --as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01")

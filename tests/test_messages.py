@@ -62,7 +62,7 @@ def test_case_values_fill_the_message_and_unknown_ones_get_the_language_default(
 
 def test_long_or_multiline_values_are_cut_and_flattened():
     assert clean_value("a\nb\tc", "buyer_name") == "a b c"
-    assert len(clean_value("x" * 500, "buyer_name")) == 40
+    assert len(clean_value("x" * 500, "buyer_name")) == 60 and len(clean_value("x" * 500, "shop_name")) == 80
 
 
 def test_a_refund_message_states_the_amount_in_the_case_currency():
@@ -81,3 +81,11 @@ def test_a_chinese_message_names_the_platform_in_chinese():
     assert "根据淘宝平台的规则" in zh.message and "Taobao" not in zh.message
     en = recommend({**case, "buyer_language": "en"})
     assert "Taobao" in en.message
+
+
+def test_a_long_registered_shop_name_signs_the_message_whole():
+    """It was cut at 40 characters: 'Shenzhen Huaqiang Electronic Technology…'."""
+    shop = "Shenzhen Huaqiang Electronic Technology Co., Ltd. Official Store"
+    r = rec(buyer_language="en", platform="aliexpress", shop_name=shop,
+            buyer_name="Maria Fernanda de los Santos Rodriguez-Villanueva")
+    assert r.message.rstrip().endswith(shop) and "Maria Fernanda de los Santos Rodriguez-Villanueva" in r.message

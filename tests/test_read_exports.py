@@ -485,6 +485,9 @@ def test_columns_with_a_mapping_names_required_fields_it_leaves_empty(tmp_path, 
                          "period the cases come from, e.g. --orders 1200, or an orders file"),
     (["--orders", "12.5"], "--orders 12.5: the number of orders must be a positive whole number — give the orders of "
                            "the period the cases come from, e.g. --orders 1200, or an orders file"),
+    # no orders but disputes: every rate was left empty without a word
+    (["--orders", "0"], "--orders 0: the number of orders must be a positive whole number — give the orders of "
+                        "the period the cases come from, e.g. --orders 1200, or an orders file"),
 ])
 def test_a_negative_or_broken_count_option_is_refused_in_one_line(tmp_path, capsys, options, message):
     path = tmp_path / "cases.csv"

@@ -2,21 +2,17 @@
 Errors are raised (PlaybookToolError) for `cli.main` to turn into exit codes."""
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 
 from ..core.exceptions import OutputError, UsageError
 from ..iorw.atomic import writable_folder
-from ..playbook.params import parse_params
+from ..playbook.params import parse_params, parse_review_date
 from .backtest import BacktestOptions, run_backtest
 from .backtest_grid import parse_grid
 
 
 def options_from_args(args) -> BacktestOptions:
-    try:
-        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    as_of = parse_review_date(args.as_of)
     if args.min_cases < 1:
         raise UsageError(f"--min-cases must be at least 1, not {args.min_cases}")
     return BacktestOptions(history=args.history, out=args.out, as_of=as_of, playbook=args.playbook,

@@ -4,13 +4,12 @@ never import it; errors are raised (PlaybookToolError) for `cli.main` to turn in
 """
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 from pathlib import Path
 
 from ..core.exceptions import InputFileError, OutputError, UsageError
 from ..iorw.atomic import writable_folder
-from ..playbook.params import parse_params
+from ..playbook.params import parse_params, parse_review_date
 from .runner import BatchResult, Options
 
 
@@ -28,10 +27,7 @@ def options_from_args(args) -> Options:
     if args.engine == "dask" and args.per_case_notebooks:
         raise UsageError("--per-case-notebooks runs with --engine pandas only (one notebook per case is "
                          "an audit of a batch that fits one machine); drop one of the two options")
-    try:
-        as_of = _dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    as_of = parse_review_date(args.as_of)
     return Options(cases=args.cases, out=args.out, as_of=as_of,
                    playbook=args.playbook, params=parse_params(args.set), lang=args.lang, columns=args.columns,
                    render=not args.no_messages, explain=not args.no_explain, chunk_rows=args.chunk_rows,

@@ -59,7 +59,7 @@ def load_orders(value) -> Orders | None:
         return None
     import pandas as pd
     text = str(value).strip()
-    if text.replace(",", "").isdigit():
+    if text.replace(",", "").isdigit() and int(text.replace(",", "")) > 0:
         n = int(text.replace(",", ""))
         return Orders(f"--orders {n}", pd.DataFrame({"week": [""], "platform": [""], "orders": [n]}), False, False)
     from ..iorw.tables import read_table

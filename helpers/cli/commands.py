@@ -11,16 +11,10 @@ from . import workshop as cli_workshop
 
 
 def cmd_recommend(args) -> int:
-    import datetime as _dt
-
     from ..advice.recommend import recommend
-    from ..core.exceptions import UsageError
     from ..iorw.atomic import dumps, read_case_file
-    from ..playbook.params import parse_params
-    try:
-        _dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from None
+    from ..playbook.params import parse_params, parse_review_date
+    parse_review_date(args.as_of)  # said as an option error (exit 2), not as the case's as_of_date
     rec = recommend(read_case_file(args.case), as_of=args.as_of, playbook=args.playbook,
                     params=parse_params(args.set), lang=args.lang)
     print(dumps(rec.to_dict()))

@@ -18,7 +18,9 @@ from ..core.yamlio import line_of, load_yaml
 
 LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
 # Values that differ case by case, and the most of each a message shows (keeps within limits).
-ROW_VALUES = {"buyer_name": 40, "shop_name": 40, "order_id": 40, "tracking_number": 40, "carrier": 30,
+# A shop's registered name runs long ("Shenzhen Huaqiang Electronic Technology Co., Ltd. Official Store",
+# 64): it signed messages cut at 40; at these limits the longest message still fits AliExpress's 1,500.
+ROW_VALUES = {"buyer_name": 60, "shop_name": 80, "order_id": 40, "tracking_number": 40, "carrier": 30,
               "refund_amount": 20, "order_value": 20}
 _MARK = "\x00"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")

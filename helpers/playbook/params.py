@@ -1,4 +1,5 @@
-"""Policy overrides given on the command line (`--set NAME=VALUE`)."""
+"""Options given on the command line that more than one command takes: policy overrides
+(`--set NAME=VALUE`) and the review date (`--as-of`)."""
 from __future__ import annotations
 
 from ..core.exceptions import UsageError
@@ -17,3 +18,14 @@ def parse_params(pairs):
         if not sep:
             raise UsageError(f"--set: {pair!r} is not NAME=NUMBER — write e.g. --set keep_item_max_value=25")
     return out
+
+
+def parse_review_date(text):
+    """`--as-of YYYY-MM-DD` as a date (None when not given); anything else is a UsageError (exit 2)."""
+    import datetime as _dt
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01") from None

@@ -138,10 +138,7 @@ def type_resolution_table(table, lab: Labels):
 
 
 def section_type_resolution(run: Run) -> list:
-    if _empty(run):
-        return _empty(run)
-    table = by_type_and_resolution(run.recs)
-    return [Table(type_resolution_table(table, run.labels).reset_index())]
+    return _empty(run) or [Table(type_resolution_table(by_type_and_resolution(run.recs), run.labels).reset_index())]
 
 
 def section_money(run: Run) -> list:
@@ -159,7 +156,7 @@ def risk_flag_table(recs, lab: Labels):
 
 
 def section_risk(run: Run) -> list:
-    if _empty(run):
+    if not len(run.recs):
         return _empty(run)
     counts = risk_flag_table(run.recs, run.labels)
     if not len(counts):
@@ -168,7 +165,7 @@ def section_risk(run: Run) -> list:
 
 
 def section_missing(run: Run) -> list:
-    if _empty(run):
+    if not len(run.recs):
         return _empty(run)
     missing = missing_evidence(run.recs, run.lang)
     if not len(missing):
@@ -179,7 +176,7 @@ def section_missing(run: Run) -> list:
 def section_health(run: Run, parts: list) -> list:
     """A health_report section (Markdown and tables) with its tables labelled; an empty input says so."""
     import pandas as pd
-    if _empty(run):
+    if not len(run.recs):
         return _empty(run)
     lab, out = run.labels, []
     for part in parts:

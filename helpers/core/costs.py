@@ -61,10 +61,11 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         amount = np.where(np.isnan(capped), amount, capped)
     # strictly between 0 and the order value, to the currency's smallest unit (the cent; the yen, a
     # currency without cents); an order under two units has no such amount, and its refund is all of it
-    unit = cols[UNIT] if UNIT in cols else 0.01
-    cents = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
-    whole = np.clip(np.round(amount), 1.0, np.maximum(value - 1.0, 1.0))
-    amount = np.where(unit == 1.0, whole, cents)
+    unit = cols[UNIT] if UNIT in cols else np.full(len(value), 0.01)
+    amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
+    whole = unit == 1.0
+    if whole.any():  # most batches have no such currency: the whole-unit rounding only where needed
+        amount[whole] = np.clip(np.round(amount[whole]), 1.0, np.maximum(value[whole] - 1.0, 1.0))
     return np.where(value >= 2 * unit, amount, value)
 
 

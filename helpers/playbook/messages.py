@@ -262,6 +262,7 @@ def prose_problem(text: str, params: dict, path, line, what: str):
 def clear_caches() -> None:
     """Forget compiled templates (the loader calls this when a playbook file changed)."""
     template_file.cache_clear()
+    _presence_tested.cache_clear()
     refuse_constructs.cache_clear()
     _COMPILED.clear()
     render_prose.cache_clear()
@@ -312,9 +313,26 @@ def compile_templates(pb, groups) -> list:
     has_tracking_number, has_delivery_date) of one playbook, its parameters made ready once (a batch's
     chunk has a few thousand groups)."""
     root, params = str(pb.root), _Frozen(plain_params(pb.params))
-    return [_compile_cached(root, template_id, language, group_context(pb, platform, resolution, dispute_type, params,
-                                                                       tracked, delivered))
-            for template_id, language, platform, resolution, dispute_type, tracked, delivered in groups]
+    out = []
+    for template_id, language, platform, resolution, dispute_type, tracked, delivered in groups:
+        # a template that does not test a case's presence flag gives one text either way: compiled
+        # (and kept by validate) once, not once per value
+        tests = _presence_tested(root, template_id)
+        out.append(_compile_cached(root, template_id, language, group_context(
+            pb, platform, resolution, dispute_type, params, tracked or "has_tracking_number" not in tests,
+            delivered or "has_delivery_date" not in tests)))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _presence_tested(root: str, template_id: str) -> frozenset:
+    """Which of has_tracking_number and has_delivery_date a template's texts name (any language)."""
+    try:
+        _, data = template_file(root, template_id)
+    except TemplateProblem:
+        return frozenset({"has_tracking_number", "has_delivery_date"})  # its compile reports the problem
+    text = " ".join(v for v in data.values() if isinstance(v, str))
+    return frozenset(n for n in ("has_tracking_number", "has_delivery_date") if n in text)
 
 
 def choose_language(pb, platform: str, buyer_language: str, template_id: str, lang: str = "en") -> tuple[str, str]:

@@ -218,7 +218,8 @@ PROMISED = {"en": ("promised",), "zh": ("承诺",), "es": ("prometido",), "ru": 
 
 @pytest.mark.parametrize("rules, words, why", [
     # their conditions admit a parcel not yet collected (pre_transit) or stalled: nothing says it moves
-    ({"nr_in_transit_on_time", "nr_late_within_grace", "can_in_transit_changed_mind", "can_delay_within_promise"},
+    ({"nr_label_created_on_time", "nr_in_transit_on_time", "nr_late_within_grace", "can_in_transit_changed_mind",
+      "can_delay_within_promise"},
      MOVING, "the parcel may be stalled or not yet collected"),
     # a parcel the carrier reports lost may be lost within the promise, or have none on file
     ({"nr_lost_buyer_wants_refund", "nr_lost_reship"}, PROMISED, "a lost parcel need not be past a promise"),
@@ -245,3 +246,19 @@ def test_a_message_never_asks_for_a_delivery_date_the_case_holds():
         assert ("unused" if lang == "en" else "未使用") in delivered.message  # what it still needs to know
         unknown = recommend({**case, "buyer_language": lang, "delivery_date": None, "tracking_status": "none"})
         assert unknown.rule_id == "can_default" and words in unknown.message
+
+
+def test_a_parcel_not_yet_collected_is_to_be_handed_over_not_waited_for():
+    """A label is made but the carrier has not the parcel (pre_transit), within the promise: the
+    seller is told to get it collected, and the rationale never says it has been sent."""
+    case = dict(case_id="P1", dispute_type="not_received", order_value=30, order_date="2026-10-20",
+                ship_date="2026-10-21", promised_delivery_days=20, tracking_number="LX1", as_of_date="2026-10-28")
+    label = recommend({**case, "tracking_status": "pre_transit"})
+    assert (label.rule_id, label.resolution) == ("nr_label_created_on_time", "wait")
+    assert label.actions[0] == "Hand the parcel to the carrier, or book its pickup, today; the label alone does not move it."
+    assert "has not collected" in label.rationale and "has been sent" not in label.rationale
+    zh = recommend({**case, "tracking_status": "pre_transit"}, lang="zh")
+    assert "尚未揽收" in zh.rationale and "已发出" not in zh.rationale
+    moving = recommend({**case, "tracking_status": "in_transit"})
+    assert (moving.rule_id, moving.resolution) == ("nr_in_transit_on_time", "wait")
+    assert "has been sent" in moving.rationale

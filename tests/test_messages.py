@@ -38,9 +38,25 @@ def test_the_platform_rule_wins_over_the_buyer_language():
 
 def test_a_language_without_templates_falls_back_to_english_and_says_so():
     r = rec(buyer_language="de", platform="ebay")
-    assert r.message_language == "en" and r.message_note == "This message has no de text yet: it is shown in English."
+    # the language by its name (CLDR), never its code ("no de text")
+    assert r.message_language == "en" and r.message_note == "This message has no German text yet: it is shown in English."
     zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": "de", "platform": "ebay"}), as_of=AS_OF, lang="zh")
-    assert zh.message_note == "此消息暂无de版本,已改用英语。"
+    assert zh.message_note == "此消息暂无德语版本,已改用英语。"
+
+
+@pytest.mark.parametrize("tag", ["zh-TW", "zh_HK", "zh-Hant", "zh-Hant-MO"])
+def test_a_traditional_chinese_buyer_is_told_the_message_is_in_simplified_characters(tag):
+    r = rec(buyer_language=tag, platform="ebay")
+    assert r.message_language == "zh" and "亲" in r.message
+    assert r.message_note == "This message has no Traditional Chinese text yet: it is shown in Simplified Chinese."
+    zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": tag, "platform": "ebay"}), as_of=AS_OF, lang="zh")
+    assert zh.message_note == "此消息暂无繁体中文版本,已改用简体中文。"
+
+
+@pytest.mark.parametrize("tag", ["zh", "zh-CN", "zh-Hans", "zh-SG"])
+def test_a_simplified_chinese_buyer_gets_the_chinese_text_without_a_note(tag):
+    r = rec(buyer_language=tag, platform="ebay")
+    assert (r.message_language, r.message_note) == ("zh", "")
 
 
 def test_a_template_expression_in_a_buyer_name_is_greeted_verbatim():

@@ -96,7 +96,7 @@ JPY_CASE = dict(case_id="J1", dispute_type="not_as_described", order_value=1999,
 
 @pytest.mark.parametrize("currency, value, refund, said", [
     ("JPY", 1999, 600.0, "600 JPY"),      # 30% of 1,999 yen is 599.70, which nobody can pay
-    ("KRW", 25555, 7666.0, "7666 KRW"),   # 7,666.5 won: to the whole won (half to even, as every amount)
+    ("KRW", 25555, 7666.0, "7,666 KRW"),  # 7,666.5 won: to the whole won (half to even, as every amount)
     ("USD", 20, 6.0, "6.00 USD"),         # a currency with cents keeps them, also on a whole amount
 ])
 def test_a_currency_without_cents_is_refunded_in_whole_units(tmp_path, currency, value, refund, said):
@@ -127,3 +127,35 @@ def test_the_rate_table_names_its_currencies_without_cents(tmp_path):
     assert sorted(p.message for p in errors) == [
         "exchange_rates: KRW has no cents (ISO 4217), so its refunds must be whole amounts",
         "exchange_rates: USD has cents (ISO 4217), so it is not one of the whole_units"]
+
+
+@pytest.mark.parametrize("language, value, said", [
+    ("en", 4000, "partial refund of 1,200.00 EUR"),
+    ("zh", 4000, "1,200.00 EUR"),
+    ("es", 4000, "1.200,00 EUR"),          # a Spanish buyer reads 1.200 as one thousand two hundred
+    ("fr", 4000, "1\u202f200,00 EUR"),     # French: narrow no-break space, decimal comma
+    ("ru", 4000, "1\xa0200,00 EUR"),
+    ("pt", 4000, "1.200,00 EUR"),
+    ("es", 19.99, "6,00 EUR"),             # under a thousand: only the decimal mark is the language's
+    ("en", 19.99, "partial refund of 6.00 EUR"),
+])
+def test_a_message_writes_amounts_as_the_buyers_language_does(tmp_path, language, value, said):
+    case = {**JPY_CASE, "currency": "EUR", "order_value": value, "buyer_language": language}
+    rec = recommend(case)
+    assert (rec.message_language, rec.refund_amount) == (language, round(value * 0.3, 2))
+    assert said in rec.message
+    src = tmp_path / "cases.csv"
+    pd.DataFrame([case, {**case, "case_id": "J2", "order_value": 19.99, "buyer_language": "es"}]).to_csv(src, index=False)
+    assert main(["batch", str(src), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    rows = pd.read_csv(tmp_path / "o" / "recommendations.csv", keep_default_na=False)
+    assert rows["message"].iloc[0] == rec.message  # the batch writes what recommend() writes
+    assert "6,00 EUR" in rows["message"].iloc[1]
+
+
+def test_amount_text_in_a_language():
+    from helpers.core.money import amount_text
+    assert amount_text(20000000, "JPY", ("JPY",), language="zh") == "20,000,000"
+    assert amount_text(1278.82, "USD", (), language="de") == "1.278,82"
+    assert amount_text(1278.82, "USD", (), language="pl") == "1\xa0278,82"
+    assert amount_text(1278.82, "USD", (), language="tlh") == "1,278.82"  # unknown to CLDR: as English
+    assert amount_text(1278.82, "USD", ()) == "1278.82"  # no language: plain, as files hold amounts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.costs import UNIT, money
+from ..core.money import amount_text, number_symbols
 from ..core.fields import DISPUTE_TYPES, FIELD_BY_NAME, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_templates, fit
@@ -83,24 +84,31 @@ def _joined(ids, key):
     return "; ".join(i for j, i in enumerate(ids) if key >> j & 1)
 
 
-def _two_decimals(x: np.ndarray, currency, unit: np.ndarray):
-    """f"{amount_text(x)} {currency}" per row (two decimals; a whole amount of a currency without cents,
-    `unit` 1, without them): cent-exact values by integer arithmetic, the rest by Python."""
+def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, languages: list, whole_units):
+    """f"{amount_text(x, language=...)} {currency}" per row in its message's language (two decimals; a
+    whole amount of a currency without cents, `unit` 1, without them): amounts under 1,000 that are
+    whole cents by integer arithmetic and the language's decimal mark, the rest by amount_text."""
     import pyarrow as pa
     import pyarrow.compute as pc
     with np.errstate(invalid="ignore"):
         cents = np.rint(x * 100)
-        exact = (cents / 100 == x) & (np.abs(x) < 1e13) & (x >= 0)
+        exact = (cents / 100 == x) & (np.abs(x) < 1000) & (x >= 0)
     c = np.where(exact, cents, 0).astype(np.int64)
     whole = pc.cast(pa.array(c // 100), pa.large_string())
     frac = pc.utf8_lpad(pc.cast(pa.array(c % 100), pa.large_string()), 2, "0")
     text = pc.binary_join_element_wise(whole, frac, pa.scalar(".", pa.large_string()))
+    for k, language in enumerate(languages):
+        mark = number_symbols(language)[0]
+        if mark != ".":
+            text = pc.if_else(pa.array(lang_code == k), pc.replace_substring(text, ".", mark), text)
     no_cents = exact & (unit == 1.0) & (c % 100 == 0)
     if no_cents.any():
         text = pc.if_else(pa.array(no_cents), whole, text)
-    odd = np.flatnonzero(~exact)
-    if len(odd):
-        text = _replace(text, odd, [f"{v:.2f}" for v in x[odd]])
+    rest = np.flatnonzero(~exact)
+    if len(rest):
+        codes = currency.take(pa.array(rest)).to_pylist()
+        text = _replace(text, rest, [amount_text(v, code, whole_units, language=languages[k])
+                                     for v, code, k in zip(x[rest].tolist(), codes, lang_code[rest].tolist())])
     return pc.binary_join_element_wise(text, pa.scalar(" ", pa.large_string()), currency, _NOTHING())
 
 
@@ -183,8 +191,8 @@ def _row_values(pb, cols, refund, lang_code, languages):
     import pyarrow as pa
     import pyarrow.compute as pc
     currency = _text_array(cols["currency"])
-    values = {"refund_amount": _clean(_two_decimals(refund, currency, cols[UNIT]), "refund_amount"),
-              "order_value": _clean(_two_decimals(cols["order_value"], currency, cols[UNIT]), "order_value")}
+    values = {name: _clean(_amounts(amount, currency, cols[UNIT], lang_code, languages, pb.whole_units), name)
+              for name, amount in (("refund_amount", refund), ("order_value", cols["order_value"]))}
     for name in ROW_VALUES:
         if name in values:
             continue

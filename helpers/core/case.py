@@ -101,6 +101,21 @@ def _parse_string(v):
     raise BadValue(f"{v!r} is not text")
 
 
+TRADITIONAL_CHINESE = "zh-Hant"
+_TRADITIONAL_SUBTAGS = frozenset({"hant", "tw", "hk", "mo"})  # the script, or where it is written
+
+
+def language_tag(code: str) -> str:
+    """The language a message is chosen by: the primary subtag (en-GB → en, zh-CN → zh), except that
+    Chinese written in Traditional characters (zh-TW, zh-HK, zh-MO, zh-Hant) stays apart as zh-Hant,
+    so its buyer is told when the message is in Simplified characters."""
+    parts = re.split(r"[-_]", code)
+    primary = parts[0].lower()
+    if primary == "zh" and any(p.lower() in _TRADITIONAL_SUBTAGS for p in parts[1:]):
+        return TRADITIONAL_CHINESE
+    return primary
+
+
 def _parse_pattern(pattern, what, normalise):
     def parse(v):
         s = _parse_string(v)
@@ -136,8 +151,7 @@ _PARSERS = {
     "date": _parse_date,
     "string": _parse_string,
     "currency": _parse_currency,
-    "language": _parse_pattern(_LANGUAGE, "a language code such as en or zh",
-                               lambda s: re.split(r"[-_]", s)[0].lower()),
+    "language": _parse_pattern(_LANGUAGE, "a language code such as en or zh", lambda s: language_tag(s)),
     "country": _parse_pattern(_COUNTRY, "a 2-letter ISO 3166 country code such as US", str.upper),
 }
 FIELD_PARSERS = {f.name: (_parse_enum(f) if f.kind == "enum" else _PARSERS[f.kind]) for f in FIELDS}

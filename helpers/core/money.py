@@ -36,13 +36,30 @@ def unit_column(whole_units, currency: np.ndarray) -> np.ndarray:
     return np.fromiter((1.0 if c in whole else 0.01 for c in currency), dtype=np.float64, count=len(currency))
 
 
-def amount_text(amount: float, currency: str, whole_units, thousands: bool = False) -> str:
+def amount_text(amount: float, currency: str, whole_units, thousands: bool = False, language: str | None = None) -> str:
     """An amount as people read it: 600 for a whole amount of a currency without cents (JPY), else
-    two decimals (19.99, 20.00); with `thousands`, separated (1,278.82)."""
-    sep = "," if thousands else ""
-    if currency in whole_units and float(amount).is_integer():
-        return f"{amount:{sep}.0f}"
-    return f"{amount:{sep}.2f}"
+    two decimals (19.99, 20.00); with `thousands`, separated (1,278.82); with `language`, as that
+    language writes numbers (number_symbols): 1,278.82 in English and Chinese, 1.278,82 in Spanish."""
+    sep = "," if thousands or language else ""
+    text = f"{amount:{sep}.0f}" if currency in whole_units and float(amount).is_integer() else f"{amount:{sep}.2f}"
+    if language is None:
+        return text
+    decimal, group = number_symbols(language)
+    return text.translate({ord(","): group, ord("."): decimal})
+
+
+@lru_cache(maxsize=64)
+def number_symbols(language: str) -> tuple[str, str]:
+    """(decimal mark, thousands separator) of a language from CLDR (babel): ('.', ',') for en and zh,
+    (',', '.') for es and pt, (',', a no-break space) for fr and ru. A buyer reads "1.278" as one
+    thousand in Spanish and as one point something in English. A language CLDR does not know
+    writes numbers as English does."""
+    from babel.core import UnknownLocaleError
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+    try:
+        return get_decimal_symbol(language), get_group_symbol(language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ".", ","
 
 
 def no_rate_problem(case_id, code: str, row: int | None = None):

@@ -145,6 +145,8 @@ UI = {
                           "{platform}要求使用{language}发送消息,因此消息为{language}。"),
     "no_text_in": ("This message has no {language} text yet: it is shown in English.",
                    "此消息暂无{language}版本,已改用英语。"),
+    "simplified_for_traditional": ("This message has no Traditional Chinese text yet: it is shown in Simplified Chinese.",
+                                   "此消息暂无繁体中文版本,已改用简体中文。"),
     "show_guide": ("Show the guide: causes and the evidence that wins", "查看指南:常见原因与关键证据"),
     "home": ("← Start page", "← 返回开始页"),
     "workshop_link": ("Practising in a workshop? Open the workshop practice.", "参加培训?打开培训练习。"),
@@ -177,8 +179,17 @@ def field_help(name: str, lang: str) -> str:
 def choice_label(field: str, value, lang: str) -> str:
     labels = CHOICE_TEXT.get(field, {}).get(value)
     if labels is None:
-        return str(value)
+        return language_name(str(value), lang) if field == "buyer_language" else str(value)
     return labels[1] if lang == "zh" else labels[0]
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str, lang: str) -> str:
+    """A language code's name in the UI language from CLDR (babel): de → German / 德语, zh-Hant →
+    Traditional Chinese / 繁体中文; a code CLDR does not know is shown as it is."""
+    from babel import Locale
+    names = Locale("zh" if lang == "zh" else "en").languages
+    return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
 
 
 def evidence_label(evidence_id: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..core.case import TRADITIONAL_CHINESE
 from ..core.exceptions import PlaybookError, PlaybookProblem
 from ..core.money import amount_text
 from ..core.yamlio import line_of, load_yaml
@@ -336,7 +337,8 @@ def _presence_tested(root: str, template_id: str) -> frozenset:
 
 
 def choose_language(pb, platform: str, buyer_language: str, template_id: str, lang: str = "en") -> tuple[str, str]:
-    """(language, note): the platform's rule wins; a language we have no text for falls back to English.
+    """(language, note): the platform's rule wins; a language we have no text for falls back to English
+    (Traditional Chinese to the Chinese text, in Simplified characters).
     The note says why the message is not in the buyer's language, in the UI language `lang` (en, zh)."""
     from .labels import CHOICE_TEXT, choice_label, ui
     required = pb.platforms.get(platform, {}).get("message_language")
@@ -349,6 +351,8 @@ def choose_language(pb, platform: str, buyer_language: str, template_id: str, la
     _, data = template_file(str(pb.root), template_id)
     if buyer_language in data and buyer_language in LANGUAGES:
         return buyer_language, ""
+    if buyer_language == TRADITIONAL_CHINESE and "zh" in data and "zh" in LANGUAGES:
+        return "zh", ui("simplified_for_traditional", lang)
     return "en", ui("no_text_in", lang).format(language=choice_label("buyer_language", buyer_language, lang))
 
 
@@ -360,15 +364,16 @@ def clean_value(value, name: str) -> str:
 
 
 def row_values(pb, language: str, case: dict, refund: float) -> dict:
-    """The case values a message prints, with the language's words for the unknown ones."""
+    """The case values a message prints, with the language's words for the unknown ones and its way
+    of writing amounts."""
     defaults = (pb.languages.get(language) or pb.languages.get("en") or {}).get("defaults", {})
     cur = case.get("currency") or "USD"
     values = {}
     for name in ROW_VALUES:
         if name == "refund_amount":
-            raw = f"{amount_text(refund, cur, pb.whole_units)} {cur}"
+            raw = f"{amount_text(refund, cur, pb.whole_units, language=language)} {cur}"
         elif name == "order_value":
-            raw = f"{amount_text(case['order_value'], cur, pb.whole_units)} {cur}"
+            raw = f"{amount_text(case['order_value'], cur, pb.whole_units, language=language)} {cur}"
         else:
             raw = case.get(name) or defaults.get(name, "")
         values[name] = clean_value(raw, name)

@@ -6,6 +6,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 1)
+# Two kinds of closed case for hand-worked backtests: not as described without photos (playbook:
+# request_evidence, expected cost 4.00), and a cancellation of an unshipped out-of-stock order
+# (playbook: cancel_refund, est_cost 30 − 10 goods back in stock − 5 postage not spent = 15)
+HISTORY_NAD = {"dispute_type": "not_as_described", "order_value": 40, "buyer_photos": "false", "item_cost": 10,
+               "shipping_cost": 5, "order_date": "2026-10-20", "as_of_date": AS_OF.isoformat(), "sku": "S1",
+               "mismatch": "size"}
+HISTORY_CANCEL = {"dispute_type": "cancellation", "order_value": 30, "cancel_reason": "out_of_stock", "item_cost": 10,
+                  "shipping_cost": 5, "order_date": "2026-10-30", "as_of_date": AS_OF.isoformat(), "sku": "S2"}
 ARTIFACTS = ROOT / "test-artifacts"
 
 # A cancellation before shipping, costs worked out by hand (parameters.yaml: dispute chances decline 0.5,

@@ -19,7 +19,7 @@ from helpers.core.exceptions import CaseError, PlaybookError, UsageError
 from helpers.core.paths import PLAYBOOK_DIR
 from helpers.playbook.loader import load_playbook
 
-from support import AS_OF
+from support import AS_OF, HISTORY_CANCEL, HISTORY_NAD
 
 RECORD = {"sku": "SKU-9", "product_title": "Blue shirt", "action_taken": "full_refund", "outcome": "platform_for_buyer",
           "amount_paid": "12.5", "closed_date": "2026-10-20", "review_left": "negative"}
@@ -71,11 +71,7 @@ def small_history():
     """N* are not-as-described without photos (playbook: request_evidence, expected cost 4.00 with the
     bundled parameters); C* are cancellations of unshipped out-of-stock orders (playbook:
     cancel_refund, est_cost 30 − 10 goods back in stock − 5 postage not spent = 15)."""
-    nad = {"dispute_type": "not_as_described", "order_value": 40, "buyer_photos": "false", "item_cost": 10,
-           "shipping_cost": 5, "order_date": "2026-10-20", "as_of_date": AS_OF.isoformat(), "sku": "S1",
-           "mismatch": "size"}
-    can = {"dispute_type": "cancellation", "order_value": 30, "cancel_reason": "out_of_stock", "item_cost": 10,
-           "shipping_cost": 5, "order_date": "2026-10-30", "as_of_date": AS_OF.isoformat(), "sku": "S2"}
+    nad, can = dict(HISTORY_NAD), dict(HISTORY_CANCEL)
     closed = {"closed_date": "2026-10-31"}
     rows = [
         {**nad, **closed, "case_id": "N1", "currency": "USD", "action_taken": "request_evidence",

@@ -127,6 +127,7 @@ def test_disputes_outside_the_orders_files_weeks_are_left_out_and_said(shop_csv,
     r = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders))["dispute_rates"]
     assert (r["disputes_counted"], r["left_out"], r["by_type"][0]["rate"]) == (10, 5, 0.05)
     assert r["left_out_because"] == ["5 without a review date in a week the orders file counts"]
+    assert r["left_out_by"] == {"week": 5}  # the same as counts, which the report words in its language
 
 
 @pytest.mark.parametrize("content, words", [

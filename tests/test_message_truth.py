@@ -259,6 +259,13 @@ def test_a_parcel_not_yet_collected_is_to_be_handed_over_not_waited_for():
     assert "has not collected" in label.rationale and "has been sent" not in label.rationale
     zh = recommend({**case, "tracking_status": "pre_transit"}, lang="zh")
     assert "尚未揽收" in zh.rationale and "已发出" not in zh.rationale
+    sent = {"en": "has been sent", "zh": "发出", "es": "ha sido enviado", "ru": "отправлена", "pt": "foi enviado",
+            "fr": "a été expédié"}  # what the message for a moving parcel says (nr_in_transit_wait)
+    for lang, words in sent.items():
+        told = recommend({**case, "tracking_status": "pre_transit", "buyer_language": lang, "platform": "ebay"})
+        assert told.message_language == lang and words not in told.message, (lang, told.message)
+        moved = recommend({**case, "tracking_status": "in_transit", "buyer_language": lang, "platform": "ebay"})
+        assert words in moved.message, lang  # the words are that template's: the check can fail
     moving = recommend({**case, "tracking_status": "in_transit"})
     assert (moving.rule_id, moving.resolution) == ("nr_in_transit_on_time", "wait")
     assert "has been sent" in moving.rationale

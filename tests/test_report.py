@@ -142,6 +142,17 @@ def test_a_zh_run_reports_labels_in_chinese_never_codes(tmp_path):
     assert ax.get_title() == "各纠纷类型的处理方案"
 
 
+def test_a_playbook_given_as_a_relative_path_labels_the_report(tmp_path, monkeypatch):
+    """--playbook playbook from the project folder: the report, which runs inside the output folder,
+    finds the same playbook (summary.json recorded the path as typed and the report failed)."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "rel"
+    assert main(["batch", "samples/cases.csv", "--out", str(out), "--as-of", "2026-11-01",
+                 "--playbook", "playbook", "--lang", "zh"]) == 0
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["playbook"] == str(ROOT / "playbook")
+    assert "取消订单并退款" in (out / "report.html").read_text(encoding="utf-8")
+
+
 def test_report_tables_are_whole_without_an_index_and_buyer_text_stays_inert(tmp_path):
     """70 countries (more than pandas' 60 displayed rows), a rejected row's message of 152 characters with
     markup in it: every country, the whole message (escaped), no row numbers."""
@@ -167,9 +178,20 @@ def test_report_tables_are_whole_without_an_index_and_buyer_text_stays_inert(tmp
     cells = _cells(text)
     assert set(countries) <= cells
     assert "rows ×" not in text and "<td>...</td>" not in text
-    assert "order_value: '&lt;script&gt;alert(1)&lt;/script&gt;' is not a number (use a plain number such as 12.50, " \
+    assert "Order value: '&lt;script&gt;alert(1)&lt;/script&gt;' is not a number (use a plain number such as 12.50, " \
         + "x" * 60 in text
     assert "<script>alert(1)" not in text and "<b>B1</b>" not in text and "&lt;b&gt;B1&lt;/b&gt;" in text
     # no index column (0, 1, 2 … 69): the only whole numbers are counts (0, 1, 2, 70) and errors.csv's rows 72, 73
     assert {c for c in cells if c.isdigit()} == {"0", "1", "2", "70", "72", "73"}
     assert {"Send it again", "Damaged or incomplete", "eBay", "No packing evidence", "Order value"} <= cells
+
+
+def test_buyer_countries_are_named_in_the_run_language():
+    from helpers.batch.report_words import Labels
+    frame = pd.DataFrame({"buyer_country": ["US", "GB", "(unknown)", "C7"], "cases": [3, 2, 1, 1],
+                          "refund_rate": [0.5, 0.0, 1.0, 0.0], "return_rate": [0.0, 0.5, 0.0, 0.0]})
+    assert list(report.labelled(frame, Labels("zh"))["买家国家"]) == ["美国", "英国", "(未知)", "C7"]
+    assert list(report.labelled(frame, Labels("en"))["buyer country"]) == ["United States", "United Kingdom",
+                                                                          "(unknown)", "C7"]
+    fig = report.chart_country_rates(frame, labels=Labels("zh"))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["美国", "英国", "(未知)", "C7"]

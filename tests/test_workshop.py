@@ -399,7 +399,7 @@ def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart
     exp = app.q.expected
     app.answer(exp.resolution, list(exp.evidence), exp.template_id)
     assert "dp-ws-right" in app.feedback.value and exp.recommendation.rationale in app.feedback.value
-    assert 'dp-ws-points">4 / 4<' in app.score.value
+    assert 'dp-ws-points">4 / 12<' in app.score.value
     app.show_next()
     wrong = next(r for r, _ in app.q.resolutions if r != app.q.expected.resolution)
     app.resolution.value = wrong
@@ -410,7 +410,7 @@ def test_the_screen_saves_each_answer_gives_feedback_and_resumes_after_a_restart
     assert "dp-ws-wrong" in app.feedback.value
     chosen = dict(app.q.resolutions)[wrong]
     assert f"You chose:</b> {chosen} · your message A" in app.feedback.value  # the feedback restates the choice
-    assert 'dp-ws-right-count">1<' in app.score.value and "answered 2 of 3" in app.score.value
+    assert 'dp-ws-right-count">1<' in app.score.value and "2 of 3 answered" in app.score.value
 
     restarted = WorkshopApp(tmp_path / "answers", tmp_path / "decks", lang="zh")
     restarted.begin("ana souza", 0)  # other capitals: the same trainee
@@ -461,6 +461,6 @@ def test_a_workshop_page_opened_on_a_broken_playbook_says_what_to_fix(tmp_path):
     table.write_text(table.read_text(encoding="utf-8").replace("    resolution: request_evidence",
                                                                 "    resolution: [request_evidence", 1), encoding="utf-8")
     page = workshop_app(tmp_path / "answers", tmp_path / "decks", playbook=pb, lang="zh")
-    assert page.value.startswith('<div class="dp-ws-error"><b>修正以下问题之前无法开始练习: · '
+    assert page.value.startswith('<div class="dp-ws-error"><b>修正以下问题之前无法开始练习： · '
                                  'The workshop cannot start until this is fixed:</b><pre>')
     assert f"{table}:24: is not valid YAML" in page.value

@@ -85,7 +85,7 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
             feedback = page.locator(".dp-ws-feedback")
             expect(feedback.locator(".dp-ws-right")).to_contain_text("Right")
             expect(feedback).to_contain_text(exp.recommendation.rationale)
-            expect(page.locator(".dp-ws-points")).to_have_text("4 / 4")
+            expect(page.locator(".dp-ws-points")).to_have_text("4 / 8")
             expect(page.locator(".dp-ws-right-count")).to_have_text("1")
             expect(feedback.locator(".dp-ws-your-answer")).to_contain_text(f"You chose: {label}")  # restated
             assert sid not in page.locator(".dp-app, .dp-ws-app").first.inner_text()  # no internal id shown
@@ -104,7 +104,7 @@ def test_a_trainee_answers_one_right_and_one_wrong(voila_workshop):
             right_label = localised(pb, pb.resolutions[q2.expected.resolution], "en")
             expect(feedback).to_contain_text(right_label)
             expect(feedback).to_contain_text(q2.expected.recommendation.rationale)
-            expect(page.locator(".dp-ws-score")).to_contain_text("answered 2 of 2")
+            expect(page.locator(".dp-ws-score")).to_contain_text("2 of 2 answered")
             expect(page.locator(".dp-ws-right-count")).to_have_text("1")
             # A wrong resolution still earns the points its evidence (none ticked) and message (A) deserve.
             second = judge(q2.expected, wrong, [], q2.messages[0][0]).points

@@ -35,6 +35,7 @@ class BacktestOptions:
     columns: str | None = None                      # mapping file
     min_cases: int = 10                             # smallest group a ranking trusts
     orders: str | None = None                       # --orders N or an orders file
+    lang: str = "en"                                # the report's language (--lang)
 
 
 def decided_history(opts: BacktestOptions):
@@ -92,7 +93,9 @@ def run_backtest(opts: BacktestOptions) -> dict:
         csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
     products = products_table(bt)
     atomic_write(out / "products.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(products, ("sku",)), True)))
-    summary = {"input": str(opts.history), "columns": opts.columns, "params": opts.params,
+    # the playbook as an absolute path and the language: the report, run in the output folder, takes its labels and words from them
+    summary = {"input": str(opts.history), "columns": opts.columns, "params": opts.params, "lang": opts.lang,
+               "playbook": str(Path(opts.playbook).resolve()) if opts.playbook else "",
                "rows": int(v.n), "decided": int(len(rows)), "rejected": len(v.problems),
                **summarise(bt, opts.min_cases), "dispute_rates": dispute_rates(bt, orders, pb.dispute_rate_targets)}
     grid = compare_settings(cols, bt, opts)

@@ -17,7 +17,7 @@ def options_from_args(args) -> BacktestOptions:
         raise UsageError(f"--min-cases must be at least 1, not {args.min_cases}")
     return BacktestOptions(history=args.history, out=args.out, as_of=as_of, playbook=args.playbook,
                            params=parse_params(args.set), grid=parse_grid(args.grid), columns=args.columns,
-                           min_cases=args.min_cases, orders=args.orders)
+                           min_cases=args.min_cases, orders=args.orders, lang=args.lang)
 
 
 def summary_lines(s: dict) -> list:

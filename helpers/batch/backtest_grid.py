@@ -24,6 +24,7 @@ from ..core.fields import PLATFORMS
 from .backtest_figures import LOST, closed_mask, per_currency
 
 GRID_MAX_SETTINGS = 100
+AS_IT_IS = "the playbook as it is"  # the setting a --set run is compared with (the report names it in its language)
 _GRID = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?[0-9.]+)\s*\.\.\s*(-?[0-9.]+)\s*:\s*([0-9.]+)\s*$")
 
 
@@ -118,7 +119,7 @@ def compare_settings(cols: dict, bt, opts) -> dict | None:
             "paid": bt["amount_paid"].to_numpy(dtype=float), "currency": bt["currency"].to_numpy(dtype=object),
             "platform": cols["platform"].astype(np.int64),
             "baseline": np.array([r.resolution for r in d0.rules], dtype=object)[d0.rule]}
-    rows = [] if opts.grid else [{"setting": "the playbook as it is", "params": {}, **evaluate(d0, view)}]
+    rows = [] if opts.grid else [{"setting": AS_IT_IS, "params": {}, **evaluate(d0, view)}]
     for s in settings:
         rows.append({"setting": ", ".join(f"{k}={v:g}" for k, v in s.items()), "params": s,
                      **evaluate(decide(base.with_params(s), cols, explain=False), view)})

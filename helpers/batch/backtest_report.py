@@ -1,22 +1,34 @@
 """The backtest report: the tables and charts behind notebooks/backtest_report.ipynb.
 
-The notebook only calls these functions on a finished backtest folder; `render` runs it with
-papermill and saves report.ipynb and report.html (code hidden) beside backtest.csv, with the
-batch report's own renderer.
+The notebook only calls these functions on a finished backtest folder; `render` runs it and saves
+report.ipynb and report.html (code hidden) beside backtest.csv, with the batch report's own renderer.
+What people read is in the run's language (summary.json's `lang`, from `backtest --lang`): headings
+and sentences, and codes as their labels, through the batch report's own `labelled` and `Table`
+(every row and every character shown, no index column). The plain tables (`agreement_table`,
+`pairs_table`, ...) keep the codes, for notebooks/backtest.ipynb's explorer and for filtering.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.paths import NOTEBOOKS_DIR
-from .health_report import SECTIONS as HEALTH_SECTIONS
+from .backtest_grid import AS_IT_IS
+from .report import Table, heading, labelled, new_figure, no_rows_note, sentence
+from .report_words import BACKTEST_SECTIONS, BACKTEST_TITLE, HEALTH_SECTIONS, Labels, labels_for
 
 NOTEBOOK = NOTEBOOKS_DIR / "backtest_report.ipynb"
-SECTIONS = ("Recommended × done", "Outcomes and money by (recommended, done)", "Paid against the playbook",
-            "Rules that lose when followed", "Departed from the playbook and did better", *HEALTH_SECTIONS,
-            "Settings compared")
+SECTIONS = (*BACKTEST_SECTIONS[:-1], *HEALTH_SECTIONS, BACKTEST_SECTIONS[-1])
+# summary.json's keys as English words, which report_words.COLUMNS_ZH turns into Chinese (column_heading
+# writes the other column codes in words)
+HEADINGS = {"team_paid": "team paid", "playbook_observed": "playbook: observed",
+            "playbook_estimated": "playbook: estimated", "playbook_total": "playbook: total",
+            "playbook_estimate_unknown": "playbook's cost unknown (cases)", "followed_cases": "followed cases",
+            "followed": "cases done as advised", "platform_for_buyer": "platform ruled for the buyer",
+            "negative_reviews": "negative reviews", "bad_share": "share that ended badly",
+            "saved_vs_estimate": "saved against the estimate", "changed": "decisions changed",
+            "lost_share": "share lost on the platform", "cost_share": "cost share"}
 
 
 @dataclass
@@ -24,6 +36,20 @@ class Backtest:
     folder: Path
     bt: object        # DataFrame of backtest.csv
     summary: dict
+    errors: object = None   # DataFrame of errors.csv (load_backtest reads it)
+    lang: str = "en"        # the run's language (summary.json), for every label, heading and sentence
+    _labels: "Labels | None" = field(default=None, repr=False)
+
+    @property
+    def recs(self):
+        """The decided rows, under the name the batch report's sections count them by."""
+        return self.bt
+
+    @property
+    def labels(self) -> Labels:
+        if self._labels is None:
+            self._labels = labels_for(self.summary, self.lang)
+        return self._labels
 
 
 def load_backtest(folder) -> Backtest:
@@ -31,15 +57,28 @@ def load_backtest(folder) -> Backtest:
     folder = Path(folder)
     bt = pd.read_csv(folder / "backtest.csv", keep_default_na=False,
                      na_values={c: [""] for c in ("order_value", "refund_amount", "est_cost", "amount_paid")})
-    return Backtest(folder, bt, json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+    errors = pd.read_csv(folder / "errors.csv", dtype=str, keep_default_na=False)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return Backtest(folder, bt, summary, errors, "zh" if summary.get("lang") == "zh" else "en")
 
 
 def headline(b: Backtest) -> str:
     s = b.summary
+    if b.lang == "zh":
+        return (f"来自 `{Path(s['input']).name}` 的 **{s['rows']:,} 行**:**{s['decided']:,} 个已决定**,"
+                f"**{s['rejected']:,} 行被拒绝**(见 errors.csv);**{s['closed']:,} 个已结案**,**{s['open']:,} 个未结案或"
+                f"没有结果**(列在 summary.json 中,不计入任何结果统计)。团队在 **{s['followed']:,}** 个案例中按手册处理,"
+                f"在 **{s['departed']:,}** 个案例中采取了其他方案。")
     return (f"**{s['rows']:,} rows** from `{Path(s['input']).name}`: **{s['decided']:,} decided**, "
             f"**{s['rejected']:,} rejected** (errors.csv); **{s['closed']:,} closed**, **{s['open']:,} open or "
             f"without outcome** (listed in summary.json, left out of every outcome figure). The team followed "
             f"the playbook in **{s['followed']:,}** cases and did something else in **{s['departed']:,}**.")
+
+
+def title(b: Backtest):
+    """The report's title and opening paragraph in the run's language (Markdown)."""
+    from IPython.display import Markdown
+    return Markdown(heading(b, BACKTEST_TITLE).data[1:])  # heading() writes "## ": the title is the page's one "#"
 
 
 def agreement_table(b: Backtest):
@@ -49,12 +88,14 @@ def agreement_table(b: Backtest):
     return table.sort_index().sort_index(axis=1)
 
 
-def pairs_table(b: Backtest):
-    """One line per (recommended, done, currency): closed cases, outcomes, money paid (never across currencies)."""
+def pairs_table(b: Backtest, outcome_names: dict | None = None):
+    """One line per (recommended, done, currency): closed cases, outcomes (named by `outcome_names` when
+    given), money paid (never across currencies)."""
     import pandas as pd
+    names = outcome_names or {}
     rows = []
     for p in b.summary["by_pair"]:
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(p["outcomes"].items()))
+        outcomes = ", ".join(f"{names.get(k, k)} {v}" for k, v in sorted(p["outcomes"].items()))
         for cur, money in p["paid"].items():
             rows.append({"recommended": p["recommended"], "done": p["done"], "currency": cur,
                          "closed cases": money["cases"] + money["unknown"], "outcomes (all currencies)": outcomes,
@@ -85,33 +126,107 @@ def grid_table(b: Backtest):
                          for r in grid["settings"]])
 
 
+def setting_name(b: Backtest, setting: str) -> str:
+    """A grid setting as people read it: `name=value` as typed after --set, the playbook as it is in words."""
+    return b.labels.word("playbook as it is") if setting == AS_IT_IS else setting
+
+
 def best_text(b: Backtest) -> str:
-    grid = b.summary["grid"]
+    grid, zh = b.summary["grid"], b.lang == "zh"
     if grid["best"] is None:
-        return "Best: cannot tell — the history has no closed case with a recorded `action_taken`."
-    lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or "keep the playbook as it is"
-    return f"Best: `{grid['best']}` — {lines}"
+        return ("最佳:无法判断——历史中没有记录了实际处理方案的已结案例。" if zh else
+                "Best: cannot tell — the history has no closed case with a recorded action taken.")
+    lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or b.labels.word("keep the playbook")
+    return f"{'最佳' if zh else 'Best'}: `{setting_name(b, grid['best'])}` — {lines}"
 
 
-def _figure(width=7.5, height=3.6):
-    import matplotlib.pyplot as plt
-    return plt.subplots(figsize=(width, height))
+# ---- what the notebook displays: labelled tables in full, a sentence for an empty section ----
 
+def _choices(lab: Labels, field_name: str) -> dict:
+    """code -> label of one of the form's choice fields (outcome, review_left)."""
+    from ..playbook.labels import CHOICE_TEXT, choice_label
+    return {code: choice_label(field_name, code, lab.lang) for code in CHOICE_TEXT[field_name]}
+
+
+def show(b: Backtest, frame) -> Table:
+    """`frame` for people: resolutions, outcomes and reviews by their labels, summary keys as words,
+    then the batch report's labelling (platforms, dispute types, mismatches; Chinese headings)."""
+    lab = b.labels
+    names = {"recommended": lab.resolution, "done": lab.resolution, "action_taken": lab.resolution,
+             "outcome": _choices(lab, "outcome"), "review_left": _choices(lab, "review_left")}
+    out = frame.rename(columns=HEADINGS)
+    for column in set(names) & set(out.columns):
+        out[column] = out[column].astype(object).map(lambda v, n=names[column]: n.get(v, v))
+    return Table(labelled(out, lab))
+
+
+def _or_sentence(b: Backtest, table, key: str) -> list:
+    """[the table shown], or the sentence saying why there is none."""
+    return [show(b, table)] if len(table) else (no_rows_note(b) or [sentence(b.labels.word(key))])
+
+
+def section_agreement(b: Backtest) -> list:
+    table = agreement_table(b)
+    return _or_sentence(b, table.rename(columns=b.labels.resolution).reset_index() if len(table) else table, "no action")
+
+
+def section_pairs(b: Backtest) -> list:
+    return _or_sentence(b, pairs_table(b, _choices(b.labels, "outcome")), "no closed action")
+
+
+def section_cost(b: Backtest) -> list:
+    table = cost_table(b)
+    if len(table):  # a count: the transposed money table made it a float
+        table["playbook_estimate_unknown"] = table["playbook_estimate_unknown"].astype(int)
+    return _or_sentence(b, table, "no closed action")
+
+
+def section_losing_rules(b: Backtest) -> list:
+    """The losing rules, each with the resolution it recommends beside its id."""
+    table = listed(b, "losing_rules")
+    if len(table):
+        advice = dict(zip(b.bt["rule_id"].astype(str), b.bt["recommended"]))
+        table.insert(1, "recommended", table["rule_id"].map(advice))
+    return _or_sentence(b, table, "no losing rules")
+
+
+def section_departed(b: Backtest) -> list:
+    from IPython.display import Markdown
+    cases, top = b.summary["departed_and_better"]["cases"], listed(b, "departed_and_better")
+    if b.lang == "zh":
+        text = f"**{cases:,} 个案例**" + (f";下表列出比预计节省最多的 {len(top)} 个。" if len(top) < cases else "。")
+    else:
+        text = f"**{cases:,} cases**" + (f"; the {len(top)} that saved the most against the estimate below." if
+                                         len(top) < cases else ".")
+    return [Markdown(text)] + ([show(b, top)] if len(top) else [])
+
+
+def section_grid(b: Backtest) -> list:
+    from IPython.display import Markdown
+    table = grid_table(b)
+    if table is None:
+        return [Markdown(b.labels.word("no grid"))]
+    table["setting"] = table["setting"].map(lambda s: setting_name(b, s))
+    return [show(b, table), Markdown(best_text(b))]
+
+
+# ---- charts (matplotlib figures, with the batch report's CJK-ready new_figure) ----
 
 def chart_agreement(b: Backtest):
     table = agreement_table(b)
     if table.empty:
         return None
-    fig, ax = _figure(7.5, 0.45 * len(table) + 1.8)
+    lab = b.labels
+    fig, ax = new_figure(9, 0.45 * len(table) + 2.4)
     ax.imshow(table.to_numpy(), cmap="Blues")
-    ax.set_xticks(range(len(table.columns)), table.columns, rotation=45, ha="right")
-    ax.set_yticks(range(len(table.index)), table.index)
+    ax.set_xticks(range(len(table.columns)), [lab.resolution.get(c, c) for c in table.columns], rotation=45, ha="right")
+    ax.set_yticks(range(len(table.index)), [lab.resolution.get(r, r) for r in table.index])
     for i in range(len(table.index)):
         for j in range(len(table.columns)):
             ax.text(j, i, int(table.iat[i, j]), ha="center", va="center", fontsize=8)
-    ax.set_xlabel("done")
-    ax.set_ylabel("recommended")
-    ax.set_title("Recommended × done (cases)")
+    ax.set_xlabel(lab.word("done"))
+    ax.set_ylabel(lab.word("recommended"))
+    ax.set_title(lab.word("Recommended × done (cases)"))
     fig.tight_layout()
     return fig
 
@@ -120,19 +235,19 @@ def chart_cost(b: Backtest):
     table = cost_table(b)
     if table.empty:
         return None
-    fig, _ = _figure(7.5, 3.2)
+    word = b.labels.word
+    fig, _ = new_figure(8.5, 3.2)
     fig.clear()
     for k, (cur, row) in enumerate(table.iterrows()):
         ax = fig.add_subplot(1, len(table), k + 1)
-        ax.bar(["team paid"], [row["team_paid"]], color="#4c72b0")
-        ax.bar(["playbook"], [row["playbook_observed"]], color="#55a868", label="observed")
-        ax.bar(["playbook"], [row["playbook_estimated"]], bottom=[row["playbook_observed"]], color="#c7e9c0",
-               hatch="//", label="estimated")
+        ax.bar([word("team paid")], [row["team_paid"]], color="#4c72b0")
+        ax.bar([word("playbook")], [row["playbook_observed"]], color="#55a868", label=word("observed"))
+        ax.bar([word("playbook")], [row["playbook_estimated"]], bottom=[row["playbook_observed"]], color="#c7e9c0",
+               hatch="//", label=word("estimated"))
         ax.set_title(cur)
-        if k == 0:
-            fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
-    fig.suptitle("Paid against the playbook, per currency (estimated part hatched)")
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))  # beside the last currency's bars
+    fig.suptitle(word("Paid against the playbook"))
+    fig.tight_layout()
     return fig
 
 
@@ -140,13 +255,16 @@ def chart_grid(b: Backtest):
     table = grid_table(b)
     if table is None:
         return None
-    fig, ax = _figure()
-    ax.plot(table["setting"], table["lost_share"], marker="o", label="share lost on the platform")
-    ax.plot(table["setting"], table["cost_share"], marker="o", label="cost share")
-    ax.plot(table["setting"], table["score"], marker="o", label="score (lower is better)")
+    word = b.labels.word
+    fig, ax = new_figure()
+    settings = [setting_name(b, s) for s in table["setting"]]
+    ax.plot(settings, table["lost_share"], marker="o", label=word("share lost on the platform"))
+    ax.plot(settings, table["cost_share"], marker="o", label=word("cost share"))
+    ax.plot(settings, table["score"], marker="o", label=word("score (lower is better)"))
     ax.tick_params(axis="x", rotation=45)
-    ax.legend(fontsize=8)
-    ax.set_title(f"Settings compared; best: {b.summary['grid']['best'] or 'cannot tell'}")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the lines, never over them
+    best = b.summary["grid"]["best"]
+    ax.set_title(f"{word('Settings compared; best')}: {setting_name(b, best) if best else word('cannot tell')}")
     fig.tight_layout()
     return fig
 

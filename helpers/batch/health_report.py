@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SECTIONS = ("Disputes by product", "Listings to fix", "Disputes per week", "Dispute rate against target")
+from .report_words import HEALTH_SECTIONS as SECTIONS, Labels  # noqa: F401  (SECTIONS: importable from here)
+
 TOP_SKUS = 20
 
 
@@ -17,13 +18,22 @@ def _md(text):
     return Markdown(text)
 
 
+def _words(summary: dict):
+    """The words of the run's language (summary.json's `lang`; a backtest's summary has none: English)."""
+    return Labels(summary.get("lang") or "en")
+
+
 def products_frame(folder):
-    """products.csv as written by the run (empty frame when the input had no SKU)."""
+    """products.csv as written by the run (empty frame when the input had no SKU), each SKU as the
+    case gave it (the file's spreadsheet-safety ' taken off: this is for showing, escaped)."""
     import pandas as pd
+
+    from .inert import as_given
     path = Path(folder) / "products.csv"
     if not path.exists():
         return pd.DataFrame({"sku": [], "dispute_type": [], "mismatch": [], "disputes": []})
-    return pd.read_csv(path, dtype={"sku": str, "dispute_type": str, "mismatch": str}, keep_default_na=False)
+    products = pd.read_csv(path, dtype={"sku": str, "dispute_type": str, "mismatch": str}, keep_default_na=False)
+    return products.assign(sku=products["sku"].map(as_given))
 
 
 def products_pivot(products, top: int = TOP_SKUS):
@@ -40,35 +50,28 @@ def products_pivot(products, top: int = TOP_SKUS):
 
 def products_section(summary: dict, products) -> list:
     """`products`: products.csv's table (products_frame(folder), or health.products_table of a frame)."""
-    h = summary.get("health")
+    h, lab = summary.get("health"), _words(summary)
     if h is None:
-        return [_md("Not counted for this run: the Dask engine does not count products and weeks yet "
-                    "(run the batch with `--engine pandas`).")]
+        return [_md(lab.word("health not counted"))]
     if not h["with_sku"]:
-        return [_md(f"None of the {h['cases']:,} decided cases has a `sku`, so disputes cannot be counted by "
-                    "product. Add the seller's product code to the input (or map the export's SKU column with "
-                    "`--columns`).")]
+        return [_md(lab.word("no sku", cases=h["cases"]))]
     skus = products["sku"].nunique()
-    text = (f"{h['with_sku']:,} of {h['cases']:,} decided cases name a SKU ({skus:,} SKUs); "
-            + (f"the {TOP_SKUS} with the most disputes below, every one in the run's `products.csv`." if skus > TOP_SKUS
-               else "by the most disputes:"))
+    text = lab.word("skus, the top" if skus > TOP_SKUS else "skus, all", with_sku=h["with_sku"], cases=h["cases"],
+                    skus=skus, top=TOP_SKUS)
     return [_md(text), products_pivot(products)]
 
 
 def listings_section(summary: dict) -> list:
     import pandas as pd
-    h = summary.get("health")
+    h, lab = summary.get("health"), _words(summary)
     if h is None:
         return []
     rule = h["listing_rule"]
     if not h["not_as_described_with_sku_and_mismatch"]:
-        return [_md("No not-as-described case names both a `sku` and a `mismatch`, so no listing can be singled out.")]
+        return [_md(lab.word("no listing data"))]
     if not summary["listings_to_fix"]:
-        return [_md(f"No SKU has {rule['min_cases']} or more not-as-described disputes with {rule['share']:.0%} or more "
-                    "of them about the same mismatch: no listing stands out.")]
-    return [_md(f"SKUs with at least {rule['min_cases']} not-as-described disputes, {rule['share']:.0%} or more of them "
-                "about one mismatch: fix the listing (photos, size chart, description)."),
-            pd.DataFrame(summary["listings_to_fix"])]
+        return [_md(lab.word("no listing stands out", **rule))]
+    return [_md(lab.word("listings to fix", **rule)), pd.DataFrame(summary["listings_to_fix"])]
 
 
 def weeks_table(summary: dict):
@@ -79,18 +82,16 @@ def weeks_table(summary: dict):
 
 
 def weeks_section(summary: dict) -> list:
-    h = summary.get("health")
+    h, lab = summary.get("health"), _words(summary)
     if h is None:
         return []
     if not h["with_date"]:
-        return [_md("The input gives no `as_of_date` of its own for any case (a review date set with `--as-of` says "
-                    "nothing about when a dispute came up), so disputes cannot be counted per week.")]
+        return [_md(lab.word("no dates"))]
     table = weeks_table(summary)
     undated = h["cases"] - h["with_date"]
-    text = f"By the week of each case's own `as_of_date`; {undated:,} cases without one are left out." if undated else \
-        "By the week of each case's own `as_of_date`."
+    text = lab.word("by week, undated left out", undated=undated) if undated else lab.word("by week")
     if len(table) == 1:
-        text += f" All dated cases fall in one week ({table.index[0]}): a trend needs cases from several weeks."
+        text += lab.word("one week", week=table.index[0])
     return [_md(text), table]
 
 
@@ -99,11 +100,15 @@ def chart_weeks(summary: dict):
     if len(table) < 2:
         return None
     import matplotlib.pyplot as plt
+
+    from ..iorw.fonts import use_cjk_fallback
+    use_cjk_fallback()  # its words, and the dispute types the batch report names, may be Chinese
+    lab = _words(summary)
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     table.plot(ax=ax, marker="o")
-    ax.set_xlabel("week (Monday)")
-    ax.set_ylabel("disputes")
-    ax.set_title("Disputes per week by type")
+    ax.set_xlabel(lab.word("week (Monday)"))
+    ax.set_ylabel(lab.word("disputes"))
+    ax.set_title(lab.word("Disputes per week by type"))
     fig.tight_layout()
     return fig
 
@@ -117,23 +122,29 @@ def rates_table(rates: dict, key: str = "by_type"):
     return table
 
 
+def _left_out_reasons(rates: dict, lab) -> list:
+    """Why disputes were left out of the rates, in the run's language (summary.json's `left_out_by`
+    counts; a summary written before it had them gives its English `left_out_because`)."""
+    if "left_out_by" not in rates:
+        return rates["left_out_because"]
+    return [lab.word(f"left out: {why}", n=n) for why, n in rates["left_out_by"].items()]
+
+
 def rates_section(summary: dict) -> list:
-    rates = summary.get("dispute_rates")
+    rates, lab = summary.get("dispute_rates"), _words(summary)
     if summary.get("health") is None:
         return []
     if rates is None:
-        return [_md("No order count given, so no dispute rate: run with `--orders N` (orders in the period) or "
-                    "`--orders FILE` (an orders export, see docs/contract.md).")]
-    text = (f"Disputes per order ({rates['source']}: {rates['orders']:,} orders; {rates['disputes_counted']:,} "
-            "decided cases counted).")
+        return [_md(lab.word("no orders"))]
+    text = lab.word("rates counted", source=rates["source"], orders=rates["orders"], counted=rates["disputes_counted"])
     if rates["left_out"]:
-        text += f" Left out: {'; '.join(rates['left_out_because'])}."
+        reasons = lab.word("reason separator").join(_left_out_reasons(rates, lab))
+        text += lab.word("left out", reasons=reasons)
     if all(r["target"] is None for r in rates["by_type"]):
-        text += (" No target is set: the shop sets its own in `playbook/parameters.yaml`, `dispute_rate_targets` "
-                 "(overall and per dispute type).")
+        text += lab.word("no target")
     out = [_md(text), rates_table(rates)]
     if rates["by_platform"]:
-        out += [_md("Per platform (orders from the orders file):"), rates_table(rates, "by_platform")]
+        out += [_md(lab.word("per platform")), rates_table(rates, "by_platform")]
     if rates["by_week"]:
-        out += [_md("Per week (orders from the orders file):"), rates_table(rates, "by_week")]
+        out += [_md(lab.word("per week")), rates_table(rates, "by_week")]
     return out

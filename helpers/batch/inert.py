@@ -15,6 +15,18 @@ def neutralise(value):
     return value
 
 
+def as_given(value):
+    """The inverse of `neutralise`: a written cell as the case gave it, for what shows text without
+    running it (the HTML report, which escapes it). The ' before a formula character is taken off.
+
+    One text is ambiguous: a text that itself began with ' followed by a formula character ("'=A1",
+    "'-5") is written unchanged (it does not start with a formula character), so it reads back
+    without its ': "'=A1" is shown as "=A1". The written cell cannot tell the two apart."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 def neutralise_column(values):
     """`neutralise` over a whole text column (Arrow does the work); returns an Arrow array.
 

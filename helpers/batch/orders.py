@@ -130,20 +130,22 @@ def dispute_rates(frame, orders: Orders | None, targets: dict) -> dict | None:
         return None
     counts = orders.counts
     keep = np.ones(len(frame), dtype=bool)
-    reasons = []
+    reasons, left_out_by = [], {}  # the reasons in words, and the same as counts (the report words them in its language)
     if orders.by_week:
         inside = frame["week"].isin(set(counts["week"])).to_numpy()
         if (~inside).any():
-            reasons.append(f"{int((~inside).sum())} without a review date in a week the orders file counts")
+            left_out_by["week"] = int((~inside).sum())
+            reasons.append(f"{left_out_by['week']} without a review date in a week the orders file counts")
         keep &= inside
     if orders.by_platform:
         named = frame["platform"].isin(set(counts["platform"])).to_numpy()
         if (keep & ~named).any():
-            reasons.append(f"{int((keep & ~named).sum())} on a platform the orders file does not name")
+            left_out_by["platform"] = int((keep & ~named).sum())
+            reasons.append(f"{left_out_by['platform']} on a platform the orders file does not name")
         keep &= named
     counted = frame[keep]
     out = {"source": orders.source, "orders": orders.total, "disputes_counted": int(keep.sum()),
-           "left_out": int((~keep).sum()), "left_out_because": reasons,
+           "left_out": int((~keep).sum()), "left_out_because": reasons, "left_out_by": left_out_by,
            "by_type": _rate_rows(counted, orders.total, targets), "by_platform": [], "by_week": []}
     if orders.by_platform:
         for platform, n in counts.groupby("platform")["orders"].sum().items():

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
-from .report_words import COLUMNS_ZH, SECTION_TEXT, SECTIONS, WORDS, Labels, labels_for  # noqa: F401  (SECTIONS: importable from here)
+from ..playbook.labels import country_name
+from .inert import as_given
+from .report_words import SECTION_TEXT, SECTIONS, WORDS, Labels, column_heading, labels_for  # noqa: F401  (SECTIONS: importable from here)
 
 NOTEBOOK = NOTEBOOKS_DIR / "batch_review.ipynb"
 REFUNDING = ("partial_refund", "full_refund", "return_refund", "refund_keep_item", "cancel_refund")
@@ -88,21 +91,35 @@ class Table:
             return self.frame.to_string(index=False, max_rows=None, max_cols=None)
 
 
-def _sentence(text: str):
+def sentence(text: str):
     from IPython.display import Markdown
     return Markdown(html.escape(text, quote=False))
 
 
+# errors.csv's message: "field: reason", problems joined by "; " (helpers.batch.read.error_table)
+_PROBLEM_FIELD = re.compile(r"(^|; )(\(?[a-z_]+\)?): ")
+
+
+def rejected_message(message: str, lab: Labels) -> str:
+    """An errors.csv message with the field before each problem named by its label; the reasons stay
+    as written (a column the contract does not know keeps its name)."""
+    return _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}: ", as_given(message))
+
+
 def _value_labels(lab: Labels) -> dict:
     flags = lambda v: "; ".join(lab.flag.get(f, f) for f in v.split("; ")) if v else v  # noqa: E731
+    fields = lambda v: ", ".join(lab.field.get(f, f) for f in as_given(v).split(", "))  # noqa: E731
     return {"resolution": lab.resolution, "from": lab.resolution, "to": lab.resolution,
             "dispute_type": {**lab.dispute_type, "all": lab.word("all")}, "platform": lab.platform,
-            "mismatch": lab.mismatch, "risk_flags": flags, "field": lambda v: ", ".join(lab.field.get(f, f) for f in v.split(", ")),
+            "mismatch": lab.mismatch, "risk_flags": flags, "field": fields,
+            "message": lambda v: rejected_message(v, lab), "case_id": as_given,
+            "buyer_country": lambda v: lab.word("unknown") if v == "(unknown)" else country_name(v, lab.lang),
             "status": {k: lab.word(k) for k in ("no target set", "above target", "within target")}}
 
 
 def labelled(frame, lab: Labels):
-    """`frame` for people: codes in the known columns as their labels, the index (when it says
+    """`frame` for people: codes in the known columns as their labels, case ids and errors.csv's
+    texts as the case gave them (without the files' spreadsheet-safety '), the index (when it says
     something) as a first column, column names in the run's language."""
     out = frame.copy()
     named = out.index.name is not None or any(n is not None for n in out.index.names)
@@ -111,8 +128,7 @@ def labelled(frame, lab: Labels):
         if column in out.columns:
             values = out[column].astype(object)
             out[column] = values.map(names) if callable(names) else values.map(lambda v, n=names: n.get(v, v))
-    if lab.lang == "zh":
-        out.columns = [COLUMNS_ZH.get(c, c) for c in out.columns]
+    out.columns = [column_heading(c, lab.lang) for c in out.columns]
     out.columns.name = None
     return out
 
@@ -121,10 +137,10 @@ def show(run: Run, frame):
     return Table(labelled(frame, run.labels))
 
 
-def _empty(run: Run) -> list:
+def no_rows_note(run: Run) -> list:
     """The sentence that replaces a section of counts the run cannot support, or [] when it can."""
     if not len(run.recs):
-        return [_sentence(run.labels.word("no rows" if not len(run.errors) else "no decided"))]
+        return [sentence(run.labels.word("no rows" if not len(run.errors) else "no decided"))]
     return []
 
 
@@ -132,21 +148,21 @@ def type_resolution_table(table, lab: Labels):
     """by_type_and_resolution's crosstab, named: dispute types (rows) and resolutions (columns) by their labels."""
     names = {**lab.resolution, **lab.dispute_type, "total": lab.word("total")}
     out = table.rename(index=names, columns=names)
-    out.index.name = COLUMNS_ZH["dispute_type"] if lab.lang == "zh" else "dispute_type"
+    out.index.name = column_heading("dispute_type", lab.lang)
     out.columns.name = None
     return out
 
 
 def section_type_resolution(run: Run) -> list:
-    return _empty(run) or [Table(type_resolution_table(by_type_and_resolution(run.recs), run.labels).reset_index())]
+    return no_rows_note(run) or [Table(type_resolution_table(by_type_and_resolution(run.recs), run.labels).reset_index())]
 
 
 def section_money(run: Run) -> list:
-    return _empty(run) or [show(run, money_by_platform_currency(run.recs))]
+    return no_rows_note(run) or [show(run, money_by_platform_currency(run.recs))]
 
 
 def section_rates(run: Run) -> list:
-    return _empty(run) or [show(run, rates_by_country(run.recs))]
+    return no_rows_note(run) or [show(run, rates_by_country(run.recs))]
 
 
 def risk_flag_table(recs, lab: Labels):
@@ -157,19 +173,19 @@ def risk_flag_table(recs, lab: Labels):
 
 def section_risk(run: Run) -> list:
     if not len(run.recs):
-        return _empty(run)
+        return no_rows_note(run)
     counts = risk_flag_table(run.recs, run.labels)
     if not len(counts):
-        return [_sentence(run.labels.word("no flagged"))]
+        return [sentence(run.labels.word("no flagged"))]
     return [show(run, counts), show(run, risk_flagged(run.recs))]
 
 
 def section_missing(run: Run) -> list:
     if not len(run.recs):
-        return _empty(run)
+        return no_rows_note(run)
     missing = missing_evidence(run.recs, run.lang)
     if not len(missing):
-        return [_sentence(run.labels.word("no missing"))]
+        return [sentence(run.labels.word("no missing"))]
     return [show(run, missing[["evidence", "cases", "share_of_cases"]])]
 
 
@@ -177,7 +193,7 @@ def section_health(run: Run, parts: list) -> list:
     """A health_report section (Markdown and tables) with its tables labelled; an empty input says so."""
     import pandas as pd
     if not len(run.recs):
-        return _empty(run)
+        return no_rows_note(run)
     lab, out = run.labels, []
     for part in parts:
         if isinstance(part, pd.DataFrame):
@@ -191,7 +207,7 @@ def section_health(run: Run, parts: list) -> list:
 
 def section_rejected(run: Run) -> list:
     if not len(run.errors):
-        return [_sentence(run.labels.word("no rows" if not len(run.recs) else "no rejected"))]
+        return [sentence(run.labels.word("no rows" if not len(run.recs) else "no rejected"))]
     return [show(run, rejected_by_field(run.errors)), show(run, rejected_rows(run.errors))]
 
 
@@ -317,7 +333,7 @@ def whatif_headline(run: Run) -> str:
 
 # ---- charts (matplotlib figures; the notebook shows them) ----
 
-def _figure(width=7.5, height=3.6):
+def new_figure(width=7.5, height=3.6):
     import matplotlib.pyplot as plt
 
     from ..iorw.fonts import use_cjk_fallback
@@ -334,7 +350,7 @@ def chart_type_resolution(table, labels: Labels | None = None):
     word = labels.word if labels else lambda k: WORDS[k][0]
     if labels:
         body = type_resolution_table(body, labels)
-    fig, ax = _figure(width=10)
+    fig, ax = new_figure(width=10)
     # eleven resolutions outnumber the default ten colours: tab20 keeps every one distinct
     body.plot.barh(stacked=True, ax=ax, width=0.7, colormap="tab20")
     ax.set_xlabel(word("cases"))
@@ -348,7 +364,7 @@ def chart_type_resolution(table, labels: Labels | None = None):
 def chart_counts(frame, label, value, title):
     if frame is None or frame.empty:
         return None
-    fig, ax = _figure(height=max(2.0, 0.35 * len(frame) + 1))
+    fig, ax = new_figure(height=max(2.0, 0.35 * len(frame) + 1))
     ax.barh(frame[label][::-1].astype(str), frame[value][::-1])
     ax.set_title(title)
     fig.tight_layout()
@@ -359,9 +375,12 @@ def chart_country_rates(rates, top: int = 12, labels: Labels | None = None):
     if rates.empty:
         return None
     word = labels.word if labels else lambda k: WORDS[k][0]
-    fig, ax = _figure()
+    fig, ax = new_figure()
     head = rates.head(top).set_index("buyer_country")[["refund_rate", "return_rate"]]
-    head = head.rename(columns={c: word(c) for c in head.columns}).rename_axis(word("buyer_country"))
+    lang = labels.lang if labels else "en"
+    head = head.rename(index=lambda c: word("unknown") if c == "(unknown)" else country_name(c, lang),
+                       columns={c: word(c) for c in head.columns})
+    head = head.rename_axis(word("buyer_country"))
     head.plot.bar(ax=ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars: inside, it hid the top of one
     ax.set_ylabel(word("share of cases"))
@@ -372,7 +391,7 @@ def chart_country_rates(rates, top: int = 12, labels: Labels | None = None):
 
 def chart_whatif(run: Run):
     import numpy as np
-    fig, ax = _figure()
+    fig, ax = new_figure()
     lab = run.labels
     base, new = run.whatif["baseline_resolutions"], run.whatif["resolutions"]
     names = sorted(set(base) | set(new))
@@ -393,20 +412,12 @@ def chart_missing(run: Run, top: int = 10):
 
 
 def chart_weeks(run: Run):
-    """health_report's weekly chart with the dispute types (and its titles) in the run's language."""
-    from ..iorw.fonts import use_cjk_fallback
+    """health_report's weekly chart (its titles in the run's language) with the dispute types named."""
     from .health_report import chart_weeks as weeks_chart
-    use_cjk_fallback()
     lab = run.labels
     weeks = {w: {lab.dispute_type.get(t, t): n for t, n in types.items()}
              for w, types in (run.summary.get("disputes_per_week") or {}).items()}
-    fig = weeks_chart({**run.summary, "disputes_per_week": weeks})
-    if fig is not None and lab.lang == "zh":
-        ax = fig.axes[0]
-        ax.set_xlabel(COLUMNS_ZH["week (Monday)"])
-        ax.set_ylabel(COLUMNS_ZH["disputes"])
-        ax.set_title("每周各类型纠纷数")
-    return fig
+    return weeks_chart({**run.summary, "lang": run.lang, "disputes_per_week": weeks})
 
 
 def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, Path]:

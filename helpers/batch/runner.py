@@ -358,7 +358,9 @@ def render_into(folder: Path) -> str:
 
 
 def summary_dict(opts, result: BatchResult, as_of) -> dict:
-    return {"input": str(opts.cases), "columns": opts.columns, "playbook": str(opts.playbook) if opts.playbook else None,
+    # the playbook as an absolute path: the report reads it from inside the output folder
+    return {"input": str(opts.cases), "columns": opts.columns,
+            "playbook": str(Path(opts.playbook).resolve()) if opts.playbook else None,
             "as_of": as_of.isoformat(), "params": opts.params,
             "rows": result.rows, "decided": result.decided, "rejected": result.rejected,
             "resolutions": dict(result.resolutions.most_common()), "lang": opts.lang, "notes": result.notes}

@@ -21,5 +21,7 @@ def register(sub) -> None:
     b.add_argument("--grid", metavar="PARAM=FROM..TO:STEP", help="compare every value of one parameter; prints the best")
     b.add_argument("--min-cases", type=int, default=10, help="smallest group of followed cases a rule ranking uses")
     b.add_argument("--orders", metavar="N|FILE", help=ORDERS_HELP)
+    b.add_argument("--lang", default="en", choices=("en", "zh"),
+                   help="language of the report: headings, sentences, and resolutions, outcomes, platforms by their names")
     b.add_argument("--no-report", action="store_true", help="skip the report notebook and its HTML")
     b.set_defaults(func=cmd_backtest)

@@ -192,6 +192,14 @@ def language_name(code: str, lang: str) -> str:
     return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
 
 
+@lru_cache(maxsize=512)
+def country_name(code, lang: str) -> str:
+    """A country code's name in the UI language from CLDR (babel): GB → United Kingdom / 英国; a code
+    CLDR does not know is shown as it is."""
+    from babel import Locale
+    return Locale("zh" if lang == "zh" else "en").territories.get(str(code).upper(), str(code))
+
+
 def evidence_label(evidence_id: str, lang: str) -> str:
     return EVIDENCE[evidence_id][2 if lang == "zh" else 1]
 

@@ -13,7 +13,7 @@ from ..core.exceptions import OutputError
 from ..core.paths import NOTEBOOKS_DIR
 from ..iorw.fonts import use_cjk_fallback  # trainee names may be Chinese
 from ..ui.notebook_run import IOPUB_TIMEOUT
-from .scenarios import MAX_POINTS, expected, judge, load_scenarios
+from .scenarios import MAX_POINTS, expected, judge, load_scenarios, score_percent
 from .training import LEVEL_TITLES, TYPE_TITLES, WorkshopError, answer_problem, answers_dir, read_answer_file
 
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "workshop_report.ipynb"
@@ -166,7 +166,7 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
                       "right": sum(r["right"] for r in mine), "evidence_right": sum(r["evidence_right"] for r in mine),
                       "message_right": sum(r["message_right"] for r in mine), "points": points,
                       "max_points": MAX_POINTS * size,
-                      "score_pct": round(100 * points / (MAX_POINTS * size), 1) if size else 0.0})
+                      "score_pct": score_percent(points, size)})
     board.sort(key=lambda r: (-r["points"], -r["right"], r["trainee"]))
     for rank, r in enumerate(board, 1):
         r["rank"] = rank

@@ -28,6 +28,12 @@ POINTS = {"resolution": 2, "evidence": 1, "message": 1}  # what a trainee earns 
 MAX_POINTS = sum(POINTS.values())
 
 
+def score_percent(points: int, deck_size: int) -> float:
+    """`points` as a % of all a deck of `deck_size` scenarios can earn, to one decimal: an unanswered
+    scenario counts as 0, so the trainee's page and the trainer's grading give the same number."""
+    return round(100 * points / (MAX_POINTS * deck_size), 1) if deck_size else 0.0
+
+
 @dataclass(frozen=True)
 class Scenario:
     id: str
@@ -298,7 +304,7 @@ def judge(exp: Expected, resolution: str, evidence, template_id: str) -> Verdict
                    sorted(want - got), sorted(got - want))
 
 
-__all__ = ["Scenario", "Expected", "Question", "Verdict", "LEVELS", "MAX_POINTS", "load_scenarios",
+__all__ = ["Scenario", "Expected", "Question", "Verdict", "LEVELS", "MAX_POINTS", "score_percent", "load_scenarios",
            "scenario_problems", "pin_problems", "expected", "question", "judge", "scenarios_dir"]
 
 

@@ -103,8 +103,25 @@ def make_deck(size: int, seed: int, types=None, levels=None, playbook=None) -> D
                 ids.append(queues[t].pop())
     level = {s.id: LEVELS.index(s.level) if s.level in LEVELS else len(LEVELS) for s in pool}
     ids.sort(key=level.__getitem__)  # stable: the types still take turns within a level
-    title = f"{size} scenarios, seed {seed}" + (f", {'/'.join(types)}" if types else "") + (f", {'/'.join(levels)}" if levels else "")
-    return Deck(_deck_id(ids, seed), title, ids, seed, types, levels)
+    return Deck(_deck_id(ids, seed), _made_deck_title(size, seed, types, levels), ids, seed, types, levels)
+
+
+def _made_deck_title(size, seed, types, levels) -> str:
+    """'6 scenarios, seed 1, Basic · 6 个案例，种子 1，基础': the types and levels by their labels, never
+    their codes, in both languages (the trainee's page shows its language's half: in_language)."""
+    def half(lang, head, comma, slash):
+        return head + "".join(f"{comma}{slash.join(in_language(titles[v], lang) for v in values)}"
+                              for values, titles in ((types, TYPE_TITLES), (levels, LEVEL_TITLES)) if values)
+    return f"{half('en', f'{size} scenarios, seed {seed}', ', ', '/')} · {half('zh', f'{size} 个案例，种子 {seed}', '，', '、')}"
+
+
+def in_language(title: str, lang: str) -> str:
+    """The `lang` half of a title written in both languages ('Basic (10) · 基础（10）' -> '基础（10）' in zh);
+    a title written once (a trainer's own) as it is."""
+    halves = title.split(" · ")
+    if len(halves) != 2:
+        return title
+    return halves[1] if lang == "zh" else halves[0]
 
 
 def load_deck(path) -> Deck:
@@ -130,10 +147,10 @@ def standard_decks(playbook=None) -> list:
             n = sum(getattr(s, key) == value for s in scenarios)
             if n:
                 out.append(make_deck(n, 1, playbook=playbook, **{what: [value]}))
-                out[-1].title = f"{title} ({n})"
+                out[-1].title = f"{in_language(title, 'en')} ({n}) · {in_language(title, 'zh')}（{n}）"
     if scenarios:
         out.append(make_deck(len(scenarios), 1, playbook=playbook))
-        out[-1].title = f"All scenarios · 全部 ({len(scenarios)})"
+        out[-1].title = f"All scenarios ({len(scenarios)}) · 全部（{len(scenarios)}）"
     return out
 
 

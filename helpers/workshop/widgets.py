@@ -9,11 +9,11 @@ from html import escape
 import ipywidgets as w
 
 from ..core.exceptions import PlaybookToolError
-from ..core.fields import MESSAGE_ONLY
+from ..core.fields import FIELD_BY_NAME, MESSAGE_ONLY
 from ..playbook.loader import load_playbook
 from ..advice.recommend import localised
-from .scenarios import MAX_POINTS, judge, load_scenarios, question
-from .training import AnswerBook, available_decks
+from .scenarios import MAX_POINTS, judge, load_scenarios, question, score_percent
+from .training import AnswerBook, available_decks, in_language, trainee_name
 
 WORDS = {
     "en": {"cannot_start": "The workshop cannot start until this is fixed:",
@@ -24,8 +24,10 @@ WORDS = {
            "right": "Right", "wrong": "Wrong", "playbook": "The playbook", "pinned": "Your trainer set this answer",
            "why": "Why", "change": "What would change the answer", "ev_ok": "Evidence: right.",
            "ev_missed": "Evidence you should also ask for", "ev_extra": "Evidence not needed here",
-           "msg_ok": "Message: right.", "msg_bad": "Message: the playbook sends message", "points": "points",
-           "score": "Score", "answered": "answered", "of": "of", "right_n": "right", "pick": "Choose what you do and a message first.",
+           "msg_ok": "Message: right.", "msg_bad": "Message: the playbook sends message {letter}.", "points": "points",
+           "score": "Score", "answered_of": "{n} of {size} answered", "of": "of", "right_n": "right",
+           "pick": "Choose what you do and a message first.", "colon": ":", "gap": " ", "list": "; ", "name_example": "Li Wei",
+           "no_name": "Type your name first: your answers are saved under it.",
            "done": "Deck finished. Your trainer will show the results.", "scenario": "Scenario",
            "welcome": "Answers are saved to", "none": "none", "home": "← Start page",
            "you_chose": "You chose", "your_message": "your message", "your_evidence": "evidence you ticked",
@@ -40,22 +42,23 @@ WORDS = {
            "kept": "Every answer is saved to a file under your name: if the page or the kernel restarts, type the "
                    "same name and you continue where you stopped. The first answer to a scenario counts.",
            "messages": "The messages"},
-    "zh": {"cannot_start": "修正以下问题之前无法开始练习:",
+    "zh": {"cannot_start": "修正以下问题之前无法开始练习：",
            "name": "你的名字", "deck": "题组", "start": "开始 / 继续", "buyer": "买家的留言", "seller": "你了解的情况",
-           "facts": "案例事实", "resolution": "1. 你会怎么处理?", "evidence": "2. 勾选你还需要的证据(如已齐全则不勾选)",
-           "message": "3. 你会给买家发哪条消息?", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
+           "facts": "案例事实", "resolution": "1. 你会怎么处理？", "evidence": "2. 勾选你还需要的证据（如已齐全则不勾选）",
+           "message": "3. 你会给买家发哪条消息？", "submit": "提交答案", "next": "下一题", "right": "正确", "wrong": "错误",
            "playbook": "处理手册的答案", "pinned": "培训师指定的答案", "why": "理由", "change": "什么事实会改变答案",
-           "ev_ok": "证据:正确。", "ev_missed": "你还应索取的证据", "ev_extra": "此案不需要的证据", "msg_ok": "消息:正确。",
-           "msg_bad": "消息:处理手册会发送消息", "points": "分", "score": "得分", "answered": "已答", "of": "/",
-           "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成。培训师会展示结果。",
+           "ev_ok": "证据：正确。", "ev_missed": "你还应索取的证据", "ev_extra": "此案不需要的证据", "msg_ok": "消息：正确。",
+           "msg_bad": "消息：处理手册会发送消息 {letter}。", "points": "分", "score": "得分", "answered_of": "已答 {n} / {size}",
+           "of": "/", "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成。培训师会展示结果。",
+           "colon": "：", "gap": "", "list": "、", "name_example": "李伟", "no_name": "请先输入你的名字：答案以你的名字保存。",
            "scenario": "题目", "welcome": "答案保存在", "none": "无", "home": "← 返回开始页",
            "you_chose": "你的选择", "your_message": "你选的消息", "your_evidence": "你勾选的证据",
            "basic": "基础", "intermediate": "进阶", "advanced": "高级",
            "title": "纠纷处理练习", "how": "使用说明",
-           "steps": ("输入你的名字,选择培训师指定的题组,点击“开始 / 继续”。", "阅读案例:买家的留言和你了解的情况。",
-                     "选择处理方式,勾选还需要的证据,并选择发给买家的消息(A、B 或 C,全文在案例下方)。",
-                     "提交后立即看到对错、处理手册的理由,以及哪个事实会改变答案。"),
-           "kept": "每个答案都会保存在以你名字命名的文件里:页面或内核重启后,输入同一个名字即可从上次停下的地方继续。"
+           "steps": ("输入你的名字，选择培训师指定的题组，点击“开始 / 继续”。", "阅读案例：买家的留言和你了解的情况。",
+                     "选择处理方式，勾选还需要的证据，并选择发给买家的消息（A、B 或 C，全文在案例下方）。",
+                     "提交后立即看到对错、处理手册的理由，以及哪个事实会改变答案。"),
+           "kept": "每个答案都会保存在以你名字命名的文件里：页面或内核重启后，输入同一个名字即可从上次停下的地方继续。"
                    "每个案例以第一次作答为准。",
            "messages": "可选的消息"},
 }
@@ -82,8 +85,8 @@ class WorkshopApp:
         self.ticks = {}
         labelled = {"style": {"description_width": "initial"}, "layout": w.Layout(width="auto", max_width="100%")}
         self.home = _add(w.HTML(), "dp-ws-home")
-        self.name = _add(w.Text(placeholder="Li Wei", **labelled), "dp-ws-name")
-        self.deck = _add(w.Dropdown(options=[(d.title, i) for i, d in enumerate(self.decks)], **labelled), "dp-ws-deck")
+        self.name = _add(w.Text(**labelled), "dp-ws-name")
+        self.deck = _add(w.Dropdown(options=self._deck_options(), **labelled), "dp-ws-deck")
         self.language = _add(w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang), "dp-ws-lang")
         self.start = _add(w.Button(description=WORDS[lang]["start"], button_style="primary"), "dp-ws-start")
         self.status = _add(w.HTML(_problems_html(deck_problems)), "dp-ws-status")
@@ -123,6 +126,9 @@ class WorkshopApp:
 
     # --- actions (the buttons call these; tests may call them directly) ---------------------------
     def begin(self, trainee: str, deck_index: int = 0):
+        if not trainee_name(trainee):  # said here in the page's language (AnswerBook would say it in English)
+            self.status.value = f'<div class="dp-ws-error">{escape(WORDS[self.lang]["no_name"])}</div>'
+            return
         try:
             self.book = AnswerBook(self.folder, trainee, self.decks[deck_index])
             self.book.save()
@@ -165,12 +171,18 @@ class WorkshopApp:
     def _relabel(self):
         t = WORDS[self.lang]
         self.start.description, self.submit.description, self.next.description = t["start"], t["submit"], t["next"]
-        self.name.description, self.deck.description = t["name"], t["deck"]
+        self.name.description, self.deck.description, self.name.placeholder = t["name"], t["deck"], t["name_example"]
+        chosen = self.deck.index
+        self.deck.options = self._deck_options()
+        self.deck.index = chosen
         self.home.value = f'<a class="dp-home" href="start.ipynb?lang={self.lang}">{escape(t["home"])}</a>'
         steps = "".join(f"<li>{escape(step)}</li>" for step in t["steps"])
         self.intro.value = (f'{WS_CSS}<h2 class="dp-title" style="margin:8px 0 4px 0">{escape(t["title"])}</h2>'
                             f'<details><summary>{escape(t["how"])}</summary><ol>{steps}</ol><p>{escape(t["kept"])}</p>'
                             '</details>')
+
+    def _deck_options(self):
+        return [(in_language(d.title, self.lang), i) for i, d in enumerate(self.decks)]
 
     def set_language(self, lang: str):
         self.lang = lang
@@ -196,8 +208,8 @@ class WorkshopApp:
         facts = "".join(f"<tr><td>{escape(_fact_label(k, lang))}</td><td>{escape(_fact_value(k, v, lang))}</td></tr>"
                         for k, v in sc.case.items() if k not in MESSAGE_ONLY and k not in ("case_id", "dispute_type"))
         self.story.value = (f'<h3>{escape(sc.text("title", lang))}</h3>'
-                            f'<p><b>{t["buyer"]}:</b> <i>“{escape(sc.text("buyer_wrote", lang))}”</i></p>'
-                            f'<p><b>{t["seller"]}:</b> {escape(sc.text("seller_knows", lang))}</p>'
+                            f'<p>{_lead(t["buyer"], t)}<i>“{escape(sc.text("buyer_wrote", lang))}”</i></p>'
+                            f'<p>{_lead(t["seller"], t)}{escape(sc.text("seller_knows", lang))}</p>'
                             f'<details><summary>{t["facts"]}</summary><table>{facts}</table></details>')
         for key in ("resolution", "evidence", "message", "messages"):
             self.labels[key].value = f"<b>{t[key]}</b>"
@@ -231,22 +243,23 @@ class WorkshopApp:
         who = t["pinned"] if exp.pinned else t["playbook"]
         res, ev, tid = self.chosen
         letters = {m: LETTERS[i] for i, (m, _) in enumerate(q.messages)}
-        ticked = "; ".join(dict(q.evidence).get(e, e) for e in ev) or t["none"]
-        parts = [head, f'<p class="dp-ws-your-answer"><b>{t["you_chose"]}:</b> '
+        ticked = t["list"].join(dict(q.evidence).get(e, e) for e in ev) or t["none"]
+        parts = [head, f'<p class="dp-ws-your-answer">{_lead(t["you_chose"], t)}'
                        f'{escape(localised(self.pb, self.pb.resolutions[res], lang))} · {t["your_message"]} '
-                       f'{letters.get(tid, "—")} · {t["your_evidence"]}: {escape(ticked)}</p>', f'<p><b>{who}:</b> {escape(label)}' + (f' — {escape(exp.pin_note)}' if exp.pinned else "") + "</p>",
-                 f'<p><b>{t["why"]}:</b> {escape(rec.rationale)}</p>']
+                       f'{letters.get(tid, "—")} · {t["your_evidence"]}{t["colon"]}{t["gap"]}{escape(ticked)}</p>',
+                 f'<p>{_lead(who, t)}{escape(label)}' + (f' — {escape(exp.pin_note)}' if exp.pinned else "") + "</p>",
+                 f'<p>{_lead(t["why"], t)}{escape(rec.rationale)}</p>']
         if rec.what_would_change:
-            parts.append(f'<p class="dp-ws-change"><b>{t["change"]}:</b> {escape(rec.what_would_change)}</p>')
+            parts.append(f'<p class="dp-ws-change">{_lead(t["change"], t)}{escape(rec.what_would_change)}</p>')
         names = dict(q.evidence)
         if v.evidence_right:
             parts.append(f"<p>{t['ev_ok']}</p>")
         else:
             for key, ids in (("ev_missed", v.missed_evidence), ("ev_extra", v.extra_evidence)):
                 if ids:
-                    parts.append(f"<p><b>{t[key]}:</b> {escape('; '.join(names[e] for e in ids))}</p>")
+                    parts.append(f"<p>{_lead(t[key], t)}{escape(t['list'].join(names[e] for e in ids))}</p>")
         right_letter = LETTERS[[tid for tid, _ in q.messages].index(exp.template_id)]
-        parts.append(f"<p>{t['msg_ok']}</p>" if v.message_right else f"<p>{t['msg_bad']} {right_letter}.</p>")
+        parts.append(f"<p>{t['msg_ok'] if v.message_right else t['msg_bad'].format(letter=right_letter)}</p>")
         parts.append(f'<p><b>+{v.points} / {MAX_POINTS} {t["points"]}</b></p>')
         self.feedback.value = "".join(parts)
         for widget in (self.resolution, self.message, self.submit, *self.evidence_box.children):
@@ -257,9 +270,18 @@ class WorkshopApp:
         if self.book is None:
             return
         s, t = self.book.score(), WORDS[self.lang]
-        self.score.value = (f'<b>{t["score"]}: <span class="dp-ws-points">{s["points"]} / {s["max_points"]}</span> {t["points"]}</b>'
-                            f' · {t["right_n"]} <span class="dp-ws-right-count">{s["right"]}</span> {t["of"]} {s["answered"]}'
-                            f' · {t["answered"]} {s["answered"]} {t["of"]} {s["deck_size"]}')
+        # out of the whole deck, as grading scores it: an unanswered scenario earns nothing
+        whole = MAX_POINTS * s["deck_size"]
+        self.score.value = (f'<b>{t["score"]}{t["colon"]}{t["gap"]}<span class="dp-ws-points">{s["points"]} / {whole}</span> '
+                            f'{t["points"]}</b> · <span class="dp-ws-answered">'
+                            f'{t["answered_of"].format(n=s["answered"], size=s["deck_size"])}</span>'
+                            f' · <span class="dp-ws-percent">{score_percent(s["points"], s["deck_size"])}%</span>'
+                            f' · {t["right_n"]} <span class="dp-ws-right-count">{s["right"]}</span> {t["of"]} {s["answered"]}')
+
+
+def _lead(label: str, t: dict) -> str:
+    """'<b>Why:</b> ' / '<b>理由：</b>': a label before its text (a Chinese colon carries its own space)."""
+    return f"<b>{label}{t['colon']}</b>{t['gap']}"
 
 
 def _fact_label(key: str, lang: str) -> str:
@@ -268,9 +290,11 @@ def _fact_label(key: str, lang: str) -> str:
 
 
 def _fact_value(key: str, value, lang: str) -> str:
-    from ..playbook.labels import choice_label
+    from ..playbook.labels import choice_label, country_name
     if isinstance(value, bool):
         return choice_label("_tristate", value, lang)
+    if getattr(FIELD_BY_NAME.get(key), "kind", "") == "country":
+        return country_name(value, lang)
     return choice_label(key, value, lang)
 
 

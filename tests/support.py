@@ -25,7 +25,7 @@ CHART_ROWS = {
     "en": [("Cancel the order and refund ◀ chosen", 100.0, "750.00 USD"), ("Wait (keep the buyer informed)", 4.0, "30.00 USD"),
            ("Return and refund", 0.0, "unknown"), ("Partial refund", 83.0, "622.50 USD"),
            ("Decline politely, with reasons", 10.0, "75.00 USD")],
-    "zh": [("取消订单并退款 ◀ 已选", 100.0, "750.00 USD"), ("等待(保持与买家沟通)", 4.0, "30.00 USD"), ("退货退款", 0.0, "未知"),
+    "zh": [("取消订单并退款 ◀ 已选", 100.0, "750.00 USD"), ("等待（保持与买家沟通）", 4.0, "30.00 USD"), ("退货退款", 0.0, "未知"),
            ("部分退款", 83.0, "622.50 USD"), ("礼貌拒绝并说明理由", 10.0, "75.00 USD")],
 }
 

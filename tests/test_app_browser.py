@@ -233,10 +233,10 @@ def test_chinese_follows_links_and_reloads_and_leaves_no_english(app):
         page.locator(".dp-recommend").click()
         page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         page.locator(".dp-message-language select").select_option(label="中文")  # AliExpress: English it is
-        expect(page.locator(".dp-message-note")).to_have_text("速卖通要求使用英语发送消息,因此消息为英语。")
+        expect(page.locator(".dp-message-note")).to_have_text("速卖通要求使用英语发送消息，因此消息为英语。")
         page.locator(".dp-field-order_value input").fill("abc")
         page.locator(".dp-field-ship_date input").fill("2026-08-01")
-        expect(page.locator(".dp-error-ship_date")).to_have_text("2026/08/01 早于下单日期(2026/09/01)。")
+        expect(page.locator(".dp-error-ship_date")).to_have_text("2026/08/01 早于下单日期（2026/09/01）。")
         text = page.locator(".dp-app").inner_text()
         assert english_or_codes(text, case) == []
         expect(page).to_have_title(re.compile("^订单未达"), timeout=20_000)
@@ -282,7 +282,7 @@ def test_an_edited_message_survives_a_language_switch(app):
         mine = box.input_value() + "\nPS: my own words."
         box.fill(mine)
         page.locator(".dp-lang-switch button", has_text="中文").click()
-        expect(page.locator(".dp-message-kept")).to_have_text("你对消息的修改已保留。本案例的新文本已生成:", timeout=20_000)
+        expect(page.locator(".dp-message-kept")).to_have_text("你对消息的修改已保留。本案例的新文本已生成：", timeout=20_000)
         expect(box).to_have_value(mine)
         page.locator(".dp-recommend").click()
         expect(page.locator(".dp-message-replace")).to_be_visible(timeout=20_000)
@@ -328,7 +328,7 @@ def test_a_playbook_a_trainer_breaks_while_a_page_is_open_is_told_on_the_page(ap
                          encoding="utf-8")
         page.locator(".dp-field-buyer_name input").fill("Li")
         errors = page.locator(".dp-form-errors")
-        expect(errors).to_contain_text("修正以下问题之前无法给出建议(请告知培训老师):", timeout=20_000)
+        expect(errors).to_contain_text("修正以下问题之前无法给出建议（请告知培训老师）：", timeout=20_000)
         expect(errors).to_contain_text(f"{table}:24: is not valid YAML")
         expect(page.locator(".dp-resolution")).to_have_count(0)
         page.locator(".dp-recommend").click()

@@ -65,19 +65,19 @@ def test_the_language_is_recorded_for_the_report_and_english_stays_the_default(z
 
 def test_the_chinese_report_names_every_code_and_keeps_no_english_heading(zh):
     html = (zh / "report.html").read_text(encoding="utf-8")
-    for heading in ("回测报告", "手册建议 × 实际处理", "按(手册建议,实际处理)统计的结果与金额", "实付与按手册处理的对比",
+    for heading in ("回测报告", "手册建议 × 实际处理", "按（手册建议，实际处理）统计的结果与金额", "实付与按手册处理的对比",
                     "按手册处理却常输的规则", "没有按手册处理且结果更好", "参数设置对比"):
         assert heading in html, heading
     for code in CODES + ("Backtest report", "Settings compared", "Best:"):
         assert code not in html, code
-    assert "最佳: `现行手册` — 保持现行手册不变" in json.dumps(json.loads((zh / "report.ipynb").read_text("utf-8")),
+    assert "最佳：`现行手册` — 保持现行手册不变" in json.dumps(json.loads((zh / "report.ipynb").read_text("utf-8")),
                                                      ensure_ascii=False)
 
 
 def test_the_headline_is_in_the_run_language(zh_backtest):
     assert br.headline(zh_backtest) == (
-        "来自 `history.csv` 的 **4 行**:**4 个已决定**,**0 行被拒绝**(见 errors.csv);**3 个已结案**,"
-        "**1 个未结案或没有结果**(列在 summary.json 中,不计入任何结果统计)。团队在 **2** 个案例中按手册处理,"
+        "来自 `history.csv` 的 **4 行**：**4 个已决定**，**0 行被拒绝**（见 errors.csv）；**3 个已结案**，"
+        "**1 个未结案或没有结果**（列在 summary.json 中，不计入任何结果统计）。团队在 **2** 个案例中按手册处理，"
         "在 **1** 个案例中采取了其他方案。")
 
 
@@ -86,12 +86,12 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
     assert rows(br.section_agreement(b)[0]) == [["手册建议", "取消订单并退款", "全额退款", "先收集证据"],
                                                 ["取消订单并退款", 1, 0, 0], ["先收集证据", 0, 1, 1]]
     assert rows(br.section_pairs(b)[0]) == [
-        ["手册建议", "实际处理", "币种", "已结案例数", "结果(所有币种)", "实付"],
+        ["手册建议", "实际处理", "币种", "已结案例数", "结果（所有币种）", "实付"],
         ["取消订单并退款", "取消订单并退款", "USD", 1, "买家撤诉 1", 30.0],
         ["先收集证据", "全额退款", "EUR", 1, "与买家协商解决 1", 0.0],
         ["先收集证据", "先收集证据", "USD", 1, "平台判买家胜 1", 0.0]]
     assert rows(br.section_cost(b)[0]) == [
-        ["币种", "团队实付", "按手册:实际", "按手册:预计", "按手册:合计", "按手册的成本未知(案例数)"],
+        ["币种", "团队实付", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
         ["EUR", 0.0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 30.0, 0.0, 30.0, 0]]
     assert rows(br.section_losing_rules(b)[0]) == [
         ["规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
@@ -103,7 +103,7 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
                            ["N2", "eBay", "商品与描述不符", "EUR", "先收集证据", 4.0, "全额退款", "与买家协商解决", 0.0, 4.0]]
     grid, best = br.section_grid(b)
     assert grid.frame["设置"].tolist() == ["现行手册", "wait_grace_days=10"]
-    assert best.data == "最佳: `现行手册` — 保持现行手册不变"
+    assert best.data == "最佳：`现行手册` — 保持现行手册不变"
 
 
 def test_english_headings_are_words_not_summary_keys(tmp_path):
@@ -138,14 +138,14 @@ def test_the_charts_speak_the_run_language_with_legends_beside(zh_backtest):
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["取消订单并退款", "全额退款", "先收集证据"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["取消订单并退款", "先收集证据"]
-    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("手册建议 × 实际处理(案例数)", "实际处理", "手册建议")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("手册建议 × 实际处理（案例数）", "实际处理", "手册建议")
     for fig, texts in ((br.chart_cost(b), ["实际", "预计"]),
-                       (br.chart_grid(b), ["在平台上判输的比例", "成本占比", "得分(越低越好)"])):
+                       (br.chart_grid(b), ["在平台上判输的比例", "成本占比", "得分（越低越好）"])):
         fig.canvas.draw()
         legend = next(a.get_legend() for a in fig.axes if a.get_legend())
         axes = legend.axes
         assert [t.get_text() for t in legend.get_texts()] == texts
         assert legend.get_window_extent().x0 >= axes.get_window_extent().x1  # beside the plot, not over it
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["现行手册", "wait_grace_days=10"]
-    assert fig.axes[0].get_title() == "参数设置对比;最佳: 现行手册"
+    assert fig.axes[0].get_title() == "参数设置对比；最佳：现行手册"
     plt.close("all")

@@ -158,7 +158,7 @@ def test_a_lever_says_what_would_change_in_both_languages():
     photos = next(lv for lv in LEVERS if lv.field == "seller_packing_photos")
     assert photos.sentence("Send it again", "Submit evidence to the platform") == \
         "With your packing photos and weight on file this would be “Submit evidence to the platform”, not “Send it again”."
-    assert photos.sentence("补发", "提交证据,申请平台介入", "zh") == "如果有发货前的包裹照片和称重记录,建议将是「提交证据,申请平台介入」而不是「补发」。"
+    assert photos.sentence("补发", "提交证据，申请平台介入", "zh") == "如果有发货前的包裹照片和称重记录，建议将是「提交证据，申请平台介入」而不是「补发」。"
 
 
 def test_pulling_a_lever_changes_only_rows_where_the_fact_differs():

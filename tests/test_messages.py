@@ -32,7 +32,7 @@ def test_the_platform_rule_wins_over_the_buyer_language():
     assert r.message_language == "en" and r.message_note == "AliExpress requires messages in English: the message is in English."
     # the note is in the language the recommendation was asked in: labels, never codes
     zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": "ru", "platform": "aliexpress"}), as_of=AS_OF, lang="zh")
-    assert zh.message_note == "速卖通要求使用英语发送消息,因此消息为英语。"
+    assert zh.message_note == "速卖通要求使用英语发送消息，因此消息为英语。"
     assert len(r.message) <= 1500 and r.message_max_chars == 1500
 
 
@@ -41,7 +41,7 @@ def test_a_language_without_templates_falls_back_to_english_and_says_so():
     # the language by its name (CLDR), never its code ("no de text")
     assert r.message_language == "en" and r.message_note == "This message has no German text yet: it is shown in English."
     zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": "de", "platform": "ebay"}), as_of=AS_OF, lang="zh")
-    assert zh.message_note == "此消息暂无德语版本,已改用英语。"
+    assert zh.message_note == "此消息暂无德语版本，已改用英语。"
 
 
 @pytest.mark.parametrize("tag", ["zh-TW", "zh_HK", "zh-Hant", "zh-Hant-MO"])
@@ -50,7 +50,7 @@ def test_a_traditional_chinese_buyer_is_told_the_message_is_in_simplified_charac
     assert r.message_language == "zh" and "亲" in r.message
     assert r.message_note == "This message has no Traditional Chinese text yet: it is shown in Simplified Chinese."
     zh = recommend(minimal_case(**{**IN_TRANSIT, "buyer_language": tag, "platform": "ebay"}), as_of=AS_OF, lang="zh")
-    assert zh.message_note == "此消息暂无繁体中文版本,已改用简体中文。"
+    assert zh.message_note == "此消息暂无繁体中文版本，已改用简体中文。"
 
 
 @pytest.mark.parametrize("tag", ["zh", "zh-CN", "zh-Hans", "zh-SG"])

@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from helpers import recommend
+from helpers.core.fields import FIELD_BY_NAME
+from helpers.playbook.labels import field_label
 from helpers.ui.notebook_run import NOTEBOOK_PARAMETERS, md_escape, read_recommendation, recommendation_markdown, sidecar_path, teaching_example
 
 from browser_support import NOTEBOOKS, notebook_parameters
@@ -86,7 +88,9 @@ def test_a_bad_case_fails_the_run_and_the_saved_notebook_names_the_field(tmp_pat
     # the error as the command line says it, one line, in place of a traceback into helpers' code
     assert errors[0]["traceback"] == [f"dispute-playbook: bad case: {errors[0]['evalue']}"]
     problems = [o["data"]["text/markdown"] for o in saved if "text/markdown" in o.get("data", {})]
-    assert any(f"**{md_escape(field)}**" in md for md in problems)
+    known = field in FIELD_BY_NAME  # a misspelt column keeps the name it was given
+    assert any(f"**{md_escape(field_label(field, 'en') if known else field)}**" in md for md in problems)
+    assert not known or not any(f"**{md_escape(field)}**" in md for md in problems)  # its label, not its code
     assert not sidecar_path(tmp_path / f"{name}-bad.ipynb").exists()
 
 

@@ -126,8 +126,8 @@ def test_a_zh_run_reports_labels_in_chinese_never_codes(tmp_path):
     _, html = report.render_report(out)
     text = html.read_text(encoding="utf-8")
     cells = _cells(text)
-    assert {"取消订单并退款", "仅退款,买家保留商品", "订单未达", "商品损坏或缺损", "速卖通", "淘宝", "无发货证据",
-            "多次纠纷; 无发货证据", "纠纷类型", "合计"} <= cells
+    assert {"取消订单并退款", "仅退款，买家保留商品", "订单未达", "商品损坏或缺损", "速卖通", "淘宝", "无发货证据",
+            "多次纠纷；无发货证据", "纠纷类型", "合计"} <= cells
     assert not {"cancel_refund", "refund_keep_item", "not_received", "damaged", "aliexpress", "taobao",
                 "no_packing_evidence", "total"} & cells
     assert "no_packing_evidence" not in text and "cancel_refund" not in text
@@ -190,8 +190,8 @@ def test_buyer_countries_are_named_in_the_run_language():
     from helpers.batch.report_words import Labels
     frame = pd.DataFrame({"buyer_country": ["US", "GB", "(unknown)", "C7"], "cases": [3, 2, 1, 1],
                           "refund_rate": [0.5, 0.0, 1.0, 0.0], "return_rate": [0.0, 0.5, 0.0, 0.0]})
-    assert list(report.labelled(frame, Labels("zh"))["买家国家"]) == ["美国", "英国", "(未知)", "C7"]
+    assert list(report.labelled(frame, Labels("zh"))["买家国家"]) == ["美国", "英国", "（未知）", "C7"]
     assert list(report.labelled(frame, Labels("en"))["buyer country"]) == ["United States", "United Kingdom",
                                                                           "(unknown)", "C7"]
     fig = report.chart_country_rates(frame, labels=Labels("zh"))
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["美国", "英国", "(未知)", "C7"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["美国", "英国", "（未知）", "C7"]

@@ -46,16 +46,16 @@ def _markdown(ipynb) -> list:
 @pytest.mark.slow
 def test_a_zh_reports_shop_health_sentences_are_chinese(zh_run):
     shown = _markdown(zh_run / "report.ipynb")
-    assert "4 个已决定的案例中有 2 个注明了 SKU(共 2 个 SKU),按纠纷数从多到少:" in shown
-    assert ("没有哪个 SKU 有 5 起或以上“与描述不符”纠纷、且其中 75% 或以上属于同一种不符之处:没有需要特别修改的详情页。"
+    assert "4 个已决定的案例中有 2 个注明了 SKU（共 2 个 SKU），按纠纷数从多到少：" in shown
+    assert ("没有哪个 SKU 有 5 起或以上“与描述不符”纠纷、且其中 75% 或以上属于同一种不符之处：没有需要特别修改的详情页。"
             in shown)
-    assert "按每个案例自身 `as_of_date`(处理日期)所在的周统计;1 个没有该日期的案例未计入。" in shown
-    assert ("每单纠纷数(orders.csv:300 个订单;计入 2 个已决定的案例)。未计入:1 个案例的处理日期不在订单文件统计的任何一周内;"
-            "1 个案例的平台不在订单文件中。未设目标:店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中"
-            "自行设定(总体及各纠纷类型)。") in shown
-    assert "按平台(订单数来自订单文件):" in shown and "按周(订单数来自订单文件):" in shown
+    assert "按每个案例自身 `as_of_date`（处理日期）所在的周统计；1 个没有该日期的案例未计入。" in shown
+    assert ("每单纠纷数（orders.csv：300 个订单；计入 2 个已决定的案例）。未计入：1 个案例的处理日期不在订单文件统计的任何一周内；"
+            "1 个案例的平台不在订单文件中。未设目标：店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中"
+            "自行设定（总体及各纠纷类型）。") in shown
+    assert "按平台（订单数来自订单文件）：" in shown and "按周（订单数来自订单文件）：" in shown
     text = (zh_run / "report.html").read_text(encoding="utf-8")
-    assert "<td>(未知)</td>" in text  # no case gave a buyer country: the rates by country say so in Chinese
+    assert "<td>（未知）</td>" in text  # no case gave a buyer country: the rates by country say so in Chinese
     for english in ("(unknown)", "decided cases name a SKU", "No SKU has", "By the week", "Disputes per order", "Left out",
                     "No target is set", "Per platform", "Per week", "without a review date", "does not name"):
         assert english not in text, english
@@ -76,9 +76,9 @@ def test_a_zh_report_shows_case_ids_and_skus_as_the_case_gave_them_escaped(zh_ru
 @pytest.mark.slow
 def test_a_zh_reports_rejected_rows_name_fields_by_their_chinese_labels(zh_run):
     text = (zh_run / "report.html").read_text(encoding="utf-8")
-    assert "<td>纠纷类型, 订单金额</td>" in text
-    assert ("<td>纠纷类型: 'lost' is not one of not_received, not_as_described, damaged, cancellation; "
-            "订单金额: 'x' is not a number") in text
+    assert "<td>纠纷类型、订单金额</td>" in text
+    assert ("<td>纠纷类型：'lost' is not one of not_received, not_as_described, damaged, cancellation; "
+            "订单金额：'x' is not a number") in text
     assert "<td>dispute_type" not in text and "order_value:" not in text
 
 
@@ -96,9 +96,9 @@ def _errors_run(tmp_path, lang):
     ("en", ["Ship date", "(whole row)", "colour, Order value"],
      ["Ship date: 2026-10-01 is before order_date 2026-10-10", "(whole row): has 1 cell but the header has 3",
       "colour: is not a field of the case contract; did you mean 'color'?; Order value: is required but empty"]),
-    ("zh", ["发货日期", "(整行)", "colour, 订单金额"],
-     ["发货日期: 2026-10-01 is before order_date 2026-10-10", "(整行): has 1 cell but the header has 3",
-      "colour: is not a field of the case contract; did you mean 'color'?; 订单金额: is required but empty"]),
+    ("zh", ["发货日期", "（整行）", "colour、订单金额"],
+     ["发货日期：2026-10-01 is before order_date 2026-10-10", "（整行）：has 1 cell but the header has 3",
+      "colour：is not a field of the case contract; did you mean 'color'?; 订单金额：is required but empty"]),
 ])
 def test_rejected_rows_name_each_problems_field_by_its_label(tmp_path, lang, fields, messages):
     """A column the contract does not know (colour) keeps its name; the reasons stay as errors.csv words them."""
@@ -107,7 +107,7 @@ def test_rejected_rows_name_each_problems_field_by_its_label(tmp_path, lang, fie
     assert rows.iloc[:, 2].tolist() == fields
     assert rows.iloc[:, 3].tolist() == messages
     assert sorted(by_field.iloc[:, 0]) == sorted(["(whole row)", "Order value", "Ship date", "colour"] if lang == "en"
-                                                 else ["(整行)", "发货日期", "订单金额", "colour"])
+                                                 else ["（整行）", "发货日期", "订单金额", "colour"])
 
 
 HEALTH = {"health": {"cases": 40, "with_sku": 30, "with_date": 0, "not_as_described_with_sku_and_mismatch": 0,
@@ -134,18 +134,18 @@ def test_the_health_sections_say_what_the_input_lacks_in_the_runs_language():
         "No order count given, so no dispute rate: run with `--orders N` (orders in the period) or `--orders FILE` "
         "(an orders export, see docs/contract.md)."]
     assert _sentences({**HEALTH, "lang": "zh"}, products) == [
-        "40 个已决定的案例中有 30 个注明了 SKU(共 21 个 SKU);下表列出纠纷最多的 20 个,全部 SKU 见本次运行的 `products.csv`。",
-        "没有任何“与描述不符”的案例同时注明 `sku`(商品编码)和 `mismatch`(不符之处),因此无法找出需修改的详情页。",
-        "输入中没有任何案例自带 `as_of_date`(处理日期;用 `--as-of` 统一设定的日期说明不了纠纷何时发生),因此无法按周统计纠纷。",
-        "未提供订单数,因此没有纠纷率:请用 `--orders N`(该期间的订单数)或 `--orders FILE`(订单导出文件,见 docs/contract.md)运行。"]
+        "40 个已决定的案例中有 30 个注明了 SKU（共 21 个 SKU）；下表列出纠纷最多的 20 个，全部 SKU 见本次运行的 `products.csv`。",
+        "没有任何“与描述不符”的案例同时注明 `sku`（商品编码）和 `mismatch`（不符之处），因此无法找出需修改的详情页。",
+        "输入中没有任何案例自带 `as_of_date`（处理日期；用 `--as-of` 统一设定的日期说明不了纠纷何时发生），因此无法按周统计纠纷。",
+        "未提供订单数，因此没有纠纷率：请用 `--orders N`（该期间的订单数）或 `--orders FILE`（订单导出文件，见 docs/contract.md）运行。"]
     assert _sentences({"lang": "zh", "health": None}, products) == [
-        "本次运行未统计:Dask 引擎尚不按商品和周统计(请用 `--engine pandas` 运行批量)。"]
+        "本次运行未统计：Dask 引擎尚不按商品和周统计（请用 `--engine pandas` 运行批量）。"]
 
 
 def test_the_weekly_chart_is_titled_in_the_runs_language():
     summary = {"lang": "zh", "disputes_per_week": {"2026-10-19": {"damaged": 2}, "2026-10-26": {"damaged": 1}}}
     ax = hr.chart_weeks(summary).axes[0]
-    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("每周各类型纠纷数", "周(周一)", "纠纷数")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("每周各类型纠纷数", "周（周一）", "纠纷数")
 
 
 @pytest.mark.parametrize("written, given", [

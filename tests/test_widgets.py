@@ -73,7 +73,7 @@ def _flag_applies(flag, dispute_type) -> bool:
 
 
 def test_every_contract_field_has_labels_and_help_in_both_languages():
-    assert set(FIELD_TEXT) == set(FIELD_BY_NAME) - {"dispute_type"}
+    assert set(FIELD_TEXT) == set(FIELD_BY_NAME)
     assert all(text[0] and text[1] and bool(text[2]) == bool(text[3]) for text in FIELD_TEXT.values())
 
 
@@ -145,9 +145,9 @@ def test_every_problem_shows_at_once_in_the_ui_language():
     form = DisputeForm(damaged_case(), "zh")
     form.inputs["order_value"].value = "abc"  # a field's own problem ...
     form.inputs["ship_date"].value = None  # ... does not hide a cross-field one
-    assert form.errors["order_value"].value == "请输入数字,如 1250.50(不带货币符号或千位分隔符)。"
-    assert form.errors["ship_date"].value == "为空,但物流状态为“已签收”:请填写发货日期。"
-    assert form.form_error.value == "请先修正标红的 2 个字段,再点击“给出建议”:订单金额、发货日期。"
+    assert form.errors["order_value"].value == "请输入数字，如 1250.50（不带货币符号或千位分隔符）。"
+    assert form.errors["ship_date"].value == "为空，但物流状态为“已签收”：请填写发货日期。"
+    assert form.form_error.value == "请先修正标红的 2 个字段，再点击“给出建议”：订单金额、发货日期。"
     assert form.result.prompt.layout.display == "none"  # no "fill in the case" under the errors
 
 
@@ -219,7 +219,7 @@ def test_the_cost_chart_shows_each_option_and_its_cost_for_a_hand_worked_case(la
     assert "cancel_refund" not in chart and "return_shipping_cost" not in chart  # no internal codes
     note = form.result.parts["dp-cost-note"]
     assert note == ("Cost unknown until you enter — Return and refund: Return shipping" if lang == "en"
-                    else "成本未知,需填写——退货退款:退货运费")
+                    else "成本未知，需填写——退货退款：退货运费")
 
 
 def test_the_cost_chart_formats_large_amounts_and_escapes_labels():
@@ -297,7 +297,7 @@ def test_the_message_language_selector_rerenders_the_message():
     assert form.result.note.value == "AliExpress requires messages in English: the message is in English."
     form.lang_switch.value = "zh"
     form.result.language.value = "zh"
-    assert form.result.note.value == "速卖通要求使用英语发送消息,因此消息为英语。"
+    assert form.result.note.value == "速卖通要求使用英语发送消息，因此消息为英语。"
 
 
 def test_an_edited_message_survives_a_language_switch_and_recommend_until_the_user_replaces_it():
@@ -307,7 +307,7 @@ def test_an_edited_message_survives_a_language_switch_and_recommend_until_the_us
     form.result.message.value = mine
     form.lang_switch.value = "zh"  # the UI language: the case is decided again
     assert form.result.message.value == mine and form.result.replace.layout.display is None
-    assert form.result.kept.value == "你对消息的修改已保留。本案例的新文本已生成:"
+    assert form.result.kept.value == "你对消息的修改已保留。本案例的新文本已生成："
     form.recommend()
     form.result.language.value = "fr"  # another message language: still asks first
     assert form.result.message.value == mine
@@ -376,7 +376,7 @@ def test_a_playbook_broken_while_the_page_is_open_is_told_on_the_page_and_the_fo
     assert form.form_error.value.startswith("修正以下问题之前无法给出建议") and form.result.rec is None
     form.inputs["buyer_name"].value = "Li"  # an edit checks the form: the playbook is read again
     told = form.form_error.value
-    assert told.startswith("修正以下问题之前无法给出建议(请告知培训老师): the playbook has errors"), told
+    assert told.startswith("修正以下问题之前无法给出建议（请告知培训老师）：the playbook has errors"), told
     assert f"{table}:24: is not valid YAML" in told
     assert form.result.rec is None and form.result.report.value == ""
     form.button.click()
@@ -409,7 +409,7 @@ def test_a_guide_edited_while_the_page_is_open_shows_and_a_broken_one_is_told(tm
     assert "<h3>Broken on arrival</h3>" in form.guide.value and form.form_error.value == ""
     path.write_text(text.replace('title: "Damaged', 'title: ["Damaged', 1), encoding="utf-8")
     form.lang_switch.value = "zh"
-    assert form.form_error.value.startswith("修正以下问题之前无法给出建议(请告知培训老师): the playbook has errors")
+    assert form.form_error.value.startswith("修正以下问题之前无法给出建议（请告知培训老师）：the playbook has errors")
     assert f"{path}:4: is not valid YAML" in form.form_error.value  # YAML finds it a line on
     assert form.button.description == "给出建议"  # every label but the guide is in place
     opened = DisputeForm(damaged_case(), "en")  # a page opened on the broken guide says so too
@@ -430,7 +430,7 @@ def test_the_start_page_names_a_guide_broken_by_an_edit_and_shows_it_again_once_
     path.write_text(good.replace("  title: ", "  title: [", 1), encoding="utf-8")
     start_page("zh", interactive=True)
     switch, page = shown[0].children
-    assert page.value.startswith('<div class="dp-start-error"><b>修正以下问题之前无法显示本页(请告知培训老师):</b>'
+    assert page.value.startswith('<div class="dp-start-error"><b>修正以下问题之前无法显示本页（请告知培训老师）：</b>'
                                  "<pre>the playbook has errors"), page.value
     assert f"{path}:" in page.value and "is not valid YAML" in page.value
     path.write_text(good, encoding="utf-8")

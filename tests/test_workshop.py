@@ -263,7 +263,7 @@ def test_grading_shows_resolution_labels_titles_and_headings_never_codes_in_engl
         "An honest late parcel", "Not received", "Basic", "Wait (keep the buyer informed)", "Full refund ×2")
     hardest = zh.difficulty[0]
     assert (hardest["title"], hardest["dispute_type"], hardest["level"], hardest["expected"], hardest["wrong_answers"]) == (
-        "诚实的延误包裹", "订单未达", "基础", "等待(保持与买家沟通)", "全额退款 ×2")
+        "诚实的延误包裹", "订单未达", "基础", "等待（保持与买家沟通）", "全额退款 ×2")
     board, hard = en.tables()["leaderboard"], en.tables()["difficulty"]
     assert list(board.columns) == ["Trainee", "Answered", "Right resolution", "Right evidence", "Right message",
                                    "Points", "Score, % of the deck's points"]

@@ -117,7 +117,7 @@ class TraineePageHandler(TornadoVoilaHandler):
             self.set_status(404)
             self.finish(simple_page("Page not found · 找不到此页", [
                 f"This app has no page called {name!r}. Open the start page and pick a dispute type.",
-                f"本应用没有名为 {name!r} 的页面。请打开开始页,选择纠纷类型。"], home))
+                f"本应用没有名为 {name!r} 的页面。请打开开始页，选择纠纷类型。"], home))
             return
         await end_dead_kernels(self.kernel_manager)
         if self.max_kernels and pages_open(self.kernel_manager) >= self.max_kernels:
@@ -126,7 +126,7 @@ class TraineePageHandler(TornadoVoilaHandler):
             self.finish(simple_page("The app is full · 当前人数已满", [
                 f"{self.max_kernels} pages are open on this server, the most it serves at once. Close a page "
                 "you no longer use (or wait a minute), then reload this one.",
-                f"服务器同时最多打开 {self.max_kernels} 个页面,现已用满。请关闭不用的页面(或稍等一分钟)后刷新本页。"],
+                f"服务器同时最多打开 {self.max_kernels} 个页面，现已用满。请关闭不用的页面（或稍等一分钟）后刷新本页。"],
                 home))
             return
         code = self.get_cookie("dp_lang")
@@ -151,7 +151,7 @@ class NotHere(tornado.web.RequestHandler):
         self.set_status(404)
         self.finish(simple_page("Page not found · 找不到此页", [
             "This app has no such page. Open the start page and pick a dispute type.",
-            "本应用没有此页面。请打开开始页,选择纠纷类型。"], self.settings["base_url"] + "voila/render/" + START))
+            "本应用没有此页面。请打开开始页，选择纠纷类型。"], self.settings["base_url"] + "voila/render/" + START))
 
 
 class StatusHandler(tornado.web.RequestHandler):

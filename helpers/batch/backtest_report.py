@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.paths import NOTEBOOKS_DIR
+from ..playbook.labels import ui
 from .backtest_grid import AS_IT_IS
 from .report import Table, heading, labelled, new_figure, no_rows_note, sentence
 from .report_words import BACKTEST_SECTIONS, BACKTEST_TITLE, HEALTH_SECTIONS, Labels, labels_for
@@ -65,9 +66,9 @@ def load_backtest(folder) -> Backtest:
 def headline(b: Backtest) -> str:
     s = b.summary
     if b.lang == "zh":
-        return (f"来自 `{Path(s['input']).name}` 的 **{s['rows']:,} 行**:**{s['decided']:,} 个已决定**,"
-                f"**{s['rejected']:,} 行被拒绝**(见 errors.csv);**{s['closed']:,} 个已结案**,**{s['open']:,} 个未结案或"
-                f"没有结果**(列在 summary.json 中,不计入任何结果统计)。团队在 **{s['followed']:,}** 个案例中按手册处理,"
+        return (f"来自 `{Path(s['input']).name}` 的 **{s['rows']:,} 行**：**{s['decided']:,} 个已决定**，"
+                f"**{s['rejected']:,} 行被拒绝**（见 errors.csv）；**{s['closed']:,} 个已结案**，**{s['open']:,} 个未结案或"
+                f"没有结果**（列在 summary.json 中，不计入任何结果统计）。团队在 **{s['followed']:,}** 个案例中按手册处理，"
                 f"在 **{s['departed']:,}** 个案例中采取了其他方案。")
     return (f"**{s['rows']:,} rows** from `{Path(s['input']).name}`: **{s['decided']:,} decided**, "
             f"**{s['rejected']:,} rejected** (errors.csv); **{s['closed']:,} closed**, **{s['open']:,} open or "
@@ -134,10 +135,10 @@ def setting_name(b: Backtest, setting: str) -> str:
 def best_text(b: Backtest) -> str:
     grid, zh = b.summary["grid"], b.lang == "zh"
     if grid["best"] is None:
-        return ("最佳:无法判断——历史中没有记录了实际处理方案的已结案例。" if zh else
+        return ("最佳：无法判断——历史中没有记录了实际处理方案的已结案例。" if zh else
                 "Best: cannot tell — the history has no closed case with a recorded action taken.")
     lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or b.labels.word("keep the playbook")
-    return f"{'最佳' if zh else 'Best'}: `{setting_name(b, grid['best'])}` — {lines}"
+    return f"{'最佳' if zh else 'Best'}{ui('colon', b.lang)}`{setting_name(b, grid['best'])}` — {lines}"
 
 
 # ---- what the notebook displays: labelled tables in full, a sentence for an empty section ----
@@ -194,7 +195,7 @@ def section_departed(b: Backtest) -> list:
     from IPython.display import Markdown
     cases, top = b.summary["departed_and_better"]["cases"], listed(b, "departed_and_better")
     if b.lang == "zh":
-        text = f"**{cases:,} 个案例**" + (f";下表列出比预计节省最多的 {len(top)} 个。" if len(top) < cases else "。")
+        text = f"**{cases:,} 个案例**" + (f"；下表列出比预计节省最多的 {len(top)} 个。" if len(top) < cases else "。")
     else:
         text = f"**{cases:,} cases**" + (f"; the {len(top)} that saved the most against the estimate below." if
                                          len(top) < cases else ".")
@@ -264,7 +265,7 @@ def chart_grid(b: Backtest):
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the lines, never over them
     best = b.summary["grid"]["best"]
-    ax.set_title(f"{word('Settings compared; best')}: {setting_name(b, best) if best else word('cannot tell')}")
+    ax.set_title(f"{word('Settings compared; best')}{ui('colon', b.lang)}{setting_name(b, best) if best else word('cannot tell')}")
     fig.tight_layout()
     return fig
 

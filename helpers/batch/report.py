@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
-from ..playbook.labels import country_name
+from ..playbook.labels import country_name, ui
 from .inert import as_given
 from .report_words import SECTION_TEXT, SECTIONS, WORDS, Labels, column_heading, labels_for  # noqa: F401  (SECTIONS: importable from here)
 
@@ -103,12 +103,13 @@ _PROBLEM_FIELD = re.compile(r"(^|; )(\(?[a-z_]+\)?): ")
 def rejected_message(message: str, lab: Labels) -> str:
     """An errors.csv message with the field before each problem named by its label; the reasons stay
     as written (a column the contract does not know keeps its name)."""
-    return _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}: ", as_given(message))
+    colon = ui("colon", lab.lang)
+    return _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}{colon}", as_given(message))
 
 
 def _value_labels(lab: Labels) -> dict:
-    flags = lambda v: "; ".join(lab.flag.get(f, f) for f in v.split("; ")) if v else v  # noqa: E731
-    fields = lambda v: ", ".join(lab.field.get(f, f) for f in as_given(v).split(", "))  # noqa: E731
+    flags = lambda v: ("；" if lab.lang == "zh" else "; ").join(lab.flag.get(f, f) for f in v.split("; ")) if v else v  # noqa: E731
+    fields = lambda v: ("、" if lab.lang == "zh" else ", ").join(lab.field.get(f, f) for f in as_given(v).split(", "))  # noqa: E731
     return {"resolution": lab.resolution, "from": lab.resolution, "to": lab.resolution,
             "dispute_type": {**lab.dispute_type, "all": lab.word("all")}, "platform": lab.platform,
             "mismatch": lab.mismatch, "risk_flags": flags, "field": fields,
@@ -224,10 +225,10 @@ def headline(run: Run) -> str:
     rows = s.get("rows", len(run.recs) + len(run.errors))
     name = Path(s.get("input", "?")).name
     if run.lang == "zh":
-        text = (f"来自 `{name}` 的 **{rows:,} 行**,处理日期 **{s.get('as_of', '?')}**:**{len(run.recs):,} 个已决定**,"
-                f"**{len(run.errors):,} 行被拒绝**(见“被拒绝的行”)。")
+        text = (f"来自 `{name}` 的 **{rows:,} 行**，处理日期 **{s.get('as_of', '?')}**：**{len(run.recs):,} 个已决定**，"
+                f"**{len(run.errors):,} 行被拒绝**（见“被拒绝的行”）。")
         if s.get("params"):
-            text += "按修改后的政策决定:" + "、".join(f"`{k}={v:g}`" for k, v in s["params"].items()) + "。"
+            text += "按修改后的政策决定：" + "、".join(f"`{k}={v:g}`" for k, v in s["params"].items()) + "。"
         return text
     text = (f"**{rows:,} rows** from `{name}`, reviewed as of **{s.get('as_of', '?')}**: "
             f"**{len(run.recs):,} decided**, **{len(run.errors):,} rejected** (see *Rejected rows*).")
@@ -320,13 +321,13 @@ def whatif_money(run: Run):
 def whatif_headline(run: Run) -> str:
     zh = run.lang == "zh"
     if not run.whatif:
-        return ("本次运行没有政策模拟:运行批量时加上 `--set PARAM=VALUE` 即可对比修改后的政策。" if zh else
+        return ("本次运行没有政策模拟：运行批量时加上 `--set PARAM=VALUE` 即可对比修改后的政策。" if zh else
                 "This run has no what-if: run the batch with `--set PARAM=VALUE` to compare a changed policy.")
     if zh:
         w = run.whatif
         setting = "、".join(f"{k}={v:g}" for k, v in w["params"].items())
         share = w["changed"] / w["cases"] if w["cases"] else 0.0
-        return f"政策模拟 {setting}:{w['cases']} 个决定中有 {w['changed']} 个改变({share:.1%})"
+        return f"政策模拟 {setting}：{w['cases']} 个决定中有 {w['changed']} 个改变（{share:.1%}）"
     from .whatif import summary_lines
     return summary_lines(run.whatif)[0]
 

@@ -20,68 +20,68 @@ SECTION_TEXT = {
     "title": (("Batch review", "What the playbook decided for every case of one batch run, for the manager who reads it. "
                "The numbers come from the run's `recommendations.csv`, `errors.csv` and (for a policy what-if) "
                "`whatif.json`; every table and chart is made by `helpers.batch.report`."),
-              ("批量审阅", "本次批量运行中手册对每个案例的决定,供负责人阅读。数字来自本次运行的 `recommendations.csv`、"
-               "`errors.csv` 以及(政策模拟时)`whatif.json`;每张表和图都由 `helpers.batch.report` 生成。")),
+              ("批量审阅", "本次批量运行中手册对每个案例的决定，供负责人阅读。数字来自本次运行的 `recommendations.csv`、"
+               "`errors.csv` 以及（政策模拟时）`whatif.json`；每张表和图都由 `helpers.batch.report` 生成。")),
     SECTIONS[0]: (("How each kind of dispute was settled.",), ("纠纷处理结果", "每类纠纷是如何处理的。")),
     SECTIONS[1]: (("Money is summed per currency, never across currencies. “cost unknown” counts cases whose item "
                    "or shipping cost was not given.",),
-                  ("各平台、各币种的退款与预计成本", "金额按币种分别合计,不同币种从不相加。“成本未知”是未给出商品或运费成本的案例数。")),
+                  ("各平台、各币种的退款与预计成本", "金额按币种分别合计，不同币种从不相加。“成本未知”是未给出商品或运费成本的案例数。")),
     SECTIONS[2]: (("The return rate by region the seller guides recommend watching: the share of cases refunded, the "
                    "share returned, and refunds as a share of the order value.",),
-                  ("各买家国家的比率", "卖家指南建议关注的各地区退货率:退款案例占比、退货案例占比,以及退款占订单金额的比例。")),
+                  ("各买家国家的比率", "卖家指南建议关注的各地区退货率：退款案例占比、退货案例占比，以及退款占订单金额的比例。")),
     SECTIONS[3]: (("Repeat disputers, review extortion, buyers who want the goods and the money: check these before paying.",),
-                  ("有风险提示的案例", "多次纠纷、差评要挟、既要货又要钱的买家:付款前先核查这些案例。")),
+                  ("有风险提示的案例", "多次纠纷、差评要挟、既要货又要钱的买家：付款前先核查这些案例。")),
     SECTIONS[4]: (("What the playbook asked for and the cases lacked: collecting it wins disputes.",),
-                  ("最常缺少的证据", "手册要求而案例缺少的证据:收集齐全才能赢得纠纷。")),
+                  ("最常缺少的证据", "手册要求而案例缺少的证据：收集齐全才能赢得纠纷。")),
     HEALTH_SECTIONS[0]: (("Disputes by SKU × dispute type × mismatch (colour, size, quality…), from `products.csv`.",),
-                         ("按商品统计的纠纷", "按 SKU × 纠纷类型 × 不符之处(颜色、尺码、质量……)统计的纠纷,来自 `products.csv`。")),
+                         ("按商品统计的纠纷", "按 SKU × 纠纷类型 × 不符之处（颜色、尺码、质量……）统计的纠纷，来自 `products.csv`。")),
     HEALTH_SECTIONS[1]: (("The fix for \"not as described\" is the listing: SKUs whose not-as-described disputes mostly "
                           "share one mismatch.",),
-                         ("需修改的商品详情页", "“与描述不符”的根源在详情页:其“与描述不符”纠纷大多属于同一种不符之处的 SKU。")),
+                         ("需修改的商品详情页", "“与描述不符”的根源在详情页：其“与描述不符”纠纷大多属于同一种不符之处的 SKU。")),
     HEALTH_SECTIONS[2]: (("By the week of each case's own review date (`as_of_date`).",),
-                         ("每周纠纷数", "按每个案例自身处理日期(`as_of_date`)所在的周统计。")),
+                         ("每周纠纷数", "按每个案例自身处理日期（`as_of_date`）所在的周统计。")),
     HEALTH_SECTIONS[3]: (("Every dispute counts against the shop's order defect rate: disputes per order, by type, "
                           "against the targets the shop sets in `playbook/parameters.yaml` (`dispute_rate_targets`).",),
-                         ("纠纷率与目标", "每起纠纷都计入店铺的订单缺陷率:按类型统计的每单纠纷数,与店铺在 "
-                          "`playbook/parameters.yaml`(`dispute_rate_targets`)中设定的目标对比。")),
+                         ("纠纷率与目标", "每起纠纷都计入店铺的订单缺陷率：按类型统计的每单纠纷数，与店铺在 "
+                          "`playbook/parameters.yaml`（`dispute_rate_targets`）中设定的目标对比。")),
     SECTIONS[-2]: (("Rows that break the case contract, by field, and the first of them with the reason (all are in "
                     "`errors.csv`).",),
-                   ("被拒绝的行", "不符合案例约定的行:按字段统计,并列出前几行及原因(全部见 `errors.csv`)。")),
+                   ("被拒绝的行", "不符合案例约定的行：按字段统计，并列出前几行及原因（全部见 `errors.csv`）。")),
     SECTIONS[-1]: (("With `--set PARAM=VALUE` the batch is decided under the changed policy and compared with the "
                     "playbook as it is.",),
-                   ("政策模拟", "使用 `--set PARAM=VALUE` 时,批量案例按修改后的政策决定,并与现行手册对比。")),
+                   ("政策模拟", "使用 `--set PARAM=VALUE` 时，批量案例按修改后的政策决定，并与现行手册对比。")),
     BACKTEST_TITLE: (("Backtest report", "The playbook's advice beside what the team did and how each case ended, from "
                       "one `dispute-playbook backtest` folder (`backtest.csv`, `summary.json`). *Observed* figures are "
                       "what the history says; *estimated* ones are the cost model's, used only where the team did "
                       "something else. Cases still open are left out of every outcome figure; money is never added "
                       "across currencies. Every table and chart is made by `helpers.batch.backtest_report`."),
-                     ("回测报告", "手册的建议与团队的实际做法及每个案例的结果并列对照,数据来自一次 `dispute-playbook backtest` "
-                      "的输出文件夹(`backtest.csv`、`summary.json`)。*实际*数字来自历史记录;*预计*数字来自成本模型,"
-                      "只用于团队没有按手册处理的案例。尚未结案的案例不计入任何结果统计;金额从不跨币种相加。"
+                     ("回测报告", "手册的建议与团队的实际做法及每个案例的结果并列对照，数据来自一次 `dispute-playbook backtest` "
+                      "的输出文件夹（`backtest.csv`、`summary.json`）。*实际*数字来自历史记录；*预计*数字来自成本模型，"
+                      "只用于团队没有按手册处理的案例。尚未结案的案例不计入任何结果统计；金额从不跨币种相加。"
                       "每张表和图都由 `helpers.batch.backtest_report` 生成。")),
     BACKTEST_SECTIONS[0]: (("Rows: what the playbook recommends; columns: what the team did (cases with a recorded "
                             "action).",),
-                           ("手册建议 × 实际处理", "行:手册建议的方案;列:团队实际采取的方案(只含记录了实际处理方案的案例)。")),
+                           ("手册建议 × 实际处理", "行：手册建议的方案；列：团队实际采取的方案（只含记录了实际处理方案的案例）。")),
     BACKTEST_SECTIONS[1]: (("Closed cases only; money paid per currency.",),
-                           ("按(手册建议,实际处理)统计的结果与金额", "只含已结案例;实付金额按币种分列。")),
+                           ("按（手册建议，实际处理）统计的结果与金额", "只含已结案例；实付金额按币种分列。")),
     BACKTEST_SECTIONS[2]: (("What the team paid, against what following the playbook would likely have cost: *observed* "
                             "where the team did what the playbook says, *estimated* by the cost model where it did not.",),
-                           ("实付与按手册处理的对比", "团队实际支付的金额,对比按手册处理可能的花费:团队按手册处理的案例用"
-                            "*实际*金额,没有按手册处理的用成本模型的*预计*金额。")),
+                           ("实付与按手册处理的对比", "团队实际支付的金额，对比按手册处理可能的花费：团队按手册处理的案例用"
+                            "*实际*金额，没有按手册处理的用成本模型的*预计*金额。")),
     BACKTEST_SECTIONS[3]: (("Rules (per platform) whose advice, when followed, most often ended with the platform ruling "
                             "for the buyer or with a negative review, worst first.",),
-                           ("按手册处理却常输的规则", "按平台统计:照其建议处理后,最常以平台判买家胜或差评告终的规则,最差的在前。")),
+                           ("按手册处理却常输的规则", "按平台统计：照其建议处理后，最常以平台判买家胜或差评告终的规则，最差的在前。")),
     BACKTEST_SECTIONS[4]: (("The team did something else, the case ended well, and it paid less than the playbook's "
                             "estimated cost. Remember the selection bias: the team chose where to depart.",),
-                           ("没有按手册处理且结果更好", "团队采取了其他方案,案例结果良好,且实付低于手册方案的预计成本。"
-                            "注意选择偏差:在哪些案例上偏离手册是团队自己选的。")),
+                           ("没有按手册处理且结果更好", "团队采取了其他方案，案例结果良好，且实付低于手册方案的预计成本。"
+                            "注意选择偏差：在哪些案例上偏离手册是团队自己选的。")),
     BACKTEST_SECTIONS[5]: (("Only with `--set` or `--grid`: each setting replayed on the same history. Score = average "
                             "cost share (amount paid / order value; observed where the setting's advice is what the team "
                             "did, else estimated from the cases that followed the same rule) + share lost on the "
                             "platform; lowest is best.",),
-                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时:每种设置都在同一份历史上重新回放。得分 = "
-                            "平均成本占比(实付 / 订单金额;设置的建议与团队做法相同时用实际值,否则按照同一规则处理的案例估算)"
-                            "+ 在平台上判输的比例;越低越好。")),
+                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时：每种设置都在同一份历史上重新回放。得分 = "
+                            "平均成本占比（实付 / 订单金额；设置的建议与团队做法相同时用实际值，否则按照同一规则处理的案例估算）"
+                            "+ 在平台上判输的比例；越低越好。")),
 }
 # Column headings in Chinese (column_heading: English headings are the codes in words).
 COLUMNS_ZH = {
@@ -94,13 +94,13 @@ COLUMNS_ZH = {
     "refund_delta": "退款变化", "baseline_refunds": "现行退款", "policy_refunds": "新政策退款", "total": "合计",
     "sku": "商品编码", "product_title": "商品标题", "not_as_described": "与描述不符", "mismatch": "不符之处",
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
-    "week": "周", "week (Monday)": "周(周一)",
+    "week": "周", "week (Monday)": "周（周一）",
     # the backtest report's (helpers.batch.backtest_report: backtest.csv's columns and its own headings)
     "recommended": "手册建议", "done": "实际处理", "rule_id": "规则编号", "action_taken": "实际处理方案",
     "outcome": "结果", "amount_paid": "实付金额", "est_cost": "预计成本", "closed cases": "已结案例数",
-    "outcomes (all currencies)": "结果(所有币种)", "paid": "实付", "team paid": "团队实付",
-    "playbook: observed": "按手册:实际", "playbook: estimated": "按手册:预计", "playbook: total": "按手册:合计",
-    "playbook's cost unknown (cases)": "按手册的成本未知(案例数)", "followed cases": "按手册处理的案例数",
+    "outcomes (all currencies)": "结果（所有币种）", "paid": "实付", "team paid": "团队实付",
+    "playbook: observed": "按手册：实际", "playbook: estimated": "按手册：预计", "playbook: total": "按手册：合计",
+    "playbook's cost unknown (cases)": "按手册的成本未知（案例数）", "followed cases": "按手册处理的案例数",
     "platform ruled for the buyer": "平台判买家胜", "negative reviews": "差评数", "share that ended badly": "结果不利的占比",
     "saved against the estimate": "比预计节省", "setting": "设置", "decisions changed": "改变的决定数",
     "share lost on the platform": "在平台上判输的比例", "cost share": "成本占比", "score": "得分",
@@ -122,90 +122,90 @@ def column_heading(code: str, lang: str) -> str:
 WORDS = {  # other words of tables and charts: (English, Chinese)
     "refund_rate": ("refund rate", "退款率"), "return_rate": ("return rate", "退货率"),
     "buyer_country": ("buyer country", "买家国家"),
-    "total": ("total", "合计"), "all": ("all types", "全部类型"), "unknown": ("(unknown)", "(未知)"),
+    "total": ("total", "合计"), "all": ("all types", "全部类型"), "unknown": ("(unknown)", "（未知）"),
     "cases": ("cases", "案例数"), "share of cases": ("share of cases", "占案例比例"),
     "Resolution by dispute type": ("Resolution by dispute type", "各纠纷类型的处理方案"),
     "Refund and return rate by buyer country": ("Refund and return rate by buyer country", "各买家国家的退款率与退货率"),
-    "Missing evidence (cases)": ("Missing evidence (cases)", "缺少的证据(案例数)"),
+    "Missing evidence (cases)": ("Missing evidence (cases)", "缺少的证据（案例数）"),
     "Decisions under both policies": ("Decisions under both policies", "两种政策下的决定"),
     "playbook as it is": ("playbook as it is", "现行手册"), "changed policy": ("changed policy", "修改后的政策"),
     "no target set": ("no target set", "未设目标"), "above target": ("above target", "高于目标"),
     "within target": ("within target", "达到目标"), "no rows": (
-        "The input has no rows, so there is nothing to count here.", "输入没有任何行,此处没有可统计的内容。"),
+        "The input has no rows, so there is nothing to count here.", "输入没有任何行，此处没有可统计的内容。"),
     "no decided": ("No case was decided (every row was rejected), so there is nothing to count here.",
-                   "没有案例得到决定(所有行均被拒绝),此处没有可统计的内容。"),
+                   "没有案例得到决定（所有行均被拒绝），此处没有可统计的内容。"),
     "no flagged": ("No decided case raised a risk flag.", "没有任何已决定的案例触发风险提示。"),
     "no missing": ("No decided case lacked evidence the playbook asked for.", "没有已决定的案例缺少手册要求的证据。"),
     "no rejected": ("No row was rejected.", "没有被拒绝的行。"),
     # errors.csv's fields without a label on the form (the form asks for no dispute type: it is one per type)
-    "dispute_type": ("Dispute type", "纠纷类型"), "(row)": ("(whole row)", "(整行)"),
+    "(row)": ("(whole row)", "（整行）"),
     # the shop-health sections (helpers.batch.health_report); {…} are the run's figures
     "health not counted": ("Not counted for this run: the Dask engine does not count products and weeks yet "
                            "(run the batch with `--engine pandas`).",
-                           "本次运行未统计:Dask 引擎尚不按商品和周统计(请用 `--engine pandas` 运行批量)。"),
+                           "本次运行未统计：Dask 引擎尚不按商品和周统计（请用 `--engine pandas` 运行批量）。"),
     "no sku": ("None of the {cases:,} decided cases has a `sku`, so disputes cannot be counted by product. Add the "
                "seller's product code to the input (or map the export's SKU column with `--columns`).",
-               "{cases:,} 个已决定的案例都没有 `sku`(商品编码),因此无法按商品统计纠纷。请在输入中加入卖家的商品编码"
-               "(或用 `--columns` 对应导出文件的 SKU 列)。"),
+               "{cases:,} 个已决定的案例都没有 `sku`（商品编码），因此无法按商品统计纠纷。请在输入中加入卖家的商品编码"
+               "（或用 `--columns` 对应导出文件的 SKU 列）。"),
     "skus, the top": ("{with_sku:,} of {cases:,} decided cases name a SKU ({skus:,} SKUs); the {top} with the most "
                       "disputes below, every one in the run's `products.csv`.",
-                      "{cases:,} 个已决定的案例中有 {with_sku:,} 个注明了 SKU(共 {skus:,} 个 SKU);下表列出纠纷最多的 "
-                      "{top} 个,全部 SKU 见本次运行的 `products.csv`。"),
+                      "{cases:,} 个已决定的案例中有 {with_sku:,} 个注明了 SKU（共 {skus:,} 个 SKU）；下表列出纠纷最多的 "
+                      "{top} 个，全部 SKU 见本次运行的 `products.csv`。"),
     "skus, all": ("{with_sku:,} of {cases:,} decided cases name a SKU ({skus:,} SKUs); by the most disputes:",
-                  "{cases:,} 个已决定的案例中有 {with_sku:,} 个注明了 SKU(共 {skus:,} 个 SKU),按纠纷数从多到少:"),
+                  "{cases:,} 个已决定的案例中有 {with_sku:,} 个注明了 SKU（共 {skus:,} 个 SKU），按纠纷数从多到少："),
     "no listing data": ("No not-as-described case names both a `sku` and a `mismatch`, so no listing can be singled out.",
-                        "没有任何“与描述不符”的案例同时注明 `sku`(商品编码)和 `mismatch`(不符之处),因此无法找出需修改的详情页。"),
+                        "没有任何“与描述不符”的案例同时注明 `sku`（商品编码）和 `mismatch`（不符之处），因此无法找出需修改的详情页。"),
     "no listing stands out": ("No SKU has {min_cases} or more not-as-described disputes with {share:.0%} or more of "
                               "them about the same mismatch: no listing stands out.",
                               "没有哪个 SKU 有 {min_cases} 起或以上“与描述不符”纠纷、且其中 {share:.0%} 或以上属于同一种"
-                              "不符之处:没有需要特别修改的详情页。"),
+                              "不符之处：没有需要特别修改的详情页。"),
     "listings to fix": ("SKUs with at least {min_cases} not-as-described disputes, {share:.0%} or more of them about "
                         "one mismatch: fix the listing (photos, size chart, description).",
                         "至少有 {min_cases} 起“与描述不符”纠纷、且其中 {share:.0%} 或以上属于同一种不符之处的 SKU:"
-                        "请修改详情页(照片、尺码表、描述)。"),
+                        "请修改详情页（照片、尺码表、描述）。"),
     "no dates": ("The input gives no `as_of_date` of its own for any case (a review date set with `--as-of` says "
                  "nothing about when a dispute came up), so disputes cannot be counted per week.",
-                 "输入中没有任何案例自带 `as_of_date`(处理日期;用 `--as-of` 统一设定的日期说明不了纠纷何时发生),"
+                 "输入中没有任何案例自带 `as_of_date`（处理日期；用 `--as-of` 统一设定的日期说明不了纠纷何时发生），"
                  "因此无法按周统计纠纷。"),
-    "by week": ("By the week of each case's own `as_of_date`.", "按每个案例自身 `as_of_date`(处理日期)所在的周统计。"),
+    "by week": ("By the week of each case's own `as_of_date`.", "按每个案例自身 `as_of_date`（处理日期）所在的周统计。"),
     "by week, undated left out": ("By the week of each case's own `as_of_date`; {undated:,} cases without one are "
                                   "left out.",
-                                  "按每个案例自身 `as_of_date`(处理日期)所在的周统计;{undated:,} 个没有该日期的案例未计入。"),
+                                  "按每个案例自身 `as_of_date`（处理日期）所在的周统计；{undated:,} 个没有该日期的案例未计入。"),
     "one week": (" All dated cases fall in one week ({week}): a trend needs cases from several weeks.",
-                 "所有带日期的案例都在同一周({week}):要看趋势,需要多周的案例。"),
-    "week (Monday)": ("week (Monday)", "周(周一)"), "disputes": ("disputes", "纠纷数"),
+                 "所有带日期的案例都在同一周（{week}）：要看趋势，需要多周的案例。"),
+    "week (Monday)": ("week (Monday)", "周（周一）"), "disputes": ("disputes", "纠纷数"),
     "Disputes per week by type": ("Disputes per week by type", "每周各类型纠纷数"),
     "no orders": ("No order count given, so no dispute rate: run with `--orders N` (orders in the period) or "
                   "`--orders FILE` (an orders export, see docs/contract.md).",
-                  "未提供订单数,因此没有纠纷率:请用 `--orders N`(该期间的订单数)或 `--orders FILE`"
-                  "(订单导出文件,见 docs/contract.md)运行。"),
+                  "未提供订单数，因此没有纠纷率：请用 `--orders N`（该期间的订单数）或 `--orders FILE`"
+                  "（订单导出文件，见 docs/contract.md）运行。"),
     "rates counted": ("Disputes per order ({source}: {orders:,} orders; {counted:,} decided cases counted).",
-                      "每单纠纷数({source}:{orders:,} 个订单;计入 {counted:,} 个已决定的案例)。"),
-    "left out": (" Left out: {reasons}.", "未计入:{reasons}。"), "reason separator": ("; ", ";"),
+                      "每单纠纷数（{source}：{orders:,} 个订单；计入 {counted:,} 个已决定的案例）。"),
+    "left out": (" Left out: {reasons}.", "未计入：{reasons}。"), "reason separator": ("; ", "；"),
     "left out: week": ("{n} without a review date in a week the orders file counts",
                        "{n} 个案例的处理日期不在订单文件统计的任何一周内"),
     "left out: platform": ("{n} on a platform the orders file does not name", "{n} 个案例的平台不在订单文件中"),
     "no target": (" No target is set: the shop sets its own in `playbook/parameters.yaml`, `dispute_rate_targets` "
                   "(overall and per dispute type).",
-                  "未设目标:店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中自行设定(总体及各纠纷类型)。"),
-    "per platform": ("Per platform (orders from the orders file):", "按平台(订单数来自订单文件):"),
-    "per week": ("Per week (orders from the orders file):", "按周(订单数来自订单文件):"),
+                  "未设目标：店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中自行设定（总体及各纠纷类型）。"),
+    "per platform": ("Per platform (orders from the orders file):", "按平台（订单数来自订单文件）："),
+    "per week": ("Per week (orders from the orders file):", "按周（订单数来自订单文件）："),
     # the backtest report's (helpers.batch.backtest_report)
     "recommended": ("recommended", "手册建议"), "done": ("done", "实际处理"),
-    "Recommended × done (cases)": ("Recommended × done (cases)", "手册建议 × 实际处理(案例数)"),
+    "Recommended × done (cases)": ("Recommended × done (cases)", "手册建议 × 实际处理（案例数）"),
     "team paid": ("team paid", "团队实付"), "playbook": ("playbook", "按手册"),
     "observed": ("observed", "实际"), "estimated": ("estimated", "预计"),
     "Paid against the playbook": ("Paid against the playbook, per currency (estimated part hatched)",
-                                  "各币种实付与按手册处理的对比(斜线部分为预计)"),
+                                  "各币种实付与按手册处理的对比（斜线部分为预计）"),
     "share lost on the platform": ("share lost on the platform", "在平台上判输的比例"),
-    "cost share": ("cost share", "成本占比"), "score (lower is better)": ("score (lower is better)", "得分(越低越好)"),
-    "Settings compared; best": ("Settings compared; best", "参数设置对比;最佳"), "cannot tell": ("cannot tell", "无法判断"),
+    "cost share": ("cost share", "成本占比"), "score (lower is better)": ("score (lower is better)", "得分（越低越好）"),
+    "Settings compared; best": ("Settings compared; best", "参数设置对比；最佳"), "cannot tell": ("cannot tell", "无法判断"),
     "no action": ("No decided case records the action the team took, so there is nothing to compare here.",
-                  "没有任何已决定的案例记录了团队的实际处理方案,此处没有可对比的内容。"),
+                  "没有任何已决定的案例记录了团队的实际处理方案，此处没有可对比的内容。"),
     "no closed action": ("No closed case records the action the team took, so there is nothing to count here.",
-                         "没有任何已结案例记录了团队的实际处理方案,此处没有可统计的内容。"),
+                         "没有任何已结案例记录了团队的实际处理方案，此处没有可统计的内容。"),
     "no losing rules": ("No rule was followed in enough closed cases on one platform to be ranked (`--min-cases`).",
-                        "没有哪条规则在同一平台上按手册处理的已结案例足够多,无法排名(`--min-cases`)。"),
+                        "没有哪条规则在同一平台上按手册处理的已结案例足够多，无法排名（`--min-cases`）。"),
     "no grid": ("No `--set` or `--grid` in this run.", "本次运行没有使用 `--set` 或 `--grid`。"),
     "keep the playbook": ("keep the playbook as it is", "保持现行手册不变"),
 }
@@ -252,4 +252,4 @@ def labels_for(summary: dict, lang: str = "en") -> Labels:
                    str(pb.platforms.get(p, {}).get("name", p)) for p in {*PLATFORMS, *pb.platforms}},
                   short, text, {m: choice_label("mismatch", m, lang) for m in CHOICE_TEXT["mismatch"]},
                   {**{f: field_label(f, lang) for f in FIELD_TEXT},
-                   **{f: Labels(lang).word(f) for f in ("dispute_type", "(row)")}})  # errors.csv's, not on the form
+                   "(row)": Labels(lang).word("(row)")})  # errors.csv's whole-row problems

@@ -108,7 +108,7 @@ EVIDENCE = {
     "seller_packing_photos": ("seller_packing_photos", "your photos and weight of the parcel before shipping",
                               "发货前的包裹照片和称重记录"),
     "proof_of_delivery": ("proof_of_delivery", "proof of delivery (signature, photo or carrier confirmation)",
-                          "签收证明(签名、照片或承运商确认)"),
+                          "签收证明（签名、照片或承运商确认）"),
     "chat_history": ("chat_history", "the saved conversation with the buyer", "与买家的聊天记录"),
     "tracking_number": ("tracking_number", "a valid tracking number", "有效的物流单号"),
     "listing_check": ("listing_error", "your check of the listing against the item", "核对商品详情页与实物"),

@@ -22,7 +22,7 @@ class Lever:
         """What would change, as a reader sees it; `now` and `to` are the resolutions' labels (advice's
         change_text gives them): "With proof of delivery this would be “Decline…”, not “Full refund”"."""
         if lang == "zh":
-            return f"{self.zh},建议将是「{to}」而不是「{now}」。"
+            return f"{self.zh}，建议将是「{to}」而不是「{now}」。"
         return f"{self.en[0].upper()}{self.en[1:]} this would be “{to}”, not “{now}”."
 
     def encoded(self):

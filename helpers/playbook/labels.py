@@ -17,18 +17,19 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 # field -> (English label, Chinese label, English help, Chinese help); help may be empty.
 FIELD_TEXT = {
+    "dispute_type": ("Dispute type", "纠纷类型", "", ""),  # set by the notebook a case is opened in, not typed
     "case_id": ("Case ID", "案例编号", "Any name that is unique in your list.", "在你的列表中唯一即可。"),
-    "order_value": ("Order value", "订单金额", "What the buyer paid, item and shipping.", "买家实付金额(含运费)。"),
+    "order_value": ("Order value", "订单金额", "What the buyer paid, item and shipping.", "买家实付金额（含运费）。"),
     "currency": ("Currency", "币种", "ISO code such as USD, EUR, CNY.", "如 USD、EUR、CNY。"),
     "platform": ("Platform", "平台", "Selects the platform's rules.", "决定适用的平台规则。"),
-    "item_cost": ("Item cost", "商品成本", "Your cost of the goods (optional).", "商品进货成本(可选)。"),
+    "item_cost": ("Item cost", "商品成本", "Your cost of the goods (optional).", "商品进货成本（可选）。"),
     "shipping_cost": ("Shipping cost", "运费", "What sending a replacement costs.", "补发一件的运费。"),
     "return_shipping_cost": ("Return shipping", "退货运费", "What a return would cost you.", "退货需要你承担的运费。"),
     "order_date": ("Order date", "下单日期", "", ""),
     "ship_date": ("Ship date", "发货日期", "Empty: not shipped yet.", "留空表示尚未发货。"),
     "delivery_date": ("Delivery date", "签收日期", "When tracking shows it delivered.", "物流显示签收的日期。"),
     "as_of_date": ("Review date", "处理日期", "The day you review the case.", "你处理此案例的日期。"),
-    "promised_delivery_days": ("Promised delivery (days)", "承诺时效(天)", "Counted from the ship date.",
+    "promised_delivery_days": ("Promised delivery (days)", "承诺时效（天）", "Counted from the ship date.",
                                "从发货日起计算。"),
     "tracking_status": ("Tracking status", "物流状态", "", ""),
     "buyer_request": ("Buyer asks for", "买家诉求", "", ""),
@@ -42,7 +43,7 @@ FIELD_TEXT = {
     "listing_error": ("My listing was wrong", "详情页描述有误", "Check the listing against the photos.",
                       "把详情页与买家照片比对。"),
     "wrong_item_sent": ("A wrong item or variant was sent", "发错了商品或款式", "You checked: not what was ordered.",
-                        "已核对:发出的商品或款式与订单不符。"),
+                        "已核对：发出的商品或款式与订单不符。"),
     "damage_severity": ("Damage", "损坏程度", "", ""),
     "missing_parts": ("Parts or accessories missing", "缺少零件或配件", "", ""),
     "packaging_damaged": ("Outer packaging arrived damaged", "外包装到货时已破损", "Points at the carrier.",
@@ -57,15 +58,15 @@ FIELD_TEXT = {
     "tracking_number": ("Tracking number", "物流单号", "", ""),
     "carrier": ("Carrier", "物流公司", "", ""),
     "buyer_language": ("Buyer's language", "买家语言", "Language of the message, unless the platform requires one.",
-                       "回复买家的语言(平台有要求时以平台为准)。"),
-    "buyer_country": ("Buyer country", "买家国家", "Two letters, such as US.", "两位字母代码,如 US。"),
-    "sku": ("SKU", "商品编码", "Your product code.", "你的商品编码(SKU)。"),
+                       "回复买家的语言（平台有要求时以平台为准）。"),
+    "buyer_country": ("Buyer country", "买家国家", "Two letters, such as US.", "两位字母代码，如 US。"),
+    "sku": ("SKU", "商品编码", "Your product code.", "你的商品编码（SKU）。"),
     "product_title": ("Product title", "商品标题", "", ""),
-    "action_taken": ("Action taken", "实际处理方案", "Closed case: what you did.", "已结案:实际采取的方案。"),
-    "outcome": ("Outcome", "结果", "Closed case: how it ended.", "已结案:最终结果。"),
-    "amount_paid": ("Amount paid", "实际支付金额", "Closed case: what you paid out.", "已结案:实际赔付金额。"),
-    "closed_date": ("Closed on", "结案日期", "Closed case: the day it ended.", "已结案:结案日期。"),
-    "review_left": ("Review left", "买家评价", "The buyer's review, if any.", "买家留下的评价(如有)。"),
+    "action_taken": ("Action taken", "实际处理方案", "Closed case: what you did.", "已结案：实际采取的方案。"),
+    "outcome": ("Outcome", "结果", "Closed case: how it ended.", "已结案：最终结果。"),
+    "amount_paid": ("Amount paid", "实际支付金额", "Closed case: what you paid out.", "已结案：实际赔付金额。"),
+    "closed_date": ("Closed on", "结案日期", "Closed case: the day it ended.", "已结案：结案日期。"),
+    "review_left": ("Review left", "买家评价", "The buyer's review, if any.", "买家留下的评价（如有）。"),
 }
 
 CHOICE_TEXT = {
@@ -99,6 +100,8 @@ CHOICE_TEXT = {
 }
 
 UI = {
+    # punctuation between a label and its text, between parts, and around an aside
+    "colon": (": ", "："), "comma": (", ", "，"), "aside": (" ({})", "（{}）"),
     "language": ("Language", "语言"),
     "recommend": ("Recommend", "给出建议"),
     "section_order": ("Order", "订单"),
@@ -106,8 +109,8 @@ UI = {
     "section_dispute": ("The dispute", "纠纷情况"),
     "section_evidence": ("Evidence you have", "已有证据"),
     "section_buyer": ("Buyer and message", "买家与消息"),
-    "section_costs": ("Costs (optional)", "成本(可选)"),
-    "fix_first": ("Fix the fields marked in red, then press Recommend.", "请先修正标红的字段,再点击“给出建议”。"),
+    "section_costs": ("Costs (optional)", "成本（可选）"),
+    "fix_first": ("Fix the fields marked in red, then press Recommend.", "请先修正标红的字段，再点击“给出建议”。"),
     "press_recommend": ("Fill in the case and press Recommend.", "填写案例后点击“给出建议”。"),
     "resolution": ("Resolution", "处理方案"),
     "why": ("Why", "理由"),
@@ -124,9 +127,9 @@ UI = {
     "next_steps": ("Next steps", "下一步"),
     "deadline": ("by", "截止"),
     "chart": ("Estimated cost of each option", "各方案预计成本"),
-    "cost_unknown_note": ("Cost unknown until you enter — ", "成本未知,需填写——"),
+    "cost_unknown_note": ("Cost unknown until you enter — ", "成本未知，需填写——"),
     "chosen": ("chosen", "已选"),
-    "message": ("Message to the buyer (edit before sending)", "给买家的消息(发送前可修改)"),
+    "message": ("Message to the buyer (edit before sending)", "给买家的消息（发送前可修改）"),
     "message_language": ("Message language", "消息语言"),
     "characters": ("characters", "字符"),
     "no_limit": ("no platform limit", "平台无字数限制"),
@@ -136,28 +139,28 @@ UI = {
     "as_of": ("reviewed on", "处理日期"),
     "rule": ("Rule", "规则"),
     "cannot_decide": ("This case cannot be decided until these fields are fixed:",
-                      "以下字段有误,修正后才能给出建议:"),
-    "unknown_choice": ("(unknown)", "(未知)"),
+                      "以下字段有误，修正后才能给出建议："),
+    "unknown_choice": ("(unknown)", "（未知）"),
     "edits_kept": ("Your edits to the message are kept. The new text for this case is ready:",
-                   "你对消息的修改已保留。本案例的新文本已生成:"),
+                   "你对消息的修改已保留。本案例的新文本已生成："),
     "use_new_text": ("Replace my edits with the new text", "用新文本替换我的修改"),
     "platform_requires": ("{platform} requires messages in {language}: the message is in {language}.",
-                          "{platform}要求使用{language}发送消息,因此消息为{language}。"),
+                          "{platform}要求使用{language}发送消息，因此消息为{language}。"),
     "no_text_in": ("This message has no {language} text yet: it is shown in English.",
-                   "此消息暂无{language}版本,已改用英语。"),
+                   "此消息暂无{language}版本，已改用英语。"),
     "simplified_for_traditional": ("This message has no Traditional Chinese text yet: it is shown in Simplified Chinese.",
-                                   "此消息暂无繁体中文版本,已改用简体中文。"),
-    "show_guide": ("Show the guide: causes and the evidence that wins", "查看指南:常见原因与关键证据"),
+                                   "此消息暂无繁体中文版本，已改用简体中文。"),
+    "show_guide": ("Show the guide: causes and the evidence that wins", "查看指南：常见原因与关键证据"),
     "home": ("← Start page", "← 返回开始页"),
-    "workshop_link": ("Practising in a workshop? Open the workshop practice.", "参加培训?打开培训练习。"),
+    "workshop_link": ("Practising in a workshop? Open the workshop practice.", "参加培训？打开培训练习。"),
     "teaching_example": ("Teaching example, not your case: the form starts from these made-up facts. "
                          "Replace them with your case's facts (empty = unknown) and press Recommend.",
-                         "教学示例,不是你的案例:表单预填的是虚构的事实。请换成你的案例事实(留空=未知),再点击给出建议。"),
+                         "教学示例，不是你的案例：表单预填的是虚构的事实。请换成你的案例事实（留空=未知），再点击给出建议。"),
     "example_heading": ("Teaching example", "教学示例"),
     "cannot_recommend_now": ("No recommendation can be made until this is fixed (tell your trainer):",
-                             "修正以下问题之前无法给出建议(请告知培训老师):"),
+                             "修正以下问题之前无法给出建议（请告知培训老师）："),
     "cannot_show_page": ("This page cannot be shown until this is fixed (tell your trainer):",
-                         "修正以下问题之前无法显示本页(请告知培训老师):"),
+                         "修正以下问题之前无法显示本页（请告知培训老师）："),
 }
 
 
@@ -185,8 +188,8 @@ def choice_label(field: str, value, lang: str) -> str:
 
 @lru_cache(maxsize=256)
 def language_name(code: str, lang: str) -> str:
-    """A language code's name in the UI language from CLDR (babel): de → German / 德语, zh-Hant →
-    Traditional Chinese / 繁体中文; a code CLDR does not know is shown as it is."""
+    """A language code's name in the UI language from CLDR (babel): de → German / 德语，zh-Hant →
+    Traditional Chinese / 繁体中文；a code CLDR does not know is shown as it is."""
     from babel import Locale
     names = Locale("zh" if lang == "zh" else "en").languages
     return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
@@ -194,7 +197,7 @@ def language_name(code: str, lang: str) -> str:
 
 @lru_cache(maxsize=512)
 def country_name(code, lang: str) -> str:
-    """A country code's name in the UI language from CLDR (babel): GB → United Kingdom / 英国; a code
+    """A country code's name in the UI language from CLDR (babel): GB → United Kingdom / 英国；a code
     CLDR does not know is shown as it is."""
     from babel import Locale
     return Locale("zh" if lang == "zh" else "en").territories.get(str(code).upper(), str(code))

@@ -22,7 +22,7 @@ AMOUNT = "text-align:right;white-space:nowrap;padding:2px 0 2px 8px;font-variant
 def unknown_costs(rec, lang: str) -> str:
     """"Return and refund: Return shipping" for every option whose cost needs an unknown input, in
     `lang`'s punctuation ('' when every cost is known)."""
-    colon, comma, semi = (":", "、", ";") if lang == "zh" else (": ", ", ", "; ")
+    colon, comma, semi = ("：", "、", "；") if lang == "zh" else (": ", ", ", "; ")
     return semi.join(f"{a['label']}{colon}{comma.join(field_label(f, lang) for f in a.get('cost_unknown', ()))}"
                      for a in rec.alternatives if a["est_cost"] is None)
 

@@ -191,7 +191,8 @@ class DisputeForm:
         form, once the cause is fixed, puts the form back as it was."""
         self.result.clear()
         self.result.prompt.layout.display = "none"
-        self.form_error.value = f"{ui('cannot_recommend_now', self.lang)} {error}"
+        # a Chinese colon ends the lead-in with its own space
+        self.form_error.value = f"{ui('cannot_recommend_now', self.lang)}{'' if self.lang == 'zh' else ' '}{error}"
 
     def relabel(self, lang: str, rerender: bool = False):
         """Every label, help text, choice and the guide in `lang`; the result too, if one is shown."""

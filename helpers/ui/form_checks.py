@@ -15,23 +15,23 @@ from ..playbook.labels import choice_label, field_label
 AMOUNTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
 
 WORDS = {  # key -> (en, zh)
-    "required": ("Required: fill this in.", "必填,请填写。"),
+    "required": ("Required: fill this in.", "必填，请填写。"),
     "decimal": ("Enter a number such as 1250.50 (no currency sign or thousands separator).",
-                "请输入数字,如 1250.50(不带货币符号或千位分隔符)。"),
-    "int": ("Enter a whole number such as 3.", "请输入整数,如 3。"),
+                "请输入数字，如 1250.50（不带货币符号或千位分隔符）。"),
+    "int": ("Enter a whole number such as 3.", "请输入整数，如 3。"),
     "date": ("Enter a date.", "请输入日期。"),
-    "currency": ("Enter a 3-letter currency code such as USD or EUR.", "请输入三位货币代码,如 USD、EUR。"),
+    "currency": ("Enter a 3-letter currency code such as USD or EUR.", "请输入三位货币代码，如 USD、EUR。"),
     "other": ("This value cannot be used here.", "此值无法使用。"),
     "greater": ("Must be more than {limit}.", "必须大于 {limit}。"),
     "at_least": ("Must be {limit} or more.", "不能小于 {limit}。"),
-    "before": ("{value} is before the {other} ({other_value}).", "{value} 早于{other}({other_value})。"),
-    "after_review": ("{value} is after the {other} ({other_value}).", "{value} 晚于{other}({other_value})。"),
+    "before": ("{value} is before the {other} ({other_value}).", "{value} 早于{other}（{other_value}）。"),
+    "after_review": ("{value} is after the {other} ({other_value}).", "{value} 晚于{other}（{other_value}）。"),
     "shipped_no_date": ("Empty, but the {other} is “{other_value}”: add the ship date.",
-                        "为空,但{other}为“{other_value}”:请填写发货日期。"),
+                        "为空，但{other}为“{other_value}”：请填写发货日期。"),
     "implausible": ("{value} is unusually high for one order: check the amount (it is still decided).",
-                    "{value} 对一笔订单来说异常高,请检查金额(仍会给出建议)。"),
+                    "{value} 对一笔订单来说异常高，请检查金额（仍会给出建议）。"),
     "summary": ("Fix the {n} field(s) marked in red, then press Recommend: {names}.",
-                "请先修正标红的 {n} 个字段,再点击“给出建议”:{names}。"),
+                "请先修正标红的 {n} 个字段，再点击“给出建议”：{names}。"),
 }
 
 

@@ -104,46 +104,66 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
     """The recommendation as a trainee reads it; every value from the case is escaped.
     `playbook`: the folder or Playbook that made `rec` (for the evidence checklist)."""
     e = md_escape
-    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}: {e(rec.alternatives[0]['label'])}",
+    colon, comma = ui("colon", lang), ui("comma", lang)
+
+    def lead(key):  # "**Refund:** " / "**退款：**"
+        return f"**{e(ui(key, lang))}{colon.strip()}**{colon[len(colon.rstrip()):]}"
+    lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}{colon}{e(rec.alternatives[0]['label'])}",
              "", e(rec.rationale), "",
-             f"- **{e(ui('refund', lang))}:** {e(money(rec.refund_amount, rec.currency, lang))}",
-             f"- **{e(ui('est_cost', lang))}:** {e(money(rec.est_cost, rec.currency, lang))}",
-             f"- **{e(ui('rule', lang))}:** {e(rec.rule_title)}, {e(ui('as_of', lang))} {e(rec.as_of_date)}"]
+             f"- {lead('refund')}{e(money(rec.refund_amount, rec.currency, lang))}",
+             f"- {lead('est_cost')}{e(money(rec.est_cost, rec.currency, lang))}",
+             f"- {lead('rule')}{e(rec.rule_title)}{comma}{e(ui('as_of', lang))} {e(rec.as_of_date)}"]
     if rec.what_would_change:
-        lines.append(f"- **{e(ui('what_would_change', lang))}:** {e(rec.what_would_change)}")
+        lines.append(f"- {lead('what_would_change')}{e(rec.what_would_change)}")
     lines += ["", f"**{e(ui('evidence', lang))}**", ""]
     checklist = evidence_checklist(rec, playbook)
-    lines += [f"- {'✓' if has else '✗'} {e(evidence_label(ev, lang))} ({e(ui('have' if has else 'missing', lang))})"
+    lines += [f"- {'✓' if has else '✗'} {e(evidence_label(ev, lang))}{ui('aside', lang).format(e(ui('have' if has else 'missing', lang)))}"
               for ev, has in checklist] or [f"- {e(ui('no_evidence', lang))}"]
     lines += ["", f"**{e(ui('risk_flags', lang))}**", ""]
     lines += [f"- ⚠ {e(text)}" for text in rec.risk_flag_text] or [f"- {e(ui('no_risk', lang))}"]
     lines += ["", f"**{e(ui('next_steps', lang))}**", ""]
     for i, step in enumerate(rec.next_steps, 1):
-        due = f" ({e(ui('deadline', lang))} {e(step['deadline'])})" if step["deadline"] else ""
+        due = ui("aside", lang).format(f"{e(ui('deadline', lang))} {e(step['deadline'])}") if step["deadline"] else ""
         lines.append(f"{i}. {e(step['text'])}{due}")
     lines += ["", f"**{e(ui('chart', lang))}**", "", f"| | {e(ui('refund', lang))} | {e(ui('est_cost', lang))} |",
               "|---|---:|---:|"]
     for alt in rec.alternatives:
-        mark = f"**→ {e(ui('chosen', lang))}:**" if alt["chosen"] else ""
-        needs = (" (" + e(", ".join(field_label(f, lang) for f in alt.get("cost_unknown", ()))) + ")"
+        mark = f"**→ {e(ui('chosen', lang))}{colon.strip()}**" if alt["chosen"] else ""
+        needs = (ui("aside", lang).format(e(("、" if lang == "zh" else ", ").join(
+                     field_label(f, lang) for f in alt.get("cost_unknown", ()))))
                  if alt["est_cost"] is None and alt.get("cost_unknown") else "")
         lines.append(f"| {mark} {e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
                      f"{e(money(alt['est_cost'], rec.currency, lang))}{needs} |")
-    lines += ["", f"**{e(ui('message', lang))}** ({e(choice_label('buyer_language', rec.message_language, lang))}"
-              f"{', ' + e(rec.message_note) if rec.message_note else ''})", ""]
+    about = e(choice_label("buyer_language", rec.message_language, lang)) + (comma + e(rec.message_note) if rec.message_note else "")
+    lines += ["", f"**{e(ui('message', lang))}**{ui('aside', lang).format(about)}", ""]
     lines += [f"> {e(line)}  " if line.strip() else ">" for line in rec.message.splitlines()]
     return "\n".join(lines)
 
 
-def problems_markdown(error: CaseError, lang: str = "en") -> str:
-    items = "\n".join(f"- **{md_escape(p.field)}**: {md_escape(p.message)}" for p in error.problems)
+def problems_markdown(error: CaseError, lang: str = "en", case: dict | None = None) -> str:
+    """A bad case's problems, each under its field's label, worded as the form words them
+    (helpers.ui.form_checks: labels, never field codes) where the form knows the problem, else as the
+    contract says it."""
+    worded = {}
+    if case:
+        from .form_checks import field_problems
+        fields = {k: v for k, v in case.items() if k in FIELD_BY_NAME}  # a misspelt name is the contract's problem
+        worded = field_problems(fields, list(fields), lang, base=fields)[0]
+    colon = ui("colon", lang)
+    items = "\n".join(f"- **{md_escape(_field_name(p.field, lang))}**{colon}"
+                      f"{md_escape(' '.join(worded.get(p.field, [])) or p.message)}" for p in error.problems)
     return f"**{md_escape(ui('cannot_decide', lang))}**\n\n{items}"
 
 
-def show_problems(error: CaseError, lang: str = "en"):
+def _field_name(field: str, lang: str) -> str:
+    """A problem's field by its label ("(row)" and names the contract does not know as they are)."""
+    return field_label(field, lang) if field in FIELD_BY_NAME else field
+
+
+def show_problems(error: CaseError, lang: str = "en", case: dict | None = None):
     """Show a bad case's problems as a readable list, then fail the cell (and a papermill run) with it."""
     from IPython.display import Markdown, display
-    display(Markdown(problems_markdown(error, lang if lang in UI_LANGUAGES else "en")))
+    display(Markdown(problems_markdown(error, lang if lang in UI_LANGUAGES else "en", case)))
     raise error
 
 
@@ -178,7 +198,7 @@ def report(case: dict, ui_language: str = "en", interactive: bool = True, output
     try:
         rec = recommend(teaching_example(case["dispute_type"]) if example else case, lang=lang, playbook=pb)
     except CaseError as exc:
-        show_problems(exc, lang)
+        show_problems(exc, lang, case)
     shown = recommendation_markdown(rec, lang, pb)
     display(Markdown(f"#### {md_escape(ui('example_heading', lang))}\n\n{shown}" if example else shown))
     if not interactive:

@@ -33,7 +33,7 @@ GRADE_WORDS = {
     "evidence_right": ("Right evidence", "证据正确"),
     "message_right": ("Right message", "消息正确"),
     "points": ("Points", "得分"),
-    "score_pct": ("Score, % of the deck's points", "得分率(占题组总分 %)"),
+    "score_pct": ("Score, % of the deck's points", "得分率（占题组总分 %）"),
     "title": ("Scenario", "案例"),
     "dispute_type": ("Dispute type", "纠纷类型"),
     "level": ("Level", "难度"),
@@ -46,7 +46,7 @@ GRADE_WORDS = {
     "of": ("{n} of {size}", "{n} / {size}"),
     "leaderboard": ("Leaderboard", "排行榜"),
     "hardest": ("Hardest scenarios", "最难的案例"),
-    "score_axis": ("score, % of the deck's possible points", "得分,占题组总分的 %"),
+    "score_axis": ("score, % of the deck's possible points", "得分，占题组总分的 %"),
     "wrong_axis": ("trainees who chose another resolution, %", "选了其他处理方案的学员 %"),
 }
 

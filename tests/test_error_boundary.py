@@ -531,7 +531,7 @@ def test_process_a_terminal_without_chinese_gets_the_summary_escaped_not_a_crash
                           env={**os.environ, "PYTHONIOENCODING": "latin-1"})
     out = proc.stdout.decode("latin-1")
     assert proc.returncode == 0, proc.stderr.decode("latin-1")
-    assert "2 rows: 1 decided, 1 rejected" in out and "\\u" in out, out
+    assert "2 \\u884c\\uff1a1 \\u4e2a" in out and "\\u" in out, out  # "2 行：1 个…", escaped
 
 
 @pytest.mark.slow

@@ -36,13 +36,15 @@ def options_from_args(args) -> Options:
                    durable=getattr(args, "durable", False), orders=getattr(args, "orders", None))
 
 
-def print_summary(result: BatchResult, out=None, labels: dict | None = None) -> None:
-    """The run in a few lines: rows in, decided and rejected, then cases per resolution, most first —
-    its label (`labels`: resolution -> words in the run's language) and, in brackets, the value the
-    `resolution` column of recommendations.csv holds, to filter on."""
+def print_summary(result: BatchResult, out=None, labels: dict | None = None, lang: str = "en") -> None:
+    """The run in a few lines, in the run's language: rows in, decided and rejected, then cases per
+    resolution, most first — its label (`labels`: resolution -> words in the run's language) and, in
+    brackets, the value the `resolution` column of recommendations.csv holds, to filter on."""
+    from ..playbook.labels import ui
     out = out or sys.stdout
     labels = labels or {}
-    print(f"{result.rows} rows: {result.decided} decided, {result.rejected} rejected -> {result.out}", file=out)
+    print(ui("run_summary", lang).format(rows=result.rows, decided=result.decided, rejected=result.rejected,
+                                         out=result.out), file=out)
     width = len(str(max(result.resolutions.values(), default=0)))
     for res, n in result.resolutions.most_common():
         label = labels.get(res)
@@ -69,12 +71,13 @@ def run_batch_cli(args) -> int:
     finally:
         if opts.report:
             report_process.stop()
-    print_summary(result, labels=resolution_labels(opts))
+    print_summary(result, labels=resolution_labels(opts), lang=opts.lang)
     if opts.report:
         if result.report_error:
             raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
                               f"{opts.out}; run the batch again to retry the report")
-        print(f"report: {Path(opts.out) / 'report.html'}")
+        from ..playbook.labels import ui
+        print(ui("report_at", opts.lang).format(path=Path(opts.out) / "report.html"))
     return 1 if args.strict and result.rejected else 0
 
 

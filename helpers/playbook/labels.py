@@ -102,6 +102,10 @@ CHOICE_TEXT = {
 UI = {
     # punctuation between a label and its text, between parts, and around an aside
     "colon": (": ", "："), "comma": (", ", "，"), "aside": (" ({})", "（{}）"),
+    # the batch command's summary on the terminal
+    "run_summary": ("{rows} rows: {decided} decided, {rejected} rejected -> {out}",
+                    "{rows} 行：{decided} 个已决定，{rejected} 个被拒绝 -> {out}"),
+    "report_at": ("report: {path}", "报告：{path}"),
     "language": ("Language", "语言"),
     "recommend": ("Recommend", "给出建议"),
     "section_order": ("Order", "订单"),

@@ -75,6 +75,25 @@ def test_the_chinese_page_asks_for_a_name_in_chinese(tmp_path):
     assert app.status.value == '<div class="dp-ws-error">请先输入你的名字：答案以你的名字保存。</div>'
 
 
+def test_a_name_whose_file_holds_another_trainee_is_told_in_the_page_language(tmp_path):
+    """An answer file copied under another name (or two names one file name cannot tell apart): the
+    trainee is asked to change their name in Chinese, not in the file layer's English."""
+    from helpers.workshop.training import answer_file_name
+    app = WorkshopApp(tmp_path / "answers", tmp_path / "decks", lang="zh")
+    app.begin("张三", 0)
+    folder = app.book.path.parent
+    app.book.path.rename(folder / answer_file_name("Li Wei"))
+    for lang, said in (("zh", "这个名字的答案文件里是“张三”的答案：请在名字后加上能区分的字。"),
+                       ("en", "The answer file of this name holds the answers of “张三”: add something to your name.")):
+        page = WorkshopApp(tmp_path / "answers", tmp_path / "decks", lang=lang)
+        page.begin("li wei", 0)
+        assert page.status.value == f'<div class="dp-ws-error">{said}</div>', page.status.value
+    (folder / answer_file_name("Wang Fang")).write_text("{not json", encoding="utf-8")
+    damaged = WorkshopApp(tmp_path / "answers", tmp_path / "decks", lang="zh")
+    damaged.begin("Wang Fang", 0)
+    assert damaged.status.value.startswith('<div class="dp-ws-error">无法打开你的答案文件，请告知培训老师：wang fang.json: is not complete JSON')
+
+
 # --- deck titles: the page's language, labels not codes --------------------------------------------
 
 def test_deck_titles_are_in_the_page_language_and_name_types_by_their_labels(tmp_path):

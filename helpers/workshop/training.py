@@ -216,6 +216,15 @@ def read_answer_file(path) -> dict:
     return data
 
 
+class NameTaken(WorkshopError):
+    """The answer file a name leads to holds another trainee's answers (names that differ only where a
+    file name cannot: 'Li Wei' and 'Li/Wei')."""
+
+    def __init__(self, file_name: str, trainee: str):
+        super().__init__(f"{file_name} belongs to {trainee!r}; choose another name")
+        self.trainee = trainee
+
+
 def answer_problem(answer, known_ids) -> str:
     """Why one answer record cannot be graded ('' when it can)."""
     if not isinstance(answer, dict):
@@ -260,7 +269,7 @@ class AnswerBook:
         if self.path.exists():
             self.data = read_answer_file(self.path)
             if not same_trainee(self.data["trainee"], self.trainee):
-                raise WorkshopError(f"{self.path.name} belongs to {self.data['trainee']!r}; choose another name")
+                raise NameTaken(self.path.name, self.data["trainee"])
             self.trainee = self.data["trainee"]  # as first typed
         if deck is not None:
             self.data["deck"] = deck

@@ -13,7 +13,7 @@ from ..core.fields import FIELD_BY_NAME, MESSAGE_ONLY
 from ..playbook.loader import load_playbook
 from ..advice.recommend import localised
 from .scenarios import MAX_POINTS, judge, load_scenarios, question, score_percent
-from .training import AnswerBook, available_decks, in_language, trainee_name
+from .training import AnswerBook, NameTaken, available_decks, in_language, trainee_name
 
 WORDS = {
     "en": {"cannot_start": "The workshop cannot start until this is fixed:",
@@ -28,6 +28,8 @@ WORDS = {
            "score": "Score", "answered_of": "{n} of {size} answered", "of": "of", "right_n": "right",
            "pick": "Choose what you do and a message first.", "colon": ":", "gap": " ", "list": "; ", "name_example": "Li Wei",
            "no_name": "Type your name first: your answers are saved under it.",
+           "name_taken": "The answer file of this name holds the answers of “{trainee}”: add something to your name.",
+           "cannot_open": "Your answers cannot be opened; tell your trainer: ",
            "done": "Deck finished. Your trainer will show the results.", "scenario": "Scenario",
            "welcome": "Answers are saved to", "none": "none", "home": "← Start page",
            "you_chose": "You chose", "your_message": "your message", "your_evidence": "evidence you ticked",
@@ -51,6 +53,8 @@ WORDS = {
            "msg_bad": "消息：处理手册会发送消息 {letter}。", "points": "分", "score": "得分", "answered_of": "已答 {n} / {size}",
            "of": "/", "right_n": "答对", "pick": "请先选择处理方式和消息。", "done": "本题组已完成。培训师会展示结果。",
            "colon": "：", "gap": "", "list": "、", "name_example": "李伟", "no_name": "请先输入你的名字：答案以你的名字保存。",
+           "name_taken": "这个名字的答案文件里是“{trainee}”的答案：请在名字后加上能区分的字。",
+           "cannot_open": "无法打开你的答案文件，请告知培训老师：",
            "scenario": "题目", "welcome": "答案保存在", "none": "无", "home": "← 返回开始页",
            "you_chose": "你的选择", "your_message": "你选的消息", "your_evidence": "你勾选的证据",
            "basic": "基础", "intermediate": "进阶", "advanced": "高级",
@@ -126,14 +130,18 @@ class WorkshopApp:
 
     # --- actions (the buttons call these; tests may call them directly) ---------------------------
     def begin(self, trainee: str, deck_index: int = 0):
+        t = WORDS[self.lang]
         if not trainee_name(trainee):  # said here in the page's language (AnswerBook would say it in English)
             self.status.value = f'<div class="dp-ws-error">{escape(WORDS[self.lang]["no_name"])}</div>'
             return
         try:
             self.book = AnswerBook(self.folder, trainee, self.decks[deck_index])
             self.book.save()
-        except (PlaybookToolError, OSError) as exc:
-            self.status.value = f'<div class="dp-ws-error">{escape(str(exc))}</div>'
+        except NameTaken as exc:
+            self.status.value = f'<div class="dp-ws-error">{escape(t["name_taken"].format(trainee=exc.trainee))}</div>'
+            return
+        except (PlaybookToolError, OSError) as exc:  # a damaged answer file, a full disk: for the trainer
+            self.status.value = f'<div class="dp-ws-error">{escape(t["cannot_open"])}{escape(str(exc))}</div>'
             return
         self.status.value = f'<div class="dp-ws-saved">{WORDS[self.lang]["welcome"]} {escape(str(self.book.path))}</div>'
         self.question_box.layout.display = ""

@@ -187,8 +187,8 @@ def test_the_backtest_command_prints_the_rates(shop_csv, tmp_path, capsys):
     assert main(["backtest", str(shop_csv), "--out", str(tmp_path / "bt"), "--orders", "300", "--no-report",
                  "--playbook", str(targets_playbook(tmp_path))]) == 0
     out = capsys.readouterr().out
-    assert "dispute rate, all: 15 of 300 orders = 5.00% (target 4.00%: above target)" in out
-    assert "dispute rate, not_received: 4 of 300 orders = 1.33% (no target set)" in out
+    assert "dispute rate, all types: 15 of 300 orders = 5.00% (target 4.00%: above target)" in out
+    assert "dispute rate, Not received: 4 of 300 orders = 1.33% (no target set)" in out  # labels, not codes
 
 
 def test_weeks_start_on_monday_and_unknown_days_stay_blank():
@@ -231,3 +231,14 @@ def test_the_batchs_coded_columns_give_the_hand_made_frames_figures():
     assert table["disputes"].tolist() == [1, 4, 1]  # (damaged, ''), (nad, function), (nad, quality): the texts' order
     assert table["mismatch"].astype(str).tolist() == ["", "function", "quality"]
     assert list(labels("mismatch", cols["mismatch"])) == ["function"] * 4 + ["quality", ""]
+
+
+def test_the_backtest_command_speaks_the_run_language(shop_csv, tmp_path, capsys):
+    assert main(["backtest", str(shop_csv), "--out", str(tmp_path / "bt"), "--orders", "300", "--no-report",
+                 "--playbook", str(targets_playbook(tmp_path)), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "纠纷率，全部类型：300 个订单中 15 起 = 5.00%（目标 4.00%：高于目标）" in out
+    assert "纠纷率，订单未达：300 个订单中 4 起 = 1.33%（未设目标）" in out
+    assert out.splitlines()[0].startswith("15 行：15 个已决定，0 个被拒绝；")
+    assert f"已将 backtest.csv, errors.csv, products.csv, summary.json 写入 {tmp_path / 'bt'}" in out
+    assert "not_received" not in out and "dispute rate" not in out

@@ -8,7 +8,7 @@ from ..core.exceptions import OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params, parse_review_date
 from .backtest import BacktestOptions, run_backtest
-from .backtest_grid import parse_grid
+from .backtest_grid import AS_IT_IS, parse_grid
 
 
 def options_from_args(args) -> BacktestOptions:
@@ -20,36 +20,48 @@ def options_from_args(args) -> BacktestOptions:
                            min_cases=args.min_cases, orders=args.orders, lang=args.lang)
 
 
-def summary_lines(s: dict) -> list:
-    lines = [f"{s['rows']} rows: {s['decided']} decided, {s['rejected']} rejected; {s['closed']} closed, "
-             f"{s['open']} open or without outcome (left out of outcome figures)",
-             f"the team followed the playbook in {s['followed']} cases and did something else in {s['departed']}"]
+def summary_lines(s: dict, lab=None) -> list:
+    """The backtest in a few lines, in the language of `lab` (report_words.Labels: the run's playbook's
+    labels for dispute types, platforms and mismatches; English words without one)."""
+    from .report_words import Labels
+    lab = lab or Labels("en")
+
+    def say(key, **figures):
+        return lab.word(f"console: {key}", **figures)
+    lines = [say("rows", rows=s["rows"], decided=s["decided"], rejected=s["rejected"], closed=s["closed"], open=s["open"]),
+             say("followed", followed=s["followed"], departed=s["departed"])]
     for cur, c in s["cost"].items():
-        lines.append(f"  {cur}: team paid {c['team_paid']:,.2f}; following the playbook: {c['playbook_observed']:,.2f} "
-                     f"observed + {c['playbook_estimated']:,.2f} estimated = {c['playbook_total']:,.2f}")
+        lines.append(say("cost", currency=cur, paid=f"{c['team_paid']:,.2f}", observed=f"{c['playbook_observed']:,.2f}",
+                         estimated=f"{c['playbook_estimated']:,.2f}", total=f"{c['playbook_total']:,.2f}"))
     for r in s["losing_rules"][:3]:
-        lines.append(f"  rule {r['rule_id']} on {r['platform']}: {r['bad_share']:.0%} of {r['followed_cases']} followed "
-                     "cases ended with the platform ruling for the buyer or a negative review")
+        lines.append(say("losing rule", rule=r["rule_id"], platform=lab.platform.get(r["platform"], r["platform"]),
+                         share=f"{r['bad_share']:.0%}", cases=r["followed_cases"]))
     for r in s["listings_to_fix"][:5]:
-        lines.append(f"  listing to fix: {r['sku']} — {r['share']:.0%} of its {r['not_as_described']} "
-                     f"not-as-described disputes are about {r['mismatch']}")
+        lines.append(say("listing to fix", sku=r["sku"], share=f"{r['share']:.0%}", cases=r["not_as_described"],
+                         mismatch=lab.mismatch.get(r["mismatch"], r["mismatch"]).lower()))  # mid-sentence: "about size"
     for r in (s.get("dispute_rates") or {}).get("by_type", []):
-        target = "no target set" if r["target"] is None else f"target {r['target']:.2%}: {r['status']}"
-        lines.append(f"  dispute rate, {r['dispute_type']}: {r['disputes']} of {r['orders']:,} orders = "
-                     f"{r['rate']:.2%} ({target})" if r["rate"] is not None else
-                     f"  dispute rate, {r['dispute_type']}: no orders counted")
+        kind = {**lab.dispute_type, "all": lab.word("all")}.get(r["dispute_type"], r["dispute_type"])
+        if r["rate"] is None:
+            lines.append(say("no orders counted", type=kind))
+            continue
+        target = (lab.word("no target set") if r["target"] is None else
+                  say("target", target=f"{r['target']:.2%}", status=lab.word(r["status"])))
+        lines.append(say("rate", type=kind, disputes=r["disputes"], orders=f"{r['orders']:,}", rate=f"{r['rate']:.2%}",
+                         target=target))
     grid = s.get("grid")
     if grid:
         for r in grid["settings"]:
-            figures = ("no closed case with a recorded action to compare on" if r["score"] is None else
-                       f"lost on the platform {r['lost_share']:.1%}, cost share {r['cost_share']:.1%}, "
-                       f"score {r['score']:.4f}")
-            lines.append(f"  {r['setting']}: {r['changed']} decisions change, {figures}")
+            figures = (say("nothing to compare") if r["score"] is None else
+                       say("setting figures", lost=f"{r['lost_share']:.1%}", cost=f"{r['cost_share']:.1%}",
+                           score=f"{r['score']:.4f}"))
+            setting = lab.word("playbook as it is") if r["setting"] == AS_IT_IS else r["setting"]
+            lines.append(say("setting", setting=setting, changed=r["changed"], figures=figures))
         if grid["best"] is None:
-            lines.append("best: cannot tell (the history has no closed case with a recorded action_taken)")
+            lines.append(say("best unknown"))
         else:
-            lines.append(f"best: {grid['best']}")
-            lines += grid["set_lines"] or ["  (keep the playbook as it is)"]
+            best = lab.word("playbook as it is") if grid["best"] == AS_IT_IS else grid["best"]
+            lines.append(say("best", setting=best))
+            lines += grid["set_lines"] or [say("keep")]
     return lines
 
 
@@ -63,10 +75,12 @@ def run_backtest_cli(args) -> int:
     load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
     summary = run_backtest(opts)
-    for line in summary_lines(summary):
+    from .report_words import labels_for
+    lab = labels_for(summary, opts.lang)
+    for line in summary_lines(summary, lab):
         print(line, file=sys.stdout)
-    print(f"wrote backtest.csv, errors.csv, products.csv, summary.json{', grid.csv' if summary.get('grid') else ''} "
-          f"to {opts.out}")
+    files = f"backtest.csv, errors.csv, products.csv, summary.json{', grid.csv' if summary.get('grid') else ''}"
+    print(lab.word("console: wrote", files=files, out=opts.out))
     if not args.no_report:
         from .backtest_report import render
         try:
@@ -75,5 +89,6 @@ def run_backtest_cli(args) -> int:
             raise OutputError(f"the backtest report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
                               f"the results are complete in {opts.out}; rerun the report with `python -c \"from "
                               f"helpers.batch.backtest_report import render; render('{opts.out}')\"`") from exc
-        print(f"report: {html}")
+        from ..playbook.labels import ui
+        print(ui("report_at", opts.lang).format(path=html))
     return 0

@@ -119,6 +119,35 @@ def column_heading(code: str, lang: str) -> str:
     return COLUMNS_EN.get(code) or str(code).replace("_", " ")
 
 
+# The backtest command's summary on the terminal, in the run's language (--lang)
+CONSOLE = {
+    "rows": ("{rows} rows: {decided} decided, {rejected} rejected; {closed} closed, {open} open or without outcome "
+             "(left out of outcome figures)",
+             "{rows} 行：{decided} 个已决定，{rejected} 个被拒绝；{closed} 个已结案，{open} 个未结案或没有结果（不计入结果统计）"),
+    "followed": ("the team followed the playbook in {followed} cases and did something else in {departed}",
+                 "团队在 {followed} 个案例中按手册处理，在 {departed} 个案例中采取了其他方案"),
+    "cost": ("  {currency}: team paid {paid}; following the playbook: {observed} observed + {estimated} estimated = {total}",
+             "  {currency}：团队实付 {paid}；按手册：实际 {observed} + 预计 {estimated} = {total}"),
+    "losing rule": ("  rule {rule} on {platform}: {share} of {cases} followed cases ended with the platform ruling "
+                    "for the buyer or a negative review",
+                    "  规则 {rule}（{platform}）：按其建议处理的 {cases} 个案例中有 {share} 以平台判买家胜或差评告终"),
+    "listing to fix": ("  listing to fix: {sku} — {share} of its {cases} not-as-described disputes are about {mismatch}",
+                       "  需修改的详情页：{sku} —— 其 {cases} 起“与描述不符”纠纷中有 {share} 与{mismatch}有关"),
+    "rate": ("  dispute rate, {type}: {disputes} of {orders} orders = {rate} ({target})",
+             "  纠纷率，{type}：{orders} 个订单中 {disputes} 起 = {rate}（{target}）"),
+    "no orders counted": ("  dispute rate, {type}: no orders counted", "  纠纷率，{type}：未计入订单"),
+    "target": ("target {target}: {status}", "目标 {target}：{status}"),
+    "setting": ("  {setting}: {changed} decisions change, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
+    "setting figures": ("lost on the platform {lost}, cost share {cost}, score {score}",
+                        "平台判输 {lost}，成本占比 {cost}，得分 {score}"),
+    "nothing to compare": ("no closed case with a recorded action to compare on", "没有记录了实际处理方案的已结案例可供比较"),
+    "best unknown": ("best: cannot tell (the history has no closed case with a recorded action_taken)",
+                     "最佳：无法判断（历史中没有记录了实际处理方案的已结案例）"),
+    "best": ("best: {setting}", "最佳：{setting}"),
+    "keep": ("  (keep the playbook as it is)", "  （保持现行手册不变）"),
+    "wrote": ("wrote {files} to {out}", "已将 {files} 写入 {out}"),
+}
+
 WORDS = {  # other words of tables and charts: (English, Chinese)
     "refund_rate": ("refund rate", "退款率"), "return_rate": ("return rate", "退货率"),
     "buyer_country": ("buyer country", "买家国家"),
@@ -209,6 +238,8 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "no grid": ("No `--set` or `--grid` in this run.", "本次运行没有使用 `--set` 或 `--grid`。"),
     "keep the playbook": ("keep the playbook as it is", "保持现行手册不变"),
 }
+WORDS.update({f"console: {key}": words for key, words in CONSOLE.items()})  # Labels.word("console: rows", ...)
+
 
 @dataclass
 class Labels:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers.batch.history import LOSING_PLATFORM, LOSING_RULE, SIZE_SKU, generate_history
+from helpers.playbook.labels import choice_label
 from helpers.ui import backtest_explore as bx
 
 from support import ROOT
@@ -58,9 +59,12 @@ def test_slices_give_the_hand_counted_figures(hand):
     h = bx.load(hand)
     assert list(h.bt["recommended"]) == ["cancel_refund"] * 2 + ["request_evidence"] * 2 + ["cancel_refund",
                                                                                           "request_evidence"]
-    assert bx.choices(h) == {"platform": ["all", "amazon", "ebay"], "dispute_type": ["all", "cancellation",
-                                                                                     "not_as_described"],
+    # the widgets offer labels, keeping the codes as their values
+    assert bx.choices(h) == {"platform": [("all", "all"), ("Amazon", "amazon"), ("eBay", "ebay")],
+                             "dispute_type": [("all", "all"), ("Cancellation or refund", "cancellation"),
+                                              ("Not as described", "not_as_described")],
                              "weeks": ["2026-10-19", "2026-10-26"]}
+    assert bx.slice_label("ebay", "cancellation", None, bx.labels(h)) == "platform eBay, type Cancellation or refund"
     #                        cases closed open followed departed
     assert counts(h) == (6, 5, 1, 3, 2)
     assert counts(h, "amazon") == (2, 1, 1, 1, 0)
@@ -97,7 +101,8 @@ def test_the_notebook_runs_headless_on_the_sample_history(tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "**2,000 rows** from `history.csv`: **1,980 decided**, **20 rejected**" in text
     assert SIZE_SKU in text and "size" in text                       # the planted listing to fix
-    assert LOSING_RULE in text and LOSING_PLATFORM in text           # the planted losing rule
+    assert LOSING_RULE in text and choice_label("platform", LOSING_PLATFORM, "en") in text  # the planted losing rule
+    assert "cancel_refund" not in text and "not_received" not in text  # labels, never the codes
     assert sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", ())) >= 3
 
 
@@ -151,16 +156,17 @@ def test_changing_a_slice_in_the_browser_redraws_the_figures(hand, tmp_path):
             out = page.locator(".bx-out")
             expect(out).to_contain_text("every platform, every type: 6 cases, 5 closed, 1 open", timeout=300_000)
             expect(out).to_contain_text("followed the playbook in 3 and did something else in 2")
-            page.select_option(".bx-platform select", "amazon")
-            expect(out).to_contain_text("platform amazon, every type: 2 cases, 1 closed, 1 open")
+            page.select_option(".bx-platform select", label="Amazon")
+            expect(out).to_contain_text("platform Amazon, every type: 2 cases, 1 closed, 1 open")
             expect(out).to_contain_text("followed the playbook in 1 and did something else in 0")
             table = out.locator("table").first  # recommended × done: amazon's one followed cancellation only
-            expect(table).to_contain_text("cancel_refund")
-            expect(table).not_to_contain_text("partial_refund")
-            page.select_option(".bx-platform select", "ebay")
-            page.select_option(".bx-type select", "cancellation")
-            expect(out).to_contain_text("platform ebay, type cancellation: 2 cases, 2 closed, 0 open")
-            expect(out.locator("table").first).to_contain_text("partial_refund")  # E2's departure
+            expect(table).to_contain_text("Cancel the order and refund")  # labels, never the codes
+            expect(table).not_to_contain_text("Partial refund")
+            expect(out).not_to_contain_text("cancel_refund")
+            page.select_option(".bx-platform select", label="eBay")
+            page.select_option(".bx-type select", label="Cancellation or refund")
+            expect(out).to_contain_text("platform eBay, type Cancellation or refund: 2 cases, 2 closed, 0 open")
+            expect(out.locator("table").first).to_contain_text("Partial refund")  # E2's departure
             screenshot(page, "backtest_explorer_sliced")
             browser.close()
     finally:

@@ -21,6 +21,8 @@ class History:
     rejected: int       # rows in errors (see `errors`)
     errors: object      # DataFrame: errors.csv's rows
     min_cases: int
+    playbook: str = ""  # the playbook folder (absolute; "" for the bundled one): its labels name the codes
+    params: dict | None = None
 
 
 def load(history, params=None, as_of=None, columns=None, playbook=None, min_cases: int = 10) -> History:
@@ -34,7 +36,7 @@ def load(history, params=None, as_of=None, columns=None, playbook=None, min_case
                            params={k: float(v) for k, v in (params or {}).items()}, columns=columns)
     v, cols, rows, _, table, dates = decided_history(opts)
     return History(str(history), backtest_frame(cols, rows, table, dates), int(v.n), len(v.problems),
-                   error_table(v.problems), min_cases)
+                   error_table(v.problems), min_cases, str(Path(playbook).resolve()) if playbook else "", opts.params)
 
 
 def weeks(h: History) -> list:
@@ -42,9 +44,17 @@ def weeks(h: History) -> list:
 
 
 def choices(h: History) -> dict:
-    """What each widget offers: 'all' and the values the history holds."""
-    return {"platform": [ALL] + sorted(set(h.bt["platform"])), "dispute_type": [ALL] + sorted(set(h.bt["dispute_type"])),
+    """What each widget offers, as (label, value): 'all' and the values the history holds, by their labels."""
+    lab = labels(h)
+    return {"platform": [(ALL, ALL)] + [(lab.platform.get(p, p), p) for p in sorted(set(h.bt["platform"]))],
+            "dispute_type": [(ALL, ALL)] + [(lab.dispute_type.get(t, t), t) for t in sorted(set(h.bt["dispute_type"]))],
             "weeks": weeks(h)}
+
+
+def labels(h: History):
+    """The words for the codes the history holds (report_words.Labels of its playbook, in English)."""
+    from ..batch.report_words import labels_for
+    return labels_for({"playbook": h.playbook, "params": h.params})
 
 
 def slice_history(bt, platform: str = ALL, dispute_type: str = ALL, period: tuple | None = None):
@@ -62,7 +72,7 @@ def figures(h: History, part):
     from ..batch.backtest_figures import summarise
     from ..batch.backtest_report import Backtest
     summary = {"input": h.source, "rows": h.rows, "decided": int(len(h.bt)), "rejected": h.rejected,
-               **summarise(part, h.min_cases)}
+               "playbook": h.playbook, "params": h.params, **summarise(part, h.min_cases)}
     return Backtest(None, part, summary)
 
 
@@ -81,9 +91,11 @@ def slice_headline(b, label: str) -> str:
             f"the team followed the playbook in {s['followed']:,} and did something else in {s['departed']:,}.")
 
 
-def slice_label(platform: str, dispute_type: str, period) -> str:
-    where = [f"platform {platform}" if platform != ALL else "every platform",
-             f"type {dispute_type}" if dispute_type != ALL else "every type"]
+def slice_label(platform: str, dispute_type: str, period, lab=None) -> str:
+    """'platform Amazon, type Cancellation or refund, weeks …' (`lab`: the codes' labels)."""
+    named = (lambda table, code: getattr(lab, table).get(code, code)) if lab else (lambda table, code: code)
+    where = [f"platform {named('platform', platform)}" if platform != ALL else "every platform",
+             f"type {named('dispute_type', dispute_type)}" if dispute_type != ALL else "every type"]
     if period is not None:
         where.append(f"weeks {period[0]} to {period[1]}")
     return ", ".join(where)
@@ -121,16 +133,16 @@ class Explorer:
         from IPython.display import Markdown, display
 
         from ..batch import backtest_report as br
-        from ..batch import health_report as hr
+        from ..batch import health_report as hr, report
         platform, dtype, period = self.current()
         b = figures(self.h, slice_history(self.h.bt, platform, dtype, period))
         self.out.clear_output(wait=True)
         with self.out:
-            display(Markdown(slice_headline(b, slice_label(platform, dtype, period))))
-            display(Markdown("**Recommended × done**"), br.agreement_table(b))
-            display(Markdown("**Paid against the playbook** (observed / estimated)"), br.cost_table(b))
-            display(Markdown("**Rules that lose when followed**"), br.listed(b, "losing_rules").head(10))
-            display(*hr.weeks_section(b.summary))
+            display(Markdown(slice_headline(b, slice_label(platform, dtype, period, b.labels))))
+            display(Markdown("**Recommended × done**"), *br.section_agreement(b))
+            display(Markdown("**Paid against the playbook** (observed / estimated)"), *br.section_cost(b))
+            display(Markdown("**Rules that lose when followed**"), *br.section_losing_rules(b))
+            display(*report.section_health(b, hr.weeks_section(b.summary)))
 
     def show(self):
         from IPython.display import display

@@ -67,3 +67,13 @@ def test_a_chinese_recommendation_reads_as_chinese(rule_id):
     assert rec.message_language == "zh"
     texts = [rec.rationale, rec.message, rec.what_would_change, *rec.actions, *rec.missing_evidence, *rec.risk_flags]
     assert [s for t in texts for s in _slips(t)] == []
+
+
+@pytest.mark.parametrize("rule_id", ["nr_default", "dmg_return_costly", "can_price_error"])
+def test_a_chinese_notebook_result_joins_its_parts_the_chinese_way(rule_id):
+    """The headless notebook's Markdown: labels and values joined by a Chinese colon without a space
+    after it, asides in Chinese brackets."""
+    from helpers.ui.notebook_run import recommendation_markdown
+    rec = recommend({**RULE_CASES[rule_id], "buyer_language": "zh", "platform": "taobao"}, as_of=AS_OF, lang="zh")
+    md = recommendation_markdown(rec, "zh")
+    assert _slips(md) == [] and "：** " not in md and "**退款：**" in md, md

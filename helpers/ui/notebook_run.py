@@ -132,7 +132,8 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
         needs = (ui("aside", lang).format(e(("、" if lang == "zh" else ", ").join(
                      field_label(f, lang) for f in alt.get("cost_unknown", ()))))
                  if alt["est_cost"] is None and alt.get("cost_unknown") else "")
-        lines.append(f"| {mark} {e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
+        gap = "" if mark and lang == "zh" else " "  # a Chinese colon carries its own space
+        lines.append(f"| {mark}{gap}{e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
                      f"{e(money(alt['est_cost'], rec.currency, lang))}{needs} |")
     about = e(choice_label("buyer_language", rec.message_language, lang)) + (comma + e(rec.message_note) if rec.message_note else "")
     lines += ["", f"**{e(ui('message', lang))}**{ui('aside', lang).format(about)}", ""]

@@ -77,3 +77,18 @@ def test_a_chinese_notebook_result_joins_its_parts_the_chinese_way(rule_id):
     rec = recommend({**RULE_CASES[rule_id], "buyer_language": "zh", "platform": "taobao"}, as_of=AS_OF, lang="zh")
     md = recommendation_markdown(rec, "zh")
     assert _slips(md) == [] and "：** " not in md and "**退款：**" in md, md
+
+
+def test_the_chinese_form_joins_its_parts_the_chinese_way():
+    """The app's result in Chinese: labels, asides and deadlines in Chinese punctuation (it showed
+    "处理方案: 部分退款", "(已有)", "(截止 …)", "订单金额 (USD)")."""
+    import html as html_lib
+
+    from helpers.ui.form import DisputeForm
+    from helpers.ui.notebook_run import teaching_example
+    form = DisputeForm(teaching_example("damaged"), "zh")
+    form.recommend()
+    shown = " ".join(html_lib.unescape(re.sub("<[^>]+>", "", str(v))) for v in form.result.parts.values())
+    shown += " " + form.result.count.value + " " + form.inputs["order_value"].description
+    assert _slips(shown) == [] and "： " not in shown, shown
+    assert "（已有）" in shown or "（仍缺）" in shown

@@ -105,3 +105,14 @@ def test_a_long_registered_shop_name_signs_the_message_whole():
     r = rec(buyer_language="en", platform="aliexpress", shop_name=shop,
             buyer_name="Maria Fernanda de los Santos Rodriguez-Villanueva")
     assert r.message.rstrip().endswith(shop) and "Maria Fernanda de los Santos Rodriguez-Villanueva" in r.message
+
+
+@pytest.mark.parametrize("lang, ui", [("zh-CN", "zh"), ("ZH", "zh"), ("zh_TW", "zh"), ("en-GB", "en")])
+def test_the_ui_language_is_read_whatever_its_region(lang, ui):
+    assert recommend(minimal_case(**IN_TRANSIT), as_of=AS_OF, lang=lang).ui_language == ui
+
+
+def test_a_ui_language_the_toolkit_has_not_is_said():
+    from helpers.core.exceptions import UsageError
+    with pytest.raises(UsageError, match="'fr' is not a UI language: use one of en, zh"):
+        recommend(minimal_case(**IN_TRANSIT), as_of=AS_OF, lang="fr")

@@ -128,3 +128,16 @@ def test_the_papermill_command_line_with_a_case_file(tmp_path):
     expected = recommend(case_of("damaged", case, base={}))
     assert json.loads((tmp_path / "damaged-cli.recommendation.json").read_text(encoding="utf-8")) == \
         json.loads(json.dumps(expected.to_dict()))
+
+
+def test_a_bad_case_is_worded_in_the_notebooks_language():
+    """Headless in Chinese: every problem under its label, in Chinese, a missing required field too
+    (it printed "**订单金额**：is required but empty"), the choices of a list field by their labels."""
+    from helpers.core.exceptions import CaseError
+    from helpers.ui.notebook_run import problems_markdown
+    case = {"case_id": "X", "dispute_type": "not_received", "platform": "tmall"}
+    with pytest.raises(CaseError) as raised:
+        recommend(case)
+    assert problems_markdown(raised.value, "zh", case).splitlines()[2:] == [
+        "- **订单金额**：必填，请填写。",
+        "- **平台**：请从以下选项中选择：速卖通、亚马逊、eBay、Shopify、淘宝、抖音、其他。"]

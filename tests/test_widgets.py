@@ -267,7 +267,7 @@ def test_the_ui_language_switch_changes_every_label_help_text_and_the_guide():
     for name, widget in form.inputs.items():
         assert widget.description.startswith(field_label(name, "zh")), name
         assert widget.tooltip == (FIELD_TEXT[name][3] or FIELD_TEXT[name][1]), name  # help, else the label: never "null"
-    assert form.inputs["item_cost"].description == "商品成本 (USD)"
+    assert form.inputs["item_cost"].description == "商品成本（USD）"
     assert guide("damaged")["zh"]["title"] in form.guide.value
     assert form.button.description == "给出建议"
     assert ("外观瑕疵", "cosmetic") in form.inputs["damage_severity"].options

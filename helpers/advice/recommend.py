@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from ..core.case import parse_case, to_columns
 from ..core.costs import cost_inputs, money_or_none
 from ..core.engine import decide
-from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem
+from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem, UsageError
 from ..core.fields import EVIDENCE
 from ..core.levers import LEVERS
 from ..core.money import no_rate_problem
@@ -149,13 +149,23 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
     return out
 
 
+def ui_language(lang: str) -> str:
+    """`lang` as a UI language: en or zh, whatever its region or capitals (zh-CN, ZH, en-GB)."""
+    primary = str(lang).replace("_", "-").split("-")[0].lower()
+    if primary not in UI_LANGUAGES:
+        raise UsageError(f"lang {lang!r} is not a UI language: use one of {', '.join(UI_LANGUAGES)}")
+    return primary
+
+
 def recommend(case, *, as_of: _dt.date | str | None = None, playbook=None, params: dict | None = None,
               lang: str = "en", explain: bool = True, render: bool = True) -> Recommendation:
     """Decide one case. `case` is a dict in contract form; raises CaseError naming every bad field.
 
     `playbook` is a folder or a loaded Playbook; `params` overrides its named parameters (what-if);
-    `lang` is the language of rationale, actions and labels (en or zh), not of the buyer message.
+    `lang` is the language of rationale, actions and labels (en or zh, any region: zh-CN), not of the
+    buyer message; another is a UsageError (it was English without a word).
     """
+    lang = ui_language(lang)
     if isinstance(as_of, str):
         try:
             as_of = _dt.date.fromisoformat(as_of)

@@ -101,7 +101,7 @@ CHOICE_TEXT = {
 
 UI = {
     # punctuation between a label and its text, between parts, and around an aside
-    "colon": (": ", "："), "comma": (", ", "，"), "aside": (" ({})", "（{}）"),
+    "colon": (": ", "："), "comma": (", ", "，"), "aside": (" ({})", "（{}）"), "brackets": ("({})", "（{}）"),
     # the batch command's summary on the terminal
     "run_summary": ("{rows} rows: {decided} decided, {rejected} rejected -> {out}",
                     "{rows} 行：{decided} 个已决定，{rejected} 个被拒绝 -> {out}"),
@@ -181,6 +181,13 @@ def field_label(name: str, lang: str) -> str:
 def field_help(name: str, lang: str) -> str:
     text = FIELD_TEXT[name]
     return text[3] if lang == "zh" else text[2]
+
+
+def lead_in(label: str, lang: str, bold=("", "")) -> str:
+    """A label before its text: "Why: " / "理由：" (a Chinese colon carries its own space); `bold`
+    wraps the label and its colon ("<b>", "</b>" or "**", "**")."""
+    colon = ui("colon", lang)
+    return f"{bold[0]}{label}{colon.rstrip()}{bold[1]}{colon[len(colon.rstrip()):]}"
 
 
 def choice_label(field: str, value, lang: str) -> str:

@@ -199,7 +199,7 @@ class DisputeForm:
         self.lang = lang
         currency = (_raw(self.inputs["currency"]) or "USD").upper()
         for name, w in self.inputs.items():
-            w.description = field_label(name, lang) + (f" ({currency})" if name in AMOUNTS else "")
+            w.description = field_label(name, lang) + (ui("aside", lang).format(currency) if name in AMOUNTS else "")
             w.tooltip = field_help(name, lang) or field_label(name, lang)  # never title="null"
             if isinstance(w, widgets.Text):
                 w.placeholder = field_help(name, lang)

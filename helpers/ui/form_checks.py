@@ -22,6 +22,7 @@ WORDS = {  # key -> (en, zh)
     "date": ("Enter a date.", "请输入日期。"),
     "currency": ("Enter a 3-letter currency code such as USD or EUR.", "请输入三位货币代码，如 USD、EUR。"),
     "other": ("This value cannot be used here.", "此值无法使用。"),
+    "enum": ("Choose one of: {choices}.", "请从以下选项中选择：{choices}。"),
     "greater": ("Must be more than {limit}.", "必须大于 {limit}。"),
     "at_least": ("Must be {limit} or more.", "不能小于 {limit}。"),
     "before": ("{value} is before the {other} ({other_value}).", "{value} 早于{other}（{other_value}）。"),
@@ -69,7 +70,11 @@ def field_problems(raw: dict, fields, lang: str, base: dict | None = None) -> tu
         try:
             parsed = FIELD_PARSERS[name](value)
         except BadValue:
-            problems.setdefault(name, []).append(word(f.kind if f.kind in WORDS else "other", lang))
+            if f.kind == "enum":  # a headless case can give any text; the form's dropdowns cannot
+                choices = ("、" if lang == "zh" else ", ").join(choice_label(name, c, lang) for c in f.choices)
+                problems.setdefault(name, []).append(word("enum", lang, choices=choices))
+            else:
+                problems.setdefault(name, []).append(word(f.kind if f.kind in WORDS else "other", lang))
             continue
         if f.kind in ("decimal", "int") and f.minimum is not None:
             if f.exclusive_minimum and parsed <= f.minimum:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageError
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
-from ..playbook.labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, ui
+from ..playbook.labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, lead_in, ui
 from .present import evidence_checklist, money
 
 # Seconds a run waits for a cell's outputs once the kernel says the cell ran. nbclient's default (4 s)
@@ -107,7 +107,7 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
     colon, comma = ui("colon", lang), ui("comma", lang)
 
     def lead(key):  # "**Refund:** " / "**退款：**"
-        return f"**{e(ui(key, lang))}{colon.strip()}**{colon[len(colon.rstrip()):]}"
+        return lead_in(e(ui(key, lang)), lang, ("**", "**"))
     lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}{colon}{e(rec.alternatives[0]['label'])}",
              "", e(rec.rationale), "",
              f"- {lead('refund')}{e(money(rec.refund_amount, rec.currency, lang))}",
@@ -149,7 +149,7 @@ def problems_markdown(error: CaseError, lang: str = "en", case: dict | None = No
     if case:
         from .form_checks import field_problems
         fields = {k: v for k, v in case.items() if k in FIELD_BY_NAME}  # a misspelt name is the contract's problem
-        worded = field_problems(fields, list(fields), lang, base=fields)[0]
+        worded = field_problems(fields, [f.name for f in FIELDS], lang, base=fields)[0]  # a missing one is too
     colon = ui("colon", lang)
     items = "\n".join(f"- **{md_escape(_field_name(p.field, lang))}**{colon}"
                       f"{md_escape(' '.join(worded.get(p.field, [])) or p.message)}" for p in error.problems)

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from ..playbook.messages import LANGUAGES
 from .cost_chart import cost_chart_html, unknown_costs
-from ..playbook.labels import choice_label, evidence_label, ui
+from ..playbook.labels import choice_label, evidence_label, lead_in, ui
 from .present import evidence_checklist, money
 
 
@@ -122,7 +122,7 @@ class ResultView:
         limit = self.rec.message_max_chars if self.rec else None
         n = len(self.message.value)
         if not limit:
-            self.count.value = f"{n} {ui('characters', self.lang)} ({ui('no_limit', self.lang)})"
+            self.count.value = f"{n} {ui('characters', self.lang)}{ui('aside', self.lang).format(ui('no_limit', self.lang))}"
         else:
             over = f" — {ui('over_limit', self.lang)}" if n > limit else ""
             self.count.value = f"{n} / {limit} {ui('characters', self.lang)}{over}"
@@ -137,7 +137,9 @@ def report_parts(rec, case: dict, lang: str) -> dict[str, str]:
     """The report's parts as HTML, keyed by their CSS class, in reading order; every text escaped.
     The resolution's part is keyed `dp-resolution dp-res-<id>`: the label shows, the id is a class."""
     esc = html.escape
-    checklist = [f"{'✓' if has else '✗'} {esc(evidence_label(e, lang))} <i>({esc(ui('have' if has else 'missing', lang))})</i>"
+    gap = "" if lang == "zh" else " "  # Chinese brackets carry their own space
+    checklist = [f"{'✓' if has else '✗'} {esc(evidence_label(e, lang))}{gap}"
+                 f"<i>{ui('brackets', lang).format(esc(ui('have' if has else 'missing', lang)))}</i>"
                  for e, has in evidence_checklist(rec)] or [esc(ui("no_evidence", lang))]
     unknown = unknown_costs(rec, lang)
     return {
@@ -145,17 +147,17 @@ def report_parts(rec, case: dict, lang: str) -> dict[str, str]:
                             f"{esc(str(case.get('buyer_name') or '—'))} · {esc(ui('as_of', lang))} "
                             f"{esc(_shown_date(rec.as_of_date, lang))}"),
         f"dp-resolution dp-res-{rec.resolution}": (f'<span style="font-weight:bold;font-size:1.3em">'
-                                                   f"{esc(ui('resolution', lang))}: {esc(rec.alternatives[0]['label'])}</span>"),
-        "dp-refund": esc(f"{ui('refund', lang)}: {money(rec.refund_amount, rec.currency, lang)} · "
-                         f"{ui('est_cost', lang)}: {money(rec.est_cost, rec.currency, lang)}"),
-        "dp-rationale": f"<b>{esc(ui('why', lang))}:</b> {esc(rec.rationale)}",
-        "dp-what-would-change": (f"<b>{esc(ui('what_would_change', lang))}:</b> {esc(rec.what_would_change)}"
+                                                   f"{esc(lead_in(ui('resolution', lang), lang))}{esc(rec.alternatives[0]['label'])}</span>"),
+        "dp-refund": esc(f"{lead_in(ui('refund', lang), lang)}{money(rec.refund_amount, rec.currency, lang)} · "
+                         f"{lead_in(ui('est_cost', lang), lang)}{money(rec.est_cost, rec.currency, lang)}"),
+        "dp-rationale": f"{lead_in(esc(ui('why', lang)), lang, ('<b>', '</b>'))}{esc(rec.rationale)}",
+        "dp-what-would-change": (f"{lead_in(esc(ui('what_would_change', lang)), lang, ('<b>', '</b>'))}{esc(rec.what_would_change)}"
                                  if rec.what_would_change else ""),
         "dp-evidence": f"<b>{esc(ui('evidence', lang))}</b>" + _list_html(checklist),
         "dp-risk-flags": f"<b>{esc(ui('risk_flags', lang))}</b>" + _list_html(
             [f"⚠ {esc(t)}" for t in rec.risk_flag_text] or [esc(ui("no_risk", lang))]),
         "dp-next-steps": f"<b>{esc(ui('next_steps', lang))}</b>" + _list_html(
-            [esc(s["text"]) + (f" <b>({esc(ui('deadline', lang))} {esc(_shown_date(s['deadline'], lang))})</b>"
+            [esc(s["text"]) + (f"{gap}<b>{ui('brackets', lang).format(esc(ui('deadline', lang) + ' ' + _shown_date(s['deadline'], lang)))}</b>"
                                if s["deadline"] else "")
              for s in rec.next_steps], ordered=True),
         "dp-cost-chart": cost_chart_html(rec, lang),

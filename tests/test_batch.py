@@ -269,3 +269,18 @@ def test_chunks_cover_every_row_once_with_the_last_one_cut_small():
     assert chunk_bounds(210_000, 200_000) == [(0, 200_000), (200_000, 210_000)]  # 10,000 rows: left whole
     assert chunk_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
     assert chunk_bounds(0, 4) == []
+
+
+def test_a_misspelt_column_is_named_with_the_field_it_likely_means(tmp_path, capsys):
+    """`buyer_photo` for buyer_photos: the batch decided every case as if no photos were known and
+    said nothing. Now a note names it; an export's own extra column (`shop_notes`) stays unremarked."""
+    src = tmp_path / "typo.csv"
+    src.write_text("case_id,dispute_type,order_value,currency,platform,order_date,ship_date,tracking_stauts,"
+                   "buyer_photo,shop_notes\nA1,damaged,30,USD,ebay,2026-10-01,2026-10-02,delivered,true,x\n", encoding="utf-8")
+    assert main(["batch", str(src), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report"]) == 0
+    notes = json.loads((tmp_path / "o" / "summary.json").read_text())["notes"]
+    assert [n.split(";")[0] for n in notes] == ["column 'tracking_stauts' is not read: it is not a field of the case contract",
+                                                "column 'buyer_photo' is not read: it is not a field of the case contract"]
+    assert "did you mean 'buyer_photos'?" in notes[1]
+    out = capsys.readouterr().out
+    assert "note: column 'buyer_photo' is not read" in out and "shop_notes" not in out

@@ -96,6 +96,22 @@ def load_cases(opts: Options, notes: dict | None = None):
     return frame
 
 
+def misspelt_columns(headers) -> list:
+    """A note per column the batch does not read that is one letter or two from a contract field the
+    file lacks (`buyer_photo`): the run goes on without it, and every case is decided as if that
+    fact were unknown. Other extra columns (an export's own) are left unread without a word."""
+    from ..core.fields import FIELD_BY_NAME, closest_field
+    from ..iorw.tables import ROW_PROBLEM
+    present = set(headers)
+    notes = []
+    for header in headers:
+        field = None if header in FIELD_BY_NAME or header == ROW_PROBLEM else closest_field(header, cutoff=0.8)
+        if field and field not in present:
+            notes.append(f"column {header!r} is not read: it is not a field of the case contract; did you mean "
+                         f"{field!r}? Every case was decided without it: rename the column and run again")
+    return notes
+
+
 def true_rows(frame, v, notes: dict) -> None:
     """Each problem's row as the file numbers it (title rows, blank lines, multi-line cells), and
     the mapping's note in place of the contract's message where the mapping explains the cell."""
@@ -210,6 +226,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
 
     notes = {}
     frame = load_cases(opts, notes)
+    column_notes = [] if opts.columns else misspelt_columns(list(frame.columns))
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
     clock["validate"] = time.perf_counter()
@@ -288,7 +305,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     recs.finish()
     os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
-                         validated=v if opts.per_case_notebooks else None)
+                         validated=v if opts.per_case_notebooks else None, notes=column_notes)
     for c in manifest.data["chunks"]:
         result.resolutions.update(c["resolutions"])
     if changes is not None:

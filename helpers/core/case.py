@@ -10,7 +10,7 @@ import math
 import re
 
 from .exceptions import CaseError, FieldProblem
-from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS, closest_field
 from .money import is_iso_currency
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
@@ -220,10 +220,9 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
     if not ignore_unknown_fields:
         for key in data:
             if key not in FIELD_BY_NAME:
-                import difflib
-                hint = difflib.get_close_matches(str(key), FIELD_BY_NAME, n=1)
+                hint = closest_field(key)
                 problems.append(FieldProblem(case_id, str(key), "is not a field of the case contract"
-                                             + (f"; did you mean {hint[0]!r}?" if hint else ""), row))
+                                             + (f"; did you mean {hint!r}?" if hint else ""), row))
     case = {}
     for field in FIELDS:
         value = data.get(field.name)

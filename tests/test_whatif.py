@@ -42,6 +42,23 @@ def test_raising_the_keep_item_limit_changes_the_expected_decisions(tmp_path, ca
         assert recs.loc[c["case_id"], "rule_id"] == rec.rule_id
 
 
+def test_a_chinese_what_if_says_it_in_chinese(tmp_path, capsys):
+    """--lang zh: the terminal's what-if lines in Chinese (they were English), and whatif.json counts the
+    cases of unknown cost on both sides, which the totals leave out."""
+    cases = [_case("LOW", 12), _case("MID", 20), _case("MID2", 25, currency="EUR"), _case("HIGH", 80)]
+    path = tmp_path / "cases.csv"
+    pd.DataFrame(cases).to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report", "--lang", "zh",
+                 "--set", "keep_item_max_value=30"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert "政策模拟 keep_item_max_value=30：4 个决定中有 2 个改变（50.0%）" in printed
+    assert "  先收集证据 -> 全额退款 [request_evidence -> full_refund]：2" in printed
+    assert "  USD：预计成本 28.00 -> 44.80（+16.80），退款 +20.00" in printed  # the +16.80 the English test above works out
+    money = {r["currency"]: r for r in json.loads((out / "whatif.json").read_text())["by_currency"]}
+    assert (money["USD"]["cases_cost_unknown"], money["USD"]["baseline_cases_cost_unknown"]) == (0, 0)
+
+
 def test_an_unknown_parameter_is_refused(tmp_path, capsys):
     path = tmp_path / "cases.csv"
     pd.DataFrame([_case("A", 10)]).to_csv(path, index=False)

@@ -51,7 +51,7 @@ def print_summary(result: BatchResult, out=None, labels: dict | None = None, lan
         print(f"  {n:>{width}}  {label} [{res}]" if label else f"  {n:>{width}}  {res}", file=out)
     if result.whatif:
         from .whatif import summary_lines
-        for line in summary_lines(result.whatif, labels):
+        for line in summary_lines(result.whatif, labels, lang):
             print(line, file=out)
     for note in result.notes:
         print(f"note: {note}", file=out)

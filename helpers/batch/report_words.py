@@ -91,7 +91,9 @@ COLUMNS_ZH = {
     "meaning": "含义", "case_id": "案例编号", "resolution": "处理方案", "order_value": "订单金额", "risk_flags": "风险提示",
     "evidence": "证据", "share_of_cases": "占案例比例", "field": "字段", "rows": "行数", "row": "行", "message": "原因",
     "from": "原方案", "to": "新方案", "baseline_cost": "现行成本", "policy_cost": "新政策成本", "cost_delta": "成本变化",
-    "refund_delta": "退款变化", "baseline_refunds": "现行退款", "policy_refunds": "新政策退款", "total": "合计",
+    "refund_delta": "退款变化", "baseline_refunds": "现行退款", "policy_refunds": "新政策退款",
+    "baseline_refund": "现行退款", "policy_refund": "新政策退款", "cases_cost_unknown": "成本未知的案例数（新政策）",
+    "baseline_cases_cost_unknown": "成本未知的案例数（现行）", "total": "合计",
     "sku": "商品编码", "product_title": "商品标题", "not_as_described": "与描述不符", "mismatch": "不符之处",
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
     "week": "周", "week (Monday)": "周（周一）",
@@ -108,6 +110,8 @@ COLUMNS_ZH = {
 }
 # English column headings where the code with spaces for underscores does not read well
 COLUMNS_EN = {"est_cost_total": "estimated cost total", "est_cost": "estimated cost", "case_id": "case ID",
+              "cases_cost_unknown": "cases with cost unknown (new policy)",
+              "baseline_cases_cost_unknown": "cases with cost unknown (current)",
               "rule_id": "rule ID", "sku": "SKU", "refund_share_of_value": "refunds / order value",
               "cost_unknown": "cost unknown (cases)", "message": "reason"}
 
@@ -146,6 +150,11 @@ CONSOLE = {
     "best": ("best: {setting}", "最佳：{setting}"),
     "keep": ("  (keep the playbook as it is)", "  （保持现行手册不变）"),
     "wrote": ("wrote {files} to {out}", "已将 {files} 写入 {out}"),
+    # the batch's policy what-if (--set)
+    "what-if": ("what-if {setting}: {changed} of {cases} decisions change ({share})",
+                "政策模拟 {setting}：{cases} 个决定中有 {changed} 个改变（{share}）"),
+    "what-if money": ("  {currency}: estimated cost {before} -> {after} ({delta}), refunds {refunds}",
+                      "  {currency}：预计成本 {before} -> {after}（{delta}），退款 {refunds}"),
 }
 
 WORDS = {  # other words of tables and charts: (English, Chinese)

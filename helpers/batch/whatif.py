@@ -83,6 +83,8 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
             row[f"policy_{kind}"] = round(p.get("total", 0.0), 2)
             row[f"{kind}_delta"] = round(p.get("total", 0.0) - b.get("total", 0.0), 2)
         row["cases_cost_unknown"] = money["cost"]["policy"].get(cur, {}).get("unknown", 0)
+        # the totals leave these out on each side: the two counts say how like for like they are
+        row["baseline_cases_cost_unknown"] = money["cost"]["baseline"].get(cur, {}).get("unknown", 0)
         by_currency.append(row)
     return {"params": params, "cases": cases, "changed": sum(c["changed"] for c in chunks),
             "transitions": [{"from": k.split("|")[0], "to": k.split("|")[1], "cases": n}
@@ -91,17 +93,20 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
             "by_currency": by_currency}
 
 
-def summary_lines(w: dict, labels: dict | None = None) -> list:
-    """The what-if in a few lines; with `labels` (resolution -> words) each change is named by its
-    labels, the resolution column's values in brackets."""
+def summary_lines(w: dict, labels: dict | None = None, lang: str = "en") -> list:
+    """The what-if in a few lines in `lang`; with `labels` (resolution -> words) each change is named
+    by its labels, the resolution column's values in brackets."""
+    from .report_words import Labels
+    words = Labels(lang)
     labels = labels or {}
     setting = ", ".join(f"{k}={v:g}" for k, v in w["params"].items())
     share = w["changed"] / w["cases"] if w["cases"] else 0.0
-    lines = [f"what-if {setting}: {w['changed']} of {w['cases']} decisions change ({share:.1%})"]
+    lines = [words.word("console: what-if", setting=setting, changed=w["changed"], cases=w["cases"], share=f"{share:.1%}")]
     for t in w["transitions"][:12]:
         was, now = labels.get(t["from"]), labels.get(t["to"])
         named = f"{was} -> {now} [{t['from']} -> {t['to']}]" if was and now else f"{t['from']} -> {t['to']}"
-        lines.append(f"  {named}: {t['cases']}")
-    lines += [f"  {r['currency']}: estimated cost {r['baseline_cost']:,.2f} -> {r['policy_cost']:,.2f} "
-              f"({r['cost_delta']:+,.2f}), refunds {r['refund_delta']:+,.2f}" for r in w["by_currency"]]
+        lines.append(f"  {named}{'：' if lang == 'zh' else ': '}{t['cases']}")
+    lines += [words.word("console: what-if money", currency=r["currency"], before=f"{r['baseline_cost']:,.2f}",
+                         after=f"{r['policy_cost']:,.2f}", delta=f"{r['cost_delta']:+,.2f}",
+                         refunds=f"{r['refund_delta']:+,.2f}") for r in w["by_currency"]]
     return lines

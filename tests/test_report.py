@@ -125,6 +125,9 @@ def test_a_zh_run_reports_labels_in_chinese_never_codes(tmp_path):
                  "--lang", "zh", "--no-report"]) == 0
     _, html = report.render_report(out)
     text = html.read_text(encoding="utf-8")
+    assert "<title>批量审阅</title>" in text  # the browser's tab said "Notebook"
+    assert "helpers.batch" not in text  # a reader is told where the numbers come from, not the module
+    assert text.count("所在的周统计") == 1  # the weekly section said it twice
     cells = _cells(text)
     assert {"取消订单并退款", "仅退款，买家保留商品", "订单未达", "商品损坏或缺损", "速卖通", "淘宝", "无发货证据",
             "多次纠纷；无发货证据", "纠纷类型", "合计"} <= cells
@@ -195,3 +198,30 @@ def test_buyer_countries_are_named_in_the_run_language():
                                                                           "(unknown)", "C7"]
     fig = report.chart_country_rates(frame, labels=Labels("zh"))
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["美国", "英国", "（未知）", "C7"]
+
+
+def test_flagged_cases_rank_orders_in_the_base_currency_and_a_cut_list_says_so(sample_run):
+    import pandas as pd
+    recs = pd.DataFrame({"case_id": ["A", "B", "C", "D", "E"], "dispute_type": "damaged", "platform": "ebay",
+                         "resolution": "reship", "order_value": [266.59, 210.00, 99.39, 101.84, 5.0],
+                         "currency": ["CNY", "USD", "USD", "CNY", "USD"],
+                         "risk_flags": ["high_value", "high_value", "high_value", "high_value", "a; b"]})
+    ranked = report.risk_flagged(recs, rates={"USD": 1, "CNY": 7.25})
+    assert list(ranked["case_id"]) == ["E", "B", "C", "A", "D"]  # most flags, then 210 USD > 99.39 USD > 36.77 USD
+    run = report.load_run(sample_run)
+    total = int((run.recs["risk_flags"] != "").sum())
+    assert total > 25
+    said = report.section_risk(run)[-1].data
+    assert said.startswith(f"The 25 with the most flags and the largest orders (in the shop's base currency) of {total} "
+                           "flagged cases")
+
+
+def test_a_country_chart_of_the_most_frequent_says_so():
+    import pandas as pd
+    from helpers.batch.report_words import Labels
+    rates = pd.DataFrame({"buyer_country": [f"C{i}" for i in range(13)], "cases": range(13, 0, -1),
+                          "refund_rate": 0.1, "return_rate": 0.2})
+    assert report.chart_country_rates(rates, labels=Labels("zh")).axes[0].get_title() == \
+        "各买家国家的退款率与退货率（案例最多的 12 个）"  # the table lists all 13: a reader missed one in the chart
+    assert report.chart_country_rates(rates.head(12), labels=Labels("en")).axes[0].get_title() == \
+        "Refund and return rate by buyer country"

@@ -370,9 +370,10 @@ def test_answer_files_with_a_bom_are_read_and_other_encodings_and_typos_are_expl
 
 
 @pytest.mark.slow
-def test_the_grading_report_runs_under_papermill_and_exports_html_without_code(tmp_path):
+def test_the_grading_report_runs_and_exports_html_without_code(tmp_path):
     out = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
+    assert "Kernel" not in out.stderr  # run in process: no kernel's "running over TCP" warning
     import nbformat
     nb = nbformat.read(tmp_path / "workshop_report.ipynb", as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -385,6 +386,7 @@ def test_the_grading_report_runs_under_papermill_and_exports_html_without_code(t
     for code in ("full_refund", "request_evidence", "not_received", "evidence_right", "score_pct", "deck_size"):
         assert code not in html, code
     assert "from helpers" not in html and "grade(answers_dir" not in html
+    assert "<title>Notebook</title>" not in html and "<title>Workshop" in html  # titled by its heading
 
 
 # --- the trainee's screen, without a browser (the browser test drives the same in Voila) ---------------

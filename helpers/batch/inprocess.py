@@ -155,6 +155,24 @@ def execute(nb, cwd) -> None:
                 raise NotebookCellError(f"cell {index + 1} of the notebook raised {type(error).__name__}: {error}")
 
 
+def report_html(nb) -> str:
+    """An executed report notebook as HTML (code hidden), titled by its first heading (the browser's
+    tab said "Notebook")."""
+    body, _ = html_exporter().from_notebook_node(nb, resources={"metadata": {"name": _first_heading(nb)}})
+    return body
+
+
+def _first_heading(nb) -> str:
+    """The first level-1 heading of a notebook: a Markdown cell's, or a cell's Markdown output's."""
+    for cell in nb.cells:
+        texts = ([cell.source] if cell.cell_type == "markdown" else
+                 [str(out.get("data", {}).get("text/markdown", "")) for out in cell.get("outputs", ())])
+        for text in texts:
+            if text.startswith("# "):
+                return text.splitlines()[0][2:].strip()
+    return "Dispute Playbook"
+
+
 def run_notebook(path, output, parameters: dict, cwd) -> None:
     """Read the notebook at `path`, inject `parameters`, run it here, write it to `output`."""
     import nbformat

@@ -178,7 +178,14 @@ def section_risk(run: Run) -> list:
     counts = risk_flag_table(run.recs, run.labels)
     if not len(counts):
         return [sentence(run.labels.word("no flagged"))]
-    return [show(run, counts), show(run, risk_flagged(run.recs))]
+    from ..playbook.validate import load_checked
+    rates = load_checked(run.summary.get("playbook") or None).rates
+    shown = risk_flagged(run.recs, rates=rates)
+    parts = [show(run, counts), show(run, shown)]
+    total = int((run.recs["risk_flags"] != "").sum())
+    if total > len(shown):  # the list is cut: say so, and where the rest are
+        parts.append(sentence(run.labels.word("flagged cut", shown=len(shown), total=total)))
+    return parts
 
 
 def section_missing(run: Run) -> list:
@@ -275,11 +282,14 @@ def risk_flag_counts(recs):
     return _split_counts(recs["risk_flags"])
 
 
-def risk_flagged(recs, limit: int = 25):
-    """The flagged cases, most flags first."""
+def risk_flagged(recs, limit: int = 25, rates: dict | None = None):
+    """The flagged cases, most flags first, then the largest orders: compared in the base currency of
+    the shop's rate table (`rates`; 266.59 CNY is not more than 210.00 USD), else as written."""
     flagged = recs[recs["risk_flags"] != ""].copy()
     flagged["flags"] = flagged["risk_flags"].str.count("; ") + 1
-    flagged = flagged.sort_values(["flags", "order_value"], ascending=False)
+    per_base = flagged["currency"].map({code: float(rate) for code, rate in (rates or {}).items()}) if rates else 1.0
+    flagged["value_in_base"] = flagged["order_value"] / per_base
+    flagged = flagged.sort_values(["flags", "value_in_base"], ascending=False, kind="stable")
     return flagged[["case_id", "dispute_type", "platform", "resolution", "order_value", "currency", "risk_flags"]].head(limit)
 
 
@@ -385,7 +395,10 @@ def chart_country_rates(rates, top: int = 12, labels: Labels | None = None):
     head.plot.bar(ax=ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars: inside, it hid the top of one
     ax.set_ylabel(word("share of cases"))
-    ax.set_title(word("Refund and return rate by buyer country"))
+    title = word("Refund and return rate by buyer country")
+    if len(rates) > top:  # the table below lists every country; the chart the most frequent
+        title += (labels.word("most cases", n=top) if labels else WORDS["most cases"][0].format(n=top))
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -427,7 +440,7 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
     The notebook runs in this process (helpers.batch.inprocess), not in a fresh kernel: the same
     cells, outputs and HTML, without seconds of kernel start per batch. `timeout` is kept for
     callers of the papermill version; cells here are our own code over one run's files."""
-    from .inprocess import html_exporter, run_notebook, skip_iri_grammars
+    from .inprocess import report_html, run_notebook, skip_iri_grammars
     skip_iri_grammars()
     import nbformat
 
@@ -435,6 +448,6 @@ def render_report(folder, notebook=NOTEBOOK, timeout: int = 600) -> tuple[Path, 
     folder = Path(folder).resolve()
     ipynb, html = folder / "report.ipynb", folder / "report.html"
     atomic_write(ipynb, lambda tmp: run_notebook(notebook, tmp, {"out_dir": str(folder)}, cwd=folder))
-    body, _ = html_exporter().from_notebook_node(nbformat.read(ipynb, as_version=4))
+    body = report_html(nbformat.read(ipynb, as_version=4))
     atomic_write(html, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
     return ipynb, html

@@ -19,9 +19,9 @@ BACKTEST_SECTIONS = ("Recommended × done", "Outcomes and money by (recommended,
 SECTION_TEXT = {
     "title": (("Batch review", "What the playbook decided for every case of one batch run, for the manager who reads it. "
                "The numbers come from the run's `recommendations.csv`, `errors.csv` and (for a policy what-if) "
-               "`whatif.json`; every table and chart is made by `helpers.batch.report`."),
+               "`whatif.json`."),
               ("批量审阅", "本次批量运行中手册对每个案例的决定，供负责人阅读。数字来自本次运行的 `recommendations.csv`、"
-               "`errors.csv` 以及（政策模拟时）`whatif.json`；每张表和图都由 `helpers.batch.report` 生成。")),
+               "`errors.csv` 以及（政策模拟时）`whatif.json`。")),
     SECTIONS[0]: (("How each kind of dispute was settled.",), ("纠纷处理结果", "每类纠纷是如何处理的。")),
     SECTIONS[1]: (("Money is summed per currency, never across currencies. “cost unknown” counts cases whose item "
                    "or shipping cost was not given.",),
@@ -38,8 +38,8 @@ SECTION_TEXT = {
     HEALTH_SECTIONS[1]: (("The fix for \"not as described\" is the listing: SKUs whose not-as-described disputes mostly "
                           "share one mismatch.",),
                          ("需修改的商品详情页", "“与描述不符”的根源在详情页：其“与描述不符”纠纷大多属于同一种不符之处的 SKU。")),
-    HEALTH_SECTIONS[2]: (("By the week of each case's own review date (`as_of_date`).",),
-                         ("每周纠纷数", "按每个案例自身处理日期（`as_of_date`）所在的周统计。")),
+    # no opening sentence: the section's own first sentence says how weeks are counted and what is left out
+    HEALTH_SECTIONS[2]: ((HEALTH_SECTIONS[2], ""), ("每周纠纷数", "")),
     HEALTH_SECTIONS[3]: (("Every dispute counts against the shop's order defect rate: disputes per order, by type, "
                           "against the targets the shop sets in `playbook/parameters.yaml` (`dispute_rate_targets`).",),
                          ("纠纷率与目标", "每起纠纷都计入店铺的订单缺陷率：按类型统计的每单纠纷数，与店铺在 "
@@ -54,11 +54,10 @@ SECTION_TEXT = {
                       "one `dispute-playbook backtest` folder (`backtest.csv`, `summary.json`). *Observed* figures are "
                       "what the history says; *estimated* ones are the cost model's, used only where the team did "
                       "something else. Cases still open are left out of every outcome figure; money is never added "
-                      "across currencies. Every table and chart is made by `helpers.batch.backtest_report`."),
+                      "across currencies."),
                      ("回测报告", "手册的建议与团队的实际做法及每个案例的结果并列对照，数据来自一次 `dispute-playbook backtest` "
                       "的输出文件夹（`backtest.csv`、`summary.json`）。*实际*数字来自历史记录；*预计*数字来自成本模型，"
-                      "只用于团队没有按手册处理的案例。尚未结案的案例不计入任何结果统计；金额从不跨币种相加。"
-                      "每张表和图都由 `helpers.batch.backtest_report` 生成。")),
+                      "只用于团队没有按手册处理的案例。尚未结案的案例不计入任何结果统计；金额从不跨币种相加。")),
     BACKTEST_SECTIONS[0]: (("Rows: what the playbook recommends; columns: what the team did (cases with a recorded "
                             "action).",),
                            ("手册建议 × 实际处理", "行：手册建议的方案；列：团队实际采取的方案（只含记录了实际处理方案的案例）。")),
@@ -177,6 +176,11 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "no rejected": ("No row was rejected.", "没有被拒绝的行。"),
     # errors.csv's fields without a label on the form (the form asks for no dispute type: it is one per type)
     "(row)": ("(whole row)", "（整行）"),
+    "most cases": (" (the {n} with the most cases)", "（案例最多的 {n} 个）"),
+    "flagged cut": ("The {shown} with the most flags and the largest orders (in the shop's base currency) of {total} "
+                    "flagged cases; every one is in `recommendations.csv` (its `risk_flags` column).",
+                    "以上是风险提示最多、订单金额（按店铺基准币种换算）最大的 {shown} 个，共 {total} 个有风险提示的案例；"
+                    "全部见 `recommendations.csv`（`risk_flags` 列）。"),
     # the shop-health sections (helpers.batch.health_report); {…} are the run's figures
     "health not counted": ("Not counted for this run: the Dask engine does not count products and weeks yet "
                            "(run the batch with `--engine pandas`).",

@@ -12,7 +12,6 @@ from pathlib import Path
 from ..core.exceptions import OutputError
 from ..core.paths import NOTEBOOKS_DIR
 from ..iorw.fonts import use_cjk_fallback  # trainee names may be Chinese
-from ..ui.notebook_run import IOPUB_TIMEOUT
 from .scenarios import MAX_POINTS, expected, judge, load_scenarios, score_percent
 from .training import LEVEL_TITLES, TYPE_TITLES, WorkshopError, answer_problem, answers_dir, read_answer_file
 
@@ -258,17 +257,17 @@ def difficulty_chart(g: Grade, most: int = 12):
 def write_report(folder, out, playbook=None, lang: str = "en") -> tuple[Path, Path]:
     """Run the report notebook with papermill for `folder`; return the executed notebook and its HTML."""
     import nbformat
-    import papermill as pm
 
-    from ..batch.inprocess import html_exporter
+    from ..batch.inprocess import report_html, run_notebook, skip_iri_grammars
+    skip_iri_grammars()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     executed = out / "workshop_report.ipynb"
-    pm.execute_notebook(str(REPORT_NOTEBOOK), str(executed), cwd=str(REPORT_NOTEBOOK.parent), progress_bar=False,
-                        iopub_timeout=IOPUB_TIMEOUT,
-                        parameters={"answers_dir": str(Path(folder).resolve()),
-                                    "playbook": str(Path(playbook).resolve()) if playbook else "", "lang": lang})
-    body, _ = html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    # run here, as the batch's report is: no kernel to start (nor its "running over TCP" warning)
+    run_notebook(REPORT_NOTEBOOK, executed, {"answers_dir": str(Path(folder).resolve()),
+                                             "playbook": str(Path(playbook).resolve()) if playbook else "",
+                                             "lang": lang}, cwd=REPORT_NOTEBOOK.parent)
+    body = report_html(nbformat.read(executed, as_version=4))
     html = out / "workshop_report.html"
     from ..iorw.atomic import atomic_write
     atomic_write(html, lambda p: Path(p).write_text(body, encoding="utf-8"))

@@ -58,6 +58,8 @@ def test_set_changes_a_parameter_and_an_unknown_one_is_refused(tmp_path):
     assert raised["resolution"] == "full_refund"
     out = run("recommend", str(path), "--set", "no_such=1")
     assert out.returncode == 2 and "unknown playbook parameter 'no_such'" in out.stderr
+    near = run("recommend", str(path), "--set", "keep_item_max=25")  # a name cut short: its likely one
+    assert near.returncode == 2 and "unknown playbook parameter 'keep_item_max'; did you mean 'keep_item_max_value'?" in near.stderr
 
 
 @pytest.mark.parametrize("option,code,says", [

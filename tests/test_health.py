@@ -240,5 +240,5 @@ def test_the_backtest_command_speaks_the_run_language(shop_csv, tmp_path, capsys
     assert "纠纷率，全部类型：300 个订单中 15 起 = 5.00%（目标 4.00%：高于目标）" in out
     assert "纠纷率，订单未达：300 个订单中 4 起 = 1.33%（未设目标）" in out
     assert out.splitlines()[0].startswith("15 行：15 个已决定，0 个被拒绝；")
-    assert f"已将 backtest.csv, errors.csv, products.csv, summary.json 写入 {tmp_path / 'bt'}" in out
+    assert f"已将 backtest.csv、errors.csv、products.csv、summary.json 写入 {tmp_path / 'bt'}" in out
     assert "not_received" not in out and "dispute rate" not in out

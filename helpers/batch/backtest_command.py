@@ -79,7 +79,8 @@ def run_backtest_cli(args) -> int:
     lab = labels_for(summary, opts.lang)
     for line in summary_lines(summary, lab):
         print(line, file=sys.stdout)
-    files = f"backtest.csv, errors.csv, products.csv, summary.json{', grid.csv' if summary.get('grid') else ''}"
+    names = ["backtest.csv", "errors.csv", "products.csv", "summary.json"] + (["grid.csv"] if summary.get("grid") else [])
+    files = ("、" if opts.lang == "zh" else ", ").join(names)
     print(lab.word("console: wrote", files=files, out=opts.out))
     if not args.no_report:
         from .backtest_report import render

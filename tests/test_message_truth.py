@@ -269,3 +269,14 @@ def test_a_parcel_not_yet_collected_is_to_be_handed_over_not_waited_for():
     moving = recommend({**case, "tracking_status": "in_transit"})
     assert (moving.rule_id, moving.resolution) == ("nr_in_transit_on_time", "wait")
     assert "has been sent" in moving.rationale
+
+
+def test_a_rationale_never_calls_a_known_cost_unknown_nor_cites_a_source_by_its_code():
+    case = {**RULE_CASES["dmg_default_reship"], "return_shipping_cost": 30}
+    for lang in ("en", "zh"):
+        rec = recommend(case, as_of=AS_OF, lang=lang)
+        assert rec.rule_id == "dmg_default_reship"
+        assert "do not know" not in rec.rationale and "未知" not in rec.rationale, rec.rationale
+    quality = recommend({"case_id": "Q", "dispute_type": "not_as_described", "order_value": 40, "mismatch": "quality",
+                         "buyer_photos": True}, as_of=AS_OF, lang="zh")
+    assert quality.risk_flag_text and not any("文章" in t or "article" in t for t in quality.risk_flag_text)

@@ -280,3 +280,18 @@ def test_a_rationale_never_calls_a_known_cost_unknown_nor_cites_a_source_by_its_
     quality = recommend({"case_id": "Q", "dispute_type": "not_as_described", "order_value": 40, "mismatch": "quality",
                          "buyer_photos": True}, as_of=AS_OF, lang="zh")
     assert quality.risk_flag_text and not any("文章" in t or "article" in t for t in quality.risk_flag_text)
+
+
+@pytest.mark.parametrize("request_", [None, "full_refund"])
+def test_a_parcel_never_collected_past_the_promise_is_not_traced_as_lost(request_):
+    """pre_transit past the promise: the carrier never had it, so nothing is traced or 'no longer
+    expected'; the order is sent now, or cancelled and refunded when the buyer wants out."""
+    case = dict(case_id="P2", dispute_type="not_received", order_value=30, order_date="2026-09-01",
+                ship_date="2026-09-02", promised_delivery_days=10, tracking_status="pre_transit",
+                tracking_number="LX1", platform="ebay", **({"buyer_request": request_} if request_ else {}))
+    want = ("nr_label_created_late_refund", "cancel_refund") if request_ else ("nr_label_created_late", "reship")
+    for lang, traced in (("en", ("trace", "no longer", "lost")), ("zh", ("追查", "不能再指望", "丢"))):
+        rec = recommend({**case, "buyer_language": lang}, as_of=AS_OF, lang=lang)
+        assert (rec.rule_id, rec.resolution) == want
+        said = [w for w in traced if w in rec.message or w in rec.rationale]
+        assert not said, (lang, said, rec.message)

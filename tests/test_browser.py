@@ -124,7 +124,7 @@ def test_the_ui_switches_to_chinese(app):
     with opened(browser, port, "not_received.ipynb") as page:
         page.locator(".dp-lang-switch button", has_text="中文").click()
         expect(page.locator(".dp-recommend")).to_have_text("给出建议", timeout=20_000)
-        expect(page.locator(".dp-field-order_value .widget-label")).to_have_text("订单金额 (USD)")
+        expect(page.locator(".dp-field-order_value .widget-label")).to_have_text("订单金额（USD）")
         expect(page.locator(".dp-guide")).to_contain_text(guide("not_received")["zh"]["title"])
         expected = recommend(default_case("not_received"), lang="zh")
         recommend_in_page(page, expected)

@@ -162,6 +162,15 @@ def test_an_implausible_amount_is_a_warning_not_an_error():
     assert money(1234567.5, "USD", "zh") == money(1234567.5, "USD", "en") == "1,234,567.50 USD"
 
 
+def test_an_amount_is_judged_implausible_in_the_base_currency():
+    """158,000 KRW (about 110 USD) is an ordinary order: no warning (it was one, in cents); 158,000 USD is one."""
+    form = DisputeForm({**damaged_case(), "currency": "KRW"}, "zh")
+    form.inputs["order_value"].value = "158000"
+    assert form.errors["order_value"].value == "" and "dp-doubtful" not in form.inputs["order_value"]._dom_classes
+    form.inputs["order_value"].value = "158000000000"
+    assert form.errors["order_value"].value == "158,000,000,000 KRW 对一笔订单来说异常高，请检查金额（仍会给出建议）。"
+
+
 def test_a_bad_case_gets_no_recommendation_and_no_traceback():
     form = DisputeForm(damaged_case())
     form.inputs["order_value"].value = "abc"

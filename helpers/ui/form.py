@@ -242,7 +242,9 @@ class DisputeForm:
         from ..playbook.loader import load_playbook
         problems, typed = field_problems({n: _raw(w) for n, w in self.inputs.items()}, self.fields, self.lang,
                                          {k: v for k, v in self.base.items() if k not in self.inputs})
-        warnings = amount_warnings(typed, self.lang, load_playbook().params.get("implausible_amount", float("inf")))
+        pb = load_playbook()
+        warnings = amount_warnings(typed, self.lang, pb.params.get("implausible_amount", float("inf")), pb.rates,
+                                   pb.whole_units)
         hidden = []
         parsed = None
         if not problems:

@@ -46,9 +46,11 @@ def form_date(value: _dt.date, lang: str) -> str:
     return value.strftime("%Y/%m/%d" if lang == "zh" else "%m/%d/%Y")
 
 
-def form_money(amount: float, lang: str, currency: str = "") -> str:
-    """An amount with thousands separators (the same in both UI languages), then its currency."""
-    return f"{amount:,.2f}" + (f" {currency}" if currency else "")
+def form_money(amount: float, lang: str, currency: str = "", whole_units=()) -> str:
+    """An amount with thousands separators (the same in both UI languages), then its currency; a
+    currency without cents (`whole_units`: JPY, KRW) shows a whole amount without them."""
+    from ..core.money import amount_text
+    return amount_text(amount, currency, whole_units, thousands=True) + (f" {currency}" if currency else "")
 
 
 def _number(x) -> str:
@@ -105,11 +107,13 @@ def _typed_base(base: dict) -> dict:
     return out
 
 
-def amount_warnings(typed: dict, lang: str, ceiling: float) -> dict:
-    """Amounts above `ceiling` (parameters.yaml: implausible_amount): allowed, but probably mistyped."""
+def amount_warnings(typed: dict, lang: str, ceiling: float, rates: dict | None = None, whole_units=()) -> dict:
+    """Amounts above `ceiling` (parameters.yaml: implausible_amount, in the base currency of the shop's
+    rate table `rates`): allowed, but probably mistyped. 158,000 KRW is an ordinary order, not 158,000 USD."""
     currency = str(typed.get("currency") or "USD")
-    return {name: word("implausible", lang, value=form_money(typed[name], lang, currency))
-            for name in AMOUNTS if isinstance(typed.get(name), (int, float)) and typed[name] > ceiling}
+    per_base = float((rates or {}).get(currency) or 1.0)
+    return {name: word("implausible", lang, value=form_money(typed[name], lang, currency, whole_units))
+            for name in AMOUNTS if isinstance(typed.get(name), (int, float)) and typed[name] / per_base > ceiling}
 
 
 def summary(problems: dict, lang: str) -> str:

@@ -297,7 +297,17 @@ def test_workshop_grade_prints_labels_and_the_answered_share_of_the_deck(tmp_pat
         assert code not in out.stdout, code
     zh = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path), "--no-report", "--lang", "zh")
     assert zh.returncode == 0, zh.stderr
-    assert "  hardest: 诚实的延误包裹 " in zh.stdout and "2/3 wrong (全额退款 ×2)" in zh.stdout
+    assert "  最难：诚实的延误包裹 " in zh.stdout and "2/3 答错（全额退款 ×2）" in zh.stdout  # Chinese, not English
+    assert zh.stdout.splitlines()[1].startswith("已评分 3 个答案文件，跳过 3 个问题 -> ")
+    # a Chinese character takes two columns: the score columns line up under one another
+    rows = [line for line in zh.stdout.splitlines() if line.startswith("    ") and "/" in line and "%" in line]
+    columns = {padded_width(line[:line.index("/")]) for line in rows}
+    assert len(rows) == 3 and len(columns) == 1, rows
+
+
+def padded_width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def test_unanswered_scenarios_of_the_deck_score_nothing(tmp_path):

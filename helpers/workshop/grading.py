@@ -25,6 +25,13 @@ REPORT_FILES = frozenset({"leaderboard.csv", "difficulty.csv", "answers.csv", "w
 
 # The words of the grading tables and charts, (English, Chinese): people read headings, never column names.
 GRADE_WORDS = {
+    # the terminal's summary of a grading run
+    "answer files at": ("answer files: {folder}", "答案文件：{folder}"),
+    "graded": ("{n} answer file(s) graded, {problems} problem(s) skipped -> {out}",
+               "已评分 {n} 个答案文件，跳过 {problems} 个问题 -> {out}"),
+    "trainee line": ("right {right}, {answered} of {size} answered", "答对 {right} 题，已答 {answered} / {size}"),
+    "hardest line": ("hardest: {title} {wrong}/{attempts} wrong ({answers})", "最难：{title} {wrong}/{attempts} 答错（{answers}）"),
+    "report at": ("report: {path}", "报告：{path}"),
     "rank": ("Rank", "名次"),
     "trainee": ("Trainee", "学员"),
     "answered": ("Answered", "已答"),
@@ -280,11 +287,11 @@ def run_grade_cli(args) -> int:
     from ..batch.write import neutralise
     from ..iorw.atomic import atomic_write, writable_folder
     folder = answers_dir(args.answers_dir)
-    print(f"answer files: {folder}")
+    lang = getattr(args, "lang", None) or "en"
+    print(grade_word("answer files at", lang).format(folder=folder))
     if not folder.is_dir():
         raise WorkshopError(f"{folder} is not a folder of answer files; give the folder trainees saved into "
                             "(without ANSWERS_DIR: $DISPUTE_WORKSHOP_ANSWERS, else the data folder named above)")
-    lang = getattr(args, "lang", None) or "en"
     files, others = answer_files(folder)
     if not files:
         for p in others:
@@ -300,17 +307,26 @@ def run_grade_cli(args) -> int:
     for name, frame in frames.items():
         frame = frame.map(neutralise)  # trainee names are typed by people: never a spreadsheet formula
         atomic_write(out / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
-    print(f"{len(g.leaderboard)} answer file(s) graded, {len(g.problems)} problem(s) skipped -> {out}")
+    print(grade_word("graded", lang).format(n=len(g.leaderboard), problems=len(g.problems), out=out))
     for r in g.leaderboard:
-        print(f"  {r['rank']:>3}. {r['trainee']:<24} {r['points']:>4}/{r['max_points']:<4} {r['score_pct']:>5}%  "
-              f"right {r['right']}, {r['answered']} of {r['deck_size']} answered")
+        print(f"  {r['rank']:>3}. {padded(r['trainee'], 24)} {r['points']:>4}/{r['max_points']:<4} {r['score_pct']:>5}%  "
+              + grade_word("trainee line", lang).format(right=r["right"], answered=r["answered"], size=r["deck_size"]))
     for r in g.difficulty[:5]:
-        print(f"  hardest: {r['title']:<56} {r['wrong']}/{r['attempts']} wrong ({r['wrong_answers'] or '-'})")
+        print("  " + grade_word("hardest line", lang).format(title=padded(r["title"], 56), wrong=r["wrong"],
+                                                               attempts=r["attempts"], answers=r["wrong_answers"] or "-"))
     if not args.no_report:
         try:
             _, html = write_report(folder, out, args.playbook, lang)
         except Exception as exc:  # noqa: BLE001 — papermill fails many ways; the tables are already written
             raise OutputError(f"the workshop report failed ({type(exc).__name__}: {' '.join(str(exc).split())[-300:]}); "
                               f"the tables are complete in {out}; run the command again to retry the report") from exc
-        print(f"report: {html}")
+        print(grade_word("report at", lang).format(path=html))
     return 0
+
+
+def padded(text: str, width: int) -> str:
+    """`text` filled with spaces to `width` terminal columns: a Chinese character takes two, so names
+    and titles line up in either language."""
+    import unicodedata
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+    return f"{text}{' ' * max(0, width - shown)}"

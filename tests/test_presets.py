@@ -79,7 +79,9 @@ def test_ebay_blank_first_line_dollar_amounts_and_footer_lines(tmp_path):
     assert recs.loc["12-10234-56790", "resolution"] == "cancel_refund"
     assert list(errors["row"]) == ["6", "7", "8"]
     assert list(errors["field"].str.split(", ").str[0]) == ["case_id", "(row)", "(row)"]  # footers: 1 cell of 12
-    assert errors.loc[1, "message"].startswith("(row): has 1 cell but the header has 12")
+    assert errors.loc[1, "message"].startswith("(row): has 1 cell but the header has 12: a line of text rather than a "
+                                               "case (a title or footer the export adds?)")  # not "fix the comma"
+    assert "needs quotes" not in errors.loc[1, "message"]
 
 
 def test_amazon_comma_decimals_and_currency_column(tmp_path):

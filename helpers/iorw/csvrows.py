@@ -37,7 +37,10 @@ STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
 
 
 def _ragged(k, n, sep=","):
-    return f"has {k} cell{'' if k == 1 else 's'} but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
+    if k == 1 and n > 1:  # a line of text among the records: a title or footer an export adds ("4 record(s) downloaded")
+        return (f"has 1 cell but the header has {n}: a line of text rather than a case (a title or footer the "
+                "export adds?); it is not decided — if it is a case, give it every column")
+    return f"has {k} cells but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
 
 
 def _stray_text(sep):

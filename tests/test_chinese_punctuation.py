@@ -67,6 +67,8 @@ def test_a_chinese_recommendation_reads_as_chinese(rule_id):
     assert rec.message_language == "zh"
     texts = [rec.rationale, rec.message, rec.what_would_change, *rec.actions, *rec.missing_evidence, *rec.risk_flags]
     assert [s for t in texts for s in _slips(t)] == []
+    # a missing order id's words sit in the sentence without spaces around their brackets
+    assert " （" not in rec.message and "） " not in rec.message, rec.message
 
 
 @pytest.mark.parametrize("rule_id", ["nr_default", "dmg_return_costly", "can_price_error"])

@@ -149,3 +149,15 @@ def test_the_charts_speak_the_run_language_with_legends_beside(zh_backtest):
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["现行手册", "wait_grace_days=10"]
     assert fig.axes[0].get_title() == "参数设置对比；最佳：现行手册"
     plt.close("all")
+
+
+def test_a_pairs_outcomes_are_shown_once_not_once_per_currency():
+    """A (recommended, done) pair paid in two currencies: its outcomes (counted across currencies) on its
+    first line only; repeated, the CNY line's outcomes added up to more cases than it had."""
+    b = br.Backtest(None, None, {"by_pair": [{"recommended": "reship", "done": "full_refund",
+                                              "outcomes": {"buyer_withdrew": 4, "platform_for_buyer": 1},
+                                              "paid": {"CNY": {"cases": 2, "unknown": 0, "total": 88.68},
+                                                       "USD": {"cases": 3, "unknown": 0, "total": 126.32}}}]}, lang="zh")
+    table = br.pairs_table(b, {"buyer_withdrew": "买家撤诉", "platform_for_buyer": "平台判买家胜"})
+    assert list(table["outcomes (all currencies)"]) == ["买家撤诉 4，平台判买家胜 1", ""]
+    assert list(table["closed cases"]) == [2, 3]

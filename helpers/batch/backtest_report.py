@@ -95,12 +95,14 @@ def pairs_table(b: Backtest, outcome_names: dict | None = None):
     import pandas as pd
     names = outcome_names or {}
     rows = []
+    comma = "，" if b.lang == "zh" else ", "
     for p in b.summary["by_pair"]:
-        outcomes = ", ".join(f"{names.get(k, k)} {v}" for k, v in sorted(p["outcomes"].items()))
-        for cur, money in p["paid"].items():
+        outcomes = comma.join(f"{names.get(k, k)} {v}" for k, v in sorted(p["outcomes"].items()))
+        for i, (cur, money) in enumerate(p["paid"].items()):
+            # the pair's outcomes once, on its first currency's line: repeated, they read as that currency's
             rows.append({"recommended": p["recommended"], "done": p["done"], "currency": cur,
-                         "closed cases": money["cases"] + money["unknown"], "outcomes (all currencies)": outcomes,
-                         "paid": money["total"]})
+                         "closed cases": money["cases"] + money["unknown"],
+                         "outcomes (all currencies)": outcomes if i == 0 else "", "paid": money["total"]})
     return pd.DataFrame(rows)
 
 

@@ -21,6 +21,16 @@ class CalmWorker(WorkerPlugin):
         import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker runs its plugins on its main thread
         logging.getLogger("distributed").setLevel(logging.ERROR)
+        logging.getLogger("distributed.worker").addFilter(RetriedHeartbeats())
+
+
+class RetriedHeartbeats(logging.Filter):
+    """A worker's "Failed to communicate with scheduler during heartbeat" (with Dask's traceback) when
+    the scheduler, in the command's busy process, answers late: Dask tries again, and a scheduler that
+    is really gone ends the run with its own error."""
+
+    def filter(self, record) -> bool:
+        return not record.getMessage().startswith("Failed to communicate with scheduler during heartbeat")
 
 
 RESTARTED = ("dispute-playbook: a Dask worker stopped (killed, or out of memory) and was started again; "

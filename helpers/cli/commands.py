@@ -143,6 +143,8 @@ def main(argv=None) -> int:
         print("dispute-playbook: stopped (SIGTERM)", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
+        if argv is None:  # deaf first: a second Ctrl-C while saying so ended the process by the signal
+            _deaf_to_late_interrupts()
         print("dispute-playbook: interrupted", file=sys.stderr)
         return 130
     except PlaybookToolError as exc:

@@ -57,6 +57,10 @@ def cluster_logs_in_plain_words():
     reaches the user as its error."""
     nanny = logging.getLogger("distributed.nanny")
     restarts = RestartsSaidPlainly()
+    # Dask's own callbacks failing while it stops on a Ctrl-C ("Exception in callback … sync.<locals>.cancel:
+    # NameError", a race in distributed.utils.sync) log through tornado with a traceback; they run after
+    # this block has ended, so the command keeps them quiet for the rest of its life
+    logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
     quiet = [logging.getLogger(name) for name in ("distributed.scheduler", "distributed.client")]
     levels = [logger.level for logger in quiet]
     nanny.addFilter(restarts)

@@ -521,6 +521,34 @@ def test_process_a_ctrl_c_after_the_work_is_done_changes_nothing(files):
     assert proc.stderr == "", proc.stderr
 
 
+_INTERRUPTED_IN_CODE_BUILT_FROM_A_STRING = """
+import sys
+from types import SimpleNamespace
+from helpers.cli import commands
+
+class Parser:  # the command: a Ctrl-C landing while a dataclass builds its methods (exec of a string)
+    def parse_args(self, argv):
+        return SimpleNamespace(func=lambda args: exec("raise KeyboardInterrupt"))
+commands.build_parser = Parser
+sys.exit(commands.main())
+"""
+
+
+def test_process_a_ctrl_c_while_a_module_is_imported_exits_130_not_by_the_signal(files):
+    """A Ctrl-C landing while a module defines a dataclass (which builds its methods by `exec`) made
+    CPython end the process by SIGINT at exit, whatever the command returned: after the one line
+    'interrupted' a script read -2 (seen in the full suite, the batch stopped while importing its
+    playbook loader), not the documented 130."""
+    import os
+    probe = files["tmp"] / "probe"
+    probe.mkdir()
+    (probe / "__main__.py").write_text(_INTERRUPTED_IN_CODE_BUILT_FROM_A_STRING, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "probe"], cwd=files["tmp"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(files["tmp"])])})
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip() == "dispute-playbook: interrupted", proc.stderr
+
+
 def test_process_a_terminal_without_chinese_gets_the_summary_escaped_not_a_crash(files):
     """`--lang zh` printed to a terminal whose encoding has no Chinese (latin-1; Windows' cp1252 when
     redirected): the finished batch ended in an internal error (exit 70) while printing its summary.

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -230,6 +231,21 @@ def test_a_broken_guide_is_located(pb_copy):
     errors, _ = validate(pb_copy)
     assert any(p.path.endswith("damaged.yaml") and "zh: a guide needs `title:`" in p.message and p.line for p in errors)
     assert any(p.path.endswith("process.yaml") and "guide is missing" in p.message for p in errors)
+
+
+
+def test_a_guide_item_yaml_reads_as_a_mapping_is_located(pb_copy):
+    """`- Check the label: void it` is a mapping to YAML, not a text: the notebook's guide broke with a
+    traceback (html.escape of a dict). Validation names its file, line and the fix."""
+    shutil.copytree(ROOT / "playbook" / "guides", pb_copy / "guides", dirs_exist_ok=True)
+    guide = pb_copy / "guides" / "damaged.yaml"
+    lines = guide.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("        - "))  # the first item of the en guide
+    lines[at] = "        - Check the label: void it if the parcel is still here\n"
+    guide.write_text("".join(lines), encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    assert [(Path(p.path).name, p.line) for p in errors if "is not a text" in p.message] == [("damaged.yaml", at + 1)]
+    assert "en: section 1, item 1 is not a text" in str(errors[0]) and "put the item in quotes" in str(errors[0])
 
 
 @pytest.mark.parametrize("template, text, says", [

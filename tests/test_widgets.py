@@ -426,6 +426,26 @@ def test_a_guide_edited_while_the_page_is_open_shows_and_a_broken_one_is_told(tm
     assert f"{path}:4: is not valid YAML" in opened.form_error.value
 
 
+
+def test_a_guide_item_yaml_reads_as_a_mapping_is_told_on_the_form_not_a_traceback(tmp_path, monkeypatch):
+    """`- Check the label: void it` is valid YAML but a mapping, not a text: the form's guide raised
+    TypeError from html.escape (a traceback in the notebook). Now it is told as every playbook
+    mistake is, with its file, line and fix."""
+    from support import copy_playbook
+    pb = copy_playbook(tmp_path)
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_DIR", str(pb))
+    monkeypatch.setenv("DISPUTE_PLAYBOOK_CACHE", str(tmp_path / "cache"))
+    path = pb / "guides" / "damaged.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("        - "))
+    lines[at] = "        - Check the label: void it\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    form = DisputeForm(damaged_case(), "en")
+    assert form.form_error.value.startswith("No recommendation can be made until this is fixed")
+    assert f"{path}:{at + 1}: en: section 1, item 1 is not a text" in form.form_error.value
+    assert "put the item in quotes" in form.form_error.value
+
+
 def test_the_start_page_names_a_guide_broken_by_an_edit_and_shows_it_again_once_fixed(tmp_path, monkeypatch):
     from support import copy_playbook
 

@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 
 from ..core.case import parse_case, to_columns
-from ..core.costs import cost_inputs, money_or_none
+from ..core.costs import cost_inputs, goods_left, money_or_none
 from ..core.engine import decide
 from ..core.exceptions import CaseError, FieldProblem, PlaybookError, PlaybookProblem, UsageError
 from ..core.fields import EVIDENCE
@@ -98,6 +98,7 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
     """Recommendations for parsed `cases` from their Decisions `d`."""
     lang = lang if lang in UI_LANGUAGES else "en"
     out = []
+    left = goods_left(d.facts)
     for i, case in enumerate(cases):
         rule = d.rules[d.rule[i]]
         platform = case["platform"]
@@ -118,10 +119,10 @@ def build(pb: Playbook, cases: list, d, lang: str = "en", render: bool = True) -
         missing = [e for j, e in enumerate(d.evidence_ids) if d.missing[i, j]]
         flags = [f for j, f in enumerate(d.flag_ids) if d.flags[i, j]]
         table = pb.tables[case["dispute_type"]]
-        shipped = case["ship_date"] is not None
+        left_here = bool(left[i])
 
         def unknown_inputs(res):
-            return [f for f in cost_inputs(res, shipped) if case.get(f) is None]
+            return [f for f in cost_inputs(res, left_here) if case.get(f) is None]
         alternatives = [{"resolution": rule.resolution, "label": localised(pb, pb.resolutions[rule.resolution], lang),
                          "refund_amount": refund, "est_cost": money_or_none(d.est_cost[i]), "chosen": True,
                          "cost_unknown": unknown_inputs(rule.resolution)}]

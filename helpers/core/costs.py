@@ -5,8 +5,9 @@ expected cost = cost if the buyer accepts
                 × cost of losing there
 Cost if accepted = money paid back + extra shipping + value of goods not recovered (an unknown
 item_resellable counts as not resellable). Cost of losing at the platform = a full refund with the
-goods not recovered (for an unshipped order: the lost margin) + the platform's penalty. The chances
-are the shop's assumptions in parameters.yaml (`dispute_chance_*`, `lose_chance_*`): tune them.
+goods not recovered (goods that have not left the seller, see `goods_left`: the lost margin) + the
+platform's penalty. The chances are the shop's assumptions in parameters.yaml (`dispute_chance_*`,
+`lose_chance_*`): tune them.
 A cost whose inputs are unknown is NaN; `cost_inputs` names the inputs each option needs.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ TAKE_CHANCE = {"decline": "dispute_chance_decline", "wait": "dispute_chance_wait
                "reship": "dispute_chance_replace", "exchange": "dispute_chance_replace", "escalate": 1.0}
 # Evidence that decides each dispute type at the platform (held = "strong"); README: "Cost model".
 _QUALITY = tuple(float(FIELD_BY_NAME["mismatch"].choices.index(m)) for m in ("quality", "function", "counterfeit"))
+_LABEL_ONLY = float(FIELD_BY_NAME["tracking_status"].choices.index("pre_transit"))
 
 
 def money(x) -> np.ndarray:
@@ -69,17 +71,25 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
     return np.where(value >= 2 * unit, amount, value)
 
 
-def cost_inputs(resolution: str, shipped: bool) -> tuple:
-    """The case fields the cost of `resolution` needs (the chart names the unknown ones)."""
+def cost_inputs(resolution: str, left: bool) -> tuple:
+    """The case fields the cost of `resolution` needs (the chart names the unknown ones); `left`: the
+    goods have left the seller (see `goods_left`)."""
     if resolution in ("reship",):
         return ("item_cost", "shipping_cost")
     if resolution == "exchange":
         return ("item_cost", "shipping_cost", "return_shipping_cost")
-    if resolution == "return_refund" or (resolution == "cancel_refund" and shipped):
+    if resolution == "return_refund" or (resolution == "cancel_refund" and left):
         return ("return_shipping_cost",)
-    if resolution == "cancel_refund" or (resolution in TAKE_CHANCE and not shipped):
+    if resolution == "cancel_refund" or (resolution in TAKE_CHANCE and not left):
         return ("item_cost",)  # an unshipped order's loss is its margin (unknown postage counts as 0: the cautious view)
     return ()
+
+
+def goods_left(cols: dict) -> np.ndarray:
+    """Rows whose goods have left the seller: shipped, and not a label the carrier has yet to collect
+    (pre_transit: the parcel is most likely still on the seller's shelf, so cancelling it costs the
+    margin, not a return; costed as a return it looked dearer than it is)."""
+    return ~np.isnan(cols["ship_date"]) & (cols["tracking_status"] != _LABEL_ONLY)
 
 
 def strong_evidence(cols: dict) -> np.ndarray:
@@ -100,7 +110,7 @@ def accepted_costs(resolution: str, cols: dict, refund: np.ndarray) -> np.ndarra
     value, item, ship, ret = (cols[k] for k in ("order_value", "item_cost", "shipping_cost", "return_shipping_cost"))
     resellable = cols["item_resellable"] == 1.0
     kept_goods = np.where(resellable, item, 0.0)
-    shipped = ~np.isnan(cols["ship_date"])
+    left = goods_left(cols)
     if resolution in ("wait", "request_evidence", "decline", "escalate"):
         return np.zeros_like(value)
     if resolution == "reship":
@@ -113,23 +123,24 @@ def accepted_costs(resolution: str, cols: dict, refund: np.ndarray) -> np.ndarra
         return value.copy()
     if resolution == "return_refund":
         return value + ret - kept_goods
-    # cancel_refund: unshipped goods stay in stock and the postage is saved; shipped ones come back at the seller's cost
-    return np.where(shipped, value + ret - kept_goods, _unshipped_loss(cols))
+    # cancel_refund: goods still here stay in stock and the postage is saved; sent ones come back at the seller's cost
+    return np.where(left, value + ret - kept_goods, _unshipped_loss(cols))
 
 
 def _unshipped_loss(cols):
-    """An unshipped order's margin: the sale's value less the goods kept and the postage saved
-    (unknown postage counts as none saved)."""
-    return cols["order_value"] - cols["item_cost"] - np.nan_to_num(cols["shipping_cost"], nan=0.0)
+    """The margin of an order whose goods are still here: the sale's value less the goods kept and the
+    postage saved (unknown postage counts as none saved; a label already made, as spent)."""
+    labelled = cols["tracking_status"] == _LABEL_ONLY
+    saved = np.where(labelled, 0.0, np.nan_to_num(cols["shipping_cost"], nan=0.0))
+    return cols["order_value"] - cols["item_cost"] - saved
 
 
 def platform_loss(cols: dict, params: dict) -> np.ndarray:
     """What losing at the platform costs: a full refund, goods not recovered, the platform's penalty."""
     value = cols["order_value"]
-    shipped = ~np.isnan(cols["ship_date"])
     rate = cols["currency_rate"] if "currency_rate" in cols else np.ones_like(value)
     penalty = float(params.get("platform_penalty", 0.0)) * rate  # the parameter is in the base currency
-    return np.where(shipped, value, _unshipped_loss(cols)) + penalty
+    return np.where(goods_left(cols), value, _unshipped_loss(cols)) + penalty
 
 
 def est_costs(resolution: str, cols: dict, refund: np.ndarray, params: dict | None = None) -> np.ndarray:

@@ -135,6 +135,7 @@ def claim_window(pb, cols) -> np.ndarray:
 
 
 _COST_INPUTS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "item_resellable", "ship_date",
+                "tracking_status",
                 "dispute_type", "proof_of_delivery", "seller_packing_photos", "listing_error", "mismatch",
                 "chat_history", RATE, UNIT)
 

@@ -240,10 +240,39 @@ def guide(name: str) -> dict:
 @lru_cache(maxsize=32)
 def _guide_file(path: str, state) -> dict:
     data, err = load_yaml(path)
-    if err:
+    problems = [err] if err else guide_problems(path, data)
+    if problems:  # file and line, as every playbook mistake is told (a page showed a traceback)
         from ..core.exceptions import PlaybookError
-        raise PlaybookError([err])  # file and line, as every playbook mistake is told
+        raise PlaybookError(problems)
     return data
+
+
+def guide_problems(path, data) -> list:
+    """What is wrong with a guide file's layout: en and zh, each with title, intro and sections of a
+    heading and a list of texts."""
+    from ..core.exceptions import PlaybookProblem
+    from ..core.yamlio import line_of
+    out = []
+    for lang in ("en", "zh"):
+        g = data.get(lang) if isinstance(data, dict) else None
+        line = line_of(data, lang, 1) if isinstance(data, dict) else 1
+        if not isinstance(g, dict) or not str(g.get("title") or "").strip() or not str(g.get("intro") or "").strip():
+            out.append(PlaybookProblem(path, line, f"{lang}: a guide needs `title:` and `intro:` texts",
+                                       "see guides/process.yaml for the layout"))
+            continue
+        for i, section in enumerate(g.get("sections") or ()):
+            if not (isinstance(section, dict) and section.get("heading") and isinstance(section.get("items"), list)):
+                out.append(PlaybookProblem(path, line_of(g.get("sections"), i, line),
+                                           f"{lang}: section {i + 1} needs `heading:` and a list of `items:`",
+                                           "write `- heading: ...` then `items:` with `- ...` lines"))
+                continue
+            for j, item in enumerate(section["items"]):
+                if not isinstance(item, str):  # `- Do this: then that` reads as a mapping
+                    out.append(PlaybookProblem(path, line_of(section["items"], j, line),
+                                               f"{lang}: section {i + 1}, item {j + 1} is not a text",
+                                               "put the item in quotes: a colon followed by a space makes "
+                                               "YAML read it as `key: value`"))
+    return out
 
 
 def guide_markdown(name: str, lang: str) -> str:

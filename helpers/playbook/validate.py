@@ -16,6 +16,7 @@ from ..core.exceptions import PlaybookProblem
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
 from ..core.yamlio import FileProblem, line_of
 from .messages import LANGUAGES, TemplateProblem, add_compiled_texts, clear_caches, compile_template, compiled_texts, template_file
+from .labels import guide_problems
 from .loader import collect, playbook_dir
 
 
@@ -106,18 +107,7 @@ def _guide_problems(root: Path) -> list:
         if err:
             out.append(err)
             continue
-        for lang in ("en", "zh"):
-            g = data.get(lang) if isinstance(data, dict) else None
-            line = line_of(data, lang, 1) if isinstance(data, dict) else 1
-            if not isinstance(g, dict) or not str(g.get("title") or "").strip() or not str(g.get("intro") or "").strip():
-                out.append(PlaybookProblem(path, line, f"{lang}: a guide needs `title:` and `intro:` texts",
-                                           "see guides/process.yaml for the layout"))
-                continue
-            for i, section in enumerate(g.get("sections") or ()):
-                if not (isinstance(section, dict) and section.get("heading") and isinstance(section.get("items"), list)):
-                    out.append(PlaybookProblem(path, line_of(g.get("sections"), i, line),
-                                               f"{lang}: section {i + 1} needs `heading:` and a list of `items:`",
-                                               "write `- heading: ...` then `items:` with `- ...` lines"))
+        out += guide_problems(path, data)
     return out
 
 

@@ -77,18 +77,19 @@ def test_a_zh_report_shows_case_ids_and_skus_as_the_case_gave_them_escaped(zh_ru
 def test_a_zh_reports_rejected_rows_name_fields_by_their_chinese_labels(zh_run):
     text = (zh_run / "report.html").read_text(encoding="utf-8")
     assert "<td>纠纷类型、订单金额</td>" in text
-    assert ("<td>纠纷类型：'lost' is not one of not_received, not_as_described, damaged, cancellation; "
-            "订单金额：'x' is not a number") in text
+    assert ("<td>纠纷类型：'lost' 不在可选值中：not_received、not_as_described、damaged、cancellation；"
+            "订单金额：'x' 不是数字（") in text  # the reasons in Chinese too (errors.csv words them so in a zh run)
     assert "<td>dispute_type" not in text and "order_value:" not in text
 
 
 def _errors_run(tmp_path, lang):
+    messages = ["ship_date: 2026-10-01 is before order_date 2026-10-10", "(row): has 1 cell but the header has 3",
+                "colour: is not a field of the case contract; did you mean 'color'?; order_value: is required but empty"]
+    if lang == "zh-run":  # the reasons of the contract's checks in Chinese; the file's structure still in English
+        lang, messages = "zh", ["ship_date：2026-10-01 早于 order_date（2026-10-10）", "(row)：has 1 cell but the header has 3",
+                                "colour：不是案例约定中的字段；是不是 'color'？；order_value：必填，但为空"]
     errors = pd.DataFrame({"row": [2, 3, 4], "case_id": ["'=1+1", "C2", "C3"],
-                           "field": ["ship_date", "(row)", "colour, order_value"],
-                           "message": ["ship_date: 2026-10-01 is before order_date 2026-10-10",
-                                       "(row): has 1 cell but the header has 3",
-                                       "colour: is not a field of the case contract; did you mean 'color'?; "
-                                       "order_value: is required but empty"]})
+                           "field": ["ship_date", "(row)", "colour, order_value"], "message": messages})
     return report.Run(tmp_path, pd.DataFrame(), errors, {"lang": lang}, None, None, lang)
 
 
@@ -99,6 +100,9 @@ def _errors_run(tmp_path, lang):
     ("zh", ["发货日期", "（整行）", "colour、订单金额"],
      ["发货日期：2026-10-01 is before order_date 2026-10-10", "（整行）：has 1 cell but the header has 3",
       "colour：is not a field of the case contract; did you mean 'color'?; 订单金额：is required but empty"]),
+    ("zh-run", ["发货日期", "（整行）", "colour、订单金额"],  # errors.csv as a zh run writes it
+     ["发货日期：2026-10-01 早于 order_date（2026-10-10）", "（整行）：has 1 cell but the header has 3",
+      "colour：不是案例约定中的字段；是不是 'color'？；订单金额：必填，但为空"]),
 ])
 def test_rejected_rows_name_each_problems_field_by_its_label(tmp_path, lang, fields, messages):
     """A column the contract does not know (colour) keeps its name; the reasons stay as errors.csv words them."""

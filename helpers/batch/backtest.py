@@ -88,7 +88,7 @@ def run_backtest(opts: BacktestOptions) -> dict:
     bt = backtest_frame(cols, rows, table, dates)
     text = ("case_id", "sku", "product_title")
     atomic_write(out / "backtest.csv", lambda p: Path(p).write_bytes(csv_bytes(safe_frame(bt, text), True)))
-    errors = error_table(v.problems)
+    errors = error_table(v.problems, lang=opts.lang)
     atomic_write(out / "errors.csv", lambda p: Path(p).write_bytes(
         csv_bytes(safe_frame(errors, ("case_id", "field", "message")), True)))
     products = products_table(bt)

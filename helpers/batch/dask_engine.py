@@ -315,7 +315,7 @@ def decide_part(part: Part, opts: dict, later: dict) -> dict:
         table = table.drop(columns="row")
         result["whatif"] = stats
         _write_parquet(changed, ("case_id",), out / "whatif_changes" / name)
-    errors = error_table(v.problems, FIRST_ROW + part.start)
+    errors = error_table(v.problems, FIRST_ROW + part.start, opts["lang"])
     _write_parquet(errors, ("case_id", "field", "message"), out / ".errors" / name)
     result["rejected"] = int(len(errors))
     write_json_atomic(out / "recommendations" / f"_part-{part.index:05d}.json", result)

@@ -18,6 +18,7 @@ import numpy as np
 from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, BadValue, check_range, is_unknown, parse_case, to_columns
 from ..core.exceptions import CaseError, FieldProblem, InputFileError
 from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
+from ..core.reasons import Reason
 from ..iorw.tables import READERS, ROW_PROBLEM, read_table  # noqa: F401  (the batch's reader, importable from here)
 
 OK, UNKNOWN, BAD = 0, 1, 2
@@ -386,8 +387,7 @@ def _scalar_verdicts(frame, rows, as_of, cols, valid, first_row) -> dict:
 
 def duplicate_error(case_id, row: int, first_row: int) -> CaseError:
     """The error of a later row repeating a decided case_id (both as row numbers)."""
-    return CaseError([FieldProblem(case_id, "case_id", "appears more than once in this batch; "
-                                   f"row {first_row} has it and was decided", row)])
+    return CaseError([FieldProblem(case_id, "case_id", Reason("duplicate", first_row=first_row), row)])
 
 
 def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
@@ -412,14 +412,20 @@ def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
     return first_of
 
 
-def error_table(problems: dict, first_row: int = FIRST_ROW):
-    """errors.csv: one line per rejected row (row, case_id, field, message), in row order."""
+# errors.csv's message: "field: reason", problems joined by "; " (Chinese: full-width marks)
+PROBLEM_MARKS = {"en": (": ", "; "), "zh": ("：", "；")}
+
+
+def error_table(problems: dict, first_row: int = FIRST_ROW, lang: str = "en"):
+    """errors.csv: one line per rejected row (row, case_id, field, message), in row order; the
+    message in the run's language (`--lang`: the contract's checks are worded in Chinese too)."""
     import pandas as pd
+    colon, semicolon = PROBLEM_MARKS["zh" if lang == "zh" else "en"]
     rows = []
     for i in sorted(problems):
         exc = problems[i]
         first = exc.problems[0]
         rows.append({"row": first.row if first.row is not None else i + first_row, "case_id": exc.case_id,
                      "field": ", ".join(dict.fromkeys(p.field for p in exc.problems)),
-                     "message": "; ".join(f"{p.field}: {p.message}" for p in exc.problems)})
+                     "message": semicolon.join(f"{p.field}{colon}{p.text(lang)}" for p in exc.problems)})
     return pd.DataFrame(rows, columns=["row", "case_id", "field", "message"])

@@ -96,13 +96,14 @@ def sentence(text: str):
     return Markdown(html.escape(text, quote=False))
 
 
-# errors.csv's message: "field: reason", problems joined by "; " (helpers.batch.read.error_table)
-_PROBLEM_FIELD = re.compile(r"(^|; )(\(?[a-z_]+\)?): ")
+# errors.csv's message: "field: reason", problems joined by "; ", or "field：reason" joined by "；" in a
+# Chinese run (helpers.batch.read.error_table)
+_PROBLEM_FIELD = re.compile(r"(^|; |；)(\(?[a-z_]+\)?)(?:: |：)")
 
 
 def rejected_message(message: str, lab: Labels) -> str:
     """An errors.csv message with the field before each problem named by its label; the reasons stay
-    as written (a column the contract does not know keeps its name)."""
+    as written, in the run's language (a column the contract does not know keeps its name)."""
     colon = ui("colon", lab.lang)
     return _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}{colon}", as_given(message))
 

@@ -126,8 +126,8 @@ def true_rows(frame, v, notes: dict) -> None:
     for i, exc in v.problems.items():
         for p in exc.problems:
             note = notes.get((i, p.field))
-            if note:
-                p.message = note
+            if note:  # the mapping's words (English only) replace the contract's, in every language
+                p.message, p.reason = note, None
 
 
 class _Manifest:
@@ -300,7 +300,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     stage = publish_dir(out)
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    errors = error_table(v.problems)
+    errors = error_table(v.problems, lang=opts.lang)
     atomic_write(stage / "errors.csv", lambda p: write_csv(safe_table(errors, ("case_id", "field", "message")), p, durable=True))
     recs.finish()
     os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)

@@ -12,6 +12,7 @@ import re
 from .exceptions import CaseError, FieldProblem
 from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS, closest_field
 from .money import is_iso_currency
+from .reasons import Reason
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
@@ -37,6 +38,10 @@ def is_unknown(value) -> bool:
 class BadValue(Exception):
     """One value a field parser refuses; callers turn it into a FieldProblem naming case and field."""
 
+    def __init__(self, kind: str, **values):
+        self.reason = Reason(kind, **values)
+        super().__init__(str(self.reason))
+
 
 def _parse_bool(v):
     if isinstance(v, bool):
@@ -49,12 +54,12 @@ def _parse_bool(v):
             return True
         if word in FALSE_WORDS:
             return False
-    raise BadValue(f"{v!r} is not a boolean; use true/false, yes/no or 1/0")
+    raise BadValue("not_bool", value=repr(v))
 
 
 def _parse_number(v):
     if isinstance(v, bool):
-        raise BadValue(f"{v!r} is a boolean, not a number")
+        raise BadValue("bool_not_number", value=repr(v))
     if isinstance(v, (int, float)):
         x = float(v)
     elif isinstance(v, str) and _NUMBER.match(v.strip()):
@@ -62,16 +67,16 @@ def _parse_number(v):
     elif type(v).__name__ == "Decimal" or hasattr(v, "__float__") and not isinstance(v, str):
         x = float(v)
     else:
-        raise BadValue(f"{v!r} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)")
+        raise BadValue("not_number", value=repr(v))
     if math.isnan(x) or math.isinf(x):
-        raise BadValue(f"{v!r} is not a finite number")
+        raise BadValue("not_finite", value=repr(v))
     return x
 
 
 def _parse_int(v):
     x = _parse_number(v)
     if x != int(x):
-        raise BadValue(f"{v!r} is not a whole number")
+        raise BadValue("not_whole", value=repr(v))
     return int(x)
 
 
@@ -85,8 +90,8 @@ def _parse_date(v):
             return _dt.date.fromisoformat(v.strip())
         except ValueError:
             pass
-        raise BadValue(f"{v!r} is not a real date")
-    raise BadValue(f"{v!r} is not a date in the form YYYY-MM-DD")
+        raise BadValue("not_real_date", value=repr(v))
+    raise BadValue("not_date", value=repr(v))
 
 
 def _parse_string(v):
@@ -98,7 +103,7 @@ def _parse_string(v):
         return str(int(v))  # spreadsheets read order numbers as floats
     if isinstance(v, (int, float)):
         return str(v)
-    raise BadValue(f"{v!r} is not text")
+    raise BadValue("not_text", value=repr(v))
 
 
 TRADITIONAL_CHINESE = "zh-Hant"
@@ -116,11 +121,11 @@ def language_tag(code: str) -> str:
     return primary
 
 
-def _parse_pattern(pattern, what, normalise):
+def _parse_pattern(pattern, kind, normalise):
     def parse(v):
         s = _parse_string(v)
         if not pattern.match(s):
-            raise BadValue(f"{v!r} is not {what}")
+            raise BadValue(kind, value=repr(v))
         return normalise(s)
     return parse
 
@@ -132,15 +137,16 @@ def _parse_enum(field):
             return s
         import difflib  # only on the error path: keeps start-up light
         hint = difflib.get_close_matches(s, field.choices, n=1)
-        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        raise BadValue(f"{v!r} is not one of {', '.join(field.choices)}{suggestion}")
+        if hint:
+            raise BadValue("not_choice_hint", value=repr(v), choices=field.choices, hint=repr(hint[0]))
+        raise BadValue("not_choice", value=repr(v), choices=field.choices)
     return parse
 
 
 def _parse_currency(v):
-    code = _parse_pattern(_CURRENCY, "a 3-letter ISO 4217 currency code such as USD", str.upper)(v)
+    code = _parse_pattern(_CURRENCY, "not_currency_form", str.upper)(v)
     if not is_iso_currency(code):
-        raise BadValue(f"{v!r} is not an ISO 4217 currency code (such as USD, EUR, CNY)")
+        raise BadValue("not_iso_currency", value=repr(v))
     return code
 
 
@@ -151,8 +157,8 @@ _PARSERS = {
     "date": _parse_date,
     "string": _parse_string,
     "currency": _parse_currency,
-    "language": _parse_pattern(_LANGUAGE, "a language code such as en or zh", lambda s: language_tag(s)),
-    "country": _parse_pattern(_COUNTRY, "a 2-letter ISO 3166 country code such as US", str.upper),
+    "language": _parse_pattern(_LANGUAGE, "not_language", lambda s: language_tag(s)),
+    "country": _parse_pattern(_COUNTRY, "not_country", str.upper),
 }
 FIELD_PARSERS = {f.name: (_parse_enum(f) if f.kind == "enum" else _PARSERS[f.kind]) for f in FIELDS}
 
@@ -161,9 +167,9 @@ def check_range(field, value):
     if field.minimum is None or value is None:
         return None
     if field.exclusive_minimum and value <= field.minimum:
-        return f"{value:g} must be greater than {field.minimum:g}"
+        return Reason("greater", value=f"{value:g}", limit=f"{field.minimum:g}")
     if value < field.minimum:
-        return f"{value:g} must be at least {field.minimum:g}"
+        return Reason("at_least", value=f"{value:g}", limit=f"{field.minimum:g}")
     return None
 
 
@@ -193,14 +199,11 @@ def cross_field_checks(case: dict) -> list[tuple[str, str, str, object, object]]
     return out
 
 
-def cross_field_problems(case: dict, faulty=frozenset()) -> list[tuple[str, str]]:
-    """Rules that tie fields together; (field, message) pairs. Shared with the batch reader.
+def cross_field_problems(case: dict, faulty=frozenset()) -> list[tuple[str, Reason]]:
+    """Rules that tie fields together; (field, Reason) pairs. Shared with the batch reader.
     A rule about a field in `faulty` (its own value cannot be read), or tying it to one, says
     nothing: that field's value is unknown here, not empty or early."""
-    words = {"before": "{value} is before {other} {other_value}",
-             "after_review": "{value} is after the review date (as_of_date) {other_value}",
-             "shipped_no_date": "is empty (not shipped) but tracking_status is {other_value}; add the ship date"}
-    return [(field, words[kind].format(value=value, other=other, other_value=other_value))
+    return [(field, Reason(kind, value=value, other=other, other_value=other_value))
             for field, kind, other, value, other_value in cross_field_checks(case)
             if field not in faulty and other not in faulty]
 
@@ -221,20 +224,20 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
         for key in data:
             if key not in FIELD_BY_NAME:
                 hint = closest_field(key)
-                problems.append(FieldProblem(case_id, str(key), "is not a field of the case contract"
-                                             + (f"; did you mean {hint!r}?" if hint else ""), row))
+                reason = Reason("not_a_field_hint", hint=repr(hint)) if hint else Reason("not_a_field")
+                problems.append(FieldProblem(case_id, str(key), reason, row))
     case = {}
     for field in FIELDS:
         value = data.get(field.name)
         if is_unknown(value):
             if field.required:
-                problems.append(FieldProblem(case_id, field.name, "is required but empty", row))
+                problems.append(FieldProblem(case_id, field.name, Reason("required"), row))
             case[field.name] = field.default
             continue
         try:
             parsed = FIELD_PARSERS[field.name](value)
         except BadValue as bad:
-            problems.append(FieldProblem(case_id, field.name, str(bad), row))
+            problems.append(FieldProblem(case_id, field.name, bad.reason, row))
             case[field.name] = None
             continue
         range_problem = check_range(field, parsed) if field.kind in ("decimal", "int") else None

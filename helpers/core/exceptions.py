@@ -79,12 +79,19 @@ class ResourceError(PlaybookToolError):
 
 
 class FieldProblem:
-    """One problem with one field of one case."""
+    """One problem with one field of one case. `message` is the English text; given a Reason (the
+    contract's checks), the problem can also be told in Chinese (`text`)."""
 
-    __slots__ = ("case_id", "field", "message", "row")
+    __slots__ = ("case_id", "field", "message", "row", "reason")
 
-    def __init__(self, case_id, field: str, message: str, row: int | None = None):
-        self.case_id, self.field, self.message, self.row = case_id, field, message, row
+    def __init__(self, case_id, field: str, message, row: int | None = None):
+        self.reason = message if hasattr(message, "text") else None
+        self.case_id, self.field, self.message, self.row = case_id, field, str(message), row
+
+    def text(self, lang: str = "en") -> str:
+        """The problem in `lang` (en, zh); a problem without a Reason (the file's structure, a
+        mapping's cell) is in English."""
+        return self.reason.text(lang) if self.reason is not None else self.message
 
     def __str__(self):
         case = self.case_id if self.case_id not in (None, "") else "(no case_id)"

@@ -65,6 +65,5 @@ def number_symbols(language: str) -> tuple[str, str]:
 def no_rate_problem(case_id, code: str, row: int | None = None):
     """The contract-style problem for a case whose currency the shop's rate table lacks."""
     from .exceptions import FieldProblem
-    return FieldProblem(case_id or None, "currency",
-                        f"{code} has no exchange rate in the shop's table (parameters.yaml, exchange_rates); add "
-                        f"`{code}: <units per 1 of the base currency>` there, or give the case in a currency it has", row)
+    from .reasons import Reason
+    return FieldProblem(case_id or None, "currency", Reason("no_rate", code=code), row)

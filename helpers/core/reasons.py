@@ -1,0 +1,73 @@
+"""Why a case's value is refused, in English and Chinese: one table for the contract's checks.
+
+A check raises or returns a `Reason` (a kind from REASONS and the values its words take) instead of
+a finished sentence, so a Chinese run's rejected rows read in Chinese (errors.csv, the review report)
+while the English stays word for word what it was. Values are shown as the case gave them (codes,
+dates, the cell's own text): they are what the user finds in the file.
+"""
+from __future__ import annotations
+
+REASONS = {  # kind -> (English, Chinese)
+    "required": ("is required but empty", "必填，但为空"),
+    "not_a_field": ("is not a field of the case contract", "不是案例约定中的字段"),
+    "not_a_field_hint": ("is not a field of the case contract; did you mean {hint}?",
+                         "不是案例约定中的字段；是不是 {hint}？"),
+    "not_bool": ("{value} is not a boolean; use true/false, yes/no or 1/0",
+                 "{value} 不是是/否值；请用 true/false、yes/no 或 1/0"),
+    "bool_not_number": ("{value} is a boolean, not a number", "{value} 是是/否值，不是数字"),
+    "not_number": ("{value} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)",
+                   "{value} 不是数字（请写成 12.50 这样的纯数字，不带货币符号和千位分隔符）"),
+    "not_finite": ("{value} is not a finite number", "{value} 不是有限的数字"),
+    "not_whole": ("{value} is not a whole number", "{value} 不是整数"),
+    "not_real_date": ("{value} is not a real date", "{value} 不是真实存在的日期"),
+    "not_date": ("{value} is not a date in the form YYYY-MM-DD", "{value} 不是 YYYY-MM-DD 格式的日期"),
+    "not_text": ("{value} is not text", "{value} 不是文本"),
+    "not_language": ("{value} is not a language code such as en or zh", "{value} 不是语言代码（如 en、zh）"),
+    "not_country": ("{value} is not a 2-letter ISO 3166 country code such as US",
+                    "{value} 不是两位 ISO 3166 国家代码（如 US）"),
+    "not_currency_form": ("{value} is not a 3-letter ISO 4217 currency code such as USD",
+                          "{value} 不是三位 ISO 4217 货币代码（如 USD）"),
+    "not_iso_currency": ("{value} is not an ISO 4217 currency code (such as USD, EUR, CNY)",
+                         "{value} 不是 ISO 4217 货币代码（如 USD、EUR、CNY）"),
+    "not_choice": ("{value} is not one of {choices}", "{value} 不在可选值中：{choices}"),
+    "not_choice_hint": ("{value} is not one of {choices}; did you mean {hint}?",
+                        "{value} 不在可选值中：{choices}；是不是 {hint}？"),
+    "greater": ("{value} must be greater than {limit}", "{value} 必须大于 {limit}"),
+    "at_least": ("{value} must be at least {limit}", "{value} 不能小于 {limit}"),
+    "before": ("{value} is before {other} {other_value}", "{value} 早于 {other}（{other_value}）"),
+    "after_review": ("{value} is after the review date (as_of_date) {other_value}",
+                     "{value} 晚于审核日期 as_of_date（{other_value}）"),
+    "shipped_no_date": ("is empty (not shipped) but tracking_status is {other_value}; add the ship date",
+                        "为空（未发货），但 tracking_status 为 {other_value}；请填写发货日期"),
+    "duplicate": ("appears more than once in this batch; row {first_row} has it and was decided",
+                  "在本批次中出现不止一次；第 {first_row} 行已有此 case_id，并已给出建议"),
+    "no_rate": ("{code} has no exchange rate in the shop's table (parameters.yaml, exchange_rates); add "
+                "`{code}: <units per 1 of the base currency>` there, or give the case in a currency it has",
+                "店铺汇率表（parameters.yaml 的 exchange_rates）中没有 {code} 的汇率；请在其中添加 "
+                "`{code}: <每 1 单位基准货币折合的数额>`，或改用表中已有的货币"),
+}
+_LIST_JOIN = {"en": ", ", "zh": "、"}
+
+
+class Reason:
+    """What is wrong with one value: a kind of REASONS and the values its words take (a list is
+    joined as the language lists things)."""
+
+    __slots__ = ("kind", "values")
+
+    def __init__(self, kind: str, **values):
+        if kind not in REASONS:
+            raise KeyError(f"no words for the reason {kind!r}")  # a bug: every kind is worded in both languages
+        self.kind, self.values = kind, values
+
+    def text(self, lang: str = "en") -> str:
+        lang = "zh" if lang == "zh" else "en"
+        words = REASONS[self.kind][lang == "zh"]
+        return words.format(**{k: _LIST_JOIN[lang].join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                               for k, v in self.values.items()})
+
+    def __str__(self):
+        return self.text("en")
+
+    def __repr__(self):
+        return f"Reason({self.kind!r}, {self.values!r})"

@@ -175,7 +175,7 @@ def test_any_other_file_is_read_the_general_way(tmp_path, monkeypatch, body, cel
 def test_a_ragged_row_without_quotes_is_rejected_on_its_own_line(tmp_path):
     frame = _read(tmp_path, b"A,1\nB,2,extra\nC,3\n")
     assert frame["case_id"].tolist() == ["A", "B", "C"] and frame.attrs["rows"].tolist() == [2, 3, 4]
-    assert "has 3 cells but the header has 2" in frame[ROW_PROBLEM].iat[1] and frame[ROW_PROBLEM].iat[2] == ""
+    assert "has 3 cells but the header has 2" in str(frame[ROW_PROBLEM].iat[1]) and frame[ROW_PROBLEM].iat[2] == ""
 
 
 def test_the_row_numbers_are_handed_over_not_copied_into_every_column(tmp_path):

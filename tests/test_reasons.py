@@ -79,3 +79,26 @@ def test_the_dask_engine_words_the_reasons_as_the_pandas_engine_does(tmp_path):
     assert (tmp_path / "dask" / "errors.csv").read_text(encoding="utf-8") == \
         (tmp_path / "pandas" / "errors.csv").read_text(encoding="utf-8")
     assert pd.read_csv(tmp_path / "dask" / "errors.csv")["message"].tolist() == EXPECTED["zh"]
+
+
+@pytest.mark.parametrize("lang, reasons", [
+    ("en", ["(row): has 1 cell but the header has 3: a line of text rather than a case (a title or footer the export "
+            "adds?); it is not decided — if it is a case, give it every column",
+            "(row): has 4 cells but the header has 3; fix the row (a comma inside a value needs quotes)",
+            "(row): has a quote (\") inside a cell that is not quoted as CSV requires; quote the whole cell and double "
+            "the quote inside it (\"\"), or remove it"]),
+    ("zh", ["(row)：只有 1 个单元格，而表头有 3 个：这是一行文字而不是案例（导出文件加的标题或页脚？）；不会给出建议——如果它是案例，"
+            "请补全每一列",
+            "(row)：有 4 个单元格，而表头有 3 个；请修正这一行（值里的逗号需要用引号括起来）",
+            "(row)：某个单元格里有引号（\"），但这个单元格没有按 CSV 的要求加引号；请给整个单元格加上引号并把其中的引号写两遍"
+            "（\"\"），或删去这个引号"]),
+])
+def test_a_line_that_is_not_a_row_of_cases_is_told_in_the_runs_language(tmp_path, lang, reasons):
+    """The CSV's structure (a footer line, a row with a cell too many, a stray quote), written by hand."""
+    (tmp_path / "cases.csv").write_text("case_id,dispute_type,order_value\nK1,damaged,30\nK2,damaged,30,9\n"
+                                        'K3,da"ma"ged,30\n4 record(s) downloaded\n', encoding="utf-8")
+    assert main(["batch", str(tmp_path / "cases.csv"), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01",
+                 "--lang", lang, "--no-report"]) == 0
+    errors = pd.read_csv(tmp_path / "o" / "errors.csv", dtype=str, keep_default_na=False)
+    assert errors["row"].tolist() == ["3", "4", "5"]
+    assert errors["message"].tolist() == [reasons[1], reasons[2], reasons[0]]

@@ -45,13 +45,36 @@ REASONS = {  # kind -> (English, Chinese)
                 "`{code}: <units per 1 of the base currency>` there, or give the case in a currency it has",
                 "店铺汇率表（parameters.yaml 的 exchange_rates）中没有 {code} 的汇率；请在其中添加 "
                 "`{code}: <每 1 单位基准货币折合的数额>`，或改用表中已有的货币"),
+    # a line of a CSV file that is not a row of cases (helpers.iorw.csvrows)
+    "row_text_line": ("has 1 cell but the header has {n}: a line of text rather than a case (a title or footer the "
+                      "export adds?); it is not decided — if it is a case, give it every column",
+                      "只有 1 个单元格，而表头有 {n} 个：这是一行文字而不是案例（导出文件加的标题或页脚？）；"
+                      "不会给出建议——如果它是案例，请补全每一列"),
+    "row_cells": ("has {k} cells but the header has {n}; fix the row (a {delimiter} inside a value needs quotes)",
+                  "有 {k} 个单元格，而表头有 {n} 个；请修正这一行（值里的{delimiter}需要用引号括起来）"),
+    "row_unclosed": ('a quoted cell opened on this line is never closed (an unpaired "); close the quote or remove '
+                     "it; the rows after it were read on their own",
+                     "这一行开始的带引号单元格一直没有闭合（引号不成对）；请补上或删去引号；其后的各行已分别读取"),
+    "row_stray": ('has a quote (") inside a cell that is not quoted as CSV requires; quote the whole cell and double '
+                  'the quote inside it (""), or remove it',
+                  "某个单元格里有引号（\"），但这个单元格没有按 CSV 的要求加引号；请给整个单元格加上引号并把其中的引号写两遍"
+                  "（\"\"），或删去这个引号"),
 }
 _LIST_JOIN = {"en": ", ", "zh": "、"}
 
 
+def _worded(value, lang: str):
+    """A value as `lang` shows it: a list joined as the language lists things, a word given in each
+    language ({"en": "comma", "zh": "逗号"}) in that one, anything else as it is."""
+    if isinstance(value, (list, tuple)):
+        return _LIST_JOIN[lang].join(map(str, value))
+    if isinstance(value, dict):
+        return value[lang]
+    return value
+
+
 class Reason:
-    """What is wrong with one value: a kind of REASONS and the values its words take (a list is
-    joined as the language lists things)."""
+    """What is wrong with one value: a kind of REASONS and the values its words take."""
 
     __slots__ = ("kind", "values")
 
@@ -63,8 +86,7 @@ class Reason:
     def text(self, lang: str = "en") -> str:
         lang = "zh" if lang == "zh" else "en"
         words = REASONS[self.kind][lang == "zh"]
-        return words.format(**{k: _LIST_JOIN[lang].join(map(str, v)) if isinstance(v, (list, tuple)) else v
-                               for k, v in self.values.items()})
+        return words.format(**{k: _worded(v, lang) for k, v in self.values.items()})
 
     def __str__(self):
         return self.text("en")

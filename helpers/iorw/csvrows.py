@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.exceptions import InputFileError
+from ..core.reasons import Reason
 from .transcode import text_columns
 
 ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a row cannot be read
@@ -28,19 +29,18 @@ ROW_PROBLEM = "__row_problem__"  # a column only the careful path adds: why a ro
 # followed by more text. Neither occurs in valid CSV (a quote inside a quoted cell is doubled).
 _STRAY_TEXT = re.compile(r'[^,"\r\n]"[^,"\r\n]')
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+DELIMITERS_ZH = {",": "逗号", ";": "分号", "\t": "制表符", "|": "竖线"}
 _LONE_CR = re.compile(r"\r(?!\n)")
 _CR_MARK = "\ue000"
-UNCLOSED = ('a quoted cell opened on this line is never closed (an unpaired ")',
-            'close the quote or remove it; the rows after it were read on their own')
-STRAY = ('has a quote (") inside a cell that is not quoted as CSV requires',
-         'quote the whole cell and double the quote inside it (""), or remove it')
+# why a line is not a row of cases (helpers.core.reasons words them in English and Chinese)
+UNCLOSED = Reason("row_unclosed")
+STRAY = Reason("row_stray")
 
 
 def _ragged(k, n, sep=","):
     if k == 1 and n > 1:  # a line of text among the records: a title or footer an export adds ("4 record(s) downloaded")
-        return (f"has 1 cell but the header has {n}: a line of text rather than a case (a title or footer the "
-                "export adds?); it is not decided — if it is a case, give it every column")
-    return f"has {k} cells but the header has {n}; fix the row (a {DELIMITERS[sep]} inside a value needs quotes)"
+        return Reason("row_text_line", n=n)
+    return Reason("row_cells", k=k, n=n, delimiter={"en": DELIMITERS[sep], "zh": DELIMITERS_ZH[sep]})
 
 
 def _stray_text(sep):
@@ -316,7 +316,7 @@ def _parse(text: str, n: int, sep=","):
         return None, UNCLOSED
     cells = [c.replace(_CR_MARK, "\r") for c in rows[0]] if lone_cr else rows[0]
     if len(cells) != n:
-        return cells, (_ragged(len(cells), n, sep), "")
+        return cells, _ragged(len(cells), n, sep)
     return cells, None
 
 
@@ -372,8 +372,7 @@ def _careful(lines: list, header: list, first_line: int, sep=","):
             continue
         j, cells, problem = choice[i]
         if problem is not None:
-            message, fix = problem
-            problems.append(message + (f"; {fix}" if fix else ""))
+            problems.append(problem)  # a Reason: the row's FieldProblem tells it in the run's language
             cells = (cells if cells is not None else lines[i].rstrip("\r\n").replace('"', "").split(sep))
             cells = (list(cells) + [""] * n)[:n]
         else:

@@ -141,3 +141,7 @@ def test_a_bad_case_is_worded_in_the_notebooks_language():
     assert problems_markdown(raised.value, "zh", case).splitlines()[2:] == [
         "- **订单金额**：必填，请填写。",
         "- **平台**：请从以下选项中选择：速卖通、亚马逊、eBay、Shopify、淘宝、抖音、其他。"]
+    # without the case's fields to word them as the form does: the contract's reasons, in Chinese too
+    assert problems_markdown(raised.value, "zh").splitlines()[2:] == [
+        "- **订单金额**：必填，但为空",
+        "- **平台**：'tmall' 不在可选值中：aliexpress、amazon、ebay、shopify、taobao、douyin、other"]

@@ -227,7 +227,7 @@ def test_a_cell_that_is_no_amount_stays_and_is_explained():
         assert list(out) == ["5", " 12 apples ", "$1,2,3"]
         assert codes.to_pylist() == ["USD", None, None]
         assert sorted(notes) == [(1, "item_cost"), (2, "item_cost")]
-        assert notes[(1, "item_cost")].startswith("' 12 apples ' is not an amount")
+        assert str(notes[(1, "item_cost")]).startswith("' 12 apples ' is not an amount")
 
 
 def test_columns_suggests_a_mapping_that_runs(tmp_path, capsys):

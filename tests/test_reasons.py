@@ -59,6 +59,12 @@ def test_every_reason_has_words_in_both_languages_and_no_unknown_kind_is_accepte
         assert set(_names(en)) == set(_names(zh)), kind  # both languages say the same values
     assert Reason("not_choice", value="'x'", choices=("a", "b")).text("zh") == "'x' 不在可选值中：a、b"
     assert Reason("not_choice", value="'x'", choices=("a", "b")).text("fr") == "'x' is not one of a, b"
+    both = Reason("date_form_some", value="'01/02/2026'", name="order_date",
+                  options={"en": '`order_date: "%m/%d/%Y"` or `order_date: "%d/%m/%Y"`',
+                           "zh": '`order_date: "%m/%d/%Y"` 或 `order_date: "%d/%m/%Y"`'})
+    assert both.text("zh") == ("'01/02/2026' 不是 YYYY-MM-DD 格式的日期；请在映射文件的 `dates:` 下写明它的格式，"
+                               '`order_date: "%m/%d/%Y"` 或 `order_date: "%d/%m/%Y"` 之一（order_date 的单元格符合其中每一种；'
+                               "请核对导出文件用的是哪一种）")
     with pytest.raises(KeyError):
         Reason("no_such_reason")
 
@@ -102,3 +108,24 @@ def test_a_line_that_is_not_a_row_of_cases_is_told_in_the_runs_language(tmp_path
     errors = pd.read_csv(tmp_path / "o" / "errors.csv", dtype=str, keep_default_na=False)
     assert errors["row"].tolist() == ["3", "4", "5"]
     assert errors["message"].tolist() == [reasons[1], reasons[2], reasons[0]]
+
+
+@pytest.mark.parametrize("lang, reasons", [
+    ("en", ["order_date: '2026-02-30 10:00:00' is not a date that exists (a day past the month's end, or a second "
+            "past 59), read as '%Y-%m-%d %H:%M:%S'",
+            "order_value: '约八十元' is not an amount (a number with an optional currency sign and thousands "
+            "separators, e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)"]),
+    ("zh", ["order_date：'2026-02-30 10:00:00' 不是存在的日期（超出当月天数，或秒数超过 59），按 '%Y-%m-%d %H:%M:%S' 读取",
+            "order_value：'约八十元' 不是金额（数字，可带货币符号和千位分隔符，如 US $1,278.82、￥1,132.00 或 1.234,56 €）"]),
+])
+def test_a_cell_the_column_mapping_cannot_read_is_told_in_the_runs_language(tmp_path, lang, reasons):
+    """A Taobao export as Chinese Excel saves it (GBK, CRLF), read with the bundled mapping."""
+    rows = ["退款编号,订单编号,买家实际支付金额,订单付款时间,退款原因,退款类型",
+            "TB-1,4001,￥120.00,2026-09-01 08:00:00,未收到货,仅退款",
+            "TB-2,4002,￥80.00,2026-02-30 10:00:00,未收到货,仅退款",
+            "TB-3,4003,约八十元,2026-09-01 08:00:00,未收到货,仅退款"]
+    (tmp_path / "taobao.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    assert main(["batch", str(tmp_path / "taobao.csv"), "--columns", "taobao", "--out", str(tmp_path / "o"),
+                 "--as-of", "2026-11-01", "--lang", lang, "--no-report"]) == 0
+    errors = pd.read_csv(tmp_path / "o" / "errors.csv", dtype=str, keep_default_na=False)
+    assert errors["case_id"].tolist() == ["TB-2", "TB-3"] and errors["message"].tolist() == reasons

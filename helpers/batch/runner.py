@@ -126,8 +126,8 @@ def true_rows(frame, v, notes: dict) -> None:
     for i, exc in v.problems.items():
         for p in exc.problems:
             note = notes.get((i, p.field))
-            if note:  # the mapping's words (English only) replace the contract's, in every language
-                p.message, p.reason = note, None
+            if note:  # the mapping's words (a Reason) replace the contract's
+                p.message, p.reason = str(note), note
 
 
 class _Manifest:

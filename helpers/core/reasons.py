@@ -45,6 +45,30 @@ REASONS = {  # kind -> (English, Chinese)
                 "`{code}: <units per 1 of the base currency>` there, or give the case in a currency it has",
                 "店铺汇率表（parameters.yaml 的 exchange_rates）中没有 {code} 的汇率；请在其中添加 "
                 "`{code}: <每 1 单位基准货币折合的数额>`，或改用表中已有的货币"),
+    # a cell a column mapping cannot read (helpers.iorw): said in place of the contract's reason
+    "not_amount": ("{value} is not an amount (a number with an optional currency sign and thousands separators, "
+                   "e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)",
+                   "{value} 不是金额（数字，可带货币符号和千位分隔符，如 US $1,278.82、￥1,132.00 或 1.234,56 €）"),
+    "not_mapped_choice": ("{value} is not one of {choices}, nor a value the mapping knows ({known}); add it under "
+                          "`values: {name}:` in the mapping",
+                          "{value} 不在可选值中：{choices}，也不是映射文件认识的值（{known}）；请在映射文件的 "
+                          "`values: {name}:` 下添加它"),
+    "not_date_format": ("{value} does not match the mapping's date format {fmt} (e.g. {example})",
+                        "{value} 不符合映射文件的日期格式 {fmt}（如 {example}）"),
+    "no_such_date": ("{value} is not a date that exists (a day past the month's end, or a second past 59), read as {fmt}",
+                     "{value} 不是存在的日期（超出当月天数，或秒数超过 59），按 {fmt} 读取"),
+    "date_form_one": ('{value} is not a date in the form YYYY-MM-DD; add `{name}: "{fmt}"` under `dates:` in the '
+                      "mapping (every {name} of the file is in that form)",
+                      '{value} 不是 YYYY-MM-DD 格式的日期；请在映射文件的 `dates:` 下添加 `{name}: "{fmt}"`'
+                      "（文件中的 {name} 都是这种格式）"),
+    "date_form_some": ("{value} is not a date in the form YYYY-MM-DD; name its form under `dates:` in the mapping, "
+                       "one of {options} (the {name} cells fit each; check which the export means)",
+                       "{value} 不是 YYYY-MM-DD 格式的日期；请在映射文件的 `dates:` 下写明它的格式，{options} 之一"
+                       "（{name} 的单元格符合其中每一种；请核对导出文件用的是哪一种）"),
+    "date_form_none": ("{value} is not a date in the form YYYY-MM-DD; name its form under `dates:` in the mapping as "
+                       'a strptime format, e.g. `{name}: "%d.%m.%Y"` for 03.10.2026 (docs/contract.md, column mappings)',
+                       "{value} 不是 YYYY-MM-DD 格式的日期；请在映射文件的 `dates:` 下用 strptime 格式写明它的格式，"
+                       '如 03.10.2026 写作 `{name}: "%d.%m.%Y"`（见 docs/contract.md 的列映射部分）'),
     # a line of a CSV file that is not a row of cases (helpers.iorw.csvrows)
     "row_text_line": ("has 1 cell but the header has {n}: a line of text rather than a case (a title or footer the "
                       "export adds?); it is not decided — if it is a case, give it every column",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..core.reasons import Reason
 from .textcols import positions, put_back, text_cells
 
 MONEY_FIELDS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
@@ -81,8 +82,7 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
         found = pc.coalesce(found, pc.if_else(ok, _sign_codes(sign), None).take(back))
     rows = positions(arr, where)
     for k in np.flatnonzero(todo & ~pc.is_valid(number).to_numpy(zero_copy_only=False)):
-        notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} is not an amount (a number with an optional currency "
-                                       "sign and thousands separators, e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)")
+        notes[(int(rows[k]), name)] = Reason("not_amount", value=repr(series.iat[rows[k]]))
     result = put_back(series, pc.coalesce(number, raw), where)  # no amount: the cell as the file has it
     if where is None:
         return result, found

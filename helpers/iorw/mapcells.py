@@ -11,6 +11,7 @@ import datetime as _dt
 
 import numpy as np
 
+from ..core.reasons import Reason
 from .datetext import rolled_over, strict_iso
 from .textcols import as_text, distinct, is_arrow_text, per_distinct, positions, put_back, spread, text_cells, text_column
 
@@ -56,10 +57,10 @@ def map_words(series, lookup, name=None, choices=(), notes=None, encoded=None):
         unknown = [k for k, v in enumerate(values[:-1]) if isinstance(v, str) and v.strip()
                    and v.strip().lower() not in choices]
         if unknown:
-            known = ", ".join(list(lookup)[:8])
+            known = list(lookup)[:8]
             for i in np.flatnonzero(np.isin(codes, unknown)):
-                notes[(int(i), name)] = (f"{series.iat[i]!r} is not one of {', '.join(choices)}, nor a value the "
-                                         f"mapping knows ({known}); add it under `values: {name}:` in the mapping")
+                notes[(int(i), name)] = Reason("not_mapped_choice", value=repr(series.iat[i]), choices=list(choices),
+                                               known=known, name=name)
     return spread(series, values, codes)
 
 
@@ -109,9 +110,8 @@ def parse_dates(series, name, fmt, notes):
         rows = positions(raw, where)
         example = _dt.datetime(2026, 10, 3, 14, 22, 10, tzinfo=_dt.timezone(_dt.timedelta(hours=8))).strftime(fmt)
         for k in failed:
-            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} does not match the mapping's date format "
-                                           f"{fmt!r} (e.g. {example})")
+            notes[(int(rows[k]), name)] = Reason("not_date_format", value=repr(series.iat[rows[k]]), fmt=repr(fmt),
+                                                 example=example)
         for k in impossible:
-            notes[(int(rows[k]), name)] = (f"{series.iat[rows[k]]!r} is not a date that exists (a day past the "
-                                           f"month's end, or a second past 59), read as {fmt!r}")
+            notes[(int(rows[k]), name)] = Reason("no_such_date", value=repr(series.iat[rows[k]]), fmt=repr(fmt))
     return out

@@ -30,6 +30,7 @@ import numpy as np
 from ..core.case import FIELD_PARSERS
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME
+from ..core.reasons import Reason
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
 from .csvrows import DELIMITERS, ROW_PROBLEM
 from .mapcells import fill_blanks, fitting_date_formats, map_words, parse_dates
@@ -333,14 +334,10 @@ def _date_format_hints(out, mapping, notes) -> None:
         cells = pc.filter(text, filled)
         samples = pc.unique(cells)[:HINT_SAMPLES].to_pylist()
         fits = fitting_date_formats(samples)
-        if len(fits) == 1:
-            how = f'add `{name}: "{fits[0]}"` under `dates:` in the mapping (every {name} of the file is in that form)'
-        elif fits:
-            how = ("name its form under `dates:` in the mapping, one of " +
-                   " or ".join(f'`{name}: "{f}"`' for f in fits) + f" (the {name} cells fit each; check which the export means)")
-        else:
-            how = (f'name its form under `dates:` in the mapping as a strptime format, e.g. `{name}: "%d.%m.%Y"` '
-                   "for 03.10.2026 (docs/contract.md, column mappings)")
+        options = [f'`{name}: "{f}"`' for f in fits]
+        kind, values = (("date_form_one", {"fmt": fits[0]}) if len(fits) == 1 else
+                        ("date_form_some", {"options": {"en": " or ".join(options), "zh": " 或 ".join(options)}}) if fits
+                        else ("date_form_none", {}))
         rows = positions(raw, where)
         for k in np.flatnonzero(filled.to_numpy(zero_copy_only=False)):
-            notes[(int(rows[k]), name)] = f"{out[name].iat[rows[k]]!r} is not a date in the form YYYY-MM-DD; {how}"
+            notes[(int(rows[k]), name)] = Reason(kind, value=repr(out[name].iat[rows[k]]), name=name, **values)

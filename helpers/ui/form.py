@@ -251,8 +251,9 @@ class DisputeForm:
             try:
                 parsed = parse_case(self.values())
             except CaseError as exc:  # a field the form does not show (the parameters' case)
-                hidden = [f"{field_label(p.field, self.lang) if p.field in FIELD_BY_NAME else p.field}: {p.message}"
-                          for p in exc.problems]
+                colon = ui("colon", self.lang)
+                hidden = [f"{field_label(p.field, self.lang) if p.field in FIELD_BY_NAME else p.field}{colon}"
+                          f"{p.text(self.lang)}" for p in exc.problems]
         for name, label in self.errors.items():
             label.value = " ".join(problems.get(name, [])) or warnings.get(name, "")
             label.style = self.look.error if name in problems else self.look.warning

@@ -152,7 +152,7 @@ def problems_markdown(error: CaseError, lang: str = "en", case: dict | None = No
         worded = field_problems(fields, [f.name for f in FIELDS], lang, base=fields)[0]  # a missing one is too
     colon = ui("colon", lang)
     items = "\n".join(f"- **{md_escape(_field_name(p.field, lang))}**{colon}"
-                      f"{md_escape(' '.join(worded.get(p.field, [])) or p.message)}" for p in error.problems)
+                      f"{md_escape(' '.join(worded.get(p.field, [])) or p.text(lang))}" for p in error.problems)
     return f"**{md_escape(ui('cannot_decide', lang))}**\n\n{items}"
 
 

@@ -359,3 +359,31 @@ def test_cancelling_a_parcel_not_yet_collected_costs_the_margin_not_a_return():
     unknown = recommend({**case, "item_cost": None, "tracking_status": "pre_transit"}, as_of=AS_OF)
     chosen = next(a for a in unknown.alternatives if a["chosen"])
     assert chosen["est_cost"] is None and chosen["cost_unknown"] == ["item_cost"]
+
+
+@pytest.mark.parametrize("facts, flagged", [
+    ({"tracking_status": "in_transit", "delivery_date": "2026-10-20"}, True),
+    ({"tracking_status": "lost", "delivery_date": "2026-10-20"}, True),
+    ({"tracking_status": "pre_transit", "delivery_date": "2026-10-20"}, True),
+    ({"tracking_status": "delivered", "delivery_date": "2026-10-20", "proof_of_delivery": True}, False),
+    ({"tracking_status": "in_transit"}, False),
+    ({"tracking_status": "returned_to_sender", "delivery_date": "2026-10-20"}, False),  # back with the seller: delivered there
+])
+def test_facts_that_disagree_about_delivery_are_flagged_in_one_case_and_in_a_batch(tmp_path, facts, flagged):
+    """A delivery date beside a tracking status that says the parcel has not
+    arrived was decided on without a word: the trainee read 'reship, the parcel is late' for a case
+    whose own delivery date says it arrived. Now a risk flag says the facts disagree."""
+    import pandas as pd
+
+    from helpers.cli import main
+    case = dict(case_id="F1", dispute_type="not_received", order_value=30, order_date="2026-10-01",
+                ship_date="2026-10-02", promised_delivery_days=20, tracking_number="LX1", platform="ebay", **facts)
+    rec = recommend(case, as_of=AS_OF)
+    assert ("facts_disagree" in rec.risk_flags) is flagged
+    zh = recommend(case, as_of=AS_OF, lang="zh")
+    assert any(t.startswith("事实矛盾：") for t in zh.risk_flag_text) is flagged
+    pd.DataFrame([case]).to_csv(tmp_path / "cases.csv", index=False)
+    assert main(["batch", str(tmp_path / "cases.csv"), "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat(),
+                 "--no-report"]) == 0
+    flags = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False)["risk_flags"].iloc[0]
+    assert ("facts_disagree" in flags.split("; ")) is flagged

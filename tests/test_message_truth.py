@@ -387,3 +387,15 @@ def test_facts_that_disagree_about_delivery_are_flagged_in_one_case_and_in_a_bat
                  "--no-report"]) == 0
     flags = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False)["risk_flags"].iloc[0]
     assert ("facts_disagree" in flags.split("; ")) is flagged
+
+
+@pytest.mark.parametrize("request_, rule", [("unspecified", "nr_lost_reship"), ("full_refund", "nr_lost_buyer_wants_refund")])
+def test_a_parcel_held_at_customs_long_past_the_promise_is_not_titled_lost(request_, rule):
+    """The carrier says where the parcel is (customs): the rule's title said "Lost" / "丢件"."""
+    case = dict(case_id="H1", dispute_type="not_received", order_value=30, order_date="2026-08-01",
+                ship_date="2026-08-02", promised_delivery_days=20, tracking_number="LX1", platform="ebay",
+                tracking_status="customs_hold", buyer_request=request_)
+    en, zh = (recommend(case, as_of=AS_OF, lang=lang) for lang in ("en", "zh"))
+    assert en.rule_id == zh.rule_id == rule
+    assert en.rule_title.startswith("Lost or stuck long past the promise"), en.rule_title
+    assert zh.rule_title.startswith("丢件或远超时效仍停滞"), zh.rule_title

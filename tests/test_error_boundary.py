@@ -91,6 +91,21 @@ def test_recommend_a_bad_case_exits_2_naming_case_and_field(capsys, files):
     expect(capsys, ["recommend", files["case"]], 2, "bad case: case EB-1: order_value", "fix these fields")
 
 
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "dispute-playbook: bad case: case EB-1: order_value: -5 must be greater than 0; case EB-1: order_date: "
+           "'2026-13-01' is not a real date — fix these fields (see the case contract in docs/contract.md) and try again"),
+    ("zh", "dispute-playbook: 案例有误：案例 EB-1：order_value：-5 必须大于 0；案例 EB-1：order_date：'2026-13-01' "
+           "不是真实存在的日期——请按案例约定（docs/contract.md）修正这些字段后重试"),
+])
+def test_recommend_a_bad_case_is_told_in_the_commands_language(capsys, files, lang, line):
+    """`recommend --lang zh` gave a Chinese seller the reasons in English (its rationale and actions
+    are Chinese); the one line is the same, written by hand, and the exit code too."""
+    files["case"].write_text(json.dumps({**CASE, "order_value": -5, "order_date": "2026-13-01"}), encoding="utf-8")
+    assert main(["recommend", str(files["case"]), "--lang", lang]) == 2
+    assert capsys.readouterr().err.strip() == line
+
+
 @pytest.mark.parametrize("content,says", [(None, "no such file"), ("{not json", "is not valid JSON/YAML")])
 def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files, content, says):
     path = files["tmp"] / "in.json"

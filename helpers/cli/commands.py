@@ -148,7 +148,7 @@ def main(argv=None) -> int:
         print("dispute-playbook: interrupted", file=sys.stderr)
         return 130
     except PlaybookToolError as exc:
-        print(exc.one_line(), file=sys.stderr)
+        print(exc.one_line(getattr(args, "lang", "en")), file=sys.stderr)
         return exc.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)

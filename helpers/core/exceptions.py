@@ -19,8 +19,9 @@ class PlaybookToolError(Exception):
     exit_code = EXIT_INPUT
     kind = ""  # what the one line calls the error before its message ("bad case: ")
 
-    def one_line(self) -> str:
-        """The error as people read it, from the command line and in a notebook alike."""
+    def one_line(self, lang: str = "en") -> str:
+        """The error as people read it, from the command line and in a notebook alike. `lang`: the
+        command's --lang; an error without Chinese words says it in English."""
         return f"dispute-playbook: {self.kind}{self}"
 
     def _render_traceback_(self):
@@ -94,6 +95,14 @@ class FieldProblem:
         return self.reason.text(lang) if self.reason is not None else self.message
 
     def __str__(self):
+        return self.text_with_place("en")
+
+    def text_with_place(self, lang: str = "en") -> str:
+        """The problem with its row (if any), case and field: `row 3, case A1: order_value: ...`."""
+        if lang == "zh":
+            case = self.case_id if self.case_id not in (None, "") else "（无 case_id）"
+            where = f"第 {self.row} 行，" if self.row is not None else ""
+            return f"{where}案例 {case}：{self.field}：{self.text('zh')}"
         case = self.case_id if self.case_id not in (None, "") else "(no case_id)"
         where = f"row {self.row}, " if self.row is not None else ""
         return f"{where}case {case}: {self.field}: {self.message}"
@@ -114,6 +123,12 @@ class CaseError(PlaybookToolError, ValueError):
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems)
                          + " — fix these fields (see the case contract in docs/contract.md) and try again")
+
+    def one_line(self, lang: str = "en") -> str:
+        if lang != "zh":
+            return super().one_line()
+        said = "；".join(p.text_with_place("zh") for p in self.problems)
+        return f"dispute-playbook: 案例有误：{said}——请按案例约定（docs/contract.md）修正这些字段后重试"
 
     @property
     def case_id(self):

@@ -110,3 +110,28 @@ def test_the_samples_are_what_the_script_writes(tmp_path):
     fresh = pd.read_excel(tmp_path / "aliexpress_orders.xlsx", header=None, dtype=object, engine="openpyxl")
     stored = pd.read_excel(EXPORTS / "aliexpress_orders.xlsx", header=None, dtype=object, engine="openpyxl")
     pd.testing.assert_frame_equal(fresh, stored)
+
+
+def test_aliexpress_collected_is_in_transit_not_yet_collected_is_a_label_and_countries_are_read_by_name(tmp_path):
+    """已揽收 (the carrier has collected it) was read as pre_transit (a label made, not collected), and the
+    trainee was told to hand the parcel to the carrier; 待揽收 (not yet collected) was refused. A country
+    the preset does not list (意大利) rejected the whole case."""
+    rows = ["AliExpress 订单导出", "订单号,订单金额,下单时间,发货时间,物流单号,收货国家,纠纷原因,物流状态,买家诉求",
+            "A1,US $30.00,2026-10-20 10:00:00,2026-10-21 10:00:00,LX1,意大利,未收到货,已揽收,",
+            "A2,US $30.00,2026-10-20 10:00:00,2026-10-21 10:00:00,LX2,Netherlands,未收到货,待揽收,",
+            "A3,US $30.00,2026-10-20 10:00:00,2026-10-21 10:00:00,LX3,義大利,未收到货,运输中,",
+            "A4,US $30.00,2026-10-20 10:00:00,2026-10-21 10:00:00,LX4,火星,未收到货,运输中,"]
+    (tmp_path / "ali.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    out = tmp_path / "o"
+    assert main(["batch", str(tmp_path / "ali.csv"), "--columns", "aliexpress", "--out", str(out), "--as-of", AS_OF,
+                 "--no-report"]) == 0
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False).set_index("case_id")
+    assert recs["buyer_country"].to_dict() == {"A1": "IT", "A2": "NL", "A3": "IT"}
+    from helpers.iorw.mapping import apply_mapping, load_mapping
+    from helpers.iorw.tables import read_table
+    mapping = load_mapping("aliexpress")
+    cases = apply_mapping(read_table(tmp_path / "ali.csv", encoding=mapping.encoding, header_row=mapping.header_row,
+                                     expected=set(mapping.columns), sep=mapping.delimiter), mapping)
+    assert cases["tracking_status"].tolist() == ["in_transit", "pre_transit", "in_transit", "in_transit"]
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert errors["case_id"].tolist() == ["A4"] and errors.loc[0, "field"] == "buyer_country"

@@ -8,6 +8,7 @@ its text cells. A cell the mapping cannot turn into a contract value stays as th
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def map_words(series, lookup, name=None, choices=(), notes=None, encoded=None):
         unknown = [k for k, v in enumerate(values[:-1]) if isinstance(v, str) and v.strip()
                    and v.strip().lower() not in choices]
         if unknown:
-            known = list(lookup)[:8]
+            known = list(lookup)[:8] + (["…"] if len(lookup) > 8 else [])
             for i in np.flatnonzero(np.isin(codes, unknown)):
                 notes[(int(i), name)] = Reason("not_mapped_choice", value=repr(series.iat[i]), choices=list(choices),
                                                known=known, name=name)
@@ -115,3 +116,21 @@ def parse_dates(series, name, fmt, notes):
         for k in impossible:
             notes[(int(rows[k]), name)] = Reason("no_such_date", value=repr(series.iat[rows[k]]), fmt=repr(fmt))
     return out
+
+
+def country_codes(series):
+    """Countries written out as CLDR names them in Chinese or English (意大利, 義大利, Italy) as their
+    ISO codes; other cells unchanged (the contract's check names what is still not a code). An export
+    names a buyer's country in words, and a mapping lists only some: one it left out rejected the case."""
+    return map_words(series, _country_names())
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict:
+    from babel import Locale
+    names = {}
+    for locale in ("en", "zh_Hant", "zh"):  # Simplified last: its name wins where two scripts write it alike
+        for code, name in Locale.parse(locale).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names[name] = code
+    return names

@@ -33,7 +33,7 @@ from ..core.fields import FIELD_BY_NAME
 from ..core.reasons import Reason
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
 from .csvrows import DELIMITERS, ROW_PROBLEM
-from .mapcells import fill_blanks, fitting_date_formats, map_words, parse_dates
+from .mapcells import country_codes, fill_blanks, fitting_date_formats, map_words, parse_dates
 from .textcols import distinct, text_cells, text_column
 
 SECTIONS = ("encoding", "delimiter", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
@@ -231,6 +231,8 @@ def _field_column(name, col, mapping, notes, encoded):
     found = None
     if name in mapping.values:
         col = map_words(col, mapping.values[name], name, f.choices, notes, encoded)
+    if f.kind == "country":
+        col = country_codes(col)
     if mapping.booleans and f.kind == "bool":
         col = map_words(col, mapping.booleans)
     if name in mapping.dates:

@@ -234,6 +234,24 @@ def test_a_broken_guide_is_located(pb_copy):
 
 
 
+def test_a_rule_list_item_yaml_reads_as_a_mapping_is_located_not_a_crash(pb_copy):
+    """`- Check the label: void it` under a rule's actions (or evidence) is a mapping to YAML: validate
+    and recommend ended in an internal error (exit 70, TypeError: unhashable type)."""
+    path = pb_copy / "cancellation.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    actions: [cancel_order, refund_now, restock_check]\n    evidence: [chat_history]\n"
+    assert old in text
+    path.write_text(text.replace(old, "    actions:\n      - Check the label: void it\n    evidence:\n      - photo: label\n", 1),
+                    encoding="utf-8")
+    errors, _ = validate(pb_copy)
+    said = [(Path(p.path).name, p.message) for p in errors]
+    assert ("cancellation.yaml", "rule can_not_shipped: actions holds {'Check the label': 'void it'}, not a name") in said
+    assert ("cancellation.yaml", "rule can_not_shipped: evidence holds {'photo': 'label'}, not a name") in said
+    done = subprocess.run([sys.executable, "-m", "helpers", "validate", str(pb_copy)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr and "internal error" not in done.stderr
+
+
 def test_a_guide_item_yaml_reads_as_a_mapping_is_located(pb_copy):
     """`- Check the label: void it` is a mapping to YAML, not a text: the notebook's guide broke with a
     traceback (html.escape of a dict). Validation names its file, line and the fix."""

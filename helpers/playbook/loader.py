@@ -357,11 +357,26 @@ def _rule(raw, index, line, path, pb, parser, problems):
     elif raw.get("refund_share") is not None:
         bad("refund_share", f"rule {rid}: refund_share only applies to partial_refund", "remove it")
         share = None
-    actions = tuple(raw.get("actions") or ())
+    def names(key, example):
+        """The rule's list of names under `key`: one that YAML read as something else (`- Check the
+        label: void it` is a mapping) is told here, not left to fail later as a bug."""
+        value = raw.get(key) or ()
+        if isinstance(value, str):
+            value = (value,)
+        if not isinstance(value, (list, tuple)):
+            bad(key, f"rule {rid}: {key} must be a list of names", f"write e.g. `{key}: {example}`")
+            return ()
+        odd = [v for v in value if not isinstance(v, str)]
+        for v in odd:
+            bad(key, f"rule {rid}: {key} holds {v!r}, not a name",
+                f"write names only, e.g. `{key}: {example}` (a colon followed by a space makes YAML read `key: value`)")
+        return tuple(v for v in value if isinstance(v, str))
+
+    actions = names("actions", "[apologise, refund_now]")
     for a in actions:
         if a not in pb.actions:
             bad("actions", f"rule {rid}: unknown action {a!r}", "define it in playbook/actions.yaml")
-    evidence = tuple(raw.get("evidence") or ())
+    evidence = names("evidence", "[buyer_photos, chat_history]")
     for e in evidence:
         if e not in EVIDENCE:
             bad("evidence", f"rule {rid}: unknown evidence {e!r}", f"use one of {', '.join(EVIDENCE)}")

@@ -476,3 +476,25 @@ def test_a_workshop_page_opened_on_a_broken_playbook_says_what_to_fix(tmp_path):
     assert page.value.startswith('<div class="dp-ws-error"><b>修正以下问题之前无法开始练习： · '
                                  'The workshop cannot start until this is fixed:</b><pre>')
     assert f"{table}:24: is not valid YAML" in page.value
+
+
+def test_deck_and_grade_refuse_a_playbook_whose_scenario_validate_rejects(tmp_path):
+    """A colon in a scenario's text (`en: Note: the parcel…`) broke its file: `workshop deck` then said
+    "0 scenarios match … a size from 1 to 0", and `workshop grade` scored every trainee 0 with exit 0.
+    Both now refuse the playbook as `batch` and `recommend` do: exit 3, the file and line."""
+    pb = tmp_path / "pb"
+    shutil.copytree(ROOT / "playbook", pb)
+    path = pb / "scenarios" / "not_received.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    en: You shipped on 10 October with a 20-day delivery promise."
+    assert old in text
+    path.write_text(text.replace(old, "    en: Note: you shipped on 10 October with a 20-day delivery promise.", 1),
+                    encoding="utf-8")
+    broken = next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "Note: you" in line)
+    deck = run_cli("workshop", "deck", "--size", "3", "--seed", "1", "--playbook", str(pb))
+    graded = run_cli("workshop", "grade", str(DATA / "answers"), "--out", str(tmp_path / "r"), "--no-report",
+                     "--playbook", str(pb))
+    for done in (deck, graded):
+        assert done.returncode == 3, done.stderr
+        assert f"{path}:{broken}: is not valid YAML" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "r" / "grades.csv").exists()

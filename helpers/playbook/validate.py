@@ -231,7 +231,6 @@ def load_checked(path=None):
 
     `batch`, `recommend` and the app go through here, so they never run on a playbook `validate`
     rejects (the verdict is kept until a file of the folder changes)."""
-    from ..core.exceptions import PlaybookError
     from .loader import folder_stamp, load_playbook
     root = playbook_dir(path).resolve()
     key = (str(root), folder_stamp(root) if root.is_dir() else ())
@@ -247,12 +246,18 @@ def load_checked(path=None):
                 _remember_clean(digest, compiled_texts(str(root)))
     errors = _verdicts[key]
     if errors:
-        shown = list(errors[:GATE_SHOWN])
-        more = len(errors) - len(shown)
-        shown.append(PlaybookProblem(root, None, f"{len(errors)} error(s) in all" + (f" ({more} more not shown)" if more else ""),
-                                     f"run `dispute-playbook validate {root}` for the full list, fix them and run again"))
-        raise PlaybookError(shown)
+        raise refusal(root, errors)
     return load_playbook(root)
+
+
+def refusal(root, errors: list):
+    """The PlaybookError refusing a playbook with `errors`: the first few, and how to see them all."""
+    from ..core.exceptions import PlaybookError
+    shown = list(errors[:GATE_SHOWN])
+    more = len(errors) - len(shown)
+    shown.append(PlaybookProblem(root, None, f"{len(errors)} error(s) in all" + (f" ({more} more not shown)" if more else ""),
+                                 f"run `dispute-playbook validate {root}` for the full list, fix them and run again"))
+    return PlaybookError(shown)
 
 
 # A clean verdict is remembered on disk, keyed by the content of every file of the playbook folder and

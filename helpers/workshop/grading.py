@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core.exceptions import OutputError
 from ..core.paths import NOTEBOOKS_DIR
 from ..iorw.fonts import use_cjk_fallback  # trainee names may be Chinese
-from .scenarios import MAX_POINTS, expected, judge, load_scenarios, score_percent
+from .scenarios import MAX_POINTS, checked_playbook, expected, judge, load_scenarios, score_percent
 from .training import LEVEL_TITLES, TYPE_TITLES, WorkshopError, answer_problem, answers_dir, read_answer_file
 
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "workshop_report.ipynb"
@@ -300,6 +300,7 @@ def run_grade_cli(args) -> int:
                             "page saved answers into (the path it shows each trainee), or copy the trainees' .json "
                             "files here")
     out = writable_folder(Path(args.out) if args.out else folder / "report")
+    checked_playbook(args.playbook)  # answers are judged against every scenario of a playbook validate accepts
     g = grade(folder, args.playbook, lang)
     for p in g.problems:
         print(f"warning: {p}", file=sys.stderr)

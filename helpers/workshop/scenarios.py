@@ -179,6 +179,18 @@ def scenario_problems(playbook=None) -> list:
     return load_scenarios(playbook)[1]
 
 
+def checked_playbook(playbook=None) -> Playbook:
+    """The playbook a workshop runs on, if `validate` finds no error in it, its scenarios included;
+    else PlaybookError naming the first few. A broken scenario was left out of decks without a word,
+    and its answers graded as unknown: wrong scores, exit 0."""
+    from ..playbook.validate import load_checked, refusal
+    pb = load_checked(playbook)
+    errors = scenario_problems(pb)
+    if errors:
+        raise refusal(playbook_dir(playbook).resolve(), errors)
+    return pb
+
+
 @dataclass
 class Expected:
     """The answer a trainee is measured against, and the playbook's reasons."""

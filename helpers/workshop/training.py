@@ -19,7 +19,7 @@ from pathlib import Path
 from ..core.exceptions import PlaybookToolError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, RESOLUTIONS
 from ..iorw.atomic import write_json_atomic  # temporary file + rename: a crash never leaves half a file
-from .scenarios import LEVELS, MAX_POINTS, load_scenarios
+from .scenarios import LEVELS, MAX_POINTS, checked_playbook, load_scenarios
 
 ANSWERS_FORMAT = "dispute-playbook/workshop-answers"
 DECK_FORMAT = "dispute-playbook/workshop-deck"
@@ -327,7 +327,7 @@ def run_deck_cli(args) -> int:
     from ..iorw.atomic import writable_folder
     if args.out:
         writable_folder(Path(args.out).parent, args.out)
-    deck = make_deck(args.size, args.seed, args.types, args.level, args.playbook)
+    deck = make_deck(args.size, args.seed, args.types, args.level, checked_playbook(args.playbook))
     if args.out:
         write_json_atomic(Path(args.out), deck.to_dict())
         print(f"wrote {deck.deck_id} ({deck.title}) to {args.out}")

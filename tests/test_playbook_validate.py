@@ -118,6 +118,21 @@ def test_contradictory_conditions_are_found(pb_copy):
     assert any("nr_customs_hold can never fire" in p.message and "order_value" in p.message for p in errors)
 
 
+
+@pytest.mark.parametrize("condition", ["days_past_promise: {known: true}", "item_cost: {known: true}",
+                                       "delivery_date: {known: true}", "item_cost: {known: false}"])
+def test_a_known_test_alone_on_a_number_or_date_can_fire(pb_copy, condition):
+    """`{known: true}` on a number or a date was reported as "can never fire: its conditions contradict
+    each other" (the only value tried was an unknown one), and later rules as shadowed by it."""
+    edit(pb_copy / "not_received.yaml", "      - tracking_status: customs_hold\n",
+         f"      - tracking_status: customs_hold\n      - {condition}\n")
+    errors, _ = validate(pb_copy)
+    assert not any("nr_customs_hold can never fire" in p.message for p in errors), messages(errors)
+    edit(pb_copy / "not_received.yaml", f"      - {condition}\n", f"      - {condition}\n      - order_value: {{gt: 50, lt: 10}}\n")
+    errors, _ = validate(pb_copy)  # a real contradiction beside it is still found
+    assert any("nr_customs_hold can never fire" in p.message and "order_value" in p.message for p in errors)
+
+
 def test_a_table_without_default_is_reported(pb_copy):
     table = pb_copy / "cancellation.yaml"
     edit(table, "    title: {en: \"Facts do not settle it\", zh: \"现有事实不足以判断\"}\n",

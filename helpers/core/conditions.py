@@ -209,10 +209,10 @@ def _test_points(name, atoms):
         return [float(i) for i in range(len(FIELD_BY_NAME[name].choices))] + [math.nan]
     cuts = sorted({float(x) for a in atoms if a.name == name and a.op != "known"
                    for x in (a.value if isinstance(a.value, tuple) else (a.value,))})
-    points = [math.nan]
+    points = [math.nan] if cuts else [0.0, math.nan]  # `known: true` alone needs a known value to try
     for c in cuts:
         points += [c - 0.5, c, c + 0.5]
-    return points or [0.0, math.nan]
+    return points
 
 
 def covers(general, specific) -> bool:

@@ -208,6 +208,20 @@ def test_loading_a_broken_playbook_raises_one_error_listing_every_problem(pb_cop
     assert "parameters.yaml" in text and "damaged.yaml" in text and "swap" in text
 
 
+
+def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_blamed_on_the_parameter(pb_copy):
+    """`goodwill_partial_share: soon` gave five errors, four of them on the rules that name it; 1.5
+    was blamed on each rule with the fix it already followed ("write refund_share: $goodwill_partial_share")."""
+    edit(pb_copy / "parameters.yaml", "  value: 0.3\n", "  value: soon\n")
+    errors, _ = validate(pb_copy)
+    assert [p.message for p in errors] == ["parameter 'goodwill_partial_share' needs a numeric `value:`"]
+    edit(pb_copy / "parameters.yaml", "  value: soon\n", "  value: 1.5\n")
+    errors, _ = validate(pb_copy)
+    assert errors and all(p.message.endswith("refund_share $goodwill_partial_share is 1.5, not a share between 0 and 1")
+                          and p.fix == "set goodwill_partial_share between 0 and 1 (parameters.yaml, or --set)"
+                          for p in errors), messages(errors)
+
+
 @pytest.mark.parametrize("text,expect", [("5\n", "must map language codes (at least en)"),
                                          ("[]\n", "must map language codes (at least en)"),
                                          ("en: English\n", "language 'en' needs `defaults:`")])

@@ -349,10 +349,17 @@ def _rule(raw, index, line, path, pb, parser, problems):
     share = raw.get("refund_share")
     if share is not None:
         share = parser.resolve(share, line_of(raw, "refund_share", line))
+    named = raw.get("refund_share")
     if resolution == "partial_refund":
-        if not isinstance(share, (int, float)) or not 0 < share < 1:
-            bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
-                "write e.g. `refund_share: $goodwill_partial_share`")
+        if isinstance(share, float) and share != share:
+            share = 0.5  # its parameter is not a number: told once, in parameters.yaml (one mistake, one error)
+        elif not isinstance(share, (int, float)) or not 0 < share < 1:
+            if isinstance(named, str) and named.startswith("$") and isinstance(share, (int, float)):
+                bad("refund_share", f"rule {rid}: refund_share {named} is {share:g}, not a share between 0 and 1",
+                    f"set {named[1:]} between 0 and 1 (parameters.yaml, or --set)")
+            else:
+                bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
+                    "write e.g. `refund_share: $goodwill_partial_share`")
             share = 0.5
     elif raw.get("refund_share") is not None:
         bad("refund_share", f"rule {rid}: refund_share only applies to partial_refund", "remove it")

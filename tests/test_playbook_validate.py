@@ -209,6 +209,22 @@ def test_loading_a_broken_playbook_raises_one_error_listing_every_problem(pb_cop
 
 
 
+def test_a_rule_id_used_twice_names_both_places_in_a_file_and_across_tables(pb_copy):
+    """The same id in two tables passed validate, and a cancellation was reported as decided by a
+    damaged-goods rule; twice in one file, only one of the two lines was named."""
+    table = pb_copy / "cancellation.yaml"
+    edit(table, "  - id: can_price_error", "  - id: dmg_missing_parts_weighed")
+    errors, _ = validate(pb_copy)
+    line = line_of(table, "  - id: dmg_missing_parts_weighed")
+    assert [(Path(p.path).name, p.line, p.message) for p in errors] == [
+        ("cancellation.yaml", line, "rule id 'dmg_missing_parts_weighed' is also used in damaged.yaml line "
+                                    f"{line_of(pb_copy / 'damaged.yaml', '  - id: dmg_missing_parts_weighed')}")]
+    edit(table, "  - id: dmg_missing_parts_weighed", "  - id: can_duplicate_order")
+    errors, _ = validate(pb_copy)
+    first, second = line_of(table, "  - id: can_duplicate_order"), line
+    assert [(p.line, p.message) for p in errors] == [(second, f"rule id 'can_duplicate_order' is used twice (also line {first})")]
+
+
 def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_blamed_on_the_parameter(pb_copy):
     """`goodwill_partial_share: soon` gave five errors, four of them on the rules that name it; 1.5
     was blamed on each rule with the fix it already followed ("write refund_share: $goodwill_partial_share")."""
@@ -455,3 +471,13 @@ def test_an_undefined_name_in_a_template_is_located_on_its_own_line(pb_copy):
     errors, _ = validate(pb_copy)
     hits = [p for p in errors if p.path.endswith("dmg_reship.yaml")]
     assert [(p.line, p.message) for p in hits][:1] == [(line_of(path, "buyer_nmae"), "en: 'buyer_nmae' is undefined")]
+
+
+def test_validate_takes_the_folder_as_every_other_command_does(pb_copy):
+    """`validate --playbook DIR` was refused ("unrecognized arguments"), while recommend, batch and the
+    workshop commands all take the folder so."""
+    edit(pb_copy / "cancellation.yaml", "  - id: can_price_error", "  - id: can_duplicate_order")
+    for argv in (["validate", str(pb_copy)], ["validate", "--playbook", str(pb_copy)]):
+        done = subprocess.run([sys.executable, "-m", "helpers", *argv], capture_output=True, text=True, cwd=ROOT,
+                              timeout=120)
+        assert done.returncode == 1 and "is used twice" in done.stdout, done.stderr

@@ -23,7 +23,7 @@ def cmd_recommend(args) -> int:
 
 def cmd_validate(args) -> int:
     from ..workshop.scenarios import validate_folder
-    errors, warnings = validate_folder(args.playbook)
+    errors, warnings = validate_folder(args.playbook or args.playbook_option)
     for w in warnings:
         print(f"warning: {w}")
     for e in errors:
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a playbook folder; errors name file and line")
     v.add_argument("playbook", nargs="?", help="playbook folder (default: the bundled playbook/)")
+    v.add_argument("--playbook", dest="playbook_option", metavar="DIR",
+                   help="the same folder, named as every other command names it")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("samples", help="write generated synthetic cases (fixed seed) as CSV or Parquet")

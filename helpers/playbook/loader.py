@@ -289,6 +289,19 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
     return out
 
 
+def _ids_across_tables(pb, problems) -> None:
+    """A rule id names one rule of the playbook: the same id in two tables made a decision report
+    another dispute type's rule (a cancellation decided by `dmg_missing_parts_weighed`)."""
+    first = {}
+    for table in pb.tables.values():
+        for rule in table.rules:
+            if rule.id in first and first[rule.id][0] != table.path:
+                other_path, other_line = first[rule.id]
+                problems.append(PlaybookProblem(table.path, rule.line, f"rule id {rule.id!r} is also used in "
+                                                f"{Path(other_path).name} line {other_line}", "give each rule its own id"))
+            first.setdefault(rule.id, (table.path, rule.line))
+
+
 def _load_table(path, dispute_type, pb, problems):
     data, err = load_yaml(path, empty_ok=False)
     if err:
@@ -310,7 +323,7 @@ def _load_table(path, dispute_type, pb, problems):
             problems.append(PlaybookProblem(path, line_of(data.get("alternatives"), i), f"unknown resolution {alt!r}",
                                             f"use one of {', '.join(RESOLUTIONS)}"))
     parser = ConditionParser(path, pb.rule_params, problems)
-    rules, seen = [], set()
+    rules, seen = [], {}
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         problems.append(PlaybookProblem(path, line_of(data, "rules", 1), "the table has no rules",
@@ -323,8 +336,9 @@ def _load_table(path, dispute_type, pb, problems):
             continue
         rule = _rule(raw, i, line, path, pb, parser, problems)
         if rule.id in seen:
-            problems.append(PlaybookProblem(path, line, f"rule id {rule.id!r} is used twice", "give each rule its own id"))
-        seen.add(rule.id)
+            problems.append(PlaybookProblem(path, line, f"rule id {rule.id!r} is used twice (also line {seen[rule.id]})",
+                                            "give each rule its own id"))
+        seen.setdefault(rule.id, line)
         rules.append(rule)
     if rules and rules[-1].when is not None:
         problems.append(PlaybookProblem(path, rules[-1].line, f"the table has no default rule: the last rule ({rules[-1].id}) "
@@ -452,6 +466,7 @@ def collect(root, params=None):
         table = _load_table(path, dt, pb, problems)
         if table:
             pb.tables[dt] = table
+    _ids_across_tables(pb, problems)
     unread = [p for p in problems if isinstance(p, FileProblem)]
     # what else looks wrong may follow from a file that could not be read (a missing parameters.yaml
     # makes every `$name` and `{{ params.name }}` unknown): one cause, one error

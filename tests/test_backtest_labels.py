@@ -95,7 +95,7 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
         ["EUR", 0.0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 30.0, 0.0, 30.0, 0]]
     assert rows(br.section_losing_rules(b)[0]) == [
         ["规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
-        ["nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0], ["can_not_shipped", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
+        ["nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0], ["can_out_of_stock", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
     count, table = br.section_departed(b)
     assert count.data == "**1 个案例**。"
     assert rows(table) == [["案例编号", "平台", "纠纷类型", "币种", "手册建议", "预计成本", "实际处理方案", "结果", "实付金额",

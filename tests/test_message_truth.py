@@ -399,3 +399,23 @@ def test_a_parcel_held_at_customs_long_past_the_promise_is_not_titled_lost(reque
     assert en.rule_id == zh.rule_id == rule
     assert en.rule_title.startswith("Lost or stuck long past the promise"), en.rule_title
     assert zh.rule_title.startswith("丢件或远超时效仍停滞"), zh.rule_title
+
+
+STOCK = {"en": "out of stock", "zh": "缺货", "es": "agotado", "ru": "нет в наличии", "pt": "esgotado",
+         "fr": "rupture de stock"}
+MAYBE_SENT = {"en": "already been sent", "zh": "已经发出", "es": "ya se hubiera enviado", "ru": "уже была отправлена",
+              "pt": "já tiver sido enviado", "fr": "déjà été expédié"}  # can_cancel_refund's hedge
+
+
+def test_an_order_out_of_stock_is_cancelled_saying_so_not_as_if_the_buyer_changed_their_mind():
+    """Out of stock and not shipped: the message read "sorry this order did not work out as you hoped …
+    if a parcel has already been sent, you can refuse it", hiding that the shop could not send it."""
+    case = dict(case_id="S1", dispute_type="cancellation", order_value=25, order_date="2026-10-28", platform="ebay")
+    for lang in LANGUAGES:
+        stock = recommend({**case, "cancel_reason": "out_of_stock", "buyer_language": lang}, as_of=AS_OF)
+        assert (stock.rule_id, stock.resolution, stock.message_language) == ("can_out_of_stock", "cancel_refund", lang)
+        assert STOCK[lang] in stock.message and MAYBE_SENT[lang] not in stock.message, (lang, stock.message)
+        mind = recommend({**case, "cancel_reason": "changed_mind", "buyer_language": lang}, as_of=AS_OF)
+        assert mind.rule_id == "can_not_shipped" and MAYBE_SENT[lang] in mind.message, lang  # the check can fail
+    zh = recommend({**case, "cancel_reason": "out_of_stock"}, as_of=AS_OF, lang="zh")
+    assert "缺货" in zh.rationale and zh.actions[-1] == "修正导致问题的库存数量或备货时间。"

@@ -419,3 +419,17 @@ def test_an_order_out_of_stock_is_cancelled_saying_so_not_as_if_the_buyer_change
         assert mind.rule_id == "can_not_shipped" and MAYBE_SENT[lang] in mind.message, lang  # the check can fail
     zh = recommend({**case, "cancel_reason": "out_of_stock"}, as_of=AS_OF, lang="zh")
     assert "缺货" in zh.rationale and zh.actions[-1] == "修正导致问题的库存数量或备货时间。"
+
+
+def test_a_wrong_item_the_sellers_own_check_found_is_not_held_up_for_the_buyers_photos():
+    """The seller's check shows a wrong item was sent (wrong_item_sent), the buyer sent no photos: the
+    rationale said "you cannot compare the item with the listing without seeing it" and asked for
+    photos first, denying what the case holds."""
+    case = dict(case_id="W1", dispute_type="not_as_described", order_value=40, mismatch="other", buyer_photos=False,
+                platform="taobao")
+    for lang, denial in (("en", "without seeing it"), ("zh", "看不到实物")):
+        known = recommend({**case, "wrong_item_sent": True}, as_of=AS_OF, lang=lang)
+        assert (known.rule_id, known.resolution) == ("nad_wrong_item_sent", "exchange")
+        assert denial not in known.rationale
+        unknown = recommend(case, as_of=AS_OF, lang=lang)
+        assert unknown.rule_id == "nad_no_photos" and denial in unknown.rationale  # the words can be found

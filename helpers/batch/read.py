@@ -18,7 +18,7 @@ import numpy as np
 from ..core.case import FIELD_PARSERS, SHIPPED_STATUSES, BadValue, check_range, is_unknown, parse_case, to_columns
 from ..core.exceptions import CaseError, FieldProblem, InputFileError
 from ..core.fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS
-from ..core.reasons import Reason
+from ..core.reasons import PROBLEM_MARKS, Reason
 from ..iorw.tables import READERS, ROW_PROBLEM, read_table  # noqa: F401  (the batch's reader, importable from here)
 
 OK, UNKNOWN, BAD = 0, 1, 2
@@ -410,10 +410,6 @@ def _duplicates(case_ids, valid, problems, first_row=FIRST_ROW) -> dict:
         valid[i] = False
         problems[int(i)] = duplicate_error(cid, int(i) + first_row, first + first_row)
     return first_of
-
-
-# errors.csv's message: "field: reason", problems joined by "; " (Chinese: full-width marks)
-PROBLEM_MARKS = {"en": (": ", "; "), "zh": ("：", "；")}
 
 
 def error_table(problems: dict, first_row: int = FIRST_ROW, lang: str = "en"):

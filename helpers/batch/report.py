@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
+from ..core.reasons import PROBLEM_MARKS
 from ..playbook.labels import country_name, ui
 from .inert import as_given
 from .report_words import SECTION_TEXT, SECTIONS, WORDS, Labels, column_heading, labels_for  # noqa: F401  (SECTIONS: importable from here)
@@ -96,9 +97,11 @@ def sentence(text: str):
     return Markdown(html.escape(text, quote=False))
 
 
-# errors.csv's message: "field: reason", problems joined by "; ", or "field：reason" joined by "；" in a
-# Chinese run (helpers.batch.read.error_table)
-_PROBLEM_FIELD = re.compile(r"(^|; |；)(\(?[a-z_]+\)?)(?:: |：)")
+# errors.csv's message: "field: reason" joined by "; ", in a Chinese run "field：reason" joined by "；"
+# (helpers.batch.read.error_table writes it with these marks)
+_PROBLEM_FIELD = re.compile("(^|{})".format("|".join(re.escape(semi) for _, semi in PROBLEM_MARKS.values()))
+                            + r"(\(?[a-z_]+\)?)"
+                            + "(?:{})".format("|".join(re.escape(colon) for colon, _ in PROBLEM_MARKS.values())))
 
 
 def rejected_message(message: str, lab: Labels) -> str:

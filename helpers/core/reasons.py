@@ -85,6 +85,8 @@ REASONS = {  # kind -> (English, Chinese)
                   "（\"\"），或删去这个引号"),
 }
 _LIST_JOIN = {"en": ", ", "zh": "、"}
+# how a row's problems are written one after another: "field: reason; field: reason" (errors.csv)
+PROBLEM_MARKS = {"en": (": ", "; "), "zh": ("：", "；")}
 
 
 def _worded(value, lang: str):

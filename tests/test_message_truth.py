@@ -401,6 +401,20 @@ def test_a_parcel_held_at_customs_long_past_the_promise_is_not_titled_lost(reque
     assert zh.rule_title.startswith("丢件或远超时效仍停滞"), zh.rule_title
 
 
+@pytest.mark.parametrize("shipped, rule, resolution", [("2026-10-20", "nr_customs_hold", "wait"),
+                                                       ("2026-08-02", "nr_default", "request_evidence")])
+def test_a_customs_hold_without_a_promise_is_a_normal_step_only_while_recent(shipped, rule, resolution):
+    """No delivery promise on file: a parcel held at customs three months after shipping was told
+    "This is a normal step for international parcels" and asked to wait; now the seller is asked for
+    the promise and the tracking history first, as for a stalled parcel without a promise."""
+    case = dict(case_id="H2", dispute_type="not_received", order_value=30, order_date="2026-08-01",
+                ship_date=shipped, tracking_number="LX1", platform="ebay", tracking_status="customs_hold",
+                buyer_request="full_refund")
+    rec = recommend(case, as_of=AS_OF)
+    assert (rec.rule_id, rec.resolution) == (rule, resolution)
+    assert ("normal step" in rec.message) is (rule == "nr_customs_hold"), rec.message
+
+
 STOCK = {"en": "out of stock", "zh": "缺货", "es": "agotado", "ru": "нет в наличии", "pt": "esgotado",
          "fr": "rupture de stock"}
 MAYBE_SENT = {"en": "already been sent", "zh": "已经发出", "es": "ya se hubiera enviado", "ru": "уже была отправлена",

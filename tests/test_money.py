@@ -159,3 +159,22 @@ def test_amount_text_in_a_language():
     assert amount_text(1278.82, "USD", (), language="pl") == "1\xa0278,82"
     assert amount_text(1278.82, "USD", (), language="tlh") == "1,278.82"  # unknown to CLDR: as English
     assert amount_text(1278.82, "USD", ()) == "1278.82"  # no language: plain, as files hold amounts
+
+
+@pytest.mark.parametrize("written, code", [("RMB", "CNY"), ("rmb", "CNY"), ("NTD", "TWD"), ("cny", "CNY")])
+def test_a_currency_written_by_its_common_name_is_read_as_its_code(tmp_path, written, code):
+    """Chinese shops write the yuan as RMB: every such case was rejected as "not an ISO 4217 code"."""
+    case = {"case_id": "M1", "dispute_type": "not_received", "order_value": 40, "currency": written, "platform": "ebay"}
+    if code == "CNY":
+        assert recommend(case, as_of=AS_OF).currency == code
+    else:
+        with pytest.raises(CaseError, match="TWD has no exchange rate"):
+            recommend(case, as_of=AS_OF)
+    pd.DataFrame([case, {**case, "case_id": "M2", "currency": "XYZ"}]).to_csv(tmp_path / "c.csv", index=False)
+    main(["batch", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat(), "--no-report"])
+    recs = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False)
+    errors = pd.read_csv(tmp_path / "o" / "errors.csv", dtype=str, keep_default_na=False)
+    if code == "CNY":
+        assert list(recs["currency"]) == [code] and list(errors["case_id"]) == ["M2"]
+    else:  # the bundled rate table has no TWD: the case is rejected for that, naming the code it was read as
+        assert recs.empty and "TWD has no exchange rate" in errors.set_index("case_id").loc["M1", "message"]

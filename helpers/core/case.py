@@ -11,7 +11,7 @@ import re
 
 from .exceptions import CaseError, FieldProblem
 from .fields import FIELD_BY_NAME, FIELDS, NUMERIC_KINDS, closest_field
-from .money import is_iso_currency
+from .money import CURRENCY_NAMES, is_iso_currency
 from .reasons import Reason
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
@@ -145,6 +145,7 @@ def _parse_enum(field):
 
 def _parse_currency(v):
     code = _parse_pattern(_CURRENCY, "not_currency_form", str.upper)(v)
+    code = CURRENCY_NAMES.get(code, code)
     if not is_iso_currency(code):
         raise BadValue("not_iso_currency", value=repr(v))
     return code

@@ -15,6 +15,11 @@ import numpy as np
 MONEY_NAMES = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost", "margin")
 
 
+# Names sellers write for a currency instead of its ISO code, read as that code: renminbi is how
+# Chinese shops and their spreadsheets name the yuan, NTD how Taiwanese ones name their dollar.
+CURRENCY_NAMES = {"RMB": "CNY", "NTD": "TWD"}
+
+
 @lru_cache(maxsize=512)
 def is_iso_currency(code: str) -> bool:
     """An active ISO 4217 code (the pycountry package's list, not a hand-typed one)."""

@@ -135,3 +135,36 @@ def test_aliexpress_collected_is_in_transit_not_yet_collected_is_a_label_and_cou
     assert cases["tracking_status"].tolist() == ["in_transit", "pre_transit", "in_transit", "in_transit"]
     errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
     assert errors["case_id"].tolist() == ["A4"] and errors.loc[0, "field"] == "buyer_country"
+
+
+TAOBAO_REASONS = {  # 退款原因 as Taobao's refund form offers it → (dispute_type, cancel_reason)
+    "缺货": ("cancellation", "out_of_stock"), "未按约定时间发货": ("cancellation", "shipping_delay"),
+    "多拍/拍错/不想要": ("cancellation", "changed_mind"), "我不想要了": ("cancellation", "changed_mind"),
+    "地址填写错误": ("cancellation", "wrong_address"), "快递/物流一直未送到": ("not_received", ""),
+    "快递/物流无跟踪记录": ("not_received", ""), "收到商品少件或破损": ("damaged", ""), "货物破损已拒签": ("damaged", ""),
+}
+
+
+@pytest.mark.parametrize("preset, headers, ordered", [
+    ("taobao", "退款编号,订单编号,买家实际支付金额,订单付款时间,退款原因,退款类型", "2026-10-28 10:00:00"),
+    ("douyin", "售后单号,订单编号,订单实付金额,下单时间,售后原因,售后类型", "2026/10/28 10:00:00")])
+def test_the_refund_reasons_chinese_platforms_offer_are_read_not_rejected(tmp_path, preset, headers, ordered):
+    """缺货 (out of stock), 未按约定时间发货 (not shipped in time) and the other reasons a Taobao or Douyin buyer
+    picks sent every such row to errors.csv ("a value the mapping does not know")."""
+    rows = [headers] + [f"T{i},{1000 + i},￥30.00,{ordered},{reason},仅退款"
+                        for i, reason in enumerate(TAOBAO_REASONS)]
+    (tmp_path / "t.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    out = tmp_path / "o"
+    assert main(["batch", str(tmp_path / "t.csv"), "--columns", preset, "--out", str(out), "--as-of", AS_OF,
+                 "--no-report"]) == 0
+    from helpers.iorw.mapping import apply_mapping, load_mapping
+    from helpers.iorw.tables import read_table
+    mapping = load_mapping(preset)
+    cases = apply_mapping(read_table(tmp_path / "t.csv", encoding=mapping.encoding, header_row=mapping.header_row,
+                                     expected=set(mapping.columns), sep=mapping.delimiter), mapping)
+    read = list(zip(cases["dispute_type"], cases["cancel_reason"].fillna("")))
+    assert read == list(TAOBAO_REASONS.values())
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert errors.empty, errors.to_string()
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False).set_index("case_id")
+    assert recs.loc["T0", "rule_id"] == "can_out_of_stock"

@@ -1,9 +1,11 @@
 """Buyer messages: language choice, platform rules, sandboxing, and the values they print."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from helpers import recommend
+from helpers.cli import main
 from helpers.playbook.messages import LANGUAGES, clean_value
 
 from support import AS_OF, minimal_case
@@ -86,7 +88,26 @@ def test_long_or_multiline_values_are_cut_and_flattened():
 def test_a_refund_message_states_the_amount_in_the_case_currency():
     r = recommend(minimal_case(dispute_type="cancellation", order_value=25, currency="EUR", order_date="2026-10-30"),
                   as_of=AS_OF)
-    assert r.resolution == "cancel_refund" and "25.00 EUR" in r.message
+    assert r.resolution == "cancel_refund" and "€25.00" in r.message
+
+
+@pytest.mark.parametrize("currency, language, written", [
+    ("CNY", "zh", "¥299.00"), ("USD", "zh", "US$299.00"), ("USD", "en", "US$299.00"), ("CNY", "en", "CN¥299.00"),
+    ("EUR", "fr", "299,00\xa0€"), ("USD", "es", "299,00\xa0US$"), ("BRL", "pt", "R$\xa0299,00"),
+    ("RUB", "ru", "299,00\xa0₽"), ("JPY", "en", "JP¥299")])
+def test_a_buyer_reads_the_amount_as_their_language_writes_money(tmp_path, currency, language, written):
+    """A Chinese buyer read "退款 299.00 CNY"; amounts now carry the currency's sign where the buyer's
+    language puts it (CLDR), never a bare $ (US$, not the Australian or Canadian dollar). The batch
+    writes the same text."""
+    case = minimal_case(case_id="Y1", dispute_type="cancellation", order_value=299, currency=currency,
+                        order_date="2026-10-30", buyer_language=language)
+    message = recommend(case, as_of=AS_OF).message
+    assert written in message and f" {currency}" not in message, message
+    pd.DataFrame([case]).to_csv(tmp_path / "c.csv", index=False)
+    assert main(["batch", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "--as-of", AS_OF.isoformat(),
+                 "--no-report"]) == 0
+    recs = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False)
+    assert recs.loc[0, "message"] == message
 
 
 def test_a_chinese_message_names_the_platform_in_chinese():

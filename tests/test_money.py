@@ -95,9 +95,9 @@ JPY_CASE = dict(case_id="J1", dispute_type="not_as_described", order_value=1999,
 
 
 @pytest.mark.parametrize("currency, value, refund, said", [
-    ("JPY", 1999, 600.0, "600 JPY"),      # 30% of 1,999 yen is 599.70, which nobody can pay
-    ("KRW", 25555, 7666.0, "7,666 KRW"),  # 7,666.5 won: to the whole won (half to even, as every amount)
-    ("USD", 20, 6.0, "6.00 USD"),         # a currency with cents keeps them, also on a whole amount
+    ("JPY", 1999, 600.0, "JP¥600"),      # 30% of 1,999 yen is 599.70, which nobody can pay
+    ("KRW", 25555, 7666.0, "₩7,666"),  # 7,666.5 won: to the whole won (half to even, as every amount)
+    ("USD", 20, 6.0, "US$6.00"),         # a currency with cents keeps them, also on a whole amount
 ])
 def test_a_currency_without_cents_is_refunded_in_whole_units(tmp_path, currency, value, refund, said):
     from helpers import recommend
@@ -130,14 +130,14 @@ def test_the_rate_table_names_its_currencies_without_cents(tmp_path):
 
 
 @pytest.mark.parametrize("language, value, said", [
-    ("en", 4000, "partial refund of 1,200.00 EUR"),
-    ("zh", 4000, "1,200.00 EUR"),
-    ("es", 4000, "1.200,00 EUR"),          # a Spanish buyer reads 1.200 as one thousand two hundred
-    ("fr", 4000, "1\u202f200,00 EUR"),     # French: narrow no-break space, decimal comma
-    ("ru", 4000, "1\xa0200,00 EUR"),
-    ("pt", 4000, "1.200,00 EUR"),
-    ("es", 19.99, "6,00 EUR"),             # under a thousand: only the decimal mark is the language's
-    ("en", 19.99, "partial refund of 6.00 EUR"),
+    ("en", 4000, "partial refund of €1,200.00"),
+    ("zh", 4000, "€1,200.00"),
+    ("es", 4000, "1.200,00\xa0€"),          # a Spanish buyer reads 1.200 as one thousand two hundred
+    ("fr", 4000, "1\u202f200,00\xa0€"),     # French: narrow no-break space, decimal comma
+    ("ru", 4000, "1\xa0200,00\xa0€"),
+    ("pt", 4000, "€\xa01.200,00"),
+    ("es", 19.99, "6,00\xa0€"),             # under a thousand: only the decimal mark is the language's
+    ("en", 19.99, "partial refund of €6.00"),
 ])
 def test_a_message_writes_amounts_as_the_buyers_language_does(tmp_path, language, value, said):
     case = {**JPY_CASE, "currency": "EUR", "order_value": value, "buyer_language": language}
@@ -149,7 +149,7 @@ def test_a_message_writes_amounts_as_the_buyers_language_does(tmp_path, language
     assert main(["batch", str(src), "--out", str(tmp_path / "o"), "--no-report"]) == 0
     rows = pd.read_csv(tmp_path / "o" / "recommendations.csv", keep_default_na=False)
     assert rows["message"].iloc[0] == rec.message  # the batch writes what recommend() writes
-    assert "6,00 EUR" in rows["message"].iloc[1]
+    assert "6,00\xa0€" in rows["message"].iloc[1]
 
 
 def test_amount_text_in_a_language():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.costs import UNIT, money
-from ..core.money import amount_text, number_symbols
+from ..core.money import amount_text, money_affixes, number_symbols
 from ..core.fields import DISPUTE_TYPES, FIELD_BY_NAME, PLATFORMS
 from ..core.levers import LEVERS
 from ..playbook.messages import ROW_VALUES, choose_language, clean_value, compile_templates, fit
@@ -85,7 +85,7 @@ def _joined(ids, key):
 
 
 def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, languages: list, whole_units):
-    """f"{amount_text(x, language=...)} {currency}" per row in its message's language (two decimals; a
+    """money_text(x, currency, language) per row in its message's language (two decimals; a
     whole amount of a currency without cents, `unit` 1, without them): amounts under 1,000 that are
     whole cents by integer arithmetic and the language's decimal mark, the rest by amount_text."""
     import pyarrow as pa
@@ -109,7 +109,15 @@ def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, l
         codes = currency.take(pa.array(rest)).to_pylist()
         text = _replace(text, rest, [amount_text(v, code, whole_units, language=languages[k])
                                      for v, code, k in zip(x[rest].tolist(), codes, lang_code[rest].tolist())])
-    return pc.binary_join_element_wise(text, pa.scalar(" ", pa.large_string()), currency, _NOTHING())
+    # the currency's symbol before or after the number, as the language writes it: one pair of
+    # texts per (language, currency) the chunk has
+    cur = pc.dictionary_encode(currency).combine_chunks() if isinstance(currency, pa.ChunkedArray) else pc.dictionary_encode(currency)
+    codes = cur.dictionary.to_pylist()
+    pairs = [money_affixes(code, language) for language in languages for code in codes]
+    key = pa.array(lang_code.astype(np.int64) * len(codes) + cur.indices.to_numpy(zero_copy_only=False))
+    prefix = pa.array([p for p, _ in pairs], type=pa.large_string()).take(key)
+    suffix = pa.array([s for _, s in pairs], type=pa.large_string()).take(key)
+    return pc.binary_join_element_wise(prefix, text, suffix, _NOTHING())
 
 
 def _replace(arr, rows, texts):

@@ -53,6 +53,31 @@ def amount_text(amount: float, currency: str, whole_units, thousands: bool = Fal
     return text.translate({ord(","): group, ord("."): decimal})
 
 
+def money_text(amount: float, currency: str, whole_units, language: str) -> str:
+    """An amount with its currency as a buyer reading `language` writes it (CLDR): ¥299.00 and
+    US$29.99 in Chinese, 29,99 € in French, US$29.99 and CN¥299.00 in English. The number is
+    amount_text's in that language."""
+    prefix, suffix = money_affixes(currency, language)
+    return prefix + amount_text(amount, currency, whole_units, language=language) + suffix
+
+
+@lru_cache(maxsize=256)
+def money_affixes(currency: str, language: str) -> tuple[str, str]:
+    """(text before, text after) the number of an amount in `currency` written in `language`: the
+    currency's symbol where CLDR's pattern for the language puts it. English is world English
+    (en_001): US$, never a bare $ that an Australian or Canadian buyer would read as theirs. A
+    language CLDR does not know writes amounts as English does."""
+    from babel.core import Locale, UnknownLocaleError
+    from babel.numbers import get_currency_symbol
+    try:
+        locale = Locale.parse("en_001" if language == "en" else language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        locale = Locale.parse("en_001")
+    pattern = locale.currency_formats["standard"]
+    symbol = get_currency_symbol(currency, locale)
+    return pattern.prefix[0].replace("¤", symbol), pattern.suffix[0].replace("¤", symbol)
+
+
 @lru_cache(maxsize=64)
 def number_symbols(language: str) -> tuple[str, str]:
     """(decimal mark, thousands separator) of a language from CLDR (babel): ('.', ',') for en and zh,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core.case import TRADITIONAL_CHINESE
 from ..core.exceptions import PlaybookError, PlaybookProblem
-from ..core.money import amount_text
+from ..core.money import money_text
 from ..core.yamlio import line_of, load_yaml
 
 LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
@@ -371,9 +371,9 @@ def row_values(pb, language: str, case: dict, refund: float) -> dict:
     values = {}
     for name in ROW_VALUES:
         if name == "refund_amount":
-            raw = f"{amount_text(refund, cur, pb.whole_units, language=language)} {cur}"
+            raw = money_text(refund, cur, pb.whole_units, language)
         elif name == "order_value":
-            raw = f"{amount_text(case['order_value'], cur, pb.whole_units, language=language)} {cur}"
+            raw = money_text(case["order_value"], cur, pb.whole_units, language)
         else:
             raw = case.get(name) or defaults.get(name, "")
         values[name] = clean_value(raw, name)

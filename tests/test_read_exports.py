@@ -516,3 +516,21 @@ def test_an_output_folder_that_is_a_file_is_refused_by_the_lock_too(tmp_path):
     assert caught.value.exit_code == 2
     assert str(caught.value) == (f"output folder {target}: is a file, not a folder — choose a folder for --out "
                                  "(it is made when it does not exist)")
+
+
+@pytest.mark.parametrize("dates", [["2026-10-04", None], [None, "2026-10-04"]])
+def test_a_workbook_date_column_with_an_empty_cell_is_read_as_unknown_not_a_crash(tmp_path, dates):
+    """A date cell and an empty cell in one column (an order not yet shipped) ended every batch of
+    that workbook in "internal error" (exit 70). The empty cell is an unknown date; the other is read."""
+    from helpers import recommend
+    cases = [{"case_id": f"X{i}", "dispute_type": "not_received", "order_value": 30.0, "order_date": "2026-10-01",
+              "promised_delivery_days": 10} for i in range(2)]
+    frame = pd.DataFrame(cases).assign(ship_date=pd.to_datetime(dates))  # Excel date cells, one blank
+    frame.to_excel(tmp_path / "d.xlsx", index=False)
+    assert main(["batch", str(tmp_path / "d.xlsx"), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01",
+                 "--no-report"]) == 0
+    recs = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False).set_index("case_id")
+    for case, date in zip(cases, dates):
+        expected = recommend({**case, **({"ship_date": date} if date else {})}, as_of="2026-11-01")
+        assert recs.loc[case["case_id"], "rule_id"] == expected.rule_id
+    assert len({recs.loc[c["case_id"], "rule_id"] for c in cases}) == 2  # the ship date was read: it decides

@@ -78,7 +78,9 @@ def _by_uniques(field, values):
         groups = [(slice(None), values)]
     else:
         arr = np.asarray(values, dtype=object)
-        types = pd.Series(arr).map(type).to_numpy()
+        # dtype=object: left to infer, pandas reads [datetime, nan] as datetimes and maps them to
+        # Timestamp and NaT, types the cells do not have (their groups then came out empty and 2-D)
+        types = pd.Series(arr, dtype=object).map(type).to_numpy()
         kinds = pd.unique(types)
         groups = [(slice(None), arr)] if len(kinds) == 1 else [(np.flatnonzero(types == t), arr[types == t]) for t in kinds]
     if len(groups) != 1:  # one group (the usual case) returns its own arrays; none: an empty column

@@ -125,6 +125,9 @@ def generate_history(count: int, seed: int = 7):
             paid[rows] = 0.0 if res in _NO_PAY + ("reship", "exchange") else value[rows]
     paid = np.where(np.isin(outcome, ["platform_for_buyer", "chargeback"]), value, paid)
     paid = np.where(np.isin(outcome, ["buyer_withdrew", "platform_for_seller"]), 0.0, paid)
+    # what the seller paid out is never below nothing: the cost model's cost of cancelling a loss-making
+    # order is negative (its margin), and as amount_paid such a row broke the contract (≥ 0)
+    paid = np.maximum(paid, 0.0)
     is_open = outcome == "open"
 
     as_of = np.array(cols["as_of_date"], dtype="datetime64[D]")

@@ -284,3 +284,35 @@ def test_a_misspelt_column_is_named_with_the_field_it_likely_means(tmp_path, cap
     assert "did you mean 'buyer_photos'?" in notes[1]
     out = capsys.readouterr().out
     assert "note: column 'buyer_photo' is not read" in out and "shop_notes" not in out
+
+
+def test_resume_refuses_a_run_begun_under_another_version_of_the_playbook(tmp_path, monkeypatch):
+    """A run stopped midway, the playbook edited, then --resume: its first chunks followed the old
+    policy and the rest the new one, with exit 0 and no word. It is now refused as other options are."""
+    from support import copy_playbook, edit_file
+    from helpers.batch import runner
+    from helpers.core.exceptions import UsageError
+    pb = copy_playbook(tmp_path)
+    src = tmp_path / "cases.csv"
+    generate_frame(300, seed=5).to_csv(src, index=False)
+    opts = dict(cases=str(src), out=str(tmp_path / "out"), playbook=str(pb), chunk_rows=100, report=False,
+                as_of=pd.Timestamp("2026-11-01").date())
+    append, calls = runner.CsvPart.append, []
+
+    def stopped_after_one_chunk(self, *args):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError("the machine went down")
+        return append(self, *args)
+    monkeypatch.setattr(runner.CsvPart, "append", stopped_after_one_chunk)
+    with pytest.raises(OSError):
+        runner.run(runner.Options(**opts))
+    monkeypatch.setattr(runner.CsvPart, "append", append)
+    manifest = json.loads((tmp_path / "out" / runner.STATE_DIR / "manifest.json").read_text())
+    assert len(manifest["chunks"]) == 1  # one chunk done under the playbook as it was
+    edit_file(pb / "parameters.yaml", "wait_grace_days:\n  value: 7", "wait_grace_days:\n  value: 2")
+    with pytest.raises(UsageError, match="another version of the playbook"):
+        runner.run(runner.Options(**opts, resume=True))
+    edit_file(pb / "parameters.yaml", "wait_grace_days:\n  value: 2", "wait_grace_days:\n  value: 7")
+    result = runner.run(runner.Options(**opts, resume=True))  # the same files again: it goes on
+    assert result.decided + result.rejected == 300

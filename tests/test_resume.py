@@ -82,5 +82,5 @@ def test_resume_refuses_state_from_another_input(tmp_path):
     state.mkdir(parents=True)
     (state / "manifest.json").write_text(json.dumps({"identity": {"input": "elsewhere"}, "chunks": []}))
     proc = subprocess.run(_cmd(b, out, "--resume"), capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 2 and "belongs to another input or other options" in proc.stderr
+    assert proc.returncode == 2 and "belongs to another input, other options or another version of the playbook" in proc.stderr
     assert subprocess.run(_cmd(b, out), capture_output=True, cwd=ROOT).returncode == 0  # a fresh run starts over

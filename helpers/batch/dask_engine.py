@@ -445,7 +445,7 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
 
     import pandas as pd
 
-    from .runner import BatchResult, progress_bar, summary_dict
+    from .runner import BatchResult, playbook_fingerprint, progress_bar, summary_dict
     from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
     from ..core.exceptions import ResourceError, UsageError
@@ -458,7 +458,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,
                 "playbook": opts.playbook, "params": opts.params, "lang": opts.lang, "render": opts.render,
                 "explain": opts.explain, "columns": opts.columns}
-    identity = {**settings, "source": str(source.resolve()), "part_rows": part_rows}
+    identity = {**settings, "source": str(source.resolve()), "part_rows": part_rows,
+                "playbook_files": playbook_fingerprint(opts.playbook)}  # an edited playbook starts over
     stamp = out / "recommendations" / "_run.json"
     if not (opts.resume and stamp.exists() and json.loads(stamp.read_text())["identity"] == identity):
         for sub in ("recommendations", "whatif_changes", ".errors"):

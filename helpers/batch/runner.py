@@ -141,8 +141,8 @@ class _Manifest:
         if resume and self.path.exists():
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("identity") != identity:
-                raise StateMismatch(f"{self.dir} belongs to another input or other options; "
-                                    "run without --resume to start again")
+                raise StateMismatch(f"{self.dir} belongs to another input, other options or another version of "
+                                    "the playbook; run without --resume to start again")
             self.data = data
         if self.data is None:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -167,8 +167,16 @@ class _Manifest:
 
 def _identity(opts: Options, as_of: _dt.date) -> dict:
     return {"input": _fingerprint(Path(opts.cases)), "as_of": as_of.isoformat(), "params": opts.params,
-            "playbook": str(opts.playbook or ""), "lang": opts.lang, "columns": opts.columns and _fingerprint(resolve_mapping(opts.columns)),
+            "playbook": str(opts.playbook or ""), "playbook_files": playbook_fingerprint(opts.playbook), "lang": opts.lang, "columns": opts.columns and _fingerprint(resolve_mapping(opts.columns)),
             "render": opts.render, "explain": opts.explain, "chunk_rows": opts.chunk_rows, "chunk_plan": CHUNK_PLAN}
+
+
+def playbook_fingerprint(path) -> str | None:
+    """The playbook's files as they are now (a digest): a run resumed after a trainer's edit would
+    decide its first chunks by one policy and the rest by another."""
+    from ..core.paths import playbook_dir
+    from ..playbook.validate import content_digest
+    return content_digest(playbook_dir(path).resolve())
 
 
 @dataclass

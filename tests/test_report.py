@@ -225,3 +225,16 @@ def test_a_country_chart_of_the_most_frequent_says_so():
         "各买家国家的退款率与退货率（案例最多的 12 个）"  # the table lists all 13: a reader missed one in the chart
     assert report.chart_country_rates(rates.head(12), labels=Labels("en")).axes[0].get_title() == \
         "Refund and return rate by buyer country"
+
+
+def test_refunds_as_a_share_of_sales_are_added_in_one_currency():
+    """China's share added 710 CNY refunded to a 710 CNY and a 100 USD order raw (710/810 = 0.877);
+    at the shop's rates it is 100 USD of 200 USD."""
+    import pandas as pd
+    recs = pd.DataFrame({"case_id": ["a", "b", "c"], "buyer_country": ["CN", "CN", "US"],
+                         "resolution": ["full_refund", "wait", "partial_refund"], "currency": ["CNY", "USD", "USD"],
+                         "order_value": [710.0, 100.0, 50.0], "refund_amount": [710.0, 0.0, 10.0]})
+    shares = report.rates_by_country(recs, rates={"USD": 1, "CNY": 7.1}).set_index("buyer_country")
+    assert shares.loc["CN", "refund_share_of_value"] == 0.5 and shares.loc["US", "refund_share_of_value"] == 0.2
+    unconverted = report.rates_by_country(recs).set_index("buyer_country")
+    assert pd.isna(unconverted.loc["CN", "refund_share_of_value"]) and unconverted.loc["US", "refund_share_of_value"] == 0.2

@@ -167,7 +167,7 @@ def section_money(run: Run) -> list:
 
 
 def section_rates(run: Run) -> list:
-    return no_rows_note(run) or [show(run, rates_by_country(run.recs))]
+    return no_rows_note(run) or [show(run, rates_by_country(run.recs, rates=shop_rates(run)))]
 
 
 def risk_flag_table(recs, lab: Labels):
@@ -176,15 +176,19 @@ def risk_flag_table(recs, lab: Labels):
                          meaning=[lab.flag_text.get(f, f) for f in counts["id"]]).rename(columns={"id": "risk_flag"})
 
 
+def shop_rates(run: Run) -> dict:
+    """The exchange rates of the run's playbook (amounts of several currencies are compared or added in its base)."""
+    from ..playbook.validate import load_checked
+    return load_checked(run.summary.get("playbook") or None).rates
+
+
 def section_risk(run: Run) -> list:
     if not len(run.recs):
         return no_rows_note(run)
     counts = risk_flag_table(run.recs, run.labels)
     if not len(counts):
         return [sentence(run.labels.word("no flagged"))]
-    from ..playbook.validate import load_checked
-    rates = load_checked(run.summary.get("playbook") or None).rates
-    shown = risk_flagged(run.recs, rates=rates)
+    shown = risk_flagged(run.recs, rates=shop_rates(run))
     parts = [show(run, counts), show(run, shown)]
     total = int((run.recs["risk_flags"] != "").sum())
     if total > len(shown):  # the list is cut: say so, and where the rest are
@@ -263,14 +267,22 @@ def money_by_platform_currency(recs):
     return out.round(2).reset_index()
 
 
-def rates_by_country(recs, min_cases: int = 1):
-    """Per buyer country: cases, refund rate, return rate (return_refund) and refunds as a share of sales."""
+def rates_by_country(recs, min_cases: int = 1, rates: dict | None = None):
+    """Per buyer country: cases, refund rate, return rate (return_refund) and refunds as a share of
+    sales. The share adds amounts in the base currency of the shop's rate table (`rates`): 710 CNY
+    refunded of a 710 CNY and a 100 USD order is half of sales, not 710/810. Without `rates`, a
+    country whose cases are in more than one currency has no share."""
     import pandas as pd
+    per_base = in_base_divisor(recs, rates)
     r = recs.assign(buyer_country=recs["buyer_country"].replace("", "(unknown)"),
-                    refunded=recs["resolution"].isin(REFUNDING), returned=recs["resolution"].eq("return_refund"))
+                    refunded=recs["resolution"].isin(REFUNDING), returned=recs["resolution"].eq("return_refund"),
+                    refund_base=recs["refund_amount"] / per_base, value_base=recs["order_value"] / per_base)
     g = r.groupby("buyer_country")
+    share = g["refund_base"].sum() / g["value_base"].sum()
+    if not rates:
+        share = share.where(g["currency"].nunique() <= 1)
     out = pd.DataFrame({"cases": g.size(), "refund_rate": g["refunded"].mean(), "return_rate": g["returned"].mean(),
-                        "refund_share_of_value": g["refund_amount"].sum() / g["order_value"].sum()})
+                        "refund_share_of_value": share})
     out = out[out["cases"] >= min_cases].sort_values("cases", ascending=False)
     return out.round(3).reset_index()
 
@@ -286,13 +298,17 @@ def risk_flag_counts(recs):
     return _split_counts(recs["risk_flags"])
 
 
+def in_base_divisor(recs, rates: dict | None):
+    """Per row, what its amounts are divided by to be in the base currency of `rates` (1.0 without)."""
+    return recs["currency"].map({code: float(rate) for code, rate in rates.items()}) if rates else 1.0
+
+
 def risk_flagged(recs, limit: int = 25, rates: dict | None = None):
     """The flagged cases, most flags first, then the largest orders: compared in the base currency of
     the shop's rate table (`rates`; 266.59 CNY is not more than 210.00 USD), else as written."""
     flagged = recs[recs["risk_flags"] != ""].copy()
     flagged["flags"] = flagged["risk_flags"].str.count("; ") + 1
-    per_base = flagged["currency"].map({code: float(rate) for code, rate in (rates or {}).items()}) if rates else 1.0
-    flagged["value_in_base"] = flagged["order_value"] / per_base
+    flagged["value_in_base"] = flagged["order_value"] / in_base_divisor(flagged, rates)
     flagged = flagged.sort_values(["flags", "value_in_base"], ascending=False, kind="stable")
     return flagged[["case_id", "dispute_type", "platform", "resolution", "order_value", "currency", "risk_flags"]].head(limit)
 

@@ -232,6 +232,10 @@ def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_bl
     errors, _ = validate(pb_copy)
     assert [p.message for p in errors] == ["parameter 'goodwill_partial_share' needs a numeric `value:`"]
     edit(pb_copy / "parameters.yaml", "  value: soon\n", "  value: 1.5\n")
+    errors, _ = validate(pb_copy)  # one error, on the parameter's own line (its `max: 1`)
+    assert [(p.message, p.fix) for p in errors] == [("parameter 'goodwill_partial_share' is 1.5; it must be a number "
+                                                     "from 0 to 1", "write a value from 0 to 1")], messages(errors)
+    edit(pb_copy / "parameters.yaml", "  value: 1.5\n  max: 1\n", "  value: 1.5\n")  # a share without its max
     errors, _ = validate(pb_copy)
     assert errors and all(p.message.endswith("refund_share $goodwill_partial_share is 1.5, not a share between 0 and 1")
                           and p.fix == "set goodwill_partial_share between 0 and 1 (parameters.yaml, or --set)"

@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from helpers import recommend
 from helpers.cli import main
+from helpers.core.exceptions import ParameterValueError
 
 from support import AS_OF
 
@@ -64,3 +66,41 @@ def test_an_unknown_parameter_is_refused(tmp_path, capsys):
     pd.DataFrame([_case("A", 10)]).to_csv(path, index=False)
     assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--set", "no_such_param=3"]) == 2
     assert "unknown playbook parameter 'no_such_param'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting, words", [
+    ("keep_item_max_value=nan", "'keep_item_max_value' is nan; it must be a number of 0 or more"),
+    ("wait_grace_days=inf", "'wait_grace_days' is inf; it must be a number of 0 or more"),
+    ("shop_claim_window_days=-1", "'shop_claim_window_days' is -1; it must be a number of 0 or more"),
+    ("dispute_chance_decline=-0.9", "'dispute_chance_decline' is -0.9; it must be a number from 0 to 1"),
+    ("lose_chance_weak_evidence=3", "'lose_chance_weak_evidence' is 3; it must be a number from 0 to 1")])
+def test_a_parameter_out_of_its_range_is_refused(tmp_path, capsys, setting, words):
+    """NaN and infinity were written into summary.json (which strict JSON readers then refused), and a
+    chance of 3 or of -0.9 gave negative expected costs, all with exit 0."""
+    path = tmp_path / "cases.csv"
+    pd.DataFrame([_case("A", 10)]).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--set", setting]) == 2
+    assert f"--set: parameter {words}" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "summary.json").exists()
+    with pytest.raises(ParameterValueError, match="must be a number"):
+        recommend(_case("A", 10), as_of=AS_OF, params=dict([setting.split("=")]))
+
+
+def test_validate_names_the_line_of_a_chance_above_one(tmp_path, capsys):
+    from support import copy_playbook, edit_file
+    pb = copy_playbook(tmp_path)
+    edit_file(pb / "parameters.yaml", "dispute_chance_decline:\n  value: 0.5", "dispute_chance_decline:\n  value: 1.5")
+    assert main(["validate", "--playbook", str(pb)]) == 1
+    line = next(i for i, text in enumerate((pb / "parameters.yaml").read_text().splitlines(), 1) if text.strip() == "value: 1.5")
+    assert (f"parameters.yaml:{line}: parameter 'dispute_chance_decline' is 1.5; it must be a number from 0 to 1"
+            in capsys.readouterr().out)
+
+
+def test_a_negative_window_is_one_error_on_its_line_not_a_rule_that_can_never_fire(tmp_path, capsys):
+    """wait_grace_days: -7 was blamed on a rule (nr_late_within_grace "can never fire"), far from the slip."""
+    from support import copy_playbook, edit_file
+    pb = copy_playbook(tmp_path)
+    edit_file(pb / "parameters.yaml", "wait_grace_days:\n  value: 7", "wait_grace_days:\n  value: -7")
+    assert main(["validate", "--playbook", str(pb)]) == 1
+    out = capsys.readouterr().out
+    assert "parameter 'wait_grace_days' is -7" in out and "1 error(s)" in out and "never fire" not in out, out

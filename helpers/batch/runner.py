@@ -365,13 +365,13 @@ def _rows_of(idx: np.ndarray):
 
 
 def with_params(pb, params):
-    """The playbook under --set overrides; an unknown name is an option error naming --set."""
-    from ..core.exceptions import UnknownParameterError, UsageError
+    """The playbook under --set overrides; an unknown name or a value out of range is an option error naming --set."""
+    from ..core.exceptions import ParameterValueError, UnknownParameterError, UsageError
     if not params:
         return pb
     try:
         return pb.with_params(params)
-    except UnknownParameterError as exc:
+    except (UnknownParameterError, ParameterValueError) as exc:
         raise UsageError(f"--set: {exc}") from None
 
 

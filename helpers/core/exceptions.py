@@ -166,6 +166,10 @@ class PlaybookError(PlaybookToolError):
                          + "\n".join(f"  {p}" for p in self.problems))
 
 
+class ParameterValueError(UsageError, ValueError):
+    """`--set NAME=VALUE` (or `params=`) gives a parameter a value outside its range."""
+
+
 class UnknownParameterError(UsageError, KeyError):
     """`--set NAME=…` (or `params=`) names a parameter the playbook does not have."""
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.conditions import ConditionParser
-from ..core.exceptions import PlaybookError, PlaybookProblem, UnknownParameterError
+from ..core.exceptions import ParameterValueError, PlaybookError, PlaybookProblem, UnknownParameterError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
 from ..core.yamlio import RESTORE, FileProblem, line_of, load_yaml
 from ..core.paths import playbook_dir  # noqa: F401  (importable from here)
@@ -69,6 +69,7 @@ class Playbook:
     param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
     rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
     dispute_rate_targets: dict = field(default_factory=dict)   # "overall" / dispute type -> share of orders or None
+    param_limits: dict = field(default_factory=dict)           # parameter -> (lowest, highest or None)
 
     def __repr__(self):
         return f"Playbook({str(self.root)!r}, params={self.params})"
@@ -77,9 +78,14 @@ class Playbook:
         """The same playbook under changed parameters (policy what-if)."""
         if not overrides:
             return self
-        for k in overrides:
+        for k, v in overrides.items():
             if k not in self.params:
                 raise UnknownParameterError(k, self.params)
+            limits = self.param_limits.get(k, (0.0, None))
+            problem = parameter_range_problem(k, float(v), limits)
+            if problem:
+                raise ParameterValueError(f"{problem} — give it a value {range_words(limits)} "
+                                          "(see playbook/parameters.yaml)")
         params = {**self.params, **{k: float(v) for k, v in overrides.items()}}
         return _compile(self.root, params)
 
@@ -185,8 +191,9 @@ def _load_params(root, problems):
                           RESTORE)
     if err:
         problems.append(err)
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     values, helps, lines, currency = {}, {}, {}, {}
+    limits = {}
     for name, spec in (data or {}).items():
         if name in (RATES_KEY, TARGETS_KEY):
             continue
@@ -201,7 +208,34 @@ def _load_params(root, problems):
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
         if spec.get("currency") is not None:
             currency[name] = str(spec["currency"]).upper()
-    return values, helps, lines, currency
+        top = spec.get("max")
+        if top is not None and (not isinstance(top, (int, float)) or isinstance(top, bool) or not top >= 0):
+            problems.append(PlaybookProblem(path, line_of(spec, "max", line), f"parameter {name!r}: `max:` must be a number",
+                                            "write e.g. `max: 1` for a share or a chance, or leave `max:` out"))
+            top = None
+        limits[name] = (0.0, None if top is None else float(top))
+        problem = parameter_range_problem(name, values[name], limits[name])
+        if problem:
+            problems.append(PlaybookProblem(path, line_of(spec, "value", line), problem,
+                                            f"write a value {range_words(limits[name])}"))
+            values[name] = float("nan")  # as for a value that is no number: the rules naming it are not wrong too
+    return values, helps, lines, currency, limits
+
+
+def range_words(limits) -> str:
+    low, high = limits
+    return f"from {low:g} to {high:g}" if high is not None else f"of {low:g} or more"
+
+
+def parameter_range_problem(name, value: float, limits) -> str:
+    """What is wrong with a parameter's value ('' if nothing): every parameter is a finite amount
+    of at least 0 (days, money, counts, shares), and a share or a chance (`max: 1`) at most its max.
+    A chance of 3 or a window of -7 days gave negative costs and impossible what-ifs."""
+    import math
+    low, high = limits
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        return f"parameter {name!r} is {value:g}; it must be a number {range_words(limits)}"
+    return ""
 
 
 def rule_values(values: dict, currency: dict, rates: dict, path, problems) -> dict:
@@ -441,7 +475,7 @@ def collect(root, params=None):
     problems: list = []
     if not root.is_dir():
         return None, [PlaybookProblem(root, None, "is not a playbook folder", "point --playbook at the folder holding parameters.yaml")]
-    values, helps, lines, currency = _load_params(root, problems)
+    values, helps, lines, currency, limits = _load_params(root, problems)
     # a parameters.yaml that cannot be read is told once, not again for its exchange_rates
     params_unread = any(isinstance(p, FileProblem) for p in problems)
     if params:
@@ -453,7 +487,8 @@ def collect(root, params=None):
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
                   _load_labels(root, "resolutions.yaml", problems, values), {},
-                  base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency)
+                  base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency,
+                  param_limits=limits)
     pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems)
     pb.dispute_rate_targets = _load_rate_targets(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
     pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True, rule_params=pb.rule_params)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import nbformat
@@ -187,6 +188,10 @@ def test_report_tables_are_whole_without_an_index_and_buyer_text_stays_inert(tmp
     # no index column (0, 1, 2 … 69): the only whole numbers are counts (0, 1, 2, 70) and errors.csv's rows 72, 73
     assert {c for c in cells if c.isdigit()} == {"0", "1", "2", "70", "72", "73"}
     assert {"Send it again", "Damaged or incomplete", "eBay", "No packing evidence", "Order value"} <= cells
+    # no script from elsewhere: MathJax typeset a message's text between two dollar signs
+    # ("'US $1278.82' … '$5'") as a formula, and the page fetched require.js and MathJax from a CDN
+    assert re.findall(r"<script[^>]*\bsrc=", text) == [] and "mathjax" not in text.lower(), re.findall(r"<script[^>]*>", text)
+    assert not re.findall(r"""(?:src|href)=["']https?://""", text)
 
 
 def test_buyer_countries_are_named_in_the_run_language():

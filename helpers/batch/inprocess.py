@@ -72,11 +72,22 @@ def _shell():
     return _SHELL
 
 
+# JupyterLab's page without the scripts it fetches from a CDN: a report is tables, text and PNG charts,
+# read offline too. MathJax also typeset any text between two dollar signs, so a rejected row's
+# "'US $1278.82' is not a number …; '$5' …" showed as a formula.
+REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block html_head_js_requirejs %}{% endblock html_head_js_requirejs %}
+{% block html_head_js_mathjax %}{% endblock html_head_js_mathjax %}
+{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
+"""
+
+
 @cache
 def html_exporter():
     """The report's HTML exporter (code hidden), made once: its templates are compiled on first use."""
     from nbconvert import HTMLExporter
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        raw_template=REPORT_TEMPLATE)
 
 
 def warm_up() -> None:

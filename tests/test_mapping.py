@@ -136,3 +136,16 @@ def test_a_date_column_wholly_in_another_form_says_which_dates_line_reads_it(tmp
     assert errors["row"].tolist() == ["2", "3"] and errors["field"].tolist() == ["order_date", "order_date"]
     assert errors["message"].tolist() == [f"order_date: {c!r} is not a date in the form YYYY-MM-DD{fix}" for c in cells]
     assert pd.read_csv(out / "recommendations.csv", dtype=str)["case_id"].tolist() == ["D9"]
+
+
+def test_the_sample_mapping_reads_tracking_words_as_the_aliexpress_preset_does():
+    """已揽收 ("the carrier has collected it") was pre_transit (a label made, not collected) in the sample
+    mapping after the preset had been put right: a trainee following the sample was told to hand over
+    a parcel the carrier already had."""
+    import yaml
+    sample = yaml.safe_load(MAPPING.read_text(encoding="utf-8"))["values"]["tracking_status"]
+    preset = yaml.safe_load((ROOT / "helpers" / "iorw" / "presets" / "aliexpress.yaml").read_text(encoding="utf-8"))
+    preset = preset["values"]["tracking_status"]
+    shared = set(sample) & set(preset)
+    assert {"已揽收", "待揽收"} <= shared
+    assert {w: sample[w] for w in shared} == {w: preset[w] for w in shared}

@@ -147,7 +147,7 @@ def test_unreadable_input_exits_2_with_a_clear_message(tmp_path, capsys):
 @pytest.mark.parametrize("name,content,says", [
     ("cases.xlsx", b"not a zip", "BadZipFile"),
     ("cases.parquet", b"garbage", "ArrowInvalid"),
-    ("cases.jsonl", b'{"case_id": "A"}\nnot json\n', "ValueError"),
+    ("cases.jsonl", b"not json\nnor this\n", "no line of it is a JSON object"),
 ])
 def test_an_unreadable_file_exits_2_naming_the_file(tmp_path, name, content, says):
     path = tmp_path / name
@@ -316,3 +316,19 @@ def test_resume_refuses_a_run_begun_under_another_version_of_the_playbook(tmp_pa
     edit_file(pb / "parameters.yaml", "wait_grace_days:\n  value: 2", "wait_grace_days:\n  value: 7")
     result = runner.run(runner.Options(**opts, resume=True))  # the same files again: it goes on
     assert result.decided + result.rejected == 300
+
+
+def test_a_jsonl_line_that_is_not_a_case_is_one_rejected_row_not_a_failed_batch(tmp_path):
+    """One malformed line made the whole file unreadable (exit 2, "Expected object or value at
+    position 58"): every other case went undecided. Now that line is rejected and the rest decided."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "J1", "dispute_type": "damaged", "order_value": 10}\n'
+                    '{"case_id": "J2", "dispute_type": "damaged", "order_value":\n'
+                    '{"case_id": "J3", "dispute_type": "damaged", "order_value": 12}\n'
+                    '[1, 2]\n', encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(out)
+    assert recs["case_id"].tolist() == ["J1", "J3"]
+    assert errors["row"].tolist() == [3, 5] and set(errors["field"]) == {"(row)"}
+    assert "is not JSON" in errors["message"][0] and "not a JSON object" in errors["message"][1]

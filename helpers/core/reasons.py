@@ -79,6 +79,12 @@ REASONS = {  # kind -> (English, Chinese)
     "row_unclosed": ('a quoted cell opened on this line is never closed (an unpaired "); close the quote or remove '
                      "it; the rows after it were read on their own",
                      "这一行开始的带引号单元格一直没有闭合（引号不成对）；请补上或删去引号；其后的各行已分别读取"),
+    # a line of a JSON Lines file that is not a case (helpers.iorw.tables)
+    "jsonl_not_json": ("is not JSON ({error}); write the case as one JSON object on one line",
+                       "不是 JSON（{error}）；请把案例写成一行一个 JSON 对象"),
+    "jsonl_not_object": ("is {value}, not a JSON object; write the case as one object on one line, "
+                         '{{"case_id": "A1", ...}}',
+                         '是 {value}，不是 JSON 对象；请把案例写成一行一个对象，如 {{"case_id": "A1", ...}}'),
     "row_stray": ('has a quote (") inside a cell that is not quoted as CSV requires; quote the whole cell and double '
                   'the quote inside it (""), or remove it',
                   "某个单元格里有引号（\"），但这个单元格没有按 CSV 的要求加引号；请给整个单元格加上引号并把其中的引号写两遍"

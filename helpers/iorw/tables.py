@@ -372,8 +372,42 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
     if suffix == ".parquet":
         frame = arrow_frame(parquet_file(path, repeated).read())
     else:
-        frame = pd.read_json(path, lines=True, dtype=False)
+        try:
+            frame = pd.read_json(path, lines=True, dtype=False)
+        except ValueError:
+            return read_jsonl_lines(path)
     frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)
+    return frame
+
+
+def read_jsonl_lines(path: Path):
+    """A JSON Lines file read line by line, for one pandas refuses whole: a line that is not a JSON
+    object is a rejected row (its reason in ROW_PROBLEM, as for a broken CSV row) and the other
+    lines are read; a file none of whose lines is an object is no JSON Lines file (ValueError).
+    Rows are numbered as the fast path numbers them: the n-th case is row n + 1."""
+    import json
+
+    import pandas as pd
+
+    from ..core.reasons import Reason
+    records, problems = [], []
+    with open(path, encoding="utf-8-sig") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                value, problem = None, Reason("jsonl_not_json", error=getattr(exc, "msg", str(exc)))
+            else:
+                problem = "" if isinstance(value, dict) else Reason("jsonl_not_object", value=line.strip()[:40])
+            records.append(value if isinstance(value, dict) else {})
+            problems.append(problem)
+    if "" not in problems:
+        raise ValueError("no line of it is a JSON object (one case per line, e.g. {\"case_id\": \"A1\", ...})")
+    frame = pd.DataFrame.from_records(records)
+    frame[ROW_PROBLEM] = problems
+    frame.attrs["rows"] = line_numbers(range(2, len(records) + 2))
     return frame
 
 

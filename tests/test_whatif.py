@@ -104,3 +104,22 @@ def test_a_negative_window_is_one_error_on_its_line_not_a_rule_that_can_never_fi
     assert main(["validate", "--playbook", str(pb)]) == 1
     out = capsys.readouterr().out
     assert "parameter 'wait_grace_days' is -7" in out and "1 error(s)" in out and "never fire" not in out, out
+
+
+def test_the_cost_change_compares_only_cases_known_under_both_policies(tmp_path, capsys):
+    """An exchange of unknown cost (no item or shipping cost on file) that the changed policy refunds
+    (21.89 EUR, its order value) was counted as +21.89: its unknown side as nothing."""
+    case = {"case_id": "U1", "dispute_type": "damaged", "order_value": 21.89, "currency": "EUR",
+            "return_shipping_cost": 20.69, "order_date": "2026-10-15", "ship_date": "2026-10-16",
+            "delivery_date": "2026-11-01", "tracking_status": "delivered", "buyer_request": "exchange",
+            "buyer_photos": True, "seller_packing_photos": True, "proof_of_delivery": True, "chat_history": True,
+            "damage_severity": "functional", "missing_parts": False, "insured": False}
+    path = tmp_path / "cases.csv"
+    pd.DataFrame([case]).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report",
+                 "--set", "keep_item_max_value=30"]) == 0
+    assert "EUR: estimated cost 0.00 -> 0.00 (+0.00), refunds +21.89" in capsys.readouterr().out
+    eur = json.loads((tmp_path / "o" / "whatif.json").read_text())["by_currency"][0]
+    assert (eur["baseline_cases_cost_unknown"], eur["cases_cost_unknown"], eur["cost_delta"]) == (1, 0, 0.0)
+    changes = pd.read_csv(tmp_path / "o" / "whatif_changes.csv")
+    assert changes[["baseline_resolution", "resolution", "est_cost"]].values.tolist() == [["exchange", "refund_keep_item", 21.89]]

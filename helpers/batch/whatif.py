@@ -15,11 +15,12 @@ CHANGE_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "bas
                   "baseline_rule_id", "rule_id", "baseline_refund", "refund_amount", "baseline_est_cost", "est_cost")
 
 
-def _sums(currency, values) -> dict:
-    """Per currency: the total of the known values and how many were unknown."""
+def _sums(currency, values, counted=None) -> dict:
+    """Per currency: the total of the known values (of the `counted` rows only, when given) and how
+    many were unknown."""
     import pandas as pd
     s = pd.DataFrame({"currency": currency, "v": values})
-    known = s.dropna()
+    known = s.dropna() if counted is None else s[counted]
     totals = known.groupby("currency")["v"].sum()
     unknown = s[s["v"].isna()].groupby("currency").size()
     return {c: {"total": float(totals.get(c, 0.0)), "unknown": int(unknown.get(c, 0))}
@@ -36,12 +37,16 @@ def compare_chunk(table, base, cols):
     currency = table["currency"].astype(str).to_numpy(dtype=object)
     base_refund, base_cost = money(base.refund), money(base.est_cost)
     changed = (res != base_res) | (table["refund_amount"].to_numpy() != base_refund)
+    policy_cost = table["est_cost"].to_numpy(dtype=float)
+    both_known = ~np.isnan(base_cost) & ~np.isnan(policy_cost)
     stats = {
         "cases": int(len(res)), "changed": int(changed.sum()),
         "transitions": dict(Counter(f"{a}|{b}" for a, b in zip(base_res[changed], res[changed]))),
         "baseline_resolutions": dict(Counter(base_res.tolist())),
         "resolutions": dict(Counter(res.tolist())),
-        "cost": {"baseline": _sums(currency, base_cost), "policy": _sums(currency, table["est_cost"].to_numpy())},
+        # like for like: a case whose cost is unknown under either policy is in neither total (its
+        # known side alone counted as a change of that whole amount)
+        "cost": {"baseline": _sums(currency, base_cost, both_known), "policy": _sums(currency, policy_cost, both_known)},
         "refund": {"baseline": _sums(currency, base_refund), "policy": _sums(currency, table["refund_amount"].to_numpy())},
     }
     rows = np.flatnonzero(changed)
@@ -83,7 +88,7 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
             row[f"policy_{kind}"] = round(p.get("total", 0.0), 2)
             row[f"{kind}_delta"] = round(p.get("total", 0.0) - b.get("total", 0.0), 2)
         row["cases_cost_unknown"] = money["cost"]["policy"].get(cur, {}).get("unknown", 0)
-        # the totals leave these out on each side: the two counts say how like for like they are
+        # each side's cases of unknown cost; the totals leave out every case unknown on either side
         row["baseline_cases_cost_unknown"] = money["cost"]["baseline"].get(cur, {}).get("unknown", 0)
         by_currency.append(row)
     return {"params": params, "cases": cases, "changed": sum(c["changed"] for c in chunks),

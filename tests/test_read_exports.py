@@ -207,6 +207,8 @@ def load_mapping_text(data):
     ("CNY 88.00", "auto", "88.00", "CNY"), ("HK$ 1,000", "auto", "1000", "HKD"),
     (" usd 7 ", "auto", "7", "USD"), ("12.50 EUR", "auto", "12.50", "EUR"), ("$-3.10", "auto", "-3.10", "USD"),
     ("1,23", "dot", "123", None), ("1.234.567", "auto", "1234567", None), ("元 5", "comma", "5", "CNY"),
+    ("R$ 59,90", "auto", "59.90", "BRL"), ("CHF 12.00", "auto", "12.00", "CHF"), ("₩15,000", "auto", "15000", "KRW"),
+    ("MX$ 250.00", "auto", "250.00", "MXN"),  # R$ and CHF were "not an amount"
 ])
 @pytest.mark.parametrize("dtype", [object, "str"])  # a spreadsheet's mixed column; a CSV's Arrow text
 def test_amounts_in_either_decimal_convention(cell, mode, value, currency, dtype):
@@ -228,6 +230,30 @@ def test_a_cell_that_is_no_amount_stays_and_is_explained():
         assert codes.to_pylist() == ["USD", None, None]
         assert sorted(notes) == [(1, "item_cost"), (2, "item_cost")]
         assert str(notes[(1, "item_cost")]).startswith("' 12 apples ' is not an amount")
+
+
+def test_an_amount_signed_in_another_currency_than_its_row_is_rejected_not_read_in_the_rows(tmp_path):
+    """`US $1,278.82` in a row whose currency column says EUR was decided as 1,278.82 EUR, and an item cost
+    of `US $90.00` beside an order value of `￥100.00` became 90 CNY. A `$` alone may be any dollar: the
+    currency column says which."""
+    (tmp_path / "m.yaml").write_text("amounts: {order_value: auto, item_cost: auto}\n", encoding="utf-8")
+    pd.DataFrame({"case_id": ["A4", "A5", "A6", "A7"], "dispute_type": "damaged",
+                  "order_value": ["US $1,278.82", "$20.00", "￥100.00", "€12.00"],
+                  "item_cost": ["", "", "US $90.00", "EUR 5"], "currency": ["EUR", "CAD", "", "eur"]}
+                 ).to_csv(tmp_path / "c.csv", index=False)
+    for lang, says in (("en", ["order_value: 'US $1,278.82' is in USD but the case is in EUR; give the amount in EUR, "
+                               "or put the case in USD",
+                               "item_cost: 'US $90.00' is in USD but the case is in CNY; give the amount in CNY, "
+                               "or put the case in USD"]),
+                       ("zh", ["order_value：'US $1,278.82' 是 USD，而案例的货币是 EUR；请用 EUR 填写金额，或把案例货币改为 USD",
+                               "item_cost：'US $90.00' 是 USD，而案例的货币是 CNY；请用 CNY 填写金额，或把案例货币改为 USD"])):
+        out = tmp_path / lang
+        assert main(["batch", str(tmp_path / "c.csv"), "--columns", str(tmp_path / "m.yaml"), "--out", str(out),
+                     "--as-of", "2026-11-01", "--no-report", "--lang", lang]) == 0
+        recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+        errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+        assert recs[["case_id", "currency", "order_value"]].values.tolist() == [["A5", "CAD", "20"], ["A7", "EUR", "12"]]
+        assert errors["case_id"].tolist() == ["A4", "A6"] and errors["message"].tolist() == says
 
 
 def test_columns_suggests_a_mapping_that_runs(tmp_path, capsys):

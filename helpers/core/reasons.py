@@ -46,6 +46,9 @@ REASONS = {  # kind -> (English, Chinese)
                 "店铺汇率表（parameters.yaml 的 exchange_rates）中没有 {code} 的汇率；请在其中添加 "
                 "`{code}: <每 1 单位基准货币折合的数额>`，或改用表中已有的货币"),
     # a cell a column mapping cannot read (helpers.iorw): said in place of the contract's reason
+    "amount_other_currency": ("{value} is in {sign} but the case is in {currency}; give the amount in {currency}, "
+                              "or put the case in {sign}",
+                              "{value} 是 {sign}，而案例的货币是 {currency}；请用 {currency} 填写金额，或把案例货币改为 {sign}"),
     "not_amount": ("{value} is not an amount (a number with an optional currency sign and thousands separators, "
                    "e.g. US $1,278.82, ￥1,132.00 or 1.234,56 €)",
                    "{value} 不是金额（数字，可带货币符号和千位分隔符，如 US $1,278.82、￥1,132.00 或 1.234,56 €）"),

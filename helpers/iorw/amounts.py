@@ -13,15 +13,21 @@ from __future__ import annotations
 import re
 
 from ..core.reasons import Reason
-from .textcols import positions, put_back, text_cells
+from .textcols import positions, put_back, spread_cells, text_cells
 
 MONEY_FIELDS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
 MODES = ("auto", "dot", "comma")
 # Longest first, so "US $" wins over "$". `$` alone and `¥` are read as the usual currency of
-# exports that write them (US dollars; yuan on Chinese platforms); a currency column overrides.
-SIGNS = {"US$": "USD", "USD": "USD", "HK$": "HKD", "HKD": "HKD", "A$": "AUD", "AUD": "AUD", "C$": "CAD",
-         "CAD": "CAD", "CN¥": "CNY", "RMB": "CNY", "CNY": "CNY", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY",
+# exports that write them (US dollars; yuan on Chinese platforms); a currency column overrides them.
+# Every other sign names one currency: a cell whose sign names another currency than its row's
+# (the currency column, or another amount's sign) is rejected, never read in the row's currency.
+SIGNS = {"US$": "USD", "USD": "USD", "HK$": "HKD", "HKD": "HKD", "A$": "AUD", "AU$": "AUD", "AUD": "AUD",
+         "C$": "CAD", "CA$": "CAD", "CAD": "CAD", "NZ$": "NZD", "NZD": "NZD", "MX$": "MXN", "MXN": "MXN",
+         "R$": "BRL", "BRL": "BRL", "S$": "SGD", "SGD": "SGD", "NT$": "TWD", "TWD": "TWD", "CHF": "CHF",
+         "CN¥": "CNY", "RMB": "CNY", "CNY": "CNY", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "JP¥": "JPY",
+         "KRW": "KRW", "₩": "KRW", "RUB": "RUB", "₽": "RUB", "INR": "INR", "₹": "INR",
          "€": "EUR", "£": "GBP", "￥": "CNY", "¥": "CNY", "元": "CNY", "$": "USD"}
+UNSURE_SIGNS = frozenset({"$", "¥", "￥"})  # the currency they are read as is a guess
 _SIGN_RE = "(?P<sign>" + "|".join(sorted((s.replace("$", r"\$") for s in SIGNS), key=len, reverse=True)) + ")"
 _PLAIN = r"^-?[0-9]+(\.[0-9]+)?$"
 
@@ -35,8 +41,9 @@ _SPACE = " \t\n\r\f\v"
 _SIGN_CHARS = "".join(sorted({c for s in SIGNS for c in s + s.lower()})) + _SPACE
 
 
-def parse_amounts(series, mode: str, name: str, notes: dict):
-    """(the column with amounts as plain decimal text, the ISO code of each cell's sign or null).
+def parse_amounts(series, mode: str, name: str, notes: dict, sure: bool = False):
+    """(the column with amounts as plain decimal text, the ISO code of each cell's sign or null), and
+    with `sure` a third array: the code only where the sign names one currency (not `$` or `¥`).
 
     Typed cells (numbers from a spreadsheet) and cells that are no amount stay as they were; the
     latter get a note for the row's error message."""
@@ -45,7 +52,8 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
     import pyarrow.compute as pc
     arr, where = text_cells(series)
     if len(arr) == 0:
-        return series, pa.nulls(len(series), pa.large_string())
+        nothing = pa.nulls(len(series), pa.large_string())
+        return (series, nothing, nothing) if sure else (series, nothing)
     raw, arr = arr, pc.utf8_trim_whitespace(arr)
     number = found = pa.nulls(len(arr), pa.large_string())
     todo = pc.fill_null(pc.not_equal(pc.utf8_length(arr), 0), False).to_numpy(zero_copy_only=False)
@@ -56,7 +64,7 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
             after = pc.utf8_ltrim_whitespace(pc.utf8_slice_codeunits(arr, len(text)))
             plain = pc.fill_null(pc.and_(pc.starts_with(arr, text), pc.match_substring_regex(after, _NUMBER_ONLY)), False)
             number = pc.if_else(plain, pc.replace_substring(after, ",", ""), number)
-            found = pc.if_else(plain, pa.scalar(code, pa.large_string()), found)
+            found = pc.if_else(plain, pa.scalar(text, pa.large_string()), found)
             todo &= ~plain.to_numpy(zero_copy_only=False)
         others = np.flatnonzero(todo)
         if len(others):
@@ -65,7 +73,7 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
             where_common = others[common.to_numpy(zero_copy_only=False)]
             sub = sub.filter(common)
             number = _scatter(number, where_common, pc.replace_substring(pc.utf8_trim(sub, _SIGN_CHARS), ",", ""))
-            found = _scatter(found, where_common, _sign_codes(pc.utf8_trim(sub, "0123456789.,-" + _SPACE)))
+            found = _scatter(found, where_common, pc.utf8_trim(sub, "0123456789.,-" + _SPACE))
             todo[where_common] = False
     rest = np.flatnonzero(todo)
     if len(rest):
@@ -79,16 +87,15 @@ def parse_amounts(series, mode: str, name: str, notes: dict):
         back[rest] = np.arange(len(rest))
         back = pa.array(back, mask=back < 0)
         number = pc.coalesce(number, pc.if_else(ok, bare, None).take(back))
-        found = pc.coalesce(found, pc.if_else(ok, _sign_codes(sign), None).take(back))
+        found = pc.coalesce(found, pc.if_else(ok, pc.cast(sign, pa.large_string()), None).take(back))
     rows = positions(arr, where)
     for k in np.flatnonzero(todo & ~pc.is_valid(number).to_numpy(zero_copy_only=False)):
         notes[(int(rows[k]), name)] = Reason("not_amount", value=repr(series.iat[rows[k]]))
     result = put_back(series, pc.coalesce(number, raw), where)  # no amount: the cell as the file has it
-    if where is None:
-        return result, found
-    full = np.full(len(series), None, dtype=object)
-    full[where] = found.to_numpy(zero_copy_only=False)
-    return result, pa.array(full, pa.large_string())
+    codes = [_sign_codes(found), _sign_codes(found, sure_only=True)][: 2 if sure else 1]
+    if where is not None:
+        codes = [spread_cells(c, where, len(series)) for c in codes]
+    return (result, *codes)
 
 
 _NUMBER_ONLY = rf"^{_NUMBER_DOT}$"
@@ -119,12 +126,14 @@ def _scatter(base, rows, values):
     return pc.coalesce(values.take(pa.array(back, mask=back < 0)), base)
 
 
-def _sign_codes(signs):
-    """The ISO code of each sign text (null where there is none), looked up once per distinct sign."""
+def _sign_codes(signs, sure_only: bool = False):
+    """The ISO code of each sign text (null where there is none, and with `sure_only` where the sign
+    is one of UNSURE_SIGNS), looked up once per distinct sign."""
     import pyarrow as pa
     import pyarrow.compute as pc
     enc = pc.dictionary_encode(signs)
-    table = [SIGNS.get("".join(str(s).split()).upper()) if s else None for s in enc.dictionary.to_pylist()]
+    keys = ["".join(str(s).split()).upper() if s else "" for s in enc.dictionary.to_pylist()]
+    table = [SIGNS.get(k) if k and not (sure_only and k in UNSURE_SIGNS) else None for k in keys]
     return pa.array(table, pa.large_string()).take(enc.indices)
 
 

@@ -34,7 +34,7 @@ from ..core.reasons import Reason
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
 from .csvrows import DELIMITERS, ROW_PROBLEM
 from .mapcells import country_codes, fill_blanks, fitting_date_formats, map_words, parse_dates
-from .textcols import distinct, text_cells, text_column
+from .textcols import distinct, spread_cells, text_cells, text_column
 
 SECTIONS = ("encoding", "delimiter", "header_row", "columns", "values", "booleans", "dates", "amounts", "constants")
 SCALARS = ("encoding", "delimiter", "header_row")
@@ -228,7 +228,7 @@ PARALLEL_MIN_ROWS = 100_000  # below this, a second thread costs more than it gi
 def _field_column(name, col, mapping, notes, encoded):
     """One contract field's column through the mapping: words, yes/no words, dates, amounts."""
     f = FIELD_BY_NAME[name]
-    found = None
+    found = sure = None
     if name in mapping.values:
         col = map_words(col, mapping.values[name], name, f.choices, notes, encoded)
     if f.kind == "country":
@@ -238,8 +238,8 @@ def _field_column(name, col, mapping, notes, encoded):
     if name in mapping.dates:
         col = parse_dates(col, name, mapping.dates[name], notes)
     if name in MONEY_FIELDS:
-        col, found = parse_amounts(col, mapping.amounts.get(name, "auto"), name, notes)
-    return col, found
+        col, found, sure = parse_amounts(col, mapping.amounts.get(name, "auto"), name, notes, sure=True)
+    return col, found, sure
 
 
 def apply_mapping(frame, mapping, notes: dict | None = None):
@@ -288,11 +288,13 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
             done = dict(zip(names, pool.map(one, names)))
     else:
         done = {name: one(name) for name in names}
-    codes = None
+    codes, signed = None, {}
     for name in names:
-        out[name], found = done[name]
+        out[name], found, sure = done[name]
         if found is not None:
             codes = found if codes is None else pc.coalesce(codes, found)
+            signed[name] = sure
+    _other_currency_signs(out, signed, codes, {n: frame[source[n]] for n in signed}, notes)
     n = len(frame)
     if codes is not None and codes.null_count < len(codes):
         if "currency" not in out:
@@ -311,6 +313,40 @@ def apply_mapping(frame, mapping, notes: dict | None = None):
     out = pd.DataFrame(out, index=frame.index)
     out.attrs = attrs
     return out
+
+
+def _other_currency_signs(out, signed: dict, signs, raw: dict, notes: dict) -> None:
+    """Amounts whose sign names another currency than their row's are rejected, not read as the
+    row's currency: `US $1,278.82` in a row whose currency column says EUR, `US $90.00` beside an order
+    value of `￥100.00`. The row's currency is its currency column's code, else its first amount's
+    sign's (`signs`); `signed` holds per money field the code of each sign that names one currency
+    (a `$` may be any dollar the currency column says). The cell goes back to the text the file has
+    (the contract's check rejects it) with a note saying why."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from ..core.money import CURRENCY_NAMES, is_iso_currency
+    signed = {name: sure for name, sure in signed.items() if sure.null_count < len(sure)}
+    if not signed:
+        return
+    row_code = None
+    if "currency" in out:
+        column, where = text_cells(out["currency"])
+        if len(column):
+            enc = pc.dictionary_encode(pc.utf8_upper(pc.utf8_trim_whitespace(column)))
+            named = [CURRENCY_NAMES.get(c, c) for c in enc.dictionary.to_pylist()]
+            codes = pa.array([c if c and is_iso_currency(c) else None for c in named], pa.large_string()).take(enc.indices)
+            row_code = codes if where is None else spread_cells(codes, where, len(out["currency"]))
+    row_code = signs if row_code is None else pc.coalesce(row_code, signs)
+    for name, sure in signed.items():
+        other = np.flatnonzero(pc.fill_null(pc.not_equal(sure, row_code), False).to_numpy(zero_copy_only=False))
+        if not len(other):
+            continue
+        column = out[name].astype(object)
+        for i, sign, code in zip(other.tolist(), sure.take(pa.array(other)).to_pylist(), row_code.take(pa.array(other)).to_pylist()):
+            column.iat[i] = raw[name].iat[i]
+            notes[(i, name)] = Reason("amount_other_currency", value=repr(raw[name].iat[i]), sign=sign, currency=code)
+        out[name] = column
 
 
 HINT_SAMPLES = 2000  # distinct cells a date format is guessed from

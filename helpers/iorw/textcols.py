@@ -185,3 +185,13 @@ def text_hashes(arr) -> np.ndarray:
             out *= np.uint64(0x94D049BB133111EB)
             out ^= out >> np.uint64(31)
     return out
+
+
+def spread_cells(values, where, n: int):
+    """An Arrow text array of the text cells' values (text_cells' `where`) as the whole column's:
+    null at the other cells."""
+    import numpy as np
+    import pyarrow as pa
+    full = np.full(n, None, dtype=object)
+    full[where] = values.to_numpy(zero_copy_only=False)
+    return pa.array(full, pa.large_string())

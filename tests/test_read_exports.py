@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 
 import pandas as pd
 import pytest
@@ -560,3 +561,18 @@ def test_a_workbook_date_column_with_an_empty_cell_is_read_as_unknown_not_a_cras
         expected = recommend({**case, **({"ship_date": date} if date else {})}, as_of="2026-11-01")
         assert recs.loc[case["case_id"], "rule_id"] == expected.rule_id
     assert len({recs.loc[c["case_id"], "rule_id"] for c in cases}) == 2  # the ship date was read: it decides
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_line_of_only_separators_is_a_blank_row_not_a_rejected_case(tmp_path, encoding):
+    """Excel saves a sheet's blank rows as ",,,": each was a rejected case ("case_id: is required but
+    empty; …"), where a blank line and a workbook's blank row are no row. Later rows keep their numbers."""
+    text = "case_id,dispute_type,order_value,buyer_name\nA1,damaged,10,李娜\n,,,\nA2,damaged,12,\n , , ,\nA3,damaged,,王芳\n"
+    (tmp_path / "c.csv").write_bytes(text.encode(encoding))
+    out = tmp_path / "o"
+    assert main(["batch", str(tmp_path / "c.csv"), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert recs["case_id"].tolist() == ["A1", "A2"]
+    assert errors[["row", "case_id", "field"]].values.tolist() == [["6", "A3", "order_value"]]
+    assert json.loads((out / "summary.json").read_text())["rows"] == 3

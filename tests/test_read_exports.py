@@ -576,3 +576,18 @@ def test_a_line_of_only_separators_is_a_blank_row_not_a_rejected_case(tmp_path, 
     assert recs["case_id"].tolist() == ["A1", "A2"]
     assert errors[["row", "case_id", "field"]].values.tolist() == [["6", "A3", "order_value"]]
     assert json.loads((out / "summary.json").read_text())["rows"] == 3
+
+
+def test_a_workbook_whose_cases_follow_a_summary_sheet_is_read_from_the_cases_sheet(tmp_path, capsys):
+    """Only the first sheet was read: "has no column for case_id … the headers found are: Total, 2",
+    with no word about sheets."""
+    with pd.ExcelWriter(tmp_path / "m.xlsx") as sheets:
+        pd.DataFrame({"Total": [2]}).to_excel(sheets, sheet_name="Summary", index=False)
+        pd.DataFrame({"case_id": ["A", "B"], "dispute_type": "damaged", "order_value": [10.0, None]}
+                     ).to_excel(sheets, sheet_name="Disputes", index=False)
+    out = tmp_path / "o"
+    assert main(["batch", str(tmp_path / "m.xlsx"), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert "note: read the sheet 'Disputes'" in capsys.readouterr().out
+    recs = pd.read_csv(out / "recommendations.csv", dtype=str, keep_default_na=False)
+    errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+    assert recs["case_id"].tolist() == ["A"] and errors[["row", "case_id"]].values.tolist() == [["3", "B"]]

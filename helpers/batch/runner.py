@@ -235,6 +235,9 @@ def _run(opts: Options, out: Path) -> BatchResult:
     notes = {}
     frame = load_cases(opts, notes)
     column_notes = [] if opts.columns else misspelt_columns(list(frame.columns))
+    if frame.attrs.get("sheet") is not None:
+        column_notes.insert(0, f"read the sheet {frame.attrs['sheet']!r}: its header names the most case fields "
+                               "(the workbook's first sheet names fewer)")
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
     clock["validate"] = time.perf_counter()

@@ -151,14 +151,27 @@ SEPARATORS = (",", "\t", ";", "|")
 def find_header_row(lines, expected) -> int:
     """The 1-based line (of the first few) naming the most expected headers. When none names any,
     the first line with the most filled cells (a title line above the header has fewer)."""
-    expected = {str(e).strip() for e in expected}
-    filled = [[str(c).strip() for c in cells if c is not None and str(c).strip() and str(c) != "nan"]
-              for cells in lines[:HEADER_SCAN_LINES]]
-    hits = [len(set(cells) & expected) for cells in filled]
+    filled, hits = _header_hits(lines, expected)
     if hits and max(hits) > 0:
         return hits.index(max(hits)) + 1
     widths = [len(cells) for cells in filled]
     return widths.index(max(widths)) + 1 if widths and max(widths) > 0 else 1
+
+
+def _header_hits(lines, expected) -> tuple[list, list]:
+    """(the filled cells of each of the first lines, how many expected headers each names)."""
+    expected = {str(e).strip() for e in expected}
+    filled = [[str(c).strip() for c in cells if c is not None and str(c).strip() and str(c) != "nan"]
+              for cells in lines[:HEADER_SCAN_LINES]]
+    return filled, [len(set(cells) & expected) for cells in filled]
+
+
+def cases_sheet(heads: dict, expected):
+    """Of a workbook's sheets (name -> its first lines), the one whose header names the most expected
+    headers: the cases, where a summary sheet comes first; the first sheet when none names more."""
+    names = list(heads)
+    best = [max(_header_hits(heads[n], expected)[1], default=0) for n in names]
+    return names[best.index(max(best))] if names and max(best) > best[0] else (names[0] if names else 0)
 
 
 def sniff_separator(head: str, expected=()) -> str:
@@ -358,10 +371,19 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
     import pandas as pd
     if suffix in (".xlsx", ".xlsm", ".xls"):
         engine = "calamine" if suffix == ".xls" else "openpyxl"
+        chosen = None  # the sheet read, when it is not the first
         if header_row is None:
-            head = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=None,
-                                 nrows=HEADER_SCAN_LINES)
-            header_row = find_header_row(head.values.tolist(), expected)
+            heads = pd.read_excel(path, dtype=object, engine=engine, sheet_name=None if sheet == 0 else sheet,
+                                  header=None, nrows=HEADER_SCAN_LINES)
+            if isinstance(heads, dict):  # every sheet's head: the cases may follow a summary sheet
+                heads = {name: head.values.tolist() for name, head in heads.items()}
+                sheet = cases_sheet(heads, expected)
+                head = heads[sheet] if heads else []
+            else:
+                head = heads.values.tolist()
+            header_row = find_header_row(head, expected)
+            if isinstance(heads, dict) and heads and sheet != next(iter(heads)):
+                chosen = sheet
         frame = pd.read_excel(path, dtype=object, engine=engine, sheet_name=sheet, header=header_row - 1)
         rows = np.arange(len(frame)) + header_row + 1
         filled = _filled_rows(frame)
@@ -369,6 +391,8 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
             frame = frame[filled].reset_index(drop=True)
             rows = rows[filled]
         frame.attrs["rows"] = line_numbers(rows)
+        if chosen is not None:
+            frame.attrs["sheet"] = chosen  # the run says which sheet it read
         return frame
     if suffix == ".parquet":
         frame = arrow_frame(parquet_file(path, repeated).read())

@@ -332,3 +332,22 @@ def test_a_jsonl_line_that_is_not_a_case_is_one_rejected_row_not_a_failed_batch(
     assert recs["case_id"].tolist() == ["J1", "J3"]
     assert errors["row"].tolist() == [3, 5] and set(errors["field"]) == {"(row)"}
     assert "is not JSON" in errors["message"][0] and "not a JSON object" in errors["message"][1]
+
+
+def test_rejected_rows_come_as_a_workbook_too_that_excel_shows_in_chinese(tmp_path):
+    """errors.csv is UTF-8 without a byte-order mark: Chinese Excel opens it as GBK and shows
+    mojibake (recommendations.csv has recommendations.xlsx beside it; errors.csv had nothing)."""
+    from openpyxl import load_workbook
+    path = write_input(mixed_frame(), tmp_path / "cases.csv")
+    out = tmp_path / "o"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report", "--lang", "zh"]) == 0
+    errors = pd.read_csv(out / "errors.csv", keep_default_na=False)
+    sheet = load_workbook(out / "errors.xlsx").active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert sheet.title == "errors" and cells[0] == ["row", "case_id", "field", "message"]
+    assert [r[0] for r in cells[1:]] == errors["row"].tolist()  # numbers, as in the CSV
+    assert [r[3] for r in cells[1:]] == errors["message"].tolist() and "必填" in "".join(errors["message"])
+    again = tmp_path / "o2"
+    assert main(["batch", str(path), "--out", str(again), "--as-of", "2026-11-01", "--no-report",
+                 "--xlsx-max-rows", "3"]) == 0
+    assert not (again / "errors.xlsx").exists()  # 6 rejected rows: more than --xlsx-max-rows

@@ -325,6 +325,8 @@ def _run(opts: Options, out: Path) -> BatchResult:
         os.link(changes.path, stage / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
         write_json_atomic(stage / "whatif.json", result.whatif)
+    if len(v.problems) <= opts.xlsx_max_rows:  # Excel shows a UTF-8 CSV's Chinese as mojibake; a workbook as written
+        write_xlsx(stage / "errors.csv", stage / "errors.xlsx", "errors", numeric=("row",))
     if len(rows) <= opts.xlsx_max_rows:
         write_xlsx(stage / "recommendations.csv", stage / "recommendations.xlsx")
     else:

@@ -183,7 +183,7 @@ class CsvPart:
         """Nothing stays open between chunks; kept so callers can close in `finally`."""
 
 
-def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
+def write_xlsx(csv_path: Path, xlsx_path: Path, sheet: str = "recommendations", numeric=None) -> None:
     """recommendations.xlsx from the finished CSV: numbers as numbers, text as inert text (helpers.batch.xlsx).
     Columns of repeated texts are dictionary-encoded by the CSV reader itself (they become shared strings)."""
     import csv
@@ -192,16 +192,17 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
     import pyarrow.csv as pcsv
 
     from .xlsx import INLINE, NUMERIC, write_sheet
+    numeric = NUMERIC if numeric is None else numeric
     with open(csv_path, encoding="utf-8", newline="") as f:
         names = next(csv.reader(f))
     text, repeated = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
-    types = {n: text if n in NUMERIC or n in INLINE else repeated for n in names}
+    types = {n: text if n in numeric or n in INLINE else repeated for n in names}
     table = pcsv.read_csv(csv_path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
                           convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                               quoted_strings_can_be_null=False))
 
     def write(tmp):
         # each piece starts on its way to the disk as it is written, so the fsync finds most of it there
-        write_sheet(table, tmp, after_piece=lambda: start_writeback(tmp, 0, 0))
+        write_sheet(table, tmp, sheet, after_piece=lambda: start_writeback(tmp, 0, 0), numeric=numeric)
         fsync_path(tmp)
     atomic_write(xlsx_path, write)

@@ -103,7 +103,7 @@ class _Layout:
     `<c t="s">` elements. Other texts (case ids, messages) are inline strings; numbers are numbers and
     a missing number an empty `<c/>`. Cells carry no `r` (the spec's default: the next column), rows do."""
 
-    def __init__(self, table, shared_before: int):
+    def __init__(self, table, shared_before: int, numeric=NUMERIC):
         import pyarrow as pa
         import pyarrow.compute as pc
         s = pa.large_string()
@@ -111,7 +111,7 @@ class _Layout:
         offset = shared_before
         for name in table.column_names:
             col = table.column(name)
-            if pa.types.is_dictionary(col.type) and name not in NUMERIC:
+            if pa.types.is_dictionary(col.type) and name not in numeric:
                 dictionary, codes = _dictionary_column(col)
                 self.shared.append(_inert(dictionary))
                 cells = pa.array([f'<c t="s"><v>{offset + k}</v></c>' for k in range(len(dictionary))], s)
@@ -120,7 +120,7 @@ class _Layout:
                 continue
             col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
             col = col.cast(s)
-            if name in NUMERIC:
+            if name in numeric:
                 self.columns.append(("number", (col, pc.equal(col, ""))))
             else:
                 self.columns.append(("inline", _inert(col)))
@@ -158,14 +158,14 @@ def _string_bytes(arr) -> memoryview:
     return memoryview(data[offsets[0]:offsets[-1]]) if data is not None else memoryview(b"")
 
 
-def write_sheet(table, path, sheet: str = "recommendations", after_piece=None) -> None:
-    """`table` (every cell text; NUMERIC columns hold numbers as text, "" when missing) as a workbook.
+def write_sheet(table, path, sheet: str = "recommendations", after_piece=None, numeric=NUMERIC) -> None:
+    """`table` (every cell text; `numeric` columns hold numbers as text, "" when missing) as a workbook.
     `after_piece()`, if given, is called each time a piece of the sheet is in the file (the caller
     starts it on its way to the disk)."""
     template = _template(table.column_names, sheet)
     last = f"{column_letter(len(table.column_names) - 1)}{len(table) + 1}"
     header = len(table.column_names)
-    layout = _Layout(table, header)
+    layout = _Layout(table, header, numeric)
     with zipfile.ZipFile(io.BytesIO(template)) as src, \
             zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():

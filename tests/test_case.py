@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from helpers import recommend
 from helpers.core.case import parse_case
 from helpers.core.exceptions import CaseError
 from helpers.core.fields import FIELDS
@@ -134,3 +135,19 @@ def test_a_field_that_cannot_be_read_draws_no_rule_about_it(fields, faulty):
     with pytest.raises(CaseError) as raised:
         parse_case(minimal_case(**fields))
     assert raised.value.fields == faulty
+
+
+@pytest.mark.parametrize("value", [46302, "46302", 46302.0])
+def test_a_spreadsheet_day_number_in_a_date_field_says_which_date_it_stands_for(value):
+    """A date cell formatted as General reaches the file as Excel's day number: "46302 is not a date in
+    the form YYYY-MM-DD" left the seller guessing; the message names the date (Excel's day 0 is
+    1899-12-30) and the fix. It is still rejected: nothing is coerced."""
+    case = {"case_id": "S1", "dispute_type": "damaged", "order_value": 10, "ship_date": value}
+    with pytest.raises(CaseError) as caught:
+        recommend(case, as_of="2026-11-01")
+    problem = caught.value.problems[0]
+    assert problem.field == "ship_date"
+    assert "looks like a spreadsheet's day number for 2026-10-07: format the column as a date" in problem.text("en")
+    assert "2026-10-07 的日期序号" in problem.text("zh")
+    with pytest.raises(CaseError, match="is not a date in the form YYYY-MM-DD — fix"):  # not a day number: as before
+        recommend({**case, "ship_date": "12"}, as_of="2026-11-01")

@@ -91,7 +91,25 @@ def _parse_date(v):
         except ValueError:
             pass
         raise BadValue("not_real_date", value=repr(v))
+    serial = _excel_serial(v)
+    if serial is not None:
+        raise BadValue("date_serial", value=repr(v), date=serial.isoformat())
     raise BadValue("not_date", value=repr(v))
+
+
+EXCEL_EPOCH = _dt.date(1899, 12, 30)  # Excel's day 0 (its 1900 system, leap-day bug included)
+
+
+def _excel_serial(v):
+    """The date a whole number between 1 Jan 1990 and 31 Dec 2100 stands for when it is a
+    spreadsheet's day count (a date cell formatted as General: 46302 for 2026-10-07); else None."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    if not x.is_integer() or not 32874 <= x <= 73415:
+        return None
+    return EXCEL_EPOCH + _dt.timedelta(days=int(x))
 
 
 def _parse_string(v):

@@ -20,6 +20,10 @@ REASONS = {  # kind -> (English, Chinese)
     "not_finite": ("{value} is not a finite number", "{value} 不是有限的数字"),
     "not_whole": ("{value} is not a whole number", "{value} 不是整数"),
     "not_real_date": ("{value} is not a real date", "{value} 不是真实存在的日期"),
+    "date_serial": ("{value} is not a date in the form YYYY-MM-DD; it looks like a spreadsheet's day number for {date}: "
+                    "format the column as a date (YYYY-MM-DD) in the spreadsheet and export it again",
+                    "{value} 不是 YYYY-MM-DD 格式的日期；它像是电子表格里 {date} 的日期序号：请在表格中把这一列设为日期格式"
+                    "（YYYY-MM-DD）后重新导出"),
     "not_date": ("{value} is not a date in the form YYYY-MM-DD", "{value} 不是 YYYY-MM-DD 格式的日期"),
     "not_text": ("{value} is not text", "{value} 不是文本"),
     "not_language": ("{value} is not a language code such as en or zh", "{value} 不是语言代码（如 en、zh）"),

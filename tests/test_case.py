@@ -151,3 +151,13 @@ def test_a_spreadsheet_day_number_in_a_date_field_says_which_date_it_stands_for(
     assert "2026-10-07 的日期序号" in problem.text("zh")
     with pytest.raises(CaseError, match="is not a date in the form YYYY-MM-DD — fix"):  # not a day number: as before
         recommend({**case, "ship_date": "12"}, as_of="2026-11-01")
+
+
+def test_a_count_that_is_no_number_asks_for_a_count_not_an_amount():
+    """buyer_prior_disputes: 'two' was told to "use a plain number such as 12.50, no currency sign"."""
+    with pytest.raises(CaseError) as caught:
+        recommend({"case_id": "P1", "dispute_type": "damaged", "order_value": 10, "buyer_prior_disputes": "two"},
+                  as_of="2026-11-01")
+    problem = caught.value.problems[0]
+    assert problem.text("en") == "'two' is not a whole number (write a count such as 3)"
+    assert problem.text("zh") == "'two' 不是整数（请写成 3 这样的次数）"

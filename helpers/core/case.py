@@ -74,7 +74,12 @@ def _parse_number(v):
 
 
 def _parse_int(v):
-    x = _parse_number(v)
+    try:
+        x = _parse_number(v)
+    except BadValue as exc:
+        if exc.reason.kind == "not_number":  # "such as 12.50" is no count
+            raise BadValue("not_count", value=repr(v)) from None
+        raise
     if x != int(x):
         raise BadValue("not_whole", value=repr(v))
     return int(x)

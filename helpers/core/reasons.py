@@ -18,6 +18,7 @@ REASONS = {  # kind -> (English, Chinese)
     "not_number": ("{value} is not a number (use a plain number such as 12.50, no currency sign or thousands separator)",
                    "{value} 不是数字（请写成 12.50 这样的纯数字，不带货币符号和千位分隔符）"),
     "not_finite": ("{value} is not a finite number", "{value} 不是有限的数字"),
+    "not_count": ("{value} is not a whole number (write a count such as 3)", "{value} 不是整数（请写成 3 这样的次数）"),
     "not_whole": ("{value} is not a whole number", "{value} 不是整数"),
     "not_real_date": ("{value} is not a real date", "{value} 不是真实存在的日期"),
     "date_serial": ("{value} is not a date in the form YYYY-MM-DD; it looks like a spreadsheet's day number for {date}: "

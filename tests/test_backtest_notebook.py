@@ -99,7 +99,7 @@ def test_the_notebook_runs_headless_on_the_sample_history(tmp_path):
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/markdown", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "**2,000 rows** from `history.csv`: **1,980 decided**, **20 rejected**" in text
+    assert "**2,000 rows** from `history.csv`: **2,000 decided**, **0 rejected**" in text  # every generated row honours the contract
     assert SIZE_SKU in text and "size" in text                       # the planted listing to fix
     assert LOSING_RULE in text and choice_label("platform", LOSING_PLATFORM, "en") in text  # the planted losing rule
     assert "cancel_refund" not in text and "not_received" not in text  # labels, never the codes

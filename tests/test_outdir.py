@@ -88,7 +88,7 @@ def test_stale_outputs_and_temporary_files_of_earlier_runs_are_removed(tmp_path)
     (out / "notes.txt").write_text("the analyst's own file")
     assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".dispute-playbook.lock", ".dispute-playbook.owner.json", "errors.csv", "notes.txt",
+    assert names == [".dispute-playbook.lock", ".dispute-playbook.owner.json", "errors.csv", "errors.xlsx", "notes.txt",
                      "recommendations.csv", "recommendations.xlsx", "summary.json"]
 
 

@@ -243,3 +243,25 @@ def test_refunds_as_a_share_of_sales_are_added_in_one_currency():
     assert shares.loc["CN", "refund_share_of_value"] == 0.5 and shares.loc["US", "refund_share_of_value"] == 0.2
     unconverted = report.rates_by_country(recs).set_index("buyer_country")
     assert pd.isna(unconverted.loc["CN", "refund_share_of_value"]) and unconverted.loc["US", "refund_share_of_value"] == 0.2
+
+
+@pytest.mark.parametrize("lang, message, shown", [
+    ("en", "ship_date: 2026-10-01 is before order_date 2026-10-10; order_value: 'order_date' is not a number",
+     "Ship date: 2026-10-01 is before Order date 2026-10-10; Order value: 'order_date' is not a number"),
+    ("zh", "ship_date：2026-10-01 早于 order_date（2026-10-10）；delivery_date：2026-11-09 晚于审核日期 as_of_date（2026-11-01）",
+     "发货日期：2026-10-01 早于 下单日期（2026-10-10）；签收日期：2026-11-09 晚于审核日期 as_of_date（2026-11-01）")])
+def test_a_rejected_rows_reason_names_the_other_field_by_its_label_too(lang, message, shown):
+    """The report said "发货日期：2026-10-01 早于 order_date（2026-10-10）": a label, then a code. A value the
+    case gave (in quotes) stays as given."""
+    from helpers.batch.report_words import labels_for
+    assert report.rejected_message(message, labels_for({}, lang)) == shown
+
+
+def test_report_tables_write_money_and_shares_as_people_read_them():
+    """Totals showed as 1143.94 and 35.0, rates as 0.381; a yen total carries no decimals."""
+    import pandas as pd
+    from helpers.batch.report_words import labels_for
+    frame = pd.DataFrame({"currency": ["USD", "JPY"], "refund_total": [1143.94, 35000.0], "cost_delta": [29.06, -600.0],
+                          "refund_rate": [0.381, float("nan")]})
+    table = report.labelled(frame, labels_for({}, "en"), whole_units=frozenset({"JPY"}))
+    assert table.values.tolist() == [["USD", "1,143.94", "+29.06", "38.1%"], ["JPY", "35,000", "-600", ""]]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from ..core.paths import NOTEBOOKS_DIR
+from ..core.fields import FIELD_BY_NAME
 from ..core.reasons import PROBLEM_MARKS
 from ..playbook.labels import country_name, ui
 from .inert import as_given
@@ -97,6 +98,8 @@ def sentence(text: str):
     return Markdown(html.escape(text, quote=False))
 
 
+# a field a reason names; as_of_date is named beside its words already ("after the review date (as_of_date)")
+_FIELD_CODE = re.compile(r"\b(?:" + "|".join(sorted(set(FIELD_BY_NAME) - {"as_of_date"}, key=len, reverse=True)) + r")\b")
 # errors.csv's message: "field: reason" joined by "; ", in a Chinese run "field：reason" joined by "；"
 # (helpers.batch.read.error_table writes it with these marks)
 _PROBLEM_FIELD = re.compile("(^|{})".format("|".join(re.escape(semi) for _, semi in PROBLEM_MARKS.values()))
@@ -104,11 +107,17 @@ _PROBLEM_FIELD = re.compile("(^|{})".format("|".join(re.escape(semi) for _, semi
                             + "(?:{})".format("|".join(re.escape(colon) for colon, _ in PROBLEM_MARKS.values())))
 
 
+_QUOTED = re.compile(r"('[^']*')")
+
+
 def rejected_message(message: str, lab: Labels) -> str:
-    """An errors.csv message with the field before each problem named by its label; the reasons stay
-    as written, in the run's language (a column the contract does not know keeps its name)."""
+    """An errors.csv message with the field before each problem named by its label, and a field a
+    reason names ("is before order_date") too; the reasons stay as written, in the run's language (a
+    column the contract does not know keeps its name; values the case gave, in quotes, stay as given)."""
     colon = ui("colon", lab.lang)
-    return _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}{colon}", as_given(message))
+    named = _PROBLEM_FIELD.sub(lambda m: f"{m[1]}{lab.field.get(m[2], m[2])}{colon}", as_given(message))
+    return "".join(part if _QUOTED.fullmatch(part) else _FIELD_CODE.sub(lambda m: lab.field.get(m[0], m[0]), part)
+                   for part in _QUOTED.split(named))
 
 
 def _value_labels(lab: Labels) -> dict:
@@ -122,13 +131,35 @@ def _value_labels(lab: Labels) -> dict:
             "status": {k: lab.word(k) for k in ("no target set", "above target", "within target")}}
 
 
-def labelled(frame, lab: Labels):
+# numbers as a reader of the report reads them: money with thousands separators and the currency's
+# decimals (a whole amount of yen has none), changes with their sign, shares as percentages
+MONEY_COLUMNS = ("refund_total", "est_cost_total", "order_value", "baseline_cost", "policy_cost", "baseline_refund",
+                 "policy_refund")
+CHANGE_COLUMNS = ("cost_delta", "refund_delta")
+SHARE_COLUMNS = ("refund_rate", "return_rate", "refund_share_of_value", "share_of_cases")
+
+
+def _readable_numbers(out, whole_units) -> None:
+    import pandas as pd
+    currency = out["currency"] if "currency" in out.columns else pd.Series("", index=out.index)
+    for column in out.columns:
+        if column in MONEY_COLUMNS or column in CHANGE_COLUMNS:
+            sign = "+" if column in CHANGE_COLUMNS else ""
+            out[column] = [("" if pd.isna(v) else f"{v:{sign},.0f}" if cur in whole_units and float(v).is_integer()
+                            else f"{v:{sign},.2f}") for v, cur in zip(out[column], currency)]
+        elif column in SHARE_COLUMNS:
+            out[column] = ["" if pd.isna(v) else f"{v:.1%}" for v in out[column]]
+
+
+def labelled(frame, lab: Labels, whole_units=frozenset()):
     """`frame` for people: codes in the known columns as their labels, case ids and errors.csv's
-    texts as the case gave them (without the files' spreadsheet-safety '), the index (when it says
-    something) as a first column, column names in the run's language."""
+    texts as the case gave them (without the files' spreadsheet-safety '), amounts and shares as
+    people write them, the index (when it says something) as a first column, column names in the
+    run's language."""
     out = frame.copy()
     named = out.index.name is not None or any(n is not None for n in out.index.names)
     out = out.reset_index(drop=not named)  # a row number says nothing; a named index (sku, week) is a column
+    _readable_numbers(out, whole_units)
     for column, names in _value_labels(lab).items():
         if column in out.columns:
             values = out[column].astype(object)
@@ -139,7 +170,7 @@ def labelled(frame, lab: Labels):
 
 
 def show(run: Run, frame):
-    return Table(labelled(frame, run.labels))
+    return Table(labelled(frame, run.labels, shop_playbook(run).whole_units))
 
 
 def no_rows_note(run: Run) -> list:
@@ -176,10 +207,15 @@ def risk_flag_table(recs, lab: Labels):
                          meaning=[lab.flag_text.get(f, f) for f in counts["id"]]).rename(columns={"id": "risk_flag"})
 
 
-def shop_rates(run: Run) -> dict:
-    """The exchange rates of the run's playbook (amounts of several currencies are compared or added in its base)."""
+def shop_playbook(run: Run):
+    """The run's playbook: its exchange rates (amounts of several currencies are compared or added in
+    its base) and its currencies without cents."""
     from ..playbook.validate import load_checked
-    return load_checked(run.summary.get("playbook") or None).rates
+    return load_checked(run.summary.get("playbook") or None)
+
+
+def shop_rates(run: Run) -> dict:
+    return shop_playbook(run).rates
 
 
 def section_risk(run: Run) -> list:

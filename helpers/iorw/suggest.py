@@ -164,7 +164,14 @@ def to_yaml(s: Suggestion, source: str) -> str:
     if s.dates:
         lines.append("dates:")
         lines += [f'  {fname}: "{fmt}"' for fname, fmt in s.dates.items()]
-    lines += ["constants:", "  # platform: TODO aliexpress, amazon, ebay, shopify, taobao, douyin or other"]
+    lines.append("constants:")
+    preset = load_mapping(s.preset[0]).constants if s.preset and 2 * s.preset[1] >= len(s.headers) else {}
+    # an export most of whose headers a preset knows is that platform's: its constants (platform,
+    # currency, buyer language) are what the export leaves unsaid; a trainee left `platform: TODO`
+    # had every case decided as platform "other"
+    lines += [f"  {name}: {_q(value)}   # as the {s.preset[0]} preset says: check it" for name, value in preset.items()]
+    if "platform" not in preset:
+        lines.append("  # platform: TODO aliexpress, amazon, ebay, shopify, taobao, douyin or other")
     return "\n".join(lines) + "\n"
 
 

@@ -19,7 +19,7 @@ from helpers.core.exceptions import CaseError, PlaybookError, UsageError
 from helpers.core.paths import PLAYBOOK_DIR
 from helpers.playbook.loader import load_playbook
 
-from support import AS_OF, HISTORY_CANCEL, HISTORY_NAD
+from support import AS_OF, HISTORY_CANCEL, HISTORY_NAD, ROOT
 
 RECORD = {"sku": "SKU-9", "product_title": "Blue shirt", "action_taken": "full_refund", "outcome": "platform_for_buyer",
           "amount_paid": "12.5", "closed_date": "2026-10-20", "review_left": "negative"}
@@ -216,6 +216,15 @@ def test_the_command_line_writes_the_files_and_prints_the_best_setting(tmp_path,
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"backtest.csv", "errors.csv", "products.csv",
                                                             "summary.json", "grid.csv"}
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"] == 400
+
+
+def test_a_file_of_open_cases_is_told_to_be_no_history(tmp_path, capsys):
+    """Cases without action_taken printed "followed the playbook in 0 cases and did something else in 0"
+    and nothing more. A history says it no further: no such line."""
+    assert main(["backtest", str(ROOT / "samples" / "cases.csv"), "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    assert "no row records what the team did (action_taken)" in capsys.readouterr().out
+    assert main(["backtest", str(ROOT / "samples" / "history.csv"), "--out", str(tmp_path / "h"), "--no-report"]) == 0
+    assert "no row records" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("spec", ["wait_grace_days", "wait_grace_days=5..1:1", "wait_grace_days=1..5:0",

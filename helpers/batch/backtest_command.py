@@ -30,6 +30,8 @@ def summary_lines(s: dict, lab=None) -> list:
         return lab.word(f"console: {key}", **figures)
     lines = [say("rows", rows=s["rows"], decided=s["decided"], rejected=s["rejected"], closed=s["closed"], open=s["open"]),
              say("followed", followed=s["followed"], departed=s["departed"])]
+    if s["decided"] and not s["followed"] + s["departed"]:  # a list of open cases, not a history
+        lines.append(say("no history"))
     for cur, c in s["cost"].items():
         lines.append(say("cost", currency=cur, paid=f"{c['team_paid']:,.2f}", observed=f"{c['playbook_observed']:,.2f}",
                          estimated=f"{c['playbook_estimated']:,.2f}", total=f"{c['playbook_total']:,.2f}"))

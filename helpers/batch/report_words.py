@@ -129,6 +129,12 @@ CONSOLE = {
              "{rows} 行：{decided} 个已决定，{rejected} 个被拒绝；{closed} 个已结案，{open} 个未结案或没有结果（不计入结果统计）"),
     "followed": ("the team followed the playbook in {followed} cases and did something else in {departed}",
                  "团队在 {followed} 个案例中按手册处理，在 {departed} 个案例中采取了其他方案"),
+    "no history": ("  no row records what the team did (action_taken), so nothing is compared: this file holds cases, "
+                   "not their history; add action_taken, outcome, amount_paid and closed_date (README, backtest), or "
+                   "run `dispute-playbook batch` on it",
+                   "  没有任何一行记录团队的处理方式（action_taken），因此无从对比：这个文件是案例，不是处理记录；"
+                   "请加上 action_taken、outcome、amount_paid 和 closed_date 列（见 README 的 backtest 部分），"
+                   "或改用 `dispute-playbook batch`"),
     "cost": ("  {currency}: team paid {paid}; following the playbook: {observed} observed + {estimated} estimated = {total}",
              "  {currency}：团队实付 {paid}；按手册：实际 {observed} + 预计 {estimated} = {total}"),
     "losing rule": ("  rule {rule} on {platform}: {share} of {cases} followed cases ended with the platform ruling "

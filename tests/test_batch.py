@@ -316,6 +316,9 @@ def test_resume_refuses_a_run_begun_under_another_version_of_the_playbook(tmp_pa
     edit_file(pb / "parameters.yaml", "wait_grace_days:\n  value: 2", "wait_grace_days:\n  value: 7")
     result = runner.run(runner.Options(**opts, resume=True))  # the same files again: it goes on
     assert result.decided + result.rejected == 300
+    # and says so (it said nothing): the stopped run had finished its first chunk of 100 cases
+    assert any(n.startswith(f"resumed: 100 of {result.decided:,} cases were decided and written by the stopped run")
+               for n in result.notes), result.notes
 
 
 def test_a_jsonl_line_that_is_not_a_case_is_one_rejected_row_not_a_failed_batch(tmp_path):

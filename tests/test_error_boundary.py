@@ -201,7 +201,7 @@ def test_batch_an_unwritable_output_exits_4(capsys, files, engine):
 
 
 @pytest.mark.parametrize("name,content,says", [
-    ("cases.csv", CSV, "--engine dask reads Parquet"),
+    ("cases.csv", CSV, "cases.csv: --engine dask reads Parquet"),  # "input file …" as every input file error
     ("missing.parquet", None, "no such file"),
     ("cases.parquet", "garbage", "cannot be read as Parquet"),
 ])
@@ -209,7 +209,8 @@ def test_batch_dask_a_bad_input_file_exits_2(capsys, files, name, content, says)
     path = files["tmp"] / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    expect(capsys, ["batch", path, "--engine", "dask", "--out", files["tmp"] / "o", "--no-report"], 2, says)
+    _, err = expect(capsys, ["batch", path, "--engine", "dask", "--out", files["tmp"] / "o", "--no-report"], 2, says)
+    assert f"input file {path}" in err
 
 
 # --- validate, samples, workshop, app ---------------------------------------------------------

@@ -451,8 +451,9 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     from ..core.exceptions import ResourceError, UsageError
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
-        raise UsageError(f"{source}: --engine dask reads Parquet (a file or a folder of parts); "
-                         "use --engine pandas for other files")
+        from ..core.exceptions import InputFileError
+        raise InputFileError(source, "--engine dask reads Parquet (a file or a folder of parts)",
+                             "use --engine pandas for other files")
     out = Path(opts.out)
     today = (opts.as_of or _dt.date.today()).isoformat()
     settings = {"out": str(out), "as_of": opts.as_of and opts.as_of.isoformat(), "today": today,

@@ -252,6 +252,10 @@ def _run(opts: Options, out: Path) -> BatchResult:
     del frame  # the cells as read are no longer needed: the validated columns are
 
     chunks = [rows[a:b] for a, b in chunk_bounds(len(rows), opts.chunk_rows)] or [rows]
+    if manifest.done:  # --resume found finished chunks: say how far the stopped run had come
+        done_rows = sum(len(c) for c in chunks[:manifest.done])
+        column_notes.append(f"resumed: {done_rows:,} of {len(rows):,} cases were decided and written by the stopped "
+                            f"run ({manifest.done} of {len(chunks)} chunks); the rest are decided now")
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
     changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None

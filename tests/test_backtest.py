@@ -216,6 +216,15 @@ def test_the_command_line_writes_the_files_and_prints_the_best_setting(tmp_path,
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"backtest.csv", "errors.csv", "products.csv",
                                                             "summary.json", "grid.csv"}
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["rows"] == 400
+    # plain cells a spreadsheet can sum: a figure per currency and per resolution, no JSON text
+    grid = pd.read_csv(tmp_path / "out" / "grid.csv")
+    setting = json.loads((tmp_path / "out" / "summary.json").read_text())["grid"]["settings"][0]
+    row = grid.iloc[0]
+    for cur, figures in setting["observed_cost"].items():
+        assert row[f"observed_cost_{cur}_total"] == pytest.approx(figures["total"])
+        assert row[f"observed_cost_{cur}_cases"] == figures["cases"]
+    assert {c for c in grid.columns if c.startswith("resolutions_")} == {f"resolutions_{r}" for r in setting["resolutions"]}
+    assert not grid.astype(str).apply(lambda col: col.str.startswith("{")).any().any()
 
 
 def test_a_file_of_open_cases_is_told_to_be_no_history(tmp_path, capsys):

@@ -10,7 +10,6 @@ outcomes are listed, never counted as won or lost. Money is summed per currency,
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,10 +101,28 @@ def run_backtest(opts: BacktestOptions) -> dict:
     if grid is not None:
         summary["grid"] = grid
         import pandas as pd
-        flat = pd.DataFrame([{k: (json.dumps(val, sort_keys=True) if isinstance(val, dict) else val)
-                              for k, val in s.items() if k != "params"} for s in grid["settings"]])
+        flat = pd.DataFrame([_flat_setting(s) for s in grid["settings"]])
         atomic_write(out / "grid.csv", lambda p: Path(p).write_bytes(csv_bytes(flat, True)))
     else:
         (out / "grid.csv").unlink(missing_ok=True)
     write_json_atomic(out / "summary.json", summary)
     return summary
+
+
+def _flat_setting(setting: dict) -> dict:
+    """One grid setting as one row of plain cells: a figure per currency or per resolution becomes a
+    column of its own (observed_cost_USD_total, resolutions_reship), never a JSON text in a cell that a
+    spreadsheet cannot sum."""
+    row = {}
+    for key, value in setting.items():
+        if key == "params":
+            continue
+        if not isinstance(value, dict):
+            row[key] = value
+            continue
+        for part, inner in sorted(value.items()):
+            if isinstance(inner, dict):
+                row.update({f"{key}_{part}_{name}": figure for name, figure in inner.items()})
+            else:
+                row[f"{key}_{part}"] = inner
+    return row

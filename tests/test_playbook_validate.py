@@ -89,6 +89,17 @@ def test_table_mistakes_name_file_line_and_fix(pb_copy, old, new, expect):
     assert hits[0].path.endswith("not_received.yaml") and hits[0].line and hits[0].fix
 
 
+@pytest.mark.parametrize("written, meant", [("shiped", "shipped"), ("trackng_status", "tracking_status"),
+                                             ("days_past_promis", "days_past_promise")])
+def test_a_misspelt_field_or_fact_in_a_rule_gets_a_did_you_mean(pb_copy, written, meant):
+    """A trainer's slip in a rule's field was told only "use a case field or a derived fact listed in
+    docs/contract.md"; other misspelt names (actions, operators, parameters) got their guess."""
+    edit(pb_copy / "not_received.yaml", "      - shipped: false\n", f"      - {written}: false\n")
+    errors, _ = validate(pb_copy)
+    hits = [p for p in errors if f"unknown field or fact {written!r}" in p.message]
+    assert hits and hits[0].fix.startswith(f"did you mean {meant!r}? "), messages(errors)
+
+
 def test_a_shadowed_rule_is_found(pb_copy):
     table = pb_copy / "not_received.yaml"
     # move the general "delivered with proof" rule above the abusive-buyer one it covers

@@ -116,8 +116,14 @@ class ConditionParser:
     def parse_atom(self, name, spec, line):
         kind = kind_of(name)
         if kind is None:
-            hint = ("it is message text, which rules may not test" if name in FIELD_BY_NAME
-                    else "use a case field or a derived fact listed in docs/contract.md")
+            if name in FIELD_BY_NAME:
+                hint = "it is message text, which rules may not test"
+            else:
+                import difflib  # only on the error path
+                testable = [n for n in (*FACT_BY_NAME, *FIELD_BY_NAME) if kind_of(n) is not None]
+                close = difflib.get_close_matches(str(name), testable, n=1, cutoff=0.75)
+                hint = (f"did you mean {close[0]!r}? " if close else "") + \
+                    "use a case field or a derived fact listed in docs/contract.md"
             self.problem(line, f"unknown field or fact {name!r}", hint)
             return None
         if not isinstance(spec, dict):

@@ -95,17 +95,18 @@ def _errors_run(tmp_path, lang):
 
 @pytest.mark.parametrize("lang, fields, messages", [
     ("en", ["Ship date", "(whole row)", "colour, Order value"],
-     ["Ship date: 2026-10-01 is before order_date 2026-10-10", "(whole row): has 1 cell but the header has 3",
+     ["Ship date: 2026-10-01 is before Order date 2026-10-10", "(whole row): has 1 cell but the header has 3",
       "colour: is not a field of the case contract; did you mean 'color'?; Order value: is required but empty"]),
     ("zh", ["发货日期", "（整行）", "colour、订单金额"],
-     ["发货日期：2026-10-01 is before order_date 2026-10-10", "（整行）：has 1 cell but the header has 3",
+     ["发货日期：2026-10-01 is before 下单日期 2026-10-10", "（整行）：has 1 cell but the header has 3",
       "colour：is not a field of the case contract; did you mean 'color'?; 订单金额：is required but empty"]),
     ("zh-run", ["发货日期", "（整行）", "colour、订单金额"],  # errors.csv as a zh run writes it
-     ["发货日期：2026-10-01 早于 order_date（2026-10-10）", "（整行）：has 1 cell but the header has 3",
+     ["发货日期：2026-10-01 早于 下单日期（2026-10-10）", "（整行）：has 1 cell but the header has 3",
       "colour：不是案例约定中的字段；是不是 'color'？；订单金额：必填，但为空"]),
 ])
 def test_rejected_rows_name_each_problems_field_by_its_label(tmp_path, lang, fields, messages):
-    """A column the contract does not know (colour) keeps its name; the reasons stay as errors.csv words them."""
+    """A column the contract does not know (colour) keeps its name; the reasons stay as errors.csv words them,
+    a field they name (order_date) by its label too."""
     by_field, rows = (t.frame for t in report.section_rejected(_errors_run(tmp_path, lang)))
     assert rows.iloc[:, 1].tolist() == ["=1+1", "C2", "C3"]
     assert rows.iloc[:, 2].tolist() == fields

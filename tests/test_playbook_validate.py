@@ -496,3 +496,18 @@ def test_validate_takes_the_folder_as_every_other_command_does(pb_copy):
         done = subprocess.run([sys.executable, "-m", "helpers", *argv], capture_output=True, text=True, cwd=ROOT,
                               timeout=120)
         assert done.returncode == 1 and "is used twice" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("branch, says", [
+    ("{% if platform == 'aliexpres' %} X{% endif %}", "'aliexpres' is not a platform value, so this branch never "
+                                                      "shows; did you mean 'aliexpress'?"),
+    ("{% if resolution in ['wait', 'reshp'] %} X{% endif %}", "'reshp' is not a resolution value"),
+    ("{% if 'not_recieved' == dispute_type %} X{% endif %}", "'not_recieved' is not a dispute_type value"),
+])
+def test_a_message_branch_on_a_value_that_does_not_exist_is_an_error(pb_copy, branch, says):
+    """A misspelt value in a template's {% if %} passed validate: its words were never shown to any buyer."""
+    edit(pb_copy / "messages" / "nr_customs_wait.yaml", "en: |\n  Dear {{ buyer_name }},",
+         "en: |\n  Dear {{ buyer_name }}," + branch)
+    errors, _ = validate(pb_copy)
+    hits = [p for p in errors if says in p.message]
+    assert hits and hits[0].path.endswith("nr_customs_wait.yaml") and hits[0].line == 3, messages(errors)

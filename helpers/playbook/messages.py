@@ -131,6 +131,32 @@ def _row_names_misused(source: str) -> tuple[tuple[str, int], ...]:
                  if n.name in ROW_VALUES and id(n) not in plain)
 
 
+def _branch_choices() -> dict:
+    """The values a text may compare each branching name with (the contract's lists)."""
+    from ..core.fields import DISPUTE_TYPES, PLATFORMS, RESOLUTIONS
+    return {"platform": PLATFORMS, "dispute_type": DISPUTE_TYPES, "resolution": RESOLUTIONS}
+
+
+@lru_cache(maxsize=1024)
+def _unknown_branch_values(source: str) -> tuple[tuple[str, str, int], ...]:
+    """(name, value, line) of each comparison of platform, dispute_type or resolution with a text
+    that is none of its values: `{% if platform == 'aliexpres' %}` is never true, and its words never
+    shown, without a word from validate."""
+    from jinja2 import nodes
+    choices = _branch_choices()
+    found = []
+    for cmp in environment().parse(source).find_all(nodes.Compare):
+        sides = [cmp.expr, *(op.expr for op in cmp.ops)]
+        names = [side.name for side in sides if isinstance(side, nodes.Name) and side.name in choices]
+        if not names:
+            continue
+        texts = [c.value for side in sides for c in ([side] if isinstance(side, nodes.Const) else
+                                                     side.items if isinstance(side, (nodes.List, nodes.Tuple)) else [])
+                 if isinstance(c, nodes.Const) and isinstance(c.value, str)]
+        found += [(names[0], text, cmp.lineno or 1) for text in texts if text not in choices[names[0]]]
+    return tuple(found)
+
+
 # (playbook root, template, language, group context) -> Compiled: filled by compiling, or from the
 # texts a clean `validate` of the same playbook content kept on disk (helpers.playbook.validate)
 _COMPILED: dict = {}
@@ -188,6 +214,15 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
         raise TemplateProblem(PlaybookProblem(path, line + (getattr(exc, "lineno", None) or 0),
                                               f"{language}: Jinja syntax error: {getattr(exc, 'message', exc)}",
                                               "close every {{ }} and {% %}, and end every {% if %} with {% endif %}"))
+    unknown = _unknown_branch_values(source)
+    if unknown:
+        import difflib
+        name, value, ln = unknown[0]
+        values = _branch_choices()[name]
+        close = difflib.get_close_matches(value, values, n=1)
+        raise TemplateProblem(PlaybookProblem(
+            path, line + ln, f"{language}: {value!r} is not a {name} value, so this branch never shows"
+            + (f"; did you mean {close[0]!r}?" if close else ""), f"compare {name} with one of: {', '.join(values)}"))
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(

@@ -139,3 +139,18 @@ def test_a_ui_language_the_toolkit_has_not_is_said():
     from helpers.core.exceptions import UsageError
     with pytest.raises(UsageError, match="'fr' is not a UI language: use one of en, zh"):
         recommend(minimal_case(**IN_TRANSIT), as_of=AS_OF, lang="fr")
+
+
+def test_a_branch_that_ends_a_line_keeps_the_line_break_after_it(tmp_path):
+    """trim_blocks dropped the break after every block tag: a trainer's "Dear X,{% if platform == 'ebay' %}
+    (eBay){% endif %}" ran into the next line of the message. A tag alone on its line still leaves no line."""
+    from support import copy_playbook, edit_file
+    pb = copy_playbook(tmp_path)
+    edit_file(pb / "messages" / "nr_customs_wait.yaml", "en: |\n  Dear {{ buyer_name }},\n",
+              "en: |\n  Dear {{ buyer_name }},{% if platform == 'ebay' %} (eBay){% endif %}\n")
+    case = minimal_case(dispute_type="not_received", tracking_status="customs_hold", tracking_number="LX1",
+                        order_date="2026-10-20", ship_date="2026-10-21", platform="ebay", buyer_name="Ana")
+    ebay = recommend(case, as_of=AS_OF, playbook=pb).message
+    other = recommend({**case, "platform": "amazon"}, as_of=AS_OF, playbook=pb).message
+    assert ebay.startswith("Dear Ana, (eBay)\nThank you") and other.startswith("Dear Ana,\nThank you"), (ebay, other)
+    assert "\n\n" not in ebay  # the bundled texts' tags alone on their lines leave no empty line

@@ -51,13 +51,34 @@ class Compiled:
         return sum(len(p) if i % 2 == 0 else ROW_VALUES[p] for i, p in enumerate(self.parts))
 
 
+_BLOCK_TAG = re.compile(r"\{%.*?%\}")
+
+
+def keep_line_breaks(source: str) -> str:
+    """The text with the line break kept after a block tag that ends a line holding other text:
+    trim_blocks drops the break after every block tag, which is right for a tag alone on its line
+    (`{% endif %}` leaves no empty line) but joined "… (eBay){% endif %}" to the next line of the
+    message. Such a tag gets Jinja's `+%}`, which keeps its break; line numbers do not move."""
+    lines = source.split("\n")
+    for k, line in enumerate(lines):
+        body = line.rstrip()
+        if body.endswith("%}") and not body.endswith(("-%}", "+%}")) and _BLOCK_TAG.sub("", body).strip():
+            lines[k] = body[:-2] + "+%}" + line[len(body):]
+    return "\n".join(lines)
+
+
 @lru_cache(maxsize=1)
 def environment():
     """The sandboxed Jinja environment every playbook text is rendered in (undefined names fail)."""
     from jinja2 import StrictUndefined
+    from jinja2.ext import Extension
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class KeepLineBreaks(Extension):
+        def preprocess(self, source, name, filename=None):
+            return keep_line_breaks(source)
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                                         lstrip_blocks=True, keep_trailing_newline=False)
+                                         lstrip_blocks=True, keep_trailing_newline=False, extensions=[KeepLineBreaks])
 
 
 @lru_cache(maxsize=256)

@@ -84,7 +84,7 @@ def _joined(ids, key):
     return "; ".join(i for j, i in enumerate(ids) if key >> j & 1)
 
 
-def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, languages: list, whole_units):
+def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, languages: list, whole_units, affixes):
     """money_text(x, currency, language) per row in its message's language (two decimals; a
     whole amount of a currency without cents, `unit` 1, without them): amounts under 1,000 that are
     whole cents by integer arithmetic and the language's decimal mark, the rest by amount_text."""
@@ -109,15 +109,22 @@ def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, l
         codes = currency.take(pa.array(rest)).to_pylist()
         text = _replace(text, rest, [amount_text(v, code, whole_units, language=languages[k])
                                      for v, code, k in zip(x[rest].tolist(), codes, lang_code[rest].tolist())])
-    # the currency's symbol before or after the number, as the language writes it: one pair of
-    # texts per (language, currency) the chunk has
-    cur = pc.dictionary_encode(currency).combine_chunks() if isinstance(currency, pa.ChunkedArray) else pc.dictionary_encode(currency)
+    prefix, suffix = affixes
+    return pc.binary_join_element_wise(prefix, text, suffix, _NOTHING())
+
+
+def _money_affixes(currency, lang_code: np.ndarray, languages: list):
+    """Per row, (text before, text after) an amount: the currency's symbol as the row's message
+    language writes it, one pair per (language, currency) the chunk has."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    cur = pc.dictionary_encode(currency)
+    cur = cur.combine_chunks() if isinstance(cur, pa.ChunkedArray) else cur
     codes = cur.dictionary.to_pylist()
     pairs = [money_affixes(code, language) for language in languages for code in codes]
     key = pa.array(lang_code.astype(np.int64) * len(codes) + cur.indices.to_numpy(zero_copy_only=False))
-    prefix = pa.array([p for p, _ in pairs], type=pa.large_string()).take(key)
-    suffix = pa.array([s for _, s in pairs], type=pa.large_string()).take(key)
-    return pc.binary_join_element_wise(prefix, text, suffix, _NOTHING())
+    return (pa.array([p for p, _ in pairs], type=pa.large_string()).take(key),
+            pa.array([s for _, s in pairs], type=pa.large_string()).take(key))
 
 
 def _replace(arr, rows, texts):
@@ -199,7 +206,8 @@ def _row_values(pb, cols, refund, lang_code, languages):
     import pyarrow as pa
     import pyarrow.compute as pc
     currency = _text_array(cols["currency"])
-    values = {name: _clean(_amounts(amount, currency, cols[UNIT], lang_code, languages, pb.whole_units), name)
+    affixes = _money_affixes(currency, lang_code, languages)  # the same for both amounts
+    values = {name: _clean(_amounts(amount, currency, cols[UNIT], lang_code, languages, pb.whole_units, affixes), name)
               for name, amount in (("refund_amount", refund), ("order_value", cols["order_value"]))}
     for name in ROW_VALUES:
         if name in values:

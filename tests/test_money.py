@@ -178,3 +178,14 @@ def test_a_currency_written_by_its_common_name_is_read_as_its_code(tmp_path, wri
         assert list(recs["currency"]) == [code] and list(errors["case_id"]) == ["M2"]
     else:  # the bundled rate table has no TWD: the case is rejected for that, naming the code it was read as
         assert recs.empty and "TWD has no exchange rate" in errors.set_index("case_id").loc["M1", "message"]
+
+
+@pytest.mark.parametrize("value, currency, refund", [(299.999, "CNY", 299.99), (19.99, "USD", 19.99),
+                                                     (600.5, "JPY", 600.0), (0.1 + 0.2, "EUR", 0.3)])
+def test_a_full_refund_is_never_above_what_the_buyer_paid(value, currency, refund):
+    """299.999 CNY typed in the form was refunded 300.00 CNY, "全额退款 ¥300.00": more than the order value."""
+    case = {"case_id": "F1", "dispute_type": "not_received", "order_value": value, "currency": currency,
+            "platform": "taobao", "ship_date": "2026-08-20", "tracking_status": "lost", "tracking_number": "X",
+            "buyer_request": "full_refund"}
+    rec = recommend(case, as_of=AS_OF)
+    assert rec.resolution == "full_refund" and rec.refund_amount == refund and rec.refund_amount <= value

@@ -53,8 +53,11 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
     value = cols["order_value"]
     if resolution in _NO_REFUND:
         return np.zeros_like(value)
+    unit = cols[UNIT] if UNIT in cols else np.full(len(value), 0.01)
     if resolution != "partial_refund":
-        return value.copy()
+        # all of it, to the currency's smallest unit and never above it: 299.999 CNY (no one pays a
+        # tenth of a fen) is refunded 299.99, not 300.00; 1e-9 keeps 19.99 (1998.999… cents) whole
+        return np.floor(value / unit + 1e-9) * unit
     amount = value * share
     if within_profit:
         # the articles: a refund within the order's profit often earns a good review
@@ -63,7 +66,6 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         amount = np.where(np.isnan(capped), amount, capped)
     # strictly between 0 and the order value, to the currency's smallest unit (the cent; the yen, a
     # currency without cents); an order under two units has no such amount, and its refund is all of it
-    unit = cols[UNIT] if UNIT in cols else np.full(len(value), 0.01)
     amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
     whole = unit == 1.0
     if whole.any():  # most batches have no such currency: the whole-unit rounding only where needed

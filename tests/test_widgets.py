@@ -240,6 +240,10 @@ def test_the_cost_chart_formats_large_amounts_and_escapes_labels():
         {"label": "B", "est_cost": 0.0, "chosen": True}])
     assert chart_rows(cost_chart_html(rec, "en")) == [("<b>A</b>", 100.0, "1,234,567.50 EUR"), ("B ◀ chosen", 0.0, "0.00 EUR")]
     assert bar_widths([None, 0.0, -5.0]) == [0.0, 0.0, 0.0] and bar_widths([50.0, 200.0]) == [25.0, 100.0]
+    # an expected cost in yen is shown to the whole yen (it read "2,499.20 JPY")
+    yen = SimpleNamespace(currency="JPY", alternatives=[{"label": "A", "est_cost": 2499.2, "chosen": True},
+                                                         {"label": "B", "est_cost": 6180.0, "chosen": False}])
+    assert [amount for _, _, amount in chart_rows(cost_chart_html(yen, "en"))] == ["2,499 JPY", "6,180 JPY"]
 
 
 def test_the_warmed_up_form_shows_the_decision_made_before_the_page_opened_and_decides_edits_anew():

@@ -145,8 +145,8 @@ def _readable_numbers(out, whole_units) -> None:
     for column in out.columns:
         if column in MONEY_COLUMNS or column in CHANGE_COLUMNS:
             sign = "+" if column in CHANGE_COLUMNS else ""
-            out[column] = [("" if pd.isna(v) else f"{v:{sign},.0f}" if cur in whole_units and float(v).is_integer()
-                            else f"{v:{sign},.2f}") for v, cur in zip(out[column], currency)]
+            out[column] = [("" if pd.isna(v) else f"{v:{sign},.0f}" if cur in whole_units else f"{v:{sign},.2f}")
+                           for v, cur in zip(out[column], currency)]
         elif column in SHARE_COLUMNS:
             out[column] = ["" if pd.isna(v) else f"{v:.1%}" for v in out[column]]
 

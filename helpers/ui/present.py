@@ -6,13 +6,17 @@ from ..playbook.labels import ui
 
 
 def money(amount, currency: str, lang: str, playbook=None) -> str:
-    """An amount already rounded by recommend(), with thousands separators and its currency (no cents
-    for a whole amount of a currency without them: 600 JPY); "unknown" in the UI language."""
+    """An amount already rounded by recommend(), with thousands separators and its currency; in a
+    currency without cents, to the whole unit (an expected cost of 2,499.20 JPY is 2,499 JPY: no one
+    pays a fifth of a yen); "unknown" in the UI language."""
     if amount is None:
         return ui("unknown", lang)
     from ..core.money import amount_text
     from ..playbook.loader import load_playbook
-    return f"{amount_text(amount, currency, load_playbook(playbook).whole_units, thousands=True)} {currency}"
+    whole_units = load_playbook(playbook).whole_units
+    if currency in whole_units:
+        amount = round(amount)
+    return f"{amount_text(amount, currency, whole_units, thousands=True)} {currency}"
 
 
 def evidence_checklist(rec, playbook=None) -> list[tuple[str, bool]]:

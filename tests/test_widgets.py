@@ -469,3 +469,16 @@ def test_the_start_page_names_a_guide_broken_by_an_edit_and_shows_it_again_once_
     path.write_text(good, encoding="utf-8")
     switch.value = "en"
     assert page.value.startswith("<h3>") and 'class="dp-link-damaged"' in page.value
+
+
+@pytest.mark.parametrize("lang, says", [("en", "CHF has no exchange rate in the shop's table"),
+                                        ("zh", "店铺汇率表（parameters.yaml 的 exchange_rates）中没有 CHF 的汇率")])
+def test_a_currency_without_a_rate_is_said_next_to_its_field_in_the_page_language(lang, says):
+    """The Chinese page showed "修正以下问题之前无法给出建议：case NAD-2001: currency: CHF has no exchange
+    rate …" in English, in the page's error bar, with the currency field not outlined."""
+    from helpers.ui.notebook_run import teaching_example
+    form = DisputeForm({**teaching_example("not_as_described"), "currency": "CHF"}, lang)
+    assert form.recommend() is None
+    assert form.errors["currency"].value.startswith(says)
+    assert "dp-invalid" in form.inputs["currency"]._dom_classes
+    assert ("币种" if lang == "zh" else "Currency") in form.form_error.value and "CHF has" not in form.form_error.value

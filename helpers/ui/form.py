@@ -243,6 +243,11 @@ class DisputeForm:
         problems, typed = field_problems({n: _raw(w) for n, w in self.inputs.items()}, self.fields, self.lang,
                                          {k: v for k, v in self.base.items() if k not in self.inputs})
         pb = load_playbook()
+        code = str(typed.get("currency") or "").upper()
+        if code and "currency" not in problems and code not in pb.rates:
+            # said next to the field in the page's language, not as a failed recommendation in English
+            from ..core.reasons import Reason
+            problems["currency"] = [Reason("no_rate", code=code).text(self.lang)]
         warnings = amount_warnings(typed, self.lang, pb.params.get("implausible_amount", float("inf")), pb.rates,
                                    pb.whole_units)
         hidden = []

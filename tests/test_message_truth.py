@@ -447,3 +447,16 @@ def test_a_wrong_item_the_sellers_own_check_found_is_not_held_up_for_the_buyers_
         assert denial not in known.rationale
         unknown = recommend(case, as_of=AS_OF, lang=lang)
         assert unknown.rule_id == "nad_no_photos" and denial in unknown.rationale  # the words can be found
+
+
+def test_a_buyer_asking_part_of_the_money_for_a_cosmetic_flaw_is_not_refunded_all_of_it():
+    """A 1,999 JPY order (under keep_item_max_value) with a cosmetic flaw, the buyer asking for a partial
+    refund, was refunded all of it and told to keep the item, though the page's own chart put the partial
+    refund at a third of that. Asked for a full refund, a low-value order is still refunded whole."""
+    case = dict(case_id="K1", dispute_type="damaged", order_value=1999, currency="JPY", platform="amazon",
+                item_cost=600, shipping_cost=300, damage_severity="cosmetic", buyer_request="partial_refund",
+                buyer_photos=True, seller_packing_photos=True)
+    partial = recommend(case, as_of=AS_OF)
+    assert (partial.rule_id, partial.resolution, partial.refund_amount) == ("dmg_cosmetic", "partial_refund", 400.0)
+    whole = recommend({**case, "buyer_request": "full_refund"}, as_of=AS_OF)
+    assert (whole.rule_id, whole.resolution, whole.refund_amount) == ("dmg_low_value", "refund_keep_item", 1999.0)

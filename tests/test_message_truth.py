@@ -460,3 +460,17 @@ def test_a_buyer_asking_part_of_the_money_for_a_cosmetic_flaw_is_not_refunded_al
     assert (partial.rule_id, partial.resolution, partial.refund_amount) == ("dmg_cosmetic", "partial_refund", 400.0)
     whole = recommend({**case, "buyer_request": "full_refund"}, as_of=AS_OF)
     assert (whole.rule_id, whole.resolution, whole.refund_amount) == ("dmg_low_value", "refund_keep_item", 1999.0)
+
+
+@pytest.mark.parametrize("lang, redirect, before_sending", [("en", "redirect the parcel", "before sending anything"),
+                                                            ("zh", "改派到正确地址", "发货前")])
+def test_a_shipped_parcel_to_a_wrong_address_is_redirected_not_confirmed_before_sending(lang, redirect, before_sending):
+    """The steps for a parcel in transit to a wrong address began "Confirm the buyer's full address …
+    before sending anything" (it is sent) and never said to ask the carrier to redirect it, as the
+    rationale does."""
+    case = dict(case_id="W1", dispute_type="cancellation", order_value=40, platform="aliexpress",
+                order_date="2026-10-20", ship_date="2026-10-21", tracking_status="in_transit", tracking_number="LX1",
+                cancel_reason="wrong_address")
+    rec = recommend(case, as_of=AS_OF, lang=lang)
+    assert rec.rule_id == "can_wrong_address_in_transit"
+    assert redirect in rec.actions[0] and not any(before_sending in a for a in rec.actions), rec.actions

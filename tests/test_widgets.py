@@ -240,6 +240,11 @@ def test_the_cost_chart_formats_large_amounts_and_escapes_labels():
         {"label": "B", "est_cost": 0.0, "chosen": True}])
     assert chart_rows(cost_chart_html(rec, "en")) == [("<b>A</b>", 100.0, "1,234,567.50 EUR"), ("B ◀ chosen", 0.0, "0.00 EUR")]
     assert bar_widths([None, 0.0, -5.0]) == [0.0, 0.0, 0.0] and bar_widths([50.0, 200.0]) == [25.0, 100.0]
+    # an option that saves money (cancelling an order sold at a loss) says so: it read "-48.10 CNY"
+    saving = SimpleNamespace(currency="CNY", alternatives=[{"label": "A", "est_cost": -48.1, "chosen": True},
+                                                            {"label": "B", "est_cost": 1.53, "chosen": False}])
+    assert chart_rows(cost_chart_html(saving, "en")) == [("A ◀ chosen", 0.0, "a saving of 48.10 CNY"), ("B", 100.0, "1.53 CNY")]
+    assert chart_rows(cost_chart_html(saving, "zh"))[0][2] == "节省 48.10 CNY"
     # an expected cost in yen is shown to the whole yen (it read "2,499.20 JPY")
     yen = SimpleNamespace(currency="JPY", alternatives=[{"label": "A", "est_cost": 2499.2, "chosen": True},
                                                          {"label": "B", "est_cost": 6180.0, "chosen": False}])

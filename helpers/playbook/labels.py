@@ -120,6 +120,7 @@ UI = {
     "why": ("Why", "理由"),
     "refund": ("Refund", "退款"),
     "est_cost": ("Estimated cost to you", "预计成本"),
+    "saving": ("a saving of {amount}", "节省 {amount}"),
     "unknown": ("unknown", "未知"),
     "what_would_change": ("What would change it", "什么会改变结论"),
     "evidence": ("Evidence checklist", "证据清单"),

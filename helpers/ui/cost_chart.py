@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from ..playbook.labels import field_label, ui
-from .present import money
+from .present import cost_text
 
 CHOSEN, OTHER = "#1f6feb", "#9aa4b2"
 TABLE = "border-collapse:collapse;width:100%;max-width:640px;table-layout:auto"
@@ -47,6 +47,6 @@ def cost_chart_html(rec, lang: str) -> str:
         rows.append(f'<tr class="dp-chart-row{" dp-chart-chosen" if chosen else ""}">'
                     f'<th scope="row" class="dp-chart-label" style="{LABEL}">{label}</th>'
                     f'<td style="{BAR_CELL}">{bar}</td>'
-                    f'<td class="dp-chart-amount" style="{AMOUNT}">{esc(money(alt["est_cost"], rec.currency, lang))}</td></tr>')
+                    f'<td class="dp-chart-amount" style="{AMOUNT}">{esc(cost_text(alt["est_cost"], rec.currency, lang))}</td></tr>')
     return (f'<table class="dp-cost-chart" style="{TABLE}"><caption style="text-align:left;font-weight:bold">'
             f'{esc(ui("chart", lang))}</caption><tbody>{"".join(rows)}</tbody></table>')

@@ -19,7 +19,7 @@ from ..core.exceptions import CaseError, FieldProblem, InputFileError, UsageErro
 from ..core.fields import FIELD_BY_NAME, FIELDS
 from ..core.paths import NOTEBOOKS_DIR, SAMPLES_DIR
 from ..playbook.labels import UI_LANGUAGES, choice_label, evidence_label, field_label, guide_markdown, lead_in, ui
-from .present import evidence_checklist, money
+from .present import cost_text, evidence_checklist, money
 
 # Seconds a run waits for a cell's outputs once the kernel says the cell ran. nbclient's default (4 s)
 # silently drops them on a busy machine: a page without its form, a report without its tables.
@@ -111,7 +111,7 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
     lines = [f"### {e(ui('case', lang))} {e(rec.case_id)}{colon}{e(rec.alternatives[0]['label'])}",
              "", e(rec.rationale), "",
              f"- {lead('refund')}{e(money(rec.refund_amount, rec.currency, lang))}",
-             f"- {lead('est_cost')}{e(money(rec.est_cost, rec.currency, lang))}",
+             f"- {lead('est_cost')}{e(cost_text(rec.est_cost, rec.currency, lang))}",
              f"- {lead('rule')}{e(rec.rule_title)}{comma}{e(ui('as_of', lang))} {e(rec.as_of_date)}"]
     if rec.what_would_change:
         lines.append(f"- {lead('what_would_change')}{e(rec.what_would_change)}")
@@ -134,7 +134,7 @@ def recommendation_markdown(rec, lang: str = "en", playbook=None) -> str:
                  if alt["est_cost"] is None and alt.get("cost_unknown") else "")
         gap = "" if mark and lang == "zh" else " "  # a Chinese colon carries its own space
         lines.append(f"| {mark}{gap}{e(alt['label'])} | {e(money(alt['refund_amount'], rec.currency, lang))} | "
-                     f"{e(money(alt['est_cost'], rec.currency, lang))}{needs} |")
+                     f"{e(cost_text(alt['est_cost'], rec.currency, lang))}{needs} |")
     about = e(choice_label("buyer_language", rec.message_language, lang)) + (comma + e(rec.message_note) if rec.message_note else "")
     lines += ["", f"**{e(ui('message', lang))}**{ui('aside', lang).format(about)}", ""]
     lines += [f"> {e(line)}  " if line.strip() else ">" for line in rec.message.splitlines()]

@@ -19,6 +19,14 @@ def money(amount, currency: str, lang: str, playbook=None) -> str:
     return f"{amount_text(amount, currency, whole_units, thousands=True)} {currency}"
 
 
+def cost_text(amount, currency: str, lang: str, playbook=None) -> str:
+    """An option's expected cost as `money` writes it; a negative one (cancelling an order sold at a
+    loss saves that loss) as the saving it is: "a saving of 48.10 CNY", not "-48.10 CNY"."""
+    if amount is not None and amount < 0:
+        return ui("saving", lang).format(amount=money(-amount, currency, lang, playbook))
+    return money(amount, currency, lang, playbook)
+
+
 def evidence_checklist(rec, playbook=None) -> list[tuple[str, bool]]:
     """(evidence id, seller has it) for every piece of evidence the deciding rule wants.
     `playbook`: the folder or Playbook that made `rec` (default: the bundled one)."""

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from ..playbook.messages import LANGUAGES
 from .cost_chart import cost_chart_html, unknown_costs
 from ..playbook.labels import choice_label, evidence_label, lead_in, ui
-from .present import evidence_checklist, money
+from .present import cost_text, evidence_checklist, money
 
 
 def _list_html(items, ordered=False) -> str:
@@ -149,7 +149,7 @@ def report_parts(rec, case: dict, lang: str) -> dict[str, str]:
         f"dp-resolution dp-res-{rec.resolution}": (f'<span style="font-weight:bold;font-size:1.3em">'
                                                    f"{esc(lead_in(ui('resolution', lang), lang))}{esc(rec.alternatives[0]['label'])}</span>"),
         "dp-refund": esc(f"{lead_in(ui('refund', lang), lang)}{money(rec.refund_amount, rec.currency, lang)} · "
-                         f"{lead_in(ui('est_cost', lang), lang)}{money(rec.est_cost, rec.currency, lang)}"),
+                         f"{lead_in(ui('est_cost', lang), lang)}{cost_text(rec.est_cost, rec.currency, lang)}"),
         "dp-rationale": f"{lead_in(esc(ui('why', lang)), lang, ('<b>', '</b>'))}{esc(rec.rationale)}",
         "dp-what-would-change": (f"{lead_in(esc(ui('what_would_change', lang)), lang, ('<b>', '</b>'))}{esc(rec.what_would_change)}"
                                  if rec.what_would_change else ""),

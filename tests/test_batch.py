@@ -318,7 +318,8 @@ def test_resume_refuses_a_run_begun_under_another_version_of_the_playbook(tmp_pa
     assert result.decided + result.rejected == 300
     # and says so (it said nothing): the stopped run had finished its first chunk of 100 cases
     assert any(n.startswith(f"resumed: 100 of {result.decided:,} cases were decided and written by the stopped run")
-               for n in result.notes), result.notes
+               for n in result.said), result.said
+    assert not any(n.startswith("resumed") for n in result.notes)  # summary.json is the uninterrupted run's
 
 
 def test_a_jsonl_line_that_is_not_a_case_is_one_rejected_row_not_a_failed_batch(tmp_path):

@@ -53,7 +53,7 @@ def print_summary(result: BatchResult, out=None, labels: dict | None = None, lan
         from .whatif import summary_lines
         for line in summary_lines(result.whatif, labels, lang):
             print(line, file=out)
-    for note in result.notes:
+    for note in [*result.notes, *result.said]:
         print(f"note: {note}", file=out)
 
 

@@ -188,6 +188,7 @@ class BatchResult:
     out: Path
     whatif: dict | None = None
     notes: list = field(default_factory=list)
+    said: list = field(default_factory=list)   # notes for the terminal only (summary.json holds `notes`)
     seconds: dict = field(default_factory=dict)
     report_error: str = ""
     validated: object = None  # the run's checked cases (read.Validated), kept for --per-case-notebooks
@@ -252,9 +253,10 @@ def _run(opts: Options, out: Path) -> BatchResult:
     del frame  # the cells as read are no longer needed: the validated columns are
 
     chunks = [rows[a:b] for a, b in chunk_bounds(len(rows), opts.chunk_rows)] or [rows]
+    said = []  # printed, not written: a resumed run's files are the uninterrupted run's, summary.json too
     if manifest.done:  # --resume found finished chunks: say how far the stopped run had come
         done_rows = sum(len(c) for c in chunks[:manifest.done])
-        column_notes.append(f"resumed: {done_rows:,} of {len(rows):,} cases were decided and written by the stopped "
+        said.append(f"resumed: {done_rows:,} of {len(rows):,} cases were decided and written by the stopped "
                             f"run ({manifest.done} of {len(chunks)} chunks); the rest are decided now")
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
@@ -320,7 +322,7 @@ def _run(opts: Options, out: Path) -> BatchResult:
     recs.finish()
     os.link(recs.path, stage / "recommendations.csv")  # the partial stays until the set is published (resume)
     result = BatchResult(v.n, int(len(rows)), len(v.problems), Counter(), out,
-                         validated=v if opts.per_case_notebooks else None, notes=column_notes)
+                         validated=v if opts.per_case_notebooks else None, notes=column_notes, said=said)
     for c in manifest.data["chunks"]:
         result.resolutions.update(c["resolutions"])
     if changes is not None:

@@ -487,3 +487,18 @@ def test_a_currency_without_a_rate_is_said_next_to_its_field_in_the_page_languag
     assert form.errors["currency"].value.startswith(says)
     assert "dp-invalid" in form.inputs["currency"]._dom_classes
     assert ("币种" if lang == "zh" else "Currency") in form.form_error.value and "CHF has" not in form.form_error.value
+
+
+@pytest.mark.parametrize("lang, label, note", [
+    ("en", "Traditional Chinese", "This message has no Traditional Chinese text yet: it is shown in Simplified Chinese."),
+    ("zh", "繁体中文", "此消息暂无繁体中文版本，已改用简体中文。")])
+def test_the_buyer_language_picker_offers_traditional_chinese_and_says_what_it_gets(lang, label, note):
+    """A trainee with a Taiwanese buyer found no Traditional Chinese in the picker, picked Chinese, and
+    was never told the buyer would read Simplified characters."""
+    from helpers.ui.notebook_run import teaching_example
+    form = DisputeForm({**teaching_example("not_received"), "platform": "ebay"}, lang)
+    picker = form.inputs["buyer_language"]
+    assert (label, "zh-Hant") in picker.options
+    picker.value = "zh-Hant"
+    rec = form.recommend()
+    assert rec.message_language == "zh" and rec.message_note == note

@@ -44,6 +44,8 @@ TYPE_FIELDS = {
 }
 
 
+TRADITIONAL_CHINESE_TAG = "zh-Hant"
+
 def form_fields(dispute_type: str) -> tuple[str, ...]:
     """The fields the form shows for a dispute type; the others keep the parameters' values."""
     return COMMON_FIELDS + TYPE_FIELDS[dispute_type]
@@ -102,7 +104,10 @@ def _make_input(name: str, value, look: Look):
         options = [(v, v) for v in f.choices] if f.default else [("", "")] + [(v, v) for v in f.choices]
         return widgets.Dropdown(options=options, value=value if value in f.choices else (f.default or ""), **choice)
     if name == "buyer_language":
-        options = LANGUAGES if value in LANGUAGES or not value else LANGUAGES + (value,)
+        # Traditional Chinese is offered though no text is written in it: a Taiwanese or Hong Kong
+        # buyer's message then comes in Simplified characters with a note saying so
+        offered = (*LANGUAGES, TRADITIONAL_CHINESE_TAG)
+        options = offered if value in offered or not value else (*offered, value)
         return widgets.Dropdown(options=[(v, v) for v in options], value=value or "en", **choice)
     if f.kind == "bool" and f.default is False:
         return widgets.Checkbox(value=bool(value), indent=True, layout=look.auto, style=look.check)

@@ -502,3 +502,22 @@ def test_the_buyer_language_picker_offers_traditional_chinese_and_says_what_it_g
     picker.value = "zh-Hant"
     rec = form.recommend()
     assert rec.message_language == "zh" and rec.message_note == note
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("en", "Still the teaching example's: Order number 8100004, Shop name Sunny Home Store"),
+    ("zh", "以下仍是教学示例的内容：订单号 8100004、店铺名称 Sunny Home Store")])
+def test_the_example_names_left_in_an_edited_case_are_named_before_they_reach_a_buyer(lang, says):
+    """A trainee who typed their own case over the teaching example but not its order number and shop
+    got a buyer message with the example's "8100004" and "Sunny Home Store", and no word about it."""
+    from helpers.ui.notebook_run import teaching_example
+    form = DisputeForm(teaching_example("not_received"), lang, example=True)
+    opened = form.example_note.value
+    assert "8100004" not in opened  # untouched, the form is the example: the usual note
+    form.inputs["order_value"].value = "55"
+    assert says in html.unescape(form.example_note.value)
+    assert "8100004" in form.recommend().message  # what the warning is about
+    for name, mine in (("order_id", "A-1"), ("shop_name", "My Shop"), ("buyer_name", ""), ("tracking_number", ""),
+                       ("carrier", "")):
+        form.inputs[name].value = mine
+    assert form.example_note.value == opened

@@ -162,6 +162,9 @@ UI = {
                          "Replace them with your case's facts (empty = unknown) and press Recommend.",
                          "教学示例，不是你的案例：表单预填的是虚构的事实。请换成你的案例事实（留空=未知），再点击给出建议。"),
     "example_heading": ("Teaching example", "教学示例"),
+    "example_leftovers": ("Still the teaching example's: {names}. The buyer message prints them: replace them "
+                          "with your case's, or empty them, before you send it.",
+                          "以下仍是教学示例的内容：{names}。买家消息会写出这些内容：发送前请换成你的案例的内容，或清空。"),
     "cannot_recommend_now": ("No recommendation can be made until this is fixed (tell your trainer):",
                              "修正以下问题之前无法给出建议（请告知培训老师）："),
     "cannot_show_page": ("This page cannot be shown until this is fixed (tell your trainer):",

@@ -7,6 +7,7 @@ Every widget carries a stable CSS class (`dp-field-<name>`, `dp-error-<name>`, `
 from __future__ import annotations
 
 import datetime as _dt
+import html
 
 import ipywidgets as widgets
 
@@ -120,6 +121,10 @@ def _make_input(name: str, value, look: Look):
                         style=look.text)
 
 
+# the teaching example's names that a buyer message prints: left in a real case, they reach the buyer
+EXAMPLE_NAMES = ("order_id", "shop_name", "buyer_name", "tracking_number", "carrier")
+
+
 def _raw(widget):
     """A widget's value in contract form: ISO dates, '' as unknown."""
     value = widget.value
@@ -152,6 +157,7 @@ class DisputeForm:
         self.fields = form_fields(self.dispute_type)
         look = self.look = Look()
         self.inputs = {n: _make_input(n, case.get(n), look).add_class(f"dp-field-{n}") for n in self.fields}
+        self._opened_with = {n: _raw(w) for n, w in self.inputs.items()}  # the example's values, as shown
         self.errors = {n: look.label(f"dp-error-{n}", look.error) for n in self.fields}
         self.headings = {key: look.html_block(f"dp-{key.replace('_', '-')}") for key, _ in SECTIONS}
         self.lang_switch = widgets.ToggleButtons(options=[(LANGUAGE_NAMES[k], k) for k in LANGUAGE_NAMES],
@@ -214,7 +220,7 @@ class DisputeForm:
             heading.value = f"<h4>{ui(key, lang)}</h4>"
         self.home.value = f'<a class="dp-home" href="start.ipynb?lang={lang}">{ui("home", lang)}</a>'
         self.button.description = ui("recommend", lang)
-        self.example_note.value = f"<b>{ui('teaching_example', lang)}</b>"
+        self.show_example_note()
         self.result.relabel(lang)
         # last, as they read the playbook's files: every label is in place even when a file is broken
         self.guide.value = guide_html(self.dispute_type, lang, folded=True)
@@ -273,9 +279,32 @@ class DisputeForm:
         self.result.prompt.layout.display = "none" if problems or hidden else None
         return parsed
 
+    def example_leftovers(self) -> list:
+        """The example's own names (order number, shop, buyer, tracking) still in a form the trainee
+        has otherwise edited: they would reach the buyer message of a real case."""
+        if not self.example:
+            return []
+        now = {n: _raw(w) for n, w in self.inputs.items()}
+        if now == self._opened_with:
+            return []
+        return [n for n in EXAMPLE_NAMES if n in now and now[n] is not None and now[n] == self._opened_with[n]]
+
+    def show_example_note(self):
+        """The teaching example's note; once the trainee has made the case their own but left some of
+        the example's names, a warning naming them (what the buyer message would otherwise carry)."""
+        lang = self.lang
+        left = self.example_leftovers()
+        if left:
+            sep = "、" if lang == "zh" else ", "
+            names = sep.join(f"{field_label(n, lang)} {_raw(self.inputs[n])}" for n in left)
+            self.example_note.value = f"<b>{html.escape(ui('example_leftovers', lang).format(names=names))}</b>"
+        else:
+            self.example_note.value = f"<b>{ui('teaching_example', lang)}</b>"
+
     def _on_edit(self, change):
         if self._quiet:
             return
+        self.show_example_note()
         if change["owner"] is self.inputs["currency"]:
             self.relabel(self.lang)
         self.result.clear()

@@ -474,3 +474,17 @@ def test_a_shipped_parcel_to_a_wrong_address_is_redirected_not_confirmed_before_
     rec = recommend(case, as_of=AS_OF, lang=lang)
     assert rec.rule_id == "can_wrong_address_in_transit"
     assert redirect in rec.actions[0] and not any(before_sending in a for a in rec.actions), rec.actions
+
+
+@pytest.mark.parametrize("lang, names_proof, claims_packing", [("en", "proof of delivery", "Submit your evidence (packing"),
+                                                               ("zh", "签收证明", "提交证据（发货照片")])
+def test_the_step_to_submit_evidence_names_the_proof_the_case_holds_and_claims_none_it_lacks(lang, names_proof, claims_packing):
+    """A delivered parcel with proof, a buyer threatening a bad review: the step read "Submit your evidence
+    (packing photos and weight, tracking, chat)", naming photos the case did not have and not the proof
+    of delivery it did."""
+    case = dict(case_id="E1", dispute_type="not_received", order_value=80, platform="amazon", order_date="2026-10-01",
+                ship_date="2026-10-02", delivery_date="2026-10-08", tracking_status="delivered", tracking_number="X1",
+                proof_of_delivery=True, review_threat=True, buyer_prior_disputes=4)
+    rec = recommend(case, as_of=AS_OF, lang=lang)
+    step = next(s["text"] for s in rec.next_steps if s["action"] == "submit_evidence")
+    assert names_proof in step and claims_packing not in step, step

@@ -190,10 +190,16 @@ def test_the_form_fits_the_first_screen_and_a_phone(app):
         for field in ("case_id", "order_value", "platform", "order_date", "buyer_name"):
             box = page.locator(f".dp-field-{field} input, .dp-field-{field} select").first.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, field  # nothing cut off
+        # a name of 1,600 letters without a space (pasted by mistake) widened the result to 14,807 px
+        page.locator(".dp-field-buyer_name input").fill("Ł" * 1600)
         page.locator(".dp-recommend").click()
         page.locator(".dp-cost-chart .dp-chart-bar").first.wait_for(state="visible", timeout=30_000)
         chart = page.locator(".dp-cost-chart").bounding_box()
         assert chart["x"] + chart["width"] <= 390
+        expect(page.locator(".dp-case-summary")).to_contain_text("ŁŁŁŁ")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 392
+        report = page.locator(".dp-report").first  # the name wraps: the result is not cut off at its edge
+        assert report.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), report.evaluate("e => e.scrollWidth")
         assert screenshot_viewport(page, "app-not_received-390x844").stat().st_size > 10_000
         close_page(page)
 

@@ -44,8 +44,9 @@ TYPE_FIELDS = {
     "cancellation": ("cancel_reason", "item_resellable"),
 }
 
-
+# the buyer-language picker's one language without texts of its own (see _make_input)
 TRADITIONAL_CHINESE_TAG = "zh-Hant"
+
 
 def form_fields(dispute_type: str) -> tuple[str, ...]:
     """The fields the form shows for a dispute type; the others keep the parameters' values."""
@@ -67,6 +68,8 @@ FORM_CSS = """<style>
   { border: 2px solid #b00020 !important; box-shadow: 0 0 0 1px #b00020 !important; }
 .jupyter-widgets.dp-doubtful input { border: 2px solid #b26a00 !important; }
 .dp-example-note { background: #fff7e0; border-left: 4px solid #b26a00; padding: 4px 8px; }
+.dp-report { overflow-wrap: anywhere; }  /* a case id or buyer name of 1,600 letters wraps, never widens the page */
+.dp-chart-mark { white-space: nowrap; }
 </style>"""
 
 

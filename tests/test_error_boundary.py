@@ -649,3 +649,18 @@ def test_a_review_date_that_is_not_one_says_how_to_write_it_in_every_command(cap
             "backtest": [files["csv"], "--out", tmp_path / "b", "--no-report"]}[command]
     expect(capsys, [command, *args, "--as-of", "2026-13-01"], 2,
            "dispute-playbook: --as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01")
+
+
+@pytest.mark.parametrize("source, says", [
+    ("{tmp}/nope.csv", "输入文件 {tmp}/nope.csv：找不到这个文件——请检查路径"),
+    ("{tmp}", "输入文件 {tmp}：是文件夹，不是文件——请给出 .csv、.xlsx、.xls、.parquet 或 .jsonl 文件"),
+    ("{root}/samples/exports/taobao_refunds.csv",
+     "没有必填字段 case_id、dispute_type、order_value 的列；文件中的表头是：退款编号, 订单编号"),
+    ("{root}/samples/exports/taobao_refunds.csv", "内置预设 `taobao` 认识其中 11 个表头：请加上 `--columns taobao`"),
+])
+def test_the_commonest_input_file_errors_are_in_chinese_under_lang_zh(capsys, files, source, says):
+    """A seller running `batch … --lang zh` on a raw Taobao export, a mistyped path or a folder was
+    answered in English only; the exit code and the one line stay as they were."""
+    where = {"tmp": files["tmp"], "root": ROOT}
+    expect(capsys, ["batch", source.format(**where), "--out", files["tmp"] / "o", "--lang", "zh", "--no-report"], 2,
+           says.format(**where))

@@ -48,9 +48,16 @@ class UsageError(PlaybookToolError):
 class InputFileError(PlaybookToolError):
     """An input file that cannot be read as a table of cases (missing, undecodable, malformed)."""
 
-    def __init__(self, path, problem: str, fix: str = ""):
-        self.path, self.problem = str(path), problem
+    def __init__(self, path, problem: str, fix: str = "", zh: tuple | None = None):
+        """`zh`: (problem, fix) in Chinese, for `--lang zh` (the commonest errors a seller meets)."""
+        self.path, self.problem, self.zh = str(path), problem, zh
         super().__init__(f"input file {path}: {problem}" + (f" — {fix}" if fix else ""))
+
+    def one_line(self, lang: str = "en") -> str:
+        if lang != "zh" or not self.zh:
+            return super().one_line()
+        problem, fix = self.zh
+        return f"dispute-playbook: 输入文件 {self.path}：{problem}" + (f"——{fix}" if fix else "")
 
 
 class MappingError(PlaybookToolError):

@@ -285,7 +285,8 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        raise InputFileError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(READERS)}")
+        raise InputFileError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(READERS)}",
+                             zh=(f"不支持的文件类型 {suffix or '（无）'!r}", f"请使用 {'、'.join(READERS)} 之一"))
     try:
         if suffix in (".csv", ".tsv"):
             layout = dict(encoding=encoding, header_row=header_row, expected=expected,
@@ -301,8 +302,10 @@ def read_table(path, sheet=0, *, encoding: str | None = None, header_row: int | 
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 — each reader fails its own way (zip, Arrow, JSON)
-        raise InputFileError(path, f"cannot be read as {suffix} ({type(exc).__name__}: {str(exc).strip()})",
-                             "check that the file is what its name says and is not damaged") from None
+        why = f"{type(exc).__name__}: {str(exc).strip()}"
+        raise InputFileError(path, f"cannot be read as {suffix} ({why})",
+                             "check that the file is what its name says and is not damaged",
+                             zh=(f"无法按 {suffix} 读取（{why}）", "请确认文件确实是其扩展名所示的格式，且没有损坏")) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.attrs["headers"] = list(frame.columns)
     return frame
@@ -319,16 +322,23 @@ def require_contract_columns(frame, path, mapped: bool, preset: tuple | None = N
     shown = ", ".join(headers[:25]) + (", …" if len(headers) > 25 else "")
     if mapped:
         how = "add them to the mapping's `columns:`"
+        how_zh = "请把它们加到映射文件的 `columns:` 下"
     elif preset:
         how = (f"the `{preset[0]}` preset knows {preset[1]} of these headers: add `--columns {preset[0]}`, "
                "or map the headers with `--columns MAPPING.yaml`")
+        how_zh = (f"内置预设 `{preset[0]}` 认识其中 {preset[1]} 个表头：请加上 `--columns {preset[0]}`，"
+                  "或用 `--columns 映射文件.yaml` 映射表头")
     else:
         how = ("map the export's headers with `--columns MAPPING.yaml` or a preset (`--columns aliexpress`, "
                "`taobao`, `douyin`, `ebay`, `amazon`, `shopify`)")
+        how_zh = ("请用 `--columns 映射文件.yaml` 或内置预设（`--columns aliexpress`、`taobao`、`douyin`、`ebay`、"
+                  "`amazon`、`shopify`）映射导出文件的表头")
     raise InputFileError(path, f"has no column for {', '.join(missing)} (the required contract fields); "
                          f"the headers found are: {shown}",
                          f"{how}; `dispute-playbook columns {path}` suggests a mapping "
-                         "(fields: docs/contract.md)")
+                         "(fields: docs/contract.md)",
+                         zh=(f"没有必填字段 {'、'.join(missing)} 的列；文件中的表头是：{shown}",
+                             f"{how_zh}；`dispute-playbook columns {path}` 可以给出建议的映射（字段见 docs/contract.md）"))
 
 
 def repeated_headers(headers) -> dict:

@@ -61,9 +61,7 @@ def run_batch_cli(args) -> int:
     """0, or 1 with --strict when rows were rejected; every failure is raised, never printed here."""
     opts = options_from_args(args)
     if not Path(opts.cases).exists():
-        from .runner import NO_SUCH_FILE_ZH
-        raise InputFileError(opts.cases, "no such file" + (" or folder" if args.engine == "dask" else ""), "check the path",
-                             zh=NO_SUCH_FILE_ZH)
+        raise InputFileError.missing(opts.cases, folder=args.engine == "dask")
     if opts.report:  # the report's imports happen in their own process while the checks and the batch run
         from . import report_process
         report_process.start()

@@ -48,7 +48,7 @@ def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     from ..core.exceptions import InputFileError
     source = Path(source)
     if not source.exists():
-        raise InputFileError(source, "no such file or folder", "check the path")
+        raise InputFileError.missing(source, folder=True)
     files = sorted(p for p in source.rglob("*.parquet")) if source.is_dir() else [source]
     if not files:
         raise InputFileError(source, "holds no .parquet files", "point at a Parquet file or a folder of parts")

@@ -34,9 +34,6 @@ CHUNK_ROWS = 200_000
 XLSX_MAX_ROWS = 200_000  # openpyxl writes ~20k rows/s; Excel itself stops at 1,048,576
 
 
-NO_SUCH_FILE_ZH = ("找不到这个文件", "请检查路径")
-
-
 class StateMismatch(UsageError):
     """--resume found the state of a run of another input or with other options."""
 
@@ -223,7 +220,7 @@ def check_input(path) -> None:
                              zh=("是文件夹，不是文件", "请给出 .csv、.xlsx、.xls、.parquet 或 .jsonl 文件"
                                  "（Parquet 分片文件夹需要 --engine dask）"))
     if not path.exists():
-        raise InputFileError(path, "no such file", "check the path", zh=NO_SUCH_FILE_ZH)
+        raise InputFileError.missing(path)
 
 
 def _run(opts: Options, out: Path) -> BatchResult:

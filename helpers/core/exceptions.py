@@ -53,6 +53,12 @@ class InputFileError(PlaybookToolError):
         self.path, self.problem, self.zh = str(path), problem, zh
         super().__init__(f"input file {path}: {problem}" + (f" — {fix}" if fix else ""))
 
+    @classmethod
+    def missing(cls, path, folder: bool = False) -> "InputFileError":
+        """The input is not there (`folder`: a folder of parts would do too), in both languages."""
+        return cls(path, "no such file" + (" or folder" if folder else ""), "check the path",
+                   zh=("找不到这个文件" + ("或文件夹" if folder else ""), "请检查路径"))
+
     def one_line(self, lang: str = "en") -> str:
         if lang != "zh" or not self.zh:
             return super().one_line()

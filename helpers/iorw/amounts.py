@@ -92,7 +92,7 @@ def parse_amounts(series, mode: str, name: str, notes: dict, sure: bool = False)
     for k in np.flatnonzero(todo & ~pc.is_valid(number).to_numpy(zero_copy_only=False)):
         notes[(int(rows[k]), name)] = Reason("not_amount", value=repr(series.iat[rows[k]]))
     result = put_back(series, pc.coalesce(number, raw), where)  # no amount: the cell as the file has it
-    codes = [_sign_codes(found), _sign_codes(found, sure_only=True)][: 2 if sure else 1]
+    codes = list(_sign_codes(found))[: 2 if sure else 1]
     if where is not None:
         codes = [spread_cells(c, where, len(series)) for c in codes]
     return (result, *codes)
@@ -126,15 +126,16 @@ def _scatter(base, rows, values):
     return pc.coalesce(values.take(pa.array(back, mask=back < 0)), base)
 
 
-def _sign_codes(signs, sure_only: bool = False):
-    """The ISO code of each sign text (null where there is none, and with `sure_only` where the sign
-    is one of UNSURE_SIGNS), looked up once per distinct sign."""
+def _sign_codes(signs):
+    """(the ISO code of each sign text, the same where the sign names one currency only: not one of
+    UNSURE_SIGNS); null where there is none. Looked up once per distinct sign."""
     import pyarrow as pa
     import pyarrow.compute as pc
     enc = pc.dictionary_encode(signs)
     keys = ["".join(str(s).split()).upper() if s else "" for s in enc.dictionary.to_pylist()]
-    table = [SIGNS.get(k) if k and not (sure_only and k in UNSURE_SIGNS) else None for k in keys]
-    return pa.array(table, pa.large_string()).take(enc.indices)
+    codes = [SIGNS.get(k) if k else None for k in keys]
+    sure = [None if k in UNSURE_SIGNS else c for k, c in zip(keys, codes)]
+    return tuple(pa.array(table, pa.large_string()).take(enc.indices) for table in (codes, sure))
 
 
 def _decimal(rest, mode):

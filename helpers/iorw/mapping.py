@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.case import FIELD_PARSERS
+from ..core.case import FIELD_PARSERS, BadValue
 from ..core.exceptions import MappingError
 from ..core.fields import FIELD_BY_NAME
 from ..core.reasons import Reason
@@ -325,17 +325,15 @@ def _other_currency_signs(out, signed: dict, signs, raw: dict, notes: dict) -> N
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    from ..core.money import CURRENCY_NAMES, is_iso_currency
     signed = {name: sure for name, sure in signed.items() if sure.null_count < len(sure)}
     if not signed:
         return
     row_code = None
     if "currency" in out:
         column, where = text_cells(out["currency"])
-        if len(column):
-            enc = pc.dictionary_encode(pc.utf8_upper(pc.utf8_trim_whitespace(column)))
-            named = [CURRENCY_NAMES.get(c, c) for c in enc.dictionary.to_pylist()]
-            codes = pa.array([c if c and is_iso_currency(c) else None for c in named], pa.large_string()).take(enc.indices)
+        if len(column):  # each distinct cell read as the contract reads it (rmb, " usd"), once
+            enc = pc.dictionary_encode(column)
+            codes = pa.array([_currency_code(c) for c in enc.dictionary.to_pylist()], pa.large_string()).take(enc.indices)
             row_code = codes if where is None else spread_cells(codes, where, len(out["currency"]))
     row_code = signs if row_code is None else pc.coalesce(row_code, signs)
     for name, sure in signed.items():
@@ -347,6 +345,14 @@ def _other_currency_signs(out, signed: dict, signs, raw: dict, notes: dict) -> N
             column.iat[i] = raw[name].iat[i]
             notes[(i, name)] = Reason("amount_other_currency", value=repr(raw[name].iat[i]), sign=sign, currency=code)
         out[name] = column
+
+
+def _currency_code(cell):
+    """A currency cell as the contract reads it (its ISO code), or None for one it refuses."""
+    try:
+        return FIELD_PARSERS["currency"](cell) if cell else None
+    except BadValue:  # the contract names what is wrong with it; here it is simply no code
+        return None
 
 
 HINT_SAMPLES = 2000  # distinct cells a date format is guessed from

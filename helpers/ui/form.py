@@ -260,8 +260,8 @@ class DisputeForm:
         code = str(typed.get("currency") or "").upper()
         if code and "currency" not in problems and code not in pb.rates:
             # said next to the field in the page's language, not as a failed recommendation in English
-            from ..core.reasons import Reason
-            problems["currency"] = [Reason("no_rate", code=code).text(self.lang)]
+            from ..core.money import no_rate_problem
+            problems["currency"] = [no_rate_problem(None, code).text(self.lang)]
         warnings = amount_warnings(typed, self.lang, pb.params.get("implausible_amount", float("inf")), pb.rates,
                                    pb.whole_units)
         hidden = []

@@ -593,3 +593,42 @@ def test_a_customs_hold_without_a_tracking_number_names_the_order_instead():
         assert number not in rec.message and "A100" in rec.message, rec.message
         tracked = recommend({**case, "tracking_number": "TT9", "buyer_language": lang}, as_of=AS_OF, lang=lang)
         assert "TT9" in tracked.message
+
+
+def test_an_authenticity_claim_is_not_taken_to_the_platform_over_a_review_threat():
+    """'Listing right, abusive buyer' escalated a counterfeit claim with a review threat, answering it with
+    'the item we sent matches the description': a listing check says nothing about authenticity, and
+    the platform rarely decides such a claim for the seller. A size or quality claim with the same
+    threat is still the scam pattern the articles teach (teaching case T15)."""
+    case = dict(case_id="N1", dispute_type="not_as_described", order_value=90, order_date="2026-10-01",
+                ship_date="2026-10-03", delivery_date="2026-10-20", tracking_status="delivered", buyer_photos=True,
+                listing_error=False, review_threat=True, platform="ebay")
+    rec = recommend({**case, "mismatch": "counterfeit"}, as_of=AS_OF)
+    assert rec.resolution != "escalate" and "matches the description" not in rec.message, rec.rule_id
+    for mismatch in ("size", "quality"):
+        assert recommend({**case, "mismatch": mismatch}, as_of=AS_OF).rule_id == "nad_scam_pattern"
+
+
+def test_a_fault_in_how_the_item_works_is_not_blamed_on_transit_and_escalated():
+    """Intact packaging points away from the carrier and towards the product: packing photos cannot show
+    that the item worked, so a functional fault is put right, not taken to the platform."""
+    case = dict(case_id="D1", dispute_type="damaged", order_value=60, order_date="2026-10-01", ship_date="2026-10-03",
+                delivery_date="2026-10-20", tracking_status="delivered", buyer_photos=True, packaging_damaged=False,
+                seller_packing_photos=True, platform="shopify")
+    rec = recommend({**case, "damage_severity": "functional"}, as_of=AS_OF)
+    assert rec.resolution != "escalate" and "undamaged when it left" not in rec.message, rec.rule_id
+    assert recommend({**case, "damage_severity": "unusable"}, as_of=AS_OF).rule_id == "dmg_packaging_intact_evidence"
+
+
+def test_a_wrong_item_refund_says_the_mistake_is_ours_and_the_return_postage_too():
+    """The seller's check says the wrong item was sent; the return message said 'not what you expected'
+    and left the postage open ('our return instructions will explain how the return postage is covered')."""
+    case = dict(case_id="N2", dispute_type="not_as_described", order_value=90, order_date="2026-10-01",
+                ship_date="2026-10-03", delivery_date="2026-10-20", tracking_status="delivered", buyer_photos=True,
+                wrong_item_sent=True, buyer_request="full_refund", platform="ebay")
+    for lang, mistake, postage, hedge in (("en", "our mistake", "return postage is at our cost", "not what you expected"),
+                                          ("zh", "我们的失误", "退货运费由我们承担", "没有达到您的预期")):
+        rec = recommend({**case, "buyer_language": lang}, as_of=AS_OF, lang=lang)
+        assert (rec.rule_id, rec.resolution) == ("nad_wrong_item_refund", "return_refund")
+        assert mistake in rec.message and postage in rec.message and hedge not in rec.message, rec.message
+        assert "90.00" in rec.message and "sending the item you ordered" not in rec.message

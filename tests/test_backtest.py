@@ -287,3 +287,17 @@ def test_without_closed_cases_the_grid_names_no_best_setting(tmp_path):
     assert all(r["score"] is None for r in s["grid"]["settings"])
     _, html = render(tmp_path / "out")
     assert "Best: cannot tell" in html.read_text(encoding="utf-8")
+
+
+def test_a_grid_csv_of_the_users_is_left_alone_and_a_stale_grid_is_removed(tmp_path, capsys):
+    """Every backtest without --grid deleted grid.csv from its folder, whoever had written it."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "grid.csv").write_text("the analyst's own grid")
+    history = str(ROOT / "samples" / "history.csv")
+    assert main(["backtest", history, "--out", str(out), "--no-report"]) == 0
+    assert (out / "grid.csv").read_text() == "the analyst's own grid"
+    assert main(["backtest", history, "--out", str(out), "--no-report", "--grid", "wait_grace_days=5..7:2"]) == 0
+    assert (out / "grid.csv").read_text() != "the analyst's own grid"
+    assert main(["backtest", history, "--out", str(out), "--no-report"]) == 0
+    assert not (out / "grid.csv").exists()  # the earlier run's grid, stale now

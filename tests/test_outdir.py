@@ -83,13 +83,53 @@ def test_stale_outputs_and_temporary_files_of_earlier_runs_are_removed(tmp_path)
     assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report",
                  "--set", "keep_item_max_value=25"]) == 0
     assert (out / "whatif.json").exists()
-    (out / "report.html").write_text("an earlier run's report")
+    (out / "report.html").write_text("an earlier run's report")  # as a report run leaves it, noted as its output
+    record = out / ".dispute-playbook.outputs.json"
+    record.write_text(json.dumps(json.loads(record.read_text()) + ["report.html"]))
     (out / ".report.ipynb.k1ll3d.tmp").write_text("left by a killed run")
     (out / "notes.txt").write_text("the analyst's own file")
     assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".dispute-playbook.lock", ".dispute-playbook.owner.json", "errors.csv", "errors.xlsx", "notes.txt",
-                     "recommendations.csv", "recommendations.xlsx", "summary.json"]
+    assert names == [".dispute-playbook.lock", ".dispute-playbook.outputs.json", ".dispute-playbook.owner.json",
+                     "errors.csv", "errors.xlsx", "notes.txt", "recommendations.csv", "recommendations.xlsx",
+                     "summary.json"]
+
+
+def test_files_and_folders_of_the_users_with_output_names_are_never_deleted(tmp_path, capsys):
+    """A first run into a folder holding the user's own `cases/` (a lawsuit), `recommendations/`,
+    whatif.json and report.html deleted them all: every name a run may write was removed as stale."""
+    src = tmp_path / "cases.csv"
+    generate_frame(50, seed=3).to_csv(src, index=False)
+    out = tmp_path / "out"
+    (out / "cases").mkdir(parents=True)
+    (out / "cases" / "lawsuit.pdf").write_text("keep")
+    (out / "recommendations").mkdir()
+    (out / "recommendations" / "my.txt").write_text("keep")
+    for name in ("whatif.json", "report.html", "notebook_errors.csv"):
+        (out / name).write_text("mine")
+    for _ in range(2):
+        assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert (out / "cases" / "lawsuit.pdf").read_text() == "keep" and (out / "recommendations" / "my.txt").exists()
+    assert all((out / name).read_text() == "mine" for name in ("whatif.json", "report.html", "notebook_errors.csv"))
+    capsys.readouterr()
+    # per-case notebooks would go into cases/: refused before any work, the folder left as it is
+    assert main(["batch", str(src), "--out", str(out), "--no-report", "--per-case-notebooks"]) == 2
+    assert "cases is a folder a run of this toolkit did not write" in capsys.readouterr().err
+    assert sorted(p.name for p in (out / "cases").iterdir()) == ["lawsuit.pdf"]
+    # a run's own what-if file of an earlier run is still replaced and removed as before
+    assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report",
+                 "--set", "keep_item_max_value=25"]) == 0
+    assert json.loads((out / "whatif.json").read_text())["params"] == {"keep_item_max_value": 25.0}
+    assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert not (out / "whatif.json").exists() and (out / "cases" / "lawsuit.pdf").exists()
+
+
+def test_an_empty_out_is_refused_not_taken_as_the_working_folder(tmp_path, capsys, monkeypatch):
+    src = tmp_path / "cases.csv"
+    generate_frame(5, seed=3).to_csv(src, index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["batch", str(src), "--out", "", "--no-report"]) == 2
+    assert "--out is empty" in capsys.readouterr().err and not (tmp_path / "summary.json").exists()
 
 
 def test_a_run_killed_at_random_points_then_resumed_equals_an_uninterrupted_run(tmp_path, src):

@@ -103,10 +103,20 @@ def run_backtest(opts: BacktestOptions) -> dict:
         import pandas as pd
         flat = pd.DataFrame([_flat_setting(s) for s in grid["settings"]])
         atomic_write(out / "grid.csv", lambda p: Path(p).write_bytes(csv_bytes(flat, True)))
-    else:
+    elif _previous_grid(out):  # a grid of an earlier backtest here is stale; a grid.csv of the user's is left alone
         (out / "grid.csv").unlink(missing_ok=True)
     write_json_atomic(out / "summary.json", summary)
     return summary
+
+
+def _previous_grid(out: Path) -> bool:
+    """Whether the backtest summary already in `out` records a grid (then grid.csv is that run's)."""
+    import json
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and "grid" in summary
 
 
 def _flat_setting(setting: dict) -> dict:

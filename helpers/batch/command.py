@@ -106,6 +106,9 @@ def check_before_work(args, opts) -> None:
         from .orders import load_orders
         load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)
+    if opts.per_case_notebooks:  # they go into OUT/cases: a folder of the user's there is refused now, not after the batch
+        from .outdir import refuse_foreign_folders
+        refuse_foreign_folders(opts.out, ("cases",))
 
 
 def _run_engine(args, opts):

@@ -463,6 +463,10 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
                 "playbook_files": playbook_fingerprint(opts.playbook)}  # an edited playbook starts over
     stamp = out / "recommendations" / "_run.json"
     if not (opts.resume and stamp.exists() and json.loads(stamp.read_text())["identity"] == identity):
+        from .outdir import record_outputs, refuse_foreign_folders
+        refuse_foreign_folders(out, ("recommendations", "whatif_changes"))  # a user's folder is not ours to clear
+        record_outputs(out, ("recommendations", "whatif_changes", ".errors", "errors.csv", "whatif.json", "summary.json"),
+                       add=True)
         for sub in ("recommendations", "whatif_changes", ".errors"):
             shutil.rmtree(out / sub, ignore_errors=True)
         (out / "recommendations").mkdir(parents=True)

@@ -424,8 +424,10 @@ def run_for_batch(opts, validated) -> list:
     from .write import csv_bytes, safe_frame
     from ..iorw.atomic import atomic_write
     from .read import FIRST_ROW
+    from .outdir import record_outputs
     out = Path(opts.out)
     folder = out / "cases"
+    record_outputs(out, ("cases", "notebook_errors.csv"), add=True)  # checked before the run (check_before_work)
     folder.mkdir(parents=True, exist_ok=True)
     playbook = str(Path(opts.playbook).resolve()) if opts.playbook else None
     jobs = []

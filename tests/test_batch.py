@@ -338,6 +338,47 @@ def test_a_jsonl_line_that_is_not_a_case_is_one_rejected_row_not_a_failed_batch(
     assert "is not JSON" in errors["message"][0] and "not a JSON object" in errors["message"][1]
 
 
+@pytest.mark.parametrize("line", ["null", "[1, 2, 3]"])
+def test_a_jsonl_line_of_json_that_is_no_object_is_one_rejected_row(tmp_path, line):
+    """`null` or an array among objects made pandas fail with a TypeError, not the ValueError the line
+    reader was waiting for: the whole file was refused ("'NoneType' object is not iterable")."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "J1", "dispute_type": "damaged", "order_value": 10}\n' + line + "\n"
+                    '{"case_id": "J3", "dispute_type": "damaged", "order_value": 12}\n', encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(tmp_path / "o")
+    assert recs["case_id"].tolist() == ["J1", "J3"] and errors["row"].tolist() == [3]
+    assert "not a JSON object" in errors["message"][0]
+
+
+def test_nested_values_and_bytes_are_rejected_rows_not_a_crashed_batch(tmp_path):
+    """A mapping or a list in a JSONL cell, Parquet list, struct or binary columns: pandas cannot hash
+    them, and the batch stopped with "internal error" (exit 70) and wrote nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "J1", "dispute_type": "damaged", "order_value": 10}\n'
+                    '{"case_id": "J2", "dispute_type": "damaged", "order_value": 5, "buyer_name": {"first": "A"}}\n'
+                    '{"case_id": "J3", "dispute_type": "damaged", "order_value": 5, "buyer_photos": [true]}\n',
+                    encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "j"), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(tmp_path / "j")
+    assert recs["case_id"].tolist() == ["J1"]
+    assert errors["field"].tolist() == ["buyer_name", "buyer_photos"]
+    assert "is not text" in errors["message"][0] and "is not a boolean" in errors["message"][1]
+    base = {"dispute_type": ["damaged", "damaged"], "order_value": [5.0, 6.0]}
+    tables = {"list": {"case_id": ["P1", "P2"], "buyer_name": [["a", "b"], None]},
+              "struct": {"case_id": ["P1", "P2"], "buyer_name": [{"x": 1}, None]},
+              "binary": {"case_id": [b"P1", b"P2"]}}
+    for name, columns in tables.items():
+        src = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table({**base, **columns}), src)
+        assert main(["batch", str(src), "--out", str(tmp_path / name), "--as-of", "2026-11-01", "--no-report"]) == 0
+        recs, errors = read_outputs(tmp_path / name)
+        assert len(recs) + len(errors) == 2 and "is not text" in errors["message"][0], name
+        assert errors["field"][0] == ("case_id" if name == "binary" else "buyer_name")
+
+
 def test_rejected_rows_come_as_a_workbook_too_that_excel_shows_in_chinese(tmp_path):
     """errors.csv is UTF-8 without a byte-order mark: Chinese Excel opens it as GBK and shows
     mojibake (recommendations.csv has recommendations.xlsx beside it; errors.csv had nothing)."""
@@ -355,3 +396,20 @@ def test_rejected_rows_come_as_a_workbook_too_that_excel_shows_in_chinese(tmp_pa
     assert main(["batch", str(path), "--out", str(again), "--as-of", "2026-11-01", "--no-report",
                  "--xlsx-max-rows", "3"]) == 0
     assert not (again / "errors.xlsx").exists()  # 6 rejected rows: more than --xlsx-max-rows
+
+
+def test_a_cell_of_megabytes_is_read_decided_and_written_to_the_workbook(tmp_path):
+    """A 3 MB case id stopped the batch at the workbook ('straddles two block boundaries', exit 70,
+    nothing published); a 2.5 MB note in a column the batch ignores rejected a valid row for a stray
+    quote it did not have (the csv module's 128 KiB cell limit)."""
+    from openpyxl import load_workbook
+    long_id, note = "Z" * 3_000_000, "N" * 2_500_000
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,dispute_type,order_value,notes\nA1,damaged,5,x\n"
+                    f"{long_id},damaged,6,y\nA3,damaged,7,{note}\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["batch", str(path), "--out", str(out), "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs, errors = read_outputs(out)
+    assert recs["case_id"].tolist() == ["A1", long_id, "A3"] and errors.empty
+    sheet = load_workbook(out / "recommendations.xlsx", read_only=True).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, max_col=1, values_only=True)][1] == long_id

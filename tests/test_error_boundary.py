@@ -115,6 +115,20 @@ def test_recommend_a_bad_input_file_exits_2_without_blaming_fields(capsys, files
     assert "fix these fields" not in err  # a file problem is not a case's fields
 
 
+@pytest.mark.parametrize("name, content, says", [
+    ("tab.yaml", "case_id: A1\n\tdispute_type: damaged\n", "line 2, column 1"),   # each used to exit 70
+    ("two.yaml", "case_id: A1\n---\ncase_id: A2\n", "expected a single document"),
+    ("tag.yaml", "order_id: !custom x\n", "could not determine a constructor"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "is nested too deeply"),
+    ("lone.json", '{"case_id": "\\ud800", "dispute_type": "damaged", "order_value": 5}', "not a character"),
+])
+def test_recommend_a_case_file_yaml_or_json_cannot_give_exits_2_not_an_internal_error(capsys, files, name, content, says):
+    path = files["tmp"] / name
+    path.write_text(content, encoding="utf-8")
+    _, err = expect(capsys, ["recommend", path], 2, f"input file {path}", says)
+    assert "internal error" not in err
+
+
 @pytest.mark.parametrize("option,says", [
     (["--set", "keep_item_max_value"], "--set: 'keep_item_max_value' is not NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
@@ -664,3 +678,33 @@ def test_the_commonest_input_file_errors_are_in_chinese_under_lang_zh(capsys, fi
     where = {"tmp": files["tmp"], "root": ROOT}
     expect(capsys, ["batch", source.format(**where), "--out", files["tmp"] / "o", "--lang", "zh", "--no-report"], 2,
            says.format(**where))
+
+
+def test_a_full_disk_is_exit_4_with_words_not_an_internal_error(capsys, files, monkeypatch, tmp_path):
+    """Arrow's CSV writer raises a plain OSError(28) on a full disk, and standard output redirected to a
+    full device raises one at print: both ended as 'internal error (a bug, not your input)', exit 70."""
+    import errno
+
+    from helpers.batch import write
+    proc = subprocess.run([sys.executable, "-m", "helpers", "recommend", str(files["case"])], cwd=ROOT,
+                          stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 4 and "no space left on the device" in proc.stderr and "internal" not in proc.stderr
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+    monkeypatch.setattr(write.CsvPart, "append", full)
+    _, err = expect(capsys, ["batch", ROOT / "samples" / "cases.csv", "--out", tmp_path / "o", "--no-report"], 4,
+                    "no space left on the device")
+    assert "internal" not in err
+
+
+@pytest.mark.parametrize("option", [["--as-of", "9999-12-31"], ["--set", "reship_days=3000000"]])
+def test_a_deadline_past_the_year_9999_is_no_date_not_an_internal_error(capsys, files, option):
+    """The steps' deadlines are the review date plus days: past 9999-12-31 Python has no date, and
+    recommend ended with 'internal error' (OverflowError)."""
+    case = {**CASE, "dispute_type": "not_received", "ship_date": "2026-10-01", "tracking_status": "stalled",
+            "promised_delivery_days": 5}
+    files["case"].write_text(json.dumps(case), encoding="utf-8")
+    out, _ = expect(capsys, ["recommend", files["case"], *option], 0)
+    steps = json.loads(out)["next_steps"]
+    assert steps and any(s["deadline"] is None for s in steps)

@@ -189,3 +189,27 @@ def test_a_full_refund_is_never_above_what_the_buyer_paid(value, currency, refun
             "buyer_request": "full_refund"}
     rec = recommend(case, as_of=AS_OF)
     assert rec.resolution == "full_refund" and rec.refund_amount == refund and rec.refund_amount <= value
+
+
+@pytest.mark.parametrize("value, refund, said", [
+    (223696.36, 223696.36, "CN¥223,696.36"),     # 22,369,635.999999996 fen: a cent was lost
+    (1234567.89, 1234567.89, "CN¥1,234,567.89"),
+    (299.999, 299.99, "CN¥299.99"),               # no one pays a tenth of a fen: never above the order
+    (19.99, 19.99, "CN¥19.99"),
+])
+def test_a_full_refund_is_the_order_value_to_the_cent(value, refund, said):
+    from helpers import recommend
+    case = dict(case_id="F1", dispute_type="cancellation", order_value=value, currency="CNY",
+                cancel_reason="out_of_stock", buyer_request="cancel", as_of_date="2026-11-01")
+    rec = recommend(case)
+    assert (rec.resolution, rec.refund_amount) == ("cancel_refund", refund)
+    assert said in rec.message
+
+
+def test_an_amount_too_large_to_count_in_cents_is_refunded_as_it_is_not_as_infinity():
+    import json
+    from helpers import recommend
+    rec = recommend(dict(case_id="F2", dispute_type="cancellation", order_value=1e308, cancel_reason="out_of_stock",
+                         as_of_date="2026-11-01"))
+    assert rec.refund_amount == 1e308 and "inf" not in rec.message
+    json.loads(json.dumps(rec.to_dict(), allow_nan=False))  # valid JSON: no Infinity

@@ -84,3 +84,17 @@ def test_resume_refuses_state_from_another_input(tmp_path):
     proc = subprocess.run(_cmd(b, out, "--resume"), capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "belongs to another input, other options or another version of the playbook" in proc.stderr
     assert subprocess.run(_cmd(b, out), capture_output=True, cwd=ROOT).returncode == 0  # a fresh run starts over
+
+
+@pytest.mark.parametrize("manifest", ["{garbage", "", '{"identity": {}, "chunks": "x"}', "[1, 2]"])
+def test_resume_on_a_damaged_state_says_so_and_a_fresh_run_starts_over(tmp_path, manifest):
+    """A manifest cut short or overwritten (a disk that filled, a hand edit) ended --resume with
+    'internal error' (JSONDecodeError, TypeError): exit 70 and no word of what to do."""
+    src = tmp_path / "b.csv"
+    generate_frame(60, seed=2).to_csv(src, index=False)
+    out = tmp_path / "out"
+    (out / ".batch-state").mkdir(parents=True)
+    (out / ".batch-state" / "manifest.json").write_text(manifest)
+    proc = subprocess.run(_cmd(src, out, "--resume"), capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "is damaged" in proc.stderr and "run without --resume" in proc.stderr, proc.stderr
+    assert subprocess.run(_cmd(src, out), capture_output=True, cwd=ROOT).returncode == 0

@@ -86,7 +86,10 @@ def _deadline(pb, spec, platform, as_of: _dt.date):
         spec = pb.params.get(spec[1:])
     if not isinstance(spec, (int, float)) or isinstance(spec, bool):
         return None
-    return (as_of + _dt.timedelta(days=int(spec))).isoformat()
+    try:
+        return (as_of + _dt.timedelta(days=int(spec))).isoformat()
+    except (OverflowError, ValueError):  # past the year 9999 (--as-of 9999-12-31, a window of millions of days): no date
+        return None
 
 
 def _fits(only_when, case) -> bool:

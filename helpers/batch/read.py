@@ -80,13 +80,18 @@ def _by_uniques(field, values):
         arr = np.asarray(values, dtype=object)
         # dtype=object: left to infer, pandas reads [datetime, nan] as datetimes and maps them to
         # Timestamp and NaT, types the cells do not have (their groups then came out empty and 2-D)
-        types = pd.Series(arr, dtype=object).map(type).to_numpy()
-        kinds = pd.unique(types)
-        groups = [(slice(None), arr)] if len(kinds) == 1 else [(np.flatnonzero(types == t), arr[types == t]) for t in kinds]
-    if len(groups) != 1:  # one group (the usual case) returns its own arrays; none: an empty column
+        # grouped by the codes of the types (comparing with a type such as numpy's array class does not
+        # give a mask)
+        type_codes, kinds = pd.factorize(pd.Series(arr, dtype=object).map(type))
+        groups = [(slice(None), arr)] if len(kinds) == 1 else \
+            [(where, arr[where]) for where in (np.flatnonzero(type_codes == k) for k in range(len(kinds)))]
+    if len(groups) != 1 or _unhashable(groups[0][1]):  # one group (the usual case) returns its own arrays
         status = np.full(n, UNKNOWN, dtype=np.int8)
         encoded = _empty(field, n)
     for where, part in groups:
+        if _unhashable(part):  # a list, a mapping, bytes (JSONL, Parquet): no field's value; parse_case names it
+            status[where] = BAD
+            continue
         codes, uniques = _factorize(part)
         uniques = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
         u_status = np.empty(len(uniques) + 1, dtype=np.int8)
@@ -101,6 +106,15 @@ def _by_uniques(field, values):
         status[where] = u_status[codes]
         encoded[where] = u_value[codes]
     return status, (text_values(encoded) if field.kind == "string" else encoded)
+
+
+def _unhashable(part) -> bool:
+    """A group of cells of one type that is no scalar (lists, mappings, arrays: what JSONL and Parquet's
+    nested columns hold) or raw bytes: nothing a case field takes, and not to be hashed."""
+    if isinstance(part, np.ndarray) and part.dtype == object and len(part):
+        first = part[0]
+        return isinstance(first, (list, dict, tuple, set, np.ndarray, bytes, bytearray)) or type(first).__hash__ is None
+    return False
 
 
 def text_values(values):
@@ -335,18 +349,25 @@ def validate_frame(frame, *, as_of: _dt.date | None = None, unique_max=None, tod
     else:
         today = today or _dt.date.today()
         cols["as_of_date"] = np.where(np.isnan(cols["as_of_date"]), float(today.toordinal()), cols["as_of_date"])
-    field_bad = np.zeros((n, len(FIELDS)), dtype=bool, order="F")  # filled column by column
+    field_bad = np.empty((n, len(FIELDS)), dtype=bool, order="F")  # filled column by column
     any_field = np.zeros(n, dtype=bool)
     for j, field in enumerate(FIELDS):
-        field_bad[:, j] = (status[field.name] == BAD) | ((status[field.name] == UNKNOWN) & field.required)
+        # bad, or (required) unknown: a status is OK, UNKNOWN or BAD
+        (np.not_equal(status[field.name], OK, out=field_bad[:, j]) if field.required
+         else np.equal(status[field.name], BAD, out=field_bad[:, j]))
         any_field |= field_bad[:, j]
     index = {f.name: j for j, f in enumerate(FIELDS)}
     valid = ~any_field
-    field_level = field_bad.copy()  # as parse_case: a rule about a field that cannot be read says nothing
+    # as parse_case: a rule about a field that cannot be read says nothing. All crossings are found
+    # before any is marked (the field-level verdicts), looking only at the rows a rule flags: few
+    crossings = []
     for (name, other), mask in cross_field_bad(cols).items():
-        crossed = mask & ~field_level[:, index[name]] & ~field_level[:, index[other]]
-        field_bad[:, index[name]] |= crossed
-        valid &= ~crossed
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            crossings.append((index[name], rows[~field_bad[rows, index[name]] & ~field_bad[rows, index[other]]]))
+    for j, rows in crossings:
+        field_bad[rows, j] = True
+        valid[rows] = False
     ragged = (frame[ROW_PROBLEM] != "").to_numpy() if ROW_PROBLEM in frame.columns else np.zeros(n, dtype=bool)
     valid &= ~ragged
     problems = _scalar_verdicts(frame, np.flatnonzero(~valid & ~ragged), as_of, cols, valid, first_row)

@@ -139,7 +139,15 @@ class _Manifest:
         self.identity = identity
         self.data = None
         if resume and self.path.exists():
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                damaged = not (isinstance(data, dict) and isinstance(data.get("chunks"), list)
+                               and all(isinstance(c, dict) and isinstance(c.get("bytes"), dict) for c in data["chunks"]))
+            except (OSError, ValueError):
+                damaged = True
+            if damaged:
+                raise StateMismatch(f"{self.path} is damaged (not a record this toolkit wrote); run without --resume "
+                                    "to start again")
             if data.get("identity") != identity:
                 raise StateMismatch(f"{self.dir} belongs to another input, other options or another version of "
                                     "the playbook; run without --resume to start again")

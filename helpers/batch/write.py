@@ -197,9 +197,16 @@ def write_xlsx(csv_path: Path, xlsx_path: Path, sheet: str = "recommendations", 
         names = next(csv.reader(f))
     text, repeated = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
     types = {n: text if n in numeric or n in INLINE else repeated for n in names}
-    table = pcsv.read_csv(csv_path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
-                          convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                              quoted_strings_can_be_null=False))
+    convert = pcsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
+    parse = pcsv.ParseOptions(newlines_in_values=True)
+    try:
+        table = pcsv.read_csv(csv_path, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid:
+        # a row longer than Arrow's block (a cell of megabytes: "straddles two block boundaries"); the
+        # file as one block reads any row (one thread: only for such a file)
+        block = max(1 << 20, Path(csv_path).stat().st_size + 1)
+        table = pcsv.read_csv(csv_path, read_options=pcsv.ReadOptions(block_size=block), parse_options=parse,
+                              convert_options=convert)
 
     def write(tmp):
         # each piece starts on its way to the disk as it is written, so the fsync finds most of it there

@@ -152,12 +152,30 @@ def main(argv=None) -> int:
     except PlaybookToolError as exc:
         print(exc.one_line(getattr(args, "lang", "en")), file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        full = _disk_full(exc)
+        if full is None:
+            return _report_bug(EXIT_INTERNAL)
+        print(full.one_line(getattr(args, "lang", "en")), file=sys.stderr)
+        return full.exit_code
     except Exception:  # noqa: BLE001 — the boundary: a bug must not show a user a traceback
         return _report_bug(EXIT_INTERNAL)
     finally:
         if argv is None:  # the process's own command line: only Python's teardown is left
             _deaf_to_late_interrupts()
             _exit_with_the_commands_code()
+
+
+def _disk_full(exc: OSError):
+    """A full disk or quota met while writing (an output file, standard output redirected to a full
+    device; Arrow's writer raises plain OSErrors) as the OutputError it is, exit 4; None otherwise."""
+    import errno
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return None
+    from ..core.exceptions import OutputError
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return OutputError(f"cannot write{where}: no space left on the device — free some space, or write to "
+                       "another disk, and run again")
 
 
 def _print_what_the_terminal_cannot_show() -> None:

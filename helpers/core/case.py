@@ -242,7 +242,10 @@ def parse_case(data, *, as_of: _dt.date | None = None, row: int | None = None,
     if not isinstance(data, dict):
         raise CaseError([FieldProblem(None, "(case)", f"a case must be an object of fields, not {type(data).__name__}", row)])
     raw_id = data.get("case_id")
-    case_id = None if is_unknown(raw_id) else _parse_string(raw_id) if not isinstance(raw_id, (list, dict)) else str(raw_id)
+    try:  # the id names the case in every problem: one that is not text (b"P1", a list) is named as it is
+        case_id = None if is_unknown(raw_id) else _parse_string(raw_id)
+    except BadValue:
+        case_id = repr(raw_id)
     problems = []
     if not ignore_unknown_fields:
         for key in data:

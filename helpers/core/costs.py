@@ -30,7 +30,7 @@ def money(x) -> np.ndarray:
     """Amounts to the cent as Python's round(x, 2) gives them (numpy's round differs on rare halves);
     NaN (unknown) stays NaN. The one rounding of every amount a user reads."""
     x = np.asarray(x, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # 1e308 overflows when scaled: Python's round takes it
         out = np.round(x, 2)
         odd = np.flatnonzero((out != x) & ~np.isnan(x))
     out[odd] = [round(float(v), 2) for v in x[odd]]
@@ -56,8 +56,13 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
     unit = cols[UNIT] if UNIT in cols else np.full(len(value), 0.01)
     if resolution != "partial_refund":
         # all of it, to the currency's smallest unit and never above it: 299.999 CNY (no one pays a
-        # tenth of a fen) is refunded 299.99, not 300.00; 1e-9 keeps 19.99 (1998.999… cents) whole
-        return np.floor(value / unit + 1e-9) * unit
+        # tenth of a fen) is refunded 299.99, not 300.00. The count of units is rounded to 6 decimals
+        # before the floor: 19.99 is 1998.9999999999998 cents and 223,696.36 is 22,369,635.999999996
+        # (a fixed 1e-9 was too small from there up: a cent was lost); an amount too large to count
+        # in units (1e308) is refunded as it is
+        with np.errstate(over="ignore", invalid="ignore"):
+            units = np.round(value / unit, 6)
+            return np.where(np.isfinite(units), np.floor(units) * unit, value)
     amount = value * share
     if within_profit:
         # the articles: a refund within the order's profit often earns a good review
@@ -66,7 +71,8 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         amount = np.where(np.isnan(capped), amount, capped)
     # strictly between 0 and the order value, to the currency's smallest unit (the cent; the yen, a
     # currency without cents); an order under two units has no such amount, and its refund is all of it
-    amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
+    with np.errstate(over="ignore"):  # an absurd amount (1e308) overflows when scaled: clipped to the order's
+        amount = np.clip(np.round(amount, 2), 0.01, np.maximum(value - 0.01, 0.01))
     whole = unit == 1.0
     if whole.any():  # most batches have no such currency: the whole-unit rounding only where needed
         amount[whole] = np.clip(np.round(amount[whole]), 1.0, np.maximum(value[whole] - 1.0, 1.0))

@@ -16,18 +16,28 @@ os.umask(_UMASK)
 def read_case_file(path: str) -> dict:
     """One case from a .json (or .yaml) file, or '-' for standard input."""
     try:
+        if path == "-" and sys.stdin is None:  # started with standard input closed
+            raise OSError("standard input is closed")
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"cannot be read: {getattr(exc, 'strerror', None) or exc}",
                              "give the path of a UTF-8 JSON or YAML case file, or - for standard input") from None
+    import yaml
     try:
         if str(path).endswith((".yaml", ".yml")):
-            import yaml
             data = yaml.safe_load(text)
         else:
             data = json.loads(text)
-    except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's message both say where
-        raise InputFileError(path, f"is not valid JSON/YAML: {exc}", "fix the file's syntax") from None
+    except (ValueError, yaml.YAMLError) as exc:  # both messages say where (yaml's: its line and column)
+        raise InputFileError(path, f"is not valid JSON/YAML: {' '.join(str(exc).split())}",
+                             "fix the file's syntax") from None
+    except RecursionError:
+        raise InputFileError(path, "is nested too deeply to be a case", "give one case as one flat object") from None
+    try:  # "\ud800" is valid JSON but no text: it could be neither printed nor written
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputFileError(path, f"holds {exc.object[exc.start:exc.end]!r}, which is not a character (a lone "
+                             "surrogate)", "remove it or write the text it stands for") from None
     return data
 
 

@@ -35,6 +35,9 @@ _CR_MARK = "\ue000"
 # why a line is not a row of cases (helpers.core.reasons words them in English and Chinese)
 UNCLOSED = Reason("row_unclosed")
 STRAY = Reason("row_stray")
+# the csv module refuses a cell over 128 KiB ("field larger than field limit"), which read as a stray
+# quote: a valid row with a long note was rejected for a quote it did not have. Any size a line can be
+csv.field_size_limit(2**31 - 1)
 
 
 def _ragged(k, n, sep=","):

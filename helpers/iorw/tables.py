@@ -404,7 +404,7 @@ def _read_other(path: Path, suffix: str, sheet, header_row, expected, repeated=(
     else:
         try:
             frame = pd.read_json(path, lines=True, dtype=False)
-        except ValueError:
+        except (ValueError, TypeError):  # TypeError: a line of JSON that is no object (`null`, `[1, 2]`)
             return read_jsonl_lines(path)
     frame.attrs["rows"] = line_numbers(np.arange(len(frame)) + 2)
     return frame

@@ -511,3 +511,32 @@ def test_a_message_branch_on_a_value_that_does_not_exist_is_an_error(pb_copy, br
     errors, _ = validate(pb_copy)
     hits = [p for p in errors if says in p.message]
     assert hits and hits[0].path.endswith("nr_customs_wait.yaml") and hits[0].line == 3, messages(errors)
+
+
+@pytest.mark.parametrize("value, says", [("lots", "'lots' is not a number"), ("[1, 2]", "[1, 2] is not a number"),
+                                         ("{a: 1}", "{'a': 1} is not a number"), ("-3", "-3 is below 0"),
+                                         ("2.5", "2.5 is not a whole number"), ("true", "True is not a number")])
+def test_a_platform_window_that_is_no_day_count_is_an_error_on_its_line(pb_copy, value, says):
+    """'lots' or [1, 2] made validate itself fail (internal error); -3, 2.5 and true passed with 0
+    errors, and eBay's -3 then declined every damage claim as late."""
+    from helpers import recommend
+    path = pb_copy / "platforms.yaml"
+    edit(path, "  no_reason_return_days:\n    value: 30\n", f"  no_reason_return_days:\n    value: {value}\n")
+    errors, _ = validate(pb_copy)
+    line = next(
+        i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if text == "  no_reason_return_days:")
+    assert f"{path}:{line}: amazon.no_reason_return_days: {says}" in " | ".join(messages(errors)), messages(errors)
+    proc = run_validate(pb_copy)
+    assert proc.returncode == 1 and "internal error" not in proc.stderr + proc.stdout
+    with pytest.raises(Exception, match="the playbook has errors"):
+        recommend({"case_id": "P1", "dispute_type": "damaged", "order_value": 5}, playbook=pb_copy)
+
+
+def test_a_limit_or_rate_that_is_no_number_is_an_error_on_its_line(pb_copy):
+    edit(pb_copy / "platforms.yaml", "    value: 1500\n", "    value: lots\n")
+    edit(pb_copy / "parameters.yaml", "    CNY: ", "    CNY: .inf #")
+    errors, _ = validate(pb_copy)
+    said = " | ".join(messages(errors))
+    assert "aliexpress.message_max_chars: 'lots' is not a number" in said
+    assert "the rate of CNY must be a positive number, not inf" in said

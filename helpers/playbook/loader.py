@@ -168,8 +168,8 @@ def _load_rates(path, data, problems):
         where = line_of(spec["rates"], code, line)
         if not is_iso_currency(str(code)):
             problems.append(PlaybookProblem(path, where, f"{code!r} is not an ISO 4217 currency code", fix))
-        elif not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
-            problems.append(PlaybookProblem(path, where, f"the rate of {code} must be a positive number", fix))
+        elif not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 < rate < float("inf"):
+            problems.append(PlaybookProblem(path, where, f"the rate of {code} must be a positive number, not {rate!r}", fix))
         else:
             rates[str(code).upper()] = float(rate)
     if rates.get(base) != 1.0:
@@ -252,6 +252,21 @@ def rule_values(values: dict, currency: dict, rates: dict, path, problems) -> di
     return out
 
 
+def _platform_value_problem(key: str, value) -> str:
+    """What is wrong with a platform fact's value ('' when nothing): the day counts and the message
+    limit are whole numbers (a limit of at least 1), the message language a text."""
+    if value is None:
+        return ""
+    if key == "message_language":
+        return "" if isinstance(value, str) else "is not a language code (en, zh, ...)"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        return "is not a number"
+    if value != int(value):
+        return "is not a whole number"
+    least = 1 if key == "message_max_chars" else 0
+    return "" if value >= least else f"is below {least}"
+
+
 def _load_platforms(root, problems):
     path = root / "platforms.yaml"
     data, err = load_yaml(path, empty_ok=False)
@@ -286,7 +301,13 @@ def _load_platforms(root, problems):
             if entry["value"] is not None and not str(entry.get("source") or "").strip():
                 problems.append(PlaybookProblem(path, kline, f"{name}.{key} has a value but no source",
                                                 "add `source:` naming where the value comes from, or empty the value"))
-            facts[key], srcs[key] = entry["value"], entry.get("source")
+            value = entry["value"]
+            bad = _platform_value_problem(key, value)
+            if bad:  # the fact stands as unknown: nothing downstream reads a window of "lots" or [1, 2]
+                problems.append(PlaybookProblem(path, kline, f"{name}.{key}: {value!r} {bad}",
+                                                "write the number from the source, or leave value empty (null)"))
+                value = None
+            facts[key], srcs[key] = value, entry.get("source")
         platforms[name], sources[name] = facts, srcs
     return platforms, sources
 

@@ -498,3 +498,17 @@ def test_deck_and_grade_refuse_a_playbook_whose_scenario_validate_rejects(tmp_pa
         assert done.returncode == 3, done.stderr
         assert f"{path}:{broken}: is not valid YAML" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "r" / "grades.csv").exists()
+
+
+def test_an_answer_file_nested_too_deep_or_with_a_lone_surrogate_is_skipped_and_the_rest_graded(tmp_path):
+    """Each ended `workshop grade` with 'internal error' (RecursionError, UnicodeEncodeError): the other
+    trainees' files went ungraded."""
+    data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    (tmp_path / "alice.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "deep.json").write_text('{"format": "dispute-playbook/workshop-answers", "trainee": "D", "answers": '
+                                        + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    (tmp_path / "lone.json").write_text(json.dumps(dict(data, trainee="Sur\ud800")), encoding="utf-8")
+    g = grade(tmp_path)
+    assert [(r["trainee"], r["points"]) for r in g.leaderboard] == [("Alice", 16)]
+    assert g.problems == ["deep.json: is nested too deeply to be an answer file — skipped",
+                          "lone.json: holds text that is not valid Unicode (a lone surrogate) — skipped"]

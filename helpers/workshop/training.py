@@ -128,7 +128,7 @@ def load_deck(path) -> Deck:
     path = Path(path)
     try:
         return Deck.from_dict(json.loads(path.read_text(encoding="utf-8")), path.name)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WorkshopError(f"{path}: cannot read the deck: {exc}") from None
 
 
@@ -205,6 +205,12 @@ def read_answer_file(path) -> dict:
     except json.JSONDecodeError as exc:
         raise WorkshopError(f"{path.name}: is not complete JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); "
                             "a half-written or hand-edited file") from None
+    except RecursionError:
+        raise WorkshopError(f"{path.name}: is nested too deeply to be an answer file") from None
+    try:  # "\ud800" is valid JSON but no text: the trainee's name could be neither shown nor written
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise WorkshopError(f"{path.name}: holds text that is not valid Unicode (a lone surrogate)") from None
     if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
         raise WorkshopError(f"{path.name}: is not a workshop answer file (no \"format\": \"{ANSWERS_FORMAT}\")")
     data["trainee"] = trainee_name(data.get("trainee") or "")

@@ -708,3 +708,15 @@ def test_a_deadline_past_the_year_9999_is_no_date_not_an_internal_error(capsys, 
     out, _ = expect(capsys, ["recommend", files["case"], *option], 0)
     steps = json.loads(out)["next_steps"]
     assert steps and any(s["deadline"] is None for s in steps)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_a_parquet_file_without_a_required_column_is_refused_by_both_engines(capsys, files, engine):
+    """The pandas engine said 'has no column for dispute_type'; the Dask engine decided nothing and
+    exited 0 with every row rejected."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    src = files["tmp"] / "no-type.parquet"
+    pq.write_table(pa.table({"case_id": ["P1", "P2"], "order_value": [5.0, 6.0]}), src)
+    expect(capsys, ["batch", src, "--out", files["tmp"] / f"o-{engine}", "--no-report", "--engine", engine], 2,
+           f"input file {src}: has no column for dispute_type", "the headers found are: case_id, order_value")

@@ -69,6 +69,18 @@ def plan_parts(source, part_rows: int = PART_ROWS) -> list:
     return parts
 
 
+def _require_contract_columns(source: Path, parts) -> None:
+    """InputFileError naming the required fields the first part's file (and its folder's partition
+    keys) has no column for, with the preset that knows most of its headers, as the pandas engine says."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from ..iorw.mapping import closest_preset
+    from ..iorw.tables import require_contract_columns
+    names = list(pq.ParquetFile(parts[0].path).schema_arrow.names) + [k for k, _ in parts[0].partition]
+    require_contract_columns(pd.DataFrame(columns=names), source, mapped=False, preset=closest_preset(names))
+
+
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder of rows whose value was missing
 
 
@@ -473,6 +485,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
         write_json_atomic(stamp, {"identity": identity})
     settings["today"] = json.loads(stamp.read_text())["identity"]["today"]
     parts = plan_parts(source, part_rows)
+    if not opts.columns and parts:  # as the pandas engine: a file without a required field's column is refused
+        _require_contract_columns(source, parts)
     from .dask_worker import cluster_logs_in_plain_words
     local = scheduler is None and processes  # its scheduler and nannies run in this process
     with cluster_logs_in_plain_words() if local else contextlib.nullcontext():

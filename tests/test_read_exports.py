@@ -38,6 +38,21 @@ def test_a_named_encoding_that_does_not_fit_names_the_line(tmp_path):
         read_table(path, encoding="utf-8")
 
 
+@pytest.mark.parametrize("before", ["M1,damaged,5,Ann,en\n", "M0,damaged,5,李娜,zh\n"])
+def test_a_utf8_file_with_a_row_pasted_from_a_gbk_one_names_that_line(tmp_path, before):
+    """The sample around the GBK row read as GB18030, so the whole file was decoded as GB18030: exit 0
+    and the UTF-8 rows' Chinese names garbled in every buyer message (李娜 as 鏉庡▏)."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("case_id,dispute_type,order_value,buyer_name,buyer_language\n" + before).encode()
+                     + "M2,damaged,6,张伟,zh\n".encode("gbk") + "M3,damaged,7,王芳,zh\n".encode())
+    with pytest.raises(InputFileError, match="line 3 is not valid utf-8 text"):
+        read_table(path)
+    gbk = tmp_path / "gbk.csv"  # a GBK file whose names read as UTF-8 by chance here and there is still GBK
+    gbk.write_bytes(("case_id,dispute_type,order_value,buyer_name\n"
+                     + "".join(f"G{i},damaged,5,张伟就是一个名字{i}\n" for i in range(300))).encode("gbk"))
+    assert read_table(gbk)["buyer_name"][0] == "张伟就是一个名字0"
+
+
 def test_os_errors_in_plain_words(tmp_path, capsys):
     (tmp_path / "dir.csv").mkdir()
     assert main(["batch", str(tmp_path / "dir.csv"), "--out", str(tmp_path / "o"), "--no-report"]) == 2

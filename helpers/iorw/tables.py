@@ -67,6 +67,8 @@ def detect_encoding(data: bytes) -> str | None:
     sample = data[start:start + _DETECT_BYTES]
     if start + _DETECT_BYTES < len(data) and b"\n" in sample:
         sample = sample[:sample.rfind(b"\n") + 1]  # whole lines: no character cut in two
+    if _utf8_chinese_line(sample):  # the file mixes encodings: read as UTF-8, its bad line is named
+        return "utf-8"
     best = from_bytes(sample).best()
     if best is None:
         return None
@@ -80,6 +82,23 @@ def detect_encoding(data: bytes) -> str | None:
         except UnicodeDecodeError:
             pass
     return name
+
+
+def _utf8_chinese_line(sample: bytes) -> bool:
+    """A line of the sample is Chinese written in UTF-8 (valid UTF-8 with two hanzi or more): the file
+    is UTF-8 with a row pasted in from a GBK one. Read as GB18030 it was decoded whole, and its UTF-8
+    rows came out garbled (李娜 as 鏉庡▏) without a word; read as UTF-8, the line that fails is named.
+    A GBK line rarely reads as UTF-8: a hanzi is three bytes there, the last two of 0x80-0xBF."""
+    for line in sample.split(b"\n"):
+        if max(line, default=0) < 0xE4:
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2:
+            return True
+    return False
 
 
 def _first_not_utf8(data: bytes) -> int | None:
@@ -230,8 +249,8 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
             return read_csv_bytes(path, data, header_row, sep, encoding, repeated)
         except UnicodeDecodeError:
             pass  # decoded whole below, which names the line
-    if encoding == "utf-8" and not named:
-        return read_csv_bytes(path, data, header_row, sep, repeated=repeated)  # detect_encoding decoded it as strict UTF-8 already
+    if encoding == "utf-8" and not named and is_utf8(data):  # 15 ms for 240 MB; a file that mixes encodings is not
+        return read_csv_bytes(path, data, header_row, sep, repeated=repeated)
     return read_csv_bytes(path, decode_csv(path, data, encoding, named), header_row, sep, repeated=repeated)
 
 

@@ -720,3 +720,20 @@ def test_a_parquet_file_without_a_required_column_is_refused_by_both_engines(cap
     pq.write_table(pa.table({"case_id": ["P1", "P2"], "order_value": [5.0, 6.0]}), src)
     expect(capsys, ["batch", src, "--out", files["tmp"] / f"o-{engine}", "--no-report", "--engine", engine], 2,
            f"input file {src}: has no column for dispute_type", "the headers found are: case_id, order_value")
+
+
+@pytest.mark.parametrize("make, says", [(None, "找不到这个文件"), ("folder", "是文件夹，不是文件"),
+                                        ("gbk", "不是 UTF-8 文本"), ("broken", "不是有效的 JSON/YAML")])
+def test_recommend_says_a_case_files_problem_in_chinese_under_lang_zh(capsys, files, make, says):
+    """`batch` said these in Chinese; `recommend --lang zh` said them in English only."""
+    path = files["tmp"] / "case.json"
+    if make == "folder":
+        path = files["tmp"]
+    elif make == "gbk":
+        path.write_bytes('{"case_id": "张"}'.encode("gbk"))
+    elif make == "broken":
+        path.write_text("{not json", encoding="utf-8")
+    else:
+        path = files["tmp"] / "nowhere.json"
+    _, err = expect(capsys, ["recommend", path, "--lang", "zh"], 2, f"dispute-playbook: 输入文件 {path}：{says}")
+    assert "input file" not in err

@@ -19,7 +19,15 @@ def read_case_file(path: str) -> dict:
         if path == "-" and sys.stdin is None:  # started with standard input closed
             raise OSError("standard input is closed")
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileNotFoundError:
+        raise InputFileError.missing(path) from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a folder, not a file", "give the path of a JSON or YAML case file",
+                             zh=("是文件夹，不是文件", "请给出 JSON 或 YAML 案例文件的路径")) from None
+    except UnicodeDecodeError:
+        raise InputFileError(path, "is not UTF-8 text", "save the case file as UTF-8",
+                             zh=("不是 UTF-8 文本", "请把案例文件另存为 UTF-8")) from None
+    except OSError as exc:
         raise InputFileError(path, f"cannot be read: {getattr(exc, 'strerror', None) or exc}",
                              "give the path of a UTF-8 JSON or YAML case file, or - for standard input") from None
     import yaml
@@ -29,8 +37,9 @@ def read_case_file(path: str) -> dict:
         else:
             data = json.loads(text)
     except (ValueError, yaml.YAMLError) as exc:  # both messages say where (yaml's: its line and column)
-        raise InputFileError(path, f"is not valid JSON/YAML: {' '.join(str(exc).split())}",
-                             "fix the file's syntax") from None
+        said = " ".join(str(exc).split())
+        raise InputFileError(path, f"is not valid JSON/YAML: {said}", "fix the file's syntax",
+                             zh=(f"不是有效的 JSON/YAML：{said}", "请修正文件的格式")) from None
     except RecursionError:
         raise InputFileError(path, "is nested too deeply to be a case", "give one case as one flat object") from None
     try:  # "\ud800" is valid JSON but no text: it could be neither printed nor written

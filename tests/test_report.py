@@ -249,7 +249,12 @@ def test_refunds_as_a_share_of_sales_are_added_in_one_currency():
     ("en", "ship_date: 2026-10-01 is before order_date 2026-10-10; order_value: 'order_date' is not a number",
      "Ship date: 2026-10-01 is before Order date 2026-10-10; Order value: 'order_date' is not a number"),
     ("zh", "ship_date：2026-10-01 早于 order_date（2026-10-10）；delivery_date：2026-11-09 晚于审核日期 as_of_date（2026-11-01）",
-     "发货日期：2026-10-01 早于 下单日期（2026-10-10）；签收日期：2026-11-09 晚于审核日期 as_of_date（2026-11-01）")])
+     "发货日期：2026-10-01 早于 下单日期（2026-10-10）；签收日期：2026-11-09 晚于审核日期 as_of_date（2026-11-01）"),
+    # a one-word field is a word of the prose too: "no Currency sign" in the middle of a sentence
+    ("en", "order_value: 'abc' is not a number (use a plain number such as 12.50, no currency sign); "
+           "currency: 'XYZ' is not an ISO 4217 currency code",
+     "Order value: 'abc' is not a number (use a plain number such as 12.50, no currency sign); "
+     "Currency: 'XYZ' is not an ISO 4217 currency code")])
 def test_a_rejected_rows_reason_names_the_other_field_by_its_label_too(lang, message, shown):
     """The report said "发货日期：2026-10-01 早于 order_date（2026-10-10）": a label, then a code. A value the
     case gave (in quotes) stays as given."""

@@ -98,8 +98,11 @@ def sentence(text: str):
     return Markdown(html.escape(text, quote=False))
 
 
-# a field a reason names; as_of_date is named beside its words already ("after the review date (as_of_date)")
-_FIELD_CODE = re.compile(r"\b(?:" + "|".join(sorted(set(FIELD_BY_NAME) - {"as_of_date"}, key=len, reverse=True)) + r")\b")
+# a field a reason names; as_of_date is named beside its words already ("after the review date (as_of_date)").
+# Only names with an underscore: a one-word name is a word of the prose too ("no currency sign", "the
+# carrier"), and an English report showed "no Currency sign"
+_FIELD_CODE = re.compile(r"\b(?:" + "|".join(sorted({f for f in FIELD_BY_NAME if "_" in f} - {"as_of_date"},
+                                                     key=len, reverse=True)) + r")\b")
 # errors.csv's message: "field: reason" joined by "; ", in a Chinese run "field：reason" joined by "；"
 # (helpers.batch.read.error_table writes it with these marks)
 _PROBLEM_FIELD = re.compile("(^|{})".format("|".join(re.escape(semi) for _, semi in PROBLEM_MARKS.values()))

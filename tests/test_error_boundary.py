@@ -133,6 +133,8 @@ def test_recommend_a_case_file_yaml_or_json_cannot_give_exits_2_not_an_internal_
     (["--set", "keep_item_max_value"], "--set: 'keep_item_max_value' is not NAME=NUMBER"),
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
     (["--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01"),
+    (["--as-of", "20261101"], "--as-of '20261101' is not a date"),  # Python's basic format: taken before
+    (["--as-of", ""], "--as-of '' is not a date"),  # said as the case's as_of_date before
     (["--lang", "fr"], "invalid choice: 'fr'"),
 ])
 def test_recommend_a_bad_option_exits_2(capsys, files, option, says):

@@ -23,9 +23,12 @@ def parse_params(pairs):
 def parse_review_date(text):
     """`--as-of YYYY-MM-DD` as a date (None when not given); anything else is a UsageError (exit 2)."""
     import datetime as _dt
-    if not text:
+    import re
+    if text is None:
         return None
-    try:
+    try:  # only YYYY-MM-DD: Python also takes 20261101, which the contract's dates are not
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--as-of {text!r} is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01") from None

@@ -213,3 +213,20 @@ def test_an_amount_too_large_to_count_in_cents_is_refunded_as_it_is_not_as_infin
                          as_of_date="2026-11-01"))
     assert rec.refund_amount == 1e308 and "inf" not in rec.message
     json.loads(json.dumps(rec.to_dict(), allow_nan=False))  # valid JSON: no Infinity
+
+
+def test_a_partial_refund_capped_at_a_thin_profit_is_still_a_real_offer():
+    """Capped at the order's profit, a US$60 quality claim with US$0.50 of profit was offered US$0.50;
+    the floor (partial_refund_floor_share, 0.1) makes it US$6.00, never above the rule's own share."""
+    from helpers import recommend
+    case = dict(case_id="T1", dispute_type="not_as_described", platform="ebay", order_value=60, item_cost=58,
+                shipping_cost=1.5, buyer_photos=True, mismatch="quality", listing_error=False, tracking_status="delivered",
+                ship_date="2026-10-03", delivery_date="2026-10-20", as_of_date="2026-10-24")
+    rec = recommend(case)
+    assert (rec.rule_id, rec.refund_amount) == ("nad_quality_claim", 6.0)
+    assert "partial refund of US$6.00" in rec.message
+    roomy = recommend({**case, "item_cost": 20, "shipping_cost": 5})  # 35 of profit: 30% of 60 is within it
+    assert roomy.refund_amount == 18.0
+    some = recommend({**case, "item_cost": 50, "shipping_cost": 2})  # 8 of profit: above the floor, the cap holds
+    assert some.refund_amount == 8.0
+    assert recommend(case, params={"partial_refund_floor_share": 0}).refund_amount == 0.5  # the floor is the shop's

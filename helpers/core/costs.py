@@ -48,8 +48,10 @@ def money_or_none(x) -> float | None:
 UNIT = "currency_unit"  # engine column: the smallest amount of the row's currency (0.01, or 1 for JPY)
 
 
-def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) -> np.ndarray:
-    """The refund for `resolution` per row, as the contract fixes it."""
+def refund_amounts(resolution: str, cols: dict, share, within_profit, margin, floor=0.0) -> np.ndarray:
+    """The refund for `resolution` per row, as the contract fixes it. `floor`: the least share of the
+    order value a partial refund capped at the profit still offers (an offer of cents on a thin margin
+    invites the dispute it is meant to settle), never more than the uncapped share."""
     value = cols["order_value"]
     if resolution in _NO_REFUND:
         return np.zeros_like(value)
@@ -68,6 +70,7 @@ def refund_amounts(resolution: str, cols: dict, share, within_profit, margin) ->
         # the articles: a refund within the order's profit often earns a good review
         with np.errstate(invalid="ignore"):
             capped = np.where(margin > 0, np.minimum(amount, margin), amount)
+            capped = np.maximum(capped, np.minimum(amount, floor * value))
         amount = np.where(np.isnan(capped), amount, capped)
     # strictly between 0 and the order value, to the currency's smallest unit (the cent; the yen, a
     # currency without cents); an order under two units has no such amount, and its refund is all of it

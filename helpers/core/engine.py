@@ -18,6 +18,7 @@ from .fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS
 from .levers import LEVERS, apply
 from .money import MONEY_NAMES, rate_column, unit_column
 
+FLOOR_SHARE = "partial_refund_floor_share"  # parameters.yaml: the least a partial refund capped at the profit offers
 RATE = "currency_rate"  # engine column: units of the row's currency per 1 base currency (NaN: no rate)
 
 
@@ -159,7 +160,7 @@ def _by_rule(rules, chosen, cols, margin, params):
         if len(rows) == 0:
             continue
         sub = {k: cols[k][rows] for k in _COST_INPUTS}
-        r = refund_amounts(resolution, sub, share, within_profit, margin[rows])
+        r = refund_amounts(resolution, sub, share, within_profit, margin[rows], params.get(FLOOR_SHARE, 0.0))
         refund[rows] = r
         cost[rows] = est_costs(resolution, sub, r, params)
     return refund, cost
@@ -176,7 +177,8 @@ class _Alternatives(Mapping):
         if res not in self._keys:
             raise KeyError(res)
         if res not in self._done:
-            alt_refund = refund_amounts(res, self._cols, self._share, True, self._margin)
+            alt_refund = refund_amounts(res, self._cols, self._share, True, self._margin,
+                                        self._params.get(FLOOR_SHARE, 0.0))
             self._done[res] = (alt_refund, est_costs(res, self._cols, alt_refund, self._params))
         return self._done[res]
 

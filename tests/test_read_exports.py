@@ -22,6 +22,7 @@ TEXT = "case_id,dispute_type,order_value,buyer_name\nZ1,damaged,12.50,王小明\
 @pytest.mark.parametrize("encoding,prefix", [
     ("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("gbk", b""), ("gb18030", b""), ("utf-16", b""),
     ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
+    ("utf-16-le", b""), ("utf-16-be", b""),  # no BOM: the headers read as 'c a s e _ i d' before
 ])
 def test_csv_encodings_are_detected(tmp_path, encoding, prefix):
     path = tmp_path / "cases.csv"
@@ -29,6 +30,25 @@ def test_csv_encodings_are_detected(tmp_path, encoding, prefix):
     frame = read_table(path)
     assert list(frame.columns) == ["case_id", "dispute_type", "order_value", "buyer_name"]
     assert frame["buyer_name"].tolist() == ["王小明", "李"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_a_csv_saved_by_excel_for_mac_with_bare_cr_line_ends_is_read(tmp_path, encoding):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a bare CR; the file was refused with the csv
+    module's "new-line character seen in unquoted field - do you need universal-newline mode?"."""
+    path = tmp_path / "cases.csv"
+    path.write_bytes(TEXT.replace("\n", "\r").encode(encoding))
+    frame = read_table(path)
+    assert frame["case_id"].tolist() == ["Z1", "Z2"] and frame["buyer_name"].tolist() == ["王小明", "李"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_an_ascii_csv_in_utf16_without_a_bom_is_read(tmp_path, encoding):
+    """Zero bytes are valid UTF-8: read so, its headers were 'c a s e _ i d' and the run said it had no
+    case_id column."""
+    path = tmp_path / "cases.csv"
+    path.write_bytes("case_id,dispute_type,order_value\nA1,damaged,5\n".encode(encoding))
+    assert read_table(path)["case_id"].tolist() == ["A1"]
 
 
 def test_a_named_encoding_that_does_not_fit_names_the_line(tmp_path):

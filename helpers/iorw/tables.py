@@ -57,6 +57,9 @@ def detect_encoding(data: bytes) -> str | None:
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    no_bom = _utf16_without_bom(data[:4096])
+    if no_bom:
+        return no_bom
     if is_utf8(data):
         return "utf-8"
     bad = _first_not_utf8(data)
@@ -99,6 +102,21 @@ def _utf8_chinese_line(sample: bytes) -> bool:
         if sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2:
             return True
     return False
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark, known by its zero bytes: a CSV's headers, ids, dates
+    and separators are ASCII, each a zero byte beside its code (after it little-endian, before it
+    big-endian). Read as UTF-8 (NUL is valid there) its headers came out as 'c a s e _ i d'."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    odd, even = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
+    if odd >= pairs * 0.4 and even <= pairs * 0.05:
+        return "utf-16-le"
+    if even >= pairs * 0.4 and odd <= pairs * 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _first_not_utf8(data: bytes) -> int | None:
@@ -243,6 +261,10 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
     except LookupError:
         raise InputFileError(path, f"unknown text encoding {encoding!r}",
                              "use a codec name such as utf-8, gbk, gb18030 or utf-16") from None
+    if b"\n" not in data and b"\r" in data and not encoding.startswith("utf-16"):
+        # Excel for Mac's "CSV (Macintosh)" ends its lines with a bare CR: no line feed anywhere, so
+        # every CR is a line's end (the csv module refused it: "new-line character seen in unquoted field")
+        data = data.replace(b"\r", b"\n")
     sep, header_row = _layout(data[:_HEAD_BYTES].decode(encoding, errors="replace"), expected, sep, header_row)
     if cell_wise(encoding, sep):
         try:
@@ -273,6 +295,8 @@ def read_plain_utf8(path: Path, *, encoding=None, header_row=1, expected=(), sep
         return None
     with open(path, "rb") as f:
         head = f.read(_HEAD_BYTES)
+    if b"\x00" in head:  # no UTF-8 export holds a zero byte; UTF-16 without a BOM does (detect_encoding)
+        return None
     bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     try:
         head[:head.rfind(b"\n") + 1].decode("utf-8")  # whole lines: a character cut at the end is no error

@@ -189,6 +189,8 @@ def test_batch_a_bad_mapping_exits_2_naming_file_and_line(capsys, files, mapping
     (["--workers", "0"], "--workers must be at least 1"),
     (["--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date"),
     (["--set", "keep_item_max_value=lots"], "--set: 'keep_item_max_value=lots' is not NAME=NUMBER"),
+    (["--set", "keep_item_max_value=1_0"], "--set: 'keep_item_max_value=1_0' is not NAME=NUMBER"),  # float() took it: 10
+    (["--set", "keep_item_max_value=\u0661\u0660"], "is not NAME=NUMBER"),  # Arabic-Indic 10, taken by float()
     (["--set", "no_such=1"], "unknown playbook parameter 'no_such'"),
     (["--engine", "dask", "--per-case-notebooks"], "--per-case-notebooks runs with --engine pandas only"),
     (["--engine", "spark"], "invalid choice: 'spark'"),

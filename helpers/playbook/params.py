@@ -8,13 +8,16 @@ from ..core.exceptions import UsageError
 def parse_params(pairs):
     """`--set NAME=NUMBER` pairs as {name: value}; a malformed pair is a UsageError (exit 2), as is
     an unknown name (UnknownParameterError, raised when the playbook applies them)."""
+    import re
     out = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
+        # a plain number in ASCII digits: Python's float() also takes 1_0, ١٠ and other scripts' digits
+        if not re.fullmatch(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*|\s*[+-]?(?:nan|inf|infinity)\s*",
+                            value, flags=re.IGNORECASE):
             sep = ""
+        else:
+            out[name.strip()] = float(value)
         if not sep:
             raise UsageError(f"--set: {pair!r} is not NAME=NUMBER — write e.g. --set keep_item_max_value=25")
     return out

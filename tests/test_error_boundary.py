@@ -741,3 +741,14 @@ def test_recommend_says_a_case_files_problem_in_chinese_under_lang_zh(capsys, fi
         path = files["tmp"] / "nowhere.json"
     _, err = expect(capsys, ["recommend", path, "--lang", "zh"], 2, f"dispute-playbook: 输入文件 {path}：{says}")
     assert "input file" not in err
+
+
+def test_app_on_a_port_another_program_holds_says_so_before_starting_a_server(capsys):
+    """It started Voila, which failed to bind, and said 'voila exited with code 1 before serving …'."""
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        expect(capsys, ["app", "--port", port], 4, f"port {port} on 127.0.0.1 is in use by another program",
+               "--port 0 for any free one")

@@ -19,9 +19,11 @@ from ..core.paths import NOTEBOOKS_DIR
 from .limits import CULL_IDLE_SECONDS, MAX_KERNELS, REFILL_DELAY  # noqa: F401  (the defaults, also importable without the server)
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
+    """`port` if it can be listened on at `host` (0: any free one); OSError (EADDRINUSE: taken) if not."""
     with socket.socket() as s:
-        s.bind((host, 0))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: a port in TIME_WAIT is free
+        s.bind((host, port))
         return s.getsockname()[1]
 
 
@@ -109,9 +111,13 @@ def run_app_cli(args) -> int:
         raise UsageError(f"--notebooks {root} holds no start.ipynb; point --notebooks at the notebooks folder")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0–65535; 0 picks a free one)")
+    import errno
     try:
-        port = args.port or free_port(args.ip)
+        port = free_port(args.ip, args.port)  # a port another program holds is said now, not as "voila exited"
     except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ResourceError(f"port {args.port} on {args.ip} is in use by another program; choose another "
+                                "--port, or --port 0 for any free one") from None
         raise ResourceError(f"cannot listen on {args.ip}: {exc.strerror or exc}; use --ip 127.0.0.1") from None
     if args.max_kernels < 0 or args.pool_size < 0 or args.refill_delay < 0:
         raise UsageError("--max-kernels, --pool-size and --refill-delay must be 0 or more")

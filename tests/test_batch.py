@@ -412,4 +412,6 @@ def test_a_cell_of_megabytes_is_read_decided_and_written_to_the_workbook(tmp_pat
     recs, errors = read_outputs(out)
     assert recs["case_id"].tolist() == ["A1", long_id, "A3"] and errors.empty
     sheet = load_workbook(out / "recommendations.xlsx", read_only=True).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, max_col=1, values_only=True)][1] == long_id
+    cell = [row[0] for row in sheet.iter_rows(min_row=2, max_col=1, values_only=True)][1]
+    # Excel holds 32,767 characters a cell (a longer one makes it repair the file): cut, saying where the rest is
+    assert len(cell) <= 32_767 and cell.startswith("Z" * 32_000) and cell.endswith("[cut: the whole text is in the CSV]")

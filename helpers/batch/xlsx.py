@@ -49,13 +49,32 @@ def _template(names, sheet: str) -> bytes:
     return buf.getvalue()
 
 
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds; a longer one makes Excel repair the file
+CUT_MARK = " … [cut: the whole text is in the CSV]"
+
+
+def _within_excel(col):
+    """Cells longer than Excel takes, cut with a mark saying where the whole text is (the CSV beside)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    lengths = pc.utf8_length(col)
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest <= EXCEL_CELL_CHARS:
+        return col
+    keep = EXCEL_CELL_CHARS - len(CUT_MARK) - 64  # room for the ' and escapes added after, and wide characters
+    s = pa.large_string()
+    cut = pc.binary_join_element_wise(pc.utf8_slice_codeunits(col, 0, keep), pa.scalar(CUT_MARK, s), pa.scalar("", s))
+    return pc.if_else(pc.greater(lengths, EXCEL_CELL_CHARS), cut, col.cast(s))
+
+
 def _inert(col):
     """Text as XML character data and never a formula: characters XML forbids become spaces, a cell a
-    spreadsheet would run gets its ' (as in the CSV), & < > \r are escaped."""
+    spreadsheet would run gets its ' (as in the CSV), & < > \r are escaped, and a cell longer than
+    Excel holds is cut, saying so."""
     import pyarrow.compute as pc
 
     from .inert import neutralise_column
-    col = neutralise_column(col)
+    col = neutralise_column(_within_excel(col))
     if not _has_special(col):  # most columns need nothing
         return col
     col = pc.replace_substring_regex(col, _ILLEGAL, " ")

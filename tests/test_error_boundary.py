@@ -752,3 +752,16 @@ def test_app_on_a_port_another_program_holds_says_so_before_starting_a_server(ca
         port = taken.getsockname()[1]
         expect(capsys, ["app", "--port", port], 4, f"port {port} on 127.0.0.1 is in use by another program",
                "--port 0 for any free one")
+
+
+def test_a_yaml_case_with_dates_is_read_from_a_file_and_from_standard_input(tmp_path):
+    """YAML reads 2026-11-01 as a date; the check for lone surrogates made it an internal error, and
+    standard input took JSON only ('is not valid JSON/YAML' for a YAML case)."""
+    text = "case_id: Y1\ndispute_type: damaged\norder_value: 5\nas_of_date: 2026-11-01\nship_date: 2026-10-20\n"
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    for argv, stdin in (([str(path)], None), (["-"], text)):
+        proc = subprocess.run([sys.executable, "-m", "helpers", "recommend", *argv], input=stdin, capture_output=True,
+                              text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["case_id"] == "Y1"

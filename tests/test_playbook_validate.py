@@ -540,3 +540,13 @@ def test_a_limit_or_rate_that_is_no_number_is_an_error_on_its_line(pb_copy):
     said = " | ".join(messages(errors))
     assert "aliexpress.message_max_chars: 'lots' is not a number" in said
     assert "the rate of CNY must be a positive number, not inf" in said
+
+
+def test_a_parameter_in_a_currency_without_a_rate_names_its_line(pb_copy):
+    """The error said parameters.yaml and the parameter, but no line, unlike every other one."""
+    path = pb_copy / "parameters.yaml"
+    edit(path, "  currency: USD", "  currency: XYZ")
+    errors, _ = validate(pb_copy)
+    assert messages(errors) == [f"{path}:{line_of(path, 'keep_item_max_value:')}: parameter 'keep_item_max_value' is "
+                                "in XYZ, which has no exchange rate — add XYZ to exchange_rates, or give "
+                                "keep_item_max_value in the base currency"]

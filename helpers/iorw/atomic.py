@@ -34,6 +34,11 @@ def read_case_file(path: str) -> dict:
     try:
         if str(path).endswith((".yaml", ".yml")):
             data = yaml.safe_load(text)
+        elif path == "-":  # standard input has no name to tell: JSON, else YAML (which JSON is nearly a part of)
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = yaml.safe_load(text)
         else:
             data = json.loads(text)
     except (ValueError, yaml.YAMLError) as exc:  # both messages say where (yaml's: its line and column)
@@ -43,7 +48,7 @@ def read_case_file(path: str) -> dict:
     except RecursionError:
         raise InputFileError(path, "is nested too deeply to be a case", "give one case as one flat object") from None
     try:  # "\ud800" is valid JSON but no text: it could be neither printed nor written
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")  # default: YAML's dates
     except UnicodeEncodeError as exc:
         raise InputFileError(path, f"holds {exc.object[exc.start:exc.end]!r}, which is not a character (a lone "
                              "surrogate)", "remove it or write the text it stands for") from None

@@ -238,14 +238,15 @@ def parameter_range_problem(name, value: float, limits) -> str:
     return ""
 
 
-def rule_values(values: dict, currency: dict, rates: dict, path, problems) -> dict:
-    """Parameters as rules compare them: money thresholds converted into the base currency."""
+def rule_values(values: dict, currency: dict, rates: dict, path, problems, lines=None) -> dict:
+    """Parameters as rules compare them: money thresholds converted into the base currency.
+    `lines`: each parameter's line in parameters.yaml, for the problems."""
     out = dict(values)
     for name, code in currency.items():
         if name not in values:
             continue
         if code not in rates:
-            problems.append(PlaybookProblem(path, None, f"parameter {name!r} is in {code}, which has no exchange rate",
+            problems.append(PlaybookProblem(path, (lines or {}).get(name), f"parameter {name!r} is in {code}, which has no exchange rate",
                                             f"add {code} to exchange_rates, or give {name} in the base currency"))
             continue
         out[name] = values[name] / rates[code]
@@ -510,7 +511,7 @@ def collect(root, params=None):
                   _load_labels(root, "resolutions.yaml", problems, values), {},
                   base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency,
                   param_limits=limits)
-    pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems)
+    pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems, lines)
     pb.dispute_rate_targets = _load_rate_targets(root / "parameters.yaml", data if isinstance(data, dict) else {}, problems)
     pb.risk_flags = _load_labels(root, "risk_flags.yaml", problems, values, need_when=True, rule_params=pb.rule_params)
     pb.languages = _load_languages(root, problems)

@@ -4,6 +4,7 @@ PlaybookError listing them all, `validate` (helpers.validate) reports them plus 
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -206,6 +207,12 @@ def _load_params(root, problems):
             values[name], helps[name], lines[name] = float("nan"), "", line
             continue
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
+        for key in spec:
+            if key not in PARAMETER_KEYS:  # `mx: 1` for `max: 1` left a share without its limit, silently
+                close = difflib.get_close_matches(str(key), PARAMETER_KEYS, n=1)
+                problems.append(PlaybookProblem(path, line_of(spec, key, line), f"parameter {name!r}: unknown key {key!r}",
+                                                (f"did you mean {close[0]!r}? " if close else "")
+                                                + f"a parameter takes {', '.join(PARAMETER_KEYS)}"))
         if spec.get("currency") is not None:
             currency[name] = str(spec["currency"]).upper()
         top = spec.get("max")
@@ -220,6 +227,9 @@ def _load_params(root, problems):
                                             f"write a value {range_words(limits[name])}"))
             values[name] = float("nan")  # as for a value that is no number: the rules naming it are not wrong too
     return values, helps, lines, currency, limits
+
+
+PARAMETER_KEYS = ("value", "help", "currency", "max")
 
 
 def range_words(limits) -> str:

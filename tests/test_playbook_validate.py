@@ -542,20 +542,15 @@ def test_a_limit_or_rate_that_is_no_number_is_an_error_on_its_line(pb_copy):
     assert "the rate of CNY must be a positive number, not inf" in said
 
 
-def test_a_parameter_in_a_currency_without_a_rate_names_its_line(pb_copy):
-    """The error said parameters.yaml and the parameter, but no line, unlike every other one."""
+@pytest.mark.parametrize("old, new, at, says", [
+    # the error said parameters.yaml and the parameter, but no line, unlike every other one
+    ("  currency: USD", "  currency: XYZ", "keep_item_max_value:", "parameter 'keep_item_max_value' is in XYZ, which "
+     "has no exchange rate — add XYZ to exchange_rates, or give keep_item_max_value in the base currency"),
+    # `mx: 1` for `max: 1` was ignored: the share lost its limit, and a value of 3 then passed
+    ("  value: 0.3\n  max: 1\n", "  value: 0.3\n  mx: 1\n", "  mx: 1", "parameter 'goodwill_partial_share': "
+     "unknown key 'mx' — did you mean 'max'? a parameter takes value, help, currency, max"),
+])
+def test_a_parameters_mistake_names_its_line(pb_copy, old, new, at, says):
     path = pb_copy / "parameters.yaml"
-    edit(path, "  currency: USD", "  currency: XYZ")
-    errors, _ = validate(pb_copy)
-    assert messages(errors) == [f"{path}:{line_of(path, 'keep_item_max_value:')}: parameter 'keep_item_max_value' is "
-                                "in XYZ, which has no exchange rate — add XYZ to exchange_rates, or give "
-                                "keep_item_max_value in the base currency"]
-
-
-def test_a_misspelt_key_of_a_parameter_is_an_error_with_a_suggestion(pb_copy):
-    """`mx: 1` for `max: 1` was ignored: the share lost its limit, and a value of 3 then passed."""
-    path = pb_copy / "parameters.yaml"
-    edit(path, "  value: 0.3\n  max: 1\n", "  value: 0.3\n  mx: 1\n")
-    errors, _ = validate(pb_copy)
-    assert messages(errors) == [f"{path}:{line_of(path, '  mx: 1')}: parameter 'goodwill_partial_share': unknown key "
-                                "'mx' — did you mean 'max'? a parameter takes value, help, currency, max"]
+    edit(path, old, new)
+    assert messages(validate(pb_copy)[0]) == [f"{path}:{line_of(path, at)}: {says}"]

@@ -47,12 +47,21 @@ def read_case_file(path: str) -> dict:
                              zh=(f"不是有效的 JSON/YAML：{said}", "请修正文件的格式")) from None
     except RecursionError:
         raise InputFileError(path, "is nested too deeply to be a case", "give one case as one flat object") from None
-    try:  # "\ud800" is valid JSON but no text: it could be neither printed nor written
+    bad = lone_surrogate(data)
+    if bad:
+        raise InputFileError(path, f"holds {bad!r}, which is not a character (a lone surrogate)",
+                             "remove it or write the text it stands for")
+    return data
+
+
+def lone_surrogate(data) -> str:
+    """The first lone surrogate in parsed JSON or YAML ('' when none): "\ud800" is valid JSON but no
+    text, which could be neither printed nor written (case files, workshop answer files)."""
+    try:
         json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")  # default: YAML's dates
     except UnicodeEncodeError as exc:
-        raise InputFileError(path, f"holds {exc.object[exc.start:exc.end]!r}, which is not a character (a lone "
-                             "surrogate)", "remove it or write the text it stands for") from None
-    return data
+        return exc.object[exc.start:exc.end]
+    return ""
 
 
 def dumps(obj) -> str:

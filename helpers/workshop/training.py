@@ -207,10 +207,9 @@ def read_answer_file(path) -> dict:
                             "a half-written or hand-edited file") from None
     except RecursionError:
         raise WorkshopError(f"{path.name}: is nested too deeply to be an answer file") from None
-    try:  # "\ud800" is valid JSON but no text: the trainee's name could be neither shown nor written
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise WorkshopError(f"{path.name}: holds text that is not valid Unicode (a lone surrogate)") from None
+    from ..iorw.atomic import lone_surrogate
+    if lone_surrogate(data):  # the trainee's name could be neither shown nor written
+        raise WorkshopError(f"{path.name}: holds text that is not valid Unicode (a lone surrogate)")
     if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
         raise WorkshopError(f"{path.name}: is not a workshop answer file (no \"format\": \"{ANSWERS_FORMAT}\")")
     data["trainee"] = trainee_name(data.get("trainee") or "")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from helpers.batch.table import counts
 from helpers.batch.write import CsvPart, csv_bytes, neutralise, neutralise_column, safe_table, write_xlsx
 from helpers.batch.xlsx import column_letter
+from support import ROOT
 
 # Hand-written cells a spreadsheet or an XML parser could get wrong.
 TRICKY = {
@@ -247,3 +248,28 @@ def test_a_column_with_a_part_too_large_for_small_strings_is_written_as_it_is(tm
     CsvPart(path, 0).append(table, True)
     assert path.read_text() == ('"message","rule"\n"short","r1"\n"' + "x" * 50 + '","' + "y" * 50 + '"\n'
                                 '"a ""quote""","r1"\n')
+
+
+def test_a_batch_takes_arrow_memory_from_a_pool_that_keeps_freed_pages(tmp_path):
+    """Each chunk frees and allocates the same large buffers: a pool that hands them back to the
+    system at once (pyarrow's mimalloc) makes the kernel fault them in afresh every chunk. A fresh
+    process, so no other test has chosen the pool before."""
+    import subprocess
+    import sys
+    probe = ("import datetime as dt, pyarrow as pa\n"
+             "from helpers.batch.runner import Options, run\n"
+             f"run(Options(cases={str(ROOT / 'samples' / 'cases.csv')!r}, out={str(tmp_path / 'out')!r}, "
+             "as_of=dt.date(2026, 11, 1), report=False))\n"
+             "print(pa.default_memory_pool().backend_name)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split()[-1] == "jemalloc"
+
+
+def test_without_jemalloc_the_default_pool_stays(monkeypatch):
+    from helpers.iorw.arrow_memory import use_reusing_pool
+
+    def missing():
+        raise pa.ArrowNotImplementedError("this Arrow was built without jemalloc")
+    before = pa.default_memory_pool().backend_name
+    monkeypatch.setattr(pa, "jemalloc_memory_pool", missing)
+    assert use_reusing_pool() == before

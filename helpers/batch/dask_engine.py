@@ -461,6 +461,8 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
     from .write import csv_bytes
     from ..iorw.atomic import atomic_write, write_json_atomic
     from ..core.exceptions import ResourceError, UsageError
+    from ..iorw.arrow_memory import use_reusing_pool
+    use_reusing_pool()  # the client reads and writes too (and decides, with a cluster of threads)
     source = Path(opts.cases)
     if not (source.is_dir() or source.suffix.lower() == ".parquet"):
         from ..core.exceptions import InputFileError

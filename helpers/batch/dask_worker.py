@@ -22,6 +22,8 @@ class CalmWorker(WorkerPlugin):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a worker runs its plugins on its main thread
         logging.getLogger("distributed").setLevel(logging.ERROR)
         logging.getLogger("distributed.worker").addFilter(RetriedHeartbeats())
+        from ..iorw.arrow_memory import use_reusing_pool
+        use_reusing_pool()  # a worker decides and writes chunk after chunk, as the pandas engine does
 
 
 class RetriedHeartbeats(logging.Filter):

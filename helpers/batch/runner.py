@@ -208,8 +208,10 @@ def run(opts: Options, then=None) -> BatchResult:
     Every output is written into the folder's staging area and replaces the previous run's files
     as one set (helpers.batch.outdir); the review report, when asked for, is part of the set."""
     from .outdir import locked
+    from ..iorw.arrow_memory import use_reusing_pool
     from ..playbook.validate import load_checked
     check_input(opts.cases)
+    use_reusing_pool()
     with_params(load_checked(opts.playbook), opts.params)  # refused before the folder is touched
     with locked(opts.out, str(opts.cases)) as out:
         result = _run(opts, out)

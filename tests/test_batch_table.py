@@ -115,3 +115,27 @@ def test_lazy_alternatives_over_a_table_are_the_hand_computed_numbers(playbook):
     assert d.alternatives["reship"][1][1] == 16.6
 
 
+
+
+def test_amounts_in_messages_at_the_edges_of_the_table_of_cent_texts():
+    """Amounts under 1,000 in whole cents come from a table of texts; the ones around its edges,
+    and those written the long way, read as a buyer of each language writes them."""
+    import pyarrow as pa
+    from helpers.batch.table import _amounts, _money_affixes
+    from helpers.core.money import money_text
+    values = [0.0, 0.01, 0.5, 9.99, 10.0, 999.99, 1000.0, 1278.82, 12.345, -3.0, 300.0, 999.0]
+    currencies = ["USD"] * 9 + ["USD", "JPY", "JPY"]
+    unit = np.array([0.01] * 10 + [1.0, 1.0])
+    languages = ["en", "es", "fr"]
+    written = {}
+    for k, language in enumerate(languages):
+        code = np.full(len(values), k)
+        currency = pa.array(currencies, type=pa.large_string())
+        got = _amounts(np.array(values), currency, unit, code, languages, frozenset({"JPY"}),
+                       _money_affixes(currency, code, languages)).to_pylist()
+        assert got == [money_text(v, c, frozenset({"JPY"}), language) for v, c in zip(values, currencies)]
+        written[language] = got
+    assert written["en"] == ["US$0.00", "US$0.01", "US$0.50", "US$9.99", "US$10.00", "US$999.99", "US$1,000.00",
+                             "US$1,278.82", "US$12.35", "US$-3.00", "JP¥300", "JP¥999"]
+    assert [t.replace("\xa0", " ") for t in written["es"][:7]] == ["0,00 US$", "0,01 US$", "0,50 US$", "9,99 US$",
+                                                                   "10,00 US$", "999,99 US$", "1.000,00 US$"]

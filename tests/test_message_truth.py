@@ -525,6 +525,32 @@ def test_a_delay_cancellation_on_a_delivered_parcel_is_neither_waited_nor_cancel
         assert ("has now been delivered" if lang == "en" else "已经签收") in rec.message
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_delay_cancellation_on_a_parcel_delivered_on_time_gets_no_apology_for_lateness(lang):
+    """Shipped 10-03 with a 20-day promise (due 10-23): delivered on 10-15, or reviewed before the due
+    date with no delivery date on file, nothing was late. It used to get a partial refund "for the
+    wait" and "we are sorry it took longer to reach you than we promised"."""
+    for as_of, extra in ((AS_OF, {"tracking_status": "delivered", "delivery_date": "2026-10-15"}),
+                         (AS_OF, {"delivery_date": "2026-10-23"}),
+                         ("2026-10-20", {"tracking_status": "delivered"})):
+        rec = recommend({**CANCEL, "case_id": "C2b", "cancel_reason": "shipping_delay", "buyer_language": lang,
+                         "review_threat": True, **extra}, as_of=as_of, lang=lang)
+        assert (rec.rule_id, rec.resolution, rec.refund_amount) == ("can_delay_delivered_on_time", "decline", 0), extra
+        for words in ("longer to reach you", "partial refund", "for the wait", "晚到", "部分退款", "补偿"):
+            assert words not in rec.message, (extra, words)
+        assert "partial refund" not in rec.rationale and "部分退款" not in rec.rationale
+        assert ("within the delivery time we promised" if lang == "en" else "承诺的时效内签收") in rec.message
+        assert ("delivered by the promised date" if lang == "en" else "在承诺时效内已签收") in rec.rationale
+
+
+def test_a_delay_cancellation_delivered_without_dates_to_tell_is_not_called_on_time():
+    """With neither a delivery date nor a delivery promise, nobody can say the parcel was on time or late."""
+    case = {**CANCEL, "case_id": "C2c", "cancel_reason": "shipping_delay", "tracking_status": "delivered"}
+    del case["promised_delivery_days"]
+    rec = recommend(case, as_of=AS_OF)
+    assert rec.rule_id not in ("can_delay_delivered_on_time", "can_delay_delivered"), rec.rule_id
+
+
 def test_a_change_of_mind_on_a_parcel_still_on_its_way_is_not_asked_to_send_it_back():
     """Amazon's 30-day window counted from the promised delivery made a parcel in transit 'inside the
     window': the buyer was asked to send back an item never received."""

@@ -26,6 +26,9 @@ FACTS = (
     Fact("days_since_delivery", "number", "days from delivery to the review date", "签收至今天数"),
     Fact("days_past_promise", "number", "days the parcel is late against the delivery promise (negative: still within it)",
          "超出承诺时效的天数（负数表示仍在时效内）"),
+    Fact("delivered_days_past_promise", "number", "days the parcel was delivered after the promised date "
+         "(zero or negative: on time; unknown without a delivery date)",
+         "签收日期超出承诺时效的天数（零或负数表示按时送达；无签收日期则未知）"),
     Fact("days_since_receipt", "number", "days since the buyer received the item (delivery date, else ship date + promise)",
          "买家收货至今天数（签收日期，否则按发货日期加承诺时效）"),
     Fact("return_window_days", "number", "the platform's no-reason return window, in days (unknown if the platform has none on file)",
@@ -83,6 +86,7 @@ def derive(cols: dict, return_window_days: np.ndarray, claim_window_days: np.nda
         "days_since_shipping": as_of - ship,
         "days_since_delivery": as_of - deliv,
         "days_past_promise": as_of - expected,
+        "delivered_days_past_promise": deliv - expected,
         "days_since_receipt": since_receipt,
         "return_window_days": return_window_days,
         "within_return_window": _as_flag(within, _known(since_receipt) & _known(return_window_days)),

@@ -2,6 +2,7 @@
 broken scenario files give file:line errors, and pins are honoured and checked against the rules."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from helpers.core.exceptions import PlaybookError
 from helpers.core.fields import DISPUTE_TYPES, EVIDENCE
 from helpers.playbook.loader import load_playbook
 from helpers.workshop.scenarios import (LEVELS, MAX_POINTS, expected, judge, load_scenarios, pin_problems, question,
@@ -130,12 +132,12 @@ PIN = "\n  pin:\n    resolution: full_refund\n    note: Our shop refunds any lat
 def test_a_pin_sets_the_expected_answer_and_validate_lists_where_it_disagrees(pb_copy):
     path = pb_copy / "scenarios" / "not_received.yaml"
     edit(path, '  source: "000 carrier delay; 001 extend the receipt-confirmation period"\n',
-         '  source: "000 carrier delay; 001 extend the receipt-confirmation period"' + PIN)
+         '  source: "000 carrier delay; 001 extend the receipt-confirmation period"' + PIN + "    template: nr_lost_refund\n")
     pb = load_playbook(pb_copy)
     s = next(s for s in load_scenarios(pb)[0] if s.id == "nr_honest_late_parcel")
     exp = expected(s, pb)
     assert (exp.resolution, exp.pinned, exp.recommendation.resolution) == ("full_refund", True, "wait")
-    assert exp.template_id in {r.template for r in pb.tables["not_received"].rules if r.resolution == "full_refund"}
+    assert exp.template_id == "nr_lost_refund"
     assert exp.pin_note == "Our shop refunds any late parcel at once."
     assert exp.template_id in [t for t, _ in question(s, pb).messages]
     problems = [str(p) for p in pin_problems(pb_copy)]
@@ -144,6 +146,39 @@ def test_a_pin_sets_the_expected_answer_and_validate_lists_where_it_disagrees(pb
                         "refunds any late parcel at once. — if the rules are right, remove the pin; if the pin is right, "
                         "change the rule"]
     assert scenario_problems(pb_copy) == []
+
+
+def test_a_pin_without_a_message_where_no_rule_of_its_resolution_fits_is_an_error(pb_copy):
+    """A late parcel still in transit pinned to full_refund: every not_received rule giving full_refund
+    is for another case (delivered, lost, no tracking, far past the promise), and the first of them
+    told the buyer "the tracking shows it as delivered", graded as the right message."""
+    path = pb_copy / "scenarios" / "not_received.yaml"
+    edit(path, '  source: "000 carrier delay; 001 extend the receipt-confirmation period"\n',
+         '  source: "000 carrier delay; 001 extend the receipt-confirmation period"' + PIN)
+    problems = [str(p) for p in scenario_problems(pb_copy)]
+    assert problems == [f"{path}:{line_of(path, '- id: nr_honest_late_parcel')}: scenario nr_honest_late_parcel: pinned "
+                        "to full_refund, but no not_received rule giving full_refund fits this case, so which buyer "
+                        "message is right is not known — name the message trainees should choose in the pin "
+                        "(`template: <a file in playbook/messages/ without .yaml>`), or write one that says what your "
+                        "house rule does; the messages used with full_refund: nr_delivered_refund, nr_lost_refund, "
+                        "nr_no_tracking_refund (check that what they tell the buyer is true here)"]
+    pb = load_playbook(pb_copy)
+    s = next(s for s in load_scenarios(pb)[0] if s.id == "nr_honest_late_parcel")
+    with pytest.raises(PlaybookError, match="pinned to full_refund, but no not_received rule"):
+        expected(s, pb)
+
+
+def test_a_pin_without_a_message_takes_the_message_of_the_rule_of_its_resolution_that_fits(pb_copy):
+    """Pinned to full_refund 20 days past the promise with the buyer asking for the money:
+    nr_late_beyond_grace_refund fits (its message: nr_lost_refund), not the first full_refund rule
+    of the table (nr_delivered_refund: "the tracking shows it as delivered")."""
+    path = pb_copy / "scenarios" / "not_received.yaml"
+    edit(path, '  source: "000 carrier delay; 001 extend the receipt-confirmation period"\n',
+         '  source: "000 carrier delay; 001 extend the receipt-confirmation period"' + PIN)
+    pb = load_playbook(pb_copy)
+    s = next(s for s in load_scenarios(pb)[0] if s.id == "nr_honest_late_parcel")
+    s.case.update(as_of_date=dt.date(2026, 11, 18), buyer_request="full_refund")
+    assert expected(s, pb).template_id == "nr_lost_refund"
 
 
 def test_a_pin_the_rules_now_agree_with_is_listed_as_no_longer_needed(pb_copy):
@@ -167,7 +202,7 @@ def test_a_bad_pin_is_an_error_in_the_scenario_file(pb_copy):
 def test_dispute_playbook_validate_lists_a_disagreeing_pin(pb_copy):
     """Needs the one-line hook in helpers/validate.py (see the workshop README section)."""
     edit(pb_copy / "scenarios" / "not_received.yaml", '  source: "000 carrier delay; 001 extend the receipt-confirmation period"\n',
-         '  source: "000"' + PIN)
+         '  source: "000"' + PIN + "    template: nr_lost_refund\n")
     out = subprocess.run([sys.executable, "-m", "helpers", "validate", str(pb_copy)], capture_output=True, text=True,
                          cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -175,8 +175,9 @@ def load_scenarios(playbook=None) -> tuple[list, list]:
 
 
 def scenario_problems(playbook=None) -> list:
-    """Errors in the scenario files (for `validate`)."""
-    return load_scenarios(playbook)[1]
+    """Errors in the scenario files (for `validate`), pins whose right message is not known included."""
+    scenarios, problems = load_scenarios(playbook)
+    return problems + pin_message_problems(playbook, scenarios)
 
 
 def checked_playbook(playbook=None) -> Playbook:
@@ -205,8 +206,33 @@ class Expected:
         return bool(self.pin_note)
 
 
-def _template_for(pb, dispute_type, resolution):
-    return next((r.template for r in pb.tables[dispute_type].rules if r.resolution == resolution), None)
+def _template_for(pb, scenario: Scenario, resolution: str):
+    """The message of the first rule giving `resolution` whose conditions the scenario's case meets
+    (the rule that would decide it without the rules before it), or None when no such rule fits.
+    The first rule giving the resolution, whatever its conditions, made a late parcel still in
+    transit answer "the tracking shows it as delivered" and graded that message right."""
+    from ..core.case import parse_case, to_columns
+    from ..core.engine import rules_view
+    _, view = rules_view(pb, to_columns([parse_case(scenario.case)]))
+    return next((r.template for r in pb.tables[scenario.dispute_type].rules
+                 if r.resolution == resolution and (r.when is None or bool(r.when.mask(view)[0]))), None)
+
+
+def _pin_without_message(pb, scenario: Scenario):
+    """The problem of a pin whose right message is not known (no `template:`, and no rule giving the
+    pinned resolution fits the case), or None."""
+    pin = scenario.pin
+    if not pin or pin.get("template") or _template_for(pb, scenario, pin["resolution"]) is not None:
+        return None
+    res, dt = pin["resolution"], scenario.dispute_type
+    used = sorted({r.template for r in pb.tables[dt].rules if r.resolution == res})
+    return PlaybookProblem(
+        scenario.path, scenario.line, f"scenario {scenario.id}: pinned to {res}, but no {dt} rule giving {res} fits "
+        "this case, so which buyer message is right is not known",
+        "name the message trainees should choose in the pin (`template: <a file in playbook/messages/ without "
+        ".yaml>`), or write one that says what your house rule does"
+        + (f"; the messages used with {res}: {', '.join(used)} (check that what they tell the buyer is true here)"
+           if used else ""))
 
 
 def expected(scenario: Scenario, playbook=None, lang: str = "en") -> Expected:
@@ -217,9 +243,23 @@ def expected(scenario: Scenario, playbook=None, lang: str = "en") -> Expected:
     pin = scenario.pin
     if not pin:
         return Expected(rec.resolution, tuple(rec.missing_evidence), rec.template_id, rec)
-    template = pin.get("template") or _template_for(pb, scenario.dispute_type, pin["resolution"]) or rec.template_id
+    template = pin.get("template") or _template_for(pb, scenario, pin["resolution"])
+    if template is None:  # validate reports it as an error; a workshop never grades a message it cannot know
+        from ..playbook.validate import refusal
+        raise refusal(playbook_dir(pb.root).resolve(), [_pin_without_message(pb, scenario)])
     return Expected(pin["resolution"], tuple(pin.get("evidence", rec.missing_evidence)), template, rec,
                     str(pin["note"]).strip())
+
+
+def pin_message_problems(playbook=None, scenarios=None) -> list:
+    """Errors: pins whose right message is not known (see _pin_without_message)."""
+    from ..core.exceptions import PlaybookError
+    try:
+        pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    except PlaybookError:
+        return []  # validate already reports why the playbook cannot load
+    found = (_pin_without_message(pb, sc) for sc in (load_scenarios(pb)[0] if scenarios is None else scenarios))
+    return [p for p in found if p is not None]
 
 
 def pin_problems(playbook=None) -> list:
@@ -229,11 +269,12 @@ def pin_problems(playbook=None) -> list:
         pb = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
     except PlaybookError:
         return []  # validate already reports why the playbook cannot load
+    from ..advice.recommend import recommend
     out = []
     for sc in load_scenarios(pb)[0]:
         if not sc.pin:
             continue
-        rec = expected(sc, pb).recommendation
+        rec = recommend(sc.case, playbook=pb)  # the rules' answer (a pin without a known message is an error of its own)
         line = sc.line
         if sc.pin["resolution"] == rec.resolution:
             out.append(PlaybookProblem(sc.path, line, f"scenario {sc.id}: pinned to {rec.resolution}, which the rules decide too",
@@ -317,7 +358,7 @@ def judge(exp: Expected, resolution: str, evidence, template_id: str) -> Verdict
 
 
 __all__ = ["Scenario", "Expected", "Question", "Verdict", "LEVELS", "MAX_POINTS", "score_percent", "load_scenarios",
-           "scenario_problems", "pin_problems", "expected", "question", "judge", "scenarios_dir"]
+           "scenario_problems", "pin_problems", "pin_message_problems", "expected", "question", "judge", "scenarios_dir"]
 
 
 def validate_folder(playbook=None) -> tuple[list, list]:

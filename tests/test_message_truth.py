@@ -658,3 +658,20 @@ def test_a_wrong_item_refund_says_the_mistake_is_ours_and_the_return_postage_too
         assert (rec.rule_id, rec.resolution) == ("nad_wrong_item_refund", "return_refund")
         assert mistake in rec.message and postage in rec.message and hedge not in rec.message, rec.message
         assert "90.00" in rec.message and "sending the item you ordered" not in rec.message
+
+
+@pytest.mark.parametrize("insured", [True, False])
+def test_a_crushed_box_is_not_escalated_as_the_buyers_scam(insured):
+    """Packing photos, three earlier disputes and a box that arrived crushed: the damage points at the
+    carrier. It was escalated with "the item was complete and undamaged when it left us" and a step to
+    report the buyer for "demands for goods and money, review threats" this buyer never made."""
+    case = {"case_id": "C25", "dispute_type": "damaged", "order_value": 80, "platform": "ebay",
+            "damage_severity": "unusable", "buyer_photos": True, "seller_packing_photos": True,
+            "packaging_damaged": True, "insured": insured, "buyer_prior_disputes": 3, "buyer_request": "reship",
+            "tracking_number": "9400", "order_date": "2026-10-01", "ship_date": "2026-10-02",
+            "delivery_date": "2026-10-08"}
+    rec = recommend(case, as_of="2026-10-10")
+    assert rec.resolution == "reship" and rec.rule_id != "dmg_evidence_abuse", rec.rule_id
+    assert "undamaged when it left us" not in rec.message and "report_abuse" not in rec.to_dict()["next_steps"].__str__()
+    intact = recommend({**case, "packaging_damaged": False}, as_of="2026-10-10")
+    assert (intact.rule_id, intact.resolution) == ("dmg_evidence_abuse", "escalate")

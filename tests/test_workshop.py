@@ -222,6 +222,21 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
     assert len(g.problems) == 1 and g.problems[0].startswith("x.json: answer 2: ") and why in g.problems[0]
 
 
+def test_answers_typed_in_other_capitals_with_spaces_or_as_labels_are_graded_as_their_codes(tmp_path):
+    """A trainer who types answers in by hand: ' WAIT', 'Exchange', '换货', an upper-case scenario id,
+    evidence in capitals. They were skipped, and the trainee shown at 0 of 4 answered."""
+    data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    a = data["answers"]
+    a[0].update(scenario_id=" NR_HONEST_LATE_PARCEL", resolution=" WAIT", template_id="NR_LATE_EXTEND ")
+    a[1].update(resolution="换货")
+    a[2].update(resolution="Request_Evidence", evidence=["Seller_Packing_Photos ", " BUYER_PHOTOS"])
+    a[3].update(resolution="cancel the order and refund")
+    (tmp_path / "typed.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    g = grade(tmp_path)
+    assert g.problems == []
+    assert [(r["trainee"], r["points"], r["answered"], r["right"]) for r in g.leaderboard] == [("Alice", 16, 4, 4)]
+
+
 def test_a_trainee_name_with_dollar_signs_is_charted_as_text(tmp_path):
     from helpers.workshop.grading import leaderboard_chart
     data = json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from ..core.exceptions import OutputError
 from ..core.paths import NOTEBOOKS_DIR
 from ..iorw.fonts import use_cjk_fallback  # trainee names may be Chinese
 from .scenarios import MAX_POINTS, checked_playbook, expected, judge, load_scenarios, score_percent
-from .training import LEVEL_TITLES, TYPE_TITLES, WorkshopError, answer_problem, answers_dir, read_answer_file
+from .training import LEVEL_TITLES, TYPE_TITLES, WorkshopError, answer_problem, answers_dir, as_codes, read_answer_file
 
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "workshop_report.ipynb"
 
@@ -132,6 +132,9 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
     pb = load_playbook(playbook)
     scenarios = {s.id: s for s in load_scenarios(pb)[0]}
     labels = {res: localised(pb, texts, lang) for res, texts in pb.resolutions.items()}
+    # a resolution typed as its label, in any language of the playbook
+    by_label = {str(text).strip().casefold(): res for res, texts in pb.resolutions.items()
+                for text in texts.values() if isinstance(text, str)}
     files, others = answer_files(folder)
     expectations, notes, graded = {}, {}, []
     for path in files:
@@ -142,6 +145,7 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
             continue
         mine, seen, notes[path] = [], set(), []
         for i, a in enumerate(data["answers"], 1):
+            a = as_codes(a, by_label)
             why = answer_problem(a, scenarios) or ("answers this scenario again; the first answer counts"
                                                    if a["scenario_id"] in seen else "")
             if why:

@@ -230,6 +230,27 @@ class NameTaken(WorkshopError):
         self.trainee = trainee
 
 
+def as_codes(answer, resolution_names: dict | None = None):
+    """An answer record with its codes as the page writes them: ids, resolution, evidence and message
+    trimmed and in lower case, and a resolution written as its label (`换货`, `Exchange`) taken as
+    its code (`resolution_names`: label in lower case -> code). A hand-typed ' EXCHANGE' or 'Wait'
+    was skipped, and the trainee shown at 0 of 8 answered. Anything else is left for answer_problem."""
+    if not isinstance(answer, dict):
+        return answer
+
+    def code(value):
+        return value.strip().casefold() if isinstance(value, str) else value
+    out = dict(answer)
+    for key in ("scenario_id", "resolution", "template_id"):
+        if key in out:
+            out[key] = code(out[key])
+    if isinstance(out.get("resolution"), str) and out["resolution"] not in RESOLUTIONS:
+        out["resolution"] = (resolution_names or {}).get(out["resolution"], out["resolution"])
+    if isinstance(out.get("evidence"), list):
+        out["evidence"] = [code(e) for e in out["evidence"]]
+    return out
+
+
 def answer_problem(answer, known_ids) -> str:
     """Why one answer record cannot be graded ('' when it can)."""
     if not isinstance(answer, dict):

@@ -180,6 +180,20 @@ def test_a_gbk_export_with_a_bad_byte_names_its_line(tmp_path):
         read_table(path, encoding="gbk")
 
 
+@pytest.mark.parametrize("named", [None, "gbk", "cp936"])
+@pytest.mark.parametrize("rows", [3, 3000])
+def test_a_gbk_export_from_chinese_windows_with_a_euro_sign(tmp_path, named, rows):
+    """Excel on a Chinese Windows writes the euro sign as the byte 0x80 (code page 936), which
+    Python's gbk and gb18030 do not have: the file was refused whole, even with `encoding: gbk`."""
+    path = tmp_path / "export.csv"
+    text = "case_id,dispute_type,order_value,buyer_name\n" + "".join(f"E{i},damaged,\"12,50 \x00\",李娜\n"
+                                                                     for i in range(rows))
+    path.write_bytes(text.encode("gbk").replace(b"\x00", b"\x80"))  # \x00 stands for the euro sign
+    frame = read_table(path, encoding=named)
+    assert len(frame) == rows
+    assert (frame["order_value"][0], frame["buyer_name"][rows - 1]) == ("12,50 €", "李娜")
+
+
 def test_gb18030_four_byte_characters_and_many_distinct_cells(tmp_path):
     names = [f"买家{i}号" + ("\U00020000€" if i % 100 == 0 else "") for i in range(3000)]  # 4-byte GB18030; euro
     path = tmp_path / "cases.csv"

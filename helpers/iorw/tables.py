@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.exceptions import InputFileError
 from ..core.fields import FIELD_BY_NAME
 from .csvrows import ROW_PROBLEM, arrow_frame, line_numbers, read_csv_bytes  # noqa: F401  (ROW_PROBLEM: the validator reads it)
+from .windows936 import NAME as WINDOWS_936, shown, windows_936
 
 READERS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".jsonl")
 # East Asian codecs charset-normalizer may name for short Chinese text. The exports this toolkit
@@ -72,6 +73,8 @@ def detect_encoding(data: bytes) -> str | None:
         sample = sample[:sample.rfind(b"\n") + 1]  # whole lines: no character cut in two
     if _utf8_chinese_line(sample):  # the file mixes encodings: read as UTF-8, its bad line is named
         return "utf-8"
+    if _chinese_windows(sample):
+        return WINDOWS_936
     best = from_bytes(sample).best()
     if best is None:
         return None
@@ -85,6 +88,18 @@ def detect_encoding(data: bytes) -> str | None:
         except UnicodeDecodeError:
             pass
     return name
+
+
+def _chinese_windows(sample: bytes) -> bool:
+    """The sample is GBK as Chinese Windows writes it, with a euro sign (the byte 0x80, which no other
+    Chinese encoding has): it reads as WINDOWS_936 and its other characters look like GB2312's."""
+    if b"\x80" not in sample:
+        return False
+    try:
+        sample.decode(WINDOWS_936)
+    except UnicodeDecodeError:
+        return False
+    return _looks_like_gb2312(sample.decode(WINDOWS_936).replace("\u20ac", "").encode("gb18030"))
 
 
 def _utf8_chinese_line(sample: bytes) -> bool:
@@ -175,7 +190,7 @@ def decode_csv(path: Path, data: bytes, encoding: str | None, named: bool | None
 def _undecodable(path, data, exc, encoding, named):
     line = data.count(b"\n", 0, exc.start) + 1
     how = "the mapping says" if named else "it looks like"
-    return InputFileError(path, f"line {line} is not valid {encoding} text ({how} {encoding})",
+    return InputFileError(path, f"line {line} is not valid {shown(encoding)} text ({how} {shown(encoding)})",
                           "name the right encoding in the mapping (`encoding: gbk`, `gb18030`, `utf-16`), "
                           "or save the file as UTF-8 CSV")
 
@@ -257,7 +272,7 @@ def read_csv_file(path: Path, data: bytes, *, encoding=None, header_row=1, expec
         raise InputFileError(path, "its text encoding cannot be recognised",
                              "save it as UTF-8 CSV, or name the encoding in the mapping (`encoding: gbk`)")
     try:
-        encoding = codecs.lookup(encoding).name
+        encoding = windows_936(codecs.lookup(encoding).name)  # a mapping's gbk is read as Windows writes it
     except LookupError:
         raise InputFileError(path, f"unknown text encoding {encoding!r}",
                              "use a codec name such as utf-8, gbk, gb18030 or utf-16") from None

@@ -15,7 +15,7 @@ import numpy as np
 
 # codecs.lookup() names of the encodings read this way, and the separators they keep intact
 # (`|` is 0x7C, which can be the second byte of a GBK character).
-CELL_WISE = ("gbk", "gb18030", "gb2312")
+CELL_WISE = ("gbk", "gb18030", "gb2312", "windows-936")  # windows-936: GBK with a euro sign (helpers.iorw.windows936)
 SAFE_SEPARATORS = (",", ";", "\t")
 _FEW = 1_000          # distinct cells a column may have (or a quarter of its cells) to be decoded per distinct cell
 _SAMPLE = 5_000

@@ -675,3 +675,27 @@ def test_a_crushed_box_is_not_escalated_as_the_buyers_scam(insured):
     assert "undamaged when it left us" not in rec.message and "report_abuse" not in rec.to_dict()["next_steps"].__str__()
     intact = recommend({**case, "packaging_damaged": False}, as_of="2026-10-10")
     assert (intact.rule_id, intact.resolution) == ("dmg_evidence_abuse", "escalate")
+
+
+INSURED_CRUSH = {"dispute_type": "damaged", "order_value": 300, "platform": "shopify", "damage_severity": "functional",
+                 "buyer_photos": True, "packaging_damaged": True, "insured": True, "tracking_number": "1Z9",
+                 "order_date": "2026-09-01", "ship_date": "2026-09-02", "delivery_date": "2026-09-15"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_insured_crushed_parcel_keeps_the_item_for_the_carrier_and_follows_the_buyers_request(lang):
+    """Insured with a crushed box: the replacement message said "please dispose of it" while the next
+    step was a carrier claim (carriers ask to see the item and box); a scratch got a full replacement;
+    a buyer who asked for the money back got a replacement."""
+    dispose = {"en": "dispose of it", "zh": "自行处理"}[lang]
+    keep = {"en": "keep the damaged item and its box", "zh": "保留损坏的商品和外包装箱"}[lang]
+    rec = recommend({**INSURED_CRUSH, "case_id": "I1", "buyer_language": lang}, as_of="2026-09-20", lang=lang)
+    assert (rec.rule_id, rec.resolution) == ("dmg_carrier_insured", "reship")
+    assert dispose not in rec.message and keep in rec.message
+    refund = recommend({**INSURED_CRUSH, "case_id": "I2", "buyer_language": lang, "buyer_request": "full_refund"},
+                       as_of="2026-09-20", lang=lang)
+    assert (refund.rule_id, refund.resolution, refund.refund_amount) == ("dmg_carrier_insured_refund", "refund_keep_item", 300)
+    assert dispose not in refund.message and keep in refund.message
+    assert "file_carrier_claim" in [s["action"] for s in refund.to_dict()["next_steps"]]
+    scratch = recommend({**INSURED_CRUSH, "case_id": "I3", "damage_severity": "cosmetic"}, as_of="2026-09-20")
+    assert (scratch.rule_id, scratch.resolution) == ("dmg_cosmetic", "partial_refund")

@@ -551,6 +551,45 @@ def test_a_limit_or_rate_that_is_no_number_is_an_error_on_its_line(pb_copy):
      "unknown key 'mx' — did you mean 'max'? a parameter takes value, help, currency, max"),
 ])
 def test_a_parameters_mistake_names_its_line(pb_copy, old, new, at, says):
-    path = pb_copy / "parameters.yaml"
+    assert_the_one_error(pb_copy / "parameters.yaml", old, new, at, says)
+
+
+def assert_the_one_error(path, old, new, at, says):
+    """After editing `old` to `new` in `path`, validate's one error is `says` on the line holding `at`
+    (`at` None: the file as a whole)."""
     edit(path, old, new)
-    assert messages(validate(pb_copy)[0]) == [f"{path}:{line_of(path, at)}: {says}"]
+    where = f"{path}:{line_of(path, at)}" if at else str(path)
+    assert messages(validate(path.parent)[0]) == [f"{where}: {says}"]
+
+
+FR = ('fr:\n  name: Français\n  defaults: {buyer_name: client, shop_name: notre boutique, order_id: "(voir la page de '
+      'votre commande)", tracking_number: "(suivi à venir)", carrier: le transporteur}\n')
+EVERY_DEFAULT = "buyer_name, shop_name, order_id, tracking_number, carrier"
+
+
+@pytest.mark.parametrize("old, new, at, says", [
+    # a German section passed, and the German texts it seemed to allow were then refused in every template
+    (FR, FR + "de:\n  name: Deutsch\n  defaults: {buyer_name: Kunde, shop_name: unser Shop, order_id: x, "
+     "tracking_number: y, carrier: z}\n", "de:", "'de' is not a language the toolkit writes buyer messages in — "
+     "remove it: the languages are en, zh, es, ru, pt, fr (a buyer writing another language gets the English text, "
+     "with a note saying so)"),
+    (FR, FR.replace("fr:", "fre:"), "fre:", "'fre' is not a language the toolkit writes buyer messages in — did you "
+     "mean 'fr'? the languages are en, zh, es, ru, pt, fr (a buyer writing another language gets the English text, "
+     "with a note saying so)"),
+    # French buyers were greeted "Bonjour customer … our shop": the English words
+    (FR, "", None, "language 'fr' is missing: its buyers' messages would print English words for the values a case "
+     f"leaves empty — add `fr:` with `name:` and `defaults:` for {EVERY_DEFAULT}"),
+    # "Bonjour ," : the misspelt default was read as no default
+    ("{buyer_name: client,", "{buyer_nam: client,", "buyer_nam:", "language 'fr' defaults: unknown key 'buyer_nam' — "
+     f"did you mean 'buyer_name'? `defaults:` takes {EVERY_DEFAULT}"),
+    (', carrier: le transporteur}', '}', "tracking_number: \"(suivi", "language 'fr' defaults gives no word for carrier: "
+     "a case without one would print nothing in its place — write `carrier: ...` in fr's defaults, the word its "
+     "messages print then"),
+    ("{buyer_name: client,", "{buyer_name: '',", "{buyer_name: '',", "language 'fr' defaults has an empty word for "
+     "buyer_name: a case without one would print nothing in its place — write `buyer_name: ...` in fr's defaults, "
+     "the word its messages print then"),
+    ("  name: Français", "  nmae: Français", "nmae:", "language 'fr': unknown key 'nmae' — did you mean 'name'? "
+     "a language takes name, defaults"),
+])
+def test_a_languages_mistake_is_an_error_on_its_line(pb_copy, old, new, at, says):
+    assert_the_one_error(pb_copy / "languages.yaml", old, new, at, says)

@@ -16,6 +16,7 @@ from ..core.exceptions import ParameterValueError, PlaybookError, PlaybookProble
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
 from ..core.yamlio import RESTORE, FileProblem, line_of, load_yaml
 from ..core.paths import playbook_dir  # noqa: F401  (importable from here)
+from .messages import LANGUAGES, WORDED_VALUES
 
 RULE_KEYS = {"id", "title", "when", "resolution", "refund_share", "within_profit", "rationale", "actions",
              "evidence", "template", "note"}
@@ -209,10 +210,8 @@ def _load_params(root, problems):
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
         for key in spec:
             if key not in PARAMETER_KEYS:  # `mx: 1` for `max: 1` left a share without its limit, silently
-                close = difflib.get_close_matches(str(key), PARAMETER_KEYS, n=1)
-                problems.append(PlaybookProblem(path, line_of(spec, key, line), f"parameter {name!r}: unknown key {key!r}",
-                                                (f"did you mean {close[0]!r}? " if close else "")
-                                                + f"a parameter takes {', '.join(PARAMETER_KEYS)}"))
+                problems.append(unknown_key_problem(path, line_of(spec, key, line), f"parameter {name!r}", key,
+                                                    PARAMETER_KEYS, "a parameter"))
         if spec.get("currency") is not None:
             currency[name] = str(spec["currency"]).upper()
         top = spec.get("max")
@@ -230,6 +229,20 @@ def _load_params(root, problems):
 
 
 PARAMETER_KEYS = ("value", "help", "currency", "max")
+
+
+def closest(name, known) -> str | None:
+    """The known name `name` most likely misspells, or None."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return close[0] if close else None
+
+
+def unknown_key_problem(path, line, owner: str, key, known, noun: str) -> PlaybookProblem:
+    """`owner: unknown key 'mx'`, with the known key it most likely means: a misspelt key is read as
+    no key at all, so what it set (a limit, a default word) was silently gone."""
+    close = closest(key, known)
+    return PlaybookProblem(path, line, f"{owner}: unknown key {key!r}",
+                           (f"did you mean {close!r}? " if close else "") + f"{noun} takes {', '.join(known)}")
 
 
 def range_words(limits) -> str:
@@ -483,8 +496,13 @@ def _rule(raw, index, line, path, pb, parser, problems):
                 actions, evidence, str(template or ""), raw.get("when"))
 
 
+LANGUAGE_KEYS = ("name", "defaults")
+
+
 def _load_languages(root, problems) -> dict:
-    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values."""
+    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values.
+    The languages are the toolkit's (messages.LANGUAGES): one added here has no texts, and one left
+    out (or a misspelt default) made its buyers' messages print the English words or nothing."""
     path = root / "languages.yaml"
     langs, err = load_yaml(path, empty_ok=False)
     if err:
@@ -494,11 +512,50 @@ def _load_languages(root, problems) -> dict:
     if not isinstance(langs, dict) or "en" not in langs:
         problems.append(PlaybookProblem(path, None, "must map language codes (at least en) to a name and defaults", fix))
         return {}
+    meant = {closest(code, LANGUAGES) for code in langs if code not in LANGUAGES}
+    for code in LANGUAGES:
+        if code not in langs and code not in meant:  # a misspelt code is told once, as itself
+            problems.append(PlaybookProblem(path, None, f"language {code!r} is missing: its buyers' messages would "
+                                            "print English words for the values a case leaves empty",
+                                            f"add `{code}:` with `name:` and `defaults:` for {', '.join(WORDED_VALUES)}"))
     for code, entry in langs.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
-            problems.append(PlaybookProblem(path, line_of(langs, code), f"language {code!r} needs `defaults:` "
+        line = line_of(langs, code)
+        if code not in LANGUAGES:
+            close = closest(code, LANGUAGES)
+            problems.append(PlaybookProblem(path, line, f"{code!r} is not a language the toolkit writes buyer messages in",
+                                            (f"did you mean {close!r}? " if close else "remove it: ")
+                                            + f"the languages are {', '.join(LANGUAGES)} (a buyer writing another "
+                                            "language gets the English text, with a note saying so)"))
+        elif not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
+            problems.append(PlaybookProblem(path, line, f"language {code!r} needs `defaults:` "
                                             "mapping the message values to the words for unknown ones", fix))
+        else:
+            _language_entry(path, code, entry, line, problems)
     return dict(langs)
+
+
+def _language_entry(path, code, entry, line, problems) -> None:
+    """One language's keys, and a word in its `defaults:` for every value a case may leave empty."""
+    for key in entry:
+        if key not in LANGUAGE_KEYS:
+            problems.append(unknown_key_problem(path, line_of(entry, key, line), f"language {code!r}", key,
+                                                LANGUAGE_KEYS, "a language"))
+    defaults = entry["defaults"]
+    where = line_of(entry, "defaults", line)
+    misspelt = [key for key in defaults if key not in WORDED_VALUES]
+    for key in misspelt:
+        problems.append(unknown_key_problem(path, line_of(defaults, key, where), f"language {code!r} defaults", key,
+                                            WORDED_VALUES, "`defaults:`"))
+    meant = {closest(key, WORDED_VALUES) for key in misspelt}
+    for name in WORDED_VALUES:
+        word = defaults.get(name)
+        if name in meant:
+            continue  # told once, as the misspelt key (one mistake, one error)
+        if word is None or not str(word).strip():
+            said = "gives no word for" if name not in defaults else "has an empty word for"
+            problems.append(PlaybookProblem(path, line_of(defaults, name, where), f"language {code!r} defaults {said} "
+                                            f"{name}: a case without one would print nothing in its place",
+                                            f"write `{name}: ...` in {code}'s defaults, the word its messages print then"))
 
 
 def collect(root, params=None):

@@ -593,3 +593,43 @@ EVERY_DEFAULT = "buyer_name, shop_name, order_id, tracking_number, carrier"
 ])
 def test_a_languages_mistake_is_an_error_on_its_line(pb_copy, old, new, at, says):
     assert_the_one_error(pb_copy / "languages.yaml", old, new, at, says)
+
+
+DEADLINE_FIX = ("write a whole number of days (0 or more), a $parameter or platform.<fact>, or a list of them "
+                "(e.g. `deadline_days: [platform.seller_response_days, $return_reply_days]`)")
+
+
+@pytest.mark.parametrize("file, old, new, at, says", [
+    # a misspelt key was told "'deadline_day' is not a language code — put text ... in quotes"
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_day: $return_reply_days", "deadline_day:",
+     "actions 'reply_promptly': unknown key 'deadline_day' — did you mean 'deadline_days'? an entry of actions.yaml "
+     "takes en, zh, deadline_days, only_when"),
+    # no date at all, silently
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: 2 days", "2 days",
+     f"actions 'reply_promptly': deadline_days '2 days' is not a number — {DEADLINE_FIX}"),
+    # a date before the review, silently
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: -3", "-3",
+     f"actions 'reply_promptly': deadline_days -3 is below 0 — {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: 1.5", "1.5",
+     f"actions 'reply_promptly': deadline_days 1.5 is not a whole number — {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $return_reply_dayz", "dayz",
+     "unknown parameter $return_reply_dayz — declare it in playbook/parameters.yaml"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $goodwill_partial_share", "share",
+     "actions 'reply_promptly': deadline_days $goodwill_partial_share is 0.3, not a whole number of days — name a "
+     f"parameter that counts days, or {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: [platform.seller_response_days,", "  deadline_days: [platform.seller_respons_days,",
+     "respons_days", "actions 'respond_on_platform': deadline_days 'platform.seller_respons_days' is not a platform's "
+     "count of days — did you mean 'platform.seller_response_days'? use one of platform.no_reason_return_days, "
+     "platform.seller_response_days, platform.buyer_claim_window_days, platform.receipt_confirmation_days"),
+    ("resolutions.yaml", 'zh: "换货"}', 'zh: "换货", note: swap it}', "note:",
+     "resolutions 'exchange': unknown key 'note' — an entry of resolutions.yaml takes en, zh"),
+    ("resolutions.yaml", 'zh: "换货"}', 'zh: "换货", deadline_days: 2}', "deadline_days:",
+     "resolutions 'exchange': unknown key 'deadline_days' — an entry of resolutions.yaml takes en, zh"),
+    # kept: the tail of a text with an unquoted comma still says to quote the text
+    ("resolutions.yaml", '{en: "Exchange the item",', "{en: Exchange, the item,", "Exchange, the item",
+     "resolutions 'exchange': 'the item' is not a language code — put text that contains commas or colons in quotes"),
+    ("resolutions.yaml", '{en: "Exchange the item",', "{en: Exchange, thanks,", "Exchange, thanks",
+     "resolutions 'exchange': 'thanks' is not a language code — put text that contains commas or colons in quotes"),
+])
+def test_an_action_or_resolution_key_mistake_is_an_error_on_its_line(pb_copy, file, old, new, at, says):
+    assert_the_one_error(pb_copy / file, old, new, at, says)

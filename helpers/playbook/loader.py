@@ -278,7 +278,8 @@ def rule_values(values: dict, currency: dict, rates: dict, path, problems, lines
 
 def _platform_value_problem(key: str, value) -> str:
     """What is wrong with a platform fact's value ('' when nothing): the day counts and the message
-    limit are whole numbers (a limit of at least 1), the message language a text."""
+    limit are whole numbers (a limit of at least 1), the message language a text. An action's
+    `deadline_days` is a day count too."""
     if value is None:
         return ""
     if key == "message_language":
@@ -336,6 +337,11 @@ def _load_platforms(root, problems):
     return platforms, sources
 
 
+# What an entry of each label file holds besides its texts (en:, zh:, ...).
+LABEL_KEYS = {"actions.yaml": ("deadline_days", "only_when"), "risk_flags.yaml": ("when",), "resolutions.yaml": ()}
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
 def _load_labels(root, filename, problems, params, need_when=False, rule_params=None):
     """`params` fill the texts; `rule_params` (money thresholds in the base currency) the conditions."""
     path = root / filename
@@ -346,17 +352,17 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
     if err:
         problems.append(err)
         return {}
-    out = {}
+    out, keys = {}, LABEL_KEYS[filename]
+    days = ConditionParser(path, params, problems)  # `deadline_days: $name` names a parameter, as a rule does
     for key, spec in (data or {}).items():
         line = line_of(data, key)
-        texts = spec if not isinstance(spec, dict) else spec.__class__(
-            (k, v) for k, v in spec.items() if k not in ("when", "deadline_days", "only_when"))
-        if isinstance(spec, dict) and hasattr(spec, "key_lines"):
-            texts.line, texts.key_lines = spec.line, spec.key_lines
-        entry = _text(texts, path, line, problems, f"{filename[:-5]} {key!r}", params)
+        what = f"{filename[:-5]} {key!r}"
+        entry = _text(_label_texts(spec, path, line, what, keys, problems), path, line, problems, what, params)
         for extra in ("deadline_days", "only_when"):
-            if isinstance(spec, dict) and extra in spec:
+            if isinstance(spec, dict) and extra in keys and extra in spec:
                 entry[extra] = spec[extra]
+        if "deadline_days" in entry:
+            _deadline_problems(spec["deadline_days"], path, line_of(spec, "deadline_days", line), what, days, problems)
         if need_when:
             parser = ConditionParser(path, params if rule_params is None else rule_params, problems)
             entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None
@@ -366,6 +372,61 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
         entry["line"] = line
         out[key] = entry
     return out
+
+
+def _label_texts(spec, path, line, what, keys, problems):
+    """An entry's texts: its keys but `keys` (deadline_days, ...). A name that is neither a language
+    code nor one of `keys` is an unknown key, with the key it most likely means: `deadline_day` was
+    told "is not a language code — put text in quotes", and the trainer went looking for a text to
+    quote. A key that is no name, or a bare word with nothing after it, is the tail of an unquoted
+    text with a comma (`{en: Sorry, weight on file}`): _text says to quote it."""
+    if not isinstance(spec, dict):
+        return spec
+    texts = spec.__class__()
+    known = LANGS_REQUIRED + keys
+    for k, v in spec.items():
+        if k in keys:
+            continue
+        if isinstance(k, str) and not re.fullmatch(r"[a-z]{2}", k) and _NAME.fullmatch(k) and \
+                (v is not None or closest(k, known)):
+            problems.append(unknown_key_problem(path, line_of(spec, k, line), what, k, known, f"an entry of {path.name}"))
+            continue
+        texts[k] = v
+    if hasattr(spec, "key_lines"):
+        texts.line, texts.key_lines = spec.line, spec.key_lines
+    return texts
+
+
+DAY_FACTS = tuple(fact for fact in PLATFORM_FACTS if fact.endswith("_days"))
+
+
+def _deadline_problems(spec, path, line, what, parser, problems) -> None:
+    """`deadline_days`: a whole number of days (0 or more), a $parameter or platform.<day count>, or a
+    list of them of which the first known one counts. `2 days` gave no date and `-3` a date before the
+    review, both silently."""
+    fix = ("write a whole number of days (0 or more), a $parameter or platform.<fact>, or a list of them "
+           "(e.g. `deadline_days: [platform.seller_response_days, $return_reply_days]`)")
+    items = spec if isinstance(spec, list) and spec else [spec]
+    for i, item in enumerate(items):
+        where = line_of(spec, i, line) if items is spec else line
+        if isinstance(item, str) and item.startswith("platform."):
+            fact = item[len("platform."):]
+            if fact not in DAY_FACTS:
+                close = closest(fact, DAY_FACTS)
+                problems.append(PlaybookProblem(path, where, f"{what}: deadline_days {item!r} is not a platform's "
+                                                "count of days", (f"did you mean 'platform.{close}'? " if close else "")
+                                                + f"use one of {', '.join('platform.' + f for f in DAY_FACTS)}"))
+            continue
+        if isinstance(item, str) and item.startswith("$"):
+            value = parser.resolve(item, where)  # undeclared: told by the parser; no number: at parameters.yaml
+            if isinstance(value, float) and value == value and value != int(value):
+                problems.append(PlaybookProblem(path, where, f"{what}: deadline_days {item} is {value:g}, not a whole "
+                                                "number of days", f"name a parameter that counts days, or {fix}"))
+            continue
+        bad = "is empty" if item is None else _platform_value_problem("deadline_days", item)
+        if bad:
+            said = "" if item is None else f" {item!r}"
+            problems.append(PlaybookProblem(path, where, f"{what}: deadline_days{said} {bad}", fix))
 
 
 def _ids_across_tables(pb, problems) -> None:

@@ -633,3 +633,22 @@ DEADLINE_FIX = ("write a whole number of days (0 or more), a $parameter or platf
 ])
 def test_an_action_or_resolution_key_mistake_is_an_error_on_its_line(pb_copy, file, old, new, at, says):
     assert_the_one_error(pb_copy / file, old, new, at, says)
+
+
+KNOWN_RESOLUTIONS = ("wait, request_evidence, reship, exchange, partial_refund, full_refund, return_refund, "
+                     "refund_keep_item, cancel_refund, decline, escalate")
+
+
+@pytest.mark.parametrize("old, new, at, says", [
+    # a new resolution passed with 0 errors and did nothing: no rule may give it
+    ('escalate: {en: "Submit', 'coupon: {en: "Give a coupon", zh: "发优惠券"}\nescalate: {en: "Submit', "coupon:",
+     "unknown resolution 'coupon': the resolutions are the toolkit's, so no rule can give it — remove it (a new "
+     f"resolution is a change to the toolkit, not to the playbook); resolutions.yaml labels {KNOWN_RESOLUTIONS}"),
+    ("exchange: {", "exchnage: {", "exchnage:", "unknown resolution 'exchnage': the resolutions are the toolkit's, "
+     f"so no rule can give it — did you mean 'exchange'? resolutions.yaml labels {KNOWN_RESOLUTIONS}"),
+    # the advice for the first exchange case then failed on the missing label
+    ('exchange: {en: "Exchange the item", zh: "换货"}\n', "", None, "resolution 'exchange' has no label — add "
+     "`exchange: {en: ..., zh: ...}`: advice names it in the reader's language"),
+])
+def test_resolutions_yaml_labels_exactly_the_toolkits_resolutions(pb_copy, old, new, at, says):
+    assert_the_one_error(pb_copy / "resolutions.yaml", old, new, at, says)

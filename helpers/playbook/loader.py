@@ -429,6 +429,28 @@ def _deadline_problems(spec, path, line, what, parser, problems) -> None:
             problems.append(PlaybookProblem(path, where, f"{what}: deadline_days{said} {bad}", fix))
 
 
+def _load_resolutions(root, problems, params) -> dict:
+    """resolutions.yaml: a label for each resolution of the toolkit (fields.RESOLUTIONS, declared once in
+    code). A new one (`coupon:`) passed and did nothing, and one left out failed the first case it decided."""
+    labels = _load_labels(root, "resolutions.yaml", problems, params)
+    path = root / "resolutions.yaml"
+    meant = set()
+    for name, entry in labels.items():
+        if name not in RESOLUTIONS:
+            close = closest(name, RESOLUTIONS)
+            meant.add(close)
+            fix = f"did you mean {close!r}? " if close else \
+                "remove it (a new resolution is a change to the toolkit, not to the playbook); "
+            problems.append(PlaybookProblem(path, entry["line"], f"unknown resolution {name!r}: the resolutions are "
+                                            "the toolkit's, so no rule can give it",
+                                            fix + f"resolutions.yaml labels {', '.join(RESOLUTIONS)}"))
+    for name in RESOLUTIONS:
+        if labels and name not in labels and name not in meant:  # none: the file is unread, told already
+            problems.append(PlaybookProblem(path, None, f"resolution {name!r} has no label",
+                                            f"add `{name}: {{en: ..., zh: ...}}`: advice names it in the reader's language"))
+    return labels
+
+
 def _ids_across_tables(pb, problems) -> None:
     """A rule id names one rule of the playbook: the same id in two tables made a decision report
     another dispute type's rule (a cancellation decided by `dmg_missing_parts_weighed`)."""
@@ -636,7 +658,7 @@ def collect(root, params=None):
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
-                  _load_labels(root, "resolutions.yaml", problems, values), {},
+                  _load_resolutions(root, problems, values), {},
                   base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency,
                   param_limits=limits)
     pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems, lines)

@@ -247,10 +247,22 @@ def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_bl
     assert [(p.message, p.fix) for p in errors] == [("parameter 'goodwill_partial_share' is 1.5; it must be a number "
                                                      "from 0 to 1", "write a value from 0 to 1")], messages(errors)
     edit(pb_copy / "parameters.yaml", "  value: 1.5\n  max: 1\n", "  value: 1.5\n")  # a share without its max
-    errors, _ = validate(pb_copy)
-    assert errors and all(p.message.endswith("refund_share $goodwill_partial_share is 1.5, not a share between 0 and 1")
-                          and p.fix == "set goodwill_partial_share between 0 and 1 (parameters.yaml, or --set)"
-                          for p in errors), messages(errors)
+    errors, _ = validate(pb_copy)  # still one error, on the parameter: the rules give it as a partial refund's share
+    assert [(p.message, p.fix) for p in errors] == [(f"parameter 'goodwill_partial_share' is 1.5; {PARTIAL_SHARE}",
+                                                     "write a value more than 0 and less than 1")], messages(errors)
+
+
+PARTIAL_SHARE = ("it must be a number more than 0 and less than 1 (a partial refund's share: 1 would refund the whole "
+                 "order, 0 nothing)")
+
+
+@pytest.mark.parametrize("value", ["1", "0"])
+def test_a_partial_refund_share_of_1_or_0_is_one_error_on_the_parameter(pb_copy, value):
+    """`max: 1` let 1 pass the parameter, and each of the five rules giving it as a partial refund's
+    share then refused it (a partial refund is strictly between nothing and the whole order)."""
+    assert_the_one_error(pb_copy / "parameters.yaml", "  value: 0.3\n", f"  value: {value}\n",
+                         "goodwill_partial_share:", f"parameter 'goodwill_partial_share' is {value}; {PARTIAL_SHARE} "
+                         "— write a value more than 0 and less than 1")
 
 
 @pytest.mark.parametrize("text,expect", [("5\n", "must map language codes (at least en)"),

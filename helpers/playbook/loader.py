@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.conditions import ConditionParser
 from ..core.exceptions import ParameterValueError, PlaybookError, PlaybookProblem, UnknownParameterError
@@ -71,7 +72,7 @@ class Playbook:
     param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
     rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
     dispute_rate_targets: dict = field(default_factory=dict)   # "overall" / dispute type -> share of orders or None
-    param_limits: dict = field(default_factory=dict)           # parameter -> (lowest, highest or None)
+    param_limits: dict = field(default_factory=dict)           # parameter -> Limits
 
     def __repr__(self):
         return f"Playbook({str(self.root)!r}, params={self.params})"
@@ -81,15 +82,24 @@ class Playbook:
         if not overrides:
             return self
         for k, v in overrides.items():
-            if k not in self.params:
-                raise UnknownParameterError(k, self.params)
-            limits = self.param_limits.get(k, (0.0, None))
-            problem = parameter_range_problem(k, float(v), limits)
+            problem = self.value_problem(k, v)
             if problem:
-                raise ParameterValueError(f"{problem} — give it a value {range_words(limits)} "
-                                          "(see playbook/parameters.yaml)")
+                raise ParameterValueError(problem)
         params = {**self.params, **{k: float(v) for k, v in overrides.items()}}
         return _compile(self.root, params)
+
+    def limits(self, name) -> "Limits":
+        """The values parameter `name` may take (an UnknownParameterError if the playbook has none)."""
+        if name not in self.params:
+            raise UnknownParameterError(name, self.params)
+        return self.param_limits.get(name, Limits())
+
+    def value_problem(self, name, value) -> str:
+        """Why `--set name=value` is refused ('' if it is not): the same check as parameters.yaml's, so a
+        value --set takes never turns into a playbook error."""
+        limits = self.limits(name)
+        problem = parameter_range_problem(name, float(value), limits)
+        return f"{problem} — give it a value {range_words(limits)} (see playbook/parameters.yaml)" if problem else ""
 
     def all_rules(self):
         for table in self.tables.values():
@@ -219,7 +229,7 @@ def _load_params(root, problems):
             problems.append(PlaybookProblem(path, line_of(spec, "max", line), f"parameter {name!r}: `max:` must be a number",
                                             "write e.g. `max: 1` for a share or a chance, or leave `max:` out"))
             top = None
-        limits[name] = (0.0, None if top is None else float(top))
+        limits[name] = Limits(0.0, None if top is None else float(top))
         problem = parameter_range_problem(name, values[name], limits[name])
         if problem:
             problems.append(PlaybookProblem(path, line_of(spec, "value", line), problem,
@@ -245,20 +255,33 @@ def unknown_key_problem(path, line, owner: str, key, known, noun: str) -> Playbo
                            (f"did you mean {close!r}? " if close else "") + f"{noun} takes {', '.join(known)}")
 
 
-def range_words(limits) -> str:
-    low, high = limits
+class Limits(NamedTuple):
+    """The values a parameter may take: from `low` to `high` (None: no top), or strictly between them
+    (`between`) for a partial refund's share, which refunds neither nothing nor the whole order."""
+    low: float = 0.0
+    high: float | None = None
+    between: bool = False
+
+
+def range_words(limits: Limits) -> str:
+    low, high, between = limits
+    if between:
+        return f"more than {low:g} and less than {high:g}"
     return f"from {low:g} to {high:g}" if high is not None else f"of {low:g} or more"
 
 
-def parameter_range_problem(name, value: float, limits) -> str:
+def parameter_range_problem(name, value: float, limits: Limits) -> str:
     """What is wrong with a parameter's value ('' if nothing): every parameter is a finite amount
-    of at least 0 (days, money, counts, shares), and a share or a chance (`max: 1`) at most its max.
-    A chance of 3 or a window of -7 days gave negative costs and impossible what-ifs."""
+    of at least 0 (days, money, counts, shares), and a share or a chance (`max: 1`) at most its max; a
+    partial refund's share strictly between. A chance of 3 or a window of -7 days gave negative costs
+    and impossible what-ifs."""
     import math
-    low, high = limits
-    if not math.isfinite(value) or value < low or (high is not None and value > high):
-        return f"parameter {name!r} is {value:g}; it must be a number {range_words(limits)}"
-    return ""
+    low, high, between = limits
+    inside = low < value < high if between else low <= value and (high is None or value <= high)
+    if math.isfinite(value) and inside:
+        return ""
+    why = " (a partial refund's share: 1 would refund the whole order, 0 nothing)" if between else ""
+    return f"parameter {name!r} is {value:g}; it must be a number {range_words(limits)}{why}"
 
 
 def rule_values(values: dict, currency: dict, rates: dict, path, problems, lines=None) -> dict:
@@ -451,6 +474,17 @@ def _load_resolutions(root, problems, params) -> dict:
     return labels
 
 
+def _partial_share_problems(pb, problems) -> None:
+    """A parameter partial_refund rules give as their share, out of its range: one error on the
+    parameter, not one on each rule naming it (a value that is no number is told already)."""
+    for name, limits in pb.param_limits.items():
+        value = pb.params.get(name)
+        problem = limits.between and value == value and parameter_range_problem(name, value, limits)
+        if problem:
+            problems.append(PlaybookProblem(pb.root / "parameters.yaml", pb.param_lines.get(name), problem,
+                                            f"write a value {range_words(limits)}"))
+
+
 def _ids_across_tables(pb, problems) -> None:
     """A rule id names one rule of the playbook: the same id in two tables made a decision report
     another dispute type's rule (a cancellation decided by `dmg_missing_parts_weighed`)."""
@@ -529,13 +563,16 @@ def _rule(raw, index, line, path, pb, parser, problems):
     if resolution == "partial_refund":
         if isinstance(share, float) and share != share:
             share = 0.5  # its parameter is not a number: told once, in parameters.yaml (one mistake, one error)
+        elif isinstance(named, str) and named.startswith("$") and isinstance(share, (int, float)):
+            # the parameter is a partial refund's share (the contract: strictly between nothing and the
+            # whole order), for --set too: `max: 1` let --set give 1, which then failed as a playbook
+            # error. A value out of it is told once, on the parameter (_partial_share_problems)
+            high = pb.param_limits.get(named[1:], Limits()).high
+            pb.param_limits[named[1:]] = Limits(0.0, 1.0 if high is None else min(1.0, high), between=True)
+            share = share if 0 < share < 1 else 0.5
         elif not isinstance(share, (int, float)) or not 0 < share < 1:
-            if isinstance(named, str) and named.startswith("$") and isinstance(share, (int, float)):
-                bad("refund_share", f"rule {rid}: refund_share {named} is {share:g}, not a share between 0 and 1",
-                    f"set {named[1:]} between 0 and 1 (parameters.yaml, or --set)")
-            else:
-                bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
-                    "write e.g. `refund_share: $goodwill_partial_share`")
+            bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
+                "write e.g. `refund_share: $goodwill_partial_share`")
             share = 0.5
     elif raw.get("refund_share") is not None:
         bad("refund_share", f"rule {rid}: refund_share only applies to partial_refund", "remove it")
@@ -674,6 +711,7 @@ def collect(root, params=None):
         if table:
             pb.tables[dt] = table
     _ids_across_tables(pb, problems)
+    _partial_share_problems(pb, problems)
     unread = [p for p in problems if isinstance(p, FileProblem)]
     # what else looks wrong may follow from a file that could not be read (a missing parameters.yaml
     # makes every `$name` and `{{ params.name }}` unknown): one cause, one error

@@ -250,6 +250,16 @@ def test_an_unknown_grid_parameter_exits_2(tmp_path, capsys):
     assert "unknown playbook parameter 'nope'" in capsys.readouterr().err
 
 
+def test_a_grid_with_values_its_parameter_cannot_take_exits_2_before_any_work(tmp_path, capsys):
+    """The grid ran 0.8 and 0.9, then stopped at 1 with "the playbook has errors" (exit 3), its files half written."""
+    write_history(tmp_path / "h.csv", 50, 1)
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--grid",
+                 "goodwill_partial_share=0.8..1.2:0.1", "--no-report"]) == 2
+    assert ("--grid: goodwill_partial_share cannot be 1, 1.1, 1.2: it must be a number more than 0 and less than 1 "
+            "— choose FROM..TO within that (see playbook/parameters.yaml)") in capsys.readouterr().err
+    assert not (tmp_path / "o" / "backtest.csv").exists()
+
+
 def test_the_report_shows_every_section_and_the_planted_truths_without_code(generated):
     from helpers.batch.backtest_report import SECTIONS, render
     folder, _ = generated

@@ -247,10 +247,22 @@ def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_bl
     assert [(p.message, p.fix) for p in errors] == [("parameter 'goodwill_partial_share' is 1.5; it must be a number "
                                                      "from 0 to 1", "write a value from 0 to 1")], messages(errors)
     edit(pb_copy / "parameters.yaml", "  value: 1.5\n  max: 1\n", "  value: 1.5\n")  # a share without its max
-    errors, _ = validate(pb_copy)
-    assert errors and all(p.message.endswith("refund_share $goodwill_partial_share is 1.5, not a share between 0 and 1")
-                          and p.fix == "set goodwill_partial_share between 0 and 1 (parameters.yaml, or --set)"
-                          for p in errors), messages(errors)
+    errors, _ = validate(pb_copy)  # still one error, on the parameter: the rules give it as a partial refund's share
+    assert [(p.message, p.fix) for p in errors] == [(f"parameter 'goodwill_partial_share' is 1.5; {PARTIAL_SHARE}",
+                                                     "write a value more than 0 and less than 1")], messages(errors)
+
+
+PARTIAL_SHARE = ("it must be a number more than 0 and less than 1 (a partial refund's share: 1 would refund the whole "
+                 "order, 0 nothing)")
+
+
+@pytest.mark.parametrize("value", ["1", "0"])
+def test_a_partial_refund_share_of_1_or_0_is_one_error_on_the_parameter(pb_copy, value):
+    """`max: 1` let 1 pass the parameter, and each of the five rules giving it as a partial refund's
+    share then refused it (a partial refund is strictly between nothing and the whole order)."""
+    assert_the_one_error(pb_copy / "parameters.yaml", "  value: 0.3\n", f"  value: {value}\n",
+                         "goodwill_partial_share:", f"parameter 'goodwill_partial_share' is {value}; {PARTIAL_SHARE} "
+                         "— write a value more than 0 and less than 1")
 
 
 @pytest.mark.parametrize("text,expect", [("5\n", "must map language codes (at least en)"),
@@ -551,6 +563,104 @@ def test_a_limit_or_rate_that_is_no_number_is_an_error_on_its_line(pb_copy):
      "unknown key 'mx' — did you mean 'max'? a parameter takes value, help, currency, max"),
 ])
 def test_a_parameters_mistake_names_its_line(pb_copy, old, new, at, says):
-    path = pb_copy / "parameters.yaml"
+    assert_the_one_error(pb_copy / "parameters.yaml", old, new, at, says)
+
+
+def assert_the_one_error(path, old, new, at, says):
+    """After editing `old` to `new` in `path`, validate's one error is `says` on the line holding `at`
+    (`at` None: the file as a whole)."""
     edit(path, old, new)
-    assert messages(validate(pb_copy)[0]) == [f"{path}:{line_of(path, at)}: {says}"]
+    where = f"{path}:{line_of(path, at)}" if at else str(path)
+    assert messages(validate(path.parent)[0]) == [f"{where}: {says}"]
+
+
+FR = ('fr:\n  name: Français\n  defaults: {buyer_name: client, shop_name: notre boutique, order_id: "(voir la page de '
+      'votre commande)", tracking_number: "(suivi à venir)", carrier: le transporteur}\n')
+EVERY_DEFAULT = "buyer_name, shop_name, order_id, tracking_number, carrier"
+
+
+@pytest.mark.parametrize("old, new, at, says", [
+    # a German section passed, and the German texts it seemed to allow were then refused in every template
+    (FR, FR + "de:\n  name: Deutsch\n  defaults: {buyer_name: Kunde, shop_name: unser Shop, order_id: x, "
+     "tracking_number: y, carrier: z}\n", "de:", "'de' is not a language the toolkit writes buyer messages in — "
+     "remove it: the languages are en, zh, es, ru, pt, fr (a buyer writing another language gets the English text, "
+     "with a note saying so)"),
+    (FR, FR.replace("fr:", "fre:"), "fre:", "'fre' is not a language the toolkit writes buyer messages in — did you "
+     "mean 'fr'? the languages are en, zh, es, ru, pt, fr (a buyer writing another language gets the English text, "
+     "with a note saying so)"),
+    # French buyers were greeted "Bonjour customer … our shop": the English words
+    (FR, "", None, "language 'fr' is missing: its buyers' messages would print English words for the values a case "
+     f"leaves empty — add `fr:` with `name:` and `defaults:` for {EVERY_DEFAULT}"),
+    # "Bonjour ," : the misspelt default was read as no default
+    ("{buyer_name: client,", "{buyer_nam: client,", "buyer_nam:", "language 'fr' defaults: unknown key 'buyer_nam' — "
+     f"did you mean 'buyer_name'? `defaults:` takes {EVERY_DEFAULT}"),
+    (', carrier: le transporteur}', '}', "tracking_number: \"(suivi", "language 'fr' defaults gives no word for carrier: "
+     "a case without one would print nothing in its place — write `carrier: ...` in fr's defaults, the word its "
+     "messages print then"),
+    ("{buyer_name: client,", "{buyer_name: '',", "{buyer_name: '',", "language 'fr' defaults has an empty word for "
+     "buyer_name: a case without one would print nothing in its place — write `buyer_name: ...` in fr's defaults, "
+     "the word its messages print then"),
+    ("  name: Français", "  nmae: Français", "nmae:", "language 'fr': unknown key 'nmae' — did you mean 'name'? "
+     "a language takes name, defaults"),
+])
+def test_a_languages_mistake_is_an_error_on_its_line(pb_copy, old, new, at, says):
+    assert_the_one_error(pb_copy / "languages.yaml", old, new, at, says)
+
+
+DEADLINE_FIX = ("write a whole number of days (0 or more), a $parameter or platform.<fact>, or a list of them "
+                "(e.g. `deadline_days: [platform.seller_response_days, $return_reply_days]`)")
+
+
+@pytest.mark.parametrize("file, old, new, at, says", [
+    # a misspelt key was told "'deadline_day' is not a language code — put text ... in quotes"
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_day: $return_reply_days", "deadline_day:",
+     "actions 'reply_promptly': unknown key 'deadline_day' — did you mean 'deadline_days'? an entry of actions.yaml "
+     "takes en, zh, deadline_days, only_when"),
+    # no date at all, silently
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: 2 days", "2 days",
+     f"actions 'reply_promptly': deadline_days '2 days' is not a number — {DEADLINE_FIX}"),
+    # a date before the review, silently
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: -3", "-3",
+     f"actions 'reply_promptly': deadline_days -3 is below 0 — {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: 1.5", "1.5",
+     f"actions 'reply_promptly': deadline_days 1.5 is not a whole number — {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $return_reply_dayz", "dayz",
+     "unknown parameter $return_reply_dayz — declare it in playbook/parameters.yaml"),
+    ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $goodwill_partial_share", "share",
+     "actions 'reply_promptly': deadline_days $goodwill_partial_share is 0.3, not a whole number of days — name a "
+     f"parameter that counts days, or {DEADLINE_FIX}"),
+    ("actions.yaml", "  deadline_days: [platform.seller_response_days,", "  deadline_days: [platform.seller_respons_days,",
+     "respons_days", "actions 'respond_on_platform': deadline_days 'platform.seller_respons_days' is not a platform's "
+     "count of days — did you mean 'platform.seller_response_days'? use one of platform.no_reason_return_days, "
+     "platform.seller_response_days, platform.buyer_claim_window_days, platform.receipt_confirmation_days"),
+    ("resolutions.yaml", 'zh: "换货"}', 'zh: "换货", note: swap it}', "note:",
+     "resolutions 'exchange': unknown key 'note' — an entry of resolutions.yaml takes en, zh"),
+    ("resolutions.yaml", 'zh: "换货"}', 'zh: "换货", deadline_days: 2}', "deadline_days:",
+     "resolutions 'exchange': unknown key 'deadline_days' — an entry of resolutions.yaml takes en, zh"),
+    # kept: the tail of a text with an unquoted comma still says to quote the text
+    ("resolutions.yaml", '{en: "Exchange the item",', "{en: Exchange, the item,", "Exchange, the item",
+     "resolutions 'exchange': 'the item' is not a language code — put text that contains commas or colons in quotes"),
+    ("resolutions.yaml", '{en: "Exchange the item",', "{en: Exchange, thanks,", "Exchange, thanks",
+     "resolutions 'exchange': 'thanks' is not a language code — put text that contains commas or colons in quotes"),
+])
+def test_an_action_or_resolution_key_mistake_is_an_error_on_its_line(pb_copy, file, old, new, at, says):
+    assert_the_one_error(pb_copy / file, old, new, at, says)
+
+
+KNOWN_RESOLUTIONS = ("wait, request_evidence, reship, exchange, partial_refund, full_refund, return_refund, "
+                     "refund_keep_item, cancel_refund, decline, escalate")
+
+
+@pytest.mark.parametrize("old, new, at, says", [
+    # a new resolution passed with 0 errors and did nothing: no rule may give it
+    ('escalate: {en: "Submit', 'coupon: {en: "Give a coupon", zh: "发优惠券"}\nescalate: {en: "Submit', "coupon:",
+     "unknown resolution 'coupon': the resolutions are the toolkit's, so no rule can give it — remove it (a new "
+     f"resolution is a change to the toolkit, not to the playbook); resolutions.yaml labels {KNOWN_RESOLUTIONS}"),
+    ("exchange: {", "exchnage: {", "exchnage:", "unknown resolution 'exchnage': the resolutions are the toolkit's, "
+     f"so no rule can give it — did you mean 'exchange'? resolutions.yaml labels {KNOWN_RESOLUTIONS}"),
+    # the advice for the first exchange case then failed on the missing label
+    ('exchange: {en: "Exchange the item", zh: "换货"}\n', "", None, "resolution 'exchange' has no label — add "
+     "`exchange: {en: ..., zh: ...}`: advice names it in the reader's language"),
+])
+def test_resolutions_yaml_labels_exactly_the_toolkits_resolutions(pb_copy, old, new, at, says):
+    assert_the_one_error(pb_copy / "resolutions.yaml", old, new, at, says)

@@ -73,7 +73,12 @@ def test_an_unknown_parameter_is_refused(tmp_path, capsys):
     ("wait_grace_days=inf", "'wait_grace_days' is inf; it must be a number of 0 or more"),
     ("shop_claim_window_days=-1", "'shop_claim_window_days' is -1; it must be a number of 0 or more"),
     ("dispute_chance_decline=-0.9", "'dispute_chance_decline' is -0.9; it must be a number from 0 to 1"),
-    ("lose_chance_weak_evidence=3", "'lose_chance_weak_evidence' is 3; it must be a number from 0 to 1")])
+    ("lose_chance_weak_evidence=3", "'lose_chance_weak_evidence' is 3; it must be a number from 0 to 1"),
+    # `max: 1` let --set give 1, and the batch then stopped with "the playbook has errors" (exit 3)
+    ("goodwill_partial_share=1", "'goodwill_partial_share' is 1; it must be a number more than 0 and less than 1 "
+     "(a partial refund's share: 1 would refund the whole order, 0 nothing)"),
+    ("cosmetic_partial_share=0", "'cosmetic_partial_share' is 0; it must be a number more than 0 and less than 1 "
+     "(a partial refund's share: 1 would refund the whole order, 0 nothing)")])
 def test_a_parameter_out_of_its_range_is_refused(tmp_path, capsys, setting, words):
     """NaN and infinity were written into summary.json (which strict JSON readers then refused), and a
     chance of 3 or of -0.9 gave negative expected costs, all with exit 0."""

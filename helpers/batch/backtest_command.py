@@ -8,7 +8,7 @@ from ..core.exceptions import OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params, parse_review_date
 from .backtest import BacktestOptions, run_backtest
-from .backtest_grid import AS_IT_IS, parse_grid
+from .backtest_grid import AS_IT_IS, parse_grid, refuse_out_of_range
 
 
 def options_from_args(args) -> BacktestOptions:
@@ -70,9 +70,8 @@ def summary_lines(s: dict, lab=None) -> list:
 def run_backtest_cli(args) -> int:
     opts = options_from_args(args)
     from ..playbook.loader import load_playbook
-    load_playbook(opts.playbook, opts.params or None)  # a broken playbook or unknown --set fails before any work
-    if opts.grid:
-        load_playbook(opts.playbook, {**opts.params, opts.grid[0]: opts.grid[1][0]})
+    pb = load_playbook(opts.playbook, opts.params or None)  # a broken playbook or unknown --set fails before any work
+    refuse_out_of_range(pb, opts.grid)
     from .orders import load_orders
     load_orders(opts.orders)  # a bad orders file fails before any work
     writable_folder(opts.out)

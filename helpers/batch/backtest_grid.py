@@ -45,6 +45,20 @@ def parse_grid(spec: str | None):
     return name, [round(a + k * step, 10) for k in range(count)]
 
 
+def refuse_out_of_range(pb, grid) -> None:
+    """A grid with values its parameter cannot take is refused before any work, as --set refuses them
+    (exit 2): a setting of 1 for a partial refund's share stopped the whole grid as a playbook error."""
+    from ..playbook.loader import range_words
+    if not grid:
+        return
+    name, values = grid
+    limits = pb.limits(name)  # an unknown name: UnknownParameterError, an option error too
+    bad = [v for v in values if pb.value_problem(name, v)]
+    if bad:
+        raise UsageError(f"--grid: {name} cannot be {', '.join(f'{v:g}' for v in bad)}: it must be a number "
+                         f"{range_words(limits)} — choose FROM..TO within that (see playbook/parameters.yaml)")
+
+
 def settings_of(params: dict, grid) -> list | None:
     if grid:
         name, values = grid

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.conditions import ConditionParser
 from ..core.exceptions import ParameterValueError, PlaybookError, PlaybookProblem, UnknownParameterError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
 from ..core.yamlio import RESTORE, FileProblem, line_of, load_yaml
 from ..core.paths import playbook_dir  # noqa: F401  (importable from here)
+from .messages import LANGUAGES, WORDED_VALUES
 
 RULE_KEYS = {"id", "title", "when", "resolution", "refund_share", "within_profit", "rationale", "actions",
              "evidence", "template", "note"}
@@ -70,7 +72,7 @@ class Playbook:
     param_currency: dict = field(default_factory=dict)         # money parameter -> its currency
     rule_params: dict = field(default_factory=dict)            # params as rules compare them (money in base)
     dispute_rate_targets: dict = field(default_factory=dict)   # "overall" / dispute type -> share of orders or None
-    param_limits: dict = field(default_factory=dict)           # parameter -> (lowest, highest or None)
+    param_limits: dict = field(default_factory=dict)           # parameter -> Limits
 
     def __repr__(self):
         return f"Playbook({str(self.root)!r}, params={self.params})"
@@ -80,15 +82,24 @@ class Playbook:
         if not overrides:
             return self
         for k, v in overrides.items():
-            if k not in self.params:
-                raise UnknownParameterError(k, self.params)
-            limits = self.param_limits.get(k, (0.0, None))
-            problem = parameter_range_problem(k, float(v), limits)
+            problem = self.value_problem(k, v)
             if problem:
-                raise ParameterValueError(f"{problem} — give it a value {range_words(limits)} "
-                                          "(see playbook/parameters.yaml)")
+                raise ParameterValueError(problem)
         params = {**self.params, **{k: float(v) for k, v in overrides.items()}}
         return _compile(self.root, params)
+
+    def limits(self, name) -> "Limits":
+        """The values parameter `name` may take (an UnknownParameterError if the playbook has none)."""
+        if name not in self.params:
+            raise UnknownParameterError(name, self.params)
+        return self.param_limits.get(name, Limits())
+
+    def value_problem(self, name, value) -> str:
+        """Why `--set name=value` is refused ('' if it is not): the same check as parameters.yaml's, so a
+        value --set takes never turns into a playbook error."""
+        limits = self.limits(name)
+        problem = parameter_range_problem(name, float(value), limits)
+        return f"{problem} — give it a value {range_words(limits)} (see playbook/parameters.yaml)" if problem else ""
 
     def all_rules(self):
         for table in self.tables.values():
@@ -209,10 +220,8 @@ def _load_params(root, problems):
         values[name], helps[name], lines[name] = float(spec["value"]), str(spec.get("help", "")), line
         for key in spec:
             if key not in PARAMETER_KEYS:  # `mx: 1` for `max: 1` left a share without its limit, silently
-                close = difflib.get_close_matches(str(key), PARAMETER_KEYS, n=1)
-                problems.append(PlaybookProblem(path, line_of(spec, key, line), f"parameter {name!r}: unknown key {key!r}",
-                                                (f"did you mean {close[0]!r}? " if close else "")
-                                                + f"a parameter takes {', '.join(PARAMETER_KEYS)}"))
+                problems.append(unknown_key_problem(path, line_of(spec, key, line), f"parameter {name!r}", key,
+                                                    PARAMETER_KEYS, "a parameter"))
         if spec.get("currency") is not None:
             currency[name] = str(spec["currency"]).upper()
         top = spec.get("max")
@@ -220,7 +229,7 @@ def _load_params(root, problems):
             problems.append(PlaybookProblem(path, line_of(spec, "max", line), f"parameter {name!r}: `max:` must be a number",
                                             "write e.g. `max: 1` for a share or a chance, or leave `max:` out"))
             top = None
-        limits[name] = (0.0, None if top is None else float(top))
+        limits[name] = Limits(0.0, None if top is None else float(top))
         problem = parameter_range_problem(name, values[name], limits[name])
         if problem:
             problems.append(PlaybookProblem(path, line_of(spec, "value", line), problem,
@@ -232,20 +241,47 @@ def _load_params(root, problems):
 PARAMETER_KEYS = ("value", "help", "currency", "max")
 
 
-def range_words(limits) -> str:
-    low, high = limits
+def closest(name, known) -> str | None:
+    """The known name `name` most likely misspells, or None."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return close[0] if close else None
+
+
+def unknown_key_problem(path, line, owner: str, key, known, noun: str) -> PlaybookProblem:
+    """`owner: unknown key 'mx'`, with the known key it most likely means: a misspelt key is read as
+    no key at all, so what it set (a limit, a default word) was silently gone."""
+    close = closest(key, known)
+    return PlaybookProblem(path, line, f"{owner}: unknown key {key!r}",
+                           (f"did you mean {close!r}? " if close else "") + f"{noun} takes {', '.join(known)}")
+
+
+class Limits(NamedTuple):
+    """The values a parameter may take: from `low` to `high` (None: no top), or strictly between them
+    (`between`) for a partial refund's share, which refunds neither nothing nor the whole order."""
+    low: float = 0.0
+    high: float | None = None
+    between: bool = False
+
+
+def range_words(limits: Limits) -> str:
+    low, high, between = limits
+    if between:
+        return f"more than {low:g} and less than {high:g}"
     return f"from {low:g} to {high:g}" if high is not None else f"of {low:g} or more"
 
 
-def parameter_range_problem(name, value: float, limits) -> str:
+def parameter_range_problem(name, value: float, limits: Limits) -> str:
     """What is wrong with a parameter's value ('' if nothing): every parameter is a finite amount
-    of at least 0 (days, money, counts, shares), and a share or a chance (`max: 1`) at most its max.
-    A chance of 3 or a window of -7 days gave negative costs and impossible what-ifs."""
+    of at least 0 (days, money, counts, shares), and a share or a chance (`max: 1`) at most its max; a
+    partial refund's share strictly between. A chance of 3 or a window of -7 days gave negative costs
+    and impossible what-ifs."""
     import math
-    low, high = limits
-    if not math.isfinite(value) or value < low or (high is not None and value > high):
-        return f"parameter {name!r} is {value:g}; it must be a number {range_words(limits)}"
-    return ""
+    low, high, between = limits
+    inside = low < value < high if between else low <= value and (high is None or value <= high)
+    if math.isfinite(value) and inside:
+        return ""
+    why = " (a partial refund's share: 1 would refund the whole order, 0 nothing)" if between else ""
+    return f"parameter {name!r} is {value:g}; it must be a number {range_words(limits)}{why}"
 
 
 def rule_values(values: dict, currency: dict, rates: dict, path, problems, lines=None) -> dict:
@@ -265,7 +301,8 @@ def rule_values(values: dict, currency: dict, rates: dict, path, problems, lines
 
 def _platform_value_problem(key: str, value) -> str:
     """What is wrong with a platform fact's value ('' when nothing): the day counts and the message
-    limit are whole numbers (a limit of at least 1), the message language a text."""
+    limit are whole numbers (a limit of at least 1), the message language a text. An action's
+    `deadline_days` is a day count too."""
     if value is None:
         return ""
     if key == "message_language":
@@ -323,6 +360,11 @@ def _load_platforms(root, problems):
     return platforms, sources
 
 
+# What an entry of each label file holds besides its texts (en:, zh:, ...).
+LABEL_KEYS = {"actions.yaml": ("deadline_days", "only_when"), "risk_flags.yaml": ("when",), "resolutions.yaml": ()}
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
 def _load_labels(root, filename, problems, params, need_when=False, rule_params=None):
     """`params` fill the texts; `rule_params` (money thresholds in the base currency) the conditions."""
     path = root / filename
@@ -333,17 +375,17 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
     if err:
         problems.append(err)
         return {}
-    out = {}
+    out, keys = {}, LABEL_KEYS[filename]
+    days = ConditionParser(path, params, problems)  # `deadline_days: $name` names a parameter, as a rule does
     for key, spec in (data or {}).items():
         line = line_of(data, key)
-        texts = spec if not isinstance(spec, dict) else spec.__class__(
-            (k, v) for k, v in spec.items() if k not in ("when", "deadline_days", "only_when"))
-        if isinstance(spec, dict) and hasattr(spec, "key_lines"):
-            texts.line, texts.key_lines = spec.line, spec.key_lines
-        entry = _text(texts, path, line, problems, f"{filename[:-5]} {key!r}", params)
+        what = f"{filename[:-5]} {key!r}"
+        entry = _text(_label_texts(spec, path, line, what, keys, problems), path, line, problems, what, params)
         for extra in ("deadline_days", "only_when"):
-            if isinstance(spec, dict) and extra in spec:
+            if isinstance(spec, dict) and extra in keys and extra in spec:
                 entry[extra] = spec[extra]
+        if "deadline_days" in entry:
+            _deadline_problems(spec["deadline_days"], path, line_of(spec, "deadline_days", line), what, days, problems)
         if need_when:
             parser = ConditionParser(path, params if rule_params is None else rule_params, problems)
             entry["when"] = parser.parse(spec.get("when"), line) if isinstance(spec, dict) and spec.get("when") else None
@@ -353,6 +395,94 @@ def _load_labels(root, filename, problems, params, need_when=False, rule_params=
         entry["line"] = line
         out[key] = entry
     return out
+
+
+def _label_texts(spec, path, line, what, keys, problems):
+    """An entry's texts: its keys but `keys` (deadline_days, ...). A name that is neither a language
+    code nor one of `keys` is an unknown key, with the key it most likely means: `deadline_day` was
+    told "is not a language code — put text in quotes", and the trainer went looking for a text to
+    quote. A key that is no name, or a bare word with nothing after it, is the tail of an unquoted
+    text with a comma (`{en: Sorry, weight on file}`): _text says to quote it."""
+    if not isinstance(spec, dict):
+        return spec
+    texts = spec.__class__()
+    known = LANGS_REQUIRED + keys
+    for k, v in spec.items():
+        if k in keys:
+            continue
+        if isinstance(k, str) and not re.fullmatch(r"[a-z]{2}", k) and _NAME.fullmatch(k) and \
+                (v is not None or closest(k, known)):
+            problems.append(unknown_key_problem(path, line_of(spec, k, line), what, k, known, f"an entry of {path.name}"))
+            continue
+        texts[k] = v
+    if hasattr(spec, "key_lines"):
+        texts.line, texts.key_lines = spec.line, spec.key_lines
+    return texts
+
+
+DAY_FACTS = tuple(fact for fact in PLATFORM_FACTS if fact.endswith("_days"))
+
+
+def _deadline_problems(spec, path, line, what, parser, problems) -> None:
+    """`deadline_days`: a whole number of days (0 or more), a $parameter or platform.<day count>, or a
+    list of them of which the first known one counts. `2 days` gave no date and `-3` a date before the
+    review, both silently."""
+    fix = ("write a whole number of days (0 or more), a $parameter or platform.<fact>, or a list of them "
+           "(e.g. `deadline_days: [platform.seller_response_days, $return_reply_days]`)")
+    items = spec if isinstance(spec, list) and spec else [spec]
+    for i, item in enumerate(items):
+        where = line_of(spec, i, line) if items is spec else line
+        if isinstance(item, str) and item.startswith("platform."):
+            fact = item[len("platform."):]
+            if fact not in DAY_FACTS:
+                close = closest(fact, DAY_FACTS)
+                problems.append(PlaybookProblem(path, where, f"{what}: deadline_days {item!r} is not a platform's "
+                                                "count of days", (f"did you mean 'platform.{close}'? " if close else "")
+                                                + f"use one of {', '.join('platform.' + f for f in DAY_FACTS)}"))
+            continue
+        if isinstance(item, str) and item.startswith("$"):
+            value = parser.resolve(item, where)  # undeclared: told by the parser; no number: at parameters.yaml
+            if isinstance(value, float) and value == value and value != int(value):
+                problems.append(PlaybookProblem(path, where, f"{what}: deadline_days {item} is {value:g}, not a whole "
+                                                "number of days", f"name a parameter that counts days, or {fix}"))
+            continue
+        bad = "is empty" if item is None else _platform_value_problem("deadline_days", item)
+        if bad:
+            said = "" if item is None else f" {item!r}"
+            problems.append(PlaybookProblem(path, where, f"{what}: deadline_days{said} {bad}", fix))
+
+
+def _load_resolutions(root, problems, params) -> dict:
+    """resolutions.yaml: a label for each resolution of the toolkit (fields.RESOLUTIONS, declared once in
+    code). A new one (`coupon:`) passed and did nothing, and one left out failed the first case it decided."""
+    labels = _load_labels(root, "resolutions.yaml", problems, params)
+    path = root / "resolutions.yaml"
+    meant = set()
+    for name, entry in labels.items():
+        if name not in RESOLUTIONS:
+            close = closest(name, RESOLUTIONS)
+            meant.add(close)
+            fix = f"did you mean {close!r}? " if close else \
+                "remove it (a new resolution is a change to the toolkit, not to the playbook); "
+            problems.append(PlaybookProblem(path, entry["line"], f"unknown resolution {name!r}: the resolutions are "
+                                            "the toolkit's, so no rule can give it",
+                                            fix + f"resolutions.yaml labels {', '.join(RESOLUTIONS)}"))
+    for name in RESOLUTIONS:
+        if labels and name not in labels and name not in meant:  # none: the file is unread, told already
+            problems.append(PlaybookProblem(path, None, f"resolution {name!r} has no label",
+                                            f"add `{name}: {{en: ..., zh: ...}}`: advice names it in the reader's language"))
+    return labels
+
+
+def _partial_share_problems(pb, problems) -> None:
+    """A parameter partial_refund rules give as their share, out of its range: one error on the
+    parameter, not one on each rule naming it (a value that is no number is told already)."""
+    for name, limits in pb.param_limits.items():
+        value = pb.params.get(name)
+        problem = limits.between and value == value and parameter_range_problem(name, value, limits)
+        if problem:
+            problems.append(PlaybookProblem(pb.root / "parameters.yaml", pb.param_lines.get(name), problem,
+                                            f"write a value {range_words(limits)}"))
 
 
 def _ids_across_tables(pb, problems) -> None:
@@ -433,13 +563,16 @@ def _rule(raw, index, line, path, pb, parser, problems):
     if resolution == "partial_refund":
         if isinstance(share, float) and share != share:
             share = 0.5  # its parameter is not a number: told once, in parameters.yaml (one mistake, one error)
+        elif isinstance(named, str) and named.startswith("$") and isinstance(share, (int, float)):
+            # the parameter is a partial refund's share (the contract: strictly between nothing and the
+            # whole order), for --set too: `max: 1` let --set give 1, which then failed as a playbook
+            # error. A value out of it is told once, on the parameter (_partial_share_problems)
+            high = pb.param_limits.get(named[1:], Limits()).high
+            pb.param_limits[named[1:]] = Limits(0.0, 1.0 if high is None else min(1.0, high), between=True)
+            share = share if 0 < share < 1 else 0.5
         elif not isinstance(share, (int, float)) or not 0 < share < 1:
-            if isinstance(named, str) and named.startswith("$") and isinstance(share, (int, float)):
-                bad("refund_share", f"rule {rid}: refund_share {named} is {share:g}, not a share between 0 and 1",
-                    f"set {named[1:]} between 0 and 1 (parameters.yaml, or --set)")
-            else:
-                bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
-                    "write e.g. `refund_share: $goodwill_partial_share`")
+            bad("refund_share", f"rule {rid}: a partial_refund needs refund_share between 0 and 1",
+                "write e.g. `refund_share: $goodwill_partial_share`")
             share = 0.5
     elif raw.get("refund_share") is not None:
         bad("refund_share", f"rule {rid}: refund_share only applies to partial_refund", "remove it")
@@ -483,8 +616,13 @@ def _rule(raw, index, line, path, pb, parser, problems):
                 actions, evidence, str(template or ""), raw.get("when"))
 
 
+LANGUAGE_KEYS = ("name", "defaults")
+
+
 def _load_languages(root, problems) -> dict:
-    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values."""
+    """languages.yaml: per language code, its `name` and the `defaults` printed for unknown values.
+    The languages are the toolkit's (messages.LANGUAGES): one added here has no texts, and one left
+    out (or a misspelt default) made its buyers' messages print the English words or nothing."""
     path = root / "languages.yaml"
     langs, err = load_yaml(path, empty_ok=False)
     if err:
@@ -494,11 +632,50 @@ def _load_languages(root, problems) -> dict:
     if not isinstance(langs, dict) or "en" not in langs:
         problems.append(PlaybookProblem(path, None, "must map language codes (at least en) to a name and defaults", fix))
         return {}
+    meant = {closest(code, LANGUAGES) for code in langs if code not in LANGUAGES}
+    for code in LANGUAGES:
+        if code not in langs and code not in meant:  # a misspelt code is told once, as itself
+            problems.append(PlaybookProblem(path, None, f"language {code!r} is missing: its buyers' messages would "
+                                            "print English words for the values a case leaves empty",
+                                            f"add `{code}:` with `name:` and `defaults:` for {', '.join(WORDED_VALUES)}"))
     for code, entry in langs.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
-            problems.append(PlaybookProblem(path, line_of(langs, code), f"language {code!r} needs `defaults:` "
+        line = line_of(langs, code)
+        if code not in LANGUAGES:
+            close = closest(code, LANGUAGES)
+            problems.append(PlaybookProblem(path, line, f"{code!r} is not a language the toolkit writes buyer messages in",
+                                            (f"did you mean {close!r}? " if close else "remove it: ")
+                                            + f"the languages are {', '.join(LANGUAGES)} (a buyer writing another "
+                                            "language gets the English text, with a note saying so)"))
+        elif not isinstance(entry, dict) or not isinstance(entry.get("defaults"), dict):
+            problems.append(PlaybookProblem(path, line, f"language {code!r} needs `defaults:` "
                                             "mapping the message values to the words for unknown ones", fix))
+        else:
+            _language_entry(path, code, entry, line, problems)
     return dict(langs)
+
+
+def _language_entry(path, code, entry, line, problems) -> None:
+    """One language's keys, and a word in its `defaults:` for every value a case may leave empty."""
+    for key in entry:
+        if key not in LANGUAGE_KEYS:
+            problems.append(unknown_key_problem(path, line_of(entry, key, line), f"language {code!r}", key,
+                                                LANGUAGE_KEYS, "a language"))
+    defaults = entry["defaults"]
+    where = line_of(entry, "defaults", line)
+    misspelt = [key for key in defaults if key not in WORDED_VALUES]
+    for key in misspelt:
+        problems.append(unknown_key_problem(path, line_of(defaults, key, where), f"language {code!r} defaults", key,
+                                            WORDED_VALUES, "`defaults:`"))
+    meant = {closest(key, WORDED_VALUES) for key in misspelt}
+    for name in WORDED_VALUES:
+        word = defaults.get(name)
+        if name in meant:
+            continue  # told once, as the misspelt key (one mistake, one error)
+        if word is None or not str(word).strip():
+            said = "gives no word for" if name not in defaults else "has an empty word for"
+            problems.append(PlaybookProblem(path, line_of(defaults, name, where), f"language {code!r} defaults {said} "
+                                            f"{name}: a case without one would print nothing in its place",
+                                            f"write `{name}: ...` in {code}'s defaults, the word its messages print then"))
 
 
 def collect(root, params=None):
@@ -518,7 +695,7 @@ def collect(root, params=None):
     platforms, sources = _load_platforms(root, problems)
     pb = Playbook(root, values, helps, lines, platforms, sources,
                   _load_labels(root, "actions.yaml", problems, values), {},
-                  _load_labels(root, "resolutions.yaml", problems, values), {},
+                  _load_resolutions(root, problems, values), {},
                   base_currency=base, rates=rates, whole_units=whole_units, param_currency=currency,
                   param_limits=limits)
     pb.rule_params = rule_values(values, currency, rates, root / "parameters.yaml", problems, lines)
@@ -534,6 +711,7 @@ def collect(root, params=None):
         if table:
             pb.tables[dt] = table
     _ids_across_tables(pb, problems)
+    _partial_share_problems(pb, problems)
     unread = [p for p in problems if isinstance(p, FileProblem)]
     # what else looks wrong may follow from a file that could not be read (a missing parameters.yaml
     # makes every `$name` and `{{ params.name }}` unknown): one cause, one error

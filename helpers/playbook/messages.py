@@ -23,6 +23,9 @@ LANGUAGES = ("en", "zh", "es", "ru", "pt", "fr")
 # 64): it signed messages cut at 40; at these limits the longest message still fits AliExpress's 1,500.
 ROW_VALUES = {"buyer_name": 60, "shop_name": 80, "order_id": 40, "tracking_number": 40, "carrier": 30,
               "refund_amount": 20, "order_value": 20}
+# The case values a message prints as its language's word (languages.yaml `defaults:`) when the case
+# leaves them empty; the amounts are never empty.
+WORDED_VALUES = tuple(name for name in ROW_VALUES if name not in ("refund_amount", "order_value"))
 _MARK = "\x00"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 

@@ -222,6 +222,19 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
     assert len(g.problems) == 1 and g.problems[0].startswith("x.json: answer 2: ") and why in g.problems[0]
 
 
+def test_a_scenario_nobody_answered_wrong_is_not_among_the_hardest(tmp_path):
+    """dmg_broken_no_photos: 2 attempts, 0 wrong. It was printed as "hardest: … 0/2 wrong (-)" and charted."""
+    from helpers.workshop.grading import difficulty_chart, hardest
+    g = grade(DATA / "answers")
+    assert [r["scenario_id"] for r in hardest(g)] == ["nr_honest_late_parcel", "can_changed_mind_before_shipping",
+                                                      "nad_listing_showed_navy"]
+    fig = difficulty_chart(g)
+    fig.canvas.draw()
+    assert len(fig.axes[0].get_yticklabels()) == 3
+    out = run_cli("workshop", "grade", str(DATA / "answers"), "--no-report", "--out", str(tmp_path))
+    assert "0/2 wrong" not in out.stdout and "1/3 wrong" in out.stdout, out.stdout
+
+
 def test_answers_typed_in_other_capitals_with_spaces_or_as_labels_are_graded_as_their_codes(tmp_path):
     """A trainer who types answers in by hand: ' WAIT', 'Exchange', '换货', an upper-case scenario id,
     evidence in capitals. They were skipped, and the trainee shown at 0 of 4 answered."""

@@ -252,10 +252,16 @@ def leaderboard_chart(g: Grade):
     return fig
 
 
+def hardest(g: Grade) -> list:
+    """The scenarios someone answered wrong, hardest first: one nobody got wrong is not among the hardest
+    ("hardest: … 0/2 wrong (-)" was printed and charted)."""
+    return [r for r in g.difficulty if r["wrong"]]
+
+
 def difficulty_chart(g: Grade, most: int = 12):
     import matplotlib.pyplot as plt
     use_cjk_fallback()
-    rows = g.difficulty[:most][::-1]
+    rows = hardest(g)[:most][::-1]
     fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(rows), 2) + 1))
     ax.barh([_as_text(r["title"]) for r in rows], [100 * r["wrong_share"] for r in rows], color="#d8613b")
     ax.set_xlim(0, 100)
@@ -316,7 +322,7 @@ def run_grade_cli(args) -> int:
     for r in g.leaderboard:
         print(f"  {r['rank']:>3}. {padded(r['trainee'], 24)} {r['points']:>4}/{r['max_points']:<4} {r['score_pct']:>5}%  "
               + grade_word("trainee line", lang).format(right=r["right"], answered=r["answered"], size=r["deck_size"]))
-    for r in g.difficulty[:5]:
+    for r in hardest(g)[:5]:
         print("  " + grade_word("hardest line", lang).format(title=padded(r["title"], 56), wrong=r["wrong"],
                                                                attempts=r["attempts"], answers=r["wrong_answers"] or "-"))
     if not args.no_report:

@@ -394,8 +394,11 @@ def test_rejected_rows_come_as_a_workbook_too_that_excel_shows_in_chinese(tmp_pa
     assert [r[3] for r in cells[1:]] == errors["message"].tolist() and "必填" in "".join(errors["message"])
     again = tmp_path / "o2"
     assert main(["batch", str(path), "--out", str(again), "--as-of", "2026-11-01", "--no-report",
-                 "--xlsx-max-rows", "3"]) == 0
+                 "--xlsx-max-rows", "3", "--lang", "zh"]) == 0
     assert not (again / "errors.xlsx").exists()  # 6 rejected rows: more than --xlsx-max-rows
+    # said, as recommendations.xlsx was (errors.xlsx was left out without a word), in the run's language
+    notes = json.loads((again / "summary.json").read_text(encoding="utf-8"))["notes"]
+    assert "未写出 errors.xlsx：6 行超过 --xlsx-max-rows 3；请打开 errors.csv" in notes, notes
 
 
 def test_a_cell_of_megabytes_is_read_decided_and_written_to_the_workbook(tmp_path):

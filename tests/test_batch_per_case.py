@@ -80,15 +80,25 @@ def test_a_failing_case_is_recorded_and_the_others_go_on(tmp_path):
 
 def test_cli_writes_one_notebook_per_case(tmp_path, capfd):
     frame = pd.read_csv(ROOT / "samples" / "cases.csv", dtype=str, keep_default_na=False).iloc[[0, 6, 12, 20, -1]]
+    frame.iloc[1, frame.columns.get_loc("case_id")] = "订单1"
+    frame.iloc[2, frame.columns.get_loc("case_id")] = "A/7 x"
     src = tmp_path / "few.csv"
     frame.to_csv(src, index=False)
     out = tmp_path / "out"
     assert main(["batch", str(src), "--out", str(out), "--as-of", "2026-11-01", "--no-report",
-                 "--per-case-notebooks", "--workers", "2"]) == 0
+                 "--per-case-notebooks", "--workers", "2", "--lang", "zh"]) == 0
     decided = pd.read_csv(out / "recommendations.csv", dtype=str)["case_id"]
     assert sorted(p.name for p in (out / "cases").glob("*.ipynb")) == sorted(notebook_name(c) for c in decided)
     assert len(pd.read_csv(out / "notebook_errors.csv")) == 0
     assert notebook_name("a/b c") != notebook_name("a b/c") and notebook_name("T01") == "T01.ipynb"
+    # a Chinese id stays readable (it was 1-13be7e62.ipynb); the index says which file holds which case
+    assert notebook_name("订单1") == "订单1.ipynb"
+    index = pd.read_csv(out / "cases" / "index.csv", dtype=str)
+    assert dict(zip(index["case_id"], index["notebook"]))["A/7 x"] == notebook_name("A/7 x")
+    assert sorted(index["case_id"]) == sorted(decided) and "订单1" in set(index["case_id"])
+    err = capfd.readouterr()
+    assert "WARNING" not in err.err  # the kernels' start-up warnings stay off the terminal
+    assert "注意：逐案笔记本：4 个已运行，0 个失败 -> " in err.out  # the last sample row is rejected
     assert "WARNING" not in capfd.readouterr().err  # the kernels' start-up warnings stay off the terminal
 
 

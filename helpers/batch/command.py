@@ -54,7 +54,7 @@ def print_summary(result: BatchResult, out=None, labels: dict | None = None, lan
         for line in summary_lines(result.whatif, labels, lang):
             print(line, file=out)
     for note in [*result.notes, *result.said]:
-        print(f"note: {note}", file=out)
+        print(ui("note", lang).format(note), file=out)
 
 
 def run_batch_cli(args) -> int:

@@ -548,7 +548,9 @@ def run_dask(opts, scheduler=None, part_rows: int = PART_ROWS, processes: bool =
         from .whatif import summarise
         result.whatif = summarise(opts.params, [r["whatif"] for r in done], result.decided)
         write_json_atomic(out / "whatif.json", result.whatif)
-    result.notes.append(f"results: {out / 'recommendations'} ({len(parts)} Parquet {'part' if len(parts) == 1 else 'parts'})")
+    from ..playbook.labels import ui
+    result.notes.append(ui("note_parquet_parts", opts.lang).format(path=out / "recommendations", n=len(parts),
+                                                                   parts="part" if len(parts) == 1 else "parts"))
     write_json_atomic(out / "summary.json", {**summary_dict(opts, result, _dt.date.fromisoformat(settings["today"])),
                                        "engine": "dask"})
     return result

@@ -26,7 +26,7 @@ from ..core.paths import NOTEBOOKS_DIR
 
 _IN_KERNEL = "__import__('helpers.batch.per_case', fromlist=['run_cells'])"  # this module, as the kernel imports it
 _LAST_RUN = {"cells": 0}  # kernel side: how many cells the last run_cells ran (read back in its reply)
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")  # letters of any script stay: 订单1 is a readable file name
 
 
 def notebook_name(case_id: str) -> str:
@@ -447,5 +447,11 @@ def run_for_batch(opts, validated) -> list:
     errors = pd.DataFrame(failed, columns=["row", "case_id", "field", "message"])
     atomic_write(out / "notebook_errors.csv",
                   lambda tmp: Path(tmp).write_bytes(csv_bytes(safe_frame(errors, ("case_id", "message")), True)))
-    return [f"per-case notebooks: {len(results) - len(failed)} ran, {len(failed)} failed"
-            + (" (see notebook_errors.csv)" if failed else "") + f" -> {folder}"]
+    # which file holds which case: an id that is not a file name (a slash, a space) is cleaned and hashed
+    index = pd.DataFrame([{"row": row, "case_id": case_id, "notebook": path.name} for row, case_id, _, _, path in jobs],
+                         columns=["row", "case_id", "notebook"])
+    atomic_write(folder / "index.csv",
+                 lambda tmp: Path(tmp).write_bytes(csv_bytes(safe_frame(index, ("case_id", "notebook")), True)))
+    from ..playbook.labels import ui
+    return [ui("note_per_case", opts.lang).format(ran=len(results) - len(failed), failed=len(failed), folder=folder,
+                                                  see=ui("note_see_notebook_errors", opts.lang) if failed else "")]

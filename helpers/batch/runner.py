@@ -96,19 +96,19 @@ def load_cases(opts: Options, notes: dict | None = None):
     return frame
 
 
-def misspelt_columns(headers) -> list:
+def misspelt_columns(headers, lang: str = "en") -> list:
     """A note per column the batch does not read that is one letter or two from a contract field the
     file lacks (`buyer_photo`): the run goes on without it, and every case is decided as if that
     fact were unknown. Other extra columns (an export's own) are left unread without a word."""
     from ..core.fields import FIELD_BY_NAME, closest_field
     from ..iorw.tables import ROW_PROBLEM
+    from ..playbook.labels import ui
     present = set(headers)
     notes = []
     for header in headers:
         field = None if header in FIELD_BY_NAME or header == ROW_PROBLEM else closest_field(header, cutoff=0.8)
         if field and field not in present:
-            notes.append(f"column {header!r} is not read: it is not a field of the case contract; did you mean "
-                         f"{field!r}? Every case was decided without it: rename the column and run again")
+            notes.append(ui("note_misspelt_column", lang).format(header=header, field=field))
     return notes
 
 
@@ -247,10 +247,10 @@ def _run(opts: Options, out: Path) -> BatchResult:
 
     notes = {}
     frame = load_cases(opts, notes)
-    column_notes = [] if opts.columns else misspelt_columns(list(frame.columns))
+    from ..playbook.labels import ui
+    column_notes = [] if opts.columns else misspelt_columns(list(frame.columns), opts.lang)
     if frame.attrs.get("sheet") is not None:
-        column_notes.insert(0, f"read the sheet {frame.attrs['sheet']!r}: its header names the most case fields "
-                               "(the workbook's first sheet names fewer)")
+        column_notes.insert(0, ui("note_sheet", opts.lang).format(sheet=frame.attrs["sheet"]))
     clock["read"] = time.perf_counter()
     v = validate_frame(frame, as_of=as_of, today=as_of_run)
     clock["validate"] = time.perf_counter()
@@ -268,8 +268,8 @@ def _run(opts: Options, out: Path) -> BatchResult:
     said = []  # printed, not written: a resumed run's files are the uninterrupted run's, summary.json too
     if manifest.done:  # --resume found finished chunks: say how far the stopped run had come
         done_rows = sum(len(c) for c in chunks[:manifest.done])
-        said.append(f"resumed: {done_rows:,} of {len(rows):,} cases were decided and written by the stopped "
-                            f"run ({manifest.done} of {len(chunks)} chunks); the rest are decided now")
+        said.append(ui("note_resumed", opts.lang).format(done=done_rows, total=len(rows), chunks_done=manifest.done,
+                                                         chunks=len(chunks)))
     state = manifest.dir
     recs = CsvPart(state / "recommendations.csv.partial", manifest.offset("recommendations"), opts.durable)
     changes = CsvPart(state / "whatif_changes.csv.partial", manifest.offset("whatif_changes"), opts.durable) if opts.params else None
@@ -343,13 +343,14 @@ def _run(opts: Options, out: Path) -> BatchResult:
         os.link(changes.path, stage / "whatif_changes.csv")
         result.whatif = summarise(opts.params, [c["whatif"] for c in manifest.data["chunks"]], len(rows))
         write_json_atomic(stage / "whatif.json", result.whatif)
-    if len(v.problems) <= opts.xlsx_max_rows:  # Excel shows a UTF-8 CSV's Chinese as mojibake; a workbook as written
-        write_xlsx(stage / "errors.csv", stage / "errors.xlsx", "errors", numeric=("row",))
-    if len(rows) <= opts.xlsx_max_rows:
-        write_xlsx(stage / "recommendations.csv", stage / "recommendations.xlsx")
-    else:
-        result.notes.append(f"recommendations.xlsx not written: {len(rows)} rows is more than --xlsx-max-rows "
-                            f"{opts.xlsx_max_rows}; open recommendations.csv instead")
+    # Excel shows a UTF-8 CSV's Chinese as mojibake; a workbook as written (up to --xlsx-max-rows rows)
+    for name, n, sheet, numeric in (("errors", len(v.problems), "errors", ("row",)),
+                                    ("recommendations", len(rows), "recommendations", None)):
+        if n <= opts.xlsx_max_rows:
+            write_xlsx(stage / f"{name}.csv", stage / f"{name}.xlsx", sheet, numeric=numeric)
+        else:
+            result.notes.append(ui("note_no_xlsx", opts.lang).format(file=f"{name}.xlsx", rows=n,
+                                                                     most=opts.xlsx_max_rows, csv=f"{name}.csv"))
     clock["files"] = time.perf_counter()
     summary, products = health.result()
     write_products(stage, products)

@@ -106,6 +106,23 @@ UI = {
     "run_summary": ("{rows} rows: {decided} decided, {rejected} rejected -> {out}",
                     "{rows} 行：{decided} 个已决定，{rejected} 个被拒绝 -> {out}"),
     "report_at": ("report: {path}", "报告：{path}"),
+    # the batch's notes (terminal and summary.json), in the run's language
+    "note": ("note: {}", "注意：{}"),
+    "note_misspelt_column": ("column {header!r} is not read: it is not a field of the case contract; did you mean "
+                             "{field!r}? Every case was decided without it: rename the column and run again",
+                             "未读取列 {header!r}：它不是案例契约中的字段；是否想写 {field!r}？所有案例都是在没有这一列的"
+                             "情况下决定的：请重命名该列后重新运行"),
+    "note_sheet": ("read the sheet {sheet!r}: its header names the most case fields (the workbook's first sheet "
+                   "names fewer)", "读取了工作表 {sheet!r}：它的表头包含的案例字段最多（工作簿的第一个工作表包含的较少）"),
+    "note_resumed": ("resumed: {done:,} of {total:,} cases were decided and written by the stopped run ({chunks_done} "
+                     "of {chunks} chunks); the rest are decided now",
+                     "已续跑：中断的运行已决定并写出 {done:,} / {total:,} 个案例（{chunks_done} / {chunks} 块）；其余的现在决定"),
+    "note_no_xlsx": ("{file} not written: {rows} rows is more than --xlsx-max-rows {most}; open {csv} instead",
+                     "未写出 {file}：{rows} 行超过 --xlsx-max-rows {most}；请打开 {csv}"),
+    "note_parquet_parts": ("results: {path} ({n} Parquet {parts})", "结果：{path}（{n} 个 Parquet 分片）"),
+    "note_per_case": ("per-case notebooks: {ran} ran, {failed} failed{see} -> {folder}",
+                      "逐案笔记本：{ran} 个已运行，{failed} 个失败{see} -> {folder}"),
+    "note_see_notebook_errors": (" (see notebook_errors.csv)", "（见 notebook_errors.csv）"),
     "language": ("Language", "语言"),
     "recommend": ("Recommend", "给出建议"),
     "section_order": ("Order", "订单"),

@@ -11,7 +11,8 @@ import pytest
 
 from helpers import recommend
 from helpers.batch.backtest import BacktestOptions, run_backtest
-from helpers.batch.backtest_grid import parse_grid
+from helpers.batch import backtest_grid
+from helpers.batch.backtest_grid import AS_IT_IS, parse_grid
 from helpers.batch.history import (GRID_BEST, GRID_PARAM, LOSING_PLATFORM, LOSING_RULE, SIZE_SKU, generate_history,
                                    write_history)
 from helpers.cli.commands import main
@@ -180,8 +181,9 @@ def test_the_grid_picks_the_planted_best_value(generated):
     _, s = generated
     grid = s["grid"]
     assert grid["best"] == f"{GRID_PARAM}={GRID_BEST}" and grid["set_lines"] == [f"--set {GRID_PARAM}={GRID_BEST}"]
-    assert [r["params"][GRID_PARAM] for r in grid["settings"]] == [4, 6, 8, 10, 12, 14, 16]
-    lost = [r["lost_share"] for r in grid["settings"]]
+    assert grid["verdict"] == "better" and grid["settings"][0]["setting"] == AS_IT_IS
+    assert [r["params"][GRID_PARAM] for r in grid["settings"][1:]] == [4, 6, 8, 10, 12, 14, 16]
+    lost = [r["lost_share"] for r in grid["settings"][1:]]
     assert lost[-1] > lost[3]  # waiting past the planted limit loses on the platform
     for r in grid["settings"]:  # money per currency, observed and estimated apart
         assert set(r["observed_cost"]) == set(r["estimated_cost"]) == {"CNY", "EUR", "USD"}
@@ -301,3 +303,51 @@ def test_a_grid_csv_of_the_users_is_left_alone_and_a_stale_grid_is_removed(tmp_p
     assert (out / "grid.csv").read_text() != "the analyst's own grid"
     assert main(["backtest", history, "--out", str(out), "--no-report"]) == 0
     assert not (out / "grid.csv").exists()  # the earlier run's grid, stale now
+
+
+# --- the grid's verdict: the playbook as it is is always a setting, and the one to beat ---------
+
+def scored(*scores):
+    """Grid rows by hand: the playbook as it is first (its score the first), then settings s1, s2, ..."""
+    return [{"setting": AS_IT_IS if k == 0 else f"s{k}", "score": v} for k, v in enumerate(scores)]
+
+
+@pytest.mark.parametrize("scores, verdict, best, tied", [
+    ((0.67, 0.66, 0.68), "better", "s1", []),            # one setting scores lower than the playbook as it is
+    ((0.67, 0.68, 0.69), "keep", AS_IT_IS, []),          # --grid wait_grace_days=14..16:2 on samples/history.csv
+    ((0.67, 0.671, 0.67, 0.67), "keep", AS_IT_IS, []),   # the current value among them ties, never wins
+    ((0.67, 0.67, 0.67), "no difference", AS_IT_IS, []),  # a parameter the history never tests
+    ((0.67, 0.60, 0.60, 0.65), "tie", None, ["s1", "s2"]),  # two settings equal: the history cannot choose
+    ((None, None, None), "unknown", None, []),            # no closed case with an action
+])
+def test_a_setting_is_advised_only_when_it_beats_the_playbook_as_it_is_and_every_other(scores, verdict, best, tied):
+    """The grid left the playbook as it is out: `--grid wait_grace_days=14..16:2` named 14 best (score
+    0.6805) although the playbook as it is scored 0.6703, `stalled_days=8..12:2` named the current 10,
+    and a parameter that moves nothing still got a `--set` line."""
+    got_verdict, got_best, got_tied = backtest_grid.choose(scored(*scores))
+    assert (got_verdict, got_best and got_best["setting"], [r["setting"] for r in got_tied]) == (verdict, best, tied)
+
+
+@pytest.mark.parametrize("lang, verdict, keep, row", [
+    ("en", "no setting differs: each scores 0.8000, as the playbook as it is does", "  (keep the playbook as it is)",
+     "  playbook as it is: 0 decisions change, lost on the platform 30.0%, cost share 50.0%, score 0.8000"),
+    ("zh", "没有任何设置有差别：每种设置的得分都是 0.8000，与现行手册相同", "  （保持现行手册不变）",
+     "  现行手册：0 个决定改变，平台判输 30.0%，成本占比 50.0%，得分 0.8000"),
+])
+def test_a_grid_that_moves_nothing_says_so_and_advises_no_set_line(tmp_path, capsys, lang, verdict, keep, row):
+    """small_history has no parcel in transit: stalled_days changes no decision. By hand, over the five
+    closed cases with an action (N1, N2, C1, C2, C4): lost N1 0, C2 0, C4 1 observed; N2 as the followed
+    N1 (0), C1 as C2 and C4 (0.5): 1.5 / 5 = 0.3. Cost share N1 0/40, C2 20/30, C4 30/30; N2 as N1 (0),
+    C1 as C2 and C4 (5/6): 2.5 / 5 = 0.5. Score 0.8000 for every setting and the playbook as it is."""
+    small_history().to_csv(tmp_path / "h.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(out), "--no-report", "--grid",
+                 "stalled_days=9..11:1", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert row in printed
+    assert printed[-3:-1] == [verdict, keep] and "--set" not in "\n".join(printed)
+    grid = pd.read_csv(out / "grid.csv")
+    assert grid["setting"].tolist() == [AS_IT_IS, "stalled_days=9", "stalled_days=10", "stalled_days=11"]
+    assert grid["score"].tolist() == [0.8] * 4
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["grid"]
+    assert (summary["verdict"], summary["best"], summary["set_lines"]) == ("no difference", AS_IT_IS, [])

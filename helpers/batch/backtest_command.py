@@ -8,7 +8,7 @@ from ..core.exceptions import OutputError, UsageError
 from ..iorw.atomic import writable_folder
 from ..playbook.params import parse_params, parse_review_date
 from .backtest import BacktestOptions, run_backtest
-from .backtest_grid import AS_IT_IS, parse_grid
+from .backtest_grid import AS_IT_IS, KEEP, parse_grid, verdict_sentence
 
 
 def options_from_args(args) -> BacktestOptions:
@@ -58,12 +58,8 @@ def summary_lines(s: dict, lab=None) -> list:
                            score=f"{r['score']:.4f}"))
             setting = lab.word("playbook as it is") if r["setting"] == AS_IT_IS else r["setting"]
             lines.append(say("setting", setting=setting, changed=r["changed"], figures=figures))
-        if grid["best"] is None:
-            lines.append(say("best unknown"))
-        else:
-            best = lab.word("playbook as it is") if grid["best"] == AS_IT_IS else grid["best"]
-            lines.append(say("best", setting=best))
-            lines += grid["set_lines"] or [say("keep")]
+        lines.append(verdict_sentence(grid, lab))
+        lines += grid["set_lines"] or ([say("keep")] if grid["verdict"] in KEEP else [])
     return lines
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.paths import NOTEBOOKS_DIR
 from ..playbook.labels import ui
-from .backtest_grid import AS_IT_IS
+from .backtest_grid import AS_IT_IS, KEEP, best_name, verdict_sentence
 from .report import Table, heading, labelled, new_figure, no_rows_note, sentence
 from .report_words import BACKTEST_SECTIONS, BACKTEST_TITLE, HEALTH_SECTIONS, Labels, labels_for
 
@@ -135,12 +135,13 @@ def setting_name(b: Backtest, setting: str) -> str:
 
 
 def best_text(b: Backtest) -> str:
-    grid, zh = b.summary["grid"], b.lang == "zh"
-    if grid["best"] is None:
-        return ("最佳：无法判断——历史中没有记录了实际处理方案的已结案例。" if zh else
-                "Best: cannot tell — the history has no closed case with a recorded action taken.")
-    lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or b.labels.word("keep the playbook")
-    return f"{'最佳' if zh else 'Best'}{ui('colon', b.lang)}`{setting_name(b, grid['best'])}` — {lines}"
+    """The grid's verdict as the terminal says it (backtest_grid.verdict_sentence), then the `--set`
+    lines to paste or the advice to keep the playbook as it is."""
+    grid, lab = b.summary["grid"], b.labels
+    text = verdict_sentence(grid, lab, quote=lambda s: f"`{setting_name(b, s)}`")
+    advice = (" ".join(f"`{line}`" for line in grid["set_lines"]) or
+              (lab.word("keep the playbook") if grid.get("verdict") in KEEP else ""))
+    return f"{text[:1].upper()}{text[1:]}" + (f" — {advice}" if advice else "")
 
 
 # ---- what the notebook displays: labelled tables in full, a sentence for an empty section ----
@@ -266,8 +267,7 @@ def chart_grid(b: Backtest):
     ax.plot(settings, table["score"], marker="o", label=word("score (lower is better)"))
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the lines, never over them
-    best = b.summary["grid"]["best"]
-    ax.set_title(f"{word('Settings compared; best')}{ui('colon', b.lang)}{setting_name(b, best) if best else word('cannot tell')}")
+    ax.set_title(f"{word('Settings compared; best')}{ui('colon', b.lang)}{best_name(b.summary['grid'], b.labels)}")
     fig.tight_layout()
     return fig
 

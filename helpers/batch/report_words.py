@@ -74,11 +74,13 @@ SECTION_TEXT = {
                             "estimated cost. Remember the selection bias: the team chose where to depart.",),
                            ("没有按手册处理且结果更好", "团队采取了其他方案，案例结果良好，且实付低于手册方案的预计成本。"
                             "注意选择偏差：在哪些案例上偏离手册是团队自己选的。")),
-    BACKTEST_SECTIONS[5]: (("Only with `--set` or `--grid`: each setting replayed on the same history. Score = average "
+    BACKTEST_SECTIONS[5]: (("Only with `--set` or `--grid`: each setting replayed on the same history, beside the "
+                            "playbook as it is (the first row, the one to beat). Score = average "
                             "cost share (amount paid / order value; observed where the setting's advice is what the team "
                             "did, else estimated from the cases that followed the same rule) + share lost on the "
                             "platform; lowest is best.",),
-                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时：每种设置都在同一份历史上重新回放。得分 = "
+                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时：每种设置都在同一份历史上重新回放，"
+                            "并与现行手册（第一行，需要胜过的基准）对比。得分 = "
                             "平均成本占比（实付 / 订单金额；设置的建议与团队做法相同时用实际值，否则按照同一规则处理的案例估算）"
                             "+ 在平台上判输的比例；越低越好。")),
 }
@@ -150,9 +152,20 @@ CONSOLE = {
     "setting figures": ("lost on the platform {lost}, cost share {cost}, score {score}",
                         "平台判输 {lost}，成本占比 {cost}，得分 {score}"),
     "nothing to compare": ("no closed case with a recorded action to compare on", "没有记录了实际处理方案的已结案例可供比较"),
-    "best unknown": ("best: cannot tell (the history has no closed case with a recorded action_taken)",
+    "best unknown": ("best: cannot tell (the history has no closed case with a recorded action taken)",
                      "最佳：无法判断（历史中没有记录了实际处理方案的已结案例）"),
-    "best": ("best: {setting}", "最佳：{setting}"),
+    # the grid's verdict (backtest_grid.choose): a setting is best only when it scores lower than the
+    # playbook as it is and than every other setting
+    "best": ("best: {setting}, score {score} (the playbook as it is: {baseline})",
+             "最佳：{setting}，得分 {score}（现行手册：{baseline}）"),
+    "best keep": ("best: the playbook as it is, score {baseline}: no setting scores lower",
+                  "最佳：现行手册，得分 {baseline}：没有任何设置的得分更低"),
+    "best no difference": ("no setting differs: each scores {baseline}, as the playbook as it is does",
+                           "没有任何设置有差别：每种设置的得分都是 {baseline}，与现行手册相同"),
+    "best tie": ("no single best: {settings} tie at score {score}, lower than the playbook as it is ({baseline}); "
+                 "the history cannot tell them apart, so no --set line is given",
+                 "无法选出唯一的最佳设置：{settings} 得分同为 {score}，低于现行手册（{baseline}）；"
+                 "历史无法区分它们，因此不给出 --set 建议"),
     "keep": ("  (keep the playbook as it is)", "  （保持现行手册不变）"),
     "wrote": ("wrote {files} to {out}", "已将 {files} 写入 {out}"),
     # the batch's policy what-if (--set)
@@ -248,6 +261,7 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "share lost on the platform": ("share lost on the platform", "在平台上判输的比例"),
     "cost share": ("cost share", "成本占比"), "score (lower is better)": ("score (lower is better)", "得分（越低越好）"),
     "Settings compared; best": ("Settings compared; best", "参数设置对比；最佳"), "cannot tell": ("cannot tell", "无法判断"),
+    "a tie": ("a tie", "并列"), "list separator": (", ", "、"),
     "no action": ("No decided case records the action the team took, so there is nothing to compare here.",
                   "没有任何已决定的案例记录了团队的实际处理方案，此处没有可对比的内容。"),
     "no closed action": ("No closed case records the action the team took, so there is nothing to count here.",

@@ -351,3 +351,53 @@ def test_a_grid_that_moves_nothing_says_so_and_advises_no_set_line(tmp_path, cap
     assert grid["score"].tolist() == [0.8] * 4
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["grid"]
     assert (summary["verdict"], summary["best"], summary["set_lines"]) == ("no difference", AS_IT_IS, [])
+
+
+# --- money the history does not give: unknown, never 0 --------------------------------------------
+
+def without_amounts(history, *case_ids):
+    """small_history with amount_paid blank in `case_ids`, or with no amount_paid column without them."""
+    if not case_ids:
+        return history.drop(columns="amount_paid")
+    return history.assign(amount_paid=history["amount_paid"].where(~history["case_id"].isin(case_ids), ""))
+
+
+@pytest.mark.parametrize("lang, blank, lines", [
+    # no amount_paid column: USD's N1, C1, C4 and EUR's N2, C2 paid unknown; the playbook's side is known only
+    # where the team departed (C1: cancel_refund est. 15; N2: request_evidence est. 4)
+    ("en", (), ["  EUR: team paid: unknown (no amount paid in any of its 2 cases); following the playbook: unknown "
+                "observed + 4.00 estimated = 4.00 in 1 of 2 cases (1 unknown); no case has both known, so the two "
+                "are not compared",
+                "  USD: team paid: unknown (no amount paid in any of its 3 cases); following the playbook: unknown "
+                "observed + 15.00 estimated = 15.00 in 1 of 3 cases (2 unknown); no case has both known, so the two "
+                "are not compared"]),
+    ("zh", (), ["  EUR：团队实付：未知（2 个案例都没有实付金额）；按手册：实际 未知 + 预计 4.00 = 4.00（2 个案例中已知 1 个，"
+                "未知 1 个）；没有两者都已知的案例，因此不作对比",
+                "  USD：团队实付：未知（3 个案例都没有实付金额）；按手册：实际 未知 + 预计 15.00 = 15.00（3 个案例中已知 1 个，"
+                "未知 2 个）；没有两者都已知的案例，因此不作对比"]),
+    # C4 (followed, USD 30) blank: the team's 5.00 is N1 0 + C1 5, the playbook's 15.00 is N1 0 observed + C1 15
+    # estimated; both known in N1 and C1
+    ("en", ("C4",), ["  EUR: team paid 60.00; following the playbook: 20.00 observed + 4.00 estimated = 24.00",
+                     "  USD: team paid 5.00 in 2 of 3 cases (1 unknown); following the playbook: 0.00 observed + "
+                     "15.00 estimated = 15.00 in 2 of 3 cases (1 unknown); over the 2 cases where both are known: "
+                     "team paid 5.00, following the playbook 15.00"]),
+])
+def test_an_unknown_amount_paid_is_said_to_be_unknown_not_zero(tmp_path, capsys, lang, blank, lines):
+    """A history without amount_paid printed "USD: team paid 0.00" beside the playbook's 1,389.77, and
+    summary.json's team_paid_unknown: 156 was said nowhere."""
+    without_amounts(small_history(), *blank).to_csv(tmp_path / "h.csv", index=False)
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--no-report", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line for line in printed if line.startswith(("  EUR", "  USD"))] == lines
+
+
+def test_the_reports_money_table_says_unknown_and_compares_like_for_like(tmp_path):
+    from helpers.batch import backtest_report as br
+    without_amounts(small_history()).to_csv(tmp_path / "h.csv", index=False)
+    run_backtest(BacktestOptions(str(tmp_path / "h.csv"), str(tmp_path / "o")))
+    table = br.section_cost(br.load_backtest(tmp_path / "o"))[0].frame
+    assert table.columns.tolist() == ["currency", "team paid", "team's amount unknown (cases)", "playbook: observed",
+                                      "playbook: estimated", "playbook: total", "playbook's cost unknown (cases)",
+                                      "both known (cases)", "both known: team paid", "both known: playbook"]
+    assert table.to_numpy().tolist() == [["EUR", "unknown", 2, "unknown", 4.0, 4.0, 1, 0, "unknown", "unknown"],
+                                         ["USD", "unknown", 3, "unknown", 15.0, 15.0, 2, 0, "unknown", "unknown"]]

@@ -97,8 +97,8 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
         ["先收集证据", "全额退款", "EUR", 1, "与买家协商解决 1", 0.0],
         ["先收集证据", "先收集证据", "USD", 1, "平台判买家胜 1", 0.0]]
     assert rows(br.section_cost(b)[0]) == [
-        ["币种", "团队实付", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
-        ["EUR", 0.0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 30.0, 0.0, 30.0, 0]]
+        ["币种", "团队实付", "团队实付未知（案例数）", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
+        ["EUR", 0.0, 0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 0, 30.0, 0.0, 30.0, 0]]
     assert rows(br.section_losing_rules(b)[0]) == [
         ["规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
         ["nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0], ["can_out_of_stock", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
@@ -115,8 +115,8 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
 def test_english_headings_are_words_not_summary_keys(tmp_path):
     b = br.load_backtest(run(tmp_path, "--no-report"))
     assert br.section_cost(b)[0].frame.columns.tolist() == [
-        "currency", "team paid", "playbook: observed", "playbook: estimated", "playbook: total",
-        "playbook's cost unknown (cases)"]
+        "currency", "team paid", "team's amount unknown (cases)", "playbook: observed", "playbook: estimated",
+        "playbook: total", "playbook's cost unknown (cases)"]
     assert rows(br.section_agreement(b)[0])[1] == ["Cancel the order and refund", 1, 0, 0]
     assert br.section_pairs(b)[0].frame["outcomes (all currencies)"].tolist() == [
         "Buyer withdrew 1", "Settled with the buyer 1", "Platform ruled for the buyer 1"]

@@ -32,9 +32,7 @@ def summary_lines(s: dict, lab=None) -> list:
              say("followed", followed=s["followed"], departed=s["departed"])]
     if s["decided"] and not s["followed"] + s["departed"]:  # a list of open cases, not a history
         lines.append(say("no history"))
-    for cur, c in s["cost"].items():
-        lines.append(say("cost", currency=cur, paid=f"{c['team_paid']:,.2f}", observed=f"{c['playbook_observed']:,.2f}",
-                         estimated=f"{c['playbook_estimated']:,.2f}", total=f"{c['playbook_total']:,.2f}"))
+    lines += [cost_line(cur, c, lab) for cur, c in s["cost"].items()]
     for r in s["losing_rules"][:3]:
         lines.append(say("losing rule", rule=r["rule_id"], platform=lab.platform.get(r["platform"], r["platform"]),
                          share=f"{r['bad_share']:.0%}", cases=r["followed_cases"]))
@@ -61,6 +59,34 @@ def summary_lines(s: dict, lab=None) -> list:
         lines.append(verdict_sentence(grid, lab))
         lines += grid["set_lines"] or ([say("keep")] if grid["verdict"] in KEEP else [])
     return lines
+
+
+def cost_line(currency: str, c: dict, lab) -> str:
+    """One currency's money (summary.json's `cost`): what the team paid against what following the
+    playbook would have cost. A side unknown in some cases says in how many, never counting them as 0,
+    and then the two are compared over the cases where both are known, not as two totals of different
+    cases."""
+    def say(key, **figures):
+        return lab.word(f"console: {key}", **figures)
+
+    def money(amount, known=True):
+        return lab.money(amount, currency) if known else lab.word("an unknown amount")
+
+    def partly(known, unknown):
+        return say("partly known", known=known, cases=known + unknown, unknown=unknown) if unknown else ""
+    cases, team_unknown, playbook_unknown = c["cases"], c["team_paid_unknown"], c["playbook_estimate_unknown"]
+    team = (say("team paid unknown", cases=cases) if team_unknown == cases else
+            say("team paid", paid=money(c["team_paid"])) + partly(cases - team_unknown, team_unknown))
+    observed_known = c["playbook_observed_cases"] or not c.get("playbook_observed_unknown", 0)
+    playbook = (say("playbook cost unknown", cases=cases) if playbook_unknown == cases else
+                say("playbook cost", observed=money(c["playbook_observed"], observed_known),
+                    estimated=money(c["playbook_estimated"]), total=money(c["playbook_total"]))
+                + partly(cases - playbook_unknown, playbook_unknown))
+    both = ("" if not team_unknown and not playbook_unknown else
+            say("none both known") if not c["both_known_cases"] else
+            say("both known", cases=c["both_known_cases"], paid=money(c["both_known_team_paid"]),
+                total=money(c["both_known_playbook"])))
+    return say("cost", currency=currency, team=team, playbook=playbook, both=both)
 
 
 def run_backtest_cli(args) -> int:

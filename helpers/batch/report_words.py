@@ -64,9 +64,13 @@ SECTION_TEXT = {
     BACKTEST_SECTIONS[1]: (("Closed cases only; money paid per currency.",),
                            ("按（手册建议，实际处理）统计的结果与金额", "只含已结案例；实付金额按币种分列。")),
     BACKTEST_SECTIONS[2]: (("What the team paid, against what following the playbook would likely have cost: *observed* "
-                            "where the team did what the playbook says, *estimated* by the cost model where it did not.",),
+                            "where the team did what the playbook says, *estimated* by the cost model where it did not. "
+                            "Each total covers the cases where it is known; the cases it leaves out (no amount paid, "
+                            "no cost) are counted beside it and, when there are any, both sides are compared again "
+                            "over the cases where both are known.",),
                            ("实付与按手册处理的对比", "团队实际支付的金额，对比按手册处理可能的花费：团队按手册处理的案例用"
-                            "*实际*金额，没有按手册处理的用成本模型的*预计*金额。")),
+                            "*实际*金额，没有按手册处理的用成本模型的*预计*金额。每项合计只含金额已知的案例；未计入的案例"
+                            "（没有实付金额或成本）在旁边计数，若有未计入的案例，再按两者都已知的案例重新对比。")),
     BACKTEST_SECTIONS[3]: (("Rules (per platform) whose advice, when followed, most often ended with the platform ruling "
                             "for the buyer or with a negative review, worst first.",),
                            ("按手册处理却常输的规则", "按平台统计：照其建议处理后，最常以平台判买家胜或差评告终的规则，最差的在前。")),
@@ -103,7 +107,9 @@ COLUMNS_ZH = {
     "outcome": "结果", "amount_paid": "实付金额", "est_cost": "预计成本", "closed cases": "已结案例数",
     "outcomes (all currencies)": "结果（所有币种）", "paid": "实付", "team paid": "团队实付",
     "playbook: observed": "按手册：实际", "playbook: estimated": "按手册：预计", "playbook: total": "按手册：合计",
-    "playbook's cost unknown (cases)": "按手册的成本未知（案例数）", "followed cases": "按手册处理的案例数",
+    "playbook's cost unknown (cases)": "按手册的成本未知（案例数）", "team's amount unknown (cases)": "团队实付未知（案例数）",
+    "both known (cases)": "两者都已知（案例数）", "both known: team paid": "两者都已知：团队实付",
+    "both known: playbook": "两者都已知：按手册", "followed cases": "按手册处理的案例数",
     "platform ruled for the buyer": "平台判买家胜", "negative reviews": "差评数", "share that ended badly": "结果不利的占比",
     "saved against the estimate": "比预计节省", "setting": "设置", "decisions changed": "改变的决定数",
     "share lost on the platform": "在平台上判输的比例", "cost share": "成本占比", "score": "得分",
@@ -137,8 +143,20 @@ CONSOLE = {
                    "  没有任何一行记录团队的处理方式（action_taken），因此无从对比：这个文件是案例，不是处理记录；"
                    "请加上 action_taken、outcome、amount_paid 和 closed_date 列（见 README 的 backtest 部分），"
                    "或改用 `dispute-playbook batch`"),
-    "cost": ("  {currency}: team paid {paid}; following the playbook: {observed} observed + {estimated} estimated = {total}",
-             "  {currency}：团队实付 {paid}；按手册：实际 {observed} + 预计 {estimated} = {total}"),
+    # a currency's money, in parts (backtest_command.cost_line): each side is a total of the cases where it
+    # is known, with how many it leaves out; where either side leaves some out, the like-for-like figures
+    "cost": ("  {currency}: {team}; {playbook}{both}", "  {currency}：{team}；{playbook}{both}"),
+    "team paid": ("team paid {paid}", "团队实付 {paid}"),
+    "team paid unknown": ("team paid: unknown (no amount paid in any of its {cases} cases)",
+                          "团队实付：未知（{cases} 个案例都没有实付金额）"),
+    "playbook cost": ("following the playbook: {observed} observed + {estimated} estimated = {total}",
+                      "按手册：实际 {observed} + 预计 {estimated} = {total}"),
+    "playbook cost unknown": ("following the playbook: unknown (no amount paid or cost in any of its {cases} cases)",
+                              "按手册：未知（{cases} 个案例都没有实付金额或成本）"),
+    "partly known": (" in {known} of {cases} cases ({unknown} unknown)", "（{cases} 个案例中已知 {known} 个，未知 {unknown} 个）"),
+    "both known": ("; over the {cases} cases where both are known: team paid {paid}, following the playbook {total}",
+                   "；两者都已知的 {cases} 个案例：团队实付 {paid}，按手册 {total}"),
+    "none both known": ("; no case has both known, so the two are not compared", "；没有两者都已知的案例，因此不作对比"),
     "losing rule": ("  rule {rule} on {platform}: {share} of {cases} followed cases ended with the platform ruling "
                     "for the buyer or a negative review",
                     "  规则 {rule}（{platform}）：按其建议处理的 {cases} 个案例中有 {share} 以平台判买家胜或差评告终"),
@@ -255,7 +273,9 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "recommended": ("recommended", "手册建议"), "done": ("done", "实际处理"),
     "Recommended × done (cases)": ("Recommended × done (cases)", "手册建议 × 实际处理（案例数）"),
     "team paid": ("team paid", "团队实付"), "playbook": ("playbook", "按手册"),
-    "observed": ("observed", "实际"), "estimated": ("estimated", "预计"),
+    "observed": ("observed", "实际"), "estimated": ("estimated", "预计"), "an unknown amount": ("unknown", "未知"),
+    "chart known cases": ("known in {team} (team) and {playbook} (playbook)\nof {cases} cases",
+                          "已知：团队 {team} 个、按手册 {playbook} 个\n（共 {cases} 个案例）"),
     "Paid against the playbook": ("Paid against the playbook, per currency (estimated part hatched)",
                                   "各币种实付与按手册处理的对比（斜线部分为预计）"),
     "share lost on the platform": ("share lost on the platform", "在平台上判输的比例"),
@@ -287,12 +307,21 @@ class Labels:
     flag_text: dict = dataclasses.field(default_factory=dict)  # flag id -> its whole sentence
     mismatch: dict = dataclasses.field(default_factory=dict)
     field: dict = dataclasses.field(default_factory=dict)      # case field -> its label on the form
+    whole_units: frozenset = frozenset()                        # currencies without cents (the playbook's: JPY)
 
     def word(self, key: str, **figures) -> str:
         """WORDS[key] in this language; with `figures`, its {placeholders} filled in."""
         en, zh = WORDS[key]
         text = zh if self.lang == "zh" else en
         return text.format(**figures) if figures else text
+
+    def money(self, amount: float, currency: str, sign: str = "") -> str:
+        """An amount as the toolkit writes it everywhere (core.money.amount_text, thousands separated):
+        600 for a whole amount of a currency without cents (JPY), else two decimals; `sign="+"` writes
+        the sign of a change (+0, -12.50)."""
+        from ..core.money import amount_text
+        text = amount_text(abs(amount), currency, self.whole_units, thousands=True)
+        return ("-" if amount < 0 else sign) + text
 
 
 def labels_for(summary: dict, lang: str = "en") -> Labels:
@@ -316,4 +345,5 @@ def labels_for(summary: dict, lang: str = "en") -> Labels:
                    str(pb.platforms.get(p, {}).get("name", p)) for p in {*PLATFORMS, *pb.platforms}},
                   short, text, {m: choice_label("mismatch", m, lang) for m in CHOICE_TEXT["mismatch"]},
                   {**{f: field_label(f, lang) for f in FIELD_TEXT},
-                   "(row)": Labels(lang).word("(row)")})  # errors.csv's whole-row problems
+                   "(row)": Labels(lang).word("(row)")},  # errors.csv's whole-row problems
+                  frozenset(pb.whole_units))

@@ -39,15 +39,7 @@ def summary_lines(s: dict, lab=None) -> list:
     for r in s["listings_to_fix"][:5]:
         lines.append(say("listing to fix", sku=r["sku"], share=f"{r['share']:.0%}", cases=r["not_as_described"],
                          mismatch=lab.mismatch.get(r["mismatch"], r["mismatch"]).lower()))  # mid-sentence: "about size"
-    for r in (s.get("dispute_rates") or {}).get("by_type", []):
-        kind = {**lab.dispute_type, "all": lab.word("all")}.get(r["dispute_type"], r["dispute_type"])
-        if r["rate"] is None:
-            lines.append(say("no orders counted", type=kind))
-            continue
-        target = (lab.word("no target set") if r["target"] is None else
-                  say("target", target=f"{r['target']:.2%}", status=lab.word(r["status"])))
-        lines.append(say("rate", type=kind, disputes=r["disputes"], orders=f"{r['orders']:,}", rate=f"{r['rate']:.2%}",
-                         target=target))
+    lines += rate_lines(s.get("dispute_rates"), lab)
     grid = s.get("grid")
     if grid:
         for r in grid["settings"]:
@@ -58,6 +50,36 @@ def summary_lines(s: dict, lab=None) -> list:
             lines.append(say("setting", setting=setting, changed=r["changed"], figures=figures))
         lines.append(verdict_sentence(grid, lab))
         lines += grid["set_lines"] or ([say("keep")] if grid["verdict"] in KEEP else [])
+    return lines
+
+
+def rate_lines(rates: dict | None, lab) -> list:
+    """The dispute rate per type against the shop's targets (orders.dispute_rates), then how many
+    disputes were left out and why. A rate with disputes that could not be placed (no date, no
+    platform) is said as a lower bound or unknown, never judged within target."""
+    def say(key, **figures):
+        return lab.word(f"console: {key}", **figures)
+    if not rates:
+        return []
+    lines = []
+    for r in rates["by_type"]:
+        kind = {**lab.dispute_type, "all": lab.word("all")}.get(r["dispute_type"], r["dispute_type"])
+        if not r["orders"]:
+            lines.append(say("no orders counted", type=kind))
+            continue
+        target = (lab.word("no target set") if r["target"] is None else
+                  say("target", target=f"{r['target']:.2%}", status=lab.word(r["status"])))
+        figures = {"type": kind, "disputes": r["disputes"], "orders": f"{r['orders']:,}", "target": target}
+        if not r.get("not_placed"):
+            lines.append(say("rate", rate=f"{r['rate']:.2%}", **figures))
+        elif r["rate_at_least"] is None:
+            lines.append(say("rate unknown", not_placed=r["not_placed"], **figures))
+        else:
+            lines.append(say("rate at least", rate=f"{r['rate_at_least']:.2%}", not_placed=r["not_placed"], **figures))
+    if rates["left_out"]:
+        from .health_report import left_out_reasons
+        reasons = lab.word("reason separator").join(left_out_reasons(rates, lab))
+        lines.append(say("rates left out", n=rates["left_out"], reasons=reasons))
     return lines
 
 

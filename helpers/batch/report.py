@@ -131,7 +131,7 @@ def _value_labels(lab: Labels) -> dict:
             "mismatch": lab.mismatch, "risk_flags": flags, "field": fields,
             "message": lambda v: rejected_message(v, lab), "case_id": as_given,
             "buyer_country": lambda v: lab.word("unknown") if v == "(unknown)" else country_name(v, lab.lang),
-            "status": {k: lab.word(k) for k in ("no target set", "above target", "within target")}}
+            "status": {k: lab.word(k) for k in ("no target set", "above target", "within target", "cannot tell")}}
 
 
 # numbers as a reader of the report reads them: money with thousands separators and the currency's

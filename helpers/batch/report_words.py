@@ -101,7 +101,7 @@ COLUMNS_ZH = {
     "baseline_cases_cost_unknown": "成本未知的案例数（现行）", "total": "合计",
     "sku": "商品编码", "product_title": "商品标题", "not_as_described": "与描述不符", "mismatch": "不符之处",
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
-    "week": "周", "week (Monday)": "周（周一）",
+    "week": "周", "week (Monday)": "周（周一）", "not_placed": "无法归入的纠纷数",
     # the backtest report's (helpers.batch.backtest_report: backtest.csv's columns and its own headings)
     "recommended": "手册建议", "done": "实际处理", "rule_id": "规则编号", "action_taken": "实际处理方案",
     "outcome": "结果", "amount_paid": "实付金额", "est_cost": "预计成本", "closed cases": "已结案例数",
@@ -120,7 +120,8 @@ COLUMNS_EN = {"est_cost_total": "estimated cost total", "est_cost": "estimated c
               "cases_cost_unknown": "cases with cost unknown (new policy)",
               "baseline_cases_cost_unknown": "cases with cost unknown (current)",
               "rule_id": "rule ID", "sku": "SKU", "refund_share_of_value": "refunds / order value",
-              "cost_unknown": "cost unknown (cases)", "message": "reason"}
+              "cost_unknown": "cost unknown (cases)", "message": "reason",
+              "not_placed": "disputes not placed (no date or platform)"}
 
 
 def column_heading(code: str, lang: str) -> str:
@@ -165,6 +166,16 @@ CONSOLE = {
     "rate": ("  dispute rate, {type}: {disputes} of {orders} orders = {rate} ({target})",
              "  纠纷率，{type}：{orders} 个订单中 {disputes} 起 = {rate}（{target}）"),
     "no orders counted": ("  dispute rate, {type}: no orders counted", "  纠纷率，{type}：未计入订单"),
+    "rate unknown": ("  dispute rate, {type}: unknown — {disputes} disputes placed against {orders} orders, but "
+                     "{not_placed} more could not be placed and may belong to them ({target})",
+                     "  纠纷率，{type}：未知——{orders} 个订单中已归入 {disputes} 起纠纷，另有 {not_placed} 起无法归入、"
+                     "可能也属于这些订单（{target}）"),
+    "rate at least": ("  dispute rate, {type}: at least {disputes} of {orders} orders = at least {rate}; {not_placed} "
+                      "more could not be placed and may belong to them ({target})",
+                      "  纠纷率，{type}：{orders} 个订单中至少 {disputes} 起 = 至少 {rate}；另有 {not_placed} 起无法归入、"
+                      "可能也属于这些订单（{target}）"),
+    "rates left out": ("  left out of the dispute rates: {n} disputes — {reasons}",
+                       "  未计入纠纷率：{n} 起纠纷——{reasons}"),
     "target": ("target {target}: {status}", "目标 {target}：{status}"),
     "setting": ("  {setting}: {changed} decisions change, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
     "setting figures": ("lost on the platform {lost}, cost share {cost}, score {score}",
@@ -261,9 +272,26 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "rates counted": ("Disputes per order ({source}: {orders:,} orders; {counted:,} decided cases counted).",
                       "每单纠纷数（{source}：{orders:,} 个订单；计入 {counted:,} 个已决定的案例）。"),
     "left out": (" Left out: {reasons}.", "未计入：{reasons}。"), "reason separator": ("; ", "；"),
+    # orders.dispute_rates' `left_out_by`: not placed (might belong to the orders counted: the rate is then
+    # unknown, or a lower bound) or outside the file's counts (rightly left out)
+    "left out: not placed: no date": ("{n} without a review date of their own, so their week is unknown",
+                                      "{n} 个案例没有自己的处理日期，因此不知道属于哪一周"),
+    "left out: not placed: no platform": ("{n} without a platform", "{n} 个案例没有平台"),
+    "left out: outside: week": ("{n} in a week the orders file has no count for", "{n} 个案例所在的周在订单文件中没有订单数"),
+    "left out: outside: platform": ("{n} on a platform the orders file has no count for",
+                                    "{n} 个案例所在的平台在订单文件中没有订单数"),
+    "left out: outside: cell": ("{n} in a week or on a platform the orders file has no count for",
+                                "{n} 个案例所在的周或平台在订单文件中没有订单数"),
+    # the same in a summary.json written before the reasons above (their old words)
     "left out: week": ("{n} without a review date in a week the orders file counts",
                        "{n} 个案例的处理日期不在订单文件统计的任何一周内"),
     "left out: platform": ("{n} on a platform the orders file does not name", "{n} 个案例的平台不在订单文件中"),
+    "not placed": (" A rate with disputes that could not be placed may be higher than the disputes placed show: "
+                   "it is given as a lower bound (“at least”) or unknown, and judged against a target only when "
+                   "even the lower bound is above it.",
+                   "含有无法归入的纠纷时，纠纷率可能高于已归入纠纷所显示的数值：此时只给出下限（“至少”）或记为未知，"
+                   "只有当下限也高于目标时才判定为高于目标。"),
+    "at least": ("at least {rate}", "至少 {rate}"),
     "no target": (" No target is set: the shop sets its own in `playbook/parameters.yaml`, `dispute_rate_targets` "
                   "(overall and per dispute type).",
                   "未设目标：店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中自行设定（总体及各纠纷类型）。"),

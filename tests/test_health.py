@@ -113,12 +113,13 @@ def test_an_orders_file_by_week_and_platform(shop_csv, tmp_path):
     orders = tmp_path / "orders.csv"
     orders.write_text("week,platform,orders\n2026-10-21,ebay,100\n2026-10-19,amazon,100\n2026-10-26,ebay,200\n")
     r = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders))["dispute_rates"]
-    assert r["orders"] == 400 and r["disputes_counted"] == 15 and r["left_out"] == 0
-    assert r["by_type"][0]["rate"] == pytest.approx(15 / 400)
+    # B1-B5 are Amazon's of 2026-10-26, a cell the file has no count for (its Amazon orders are 2026-10-19's)
+    assert r["orders"] == 400 and r["disputes_counted"] == 10 and r["left_out"] == 5
+    assert r["by_type"][0]["rate"] == pytest.approx(10 / 400)
     per_platform = {x["platform"]: x["rate"] for x in r["by_platform"] if x["dispute_type"] == "all"}
-    assert per_platform == {"amazon": pytest.approx(5 / 100), "ebay": pytest.approx(10 / 300, abs=1e-6)}
+    assert per_platform == {"amazon": 0, "ebay": pytest.approx(10 / 300, abs=1e-6)}
     per_week = {x["week"]: (x["disputes"], x["orders"]) for x in r["by_week"] if x["dispute_type"] == "all"}
-    assert per_week == {"2026-10-19": (5, 200), "2026-10-26": (10, 200)}
+    assert per_week == {"2026-10-19": (5, 200), "2026-10-26": (5, 200)}
 
 
 def test_disputes_outside_the_orders_files_weeks_are_left_out_and_said(shop_csv, tmp_path):
@@ -129,6 +130,27 @@ def test_disputes_outside_the_orders_files_weeks_are_left_out_and_said(shop_csv,
     assert r["left_out_because"] == ["5 in a week the orders file has no count for"]
     assert r["left_out_by"] == {"outside: week": 5}  # the same as counts, which the report words in its language
     assert r["not_placed"] == 0 and r["by_type"][0]["status"] == "no target set"  # dated: rightly left out
+
+
+def test_a_dispute_counts_against_the_orders_of_its_own_week_and_platform(shop_csv, tmp_path):
+    """Disputes were filtered by week and by platform apart: with eBay's orders of 2026-10-19 and Amazon's
+    of 2026-10-26, all 15 disputes counted, the 10 of 2026-10-26 against that week's 100 Amazon orders.
+    By hand: 2026-10-19 holds A1-A3, N1, N2 (all eBay: counted); 2026-10-26 holds B1-B5 (Amazon: counted)
+    and A4-A6, N3, N4 (eBay: no count in the file, left out). 2026-10-12 has 0 orders: no rate, no verdict."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text("week,platform,orders\n2026-10-19,ebay,100\n2026-10-26,amazon,100\n2026-10-12,ebay,0\n")
+    s = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders), "--playbook", str(targets_playbook(tmp_path)))
+    r = s["dispute_rates"]
+    assert (r["orders"], r["disputes_counted"], r["left_out"], r["not_placed"]) == (200, 10, 5, 0)
+    assert r["left_out_because"] == ["5 in a week and platform the orders file has no count for"]
+    per_week = {x["week"]: (x["disputes"], x["orders"], x["status"])
+                for x in r["by_week"] if x["dispute_type"] == "all"}
+    assert per_week == {"2026-10-12": (0, 0, "cannot tell"), "2026-10-19": (5, 100, "above target"),
+                        "2026-10-26": (5, 100, "above target")}
+    per_platform = {x["platform"]: (x["disputes"], x["orders"]) for x in r["by_platform"] if x["dispute_type"] == "all"}
+    assert per_platform == {"amazon": (5, 100), "ebay": (5, 100)}
+    text = " ".join(getattr(x, "data", "") for x in hr.rates_section(s))
+    assert "Left out: 5 in a week and platform the orders file has no count for." in text
 
 
 def undated(frame, *prefixes):

@@ -52,7 +52,7 @@ def test_a_zh_reports_shop_health_sentences_are_chinese(zh_run):
             in shown)
     assert "按每个案例自身 `as_of_date`（处理日期）所在的周统计；1 个没有该日期的案例未计入。" in shown
     assert ("每单纠纷数（orders.csv：300 个订单；计入 2 个已决定的案例）。未计入：1 个案例没有自己的处理日期，因此不知道属于哪一周；"
-            "1 个案例所在的周或平台在订单文件中没有订单数。含有无法归入的纠纷时，纠纷率可能高于已归入纠纷所显示的数值：此时只给出"
+            "1 个案例所在的周和平台组合在订单文件中没有订单数。含有无法归入的纠纷时，纠纷率可能高于已归入纠纷所显示的数值：此时只给出"
             "下限（“至少”）或记为未知，只有当下限也高于目标时才判定为高于目标。未设目标：店铺可在 `playbook/parameters.yaml` 的 "
             "`dispute_rate_targets` 中自行设定（总体及各纠纷类型）。") in shown
     assert "按平台（订单数来自订单文件）：" in shown and "按周（订单数来自订单文件）：" in shown

@@ -3,12 +3,12 @@ targets the shop sets in parameters.yaml (`dispute_rate_targets`).
 
 `--orders 2400` is the number of orders of the period the cases come from. `--orders FILE` is an
 orders export (.csv, .xlsx, .parquet, .jsonl; docs/contract.md, "Orders file"): one line per count,
-with the column `orders` and, optionally, `week` (any day of the week) and `platform`. With weeks,
-only disputes whose own review date falls in a week the file counts are set against its orders;
-with platforms, only disputes on a platform the file names: the others are rightly left out. One
-whose week or platform is unknown but might fall in the file's counts is "not placed": the rates it
-may belong to are then a lower bound or unknown, and never judged within target. Disputes left out
-are counted and said, with why.
+with the column `orders` and, optionally, `week` (any day of the week) and `platform`. A dispute
+counts against the orders of its own cell: its (week, platform) when the file has both columns, its
+week or its platform when it has one. A dispute in a cell the file has no count for is rightly left
+out; one whose week or platform is unknown but might fall in a counted cell is "not placed": the
+rates it may belong to are then a lower bound or unknown, and never judged within target. Disputes
+left out are counted and said, with why.
 """
 from __future__ import annotations
 
@@ -141,16 +141,15 @@ def _rate_rows(disputes, not_placed, orders: int, targets: dict, **keys) -> list
 
 
 def _placed(frame, orders: Orders) -> tuple:
-    """(counted, not placed) masks of `frame`'s disputes against the orders file's weeks and platforms:
-    a dispute counts when its week is one the file counts and its platform one the file names. One
-    whose week or platform is unknown is not placed when the file could hold it; every other dispute
-    is outside the file's counts, rightly left out."""
+    """(counted, not placed) masks of `frame`'s disputes against the orders file's cells: a dispute
+    counts against the orders of its own (week, platform) cell only (its week, or its platform, when
+    the file counts by one of them). One whose week or platform is unknown is not placed when some cell
+    the file counts could hold it; every other dispute is outside the file's counts, rightly left out."""
     import pandas as pd
     dims = [k for k, on in (("week", orders.by_week), ("platform", orders.by_platform)) if on]
     if not dims:  # --orders N: every dispute counts
         return np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-    import itertools
-    cells = set(itertools.product(*(set(orders.counts[k].astype(str)) for k in dims)))  # each dimension apart
+    cells = set(zip(*(orders.counts[k].astype(str) for k in dims)))
     # each distinct (week, platform) of the disputes is placed once: a million rows hold a few dozen
     factors = [pd.factorize(frame[k], use_na_sentinel=False) for k in dims]
     combined = np.zeros(len(frame), dtype=np.int64)

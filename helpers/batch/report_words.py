@@ -280,8 +280,8 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "left out: outside: week": ("{n} in a week the orders file has no count for", "{n} 个案例所在的周在订单文件中没有订单数"),
     "left out: outside: platform": ("{n} on a platform the orders file has no count for",
                                     "{n} 个案例所在的平台在订单文件中没有订单数"),
-    "left out: outside: cell": ("{n} in a week or on a platform the orders file has no count for",
-                                "{n} 个案例所在的周或平台在订单文件中没有订单数"),
+    "left out: outside: cell": ("{n} in a week and platform the orders file has no count for",
+                                "{n} 个案例所在的周和平台组合在订单文件中没有订单数"),
     # the same in a summary.json written before the reasons above (their old words)
     "left out: week": ("{n} without a review date in a week the orders file counts",
                        "{n} 个案例的处理日期不在订单文件统计的任何一周内"),

@@ -401,3 +401,17 @@ def test_the_reports_money_table_says_unknown_and_compares_like_for_like(tmp_pat
                                       "both known (cases)", "both known: team paid", "both known: playbook"]
     assert table.to_numpy().tolist() == [["EUR", "unknown", 2, "unknown", 4.0, 4.0, 1, 0, "unknown", "unknown"],
                                          ["USD", "unknown", 3, "unknown", 15.0, 15.0, 2, 0, "unknown", "unknown"]]
+
+
+def test_one_changed_decision_is_said_in_the_singular():
+    """"stalled_days=8: 1 decisions change" (samples/history.csv, --grid stalled_days=8..12:2)."""
+    from helpers.batch.backtest_command import summary_lines
+    rows = [{"setting": AS_IT_IS, "changed": 0, "score": 0.5, "lost_share": 0.1, "cost_share": 0.4},
+            {"setting": "stalled_days=8", "changed": 1, "score": 0.6, "lost_share": 0.1, "cost_share": 0.5},
+            {"setting": "stalled_days=12", "changed": 2, "score": 0.7, "lost_share": 0.1, "cost_share": 0.6}]
+    summary = {"rows": 3, "decided": 3, "rejected": 0, "closed": 3, "open": 0, "followed": 3, "departed": 0,
+               "cost": {}, "losing_rules": [], "listings_to_fix": [],
+               "grid": {"settings": rows, "verdict": "keep", "best": AS_IT_IS, "tied": [], "set_lines": []}}
+    lines = summary_lines(summary)
+    assert "  stalled_days=8: 1 decision changes, lost on the platform 10.0%, cost share 50.0%, score 0.6000" in lines
+    assert "  stalled_days=12: 2 decisions change, lost on the platform 10.0%, cost share 60.0%, score 0.7000" in lines

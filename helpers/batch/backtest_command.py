@@ -23,7 +23,7 @@ def options_from_args(args) -> BacktestOptions:
 def summary_lines(s: dict, lab=None) -> list:
     """The backtest in a few lines, in the language of `lab` (report_words.Labels: the run's playbook's
     labels for dispute types, platforms and mismatches; English words without one)."""
-    from .report_words import Labels
+    from .report_words import Labels, counted_word
     lab = lab or Labels("en")
 
     def say(key, **figures):
@@ -47,7 +47,8 @@ def summary_lines(s: dict, lab=None) -> list:
                        say("setting figures", lost=f"{r['lost_share']:.1%}", cost=f"{r['cost_share']:.1%}",
                            score=f"{r['score']:.4f}"))
             setting = lab.word("playbook as it is") if r["setting"] == AS_IT_IS else r["setting"]
-            lines.append(say("setting", setting=setting, changed=r["changed"], figures=figures))
+            lines.append(lab.word(counted_word("console: setting", r["changed"]), setting=setting,
+                                  changed=r["changed"], figures=figures))
         lines.append(verdict_sentence(grid, lab))
         lines += grid["set_lines"] or ([say("keep")] if grid["verdict"] in KEEP else [])
     return lines

@@ -381,10 +381,16 @@ def whatif_transitions(run: Run):
 
 
 def whatif_money(run: Run):
+    """The money per currency under both policies; the costs left empty where no case's cost is known
+    under both policies (the totals would read as 0)."""
     import pandas as pd
     if not run.whatif:
         return None
-    return pd.DataFrame(run.whatif["by_currency"])
+    table = pd.DataFrame(run.whatif["by_currency"])
+    if "cases_cost_compared" in table.columns:
+        none = table["cases_cost_compared"] == 0
+        table.loc[none, ["baseline_cost", "policy_cost", "cost_delta"]] = float("nan")
+    return table
 
 
 def whatif_headline(run: Run) -> str:

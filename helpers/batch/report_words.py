@@ -99,6 +99,7 @@ COLUMNS_ZH = {
     "refund_delta": "退款变化", "baseline_refunds": "现行退款", "policy_refunds": "新政策退款",
     "baseline_refund": "现行退款", "policy_refund": "新政策退款", "cases_cost_unknown": "成本未知的案例数（新政策）",
     "baseline_cases_cost_unknown": "成本未知的案例数（现行）", "total": "合计",
+    "cases_cost_compared": "两种政策下成本都已知的案例数",
     "sku": "商品编码", "product_title": "商品标题", "not_as_described": "与描述不符", "mismatch": "不符之处",
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
     "week": "周", "week (Monday)": "周（周一）", "not_placed": "无法归入的纠纷数",
@@ -119,6 +120,7 @@ COLUMNS_ZH = {
 COLUMNS_EN = {"est_cost_total": "estimated cost total", "est_cost": "estimated cost", "case_id": "case ID",
               "cases_cost_unknown": "cases with cost unknown (new policy)",
               "baseline_cases_cost_unknown": "cases with cost unknown (current)",
+              "cases_cost_compared": "cases with cost known under both",
               "rule_id": "rule ID", "sku": "SKU", "refund_share_of_value": "refunds / order value",
               "cost_unknown": "cost unknown (cases)", "message": "reason",
               "not_placed": "disputes not placed (no date or platform)"}
@@ -178,6 +180,7 @@ CONSOLE = {
                        "  未计入纠纷率：{n} 起纠纷——{reasons}"),
     "target": ("target {target}: {status}", "目标 {target}：{status}"),
     "setting": ("  {setting}: {changed} decisions change, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
+    "setting, one": ("  {setting}: {changed} decision changes, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
     "setting figures": ("lost on the platform {lost}, cost share {cost}, score {score}",
                         "平台判输 {lost}，成本占比 {cost}，得分 {score}"),
     "nothing to compare": ("no closed case with a recorded action to compare on", "没有记录了实际处理方案的已结案例可供比较"),
@@ -200,8 +203,20 @@ CONSOLE = {
     # the batch's policy what-if (--set)
     "what-if": ("what-if {setting}: {changed} of {cases} decisions change ({share})",
                 "政策模拟 {setting}：{cases} 个决定中有 {changed} 个改变（{share}）"),
+    "what-if, one": ("what-if {setting}: {changed} of {cases} decisions changes ({share})",
+                     "政策模拟 {setting}：{cases} 个决定中有 {changed} 个改变（{share}）"),
     "what-if money": ("  {currency}: estimated cost {before} -> {after} ({delta}), refunds {refunds}",
                       "  {currency}：预计成本 {before} -> {after}（{delta}），退款 {refunds}"),
+    "what-if money partly": ("  {currency}: estimated cost {before} -> {after} ({delta}) over the {compared} of "
+                             "{cases} cases whose cost is known under both policies, refunds {refunds}",
+                             "  {currency}：预计成本 {before} -> {after}（{delta}；只含 {cases} 个案例中两种政策下成本都已知的 "
+                             "{compared} 个），退款 {refunds}"),
+    "what-if money unknown": ("  {currency}: estimated cost unknown (none of its {cases} cases has a cost known under "
+                              "both policies), refunds {refunds}",
+                              "  {currency}：预计成本未知（{cases} 个案例中没有一个在两种政策下的成本都已知），退款 {refunds}"),
+    "what-if money unknown, one": ("  {currency}: estimated cost unknown (its one case has no cost known under both "
+                                   "policies), refunds {refunds}",
+                                   "  {currency}：预计成本未知（该币种仅有的 1 个案例在两种政策下的成本并非都已知），退款 {refunds}"),
 }
 
 WORDS = {  # other words of tables and charts: (English, Chinese)
@@ -320,6 +335,11 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "keep the playbook": ("keep the playbook as it is", "保持现行手册不变"),
 }
 WORDS.update({f"console: {key}": words for key, words in CONSOLE.items()})  # Labels.word("console: rows", ...)
+
+
+def counted_word(key: str, n: int) -> str:
+    """`key`, or its ", one" form when `n` is 1 and it has one: English says "1 decision changes"."""
+    return f"{key}, one" if n == 1 and f"{key}, one" in WORDS else key
 
 
 @dataclass

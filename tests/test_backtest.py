@@ -11,7 +11,8 @@ import pytest
 
 from helpers import recommend
 from helpers.batch.backtest import BacktestOptions, run_backtest
-from helpers.batch.backtest_grid import parse_grid
+from helpers.batch import backtest_grid
+from helpers.batch.backtest_grid import AS_IT_IS, parse_grid
 from helpers.batch.history import (GRID_BEST, GRID_PARAM, LOSING_PLATFORM, LOSING_RULE, SIZE_SKU, generate_history,
                                    write_history)
 from helpers.cli.commands import main
@@ -180,8 +181,9 @@ def test_the_grid_picks_the_planted_best_value(generated):
     _, s = generated
     grid = s["grid"]
     assert grid["best"] == f"{GRID_PARAM}={GRID_BEST}" and grid["set_lines"] == [f"--set {GRID_PARAM}={GRID_BEST}"]
-    assert [r["params"][GRID_PARAM] for r in grid["settings"]] == [4, 6, 8, 10, 12, 14, 16]
-    lost = [r["lost_share"] for r in grid["settings"]]
+    assert grid["verdict"] == "better" and grid["settings"][0]["setting"] == AS_IT_IS
+    assert [r["params"][GRID_PARAM] for r in grid["settings"][1:]] == [4, 6, 8, 10, 12, 14, 16]
+    lost = [r["lost_share"] for r in grid["settings"][1:]]
     assert lost[-1] > lost[3]  # waiting past the planted limit loses on the platform
     for r in grid["settings"]:  # money per currency, observed and estimated apart
         assert set(r["observed_cost"]) == set(r["estimated_cost"]) == {"CNY", "EUR", "USD"}
@@ -311,3 +313,115 @@ def test_a_grid_csv_of_the_users_is_left_alone_and_a_stale_grid_is_removed(tmp_p
     assert (out / "grid.csv").read_text() != "the analyst's own grid"
     assert main(["backtest", history, "--out", str(out), "--no-report"]) == 0
     assert not (out / "grid.csv").exists()  # the earlier run's grid, stale now
+
+
+# --- the grid's verdict: the playbook as it is is always a setting, and the one to beat ---------
+
+def scored(*scores):
+    """Grid rows by hand: the playbook as it is first (its score the first), then settings s1, s2, ..."""
+    return [{"setting": AS_IT_IS if k == 0 else f"s{k}", "score": v} for k, v in enumerate(scores)]
+
+
+@pytest.mark.parametrize("scores, verdict, best, tied", [
+    ((0.67, 0.66, 0.68), "better", "s1", []),            # one setting scores lower than the playbook as it is
+    ((0.67, 0.68, 0.69), "keep", AS_IT_IS, []),          # --grid wait_grace_days=14..16:2 on samples/history.csv
+    ((0.67, 0.671, 0.67, 0.67), "keep", AS_IT_IS, []),   # the current value among them ties, never wins
+    ((0.67, 0.67, 0.67), "no difference", AS_IT_IS, []),  # a parameter the history never tests
+    ((0.67, 0.60, 0.60, 0.65), "tie", None, ["s1", "s2"]),  # two settings equal: the history cannot choose
+    ((None, None, None), "unknown", None, []),            # no closed case with an action
+])
+def test_a_setting_is_advised_only_when_it_beats_the_playbook_as_it_is_and_every_other(scores, verdict, best, tied):
+    """The grid left the playbook as it is out: `--grid wait_grace_days=14..16:2` named 14 best (score
+    0.6805) although the playbook as it is scored 0.6703, `stalled_days=8..12:2` named the current 10,
+    and a parameter that moves nothing still got a `--set` line."""
+    got_verdict, got_best, got_tied = backtest_grid.choose(scored(*scores))
+    assert (got_verdict, got_best and got_best["setting"], [r["setting"] for r in got_tied]) == (verdict, best, tied)
+
+
+@pytest.mark.parametrize("lang, verdict, keep, row", [
+    ("en", "no setting differs: each scores 0.8000, as the playbook as it is does", "  (keep the playbook as it is)",
+     "  playbook as it is: 0 decisions change, lost on the platform 30.0%, cost share 50.0%, score 0.8000"),
+    ("zh", "没有任何设置有差别：每种设置的得分都是 0.8000，与现行手册相同", "  （保持现行手册不变）",
+     "  现行手册：0 个决定改变，平台判输 30.0%，成本占比 50.0%，得分 0.8000"),
+])
+def test_a_grid_that_moves_nothing_says_so_and_advises_no_set_line(tmp_path, capsys, lang, verdict, keep, row):
+    """small_history has no parcel in transit: stalled_days changes no decision. By hand, over the five
+    closed cases with an action (N1, N2, C1, C2, C4): lost N1 0, C2 0, C4 1 observed; N2 as the followed
+    N1 (0), C1 as C2 and C4 (0.5): 1.5 / 5 = 0.3. Cost share N1 0/40, C2 20/30, C4 30/30; N2 as N1 (0),
+    C1 as C2 and C4 (5/6): 2.5 / 5 = 0.5. Score 0.8000 for every setting and the playbook as it is."""
+    small_history().to_csv(tmp_path / "h.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(out), "--no-report", "--grid",
+                 "stalled_days=9..11:1", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert row in printed
+    assert printed[-3:-1] == [verdict, keep] and "--set" not in "\n".join(printed)
+    grid = pd.read_csv(out / "grid.csv")
+    assert grid["setting"].tolist() == [AS_IT_IS, "stalled_days=9", "stalled_days=10", "stalled_days=11"]
+    assert grid["score"].tolist() == [0.8] * 4
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["grid"]
+    assert (summary["verdict"], summary["best"], summary["set_lines"]) == ("no difference", AS_IT_IS, [])
+
+
+# --- money the history does not give: unknown, never 0 --------------------------------------------
+
+def without_amounts(history, *case_ids):
+    """small_history with amount_paid blank in `case_ids`, or with no amount_paid column without them."""
+    if not case_ids:
+        return history.drop(columns="amount_paid")
+    return history.assign(amount_paid=history["amount_paid"].where(~history["case_id"].isin(case_ids), ""))
+
+
+@pytest.mark.parametrize("lang, blank, lines", [
+    # no amount_paid column: USD's N1, C1, C4 and EUR's N2, C2 paid unknown; the playbook's side is known only
+    # where the team departed (C1: cancel_refund est. 15; N2: request_evidence est. 4)
+    ("en", (), ["  EUR: team paid: unknown (no amount paid in any of its 2 cases); following the playbook: unknown "
+                "observed + 4.00 estimated = 4.00 in 1 of 2 cases (1 unknown); no case has both known, so the two "
+                "are not compared",
+                "  USD: team paid: unknown (no amount paid in any of its 3 cases); following the playbook: unknown "
+                "observed + 15.00 estimated = 15.00 in 1 of 3 cases (2 unknown); no case has both known, so the two "
+                "are not compared"]),
+    ("zh", (), ["  EUR：团队实付：未知（2 个案例都没有实付金额）；按手册：实际 未知 + 预计 4.00 = 4.00（2 个案例中已知 1 个，"
+                "未知 1 个）；没有两者都已知的案例，因此不作对比",
+                "  USD：团队实付：未知（3 个案例都没有实付金额）；按手册：实际 未知 + 预计 15.00 = 15.00（3 个案例中已知 1 个，"
+                "未知 2 个）；没有两者都已知的案例，因此不作对比"]),
+    # C4 (followed, USD 30) blank: the team's 5.00 is N1 0 + C1 5, the playbook's 15.00 is N1 0 observed + C1 15
+    # estimated; both known in N1 and C1
+    ("en", ("C4",), ["  EUR: team paid 60.00; following the playbook: 20.00 observed + 4.00 estimated = 24.00",
+                     "  USD: team paid 5.00 in 2 of 3 cases (1 unknown); following the playbook: 0.00 observed + "
+                     "15.00 estimated = 15.00 in 2 of 3 cases (1 unknown); over the 2 cases where both are known: "
+                     "team paid 5.00, following the playbook 15.00"]),
+])
+def test_an_unknown_amount_paid_is_said_to_be_unknown_not_zero(tmp_path, capsys, lang, blank, lines):
+    """A history without amount_paid printed "USD: team paid 0.00" beside the playbook's 1,389.77, and
+    summary.json's team_paid_unknown: 156 was said nowhere."""
+    without_amounts(small_history(), *blank).to_csv(tmp_path / "h.csv", index=False)
+    assert main(["backtest", str(tmp_path / "h.csv"), "--out", str(tmp_path / "o"), "--no-report", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line for line in printed if line.startswith(("  EUR", "  USD"))] == lines
+
+
+def test_the_reports_money_table_says_unknown_and_compares_like_for_like(tmp_path):
+    from helpers.batch import backtest_report as br
+    without_amounts(small_history()).to_csv(tmp_path / "h.csv", index=False)
+    run_backtest(BacktestOptions(str(tmp_path / "h.csv"), str(tmp_path / "o")))
+    table = br.section_cost(br.load_backtest(tmp_path / "o"))[0].frame
+    assert table.columns.tolist() == ["currency", "team paid", "team's amount unknown (cases)", "playbook: observed",
+                                      "playbook: estimated", "playbook: total", "playbook's cost unknown (cases)",
+                                      "both known (cases)", "both known: team paid", "both known: playbook"]
+    assert table.to_numpy().tolist() == [["EUR", "unknown", 2, "unknown", 4.0, 4.0, 1, 0, "unknown", "unknown"],
+                                         ["USD", "unknown", 3, "unknown", 15.0, 15.0, 2, 0, "unknown", "unknown"]]
+
+
+def test_one_changed_decision_is_said_in_the_singular():
+    """"stalled_days=8: 1 decisions change" (samples/history.csv, --grid stalled_days=8..12:2)."""
+    from helpers.batch.backtest_command import summary_lines
+    rows = [{"setting": AS_IT_IS, "changed": 0, "score": 0.5, "lost_share": 0.1, "cost_share": 0.4},
+            {"setting": "stalled_days=8", "changed": 1, "score": 0.6, "lost_share": 0.1, "cost_share": 0.5},
+            {"setting": "stalled_days=12", "changed": 2, "score": 0.7, "lost_share": 0.1, "cost_share": 0.6}]
+    summary = {"rows": 3, "decided": 3, "rejected": 0, "closed": 3, "open": 0, "followed": 3, "departed": 0,
+               "cost": {}, "losing_rules": [], "listings_to_fix": [],
+               "grid": {"settings": rows, "verdict": "keep", "best": AS_IT_IS, "tied": [], "set_lines": []}}
+    lines = summary_lines(summary)
+    assert "  stalled_days=8: 1 decision changes, lost on the platform 10.0%, cost share 50.0%, score 0.6000" in lines
+    assert "  stalled_days=12: 2 decisions change, lost on the platform 10.0%, cost share 60.0%, score 0.7000" in lines

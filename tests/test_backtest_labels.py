@@ -17,6 +17,12 @@ CODES = ("cancel_refund", "request_evidence", "full_refund", "platform_for_buyer
          "saved_vs_estimate", "bad_share", "followed_cases", "the playbook as it is")
 
 
+# --set wait_grace_days=10 changes none of history()'s decisions. By hand, over N1, N2, C1: lost N1 1 (the
+# platform ruled for the buyer), N2 as the followed N1 (1), C1 0: 2/3; cost share N1 0/40, N2 as N1 (0),
+# C1 30/30: 1/3. Score 1.0000 for both the setting and the playbook as it is.
+NO_DIFFERENCE_ZH = "没有任何设置有差别：每种设置的得分都是 1.0000，与现行手册相同 — 保持现行手册不变"
+
+
 def history():
     """N1, N2: not as described without photos (playbook: request_evidence, est_cost 4); C1, C2:
     unshipped out-of-stock cancellations (playbook: cancel_refund). N1 and C1 followed the playbook,
@@ -70,7 +76,7 @@ def test_the_chinese_report_names_every_code_and_keeps_no_english_heading(zh):
         assert heading in html, heading
     for code in CODES + ("Backtest report", "Settings compared", "Best:"):
         assert code not in html, code
-    assert "最佳：`现行手册` — 保持现行手册不变" in json.dumps(json.loads((zh / "report.ipynb").read_text("utf-8")),
+    assert NO_DIFFERENCE_ZH in json.dumps(json.loads((zh / "report.ipynb").read_text("utf-8")),
                                                      ensure_ascii=False)
 
 
@@ -91,8 +97,8 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
         ["先收集证据", "全额退款", "EUR", 1, "与买家协商解决 1", 0.0],
         ["先收集证据", "先收集证据", "USD", 1, "平台判买家胜 1", 0.0]]
     assert rows(br.section_cost(b)[0]) == [
-        ["币种", "团队实付", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
-        ["EUR", 0.0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 30.0, 0.0, 30.0, 0]]
+        ["币种", "团队实付", "团队实付未知（案例数）", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
+        ["EUR", 0.0, 0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 0, 30.0, 0.0, 30.0, 0]]
     assert rows(br.section_losing_rules(b)[0]) == [
         ["规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
         ["nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0], ["can_out_of_stock", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
@@ -103,14 +109,14 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
                            ["N2", "eBay", "商品与描述不符", "EUR", "先收集证据", 4.0, "全额退款", "与买家协商解决", 0.0, 4.0]]
     grid, best = br.section_grid(b)
     assert grid.frame["设置"].tolist() == ["现行手册", "wait_grace_days=10"]
-    assert best.data == "最佳：`现行手册` — 保持现行手册不变"
+    assert best.data == NO_DIFFERENCE_ZH
 
 
 def test_english_headings_are_words_not_summary_keys(tmp_path):
     b = br.load_backtest(run(tmp_path, "--no-report"))
     assert br.section_cost(b)[0].frame.columns.tolist() == [
-        "currency", "team paid", "playbook: observed", "playbook: estimated", "playbook: total",
-        "playbook's cost unknown (cases)"]
+        "currency", "team paid", "team's amount unknown (cases)", "playbook: observed", "playbook: estimated",
+        "playbook: total", "playbook's cost unknown (cases)"]
     assert rows(br.section_agreement(b)[0])[1] == ["Cancel the order and refund", 1, 0, 0]
     assert br.section_pairs(b)[0].frame["outcomes (all currencies)"].tolist() == [
         "Buyer withdrew 1", "Settled with the buyer 1", "Platform ruled for the buyer 1"]
@@ -161,3 +167,37 @@ def test_a_pairs_outcomes_are_shown_once_not_once_per_currency():
     table = br.pairs_table(b, {"buyer_withdrew": "买家撤诉", "platform_for_buyer": "平台判买家胜"})
     assert list(table["outcomes (all currencies)"]) == ["买家撤诉 4，平台判买家胜 1", ""]
     assert list(table["closed cases"]) == [2, 3]
+
+
+def grid_summary(verdict, best=None, tied=(), set_lines=()):
+    """A grid's summary by hand: the playbook as it is at 0.6703, wait_grace_days=10 and =12 at 0.6500."""
+    rows = [{"setting": "the playbook as it is", "score": 0.6703}, {"setting": "wait_grace_days=10", "score": 0.65},
+            {"setting": "wait_grace_days=12", "score": 0.65}]
+    return {"grid": {"settings": rows, "verdict": verdict, "best": best, "tied": list(tied),
+                     "set_lines": list(set_lines)}}
+
+
+@pytest.mark.parametrize("lang, verdict, best, tied, set_lines, text, title", [
+    ("en", "better", "wait_grace_days=10", (), ["--set wait_grace_days=10"],
+     "Best: `wait_grace_days=10`, score 0.6500 (the playbook as it is: 0.6703) — `--set wait_grace_days=10`",
+     "wait_grace_days=10"),
+    ("zh", "better", "wait_grace_days=10", (), ["--set wait_grace_days=10"],
+     "最佳：`wait_grace_days=10`，得分 0.6500（现行手册：0.6703） — `--set wait_grace_days=10`", "wait_grace_days=10"),
+    ("en", "keep", "the playbook as it is", (), [],
+     "Best: the playbook as it is, score 0.6703: no setting scores lower — keep the playbook as it is",
+     "playbook as it is"),
+    ("zh", "keep", "the playbook as it is", (), [], "最佳：现行手册，得分 0.6703：没有任何设置的得分更低 — 保持现行手册不变",
+     "现行手册"),
+    ("en", "tie", None, ("wait_grace_days=10", "wait_grace_days=12"), [],
+     "No single best: `wait_grace_days=10`, `wait_grace_days=12` tie at score 0.6500, lower than the playbook as it "
+     "is (0.6703); the history cannot tell them apart, so no --set line is given", "a tie"),
+    ("zh", "tie", None, ("wait_grace_days=10", "wait_grace_days=12"), [],
+     "无法选出唯一的最佳设置：`wait_grace_days=10`、`wait_grace_days=12` 得分同为 0.6500，低于现行手册（0.6703）；"
+     "历史无法区分它们，因此不给出 --set 建议", "并列"),
+])
+def test_the_reports_verdict_is_the_terminals(lang, verdict, best, tied, set_lines, text, title):
+    """The report said "Best: `wait_grace_days=14`" for a setting that scored worse than the playbook as it
+    is, which the grid never showed; a tie named the first of the equals best."""
+    b = br.Backtest(None, None, grid_summary(verdict, best, tied, set_lines), lang=lang)
+    assert br.best_text(b) == text
+    assert br.best_name(b.summary["grid"], b.labels) == title

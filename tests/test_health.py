@@ -113,12 +113,13 @@ def test_an_orders_file_by_week_and_platform(shop_csv, tmp_path):
     orders = tmp_path / "orders.csv"
     orders.write_text("week,platform,orders\n2026-10-21,ebay,100\n2026-10-19,amazon,100\n2026-10-26,ebay,200\n")
     r = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders))["dispute_rates"]
-    assert r["orders"] == 400 and r["disputes_counted"] == 15 and r["left_out"] == 0
-    assert r["by_type"][0]["rate"] == pytest.approx(15 / 400)
+    # B1-B5 are Amazon's of 2026-10-26, a cell the file has no count for (its Amazon orders are 2026-10-19's)
+    assert r["orders"] == 400 and r["disputes_counted"] == 10 and r["left_out"] == 5
+    assert r["by_type"][0]["rate"] == pytest.approx(10 / 400)
     per_platform = {x["platform"]: x["rate"] for x in r["by_platform"] if x["dispute_type"] == "all"}
-    assert per_platform == {"amazon": pytest.approx(5 / 100), "ebay": pytest.approx(10 / 300, abs=1e-6)}
+    assert per_platform == {"amazon": 0, "ebay": pytest.approx(10 / 300, abs=1e-6)}
     per_week = {x["week"]: (x["disputes"], x["orders"]) for x in r["by_week"] if x["dispute_type"] == "all"}
-    assert per_week == {"2026-10-19": (5, 200), "2026-10-26": (10, 200)}
+    assert per_week == {"2026-10-19": (5, 200), "2026-10-26": (5, 200)}
 
 
 def test_disputes_outside_the_orders_files_weeks_are_left_out_and_said(shop_csv, tmp_path):
@@ -126,8 +127,75 @@ def test_disputes_outside_the_orders_files_weeks_are_left_out_and_said(shop_csv,
     orders.write_text("week,orders\n2026-10-30,200\n")
     r = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders))["dispute_rates"]
     assert (r["disputes_counted"], r["left_out"], r["by_type"][0]["rate"]) == (10, 5, 0.05)
-    assert r["left_out_because"] == ["5 without a review date in a week the orders file counts"]
-    assert r["left_out_by"] == {"week": 5}  # the same as counts, which the report words in its language
+    assert r["left_out_because"] == ["5 in a week the orders file has no count for"]
+    assert r["left_out_by"] == {"outside: week": 5}  # the same as counts, which the report words in its language
+    assert r["not_placed"] == 0 and r["by_type"][0]["status"] == "no target set"  # dated: rightly left out
+
+
+def test_a_dispute_counts_against_the_orders_of_its_own_week_and_platform(shop_csv, tmp_path):
+    """Disputes were filtered by week and by platform apart: with eBay's orders of 2026-10-19 and Amazon's
+    of 2026-10-26, all 15 disputes counted, the 10 of 2026-10-26 against that week's 100 Amazon orders.
+    By hand: 2026-10-19 holds A1-A3, N1, N2 (all eBay: counted); 2026-10-26 holds B1-B5 (Amazon: counted)
+    and A4-A6, N3, N4 (eBay: no count in the file, left out). 2026-10-12 has 0 orders: no rate, no verdict."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text("week,platform,orders\n2026-10-19,ebay,100\n2026-10-26,amazon,100\n2026-10-12,ebay,0\n")
+    s = run_batch(shop_csv, tmp_path / "out", "--orders", str(orders), "--playbook", str(targets_playbook(tmp_path)))
+    r = s["dispute_rates"]
+    assert (r["orders"], r["disputes_counted"], r["left_out"], r["not_placed"]) == (200, 10, 5, 0)
+    assert r["left_out_because"] == ["5 in a week and platform the orders file has no count for"]
+    per_week = {x["week"]: (x["disputes"], x["orders"], x["status"])
+                for x in r["by_week"] if x["dispute_type"] == "all"}
+    assert per_week == {"2026-10-12": (0, 0, "cannot tell"), "2026-10-19": (5, 100, "above target"),
+                        "2026-10-26": (5, 100, "above target")}
+    per_platform = {x["platform"]: (x["disputes"], x["orders"]) for x in r["by_platform"] if x["dispute_type"] == "all"}
+    assert per_platform == {"amazon": (5, 100), "ebay": (5, 100)}
+    text = " ".join(getattr(x, "data", "") for x in hr.rates_section(s))
+    assert "Left out: 5 in a week and platform the orders file has no count for." in text
+
+
+def undated(frame, *prefixes):
+    """shop_cases with no as_of_date of their own in the cases whose id starts with one of `prefixes`."""
+    return frame.assign(as_of_date=frame["as_of_date"].where(~frame["case_id"].str.startswith(prefixes), ""))
+
+
+def test_disputes_without_a_date_make_the_rate_a_lower_bound_never_within_target(tmp_path):
+    """N1-N4 have no date: they may belong to the weeks counted, so the 11 placed disputes are a lower
+    bound. All types: at least 11 / 300 = 3.67%, under the 4% target, yet 4 more may count: no verdict
+    (it said "within target"). Not as described: all 11 placed, 3.67% within 5%. Not received: none
+    placed, 4 not: unknown."""
+    undated(shop_cases(), "N").to_csv(tmp_path / "cases.csv", index=False)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("week,orders\n2026-10-19,100\n2026-10-26,200\n")
+    s = run_batch(tmp_path / "cases.csv", tmp_path / "out", "--orders", str(orders), "--playbook",
+                  str(targets_playbook(tmp_path)))
+    r = s["dispute_rates"]
+    assert (r["disputes_counted"], r["not_placed"], r["left_out_by"]) == (11, 4, {"not placed: no date": 4})
+    assert [(x["dispute_type"], x["disputes"], x["not_placed"], x["rate"], x["rate_at_least"], x["status"])
+            for x in r["by_type"]] == [("all", 11, 4, None, round(11 / 300, 6), "cannot tell"),
+                                       ("not_received", 0, 4, None, None, "no target set"),
+                                       ("not_as_described", 11, 0, round(11 / 300, 6), None, "within target")]
+    shown = hr.rates_table(r)
+    assert shown["rate"].tolist() == ["at least 3.67%", "unknown", "3.67%"]
+
+
+@pytest.mark.parametrize("lang, lines", [
+    ("en", ["  dispute rate, all types: unknown — 0 disputes placed against 300 orders, but 15 more could not be "
+            "placed and may belong to them (target 4.00%: cannot tell)",
+            "  left out of the dispute rates: 15 disputes — 15 without a review date of their own, so their week is "
+            "unknown"]),
+    ("zh", ["  纠纷率，全部类型：未知——300 个订单中已归入 0 起纠纷，另有 15 起无法归入、可能也属于这些订单（目标 4.00%：无法判断）",
+            "  未计入纠纷率：15 起纠纷——15 个案例没有自己的处理日期，因此不知道属于哪一周"]),
+])
+def test_when_no_dispute_has_a_date_the_rate_is_unknown(tmp_path, capsys, lang, lines):
+    """Every dispute undated printed "0 of 7,000 orders = 0.00% (target 3.00%: within target)"."""
+    undated(shop_cases(), "A", "B", "N").to_csv(tmp_path / "cases.csv", index=False)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("week,orders\n2026-10-19,100\n2026-10-26,200\n")
+    assert main(["backtest", str(tmp_path / "cases.csv"), "--out", str(tmp_path / "o"), "--no-report", "--as-of",
+                 "2026-11-01", "--orders", str(orders), "--playbook", str(targets_playbook(tmp_path)),
+                 "--lang", lang]) == 0
+    rates = [line for line in capsys.readouterr().out.splitlines() if "dispute rate" in line or "纠纷率" in line]
+    assert [rates[0], rates[-1]] == lines
 
 
 @pytest.mark.parametrize("content, words", [

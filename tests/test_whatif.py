@@ -123,8 +123,47 @@ def test_the_cost_change_compares_only_cases_known_under_both_policies(tmp_path,
     pd.DataFrame([case]).to_csv(path, index=False)
     assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report",
                  "--set", "keep_item_max_value=30"]) == 0
-    assert "EUR: estimated cost 0.00 -> 0.00 (+0.00), refunds +21.89" in capsys.readouterr().out
+    assert ("EUR: estimated cost unknown (its one case has no cost known under both policies), refunds +21.89"
+            in capsys.readouterr().out)
     eur = json.loads((tmp_path / "o" / "whatif.json").read_text())["by_currency"][0]
     assert (eur["baseline_cases_cost_unknown"], eur["cases_cost_unknown"], eur["cost_delta"]) == (1, 0, 0.0)
     changes = pd.read_csv(tmp_path / "o" / "whatif_changes.csv")
     assert changes[["baseline_resolution", "resolution", "est_cost"]].values.tolist() == [["exchange", "refund_keep_item", 21.89]]
+
+
+UNKNOWN_COST = {"case_id": "U1", "dispute_type": "damaged", "order_value": 21.89, "currency": "EUR",
+                "return_shipping_cost": 20.69, "order_date": "2026-10-15", "ship_date": "2026-10-16",
+                "delivery_date": "2026-11-01", "tracking_status": "delivered", "buyer_request": "exchange",
+                "buyer_photos": True, "seller_packing_photos": True, "proof_of_delivery": True, "chat_history": True,
+                "damage_severity": "functional", "missing_parts": False, "insured": False}
+
+
+@pytest.mark.parametrize("lang, lines", [
+    ("en", ["what-if keep_item_max_value=30: 1 of 1 decisions changes (100.0%)",
+            "  JPY: estimated cost unknown (its one case has no cost known under both policies), refunds +3,000"]),
+    ("zh", ["政策模拟 keep_item_max_value=30：1 个决定中有 1 个改变（100.0%）",
+            "  JPY：预计成本未知（该币种仅有的 1 个案例在两种政策下的成本并非都已知），退款 +3,000"]),
+])
+def test_an_unknown_cost_is_said_unknown_and_yen_has_no_decimals(tmp_path, capsys, lang, lines):
+    """The one JPY case's cost is unknown (no item or shipping cost): the terminal said "JPY：预计成本 0.00 ->
+    0.00（+0.00）" and "1 decisions change". ¥3,000 is 20 USD at 150 yen to the dollar, over the 15 USD
+    limit and under 30: its exchange becomes a refund of the order, ¥3,000, written as the toolkit writes
+    yen elsewhere: without decimals."""
+    path = tmp_path / "cases.csv"
+    pd.DataFrame([{**UNKNOWN_COST, "currency": "JPY", "order_value": 3000, "return_shipping_cost": 2800}]
+                 ).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report",
+                 "--set", "keep_item_max_value=30", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert lines[0] in printed and lines[1] in printed
+
+
+def test_a_cost_known_for_some_cases_says_over_how_many(tmp_path, capsys):
+    """U1's cost is unknown, MID2's known: request_evidence (expected cost 20% × 80% × 25 = 4.00) becomes a
+    full refund (25.00). Refunds: U1 +21.89 and MID2 +25.00."""
+    path = tmp_path / "cases.csv"
+    pd.DataFrame([UNKNOWN_COST, _case("MID2", 25, currency="EUR")]).to_csv(path, index=False)
+    assert main(["batch", str(path), "--out", str(tmp_path / "o"), "--as-of", "2026-11-01", "--no-report",
+                 "--set", "keep_item_max_value=30"]) == 0
+    assert ("  EUR: estimated cost 4.00 -> 25.00 (+21.00) over the 1 of 2 cases whose cost is known under both "
+            "policies, refunds +46.89") in capsys.readouterr().out.splitlines()

@@ -62,21 +62,35 @@ def by_pair(bt) -> list:
 
 def cost_comparison(bt) -> dict:
     """Per currency: what the team paid, and what following the playbook would have cost
-    (observed where the team followed it, estimated by the cost model where it did not)."""
+    (observed where the team followed it, estimated by the cost model where it did not).
+
+    Each side is the total of the cases where it is known (an empty amount_paid, an unknown est_cost
+    are counted apart, never as 0); where either side is unknown for some case, the two totals cover
+    different cases, so `both_known_*` compare them over the cases where both are known."""
     closed = bt[closed_mask(bt) & (bt["action_taken"] != "")]
     followed = closed["followed"] == "yes"
     team = per_currency(closed["currency"], closed["amount_paid"])
     observed = per_currency(closed["currency"][followed], closed["amount_paid"][followed])
     estimated = per_currency(closed["currency"][~followed], closed["est_cost"][~followed])
+    playbook_cost = closed["amount_paid"].where(followed, closed["est_cost"])
+    both = closed["amount_paid"].notna() & playbook_cost.notna()
+    both_team = per_currency(closed["currency"][both], closed["amount_paid"][both])
+    both_playbook = per_currency(closed["currency"][both], playbook_cost[both])
     out = {}
     for cur in sorted(team):
         o = observed.get(cur, {"total": 0.0, "cases": 0, "unknown": 0})
         e = estimated.get(cur, {"total": 0.0, "cases": 0, "unknown": 0})
-        out[cur] = {"team_paid": team[cur]["total"], "team_paid_unknown": team[cur]["unknown"],
+        out[cur] = {"cases": team[cur]["cases"] + team[cur]["unknown"],
+                    "team_paid": team[cur]["total"], "team_paid_unknown": team[cur]["unknown"],
                     "playbook_observed": o["total"], "playbook_observed_cases": o["cases"],
+                    "playbook_observed_unknown": o["unknown"],
                     "playbook_estimated": e["total"], "playbook_estimated_cases": e["cases"],
+                    "playbook_estimated_unknown": e["unknown"],
                     "playbook_estimate_unknown": o["unknown"] + e["unknown"],
-                    "playbook_total": round(o["total"] + e["total"], 2)}
+                    "playbook_total": round(o["total"] + e["total"], 2),
+                    "both_known_cases": both_team.get(cur, {"cases": 0})["cases"],
+                    "both_known_team_paid": both_team.get(cur, {"total": 0.0})["total"],
+                    "both_known_playbook": both_playbook.get(cur, {"total": 0.0})["total"]}
     return out
 
 

@@ -10,7 +10,9 @@ closed cases with a known action:
   where the team followed the same rule on the same platform under this setting (else the same
   rule on any platform; else the cost model's est_cost and no loss figure);
 - score = average cost share + share lost on the platform (a lost case costs the order and counts
-  against the shop's defect rate); the best setting has the lowest score.
+  against the shop's defect rate); lower is better.
+The playbook as it is is always the first setting, the one to beat: `choose` names a setting best
+only when it scores lower than the playbook as it is and than every other setting.
 Money is given per currency; the score is a share, so no currencies are ever added together.
 """
 from __future__ import annotations
@@ -133,14 +135,68 @@ def compare_settings(cols: dict, bt, opts) -> dict | None:
             "paid": bt["amount_paid"].to_numpy(dtype=float), "currency": bt["currency"].to_numpy(dtype=object),
             "platform": cols["platform"].astype(np.int64),
             "baseline": np.array([r.resolution for r in d0.rules], dtype=object)[d0.rule]}
-    rows = [] if opts.grid else [{"setting": AS_IT_IS, "params": {}, **evaluate(d0, view)}]
+    rows = [{"setting": AS_IT_IS, "params": {}, **evaluate(d0, view)}]  # every setting is weighed against it
     for s in settings:
         rows.append({"setting": ", ".join(f"{k}={v:g}" for k, v in s.items()), "params": s,
                      **evaluate(decide(base.with_params(s), cols, explain=False), view)})
-    scored = [r for r in rows if r["score"] is not None]
-    best = min(scored, key=lambda r: r["score"]) if scored else None  # the first of equals: a grid's smaller value
-    return {"settings": rows, "best": best and best["setting"], "best_params": best and best["params"],
-            "set_lines": [f"--set {k}={v:g}" for k, v in best["params"].items()] if best else [],
+    verdict, best, tied = choose(rows)
+    return {"settings": rows, "verdict": verdict, "best": best and best["setting"],
+            "best_params": best and best["params"], "tied": [r["setting"] for r in tied],
+            "set_lines": [f"--set {k}={v:g}" for k, v in best["params"].items()] if verdict == "better" else [],
             "explained": "score = average cost share (amount paid / order value; observed where the setting's "
                          "advice is what the team did, else estimated from the cases that followed the same rule) "
                          "+ share lost on the platform; lowest is best"}
+
+
+def choose(rows: list) -> tuple:
+    """(verdict, the best row or None, the rows tied for best) of `rows`, the playbook as it is first.
+
+    A setting is advised only when it scores strictly lower than the playbook as it is and than every
+    other setting: a setting that merely equals the playbook as it is (its own current value, or a
+    parameter the history never tests) is no reason to change anything, and among equal settings the
+    history cannot choose. Verdicts: "better" (one setting wins), "keep" (none scores lower than the
+    playbook as it is), "no difference" (every setting scores what the playbook as it is does),
+    "tie" (several settings share the lowest score, below the playbook as it is), "unknown" (no score)."""
+    as_it_is, settings = rows[0], [r for r in rows[1:] if r["score"] is not None]
+    if not settings:
+        return "unknown", None, []
+    lowest = min(r["score"] for r in settings)
+    if as_it_is["score"] is not None and lowest >= as_it_is["score"]:
+        same = all(r["score"] == as_it_is["score"] for r in settings)
+        return ("no difference" if same else "keep"), as_it_is, []
+    tied = [r for r in settings if r["score"] == lowest]
+    return ("better", tied[0], []) if len(tied) == 1 else ("tie", None, tied)
+
+
+KEEP = ("keep", "no difference")  # the verdicts that advise keeping the playbook as it is
+
+
+def verdict_sentence(grid: dict, lab, quote=str) -> str:
+    """The grid's verdict in one sentence, in the language of `lab` (report_words.Labels): the terminal
+    and the report say it with the same words; the report passes `quote` to set setting names in code
+    type. The `--set` lines (or the advice to keep the playbook) follow it, apart."""
+    verdict, settings = grid.get("verdict"), grid["settings"]
+    scores = {r["setting"]: r["score"] for r in settings}
+    baseline = _score_text(scores.get(AS_IT_IS), lab)
+    if verdict == "better":
+        return lab.word("console: best", setting=quote(grid["best"]), score=_score_text(scores[grid["best"]], lab),
+                        baseline=baseline)
+    if verdict == "tie":
+        names = lab.word("list separator").join(quote(s) for s in grid["tied"])
+        return lab.word("console: best tie", settings=names, score=_score_text(scores[grid["tied"][0]], lab),
+                        baseline=baseline)
+    if verdict in KEEP:
+        return lab.word(f"console: best {verdict}", baseline=baseline)
+    return lab.word("console: best unknown")
+
+
+def _score_text(score, lab) -> str:
+    """A score as the grid's lines print it (four decimals), or the word for unknown."""
+    return lab.word("unknown") if score is None else f"{score:.4f}"
+
+
+def best_name(grid: dict, lab) -> str:
+    """The best setting in a few words (a chart's title): its name, the playbook as it is, a tie, or cannot tell."""
+    as_it_is = lab.word("playbook as it is")
+    return {"better": grid["best"], "keep": as_it_is, "no difference": as_it_is,
+            "tie": lab.word("a tie")}.get(grid.get("verdict"), lab.word("cannot tell"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.paths import NOTEBOOKS_DIR
 from ..playbook.labels import ui
-from .backtest_grid import AS_IT_IS
+from .backtest_grid import AS_IT_IS, KEEP, best_name, verdict_sentence
 from .report import Table, heading, labelled, new_figure, no_rows_note, sentence
 from .report_words import BACKTEST_SECTIONS, BACKTEST_TITLE, HEALTH_SECTIONS, Labels, labels_for
 
@@ -26,6 +26,8 @@ SECTIONS = (*BACKTEST_SECTIONS[:-1], *HEALTH_SECTIONS, BACKTEST_SECTIONS[-1])
 HEADINGS = {"team_paid": "team paid", "playbook_observed": "playbook: observed",
             "playbook_estimated": "playbook: estimated", "playbook_total": "playbook: total",
             "playbook_estimate_unknown": "playbook's cost unknown (cases)", "followed_cases": "followed cases",
+            "team_paid_unknown": "team's amount unknown (cases)", "both_known_cases": "both known (cases)",
+            "both_known_team_paid": "both known: team paid", "both_known_playbook": "both known: playbook",
             "followed": "cases done as advised", "platform_for_buyer": "platform ruled for the buyer",
             "negative_reviews": "negative reviews", "bad_share": "share that ended badly",
             "saved_vs_estimate": "saved against the estimate", "changed": "decisions changed",
@@ -106,10 +108,31 @@ def pairs_table(b: Backtest, outcome_names: dict | None = None):
     return pd.DataFrame(rows)
 
 
+COST_COUNTS = ("team_paid_unknown", "playbook_estimate_unknown", "both_known_cases")  # cases, not money
+BOTH_KNOWN = ["both_known_cases", "both_known_team_paid", "both_known_playbook"]
+
+
 def cost_table(b: Backtest):
+    """Per currency: the team's paid total and the playbook's, each over the cases where it is known
+    (empty where no case is: never 0), how many cases each leaves out and, when any does, both over
+    the cases where both are known."""
+    import numpy as np
     import pandas as pd
-    columns = ["team_paid", "playbook_observed", "playbook_estimated", "playbook_total", "playbook_estimate_unknown"]
-    table = pd.DataFrame(b.summary["cost"]).T.reindex(columns=columns)
+    columns = ["team_paid", "team_paid_unknown", "playbook_observed", "playbook_estimated", "playbook_total",
+               "playbook_estimate_unknown"]
+    table = pd.DataFrame(b.summary["cost"]).T
+    if table.empty:
+        return table.reindex(columns=columns)
+    if table[["team_paid_unknown", "playbook_estimate_unknown"]].to_numpy().any():
+        columns += BOTH_KNOWN
+    cases = table["cases"]
+    table["team_paid"] = table["team_paid"].where(table["team_paid_unknown"] < cases, np.nan)
+    table["playbook_observed"] = table["playbook_observed"].where(
+        (table["playbook_observed_cases"] > 0) | (table["playbook_observed_unknown"] == 0), np.nan)
+    table["playbook_total"] = table["playbook_total"].where(table["playbook_estimate_unknown"] < cases, np.nan)
+    for column in BOTH_KNOWN[1:]:
+        table[column] = table[column].where(table["both_known_cases"] > 0, np.nan)
+    table = table.reindex(columns=columns)
     table.index.name = "currency"
     return table
 
@@ -135,12 +158,13 @@ def setting_name(b: Backtest, setting: str) -> str:
 
 
 def best_text(b: Backtest) -> str:
-    grid, zh = b.summary["grid"], b.lang == "zh"
-    if grid["best"] is None:
-        return ("最佳：无法判断——历史中没有记录了实际处理方案的已结案例。" if zh else
-                "Best: cannot tell — the history has no closed case with a recorded action taken.")
-    lines = " ".join(f"`{line}`" for line in grid["set_lines"]) or b.labels.word("keep the playbook")
-    return f"{'最佳' if zh else 'Best'}{ui('colon', b.lang)}`{setting_name(b, grid['best'])}` — {lines}"
+    """The grid's verdict as the terminal says it (backtest_grid.verdict_sentence), then the `--set`
+    lines to paste or the advice to keep the playbook as it is."""
+    grid, lab = b.summary["grid"], b.labels
+    text = verdict_sentence(grid, lab, quote=lambda s: f"`{setting_name(b, s)}`")
+    advice = (" ".join(f"`{line}`" for line in grid["set_lines"]) or
+              (lab.word("keep the playbook") if grid.get("verdict") in KEEP else ""))
+    return f"{text[:1].upper()}{text[1:]}" + (f" — {advice}" if advice else "")
 
 
 # ---- what the notebook displays: labelled tables in full, a sentence for an empty section ----
@@ -178,9 +202,12 @@ def section_pairs(b: Backtest) -> list:
 
 
 def section_cost(b: Backtest) -> list:
-    table = cost_table(b)
-    if len(table):  # a count: the transposed money table made it a float
-        table["playbook_estimate_unknown"] = table["playbook_estimate_unknown"].astype(int)
+    import pandas as pd
+    table = cost_table(b).astype(object)
+    unknown = b.labels.word("an unknown amount")
+    for column in table.columns:  # counts: the transposed table made them floats; an amount no case gives, in words
+        table[column] = [int(v) if column in COST_COUNTS else unknown if pd.isna(v) else float(v)
+                         for v in table[column]]
     return _or_sentence(b, table, "no closed action")
 
 
@@ -243,11 +270,18 @@ def chart_cost(b: Backtest):
     fig.clear()
     for k, (cur, row) in enumerate(table.iterrows()):
         ax = fig.add_subplot(1, len(table), k + 1)
-        ax.bar([word("team paid")], [row["team_paid"]], color="#4c72b0")
-        ax.bar([word("playbook")], [row["playbook_observed"]], color="#55a868", label=word("observed"))
-        ax.bar([word("playbook")], [row["playbook_estimated"]], bottom=[row["playbook_observed"]], color="#c7e9c0",
+        c = b.summary["cost"][cur]
+        observed = 0.0 if row.isna()["playbook_observed"] else row["playbook_observed"]
+        ax.bar([word("team paid")], [0.0 if row.isna()["team_paid"] else row["team_paid"]], color="#4c72b0")
+        ax.bar([word("playbook")], [observed], color="#55a868", label=word("observed"))
+        ax.bar([word("playbook")], [row["playbook_estimated"]], bottom=[observed], color="#c7e9c0",
                hatch="//", label=word("estimated"))
         ax.set_title(cur)
+        if row.isna()["team_paid"]:  # no bar is not a bar of 0
+            ax.text(0, 0, word("an unknown amount"), ha="center", va="bottom")
+        if c["team_paid_unknown"] or c["playbook_estimate_unknown"]:  # bars of different cases: say which
+            ax.set_xlabel(word("chart known cases", team=c["cases"] - c["team_paid_unknown"],
+                               playbook=c["cases"] - c["playbook_estimate_unknown"], cases=c["cases"]), fontsize=8)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))  # beside the last currency's bars
     fig.suptitle(word("Paid against the playbook"))
     fig.tight_layout()
@@ -266,8 +300,7 @@ def chart_grid(b: Backtest):
     ax.plot(settings, table["score"], marker="o", label=word("score (lower is better)"))
     ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the lines, never over them
-    best = b.summary["grid"]["best"]
-    ax.set_title(f"{word('Settings compared; best')}{ui('colon', b.lang)}{setting_name(b, best) if best else word('cannot tell')}")
+    ax.set_title(f"{word('Settings compared; best')}{ui('colon', b.lang)}{best_name(b.summary['grid'], b.labels)}")
     fig.tight_layout()
     return fig
 

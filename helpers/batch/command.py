@@ -36,10 +36,12 @@ def options_from_args(args) -> Options:
                    durable=getattr(args, "durable", False), orders=getattr(args, "orders", None))
 
 
-def print_summary(result: BatchResult, out=None, labels: dict | None = None, lang: str = "en") -> None:
+def print_summary(result: BatchResult, out=None, labels: dict | None = None, lang: str = "en",
+                  whole_units=frozenset()) -> None:
     """The run in a few lines, in the run's language: rows in, decided and rejected, then cases per
     resolution, most first — its label (`labels`: resolution -> words in the run's language) and, in
-    brackets, the value the `resolution` column of recommendations.csv holds, to filter on."""
+    brackets, the value the `resolution` column of recommendations.csv holds, to filter on. Amounts
+    of a currency in `whole_units` (the playbook's: JPY) are written without decimals."""
     from ..playbook.labels import ui
     out = out or sys.stdout
     labels = labels or {}
@@ -51,7 +53,7 @@ def print_summary(result: BatchResult, out=None, labels: dict | None = None, lan
         print(f"  {n:>{width}}  {label} [{res}]" if label else f"  {n:>{width}}  {res}", file=out)
     if result.whatif:
         from .whatif import summary_lines
-        for line in summary_lines(result.whatif, labels, lang):
+        for line in summary_lines(result.whatif, labels, lang, whole_units):
             print(line, file=out)
     for note in [*result.notes, *result.said]:
         print(ui("note", lang).format(note), file=out)
@@ -71,7 +73,7 @@ def run_batch_cli(args) -> int:
     finally:
         if opts.report:
             report_process.stop()
-    print_summary(result, labels=resolution_labels(opts), lang=opts.lang)
+    print_summary(result, labels=resolution_labels(opts), lang=opts.lang, whole_units=run_playbook(opts).whole_units)
     if opts.report:
         if result.report_error:
             raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
@@ -84,10 +86,15 @@ def run_batch_cli(args) -> int:
 def resolution_labels(opts) -> dict:
     """resolution -> its label in the run's language, from the playbook the run used."""
     from ..advice.recommend import localised
+    pb = run_playbook(opts)
+    return {res: localised(pb, texts, opts.lang) for res, texts in pb.resolutions.items()}
+
+
+def run_playbook(opts):
+    """The playbook the run used, under its --set values."""
     from ..playbook.validate import load_checked
     from .runner import with_params
-    pb = with_params(load_checked(opts.playbook), opts.params)
-    return {res: localised(pb, texts, opts.lang) for res, texts in pb.resolutions.items()}
+    return with_params(load_checked(opts.playbook), opts.params)
 
 
 def check_before_work(args, opts) -> None:

@@ -113,16 +113,29 @@ def chart_weeks(summary: dict):
     return fig
 
 
-def rates_table(rates: dict, key: str = "by_type"):
+def rates_table(rates: dict, key: str = "by_type", lab=None):
+    """One of the rates' lists as a table: rates and targets as percentages; a rate with disputes that
+    could not be placed as "at least" its lower bound, or unknown (the column `not_placed` says how
+    many, when any were)."""
     import pandas as pd
+    lab = lab or Labels("en")
     table = pd.DataFrame(rates[key])
     if len(table):
-        table["rate"] = table["rate"].map(lambda r: "" if r is None or r != r else f"{r:.2%}")
+        table["rate"] = [_rate_text(r, lab) for r in rates[key]]
         table["target"] = table["target"].map(lambda t: "" if t is None or t != t else f"{t:.2%}")
+        table = table.drop(columns=[c for c in ("rate_at_least", "not_placed") if c in table.columns
+                                    and (c == "rate_at_least" or not table[c].any())])
     return table
 
 
-def _left_out_reasons(rates: dict, lab) -> list:
+def _rate_text(row: dict, lab) -> str:
+    if row.get("not_placed"):
+        at_least = row["rate_at_least"]
+        return lab.word("an unknown amount") if at_least is None else lab.word("at least", rate=f"{at_least:.2%}")
+    return "" if row["rate"] is None else f"{row['rate']:.2%}"
+
+
+def left_out_reasons(rates: dict, lab) -> list:
     """Why disputes were left out of the rates, in the run's language (summary.json's `left_out_by`
     counts; a summary written before it had them gives its English `left_out_because`)."""
     if "left_out_by" not in rates:
@@ -138,13 +151,15 @@ def rates_section(summary: dict) -> list:
         return [_md(lab.word("no orders"))]
     text = lab.word("rates counted", source=rates["source"], orders=rates["orders"], counted=rates["disputes_counted"])
     if rates["left_out"]:
-        reasons = lab.word("reason separator").join(_left_out_reasons(rates, lab))
+        reasons = lab.word("reason separator").join(left_out_reasons(rates, lab))
         text += lab.word("left out", reasons=reasons)
+    if rates.get("not_placed"):
+        text += lab.word("not placed")
     if all(r["target"] is None for r in rates["by_type"]):
         text += lab.word("no target")
-    out = [_md(text), rates_table(rates)]
+    out = [_md(text), rates_table(rates, lab=lab)]
     if rates["by_platform"]:
-        out += [_md(lab.word("per platform")), rates_table(rates, "by_platform")]
+        out += [_md(lab.word("per platform")), rates_table(rates, "by_platform", lab)]
     if rates["by_week"]:
-        out += [_md(lab.word("per week")), rates_table(rates, "by_week")]
+        out += [_md(lab.word("per week")), rates_table(rates, "by_week", lab)]
     return out

@@ -3,9 +3,12 @@ targets the shop sets in parameters.yaml (`dispute_rate_targets`).
 
 `--orders 2400` is the number of orders of the period the cases come from. `--orders FILE` is an
 orders export (.csv, .xlsx, .parquet, .jsonl; docs/contract.md, "Orders file"): one line per count,
-with the column `orders` and, optionally, `week` (any day of the week) and `platform`. With weeks,
-only disputes whose own review date falls in a week the file counts are set against its orders;
-with platforms, only disputes on a platform the file names. Disputes left out are counted and said.
+with the column `orders` and, optionally, `week` (any day of the week) and `platform`. A dispute
+counts against the orders of its own cell: its (week, platform) when the file has both columns, its
+week or its platform when it has one. A dispute in a cell the file has no count for is rightly left
+out; one whose week or platform is unknown but might fall in a counted cell is "not placed": the
+rates it may belong to are then a lower bound or unknown, and never judged within target. Disputes
+left out are counted and said, with why.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy as np
 
 from ..core.exceptions import InputFileError, UsageError
 from ..core.fields import DISPUTE_TYPES, PLATFORMS
+from .report_words import Labels
 
 ORDER_COLUMNS = ("orders", "week", "platform")
 
@@ -105,22 +109,72 @@ def _platforms(path, frame) -> list:
     return list(names)
 
 
-def _status(rate, target) -> str:
+def _status(rate, at_least, not_placed: int, target) -> str:
+    """The verdict against the target, only where the figures support one: a rate with disputes that
+    could not be placed (no date, no platform) is a lower bound, which can only show a rate above."""
     if target is None:
         return "no target set"
-    return "above target" if rate is not None and rate > target else "within target"
+    if not_placed:
+        return "above target" if at_least is not None and at_least > target else "cannot tell"
+    if rate is None:
+        return "cannot tell"  # no orders counted: no rate to judge
+    return "above target" if rate > target else "within target"
 
 
-def _rate_rows(disputes, orders: int, targets: dict, **keys) -> list:
-    """One line for all types together and one per dispute type seen."""
+def _rate_rows(disputes, not_placed, orders: int, targets: dict, **keys) -> list:
+    """One line for all types together and one per dispute type seen. `disputes` are set against the
+    `orders`; `not_placed` are disputes that may belong to them too but could not be placed (no date,
+    no platform): with any, the rate is unknown, or at least the rate of the disputes placed."""
     rows = []
-    for dtype in ("all",) + tuple(t for t in DISPUTE_TYPES if t in set(disputes["dispute_type"])):
-        n = int(len(disputes)) if dtype == "all" else int((disputes["dispute_type"] == dtype).sum())
+    seen = {*disputes["dispute_type"].unique(), *not_placed["dispute_type"].unique()}
+    for dtype in ("all",) + tuple(t for t in DISPUTE_TYPES if t in seen):
+        n, m = (int(len(f)) if dtype == "all" else int((f["dispute_type"] == dtype).sum())
+                for f in (disputes, not_placed))
         rate = round(n / orders, 6) if orders else None
+        at_least = rate if m and n else None
+        rate = None if m else rate
         target = targets.get("overall" if dtype == "all" else dtype)
         rows.append({**keys, "dispute_type": dtype, "disputes": n, "orders": int(orders), "rate": rate,
-                     "target": target, "status": _status(rate, target)})
+                     "rate_at_least": at_least, "not_placed": m, "target": target,
+                     "status": _status(rate, at_least, m, target)})
     return rows
+
+
+def _placed(frame, orders: Orders) -> tuple:
+    """(counted, not placed) masks of `frame`'s disputes against the orders file's cells: a dispute
+    counts against the orders of its own (week, platform) cell only (its week, or its platform, when
+    the file counts by one of them). One whose week or platform is unknown is not placed when some cell
+    the file counts could hold it; every other dispute is outside the file's counts, rightly left out."""
+    import pandas as pd
+    dims = [k for k, on in (("week", orders.by_week), ("platform", orders.by_platform)) if on]
+    if not dims:  # --orders N: every dispute counts
+        return np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
+    cells = set(zip(*(orders.counts[k].astype(str) for k in dims)))
+    # each distinct (week, platform) of the disputes is placed once: a million rows hold a few dozen
+    factors = [pd.factorize(frame[k], use_na_sentinel=False) for k in dims]
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for codes, texts in factors:
+        combined = combined * len(texts) + codes
+    distinct, rows = np.unique(combined, return_inverse=True)
+    placed = np.array([_place(_cell_of(int(c), factors), cells) for c in distinct], dtype=bool).reshape(-1, 2)
+    return placed[rows, 0], placed[rows, 1]
+
+
+def _cell_of(combined: int, factors: list) -> tuple:
+    """The (week, platform) texts of a combined code ('' where unknown)."""
+    cell = []
+    for codes, texts in reversed(factors):
+        combined, code = divmod(combined, len(texts))
+        cell.append("" if texts[code] is None or texts[code] != texts[code] else str(texts[code]))
+    return tuple(reversed(cell))
+
+
+def _place(cell: tuple, cells: set) -> tuple:
+    """(counted, not placed) for one dispute cell ('' where its week or platform is unknown)."""
+    if all(cell):
+        return cell in cells, False
+    could = any(all(a in ("", b) for a, b in zip(cell, counted)) for counted in cells)
+    return False, could
 
 
 def dispute_rates(frame, orders: Orders | None, targets: dict) -> dict | None:
@@ -129,28 +183,31 @@ def dispute_rates(frame, orders: Orders | None, targets: dict) -> dict | None:
     if orders is None:
         return None
     counts = orders.counts
-    keep = np.ones(len(frame), dtype=bool)
-    reasons, left_out_by = [], {}  # the reasons in words, and the same as counts (the report words them in its language)
-    if orders.by_week:
-        inside = frame["week"].isin(set(counts["week"])).to_numpy()
-        if (~inside).any():
-            left_out_by["week"] = int((~inside).sum())
-            reasons.append(f"{left_out_by['week']} without a review date in a week the orders file counts")
-        keep &= inside
-    if orders.by_platform:
-        named = frame["platform"].isin(set(counts["platform"])).to_numpy()
-        if (keep & ~named).any():
-            left_out_by["platform"] = int((keep & ~named).sum())
-            reasons.append(f"{left_out_by['platform']} on a platform the orders file does not name")
-        keep &= named
-    counted = frame[keep]
-    out = {"source": orders.source, "orders": orders.total, "disputes_counted": int(keep.sum()),
-           "left_out": int((~keep).sum()), "left_out_because": reasons, "left_out_by": left_out_by,
-           "by_type": _rate_rows(counted, orders.total, targets), "by_platform": [], "by_week": []}
-    if orders.by_platform:
-        for platform, n in counts.groupby("platform")["orders"].sum().items():
-            out["by_platform"] += _rate_rows(counted[counted["platform"] == platform], int(n), targets, platform=platform)
-    if orders.by_week:
-        for week, n in counts.groupby("week")["orders"].sum().items():
-            out["by_week"] += _rate_rows(counted[counted["week"] == week], int(n), targets, week=week)
+    counted_mask, not_placed_mask = _placed(frame, orders)
+    outside = ~counted_mask & ~not_placed_mask
+    left_out_by = {}  # why disputes were left out, as counts (the reports word them in their language)
+    if not_placed_mask.any():
+        undated = not_placed_mask & (frame["week"] == "").to_numpy() if orders.by_week else 0
+        left_out_by["not placed: no date"] = int(np.sum(undated))
+        left_out_by["not placed: no platform"] = int(not_placed_mask.sum() - np.sum(undated))
+    if outside.any():
+        left_out_by[f"outside: {_dimensions(orders)}"] = int(outside.sum())
+    left_out_by = {why: n for why, n in left_out_by.items() if n}
+    counted, not_placed = frame[counted_mask], frame[not_placed_mask]
+    out = {"source": orders.source, "orders": orders.total, "disputes_counted": int(counted_mask.sum()),
+           "left_out": int((~counted_mask).sum()), "not_placed": int(not_placed_mask.sum()),
+           "left_out_because": [Labels("en").word(f"left out: {why}", n=n) for why, n in left_out_by.items()],
+           "left_out_by": left_out_by,
+           "by_type": _rate_rows(counted, not_placed, orders.total, targets), "by_platform": [], "by_week": []}
+    for key, group in (("platform", "by_platform"), ("week", "by_week")):
+        if getattr(orders, f"by_{key}"):
+            for value, n in counts.groupby(key)["orders"].sum().items():
+                maybe = not_placed[not_placed[key].isin([value, ""])]  # could be of this group
+                out[group] += _rate_rows(counted[counted[key] == value], maybe, int(n), targets, **{key: value})
     return out
+
+
+def _dimensions(orders: Orders) -> str:
+    """What the orders file counts by: "cell" (week and platform), "week" or "platform"."""
+    return "cell" if orders.by_week and orders.by_platform else "week" if orders.by_week else "platform"
+

@@ -131,7 +131,7 @@ def _value_labels(lab: Labels) -> dict:
             "mismatch": lab.mismatch, "risk_flags": flags, "field": fields,
             "message": lambda v: rejected_message(v, lab), "case_id": as_given,
             "buyer_country": lambda v: lab.word("unknown") if v == "(unknown)" else country_name(v, lab.lang),
-            "status": {k: lab.word(k) for k in ("no target set", "above target", "within target")}}
+            "status": {k: lab.word(k) for k in ("no target set", "above target", "within target", "cannot tell")}}
 
 
 # numbers as a reader of the report reads them: money with thousands separators and the currency's
@@ -381,10 +381,16 @@ def whatif_transitions(run: Run):
 
 
 def whatif_money(run: Run):
+    """The money per currency under both policies; the costs left empty where no case's cost is known
+    under both policies (the totals would read as 0)."""
     import pandas as pd
     if not run.whatif:
         return None
-    return pd.DataFrame(run.whatif["by_currency"])
+    table = pd.DataFrame(run.whatif["by_currency"])
+    if "cases_cost_compared" in table.columns:
+        none = table["cases_cost_compared"] == 0
+        table.loc[none, ["baseline_cost", "policy_cost", "cost_delta"]] = float("nan")
+    return table
 
 
 def whatif_headline(run: Run) -> str:

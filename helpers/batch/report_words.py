@@ -64,9 +64,13 @@ SECTION_TEXT = {
     BACKTEST_SECTIONS[1]: (("Closed cases only; money paid per currency.",),
                            ("按（手册建议，实际处理）统计的结果与金额", "只含已结案例；实付金额按币种分列。")),
     BACKTEST_SECTIONS[2]: (("What the team paid, against what following the playbook would likely have cost: *observed* "
-                            "where the team did what the playbook says, *estimated* by the cost model where it did not.",),
+                            "where the team did what the playbook says, *estimated* by the cost model where it did not. "
+                            "Each total covers the cases where it is known; the cases it leaves out (no amount paid, "
+                            "no cost) are counted beside it and, when there are any, both sides are compared again "
+                            "over the cases where both are known.",),
                            ("实付与按手册处理的对比", "团队实际支付的金额，对比按手册处理可能的花费：团队按手册处理的案例用"
-                            "*实际*金额，没有按手册处理的用成本模型的*预计*金额。")),
+                            "*实际*金额，没有按手册处理的用成本模型的*预计*金额。每项合计只含金额已知的案例；未计入的案例"
+                            "（没有实付金额或成本）在旁边计数，若有未计入的案例，再按两者都已知的案例重新对比。")),
     BACKTEST_SECTIONS[3]: (("Rules (per platform) whose advice, when followed, most often ended with the platform ruling "
                             "for the buyer or with a negative review, worst first.",),
                            ("按手册处理却常输的规则", "按平台统计：照其建议处理后，最常以平台判买家胜或差评告终的规则，最差的在前。")),
@@ -74,11 +78,13 @@ SECTION_TEXT = {
                             "estimated cost. Remember the selection bias: the team chose where to depart.",),
                            ("没有按手册处理且结果更好", "团队采取了其他方案，案例结果良好，且实付低于手册方案的预计成本。"
                             "注意选择偏差：在哪些案例上偏离手册是团队自己选的。")),
-    BACKTEST_SECTIONS[5]: (("Only with `--set` or `--grid`: each setting replayed on the same history. Score = average "
+    BACKTEST_SECTIONS[5]: (("Only with `--set` or `--grid`: each setting replayed on the same history, beside the "
+                            "playbook as it is (the first row, the one to beat). Score = average "
                             "cost share (amount paid / order value; observed where the setting's advice is what the team "
                             "did, else estimated from the cases that followed the same rule) + share lost on the "
                             "platform; lowest is best.",),
-                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时：每种设置都在同一份历史上重新回放。得分 = "
+                           ("参数设置对比", "只在使用 `--set` 或 `--grid` 时：每种设置都在同一份历史上重新回放，"
+                            "并与现行手册（第一行，需要胜过的基准）对比。得分 = "
                             "平均成本占比（实付 / 订单金额；设置的建议与团队做法相同时用实际值，否则按照同一规则处理的案例估算）"
                             "+ 在平台上判输的比例；越低越好。")),
 }
@@ -93,15 +99,18 @@ COLUMNS_ZH = {
     "refund_delta": "退款变化", "baseline_refunds": "现行退款", "policy_refunds": "新政策退款",
     "baseline_refund": "现行退款", "policy_refund": "新政策退款", "cases_cost_unknown": "成本未知的案例数（新政策）",
     "baseline_cases_cost_unknown": "成本未知的案例数（现行）", "total": "合计",
+    "cases_cost_compared": "两种政策下成本都已知的案例数",
     "sku": "商品编码", "product_title": "商品标题", "not_as_described": "与描述不符", "mismatch": "不符之处",
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
-    "week": "周", "week (Monday)": "周（周一）",
+    "week": "周", "week (Monday)": "周（周一）", "not_placed": "无法归入的纠纷数",
     # the backtest report's (helpers.batch.backtest_report: backtest.csv's columns and its own headings)
     "recommended": "手册建议", "done": "实际处理", "rule_id": "规则编号", "action_taken": "实际处理方案",
     "outcome": "结果", "amount_paid": "实付金额", "est_cost": "预计成本", "closed cases": "已结案例数",
     "outcomes (all currencies)": "结果（所有币种）", "paid": "实付", "team paid": "团队实付",
     "playbook: observed": "按手册：实际", "playbook: estimated": "按手册：预计", "playbook: total": "按手册：合计",
-    "playbook's cost unknown (cases)": "按手册的成本未知（案例数）", "followed cases": "按手册处理的案例数",
+    "playbook's cost unknown (cases)": "按手册的成本未知（案例数）", "team's amount unknown (cases)": "团队实付未知（案例数）",
+    "both known (cases)": "两者都已知（案例数）", "both known: team paid": "两者都已知：团队实付",
+    "both known: playbook": "两者都已知：按手册", "followed cases": "按手册处理的案例数",
     "platform ruled for the buyer": "平台判买家胜", "negative reviews": "差评数", "share that ended badly": "结果不利的占比",
     "saved against the estimate": "比预计节省", "setting": "设置", "decisions changed": "改变的决定数",
     "share lost on the platform": "在平台上判输的比例", "cost share": "成本占比", "score": "得分",
@@ -111,8 +120,10 @@ COLUMNS_ZH = {
 COLUMNS_EN = {"est_cost_total": "estimated cost total", "est_cost": "estimated cost", "case_id": "case ID",
               "cases_cost_unknown": "cases with cost unknown (new policy)",
               "baseline_cases_cost_unknown": "cases with cost unknown (current)",
+              "cases_cost_compared": "cases with cost known under both",
               "rule_id": "rule ID", "sku": "SKU", "refund_share_of_value": "refunds / order value",
-              "cost_unknown": "cost unknown (cases)", "message": "reason"}
+              "cost_unknown": "cost unknown (cases)", "message": "reason",
+              "not_placed": "disputes not placed (no date or platform)"}
 
 
 def column_heading(code: str, lang: str) -> str:
@@ -135,8 +146,20 @@ CONSOLE = {
                    "  没有任何一行记录团队的处理方式（action_taken），因此无从对比：这个文件是案例，不是处理记录；"
                    "请加上 action_taken、outcome、amount_paid 和 closed_date 列（见 README 的 backtest 部分），"
                    "或改用 `dispute-playbook batch`"),
-    "cost": ("  {currency}: team paid {paid}; following the playbook: {observed} observed + {estimated} estimated = {total}",
-             "  {currency}：团队实付 {paid}；按手册：实际 {observed} + 预计 {estimated} = {total}"),
+    # a currency's money, in parts (backtest_command.cost_line): each side is a total of the cases where it
+    # is known, with how many it leaves out; where either side leaves some out, the like-for-like figures
+    "cost": ("  {currency}: {team}; {playbook}{both}", "  {currency}：{team}；{playbook}{both}"),
+    "team paid": ("team paid {paid}", "团队实付 {paid}"),
+    "team paid unknown": ("team paid: unknown (no amount paid in any of its {cases} cases)",
+                          "团队实付：未知（{cases} 个案例都没有实付金额）"),
+    "playbook cost": ("following the playbook: {observed} observed + {estimated} estimated = {total}",
+                      "按手册：实际 {observed} + 预计 {estimated} = {total}"),
+    "playbook cost unknown": ("following the playbook: unknown (no amount paid or cost in any of its {cases} cases)",
+                              "按手册：未知（{cases} 个案例都没有实付金额或成本）"),
+    "partly known": (" in {known} of {cases} cases ({unknown} unknown)", "（{cases} 个案例中已知 {known} 个，未知 {unknown} 个）"),
+    "both known": ("; over the {cases} cases where both are known: team paid {paid}, following the playbook {total}",
+                   "；两者都已知的 {cases} 个案例：团队实付 {paid}，按手册 {total}"),
+    "none both known": ("; no case has both known, so the two are not compared", "；没有两者都已知的案例，因此不作对比"),
     "losing rule": ("  rule {rule} on {platform}: {share} of {cases} followed cases ended with the platform ruling "
                     "for the buyer or a negative review",
                     "  规则 {rule}（{platform}）：按其建议处理的 {cases} 个案例中有 {share} 以平台判买家胜或差评告终"),
@@ -145,21 +168,55 @@ CONSOLE = {
     "rate": ("  dispute rate, {type}: {disputes} of {orders} orders = {rate} ({target})",
              "  纠纷率，{type}：{orders} 个订单中 {disputes} 起 = {rate}（{target}）"),
     "no orders counted": ("  dispute rate, {type}: no orders counted", "  纠纷率，{type}：未计入订单"),
+    "rate unknown": ("  dispute rate, {type}: unknown — {disputes} disputes placed against {orders} orders, but "
+                     "{not_placed} more could not be placed and may belong to them ({target})",
+                     "  纠纷率，{type}：未知——{orders} 个订单中已归入 {disputes} 起纠纷，另有 {not_placed} 起无法归入、"
+                     "可能也属于这些订单（{target}）"),
+    "rate at least": ("  dispute rate, {type}: at least {disputes} of {orders} orders = at least {rate}; {not_placed} "
+                      "more could not be placed and may belong to them ({target})",
+                      "  纠纷率，{type}：{orders} 个订单中至少 {disputes} 起 = 至少 {rate}；另有 {not_placed} 起无法归入、"
+                      "可能也属于这些订单（{target}）"),
+    "rates left out": ("  left out of the dispute rates: {n} disputes — {reasons}",
+                       "  未计入纠纷率：{n} 起纠纷——{reasons}"),
     "target": ("target {target}: {status}", "目标 {target}：{status}"),
     "setting": ("  {setting}: {changed} decisions change, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
+    "setting, one": ("  {setting}: {changed} decision changes, {figures}", "  {setting}：{changed} 个决定改变，{figures}"),
     "setting figures": ("lost on the platform {lost}, cost share {cost}, score {score}",
                         "平台判输 {lost}，成本占比 {cost}，得分 {score}"),
     "nothing to compare": ("no closed case with a recorded action to compare on", "没有记录了实际处理方案的已结案例可供比较"),
-    "best unknown": ("best: cannot tell (the history has no closed case with a recorded action_taken)",
+    "best unknown": ("best: cannot tell (the history has no closed case with a recorded action taken)",
                      "最佳：无法判断（历史中没有记录了实际处理方案的已结案例）"),
-    "best": ("best: {setting}", "最佳：{setting}"),
+    # the grid's verdict (backtest_grid.choose): a setting is best only when it scores lower than the
+    # playbook as it is and than every other setting
+    "best": ("best: {setting}, score {score} (the playbook as it is: {baseline})",
+             "最佳：{setting}，得分 {score}（现行手册：{baseline}）"),
+    "best keep": ("best: the playbook as it is, score {baseline}: no setting scores lower",
+                  "最佳：现行手册，得分 {baseline}：没有任何设置的得分更低"),
+    "best no difference": ("no setting differs: each scores {baseline}, as the playbook as it is does",
+                           "没有任何设置有差别：每种设置的得分都是 {baseline}，与现行手册相同"),
+    "best tie": ("no single best: {settings} tie at score {score}, lower than the playbook as it is ({baseline}); "
+                 "the history cannot tell them apart, so no --set line is given",
+                 "无法选出唯一的最佳设置：{settings} 得分同为 {score}，低于现行手册（{baseline}）；"
+                 "历史无法区分它们，因此不给出 --set 建议"),
     "keep": ("  (keep the playbook as it is)", "  （保持现行手册不变）"),
     "wrote": ("wrote {files} to {out}", "已将 {files} 写入 {out}"),
     # the batch's policy what-if (--set)
     "what-if": ("what-if {setting}: {changed} of {cases} decisions change ({share})",
                 "政策模拟 {setting}：{cases} 个决定中有 {changed} 个改变（{share}）"),
+    "what-if, one": ("what-if {setting}: {changed} of {cases} decisions changes ({share})",
+                     "政策模拟 {setting}：{cases} 个决定中有 {changed} 个改变（{share}）"),
     "what-if money": ("  {currency}: estimated cost {before} -> {after} ({delta}), refunds {refunds}",
                       "  {currency}：预计成本 {before} -> {after}（{delta}），退款 {refunds}"),
+    "what-if money partly": ("  {currency}: estimated cost {before} -> {after} ({delta}) over the {compared} of "
+                             "{cases} cases whose cost is known under both policies, refunds {refunds}",
+                             "  {currency}：预计成本 {before} -> {after}（{delta}；只含 {cases} 个案例中两种政策下成本都已知的 "
+                             "{compared} 个），退款 {refunds}"),
+    "what-if money unknown": ("  {currency}: estimated cost unknown (none of its {cases} cases has a cost known under "
+                              "both policies), refunds {refunds}",
+                              "  {currency}：预计成本未知（{cases} 个案例中没有一个在两种政策下的成本都已知），退款 {refunds}"),
+    "what-if money unknown, one": ("  {currency}: estimated cost unknown (its one case has no cost known under both "
+                                   "policies), refunds {refunds}",
+                                   "  {currency}：预计成本未知（该币种仅有的 1 个案例在两种政策下的成本并非都已知），退款 {refunds}"),
 }
 
 WORDS = {  # other words of tables and charts: (English, Chinese)
@@ -230,9 +287,26 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "rates counted": ("Disputes per order ({source}: {orders:,} orders; {counted:,} decided cases counted).",
                       "每单纠纷数（{source}：{orders:,} 个订单；计入 {counted:,} 个已决定的案例）。"),
     "left out": (" Left out: {reasons}.", "未计入：{reasons}。"), "reason separator": ("; ", "；"),
+    # orders.dispute_rates' `left_out_by`: not placed (might belong to the orders counted: the rate is then
+    # unknown, or a lower bound) or outside the file's counts (rightly left out)
+    "left out: not placed: no date": ("{n} without a review date of their own, so their week is unknown",
+                                      "{n} 个案例没有自己的处理日期，因此不知道属于哪一周"),
+    "left out: not placed: no platform": ("{n} without a platform", "{n} 个案例没有平台"),
+    "left out: outside: week": ("{n} in a week the orders file has no count for", "{n} 个案例所在的周在订单文件中没有订单数"),
+    "left out: outside: platform": ("{n} on a platform the orders file has no count for",
+                                    "{n} 个案例所在的平台在订单文件中没有订单数"),
+    "left out: outside: cell": ("{n} in a week and platform the orders file has no count for",
+                                "{n} 个案例所在的周和平台组合在订单文件中没有订单数"),
+    # the same in a summary.json written before the reasons above (their old words)
     "left out: week": ("{n} without a review date in a week the orders file counts",
                        "{n} 个案例的处理日期不在订单文件统计的任何一周内"),
     "left out: platform": ("{n} on a platform the orders file does not name", "{n} 个案例的平台不在订单文件中"),
+    "not placed": (" A rate with disputes that could not be placed may be higher than the disputes placed show: "
+                   "it is given as a lower bound (“at least”) or unknown, and judged against a target only when "
+                   "even the lower bound is above it.",
+                   "含有无法归入的纠纷时，纠纷率可能高于已归入纠纷所显示的数值：此时只给出下限（“至少”）或记为未知，"
+                   "只有当下限也高于目标时才判定为高于目标。"),
+    "at least": ("at least {rate}", "至少 {rate}"),
     "no target": (" No target is set: the shop sets its own in `playbook/parameters.yaml`, `dispute_rate_targets` "
                   "(overall and per dispute type).",
                   "未设目标：店铺可在 `playbook/parameters.yaml` 的 `dispute_rate_targets` 中自行设定（总体及各纠纷类型）。"),
@@ -242,12 +316,15 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "recommended": ("recommended", "手册建议"), "done": ("done", "实际处理"),
     "Recommended × done (cases)": ("Recommended × done (cases)", "手册建议 × 实际处理（案例数）"),
     "team paid": ("team paid", "团队实付"), "playbook": ("playbook", "按手册"),
-    "observed": ("observed", "实际"), "estimated": ("estimated", "预计"),
+    "observed": ("observed", "实际"), "estimated": ("estimated", "预计"), "an unknown amount": ("unknown", "未知"),
+    "chart known cases": ("known in {team} (team) and {playbook} (playbook)\nof {cases} cases",
+                          "已知：团队 {team} 个、按手册 {playbook} 个\n（共 {cases} 个案例）"),
     "Paid against the playbook": ("Paid against the playbook, per currency (estimated part hatched)",
                                   "各币种实付与按手册处理的对比（斜线部分为预计）"),
     "share lost on the platform": ("share lost on the platform", "在平台上判输的比例"),
     "cost share": ("cost share", "成本占比"), "score (lower is better)": ("score (lower is better)", "得分（越低越好）"),
     "Settings compared; best": ("Settings compared; best", "参数设置对比；最佳"), "cannot tell": ("cannot tell", "无法判断"),
+    "a tie": ("a tie", "并列"), "list separator": (", ", "、"),
     "no action": ("No decided case records the action the team took, so there is nothing to compare here.",
                   "没有任何已决定的案例记录了团队的实际处理方案，此处没有可对比的内容。"),
     "no closed action": ("No closed case records the action the team took, so there is nothing to count here.",
@@ -258,6 +335,11 @@ WORDS = {  # other words of tables and charts: (English, Chinese)
     "keep the playbook": ("keep the playbook as it is", "保持现行手册不变"),
 }
 WORDS.update({f"console: {key}": words for key, words in CONSOLE.items()})  # Labels.word("console: rows", ...)
+
+
+def counted_word(key: str, n: int) -> str:
+    """`key`, or its ", one" form when `n` is 1 and it has one: English says "1 decision changes"."""
+    return f"{key}, one" if n == 1 and f"{key}, one" in WORDS else key
 
 
 @dataclass
@@ -273,12 +355,21 @@ class Labels:
     flag_text: dict = dataclasses.field(default_factory=dict)  # flag id -> its whole sentence
     mismatch: dict = dataclasses.field(default_factory=dict)
     field: dict = dataclasses.field(default_factory=dict)      # case field -> its label on the form
+    whole_units: frozenset = frozenset()                        # currencies without cents (the playbook's: JPY)
 
     def word(self, key: str, **figures) -> str:
         """WORDS[key] in this language; with `figures`, its {placeholders} filled in."""
         en, zh = WORDS[key]
         text = zh if self.lang == "zh" else en
         return text.format(**figures) if figures else text
+
+    def money(self, amount: float, currency: str, sign: str = "") -> str:
+        """An amount as the toolkit writes it everywhere (core.money.amount_text, thousands separated):
+        600 for a whole amount of a currency without cents (JPY), else two decimals; `sign="+"` writes
+        the sign of a change (+0, -12.50)."""
+        from ..core.money import amount_text
+        text = amount_text(abs(amount), currency, self.whole_units, thousands=True)
+        return ("-" if amount < 0 else sign) + text
 
 
 def labels_for(summary: dict, lang: str = "en") -> Labels:
@@ -302,4 +393,5 @@ def labels_for(summary: dict, lang: str = "en") -> Labels:
                    str(pb.platforms.get(p, {}).get("name", p)) for p in {*PLATFORMS, *pb.platforms}},
                   short, text, {m: choice_label("mismatch", m, lang) for m in CHOICE_TEXT["mismatch"]},
                   {**{f: field_label(f, lang) for f in FIELD_TEXT},
-                   "(row)": Labels(lang).word("(row)")})  # errors.csv's whole-row problems
+                   "(row)": Labels(lang).word("(row)")},  # errors.csv's whole-row problems
+                  frozenset(pb.whole_units))

@@ -11,20 +11,22 @@ from collections import Counter
 
 import numpy as np
 
+from .report_words import counted_word
+
 CHANGE_COLUMNS = ("row", "case_id", "dispute_type", "platform", "currency", "baseline_resolution", "resolution",
                   "baseline_rule_id", "rule_id", "baseline_refund", "refund_amount", "baseline_est_cost", "est_cost")
 
 
 def _sums(currency, values, counted=None) -> dict:
-    """Per currency: the total of the known values (of the `counted` rows only, when given) and how
-    many were unknown."""
+    """Per currency: the total of the known values (of the `counted` rows only, when given), how many
+    rows that total holds, how many were unknown, and how many rows there were."""
     import pandas as pd
     s = pd.DataFrame({"currency": currency, "v": values})
     known = s.dropna() if counted is None else s[counted]
-    totals = known.groupby("currency")["v"].sum()
-    unknown = s[s["v"].isna()].groupby("currency").size()
-    return {c: {"total": float(totals.get(c, 0.0)), "unknown": int(unknown.get(c, 0))}
-            for c in sorted(set(s["currency"]))}
+    totals, held = known.groupby("currency")["v"].sum(), known.groupby("currency").size()
+    unknown, rows = s[s["v"].isna()].groupby("currency").size(), s.groupby("currency").size()
+    return {c: {"total": float(totals.get(c, 0.0)), "counted": int(held.get(c, 0)), "unknown": int(unknown.get(c, 0)),
+                "cases": int(rows.get(c, 0))} for c in sorted(set(s["currency"]))}
 
 
 def compare_chunk(table, base, cols):
@@ -63,9 +65,9 @@ def compare_chunk(table, base, cols):
 
 def _add(into: dict, sums: dict):
     for cur, v in sums.items():
-        slot = into.setdefault(cur, {"total": 0.0, "unknown": 0})
-        slot["total"] += v["total"]
-        slot["unknown"] += v["unknown"]
+        slot = into.setdefault(cur, {"total": 0.0, "counted": 0, "unknown": 0, "cases": 0})
+        for key in slot:
+            slot[key] += v.get(key, 0)  # a chunk's stats of an earlier run (--resume) lack counted and cases
 
 
 def summarise(params: dict, chunks: list, cases: int) -> dict:
@@ -79,6 +81,8 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
         for kind in money:
             for side in ("baseline", "policy"):
                 _add(money[kind][side], c[kind][side])
+    # a chunk written before the counts of cases (a --resume of an earlier run's folder) leaves them out
+    counted = all("cases" in v for c in chunks for v in c["refund"]["policy"].values())
     by_currency = []
     for cur in sorted(set(money["cost"]["baseline"]) | set(money["cost"]["policy"])):
         row = {"currency": cur}
@@ -90,6 +94,9 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
         row["cases_cost_unknown"] = money["cost"]["policy"].get(cur, {}).get("unknown", 0)
         # each side's cases of unknown cost; the totals leave out every case unknown on either side
         row["baseline_cases_cost_unknown"] = money["cost"]["baseline"].get(cur, {}).get("unknown", 0)
+        if counted:  # the cases, and those whose cost is known under both policies (what the cost totals hold)
+            row["cases"] = money["refund"]["policy"].get(cur, {}).get("cases", 0)
+            row["cases_cost_compared"] = money["cost"]["policy"].get(cur, {}).get("counted", 0)
         by_currency.append(row)
     return {"params": params, "cases": cases, "changed": sum(c["changed"] for c in chunks),
             "transitions": [{"from": k.split("|")[0], "to": k.split("|")[1], "cases": n}
@@ -98,20 +105,38 @@ def summarise(params: dict, chunks: list, cases: int) -> dict:
             "by_currency": by_currency}
 
 
-def summary_lines(w: dict, labels: dict | None = None, lang: str = "en") -> list:
+def summary_lines(w: dict, labels: dict | None = None, lang: str = "en", whole_units=frozenset()) -> list:
     """The what-if in a few lines in `lang`; with `labels` (resolution -> words) each change is named
-    by its labels, the resolution column's values in brackets."""
+    by its labels, the resolution column's values in brackets; amounts of a currency in `whole_units`
+    (the playbook's: JPY) without decimals."""
     from .report_words import Labels
-    words = Labels(lang)
+    words = Labels(lang, whole_units=frozenset(whole_units))
     labels = labels or {}
     setting = ", ".join(f"{k}={v:g}" for k, v in w["params"].items())
     share = w["changed"] / w["cases"] if w["cases"] else 0.0
-    lines = [words.word("console: what-if", setting=setting, changed=w["changed"], cases=w["cases"], share=f"{share:.1%}")]
+    lines = [words.word(counted_word("console: what-if", w["changed"]), setting=setting, changed=w["changed"],
+                        cases=w["cases"], share=f"{share:.1%}")]
     for t in w["transitions"][:12]:
         was, now = labels.get(t["from"]), labels.get(t["to"])
         named = f"{was} -> {now} [{t['from']} -> {t['to']}]" if was and now else f"{t['from']} -> {t['to']}"
         lines.append(f"  {named}{'：' if lang == 'zh' else ': '}{t['cases']}")
-    lines += [words.word("console: what-if money", currency=r["currency"], before=f"{r['baseline_cost']:,.2f}",
-                         after=f"{r['policy_cost']:,.2f}", delta=f"{r['cost_delta']:+,.2f}",
-                         refunds=f"{r['refund_delta']:+,.2f}") for r in w["by_currency"]]
-    return lines
+    return lines + [money_line(r, words) for r in w["by_currency"]]
+
+
+def money_line(r: dict, words) -> str:
+    """One currency's estimated cost and refunds under both policies (whatif.json's `by_currency`). The
+    cost compares the cases whose cost is known under both; when some are not, it says over how many
+    it is, and when none is, that it is unknown: never 0.00 -> 0.00."""
+    cur = r["currency"]
+    refunds = words.money(r["refund_delta"], cur, sign="+")
+    cases, compared = r.get("cases"), r.get("cases_cost_compared")
+    if cases is None or compared == cases:  # every cost known (or a whatif.json written before these counts)
+        return words.word("console: what-if money", currency=cur, before=words.money(r["baseline_cost"], cur),
+                          after=words.money(r["policy_cost"], cur), delta=words.money(r["cost_delta"], cur, sign="+"),
+                          refunds=refunds)
+    if not compared:
+        return words.word(counted_word("console: what-if money unknown", cases), currency=cur, cases=f"{cases:,}",
+                          refunds=refunds)
+    return words.word("console: what-if money partly", currency=cur, before=words.money(r["baseline_cost"], cur),
+                      after=words.money(r["policy_cost"], cur), delta=words.money(r["cost_delta"], cur, sign="+"),
+                      compared=f"{compared:,}", cases=f"{cases:,}", refunds=refunds)

@@ -18,7 +18,9 @@ def register(sub) -> None:
     b.add_argument("--playbook", help="playbook folder")
     b.add_argument("--set", action="append", metavar="PARAM=VALUE",
                    help="replay under a changed parameter (several allowed); compared with the playbook as it is")
-    b.add_argument("--grid", metavar="PARAM=FROM..TO:STEP", help="compare every value of one parameter; prints the best")
+    b.add_argument("--grid", metavar="PARAM=FROM..TO:STEP",
+                   help="compare every value of one parameter with the playbook as it is; prints the best if one "
+                        "beats it")
     b.add_argument("--min-cases", type=int, default=10, help="smallest group of followed cases a rule ranking uses")
     b.add_argument("--orders", metavar="N|FILE", help=ORDERS_HELP)
     b.add_argument("--lang", default="en", choices=("en", "zh"),

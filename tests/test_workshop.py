@@ -222,6 +222,24 @@ def test_a_strange_answer_record_is_reported_and_the_rest_of_the_file_graded(tmp
     assert len(g.problems) == 1 and g.problems[0].startswith("x.json: answer 2: ") and why in g.problems[0]
 
 
+def test_skipped_answers_are_said_in_chinese_under_lang_zh(tmp_path):
+    """A trainer grading with --lang zh read every "answer 3: … — skipped" warning in English."""
+    g = grade(DATA / "answers", lang="zh")
+    assert g.problems[0].startswith("Bob Lee.json：第 3 个答案：案例 'no_such_scenario' 不在处理手册的案例中")
+    assert g.problems[0].endswith("——已跳过")
+    assert g.problems[1].startswith("Dana.json：不是完整的 JSON（") and g.problems[1].endswith("——已跳过")
+    assert g.problems[2] == "not-answers.json：`answers` 不是列表——已跳过"
+    assert not any("skipped" in p or "answer " in p for p in g.problems), g.problems
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "a.json").write_text((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.json").write_text((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"), encoding="utf-8")
+    out = run_cli("workshop", "grade", str(tmp_path), "--no-report", "--out", str(tmp_path / "r"), "--lang", "zh")
+    assert "警告：notes.txt：不是答案文件（答案是练习页面保存的 .json 文件）——已忽略" in out.stderr, out.stderr
+    assert "都是 Alice 的答案：只计一次" in out.stderr and "warning" not in out.stderr, out.stderr
+    empty = run_cli("workshop", "grade", str(tmp_path / "none"), "--no-report", "--lang", "zh")
+    assert "不是答案文件夹" in empty.stderr, empty.stderr
+
+
 def test_a_scenario_nobody_answered_wrong_is_not_among_the_hardest(tmp_path):
     """dmg_broken_no_photos: 2 attempts, 0 wrong. It was printed as "hardest: … 0/2 wrong (-)" and charted."""
     from helpers.workshop.grading import difficulty_chart, hardest

@@ -32,6 +32,19 @@ GRADE_WORDS = {
     "trainee line": ("right {right}, {answered} of {size} answered", "答对 {right} 题，已答 {answered} / {size}"),
     "hardest line": ("hardest: {title} {wrong}/{attempts} wrong ({answers})", "最难：{title} {wrong}/{attempts} 答错（{answers}）"),
     "report at": ("report: {path}", "报告：{path}"),
+    "warning": ("warning: {}", "警告：{}"),
+    "skipped": ("{} — skipped", "{}——已跳过"),
+    "answer skipped": ("{file}: answer {i}: {why} — skipped", "{file}：第 {i} 个答案：{why}——已跳过"),
+    "answered again": ("answers this scenario again; the first answer counts", "再次回答了这个案例；以第一次的答案为准"),
+    "not an answer file": ("{file}: not an answer file (answers are the .json files the workshop page saves) — ignored",
+                           "{file}：不是答案文件（答案是练习页面保存的 .json 文件）——已忽略"),
+    "same trainee": ("{other} and {best} both hold {trainee}'s answers: counted once, from {best} ({why}) — {other} skipped",
+                     "{other} 和 {best} 都是 {trainee} 的答案：只计一次，以 {best} 为准（{why}）——已跳过 {other}"),
+    "more answers": ("it has more answers ({a} against {b})", "它的答案更多（{a} 对 {b}）"),
+    "saved later": ("the workshop page saved it later", "练习页面保存它的时间更晚"),
+    "newer file": ("it is the newer file", "它是较新的文件"),
+    "alike": ("the two files are alike", "两个文件相同"),
+    "no problems": ("none", "无"),
     "rank": ("Rank", "名次"),
     "trainee": ("Trainee", "学员"),
     "answered": ("Answered", "已答"),
@@ -120,8 +133,8 @@ def answer_files(folder) -> tuple[list, list]:
     return files, others
 
 
-def not_an_answer_file(path: Path) -> str:
-    return f"{path.name}: not an answer file (answers are the .json files the workshop page saves) — ignored"
+def not_an_answer_file(path: Path, lang: str = "en") -> str:
+    return grade_word("not an answer file", lang).format(file=path.name)
 
 
 def grade(folder, playbook=None, lang: str = "en") -> Grade:
@@ -141,15 +154,15 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
         try:
             data = read_answer_file(path)
         except WorkshopError as exc:
-            notes[path] = [f"{exc} — skipped"]
+            notes[path] = [grade_word("skipped", lang).format(exc.text(lang))]
             continue
         mine, seen, notes[path] = [], set(), []
         for i, a in enumerate(data["answers"], 1):
             a = as_codes(a, by_label)
-            why = answer_problem(a, scenarios) or ("answers this scenario again; the first answer counts"
-                                                   if a["scenario_id"] in seen else "")
+            why = answer_problem(a, scenarios, lang) or (grade_word("answered again", lang)
+                                                         if a["scenario_id"] in seen else "")
             if why:
-                notes[path].append(f"{path.name}: answer {i}: {why} — skipped")
+                notes[path].append(grade_word("answer skipped", lang).format(file=path.name, i=i, why=why))
                 continue
             seen.add(a["scenario_id"])
             sid = a["scenario_id"]
@@ -161,10 +174,10 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
                          "expected": exp.resolution, "right": v.resolution_right, "evidence_right": v.evidence_right,
                          "message_right": v.message_right, "points": v.points})
         graded.append((path, data, mine))
-    graded, dropped = _one_file_per_trainee(graded)
+    graded, dropped = _one_file_per_trainee(graded, lang)
     notes.update(dropped)  # a left-out copy's own problems do not matter: the file is not graded
     for path in others:
-        notes[path] = [not_an_answer_file(path)]
+        notes[path] = [not_an_answer_file(path, lang)]
     problems = [n for path in sorted(notes) for n in notes[path]]
     rows, board = [], []
     for path, data, mine in graded:
@@ -185,7 +198,7 @@ def grade(folder, playbook=None, lang: str = "en") -> Grade:
     return Grade(board, difficulty, answers, problems, lang)
 
 
-def _one_file_per_trainee(graded) -> tuple[list, dict]:
+def _one_file_per_trainee(graded, lang: str = "en") -> tuple[list, dict]:
     """One file per trainee (a copied file, a second laptop): the one with the most gradable answers, on a
     tie the one the workshop page saved last, then the newer file. Returns (kept entries, {left-out path:
     [warning naming both files and which one counts]})."""
@@ -203,11 +216,11 @@ def _one_file_per_trainee(graded) -> tuple[list, dict]:
             if entry is best:
                 continue
             mine, other = saved(best), saved(entry)
-            why = (f"it has more answers ({mine[0]} against {other[0]})" if mine[0] != other[0] else
-                   "the workshop page saved it later" if mine[1] != other[1] else
-                   "it is the newer file" if mine[2] != other[2] else "the two files are alike")
-            dropped[entry[0]] = [f"{entry[0].name} and {best[0].name} both hold {best[1]['trainee']}'s answers: "
-                                 f"counted once, from {best[0].name} ({why}) — {entry[0].name} skipped"]
+            why = (grade_word("more answers", lang).format(a=mine[0], b=other[0]) if mine[0] != other[0] else
+                   grade_word("saved later", lang) if mine[1] != other[1] else
+                   grade_word("newer file", lang) if mine[2] != other[2] else grade_word("alike", lang))
+            dropped[entry[0]] = [grade_word("same trainee", lang).format(other=entry[0].name, best=best[0].name,
+                                                                         trainee=best[1]["trainee"], why=why)]
     return [e for e in graded if any(e is k for k in kept)], dropped
 
 
@@ -301,19 +314,22 @@ def run_grade_cli(args) -> int:
     print(grade_word("answer files at", lang).format(folder=folder))
     if not folder.is_dir():
         raise WorkshopError(f"{folder} is not a folder of answer files; give the folder trainees saved into "
-                            "(without ANSWERS_DIR: $DISPUTE_WORKSHOP_ANSWERS, else the data folder named above)")
+                            "(without ANSWERS_DIR: $DISPUTE_WORKSHOP_ANSWERS, else the data folder named above)",
+                            f"{folder} 不是答案文件夹；请给出学员保存答案的文件夹（不写 ANSWERS_DIR 时："
+                            "$DISPUTE_WORKSHOP_ANSWERS，否则上面显示的数据文件夹）")
     files, others = answer_files(folder)
     if not files:
         for p in others:
-            print(f"warning: {not_an_answer_file(p)}", file=sys.stderr)
+            print(grade_word("warning", lang).format(not_an_answer_file(p, lang)), file=sys.stderr)
         raise WorkshopError(f"{folder} holds no answer files (*.json): nothing to grade; give the folder the workshop "
                             "page saved answers into (the path it shows each trainee), or copy the trainees' .json "
-                            "files here")
+                            "files here", f"{folder} 里没有答案文件（*.json），无可评分；请给出练习页面保存答案的"
+                            "文件夹（页面向每位学员显示的路径），或把学员的 .json 文件复制到这里")
     out = writable_folder(Path(args.out) if args.out else folder / "report")
     checked_playbook(args.playbook)  # answers are judged against every scenario of a playbook validate accepts
     g = grade(folder, args.playbook, lang)
     for p in g.problems:
-        print(f"warning: {p}", file=sys.stderr)
+        print(grade_word("warning", lang).format(p), file=sys.stderr)
     frames = g.frames()
     for name, frame in frames.items():
         frame = frame.map(neutralise)  # trainee names are typed by people: never a spreadsheet formula

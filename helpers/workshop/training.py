@@ -27,7 +27,18 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
 
 
 class WorkshopError(PlaybookToolError):
-    """A deck or answer file that cannot be used; the message says which and why."""
+    """A deck or answer file that cannot be used; the message says which and why (`zh`: the same in
+    Chinese, for a trainer grading with --lang zh)."""
+
+    def __init__(self, message: str, zh: str | None = None):
+        super().__init__(message)
+        self.zh = zh
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" and self.zh else str(self)
+
+    def one_line(self, lang: str = "en") -> str:
+        return f"dispute-playbook: {self.kind}{self.text(lang)}"
 
 
 def answers_dir(path=None) -> Path:
@@ -63,7 +74,8 @@ class Deck:
     def from_dict(cls, data, where="deck") -> "Deck":
         ids = data.get("scenario_ids") if isinstance(data, dict) else None
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-            raise WorkshopError(f"{where}: not a deck (it needs a non-empty `scenario_ids` list)")
+            raise WorkshopError(f"{where}: not a deck (it needs a non-empty `scenario_ids` list)",
+                                f"{where}：不是题组（需要一个非空的 `scenario_ids` 列表）")
         return cls(str(data.get("deck_id") or _deck_id(ids, data.get("seed"))), str(data.get("title") or "deck"), ids,
                    data.get("seed"), list(data.get("types") or []), list(data.get("levels") or []))
 
@@ -195,28 +207,35 @@ def answer_file_name(trainee: str) -> str:
 def read_answer_file(path) -> dict:
     """The answer file's content, checked; raises WorkshopError saying what is wrong."""
     path = Path(path)
+    name = path.name
     try:  # utf-8-sig: a file re-saved by a Windows editor starts with a byte-order mark; it is still UTF-8
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise WorkshopError(f"{path.name}: is not UTF-8 text (perhaps re-saved as GBK or another encoding); "
-                            "save it as UTF-8") from None
+        raise WorkshopError(f"{name}: is not UTF-8 text (perhaps re-saved as GBK or another encoding); save it as UTF-8",
+                            f"{name}：不是 UTF-8 文本（可能被另存为 GBK 等编码）；请另存为 UTF-8") from None
     except OSError as exc:
-        raise WorkshopError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+        raise WorkshopError(f"{name}: cannot be read ({exc.strerror or exc})",
+                            f"{name}：无法读取（{exc.strerror or exc}）") from None
     except json.JSONDecodeError as exc:
-        raise WorkshopError(f"{path.name}: is not complete JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); "
-                            "a half-written or hand-edited file") from None
+        raise WorkshopError(f"{name}: is not complete JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); "
+                            "a half-written or hand-edited file",
+                            f"{name}：不是完整的 JSON（{exc.msg}：第 {exc.lineno} 行第 {exc.colno} 列）；"
+                            "文件只写了一半或被手动改过") from None
     except RecursionError:
-        raise WorkshopError(f"{path.name}: is nested too deeply to be an answer file") from None
+        raise WorkshopError(f"{name}: is nested too deeply to be an answer file",
+                            f"{name}：嵌套层级太深，不是答案文件") from None
     from ..iorw.atomic import lone_surrogate
     if lone_surrogate(data):  # the trainee's name could be neither shown nor written
-        raise WorkshopError(f"{path.name}: holds text that is not valid Unicode (a lone surrogate)")
+        raise WorkshopError(f"{name}: holds text that is not valid Unicode (a lone surrogate)",
+                            f"{name}：含有无效的 Unicode 文本（孤立的代理字符）")
     if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
-        raise WorkshopError(f"{path.name}: is not a workshop answer file (no \"format\": \"{ANSWERS_FORMAT}\")")
+        raise WorkshopError(f"{name}: is not a workshop answer file (no \"format\": \"{ANSWERS_FORMAT}\")",
+                            f"{name}：不是练习答案文件（没有 \"format\": \"{ANSWERS_FORMAT}\"）")
     data["trainee"] = trainee_name(data.get("trainee") or "")
     if not data["trainee"]:
-        raise WorkshopError(f"{path.name}: names no trainee")
+        raise WorkshopError(f"{name}: names no trainee", f"{name}：没有写明学员姓名")
     if not isinstance(data.get("answers"), list):
-        raise WorkshopError(f"{path.name}: `answers` is not a list")
+        raise WorkshopError(f"{name}: `answers` is not a list", f"{name}：`answers` 不是列表")
     data["deck"] = Deck.from_dict(data.get("deck"), f"{path.name}: deck") if data.get("deck") is not None else None
     return data
 
@@ -251,29 +270,35 @@ def as_codes(answer, resolution_names: dict | None = None):
     return out
 
 
-def answer_problem(answer, known_ids) -> str:
-    """Why one answer record cannot be graded ('' when it can)."""
+def answer_problem(answer, known_ids, lang: str = "en") -> str:
+    """Why one answer record cannot be graded ('' when it can), in `lang` (en, zh)."""
+    def say(en: str, zh: str) -> str:
+        return zh if lang == "zh" else en
     if not isinstance(answer, dict):
-        return "is not an object"
+        return say("is not an object", "不是一个对象")
     if not isinstance(answer.get("scenario_id"), str) or answer["scenario_id"] not in known_ids:
-        return f"scenario {answer.get('scenario_id')!r} is not in the playbook's scenarios" + _did_you_mean(
-            answer.get("scenario_id"), known_ids)
+        sid = answer.get("scenario_id")
+        return say(f"scenario {sid!r} is not in the playbook's scenarios", f"案例 {sid!r} 不在处理手册的案例中") + \
+            _did_you_mean(sid, known_ids, lang)
     if answer.get("resolution") not in RESOLUTIONS:
-        return f"resolution {answer.get('resolution')!r} is not a resolution" + _did_you_mean(
-            answer.get("resolution"), RESOLUTIONS)
+        res = answer.get("resolution")
+        return say(f"resolution {res!r} is not a resolution", f"处理方案 {res!r} 不是有效的处理方案") + \
+            _did_you_mean(res, RESOLUTIONS, lang)
     ev = answer.get("evidence", [])
     if not isinstance(ev, list) or any(not isinstance(e, str) or e not in EVIDENCE for e in ev):
-        return f"evidence {ev!r} is not a list of evidence ids"
+        return say(f"evidence {ev!r} is not a list of evidence ids", f"证据 {ev!r} 不是证据代码的列表")
     if not isinstance(answer.get("template_id", ""), str):
-        return "template_id is not text"
+        return say("template_id is not text", "template_id 不是文本")
     return ""
 
 
-def _did_you_mean(value, known) -> str:
+def _did_you_mean(value, known, lang: str = "en") -> str:
     """'; did you mean 'exchange'?' when `value` is a near miss of one of `known` (a typing slip), else ''."""
     import difflib
     close = difflib.get_close_matches(value, list(known), n=1) if isinstance(value, str) and value else []
-    return f"; did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    return f"；是否想写 {close[0]!r}？" if lang == "zh" else f"; did you mean {close[0]!r}?"
 
 
 def _existing_spelling(path: Path) -> Path:

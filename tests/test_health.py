@@ -203,6 +203,8 @@ def test_when_no_dispute_has_a_date_the_rate_is_unknown(tmp_path, capsys, lang, 
     ("week,orders\n2026-10-05,10\nlast week,3\n", "line 3, column week: 'last week' is not a date"),
     ("platform,orders\nwish,3\n", "line 2, column platform: 'wish' is not one of"),
     ("count\n3\n", "has no `orders` column (it has: count)"),
+    # a title line and a blank line above the header count as the file's lines
+    ("Orders export\n\nweek,orders\n2026-10-05,10\n2026-10-12,lots\n", "line 5, column orders: 'lots' is not"),
 ])
 def test_a_bad_orders_file_exits_2_naming_line_and_column(tmp_path, capsys, shop_csv, content, words):
     orders = tmp_path / "orders.csv"
@@ -210,6 +212,27 @@ def test_a_bad_orders_file_exits_2_naming_line_and_column(tmp_path, capsys, shop
     assert main(["batch", str(shop_csv), "--out", str(tmp_path / "out"), "--orders", str(orders)]) == 2
     assert words in capsys.readouterr().err
     assert not (tmp_path / "out" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_orders_export_with_a_title_line_above_its_header_is_read(tmp_path, kind):
+    """An orders workbook with a title row was refused: "has no orders column (it has: orders export,
+    unnamed: 1, unnamed: 2)", though a case file with one is read."""
+    from openpyxl import Workbook
+    from helpers.batch.orders import load_orders
+    rows = [["Orders export, October"], ["week", "platform", "orders"], ["2026-10-12", "ebay", 1500],
+            ["2026-10-19", "amazon", 1000]]
+    path = tmp_path / f"orders.{kind}"
+    if kind == "xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+    else:
+        path.write_text("\n".join(",".join(f'"{c}"' if "," in str(c) else str(c) for c in r) for r in rows) + "\n")
+    counts = load_orders(str(path)).counts
+    assert sorted(zip(counts["week"], counts["platform"], counts["orders"])) == [
+        ("2026-10-12", "ebay", 1500), ("2026-10-19", "amazon", 1000)]
 
 
 def test_orders_with_the_dask_engine_is_refused(tmp_path, capsys, shop_csv):

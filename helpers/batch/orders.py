@@ -74,16 +74,22 @@ def load_orders(value) -> Orders | None:
     if not path.is_file():
         raise InputFileError(path, "is neither a number of orders nor an orders file",
                              "give --orders 1200 or the path of an orders export (docs/contract.md, \"Orders file\")")
-    frame = read_table(path, expected=ORDER_COLUMNS)
+    frame = read_table(path, header_row=None, expected=ORDER_COLUMNS)  # a title line above the header is skipped
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     if "orders" not in frame.columns:
         raise InputFileError(path, f"has no `orders` column (it has: {', '.join(map(str, frame.columns))})",
                              "name the column with the order counts `orders`; `week` and `platform` are optional")
-    counts = pd.DataFrame({"orders": [_whole(path, i + 2, "orders", x) for i, x in enumerate(frame["orders"])]})
+    counts = pd.DataFrame({"orders": [_whole(path, _line(frame, i), "orders", x) for i, x in enumerate(frame["orders"])]})
     counts["week"] = _weeks(path, frame) if "week" in frame.columns else ""
     counts["platform"] = _platforms(path, frame) if "platform" in frame.columns else ""
     counts = counts.groupby(["week", "platform"], as_index=False)["orders"].sum()
     return Orders(path.name, counts, "week" in frame.columns, "platform" in frame.columns)
+
+
+def _line(frame, i: int) -> int:
+    """Row i's line in the file as a spreadsheet numbers it (a title line above the header counts)."""
+    rows = frame.attrs.get("rows")
+    return int(rows[i]) if rows is not None and i < len(rows) else i + 2
 
 
 def _weeks(path, frame) -> list:
@@ -93,8 +99,8 @@ def _weeks(path, frame) -> list:
     text = frame["week"].astype(str).str.strip().str.slice(0, 10)
     days = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     if days.isna().any():
-        line = int(np.flatnonzero(days.isna().to_numpy())[0]) + 2
-        raise InputFileError(path, f"line {line}, column week: {frame['week'].iat[line - 2]!r} is not a date YYYY-MM-DD",
+        i = int(np.flatnonzero(days.isna().to_numpy())[0])
+        raise InputFileError(path, f"line {_line(frame, i)}, column week: {frame['week'].iat[i]!r} is not a date YYYY-MM-DD",
                              "give any day of the week the count is for, e.g. 2026-10-05")
     ordinals = days.map(lambda d: float(d.toordinal())).to_numpy(dtype=float)
     return list(week_of(ordinals))
@@ -104,7 +110,7 @@ def _platforms(path, frame) -> list:
     names = frame["platform"].astype(str).str.strip().str.lower()
     for i, name in enumerate(names):
         if name not in PLATFORMS:
-            raise InputFileError(path, f"line {i + 2}, column platform: {name!r} is not one of {', '.join(PLATFORMS)}",
+            raise InputFileError(path, f"line {_line(frame, i)}, column platform: {name!r} is not one of {', '.join(PLATFORMS)}",
                                  "use the contract's platform names")
     return list(names)
 

@@ -122,6 +122,44 @@ def test_a_narrower_rule_below_a_looser_threshold_is_shadowed(pb_copy):
     assert any("nr_late_beyond_grace_reship can never fire" in p.message for p in errors), messages(errors)
 
 
+STALLED_RULE = """  - id: nr_stalled_very_late
+    title: {{en: "Stalled very late", zh: "停滞严重超时"}}
+    when:
+      - tracking_status: stalled
+      - days_past_promise: {{gt: {days}}}
+    resolution: escalate
+    rationale: {{en: "Stalled far past the promise.", zh: "停滞远超承诺时效。"}}
+    actions: [keep_records]
+    evidence: [tracking_number]
+    template: escalate_with_evidence
+
+"""
+
+
+@pytest.mark.parametrize("days, shadowed", [(30, True), (5, False)])
+def test_a_rule_behind_an_earlier_rules_any_is_found_shadowed_and_only_then(pb_copy, days, shadowed):
+    """nr_lost_reship catches `any:` a lost parcel, or one stalled more than $stalled_days (10) past the
+    promise: a new rule for stalled parcels 30 days late placed after it never fired, and validate said
+    nothing. At 5 days it still fires (days 6 to 10), and nothing is said."""
+    table = pb_copy / "not_received.yaml"
+    edit(table, "  - id: nr_no_tracking_late\n", STALLED_RULE.format(days=days) + "  - id: nr_no_tracking_late\n")
+    errors, _ = validate(pb_copy)
+    found = [p for p in errors if "nr_stalled_very_late can never fire" in p.message]
+    assert bool(found) == shadowed, messages(errors)
+    if shadowed:
+        assert "rule nr_lost_reship" in found[0].message and found[0].line == line_of(table, "- id: nr_stalled_very_late")
+
+
+def test_a_later_any_is_shadowed_only_when_each_of_its_alternatives_is():
+    from helpers.core.conditions import Atom, Group, covers
+    lost, stalled, transit = (Atom("tracking_status", "eq", float(v)) for v in (7, 3, 2))
+    late = Atom("days_past_promise", "gt", 10.0)
+    earlier = Group("any", (lost, Group("all", (stalled, late))))
+    assert covers(earlier, Group("any", (lost, Group("all", (stalled, Atom("days_past_promise", "gt", 20.0))))))
+    assert not covers(earlier, Group("any", (lost, transit)))
+    assert not covers(earlier, Group("all", (stalled, Atom("days_past_promise", "gt", 5.0))))
+
+
 def test_contradictory_conditions_are_found(pb_copy):
     edit(pb_copy / "not_received.yaml", "      - tracking_status: customs_hold\n",
          "      - tracking_status: customs_hold\n      - order_value: {gt: 50, lt: 10}\n")

@@ -221,8 +221,43 @@ def _test_points(name, atoms):
     return points
 
 
+DNF_MOST_TERMS = 64  # beyond this an `any:` is left as one opaque part (no real rule comes close)
+
+
+def disjuncts(cond) -> list:
+    """`cond` as alternatives (an `any:` spread out: `all: [a, any: [b, c]]` is `a and b`, or `a and c`),
+    each a plain conjunction (an `all` group, a `not` left whole); [cond] when there are too many."""
+    def spread(c):
+        if isinstance(c, Atom) or c.kind == "not":
+            return [[c]]
+        if c.kind == "any":
+            return [term for part in c.parts for term in spread(part)]
+        terms = [[]]
+        for part in c.parts:
+            terms = [t + u for t in terms for u in spread(part)]
+            if len(terms) > DNF_MOST_TERMS:
+                raise OverflowError
+        return terms
+    if cond is None:
+        return [None]
+    try:
+        terms = spread(cond)
+    except OverflowError:
+        return [cond]
+    if len(terms) > DNF_MOST_TERMS:
+        return [cond]
+    return [Group("all", tuple(t)) for t in terms]
+
+
 def covers(general, specific) -> bool:
-    """True if every case matching `specific` also matches `general` (so `general` shadows it)."""
+    """True if every case matching `specific` also matches `general` (so `general` shadows it): each
+    alternative of `specific` lies within one alternative of `general` (an `any:` in the earlier rule,
+    `tracking_status: lost` or stalled long past the promise, shadowed a later rule for stalled parcels
+    without a word). Never true when it cannot tell."""
+    return all(any(_covers_conjunction(g, s) for g in disjuncts(general)) for s in disjuncts(specific))
+
+
+def _covers_conjunction(general, specific) -> bool:
     g_atoms, g_opaque = atoms_of_conjunction(general)
     s_atoms, s_opaque = atoms_of_conjunction(specific)
     if any(o not in s_opaque for o in g_opaque):

@@ -149,3 +149,19 @@ def test_the_sample_mapping_reads_tracking_words_as_the_aliexpress_preset_does()
     shared = set(sample) & set(preset)
     assert {"已揽收", "待揽收"} <= shared
     assert {w: sample[w] for w in shared} == {w: preset[w] for w in shared}
+
+
+def test_a_history_export_with_currency_signs_in_amount_paid_is_read(tmp_path):
+    """`amount_paid` written as the export writes money (`US $52.04`, `￥18.70`, `1.234,50 €`) rejected
+    every row ("'US $52.04' is not a number"), and `amounts: amount_paid: auto` was refused as not a
+    money field. It is read as the case's other money fields are."""
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  单号: case_id\n  类型: dispute_type\n  金额: order_value\n  赔付: amount_paid\n"
+                       "  结果: outcome\nvalues:\n  dispute_type: {未收到: not_received}\n"
+                       "  outcome: {买家满意: resolved_with_buyer}\namounts:\n  amount_paid: auto\n", encoding="utf-8")
+    frame = pd.DataFrame({"单号": ["H1", "H2", "H3"], "类型": ["未收到"] * 3,
+                          "金额": ["US $60.00", "￥200.00", "2.000,00 €"], "赔付": ["US $52.04", "￥18.70", "1.234,50 €"],
+                          "结果": ["买家满意"] * 3})
+    mapped = apply_mapping(frame, load_mapping(mapping))
+    assert list(zip(mapped["amount_paid"], mapped["currency"])) == [("52.04", "USD"), ("18.70", "CNY"),
+                                                                    ("1234.50", "EUR")]

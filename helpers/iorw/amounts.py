@@ -15,7 +15,8 @@ import re
 from ..core.reasons import Reason
 from .textcols import positions, put_back, spread_cells, text_cells
 
-MONEY_FIELDS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost")
+MONEY_FIELDS = ("order_value", "item_cost", "shipping_cost", "return_shipping_cost",
+                "amount_paid")  # a closed case's (history): what the seller paid out, in the case's currency
 MODES = ("auto", "dot", "comma")
 # Longest first, so "US $" wins over "$". `$` alone and `¥` are read as the usual currency of
 # exports that write them (US dollars; yuan on Chinese platforms); a currency column overrides them.

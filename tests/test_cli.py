@@ -65,6 +65,9 @@ def test_set_changes_a_parameter_and_an_unknown_one_is_refused(tmp_path):
 @pytest.mark.parametrize("option,code,says", [
     (["--set", "keep_item_max_value"], 2, "--set: 'keep_item_max_value' is not NAME=NUMBER"),
     (["--set", "keep_item_max_value=lots"], 2, "--set: 'keep_item_max_value=lots' is not NAME=NUMBER"),
+    # one name twice: the last value silently won
+    (["--set", "keep_item_max_value=25", "--set", "keep_item_max_value=40"], 2,
+     "--set: keep_item_max_value is given twice (25 and 40) — give each parameter once"),
     (["--as-of", "2026-13-01"], 2, "--as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01"),
 ])
 def test_a_bad_option_is_a_clear_error_not_a_traceback(tmp_path, option, code, says):

@@ -99,9 +99,13 @@ def test_the_tables_show_labels_and_no_index_column(zh_backtest):
     assert rows(br.section_cost(b)[0]) == [
         ["币种", "团队实付", "团队实付未知（案例数）", "按手册：实际", "按手册：预计", "按手册：合计", "按手册的成本未知（案例数）"],
         ["EUR", 0.0, 0, 0.0, 4.0, 4.0, 0], ["USD", 30.0, 0, 30.0, 0.0, 30.0, 0]]
-    assert rows(br.section_losing_rules(b)[0]) == [
-        ["规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
-        ["nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0], ["can_out_of_stock", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
+    assert rows(br.section_losing_rules(b)[0]) == [  # each rule by its title first (the id finds it in the playbook)
+        ["规则", "规则编号", "手册建议", "平台", "按手册处理的案例数", "平台判买家胜", "差评数", "结果不利的占比"],
+        ["尚无照片", "nad_no_photos", "先收集证据", "亚马逊", 1, 1, 0, 1.0],
+        ["缺货，尚未发货", "can_out_of_stock", "取消订单并退款", "速卖通", 1, 0, 0, 0.0]]
+    from helpers.batch.backtest_command import summary_lines
+    assert "  规则“尚无照片”[nad_no_photos]（亚马逊）：按其建议处理的 1 个案例中有 100% 以平台判买家胜或差评告终" in \
+        summary_lines(b.summary, b.labels)
     count, table = br.section_departed(b)
     assert count.data == "**1 个案例**。"
     assert rows(table) == [["案例编号", "平台", "纠纷类型", "币种", "手册建议", "预计成本", "实际处理方案", "结果", "实付金额",

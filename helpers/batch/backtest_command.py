@@ -34,7 +34,8 @@ def summary_lines(s: dict, lab=None) -> list:
         lines.append(say("no history"))
     lines += [cost_line(cur, c, lab) for cur, c in s["cost"].items()]
     for r in s["losing_rules"][:3]:
-        lines.append(say("losing rule", rule=r["rule_id"], platform=lab.platform.get(r["platform"], r["platform"]),
+        lines.append(say("losing rule", rule=r["rule_id"], title=lab.rule.get(r["rule_id"], r["rule_id"]),
+                         platform=lab.platform.get(r["platform"], r["platform"]),
                          share=f"{r['bad_share']:.0%}", cases=r["followed_cases"]))
     for r in s["listings_to_fix"][:5]:
         lines.append(say("listing to fix", sku=r["sku"], share=f"{r['share']:.0%}", cases=r["not_as_described"],

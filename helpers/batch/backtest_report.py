@@ -212,11 +212,13 @@ def section_cost(b: Backtest) -> list:
 
 
 def section_losing_rules(b: Backtest) -> list:
-    """The losing rules, each with the resolution it recommends beside its id."""
+    """The losing rules by their titles, each with its id (to find it in the playbook) and the resolution it
+    recommends."""
     table = listed(b, "losing_rules")
     if len(table):
         advice = dict(zip(b.bt["rule_id"].astype(str), b.bt["recommended"]))
-        table.insert(1, "recommended", table["rule_id"].map(advice))
+        table.insert(0, "rule_title", table["rule_id"].map(lambda r: b.labels.rule.get(r, r)))
+        table.insert(2, "recommended", table["rule_id"].map(advice))
     return _or_sentence(b, table, "no losing rules")
 
 

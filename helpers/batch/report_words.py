@@ -104,7 +104,7 @@ COLUMNS_ZH = {
     "share": "占比", "disputes": "纠纷数", "orders": "订单数", "rate": "纠纷率", "target": "目标", "status": "状态",
     "week": "周", "week (Monday)": "周（周一）", "not_placed": "无法归入的纠纷数",
     # the backtest report's (helpers.batch.backtest_report: backtest.csv's columns and its own headings)
-    "recommended": "手册建议", "done": "实际处理", "rule_id": "规则编号", "action_taken": "实际处理方案",
+    "recommended": "手册建议", "done": "实际处理", "rule_id": "规则编号", "rule_title": "规则", "action_taken": "实际处理方案",
     "outcome": "结果", "amount_paid": "实付金额", "est_cost": "预计成本", "closed cases": "已结案例数",
     "outcomes (all currencies)": "结果（所有币种）", "paid": "实付", "team paid": "团队实付",
     "playbook: observed": "按手册：实际", "playbook: estimated": "按手册：预计", "playbook: total": "按手册：合计",
@@ -121,7 +121,7 @@ COLUMNS_EN = {"est_cost_total": "estimated cost total", "est_cost": "estimated c
               "cases_cost_unknown": "cases with cost unknown (new policy)",
               "baseline_cases_cost_unknown": "cases with cost unknown (current)",
               "cases_cost_compared": "cases with cost known under both",
-              "rule_id": "rule ID", "sku": "SKU", "refund_share_of_value": "refunds / order value",
+              "rule_id": "rule ID", "rule_title": "rule", "sku": "SKU", "refund_share_of_value": "refunds / order value",
               "cost_unknown": "cost unknown (cases)", "message": "reason",
               "not_placed": "disputes not placed (no date or platform)"}
 
@@ -160,9 +160,9 @@ CONSOLE = {
     "both known": ("; over the {cases} cases where both are known: team paid {paid}, following the playbook {total}",
                    "；两者都已知的 {cases} 个案例：团队实付 {paid}，按手册 {total}"),
     "none both known": ("; no case has both known, so the two are not compared", "；没有两者都已知的案例，因此不作对比"),
-    "losing rule": ("  rule {rule} on {platform}: {share} of {cases} followed cases ended with the platform ruling "
-                    "for the buyer or a negative review",
-                    "  规则 {rule}（{platform}）：按其建议处理的 {cases} 个案例中有 {share} 以平台判买家胜或差评告终"),
+    "losing rule": ("  rule “{title}” [{rule}] on {platform}: {share} of {cases} followed cases ended with the platform "
+                    "ruling for the buyer or a negative review",
+                    "  规则“{title}”[{rule}]（{platform}）：按其建议处理的 {cases} 个案例中有 {share} 以平台判买家胜或差评告终"),
     "listing to fix": ("  listing to fix: {sku} — {share} of its {cases} not-as-described disputes are about {mismatch}",
                        "  需修改的详情页：{sku} —— 其 {cases} 起“与描述不符”纠纷中有 {share} 与{mismatch}有关"),
     "rate": ("  dispute rate, {type}: {disputes} of {orders} orders = {rate} ({target})",
@@ -356,6 +356,7 @@ class Labels:
     mismatch: dict = dataclasses.field(default_factory=dict)
     field: dict = dataclasses.field(default_factory=dict)      # case field -> its label on the form
     whole_units: frozenset = frozenset()                        # currencies without cents (the playbook's: JPY)
+    rule: dict = dataclasses.field(default_factory=dict)        # rule id -> its title
 
     def word(self, key: str, **figures) -> str:
         """WORDS[key] in this language; with `figures`, its {placeholders} filled in."""
@@ -394,4 +395,4 @@ def labels_for(summary: dict, lang: str = "en") -> Labels:
                   short, text, {m: choice_label("mismatch", m, lang) for m in CHOICE_TEXT["mismatch"]},
                   {**{f: field_label(f, lang) for f in FIELD_TEXT},
                    "(row)": Labels(lang).word("(row)")},  # errors.csv's whole-row problems
-                  frozenset(pb.whole_units))
+                  frozenset(pb.whole_units), {r.id: localised(pb, r.title, lang) for r in pb.all_rules()})

@@ -33,7 +33,7 @@ def test_a_parameter_typo_in_a_rationale_is_one_validate_error_with_file_and_lin
     errors, _ = validate(pb)
     assert len(errors) == 1, [str(e) for e in errors]
     assert str(errors[0]).startswith(f"{table}:{line_of(table, 'en: Wait {{ params.wait_grace_dys }}')}: ")
-    assert "'dict object' has no attribute 'wait_grace_dys'" in str(errors[0])
+    assert "unknown parameter {{ params.wait_grace_dys }} — did you mean {{ params.wait_grace_days }}?" in str(errors[0])
 
 
 def test_a_jinja_syntax_error_in_a_template_names_file_and_line_without_a_traceback(pb, capsys):

@@ -203,7 +203,7 @@ def test_an_unknown_rule_id_is_a_clear_error():
 
 @pytest.mark.parametrize("old,new,says", [
     ("en: Ask for photos of the item,", "en: Within {{ params.photo_days }} days ask for photos of the item,",
-     "rule dmg_no_photos rationale (en): 'dict object' has no attribute 'photo_days'"),
+     "rule dmg_no_photos rationale (en): unknown parameter {{ params.photo_days }}"),
     ("en: Ask for photos of the item,", "en: Ask {{ for photos of the item,", "rule dmg_no_photos rationale (en):"),
     ('title: {en: "No photos yet"', 'title: {en: "No photos {{ params.x }}"', "rule dmg_no_photos title (en):"),
 ])
@@ -279,7 +279,7 @@ def test_a_share_parameter_written_as_a_word_is_one_error_and_out_of_range_is_bl
     was blamed on each rule with the fix it already followed ("write refund_share: $goodwill_partial_share")."""
     edit(pb_copy / "parameters.yaml", "  value: 0.3\n", "  value: soon\n")
     errors, _ = validate(pb_copy)
-    assert [p.message for p in errors] == ["parameter 'goodwill_partial_share' needs a numeric `value:`"]
+    assert [p.message for p in errors] == ["parameter 'goodwill_partial_share' needs a numeric `value:`, not 'soon'"]
     edit(pb_copy / "parameters.yaml", "  value: soon\n", "  value: 1.5\n")
     errors, _ = validate(pb_copy)  # one error, on the parameter's own line (its `max: 1`)
     assert [(p.message, p.fix) for p in errors] == [("parameter 'goodwill_partial_share' is 1.5; it must be a number "
@@ -645,6 +645,36 @@ def test_a_languages_mistake_is_an_error_on_its_line(pb_copy, old, new, at, says
     assert_the_one_error(pb_copy / "languages.yaml", old, new, at, says)
 
 
+RULE_KEYS_TEXT = "actions, evidence, id, note, rationale, refund_share, resolution, template, title, when, within_profit"
+
+
+@pytest.mark.parametrize("file, old, new, at, says", [
+    # a misspelt rule key gave a second error ("unknown resolution None") and no "did you mean"
+    ("damaged.yaml", "    resolution: request_evidence", "    resolutoin: request_evidence", "resolutoin:",
+     f"unknown rule key 'resolutoin' — did you mean 'resolution'? a rule may have: {RULE_KEYS_TEXT}"),
+    ("damaged.yaml", "    template: request_photos", "    template: request_photo", "template: request_photo",
+     "rule dmg_no_photos: missing template 'request_photo' — did you mean 'request_photos'? or create "
+     "playbook/messages/request_photo.yaml with en, zh, es, ru, pt and fr texts"),
+    ("damaged.yaml", "{lte: $keep_item_max_value}", "{lte: $keep_item_max_valu}", "$keep_item_max_valu",
+     "unknown parameter $keep_item_max_valu — did you mean $keep_item_max_value? declare it in playbook/parameters.yaml"),
+    # Jinja's own words: "'dict object' has no attribute 'shop_claim_window_day'"
+    ("damaged.yaml", "policy of {{ params.shop_claim_window_days }} days", "policy of {{ params.shop_claim_window_day }} days",
+     "policy of {{ params.shop_claim_window_day }}",
+     "rule dmg_claim_late rationale (en): unknown parameter {{ params.shop_claim_window_day }} — did you mean "
+     "{{ params.shop_claim_window_days }}? name parameters as {{ params.NAME }} with a NAME from parameters.yaml"),
+    # "it is message text" for a closed case's record
+    ("damaged.yaml", "      - order_value: {lte: $keep_item_max_value}", "      - outcome: chargeback",
+     "outcome: chargeback", "unknown field or fact 'outcome' — it is a closed case's record (history), which rules "
+     "may not test: a case is decided before it closes"),
+    # "write `value: 10`" for a share written as a percentage
+    ("parameters.yaml", "  value: 0.3\n", "  value: 30%\n", "value: 30%",
+     "parameter 'goodwill_partial_share' needs a numeric `value:`, not '30%' — write a share as a decimal: `value: 0.3`"),
+])
+def test_a_trainers_slip_in_a_rule_or_parameter_is_one_error_with_the_name_it_likely_means(pb_copy, file, old, new, at,
+                                                                                             says):
+    assert_the_one_error(pb_copy / file, old, new, at, says)
+
+
 DEADLINE_FIX = ("write a whole number of days (0 or more), a $parameter or platform.<fact>, or a list of them "
                 "(e.g. `deadline_days: [platform.seller_response_days, $return_reply_days]`)")
 
@@ -663,7 +693,7 @@ DEADLINE_FIX = ("write a whole number of days (0 or more), a $parameter or platf
     ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: 1.5", "1.5",
      f"actions 'reply_promptly': deadline_days 1.5 is not a whole number — {DEADLINE_FIX}"),
     ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $return_reply_dayz", "dayz",
-     "unknown parameter $return_reply_dayz — declare it in playbook/parameters.yaml"),
+     "unknown parameter $return_reply_dayz — did you mean $return_reply_days? declare it in playbook/parameters.yaml"),
     ("actions.yaml", "  deadline_days: $return_reply_days", "  deadline_days: $goodwill_partial_share", "share",
      "actions 'reply_promptly': deadline_days $goodwill_partial_share is 0.3, not a whole number of days — name a "
      f"parameter that counts days, or {DEADLINE_FIX}"),

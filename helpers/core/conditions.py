@@ -116,8 +116,12 @@ class ConditionParser:
     def parse_atom(self, name, spec, line):
         kind = kind_of(name)
         if kind is None:
-            if name in FIELD_BY_NAME:
+            if name in MESSAGE_ONLY:
                 hint = "it is message text, which rules may not test"
+            elif name in RECORD_ONLY:
+                hint = "it is a closed case's record (history), which rules may not test: a case is decided before it closes"
+            elif name in FIELD_BY_NAME:
+                hint = "it is text (a code the message and the reports use), which rules may not test"
             else:
                 import difflib  # only on the error path
                 testable = [n for n in (*FACT_BY_NAME, *FIELD_BY_NAME) if kind_of(n) is not None]
@@ -145,7 +149,10 @@ class ConditionParser:
         if isinstance(raw, str) and raw.startswith("$"):
             pname = raw[1:]
             if pname not in self.params:
-                self.problem(line, f"unknown parameter {raw}", "declare it in playbook/parameters.yaml")
+                import difflib  # only on the error path
+                close = difflib.get_close_matches(pname, list(self.params), n=1)
+                self.problem(line, f"unknown parameter {raw}", (f"did you mean ${close[0]}? " if close else "")
+                             + "declare it in playbook/parameters.yaml")
                 return None
             self.used_params.add(pname)
             return self.params[pname]

@@ -211,8 +211,13 @@ def _load_params(root, problems):
             continue
         line = line_of(data, name)
         if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
-            problems.append(PlaybookProblem(path, line, f"parameter {name!r} needs a numeric `value:`",
-                                            "write `value: 10` and a `help:` line under it"))
+            given = spec.get("value") if isinstance(spec, dict) else None
+            percent = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*", given) if isinstance(given, str) else None
+            problems.append(PlaybookProblem(
+                path, line_of(spec, "value", line) if isinstance(spec, dict) and "value" in spec else line,
+                f"parameter {name!r} needs a numeric `value:`" + (f", not {given!r}" if given is not None else ""),
+                f"write a share as a decimal: `value: {float(percent.group(1)) / 100:g}`" if percent
+                else "write `value: 10` and a `help:` line under it"))
             # still declared: the rules and texts that name it are not wrong too (one mistake, one
             # error); NaN never decides a case, as a playbook with a problem is refused
             values[name], helps[name], lines[name] = float("nan"), "", line
@@ -547,15 +552,29 @@ def _rule(raw, index, line, path, pb, parser, problems):
     def bad(key, message, fix=""):
         problems.append(PlaybookProblem(path, line_of(raw, key, line), message, fix))
 
+    misspelt = {}  # known key -> the misspelling the rule has instead (one mistake, one error)
     for key in raw:
         if key not in RULE_KEYS:
-            bad(key, f"unknown rule key {key!r}", f"a rule may have: {', '.join(sorted(RULE_KEYS))}")
+            close = closest(key, RULE_KEYS)
+            if close and close not in raw:
+                misspelt[close] = key
+            bad(key, f"unknown rule key {key!r}", (f"did you mean {close!r}? " if close else "")
+                + f"a rule may have: {', '.join(sorted(RULE_KEYS))}")
+
+    def given(key):
+        """The rule's `key`, or what its misspelling holds (checked as if spelt right: no second error)."""
+        return raw[key] if key in raw else raw.get(misspelt.get(key))
+
+    def where(key):
+        return line_of(raw, key if key in raw else misspelt.get(key, key), line)
     rid = str(raw.get("id") or f"rule_{index + 1}")
     if "id" not in raw:
         bad(None, f"rule {index + 1} has no id", "add `id: short_name` so reports can name it")
-    resolution = raw.get("resolution")
+    resolution = given("resolution")
     if resolution not in RESOLUTIONS:
-        bad("resolution", f"rule {rid}: unknown resolution {resolution!r}", f"use one of {', '.join(RESOLUTIONS)}")
+        close = closest(resolution, RESOLUTIONS) if resolution else None
+        bad("resolution", f"rule {rid}: unknown resolution {resolution!r}",
+            (f"did you mean {close!r}? " if close else "") + f"use one of {', '.join(RESOLUTIONS)}")
     share = raw.get("refund_share")
     if share is not None:
         share = parser.resolve(share, line_of(raw, "refund_share", line))
@@ -600,20 +619,22 @@ def _rule(raw, index, line, path, pb, parser, problems):
     for e in evidence:
         if e not in EVIDENCE:
             bad("evidence", f"rule {rid}: unknown evidence {e!r}", f"use one of {', '.join(EVIDENCE)}")
-    template = raw.get("template")
+    template = given("template")
     if not template:
-        bad(None, f"rule {rid} has no template", "add `template: name` of a file in playbook/messages/")
+        if "template" not in misspelt:
+            bad(None, f"rule {rid} has no template", "add `template: name` of a file in playbook/messages/")
     elif not (pb.root / "messages" / f"{template}.yaml").exists():
+        close = closest(template, [p.stem for p in (pb.root / "messages").glob("*.yaml")])
         bad("template", f"rule {rid}: missing template {template!r}",
-            f"create playbook/messages/{template}.yaml with en, zh, es, ru, pt and fr texts")
-    when = parser.parse(raw["when"], line_of(raw, "when", line)) if raw.get("when") is not None else None
+            (f"did you mean {close!r}? " if close else "")
+            + f"or create playbook/messages/{template}.yaml with en, zh, es, ru, pt and fr texts")
+    when = parser.parse(given("when"), where("when")) if given("when") is not None else None
     return Rule(rid, index, line, when, resolution if resolution in RESOLUTIONS else "escalate",
                 float(share) if share is not None else None, bool(raw.get("within_profit", False)),
-                _text(raw.get("rationale"), path, line_of(raw, "rationale", line), problems, f"rule {rid} rationale",
-                      pb.params),
-                _text(raw["title"], path, line_of(raw, "title", line), problems, f"rule {rid} title", pb.params)
-                if "title" in raw else {"en": rid, "zh": rid},
-                actions, evidence, str(template or ""), raw.get("when"))
+                _text(given("rationale"), path, where("rationale"), problems, f"rule {rid} rationale", pb.params),
+                _text(given("title"), path, where("title"), problems, f"rule {rid} title", pb.params)
+                if given("title") is not None else {"en": rid, "zh": rid},
+                actions, evidence, str(template or ""), given("when"))
 
 
 LANGUAGE_KEYS = ("name", "defaults")

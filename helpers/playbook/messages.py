@@ -314,7 +314,15 @@ def prose_problem(text: str, params: dict, path, line, what: str):
                                "write the text out; name parameters as {{ params.NAME }}")
     except TemplateError as exc:
         ln = getattr(exc, "lineno", None) or 1
-        return PlaybookProblem(path, (line or 0) + ln - 1 if line else None, f"{what}: {exc}",
+        where = (line or 0) + ln - 1 if line else None
+        unknown = re.search(r"has no attribute '([^']+)'", str(exc))
+        if unknown:  # a misspelt parameter: Jinja says "'dict object' has no attribute 'x'"
+            import difflib
+            close = difflib.get_close_matches(unknown.group(1), list(params), n=1)
+            return PlaybookProblem(path, where, f"{what}: unknown parameter {{{{ params.{unknown.group(1)} }}}}",
+                                   (f"did you mean {{{{ params.{close[0]} }}}}? " if close else "")
+                                   + "name parameters as {{ params.NAME }} with a NAME from parameters.yaml")
+        return PlaybookProblem(path, where, f"{what}: {exc}",
                                "name parameters as {{ params.NAME }} with a NAME from parameters.yaml")
     return None
 

@@ -337,6 +337,28 @@ def test_a_suggested_mapping_for_a_platforms_export_decides_as_the_preset_does(t
     pd.testing.assert_frame_equal(runs["suggested"], runs["preset"].loc[runs["suggested"].index])
 
 
+def test_columns_reads_a_shops_own_export_by_its_headers_and_values(tmp_path, capsys):
+    """A shop's own GBK export: 币种, 签收时间 and 买家 were left TODO, 售后类型 holding dispute types
+    (商品破损, 未收到货) was suggested as buyer_request with every value TODO, and the required case_id was
+    left unmapped although the order number names each case. The suggestion runs as it is."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(("退款导出\n订单编号,售后类型,订单金额,币种,下单时间,发货时间,签收时间,买家,物流状态\n"
+                      "8001,商品破损,12.50,USD,2026/10/03,2026/10/04,2026/10/09,张伟,已签收\n"
+                      "8002,未收到货,30.00,EUR,2026/10/01,2026/10/02,,李娜,运输中\n").encode("gbk"))
+    assert main(["columns", str(path), "--out", str(tmp_path / "m.yaml")]) == 0
+    out = capsys.readouterr().out
+    for line in ("  订单编号: [case_id, order_id]\n", "  售后类型: dispute_type\n", "  币种: currency\n",
+                 "  签收时间: delivery_date\n", "  买家: buyer_name\n", "    商品破损: damaged\n",
+                 "    未收到货: not_received\n"):
+        assert line in out, line
+    assert "still unmapped: no required field" in out and "TODO" not in out.split("columns:\n")[1].split("constants:")[0]
+    assert main(["batch", str(path), "--columns", str(tmp_path / "m.yaml"), "--out", str(tmp_path / "o"),
+                 "--as-of", "2026-11-01", "--no-report"]) == 0
+    recs = pd.read_csv(tmp_path / "o" / "recommendations.csv", dtype=str, keep_default_na=False)
+    assert recs[["case_id", "dispute_type", "currency"]].values.tolist() == [["8001", "damaged", "USD"],
+                                                                            ["8002", "not_received", "EUR"]]
+
+
 def test_columns_lists_what_is_still_unmapped(tmp_path, capsys):
     path = tmp_path / "x.csv"
     path.write_text("Order Number,Weird\n1,2\n", encoding="utf-8")

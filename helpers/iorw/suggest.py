@@ -41,8 +41,27 @@ class Suggestion:
         return [h for h in self.headers if h not in self.columns]
 
 
+# Headers sellers' own exports use that no preset names (a preset knows its platform's words only):
+# without them a file's 币种 or 签收时间 was left "TODO", though the field was plain to a person.
+HEADER_WORDS = {
+    "currency": ("币种", "货币", "币别", "结算币种", "currency code"),
+    "delivery_date": ("签收时间", "签收日期", "妥投时间", "妥投日期", "收货时间", "delivered at", "delivered on", "delivery time"),
+    "ship_date": ("发货日期", "shipped at", "ship time"),
+    "order_date": ("下单日期", "order time", "ordered at"),
+    "buyer_name": ("买家", "买家姓名", "收货人", "客户", "客户姓名", "buyer", "customer", "customer name"),
+    "order_value": ("订单总额", "实付金额", "金额", "order total", "amount"),
+    "tracking_number": ("运单号", "快递单号", "物流单号码", "tracking no", "tracking id", "waybill"),
+    "carrier": ("快递公司", "承运商", "shipping carrier"),
+    "buyer_country": ("国家", "国家/地区", "country", "destination country"),
+    "dispute_type": ("纠纷类型", "问题类型", "dispute", "issue type"),
+    "platform": ("平台", "渠道", "channel", "marketplace"),
+    "shop_name": ("店铺", "店名", "store", "store name", "shop"),
+}
+
+
 def _vocabulary():
-    """(normalised header -> fields, field -> {normalised value: contract value}) from the presets."""
+    """(normalised header -> fields, field -> {normalised value: contract value}) from the presets,
+    then HEADER_WORDS for what none of them names."""
     headers, values, words = {}, {}, {}
     for f in FIELDS:
         headers[_norm(f.name)] = [f.name]
@@ -58,6 +77,9 @@ def _vocabulary():
                     values.setdefault(fname, {}).setdefault(_norm(word), value)
         for word, flag in m.booleans.items():
             words.setdefault(str(word), flag)
+    for name, synonyms in HEADER_WORDS.items():
+        for word in synonyms:
+            headers.setdefault(_norm(word), [name])
     return headers, values, words, presets
 
 
@@ -83,6 +105,22 @@ def _match_value(value, fname, known):
     return None
 
 
+def _by_values(names: list, distinct: list, known: dict, taken: set) -> list:
+    """The fields for a column whose header names one choice field but whose values are another's: 售后类型
+    (after-sales type) is Douyin's buyer request (仅退款, 换货), yet a shop's own export fills it with
+    dispute types (商品破损, 未收到货), which were then all marked TODO."""
+    if len(names) != 1 or FIELD_BY_NAME[names[0]].kind != "enum" or not distinct:
+        return names
+
+    def share(fname):
+        return sum(_match_value(v, fname, known) is not None for v in distinct) / len(distinct)
+    if share(names[0]) >= 0.5:
+        return names
+    others = [f.name for f in FIELDS if f.kind == "enum" and f.name not in taken and f.name != names[0]]
+    best = max(others, key=share, default=None)
+    return [best] if best is not None and share(best) >= 0.5 else names
+
+
 def _date_format(samples):
     texts = [s.strip() for s in samples if isinstance(s, str) and s.strip()]
     if not texts or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in texts):
@@ -102,9 +140,15 @@ def suggest(path, sheet=0) -> Suggestion:
     taken = set()
     for h in headers:
         names = [n for n in _match_header(h, vocab) if n not in taken]
+        column = frame[h].dropna().astype(str).str.strip()
+        names = _by_values(names, [v for v in column.unique().tolist() if v][:MAX_VALUES], known, taken)
         if names:
             s.columns[h] = names
             taken.update(names)
+    if "case_id" not in taken:  # no case id column: the order number names each case (one dispute per order)
+        order = next((h for h, names in s.columns.items() if names == ["order_id"]), None)
+        if order is not None:
+            s.columns[order] = ["case_id", "order_id"]
     for h, names in s.columns.items():
         column = frame[h]
         distinct = [v for v in column.dropna().astype(str).str.strip().unique().tolist() if v][:MAX_VALUES]

@@ -514,8 +514,7 @@ def test_a_cancellation_on_a_lost_or_returned_parcel_is_refunded_without_a_retur
 def test_a_delay_cancellation_on_a_delivered_parcel_is_neither_waited_nor_cancelled(lang):
     """Delivered (late): "it should still reach you soon" and a full refund with "you can simply refuse
     it" were both untrue; the delay is made up for with a partial refund, and the item stays."""
-    for extra in ({"tracking_status": "delivered", "delivery_date": "2026-10-30"}, {"tracking_status": "delivered"},
-                  {"delivery_date": "2026-10-30"}):
+    for extra in ({"tracking_status": "delivered", "delivery_date": "2026-10-30"}, {"delivery_date": "2026-10-30"}):
         rec = recommend({**CANCEL, "case_id": "C2", "cancel_reason": "shipping_delay", "buyer_language": lang,
                          "order_date": "2026-09-01", "ship_date": "2026-09-03", **extra}, as_of=AS_OF, lang=lang)
         assert (rec.rule_id, rec.resolution) == ("can_delay_delivered", "partial_refund"), extra
@@ -541,6 +540,47 @@ def test_a_delay_cancellation_on_a_parcel_delivered_on_time_gets_no_apology_for_
         assert "partial refund" not in rec.rationale and "部分退款" not in rec.rationale
         assert ("within the delivery time we promised" if lang == "en" else "承诺的时效内签收") in rec.message
         assert ("delivered by the promised date" if lang == "en" else "在承诺时效内已签收") in rec.rationale
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_delay_cancellation_delivered_without_a_delivery_date_is_neither_late_nor_cancelled(lang):
+    """Delivered, no delivery date, reviewed after the promise: the parcel may well have come on day 5.
+    It got "we are sorry it took longer to reach you than we promised" and a partial refund; far past
+    the promise a full cancel-and-refund of a delivered order. Now the seller asks when it came."""
+    for as_of in ("2026-10-25", AS_OF):  # 2 and 9 days past the promise (2026-10-23)
+        rec = recommend({**CANCEL, "case_id": "C2d", "cancel_reason": "shipping_delay", "buyer_language": lang,
+                         "tracking_status": "delivered"}, as_of=as_of, lang=lang)
+        assert (rec.rule_id, rec.resolution, rec.refund_amount) == ("can_default", "request_evidence", 0), as_of
+        for words in ("longer to reach you", "refuse it", "晚到", "拒收"):
+            assert words not in rec.message, (as_of, words)
+
+
+def test_a_duplicate_order_still_on_its_way_is_not_asked_to_be_sent_back():
+    """"Please send the item back unused" for a parcel shipped two days before, still in transit."""
+    rec = recommend({**CANCEL, "case_id": "C5", "cancel_reason": "duplicate_order", "order_date": "2026-10-28",
+                     "ship_date": "2026-10-30", "tracking_status": "in_transit"}, as_of=AS_OF)
+    assert (rec.rule_id, rec.resolution) == ("can_in_transit_changed_mind", "wait")
+    assert "send the item back" not in rec.message.lower()
+
+
+def test_a_wrong_address_before_shipping_is_put_right_not_cancelled():
+    """Not shipped, the buyer gave a wrong address: the order was cancelled ("We have cancelled order …")."""
+    for lang in ("en", "zh"):
+        rec = recommend({**CANCEL, "case_id": "C6", "cancel_reason": "wrong_address", "ship_date": None,
+                         "tracking_number": None, "order_date": "2026-10-30", "buyer_language": lang},
+                        as_of=AS_OF, lang=lang)
+        assert (rec.rule_id, rec.resolution, rec.refund_amount) == ("can_not_shipped_wrong_address", "wait", 0)
+        assert ("no need to cancel" if lang == "en" else "无需取消") in rec.message, rec.message
+
+
+def test_the_protection_period_is_offered_only_where_the_platform_has_one():
+    """Amazon, eBay and Shopify buyers have no receipt-confirmation period to extend: the step was listed
+    while the message (rightly) said nothing of it."""
+    late = dict(case_id="P1", dispute_type="not_received", order_value=30, order_date="2026-10-01",
+                ship_date="2026-10-02", promised_delivery_days=25, tracking_number="LX1", tracking_status="in_transit")
+    steps = {p: [s["action"] for s in recommend({**late, "platform": p}, as_of=AS_OF).to_dict()["next_steps"]]
+             for p in ("aliexpress", "amazon", "ebay", "shopify", "taobao")}
+    assert {p for p, s in steps.items() if "extend_protection" in s} == {"aliexpress", "taobao"}, steps
 
 
 def test_a_delay_cancellation_delivered_without_dates_to_tell_is_not_called_on_time():
@@ -697,5 +737,7 @@ def test_an_insured_crushed_parcel_keeps_the_item_for_the_carrier_and_follows_th
     assert (refund.rule_id, refund.resolution, refund.refund_amount) == ("dmg_carrier_insured_refund", "refund_keep_item", 300)
     assert dispose not in refund.message and keep in refund.message
     assert "file_carrier_claim" in [s["action"] for s in refund.to_dict()["next_steps"]]
+    partial = recommend({**INSURED_CRUSH, "case_id": "I4", "buyer_request": "partial_refund"}, as_of="2026-09-20")
+    assert partial.rule_id == "dmg_carrier_insured" and "dispose of it" not in partial.message  # not dmg_default_reship
     scratch = recommend({**INSURED_CRUSH, "case_id": "I3", "damage_severity": "cosmetic"}, as_of="2026-09-20")
     assert (scratch.rule_id, scratch.resolution) == ("dmg_cosmetic", "partial_refund")

@@ -230,3 +230,13 @@ def test_a_partial_refund_capped_at_a_thin_profit_is_still_a_real_offer():
     some = recommend({**case, "item_cost": 50, "shipping_cost": 2})  # 8 of profit: above the floor, the cap holds
     assert some.refund_amount == 8.0
     assert recommend(case, params={"partial_refund_floor_share": 0}).refund_amount == 0.5  # the floor is the shop's
+
+
+def test_a_currency_code_before_the_amount_is_kept_apart_from_the_digits():
+    """CLDR's currency spacing, which Babel leaves out: "RUB3,200.00" in an English message."""
+    from helpers.core.money import money_text
+    assert money_text(3200, "RUB", frozenset(), "en") == "RUB\u00a03,200.00"
+    assert money_text(12, "CHF", frozenset(), "zh") == "CHF\u00a012.00"
+    assert money_text(12, "USD", frozenset(), "en") == "US$12.00"  # a symbol: no space
+    assert money_text(1200, "JPY", frozenset({"JPY"}), "en") == "JP¥1,200"
+    assert money_text(12, "BRL", frozenset(), "pt") == "R$\u00a012,00"  # Portuguese's own pattern, unchanged

@@ -75,7 +75,14 @@ def money_affixes(currency: str, language: str) -> tuple[str, str]:
         locale = Locale.parse("en_001")
     pattern = locale.currency_formats["standard"]
     symbol = get_currency_symbol(currency, locale)
-    return pattern.prefix[0].replace("¤", symbol), pattern.suffix[0].replace("¤", symbol)
+    prefix, suffix = pattern.prefix[0].replace("¤", symbol), pattern.suffix[0].replace("¤", symbol)
+    # CLDR's currency spacing (which Babel leaves out): a symbol ending in a letter is kept apart from the
+    # digits by a no-break space, RUB 3,200.00 and CHF 12.00, not RUB3,200.00; US$12 and €12 stay as they are
+    if prefix[-1:].isalpha():
+        prefix += "\u00a0"
+    if suffix[:1].isalpha():
+        suffix = "\u00a0" + suffix
+    return prefix, suffix
 
 
 @lru_cache(maxsize=64)

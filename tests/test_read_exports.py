@@ -194,6 +194,17 @@ def test_a_gbk_export_from_chinese_windows_with_a_euro_sign(tmp_path, named, row
     assert (frame["order_value"][0], frame["buyer_name"][rows - 1]) == ("12,50 €", "李娜")
 
 
+@pytest.mark.parametrize("named", [None, "gb18030"])
+def test_a_euro_sign_far_into_a_gbk_export_is_read_too(tmp_path, named):
+    """The encoding is told from a 64 KB sample: a euro sign (0x80) only in row 5,001 refused the file
+    ("line 5002 is not valid gb18030 text")."""
+    path = tmp_path / "export.csv"
+    rows = [f"E{i},damaged,12.50,李娜\n" for i in range(5000)] + ["E5000,damaged,\"12,50 \x00\",王芳\n"]
+    path.write_bytes(("case_id,dispute_type,order_value,buyer_name\n" + "".join(rows)).encode("gbk").replace(b"\x00", b"\x80"))
+    frame = read_table(path, encoding=named)
+    assert len(frame) == 5001 and (frame["order_value"].iloc[-1], frame["buyer_name"].iloc[-1]) == ("12,50 €", "王芳")
+
+
 def test_gb18030_four_byte_characters_and_many_distinct_cells(tmp_path):
     names = [f"买家{i}号" + ("\U00020000€" if i % 100 == 0 else "") for i in range(3000)]  # 4-byte GB18030; euro
     path = tmp_path / "cases.csv"

@@ -303,6 +303,18 @@ def test_a_partial_refund_share_of_1_or_0_is_one_error_on_the_parameter(pb_copy,
                          "— write a value more than 0 and less than 1")
 
 
+def test_a_partial_refund_share_may_take_its_own_max_below_1(pb_copy):
+    """`value: 0.5, max: 0.5` was refused: "it must be a number more than 0 and less than 0.5"."""
+    edit(pb_copy / "parameters.yaml", "  value: 0.3\n  max: 1\n", "  value: 0.5\n  max: 0.5\n")
+    assert validate(pb_copy)[0] == []
+    assert_the_one_error(pb_copy / "parameters.yaml", "  value: 0.5\n", "  value: 0.6\n", "value: 0.6",
+                         "parameter 'goodwill_partial_share' is 0.6; it must be a number from 0 to 0.5 — write a "
+                         "value from 0 to 0.5")
+    from helpers.playbook.loader import Limits, parameter_range_problem
+    assert parameter_range_problem("s", 0.5, Limits(0.0, 0.5, between=True)) == ""
+    assert "more than 0 and at most 0.5" in parameter_range_problem("s", 0.0, Limits(0.0, 0.5, between=True))
+
+
 @pytest.mark.parametrize("text,expect", [("5\n", "must map language codes (at least en)"),
                                          ("[]\n", "must map language codes (at least en)"),
                                          ("en: English\n", "language 'en' needs `defaults:`")])
@@ -653,7 +665,7 @@ RULE_KEYS_TEXT = "actions, evidence, id, note, rationale, refund_share, resoluti
     ("damaged.yaml", "    resolution: request_evidence", "    resolutoin: request_evidence", "resolutoin:",
      f"unknown rule key 'resolutoin' — did you mean 'resolution'? a rule may have: {RULE_KEYS_TEXT}"),
     ("damaged.yaml", "    template: request_photos", "    template: request_photo", "template: request_photo",
-     "rule dmg_no_photos: missing template 'request_photo' — did you mean 'request_photos'? or create "
+     "rule dmg_no_photos: missing template 'request_photo' — did you mean 'request_photos'? Or create "
      "playbook/messages/request_photo.yaml with en, zh, es, ru, pt and fr texts"),
     ("damaged.yaml", "{lte: $keep_item_max_value}", "{lte: $keep_item_max_valu}", "$keep_item_max_valu",
      "unknown parameter $keep_item_max_valu — did you mean $keep_item_max_value? declare it in playbook/parameters.yaml"),

@@ -270,8 +270,8 @@ class Limits(NamedTuple):
 
 def range_words(limits: Limits) -> str:
     low, high, between = limits
-    if between:
-        return f"more than {low:g} and less than {high:g}"
+    if between:  # a share's own `max:` below 1 is a value it may take; 1 never is
+        return f"more than {low:g} and less than {high:g}" if high >= 1 else f"more than {low:g} and at most {high:g}"
     return f"from {low:g} to {high:g}" if high is not None else f"of {low:g} or more"
 
 
@@ -282,7 +282,10 @@ def parameter_range_problem(name, value: float, limits: Limits) -> str:
     and impossible what-ifs."""
     import math
     low, high, between = limits
-    inside = low < value < high if between else low <= value and (high is None or value <= high)
+    if between:  # 0 and the whole order (1) are never a partial refund; a `max:` below 1 is a value it may take
+        inside = low < value and (value < high if high >= 1 else value <= high)
+    else:
+        inside = low <= value and (high is None or value <= high)
     if math.isfinite(value) and inside:
         return ""
     why = " (a partial refund's share: 1 would refund the whole order, 0 nothing)" if between else ""
@@ -626,8 +629,8 @@ def _rule(raw, index, line, path, pb, parser, problems):
     elif not (pb.root / "messages" / f"{template}.yaml").exists():
         close = closest(template, [p.stem for p in (pb.root / "messages").glob("*.yaml")])
         bad("template", f"rule {rid}: missing template {template!r}",
-            (f"did you mean {close!r}? " if close else "")
-            + f"or create playbook/messages/{template}.yaml with en, zh, es, ru, pt and fr texts")
+            (f"did you mean {close!r}? Or create" if close else "create")
+            + f" playbook/messages/{template}.yaml with en, zh, es, ru, pt and fr texts")
     when = parser.parse(given("when"), where("when")) if given("when") is not None else None
     return Rule(rid, index, line, when, resolution if resolution in RESOLUTIONS else "escalate",
                 float(share) if share is not None else None, bool(raw.get("within_profit", False)),

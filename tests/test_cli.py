@@ -68,6 +68,9 @@ def test_set_changes_a_parameter_and_an_unknown_one_is_refused(tmp_path):
     # one name twice: the last value silently won
     (["--set", "keep_item_max_value=25", "--set", "keep_item_max_value=40"], 2,
      "--set: keep_item_max_value is given twice (25 and 40) — give each parameter once"),
+    # the same value twice is one value, nan too (its range error, not "given twice (nan and nan)")
+    (["--set", "keep_item_max_value=nan", "--set", "keep_item_max_value=nan"], 2,
+     "parameter 'keep_item_max_value' is nan; it must be a number of 0 or more"),
     (["--as-of", "2026-13-01"], 2, "--as-of '2026-13-01' is not a date — write it as YYYY-MM-DD, e.g. --as-of 2026-11-01"),
 ])
 def test_a_bad_option_is_a_clear_error_not_a_traceback(tmp_path, option, code, says):

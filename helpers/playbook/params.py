@@ -16,7 +16,7 @@ def parse_params(pairs):
         if not re.fullmatch(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*|\s*[+-]?(?:nan|inf|infinity)\s*",
                             value, flags=re.IGNORECASE):
             sep = ""
-        elif name.strip() in out and out[name.strip()] != float(value):
+        elif name.strip() in out and repr(out[name.strip()]) != repr(float(value)):  # repr: nan == nan here
             # two values for one name: the last silently won, and the run's what-if was not the one meant
             raise UsageError(f"--set: {name.strip()} is given twice ({out[name.strip()]:g} and {float(value):g}) "
                              "— give each parameter once")

@@ -250,8 +250,8 @@ class NameTaken(WorkshopError):
 
 
 def as_codes(answer, resolution_names: dict | None = None):
-    """An answer record with its codes as the page writes them: ids, resolution, evidence and message
-    trimmed and in lower case, and a resolution written as its label (`换货`, `Exchange`) taken as
+    """An answer record with its codes as the page writes them: ids, resolution and evidence trimmed and
+    in lower case, the message's template id trimmed, and a resolution written as its label (`换货`, `Exchange`) taken as
     its code (`resolution_names`: label in lower case -> code). A hand-typed ' EXCHANGE' or 'Wait'
     was skipped, and the trainee shown at 0 of 8 answered. Anything else is left for answer_problem."""
     if not isinstance(answer, dict):
@@ -260,9 +260,11 @@ def as_codes(answer, resolution_names: dict | None = None):
     def code(value):
         return value.strip().casefold() if isinstance(value, str) else value
     out = dict(answer)
-    for key in ("scenario_id", "resolution", "template_id"):
+    for key in ("scenario_id", "resolution"):
         if key in out:
             out[key] = code(out[key])
+    if isinstance(out.get("template_id"), str):  # a trainer's template file may have capitals: trimmed only
+        out["template_id"] = out["template_id"].strip()
     if isinstance(out.get("resolution"), str) and out["resolution"] not in RESOLUTIONS:
         out["resolution"] = (resolution_names or {}).get(out["resolution"], out["resolution"])
     if isinstance(out.get("evidence"), list):

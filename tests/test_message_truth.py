@@ -741,3 +741,18 @@ def test_an_insured_crushed_parcel_keeps_the_item_for_the_carrier_and_follows_th
     assert partial.rule_id == "dmg_carrier_insured" and "dispose of it" not in partial.message  # not dmg_default_reship
     scratch = recommend({**INSURED_CRUSH, "case_id": "I3", "damage_severity": "cosmetic"}, as_of="2026-09-20")
     assert (scratch.rule_id, scratch.resolution) == ("dmg_cosmetic", "partial_refund")
+
+
+def test_an_escalation_on_a_shop_without_a_dispute_process_claims_no_case_exists():
+    """Shopify and a shop of its own have no platform to escalate to: the message said "we have submitted
+    our records to the payment provider handling this case", though nothing says a chargeback exists."""
+    claims = ("submitted our records", "已将相关记录提交", "hemos enviado", "мы передали", "enviamos os nossos",
+              "avons donc transmis")
+    seen = 0
+    for dt, rule, platform, lang, text in MESSAGES:
+        if rule.template == "escalate_with_evidence" and platform in ("shopify", "other"):
+            seen += 1
+            assert not any(c in text for c in claims), (rule.id, platform, lang, text)
+            assert any(w in text for w in ("payment provider", "支付机构", "entidad de pago", "платёжной системе",
+                                           "provedor de pagamento", "prestataire de paiement")), (rule.id, lang)
+    assert seen >= 12

@@ -158,10 +158,10 @@ def _parse_enum(field):
         s = _parse_string(v).lower()
         if s in field.choices:
             return s
-        import difflib  # only on the error path: keeps start-up light
-        hint = difflib.get_close_matches(s, field.choices, n=1)
+        from .spelling import closest  # only on the error path: keeps start-up light
+        hint = closest(s, field.choices)
         if hint:
-            raise BadValue("not_choice_hint", value=repr(v), choices=field.choices, hint=repr(hint[0]))
+            raise BadValue("not_choice_hint", value=repr(v), choices=field.choices, hint=repr(hint))
         raise BadValue("not_choice", value=repr(v), choices=field.choices)
     return parse
 

@@ -13,6 +13,7 @@ import numpy as np
 from .exceptions import PlaybookProblem
 from .facts import FACT_BY_NAME
 from .fields import FIELD_BY_NAME, MESSAGE_ONLY, RECORD_ONLY
+from .spelling import closest
 from .yamlio import line_of
 
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "known")
@@ -123,10 +124,9 @@ class ConditionParser:
             elif name in FIELD_BY_NAME:
                 hint = "it is text (a code the message and the reports use), which rules may not test"
             else:
-                import difflib  # only on the error path
                 testable = [n for n in (*FACT_BY_NAME, *FIELD_BY_NAME) if kind_of(n) is not None]
-                close = difflib.get_close_matches(str(name), testable, n=1, cutoff=0.75)
-                hint = (f"did you mean {close[0]!r}? " if close else "") + \
+                close = closest(name, testable, cutoff=0.75)
+                hint = (f"did you mean {close!r}? " if close else "") + \
                     "use a case field or a derived fact listed in docs/contract.md"
             self.problem(line, f"unknown field or fact {name!r}", hint)
             return None
@@ -149,9 +149,8 @@ class ConditionParser:
         if isinstance(raw, str) and raw.startswith("$"):
             pname = raw[1:]
             if pname not in self.params:
-                import difflib  # only on the error path
-                close = difflib.get_close_matches(pname, list(self.params), n=1)
-                self.problem(line, f"unknown parameter {raw}", (f"did you mean ${close[0]}? " if close else "")
+                close = closest(pname, self.params)
+                self.problem(line, f"unknown parameter {raw}", (f"did you mean ${close}? " if close else "")
                              + "declare it in playbook/parameters.yaml")
                 return None
             self.used_params.add(pname)

@@ -187,9 +187,9 @@ class UnknownParameterError(UsageError, KeyError):
     """`--set NAME=…` (or `params=`) names a parameter the playbook does not have."""
 
     def __init__(self, name, known):
-        import difflib
-        close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        from .spelling import closest
+        close = closest(name, known)
+        hint = f"did you mean {close!r}? " if close else ""
         super().__init__(f"unknown playbook parameter {name!r}; {hint}known parameters: {', '.join(sorted(known))} "
                          "(see playbook/parameters.yaml)")
 

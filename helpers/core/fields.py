@@ -94,9 +94,8 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 def closest_field(name: str, cutoff: float = 0.6) -> str | None:
     """The contract field a misspelt name most likely means (`buyer_photo` → `buyer_photos`), or None."""
-    import difflib
-    close = difflib.get_close_matches(str(name), FIELD_BY_NAME, n=1, cutoff=cutoff)
-    return close[0] if close else None
+    from .spelling import closest
+    return closest(name, FIELD_BY_NAME, cutoff)
 
 # How the engine stores each kind in its columns: numbers and booleans as float64 with NaN for
 # "unknown" (so an unknown never satisfies a comparison), dates as day numbers, enums as str.

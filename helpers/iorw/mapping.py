@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as _dt
-import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ import numpy as np
 
 from ..core.case import FIELD_PARSERS, BadValue
 from ..core.exceptions import MappingError
+from ..core.spelling import closest
 from ..core.fields import FIELD_BY_NAME
 from ..core.reasons import Reason
 from .amounts import MONEY_FIELDS, MODES, parse_amounts
@@ -61,8 +61,8 @@ class Mapping:
 
 
 def _near(word, choices) -> str:
-    hint = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
-    return f"; did you mean {hint[0]!r}?" if hint else ""
+    hint = closest(word, choices)
+    return f"; did you mean {hint!r}?" if hint else ""
 
 
 def resolve(name_or_path) -> Path:

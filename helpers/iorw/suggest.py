@@ -8,11 +8,11 @@ unmapped is listed.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from ..core.fields import FIELD_BY_NAME, FIELDS
+from ..core.spelling import closest
 from .mapcells import fitting_date_formats
 from .mapping import PRESETS, closest_preset, load_mapping
 from .tables import ROW_PROBLEM, read_table
@@ -87,8 +87,8 @@ def _match_header(header, vocab):
     key = _norm(header)
     if key in vocab:
         return list(vocab[key])
-    close = difflib.get_close_matches(key, list(vocab), n=1, cutoff=0.88)
-    return list(vocab[close[0]]) if close else []
+    close = closest(key, vocab, cutoff=0.88)
+    return list(vocab[close]) if close else []
 
 
 def _match_value(value, fname, known):
@@ -99,9 +99,9 @@ def _match_value(value, fname, known):
     table = known.get(fname, {})
     if key in table:
         return table[key]
-    close = difflib.get_close_matches(key, list(f.choices) + list(table), n=1, cutoff=0.8)
+    close = closest(key, list(f.choices) + list(table), cutoff=0.8)
     if close:
-        return close[0] if close[0] in f.choices else table[close[0]]
+        return close if close in f.choices else table[close]
     return None
 
 

@@ -4,7 +4,6 @@ PlaybookError listing them all, `validate` (helpers.validate) reports them plus 
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.conditions import ConditionParser
+from ..core.spelling import closest
 from ..core.exceptions import ParameterValueError, PlaybookError, PlaybookProblem, UnknownParameterError
 from ..core.fields import DISPUTE_TYPES, EVIDENCE, PLATFORMS, RESOLUTIONS
 from ..core.yamlio import RESTORE, FileProblem, line_of, load_yaml
@@ -244,12 +244,6 @@ def _load_params(root, problems):
 
 
 PARAMETER_KEYS = ("value", "help", "currency", "max")
-
-
-def closest(name, known) -> str | None:
-    """The known name `name` most likely misspells, or None."""
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
-    return close[0] if close else None
 
 
 def unknown_key_problem(path, line, owner: str, key, known, noun: str) -> PlaybookProblem:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.case import TRADITIONAL_CHINESE
+from ..core.spelling import closest
 from ..core.exceptions import PlaybookError, PlaybookProblem
 from ..core.money import money_text
 from ..core.yamlio import line_of, load_yaml
@@ -240,13 +241,12 @@ def _compile(root: str, template_id: str, language: str, group_items: tuple) -> 
                                               "close every {{ }} and {% %}, and end every {% if %} with {% endif %}"))
     unknown = _unknown_branch_values(source)
     if unknown:
-        import difflib
         name, value, ln = unknown[0]
         values = _branch_choices()[name]
-        close = difflib.get_close_matches(value, values, n=1)
+        close = closest(value, values)
         raise TemplateProblem(PlaybookProblem(
             path, line + ln, f"{language}: {value!r} is not a {name} value, so this branch never shows"
-            + (f"; did you mean {close[0]!r}?" if close else ""), f"compare {name} with one of: {', '.join(values)}"))
+            + (f"; did you mean {close!r}?" if close else ""), f"compare {name} with one of: {', '.join(values)}"))
     if misused:
         name, ln = misused[0]
         raise TemplateProblem(PlaybookProblem(
@@ -317,10 +317,9 @@ def prose_problem(text: str, params: dict, path, line, what: str):
         where = (line or 0) + ln - 1 if line else None
         unknown = re.search(r"has no attribute '([^']+)'", str(exc))
         if unknown:  # a misspelt parameter: Jinja says "'dict object' has no attribute 'x'"
-            import difflib
-            close = difflib.get_close_matches(unknown.group(1), list(params), n=1)
+            close = closest(unknown.group(1), params)
             return PlaybookProblem(path, where, f"{what}: unknown parameter {{{{ params.{unknown.group(1)} }}}}",
-                                   (f"did you mean {{{{ params.{close[0]} }}}}? " if close else "")
+                                   (f"did you mean {{{{ params.{close} }}}}? " if close else "")
                                    + "name parameters as {{ params.NAME }} with a NAME from parameters.yaml")
         return PlaybookProblem(path, where, f"{what}: {exc}",
                                "name parameters as {{ params.NAME }} with a NAME from parameters.yaml")

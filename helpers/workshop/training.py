@@ -296,11 +296,11 @@ def answer_problem(answer, known_ids, lang: str = "en") -> str:
 
 def _did_you_mean(value, known, lang: str = "en") -> str:
     """'; did you mean 'exchange'?' when `value` is a near miss of one of `known` (a typing slip), else ''."""
-    import difflib
-    close = difflib.get_close_matches(value, list(known), n=1) if isinstance(value, str) and value else []
+    from ..core.spelling import closest
+    close = closest(value, known) if isinstance(value, str) else None
     if not close:
         return ""
-    return f"；是否想写 {close[0]!r}？" if lang == "zh" else f"; did you mean {close[0]!r}?"
+    return f"；是否想写 {close!r}？" if lang == "zh" else f"; did you mean {close!r}?"
 
 
 def _existing_spelling(path: Path) -> Path:

@@ -236,6 +236,11 @@ def test_skipped_answers_are_said_in_chinese_under_lang_zh(tmp_path):
     out = run_cli("workshop", "grade", str(tmp_path), "--no-report", "--out", str(tmp_path / "r"), "--lang", "zh")
     assert "警告：notes.txt：不是答案文件（答案是练习页面保存的 .json 文件）——已忽略" in out.stderr, out.stderr
     assert "都是 Alice 的答案：只计一次" in out.stderr and "warning" not in out.stderr, out.stderr
+    import json as _json
+    broken = _json.loads((DATA / "answers" / "Alice.json").read_text(encoding="utf-8"))
+    broken["deck"] = {"scenario_ids": []}
+    (tmp_path / "c.json").write_text(_json.dumps(broken), encoding="utf-8")
+    assert "c.json 中的题组：不是有效的题组" in "".join(grade(tmp_path, lang="zh").problems)
     empty = run_cli("workshop", "grade", str(tmp_path / "none"), "--no-report", "--lang", "zh")
     assert "不是答案文件夹" in empty.stderr, empty.stderr
 

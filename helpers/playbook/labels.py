@@ -110,7 +110,7 @@ UI = {
     "note": ("note: {}", "注意：{}"),
     "note_misspelt_column": ("column {header!r} is not read: it is not a field of the case contract; did you mean "
                              "{field!r}? Every case was decided without it: rename the column and run again",
-                             "未读取列 {header!r}：它不是案例契约中的字段；是否想写 {field!r}？所有案例都是在没有这一列的"
+                             "未读取列 {header!r}：它不是案例约定中的字段；是否想写 {field!r}？所有案例都是在没有这一列的"
                              "情况下决定的：请重命名该列后重新运行"),
     "note_sheet": ("read the sheet {sheet!r}: its header names the most case fields (the workbook's first sheet "
                    "names fewer)", "读取了工作表 {sheet!r}：它的表头包含的案例字段最多（工作簿的第一个工作表包含的较少）"),

@@ -71,11 +71,11 @@ class Deck:
         return {"format": DECK_FORMAT, **asdict(self)}
 
     @classmethod
-    def from_dict(cls, data, where="deck") -> "Deck":
+    def from_dict(cls, data, where="deck", where_zh="题组") -> "Deck":
         ids = data.get("scenario_ids") if isinstance(data, dict) else None
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             raise WorkshopError(f"{where}: not a deck (it needs a non-empty `scenario_ids` list)",
-                                f"{where}：不是题组（需要一个非空的 `scenario_ids` 列表）")
+                                f"{where_zh}：不是有效的题组（需要一个非空的 `scenario_ids` 列表）")
         return cls(str(data.get("deck_id") or _deck_id(ids, data.get("seed"))), str(data.get("title") or "deck"), ids,
                    data.get("seed"), list(data.get("types") or []), list(data.get("levels") or []))
 
@@ -139,7 +139,7 @@ def in_language(title: str, lang: str) -> str:
 def load_deck(path) -> Deck:
     path = Path(path)
     try:
-        return Deck.from_dict(json.loads(path.read_text(encoding="utf-8")), path.name)
+        return Deck.from_dict(json.loads(path.read_text(encoding="utf-8")), path.name, path.name)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WorkshopError(f"{path}: cannot read the deck: {exc}") from None
 
@@ -236,7 +236,8 @@ def read_answer_file(path) -> dict:
         raise WorkshopError(f"{name}: names no trainee", f"{name}：没有写明学员姓名")
     if not isinstance(data.get("answers"), list):
         raise WorkshopError(f"{name}: `answers` is not a list", f"{name}：`answers` 不是列表")
-    data["deck"] = Deck.from_dict(data.get("deck"), f"{path.name}: deck") if data.get("deck") is not None else None
+    data["deck"] = Deck.from_dict(data.get("deck"), f"{path.name}: deck", f"{path.name} 中的题组") \
+        if data.get("deck") is not None else None
     return data
 
 

@@ -329,6 +329,8 @@ def scored(*scores):
     ((0.67, 0.67, 0.67), "no difference", AS_IT_IS, []),  # a parameter the history never tests
     ((0.67, 0.60, 0.60, 0.65), "tie", None, ["s1", "s2"]),  # two settings equal: the history cannot choose
     ((None, None, None), "unknown", None, []),            # no closed case with an action
+    # sums in another order differ in the last bits: 0.1 + 0.2 against 0.3 is no better score
+    ((0.30000000000000004, 0.3, 0.31), "keep", AS_IT_IS, []),
 ])
 def test_a_setting_is_advised_only_when_it_beats_the_playbook_as_it_is_and_every_other(scores, verdict, best, tied):
     """The grid left the playbook as it is out: `--grid wait_grace_days=14..16:2` named 14 best (score
@@ -425,3 +427,15 @@ def test_one_changed_decision_is_said_in_the_singular():
     lines = summary_lines(summary)
     assert "  stalled_days=8: 1 decision changes, lost on the platform 10.0%, cost share 50.0%, score 0.6000" in lines
     assert "  stalled_days=12: 2 decisions change, lost on the platform 10.0%, cost share 60.0%, score 0.7000" in lines
+
+
+def test_an_estimate_no_case_gives_is_unknown_not_zero():
+    """Every departed case's cost unknown: "50.00 observed + 0.00 estimated = 50.00 in 3 of 5 cases"."""
+    from helpers.batch.backtest_command import cost_line
+    from helpers.batch.report_words import Labels
+    c = {"cases": 5, "team_paid": 80.0, "team_paid_unknown": 0, "playbook_observed": 50.0, "playbook_observed_cases": 3,
+         "playbook_observed_unknown": 0, "playbook_estimated": 0.0, "playbook_estimated_cases": 0,
+         "playbook_estimated_unknown": 2, "playbook_estimate_unknown": 2, "playbook_total": 50.0,
+         "both_known_cases": 3, "both_known_team_paid": 30.0, "both_known_playbook": 50.0}
+    line = cost_line("USD", c, Labels("en"))
+    assert "50.00 observed + unknown estimated" in line and "0.00 estimated" not in line, line

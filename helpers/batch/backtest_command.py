@@ -102,9 +102,10 @@ def cost_line(currency: str, c: dict, lab) -> str:
     team = (say("team paid unknown", cases=cases) if team_unknown == cases else
             say("team paid", paid=money(c["team_paid"])) + partly(cases - team_unknown, team_unknown))
     observed_known = c["playbook_observed_cases"] or not c.get("playbook_observed_unknown", 0)
+    estimated_known = c.get("playbook_estimated_cases", 1) or not c.get("playbook_estimated_unknown", 0)
     playbook = (say("playbook cost unknown", cases=cases) if playbook_unknown == cases else
                 say("playbook cost", observed=money(c["playbook_observed"], observed_known),
-                    estimated=money(c["playbook_estimated"]), total=money(c["playbook_total"]))
+                    estimated=money(c["playbook_estimated"], estimated_known), total=money(c["playbook_total"]))
                 + partly(cases - playbook_unknown, playbook_unknown))
     both = ("" if not team_unknown and not playbook_unknown else
             say("none both known") if not c["both_known_cases"] else

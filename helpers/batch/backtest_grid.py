@@ -160,11 +160,14 @@ def choose(rows: list) -> tuple:
     as_it_is, settings = rows[0], [r for r in rows[1:] if r["score"] is not None]
     if not settings:
         return "unknown", None, []
-    lowest = min(r["score"] for r in settings)
-    if as_it_is["score"] is not None and lowest >= as_it_is["score"]:
-        same = all(r["score"] == as_it_is["score"] for r in settings)
+
+    def score(r):  # sums taken in another order differ in the last bits: equal to 1e-9 is equal
+        return None if r["score"] is None else round(r["score"], 9)
+    lowest, baseline = min(score(r) for r in settings), score(as_it_is)
+    if baseline is not None and lowest >= baseline:
+        same = all(score(r) == baseline for r in settings)
         return ("no difference" if same else "keep"), as_it_is, []
-    tied = [r for r in settings if r["score"] == lowest]
+    tied = [r for r in settings if score(r) == lowest]
     return ("better", tied[0], []) if len(tied) == 1 else ("tie", None, tied)
 
 

@@ -127,8 +127,9 @@ def cost_table(b: Backtest):
         columns += BOTH_KNOWN
     cases = table["cases"]
     table["team_paid"] = table["team_paid"].where(table["team_paid_unknown"] < cases, np.nan)
-    table["playbook_observed"] = table["playbook_observed"].where(
-        (table["playbook_observed_cases"] > 0) | (table["playbook_observed_unknown"] == 0), np.nan)
+    for side in ("observed", "estimated"):  # a side no case gives is unknown, never 0
+        table[f"playbook_{side}"] = table[f"playbook_{side}"].where(
+            (table[f"playbook_{side}_cases"] > 0) | (table[f"playbook_{side}_unknown"] == 0), np.nan)
     table["playbook_total"] = table["playbook_total"].where(table["playbook_estimate_unknown"] < cases, np.nan)
     for column in BOTH_KNOWN[1:]:
         table[column] = table[column].where(table["both_known_cases"] > 0, np.nan)

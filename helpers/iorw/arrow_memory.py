@@ -4,8 +4,8 @@ A batch allocates and frees the same large buffers chunk after chunk (parsed col
 texts, CSV pieces). pyarrow's default pool on Linux is mimalloc, which hands a freed large buffer
 back to the system at once, so the next chunk faults the same pages in afresh: on a 1M-case run with
 messages that was 3-4 of its ~10 CPU-seconds in the kernel. jemalloc keeps freed pages for reuse for
-a second (pyarrow's setting) and the kernel's share fell to ~1.5 CPU-seconds, with a lower peak
-(measured in docs/benchmarks.md)."""
+a second (pyarrow's setting) and the kernel's share fell to ~1.5-2 CPU-seconds, with a lower peak
+(docs/benchmarks.md, 8 Dec)."""
 from __future__ import annotations
 
 

@@ -756,3 +756,16 @@ def test_an_escalation_on_a_shop_without_a_dispute_process_claims_no_case_exists
             assert any(w in text for w in ("payment provider", "支付机构", "entidad de pago", "платёжной системе",
                                            "provedor de pagamento", "prestataire de paiement")), (rule.id, lang)
     assert seen >= 12
+
+
+def test_a_broken_high_value_item_is_taken_back_before_the_refund():
+    """A US$1,499 item with a functional fault, buyer asking for the money: refunded in full and kept,
+    with "a broken item is worth little back to you". From $high_value_order (200) up it comes back
+    at our cost and is refunded once checked; below, the refund still leaves the item with the buyer."""
+    case = {"case_id": "HV1", "dispute_type": "damaged", "order_value": 1499, "platform": "amazon",
+            "damage_severity": "functional", "buyer_photos": True, "buyer_request": "full_refund"}
+    rec = recommend(case, as_of=AS_OF)
+    assert (rec.rule_id, rec.resolution, rec.refund_amount) == ("dmg_buyer_wants_refund_high_value", "return_refund", 1499)
+    assert "worth little" not in rec.rationale and "return postage is at our cost" in rec.message
+    cheap = recommend({**case, "order_value": 60}, as_of=AS_OF)
+    assert (cheap.rule_id, cheap.resolution) == ("dmg_buyer_wants_refund", "refund_keep_item")

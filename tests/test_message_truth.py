@@ -769,3 +769,17 @@ def test_a_broken_high_value_item_is_taken_back_before_the_refund():
     assert "worth little" not in rec.rationale and "return postage is at our cost" in rec.message
     cheap = recommend({**case, "order_value": 60}, as_of=AS_OF)
     assert (cheap.rule_id, cheap.resolution) == ("dmg_buyer_wants_refund", "refund_keep_item")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_wrong_size_on_the_listing_is_exchanged_when_the_buyer_asks_for_it(lang):
+    """Our listing gave the wrong size and the buyer asked for an exchange: return and refund, with
+    "our return instructions will explain how the return postage is covered" though we pay it."""
+    case = {"case_id": "X3", "dispute_type": "not_as_described", "order_value": 80, "platform": "shopify",
+            "mismatch": "size", "listing_error": True, "buyer_photos": True, "buyer_request": "exchange",
+            "buyer_language": lang}
+    rec = recommend(case, as_of=AS_OF, lang=lang)
+    assert (rec.rule_id, rec.resolution) == ("nad_listing_wrong_exchange", "exchange")
+    assert ("that is our mistake" if lang == "en" else "这是我们的失误") in rec.message
+    assert ("the return postage is at our cost" if lang == "en" else "退货运费由我们承担") in rec.message, rec.message
+    assert "colour you ordered" not in rec.message and "所选颜色" not in rec.message

@@ -783,3 +783,29 @@ def test_a_wrong_size_on_the_listing_is_exchanged_when_the_buyer_asks_for_it(lan
     assert ("that is our mistake" if lang == "en" else "这是我们的失误") in rec.message
     assert ("the return postage is at our cost" if lang == "en" else "退货运费由我们承担") in rec.message, rec.message
     assert "colour you ordered" not in rec.message and "所选颜色" not in rec.message
+
+
+def test_an_insured_crushed_box_keeps_its_carrier_claim_whatever_the_buyer_asks():
+    """An exchange asked for an insured parcel with a crushed box left out the claim: the insurance
+    money was silently lost. The step is listed only where the parcel was insured and its box damaged."""
+    def steps(**extra):
+        rec = recommend({**INSURED_CRUSH, "case_id": "I5", **extra}, as_of="2026-09-20")
+        return rec.rule_id, [s["action"] for s in rec.to_dict()["next_steps"]]
+    rule, listed = steps(buyer_request="exchange")
+    assert rule == "dmg_buyer_wants_exchange" and "claim_insured_damage" in listed
+    rule, listed = steps(damage_severity="cosmetic")
+    assert rule == "dmg_cosmetic" and "claim_insured_damage" in listed
+    for extra in ({"insured": False}, {"packaging_damaged": False}):
+        assert "claim_insured_damage" not in steps(buyer_request="exchange", **extra)[1], extra
+
+
+def test_a_late_parcel_inside_the_no_reason_window_is_returned_when_the_buyer_asks():
+    """Douyin, delivered late, inside its 7-day window, the buyer asking to return it: a partial refund
+    "for the wait" and "keep the item" overrode the buyer's right to return it."""
+    case = {**CANCEL, "case_id": "D7", "platform": "douyin", "currency": "CNY", "cancel_reason": "shipping_delay",
+            "order_date": "2026-10-01", "ship_date": "2026-10-02", "promised_delivery_days": 10,
+            "tracking_status": "delivered", "delivery_date": "2026-10-28", "buyer_request": "return_refund"}
+    rec = recommend(case, as_of="2026-10-30")
+    assert (rec.rule_id, rec.resolution) == ("can_within_return_window", "return_refund")
+    kept = recommend({**case, "buyer_request": "cancel"}, as_of="2026-10-30")
+    assert (kept.rule_id, kept.resolution) == ("can_delay_delivered", "partial_refund")

@@ -809,3 +809,14 @@ def test_a_late_parcel_inside_the_no_reason_window_is_returned_when_the_buyer_as
     assert (rec.rule_id, rec.resolution) == ("can_within_return_window", "return_refund")
     kept = recommend({**case, "buyer_request": "cancel"}, as_of="2026-10-30")
     assert (kept.rule_id, kept.resolution) == ("can_delay_delivered", "partial_refund")
+
+
+def test_a_missing_part_message_never_asks_for_a_photo_as_if_none_was_sent():
+    """The buyer sent photos (buyer_photos: true), and the message still asked "(a photo helps)" as if
+    none had come. Templates cannot test the case's photos, so the words hold either way."""
+    asks = {"en": "(a photo helps)", "zh": "（附张照片更好）", "es": "(una foto ayuda)", "ru": "(фото очень поможет)",
+            "pt": "(uma foto ajuda)", "fr": "(une photo aide beaucoup)"}
+    texts = [(lang, text) for _, rule, _, lang, text in MESSAGES if rule.template == "dmg_reship_missing"]
+    assert {lang for lang, _ in texts} == set(asks)
+    for lang, text in texts:
+        assert asks[lang] not in text, (lang, text)

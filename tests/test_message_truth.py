@@ -820,3 +820,18 @@ def test_a_missing_part_message_never_asks_for_a_photo_as_if_none_was_sent():
     assert {lang for lang, _ in texts} == set(asks)
     for lang, text in texts:
         assert asks[lang] not in text, (lang, text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_wrong_item_with_a_partial_refund_asked_gets_it_and_keeps_the_item(lang):
+    """The buyer asked for part of the money back: an exchange with a return at our cost was the
+    costliest remedy and not the one asked for, and the message blamed "our packing process"."""
+    case = {"case_id": "W8", "dispute_type": "not_as_described", "order_value": 48, "platform": "amazon",
+            "mismatch": "other", "wrong_item_sent": True, "buyer_photos": True, "buyer_request": "partial_refund",
+            "item_cost": 15, "shipping_cost": 5, "buyer_language": lang}
+    rec = recommend(case, as_of=AS_OF, lang=lang)
+    assert (rec.rule_id, rec.resolution) == ("nad_wrong_item_partial", "partial_refund") and 0 < rec.refund_amount < 48
+    says = {"en": ("That is our mistake.", "you keep the item", "send it back", "packing process"),
+            "zh": ("这是我们的失误", "商品您留着用", "寄回", "检查打包流程")}[lang]
+    assert says[0] in rec.message and says[1] in rec.message, rec.message
+    assert says[2] not in rec.message and says[3] not in rec.message, rec.message

@@ -205,6 +205,18 @@ def test_a_euro_sign_far_into_a_gbk_export_is_read_too(tmp_path, named):
     assert len(frame) == 5001 and (frame["order_value"].iloc[-1], frame["buyer_name"].iloc[-1]) == ("12,50 €", "王芳")
 
 
+def test_a_euro_sign_beside_a_name_outside_gb2312_is_still_read_as_gbk(tmp_path):
+    """王喆 uses a GBK character outside GB2312: with a euro sign beside it the file was read as a Latin
+    code page without a word (李娜 came out as ŔîÄČ)."""
+    path = tmp_path / "export.csv"
+    names = ["李娜", "王芳", "张伟", "刘洋", "王喆"]
+    text = "case_id,dispute_type,order_value,buyer_name\n" + "".join(
+        f"E{i},damaged,\"12,50 \x00\",{n}\n" for i, n in enumerate(names))
+    path.write_bytes(text.encode("gbk").replace(b"\x00", b"\x80"))
+    frame = read_table(path)
+    assert list(frame["buyer_name"]) == names and frame["order_value"][0] == "12,50 €"
+
+
 def test_gb18030_four_byte_characters_and_many_distinct_cells(tmp_path):
     names = [f"买家{i}号" + ("\U00020000€" if i % 100 == 0 else "") for i in range(3000)]  # 4-byte GB18030; euro
     path = tmp_path / "cases.csv"

@@ -99,7 +99,8 @@ def _chinese_windows(sample: bytes) -> bool:
         sample.decode(WINDOWS_936)
     except UnicodeDecodeError:
         return False
-    return _looks_like_gb2312(sample.decode(WINDOWS_936).replace("\u20ac", "").encode("gb18030"))
+    # the euro byte already rules out a Latin code page: most (not all) characters need be GB2312's
+    return _looks_like_gb2312(sample.decode(WINDOWS_936).replace("\u20ac", "").encode("gb18030"), share=0.8)
 
 
 def _utf8_chinese_line(sample: bytes) -> bool:
@@ -148,11 +149,12 @@ def _first_not_utf8(data: bytes) -> int | None:
     return None
 
 
-def _looks_like_gb2312(sample: bytes) -> bool:
+def _looks_like_gb2312(sample: bytes, share: float = 1.0) -> bool:
     """The sample reads as GB18030 and its every character outside ASCII is a two-byte one of
     GB2312's rows (both bytes 0xA1-0xFE: the common hanzi and Chinese punctuation). Latin text
     rarely has two such bytes in a row; a short Chinese export can look like a Latin-2 one to a
-    statistical detector (seen with charset-normalizer 3.5 on a few `|`-separated rows)."""
+    statistical detector (seen with charset-normalizer 3.5 on a few `|`-separated rows). `share`: the
+    least share of them that must be (a GBK name such as 王喆 uses a character outside GB2312)."""
     try:
         text = sample.decode("gb18030")
     except UnicodeDecodeError:
@@ -160,7 +162,8 @@ def _looks_like_gb2312(sample: bytes) -> bool:
     wide = [c for c in text if ord(c) > 0x7F]
     if not wide:
         return False
-    return all(len(b) == 2 and b[0] >= 0xA1 and b[1] >= 0xA1 for b in (c.encode("gb18030") for c in wide))
+    pairs = sum(len(b) == 2 and b[0] >= 0xA1 and b[1] >= 0xA1 for b in (c.encode("gb18030") for c in wide))
+    return pairs >= share * len(wide)
 
 
 def decode_csv(path: Path, data: bytes, encoding: str | None, named: bool | None = None) -> bytes:

@@ -382,6 +382,19 @@ def test_columns_reads_a_shops_own_export_by_its_headers_and_values(tmp_path, ca
                                                                             ["8002", "not_received", "EUR"]]
 
 
+def test_columns_suggests_a_date_format_despite_one_impossible_date(tmp_path, capsys):
+    """One cell of 2026/13/05 left the column without any `dates:` line: used as suggested, every row
+    was rejected for its dates. The format most cells are in is suggested; the odd row alone is rejected."""
+    path = tmp_path / "x.csv"
+    path.write_text("case_id,dispute_type,order_value,order_date\nA1,damaged,10,2026/10/01\nA2,damaged,10,2026/10/05\n"
+                    "A3,damaged,10,2026/13/05\n", encoding="utf-8")
+    assert main(["columns", str(path), "--out", str(tmp_path / "m.yaml")]) == 0
+    assert '  order_date: "%Y/%m/%d"\n' in capsys.readouterr().out
+    assert main(["batch", str(path), "--columns", str(tmp_path / "m.yaml"), "--out", str(tmp_path / "o"),
+                 "--as-of", "2026-11-01", "--no-report"]) == 0
+    assert pd.read_csv(tmp_path / "o" / "errors.csv")["case_id"].tolist() == ["A3"]
+
+
 def test_columns_lists_what_is_still_unmapped(tmp_path, capsys):
     path = tmp_path / "x.csv"
     path.write_text("Order Number,Weird\n1,2\n", encoding="utf-8")

@@ -126,6 +126,9 @@ def _date_format(samples):
     if not texts or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in texts):
         return None  # already the contract's form (or typed dates from a spreadsheet)
     fits = fitting_date_formats(texts)
+    if not fits:  # one impossible date (2026/13/05) left the column without a format: every row was rejected
+        readable = [t for t in texts if fitting_date_formats([t])]
+        fits = fitting_date_formats(readable) if len(readable) * 2 > len(texts) else []
     return fits[0] if fits else None
 
 

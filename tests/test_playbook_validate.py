@@ -681,6 +681,9 @@ RULE_KEYS_TEXT = "actions, evidence, id, note, rationale, refund_share, resoluti
     # "write `value: 10`" for a share written as a percentage
     ("parameters.yaml", "  value: 0.3\n", "  value: 30%\n", "value: 30%",
      "parameter 'goodwill_partial_share' needs a numeric `value:`, not '30%' — write a share as a decimal: `value: 0.3`"),
+    ("parameters.yaml", "  value: 0.3\n", "  value: 0,3\n", "value: 0,3",
+     "parameter 'goodwill_partial_share' needs a numeric `value:`, not '0,3' — write the decimal mark as a point: "
+     "`value: 0.3`"),
 ])
 def test_a_trainers_slip_in_a_rule_or_parameter_is_one_error_with_the_name_it_likely_means(pb_copy, file, old, new, at,
                                                                                              says):

@@ -212,11 +212,14 @@ def _load_params(root, problems):
         line = line_of(data, name)
         if not isinstance(spec, dict) or not isinstance(spec.get("value"), (int, float)) or isinstance(spec.get("value"), bool):
             given = spec.get("value") if isinstance(spec, dict) else None
-            percent = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*", given) if isinstance(given, str) else None
+            text = given if isinstance(given, str) else ""
+            percent = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*", text)
+            comma = re.fullmatch(r"\s*([0-9]+),([0-9]+)\s*", text)  # a decimal comma, as written in much of Europe
             problems.append(PlaybookProblem(
                 path, line_of(spec, "value", line) if isinstance(spec, dict) and "value" in spec else line,
                 f"parameter {name!r} needs a numeric `value:`" + (f", not {given!r}" if given is not None else ""),
                 f"write a share as a decimal: `value: {float(percent.group(1)) / 100:g}`" if percent
+                else f"write the decimal mark as a point: `value: {comma.group(1)}.{comma.group(2)}`" if comma
                 else "write `value: 10` and a `help:` line under it"))
             # still declared: the rules and texts that name it are not wrong too (one mistake, one
             # error); NaN never decides a case, as a playbook with a problem is refused

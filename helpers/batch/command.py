@@ -73,7 +73,8 @@ def run_batch_cli(args) -> int:
     finally:
         if opts.report:
             report_process.stop()
-    print_summary(result, labels=resolution_labels(opts), lang=opts.lang, whole_units=run_playbook(opts).whole_units)
+    pb = run_playbook(opts)  # compiled once for the summary (its labels and the currencies without cents)
+    print_summary(result, labels=resolution_labels(opts, pb), lang=opts.lang, whole_units=pb.whole_units)
     if opts.report:
         if result.report_error:
             raise OutputError(f"the review report failed ({result.report_error}); the results are complete in "
@@ -83,10 +84,10 @@ def run_batch_cli(args) -> int:
     return 1 if args.strict and result.rejected else 0
 
 
-def resolution_labels(opts) -> dict:
-    """resolution -> its label in the run's language, from the playbook the run used."""
+def resolution_labels(opts, pb=None) -> dict:
+    """resolution -> its label in the run's language, from the playbook the run used (`pb`, if made)."""
     from ..advice.recommend import localised
-    pb = run_playbook(opts)
+    pb = pb or run_playbook(opts)
     return {res: localised(pb, texts, opts.lang) for res, texts in pb.resolutions.items()}
 
 

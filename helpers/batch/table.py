@@ -102,6 +102,13 @@ def _cent_texts(mark: str):
     return pc.binary_join_element_wise(whole, frac, pa.scalar(mark, pa.large_string()))
 
 
+@functools.lru_cache(maxsize=16)
+def _amount_pool(marks: tuple):
+    """The cent texts of each decimal mark in `marks`, then the whole amounts: one array a chunk takes from."""
+    import pyarrow as pa
+    return pa.concat_arrays([_cent_texts(m) for m in marks] + [_whole_texts()])
+
+
 @functools.lru_cache(maxsize=1)
 def _whole_texts():
     """"0" … "999": a whole amount under EXACT_BELOW of a currency written without cents."""
@@ -121,9 +128,10 @@ def _amounts(x: np.ndarray, currency, unit: np.ndarray, lang_code: np.ndarray, l
         cents = np.rint(x * 100)
         exact = (cents / 100 == x) & (np.abs(x) < EXACT_BELOW) & (x >= 0)
     c = np.where(exact, cents, 0).astype(np.int64)
-    marks = list(dict.fromkeys(number_symbols(language)[0] for language in languages))
-    pool = pa.concat_arrays([_cent_texts(m) for m in marks] + [_whole_texts()])
-    section = np.array([marks.index(number_symbols(language)[0]) for language in languages], dtype=np.int64)
+    mark_of = [number_symbols(language)[0] for language in languages]
+    marks = tuple(dict.fromkeys(mark_of))
+    pool = _amount_pool(marks)
+    section = np.array([marks.index(m) for m in mark_of], dtype=np.int64)
     where = section[lang_code] * (EXACT_BELOW * 100) + c
     no_cents = exact & (unit == 1.0) & (c % 100 == 0)
     if no_cents.any():

@@ -141,10 +141,11 @@ def suggest(path, sheet=0) -> Suggestion:
         frame = frame[frame[ROW_PROBLEM] == ""]
     s = Suggestion(headers)
     taken = set()
+    distinct = {h: [v for v in frame[h].dropna().astype(str).str.strip().unique().tolist() if v][:MAX_VALUES]
+                for h in headers}  # each column's sample values, for its field and then its value table
     for h in headers:
         names = [n for n in _match_header(h, vocab) if n not in taken]
-        column = frame[h].dropna().astype(str).str.strip()
-        names = _by_values(names, [v for v in column.unique().tolist() if v][:MAX_VALUES], known, taken)
+        names = _by_values(names, distinct[h], known, taken)
         if names:
             s.columns[h] = names
             taken.update(names)
@@ -153,25 +154,23 @@ def suggest(path, sheet=0) -> Suggestion:
         if order is not None:
             s.columns[order] = ["case_id", "order_id"]
     for h, names in s.columns.items():
-        column = frame[h]
-        distinct = [v for v in column.dropna().astype(str).str.strip().unique().tolist() if v][:MAX_VALUES]
         for k, fname in enumerate(names):
             f = FIELD_BY_NAME[fname]
             if k > 0 and f.kind in ("enum", "bool"):
                 # a column that also feeds this field: the values it knows, every other value unknown
-                table = {v: known[fname][_norm(v)] for v in distinct if _norm(v) in known.get(fname, {})}
+                table = {v: known[fname][_norm(v)] for v in distinct[h] if _norm(v) in known.get(fname, {})}
                 s.values[fname] = {**table, "*": None}
             elif f.kind == "enum":
-                table = {v: _match_value(v, fname, known) for v in distinct}
+                table = {v: _match_value(v, fname, known) for v in distinct[h]}
                 table = {v: c for v, c in table.items() if c != v.lower()}
                 if table:
                     s.values[fname] = table
             elif f.kind == "date":
-                fmt = _date_format(distinct)
+                fmt = _date_format(distinct[h])
                 if fmt:
                     s.dates[fname] = fmt
             elif f.kind == "bool":
-                for v in distinct:
+                for v in distinct[h]:
                     if v in words:
                         s.booleans[v] = words[v]
     s.preset = closest_preset(headers)
